@@ -1,0 +1,32 @@
+# make extract: create .venv, install, read corpus/ into extractor.db (and out/corpus.jsonl)
+# make test:    create .venv, install, run the tests
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install extract test bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+extract: $(STAMP)
+	@mkdir -p out
+	$(BIN)/extractor extract corpus --db extractor.db --jsonl out/corpus.jsonl
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_ingest.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check extractor tests scripts
+
+clean:
+	rm -rf $(VENV) out extractor.db extractor.db-wal extractor.db-shm

@@ -1,0 +1,193 @@
+"""The ``extractor`` command line: thin click commands over library functions.
+
+stdout carries data (JSONL, CSV, tables asked for); progress and status go to
+stderr. Heavy libraries are imported inside the commands that need them, so
+``--help``, ``show`` and ``stats`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--db FILE``, shared by every command that reads or writes the store."""
+    return click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+                        help="SQLite database file (created when missing).")(function)
+
+
+def _open_store(db_path: str, must_exist: bool = False) -> Any:
+    from .store import Store
+
+    if must_exist and not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; create it with `extractor extract ... --db {db_path}`")
+    try:
+        return Store(db_path)
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"{db_path}: not a usable SQLite database ({error}); "
+                                   "give a new file name or a database made by extractor") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="extractor")
+def cli() -> None:
+    """Turn research literature into structured study records in SQLite."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--jsonl", "jsonl_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write one interchange record per document (FORMAT.md) to this file.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Worker processes reading files in parallel (0 = one per core).")
+@click.option("--force", is_flag=True, help="Redo files and documents that are unchanged since the last run.")
+@click.option("--max-mb", type=float, default=512, show_default=True, help="Skip files larger than this.")
+@click.option("--max-pages", type=int, default=400, show_default=True, help="Read at most this many PDF pages or slides.")
+@click.option("--timeout", type=float, default=120, show_default=True,
+              help="Seconds allowed to read one document before it is recorded as failed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, workers: int, force: bool,
+            max_mb: float, max_pages: int, timeout: float, quiet: bool) -> None:
+    """Read files, folders (recursed) and globs into the database.
+
+    Unchanged files are skipped on a re-run, so a killed run resumes where it
+    stopped. Unreadable files are reported once each and recorded in the
+    ``failures`` table; the exit status is 1 when anything failed.
+    """
+    from .pipeline import ExtractOptions, run_extract, worker_count
+    from .readers.base import Limits
+    from .reporting import RichProgress, summary_table
+
+    console = _stderr()
+    options = ExtractOptions(
+        force=force,
+        workers=worker_count(workers),
+        limits=Limits(max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages, max_seconds=timeout),
+    )
+    store = _open_store(db_path)
+    progress = RichProgress(console, quiet=quiet)
+    handle = open(jsonl_path, "w", encoding="utf-8") if jsonl_path else None  # noqa: SIM115
+    try:
+        with progress:
+            summary = run_extract(list(paths), store, options, progress, handle)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: everything committed so far is kept; run the same command to resume")
+        sys.exit(130)
+    finally:
+        if handle:
+            handle.close()
+        store.close()
+    if not quiet:
+        console.print(summary_table(summary, db_path, jsonl_path))
+    if summary.failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("doc_id")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON instead.")
+@click.option("--full", is_flag=True, help="Print the whole text, not only title and abstract.")
+def show(doc_id: str, db_path: str, as_json: bool, full: bool) -> None:
+    """Print one document's record with its evidence highlighted."""
+    from .reporting import render_document
+
+    store = _open_store(db_path, must_exist=True)
+    document = store.document(doc_id)
+    if document is None:
+        close = [row["doc_id"] for row in store.db.query(
+            "select doc_id from documents where doc_id like ? limit 5", [f"%{doc_id}%"])]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; list them with `extractor export`"
+        raise click.ClickException(f"{doc_id}: no such document in {db_path}{hint}")
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(json.dumps(asdict(document), ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    render_document(Console(), document, full=full)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="File to write (default stdout).")
+def export(db_path: str, fmt: str, out_path: str | None) -> None:
+    """Write every stored record as interchange JSONL or as CSV."""
+    from .exporting import export_records
+
+    store = _open_store(db_path, must_exist=True)
+    handle = open(out_path, "w", encoding="utf-8", newline="") if out_path else sys.stdout  # noqa: SIM115
+    try:
+        count = export_records(store, fmt, handle)
+    finally:
+        if out_path:
+            handle.close()
+    _stderr().print(f"{count} records written" + (f" to {out_path}" if out_path else ""))
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(db_path: str, as_json: bool) -> None:
+    """Counts of documents, formats, runs and the last run's failures."""
+    store = _open_store(db_path, must_exist=True)
+    figures = store.stats()
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
+        return
+    from rich.console import Console
+
+    from .reporting import stats_tables
+
+    for table in stats_tables(figures):
+        Console().print(table)
+
+
+@cli.command()
+@db_option
+@click.option("--run", "run_id", type=int, help="Failures of this run (default: the last run).")
+def failures(db_path: str, run_id: int | None) -> None:
+    """List the files and records a run could not read, one line each."""
+    store = _open_store(db_path, must_exist=True)
+    if run_id is None:
+        row = next(iter(store.db.query("select max(id) id from runs")), None)
+        run_id = row["id"] if row else None
+    for row in store.db.query("select * from failures where run_id = ? order by id", [run_id]):
+        where = row["path"] + (f" [{row['record']}]" if row["record"] else "")
+        click.echo(f"{where}\t{row['kind']}\t{row['message']}; {row['hint']}")
+
+
+def main() -> None:
+    """Console entry point: no traceback reaches the user for a bad input or database."""
+    from .errors import ExtractorError
+
+    try:
+        cli(standalone_mode=True)
+    except ExtractorError as error:
+        click.echo(f"error: {error.message}; {error.hint}", err=True)
+        sys.exit(2)
+    except sqlite3.Error as error:
+        click.echo(f"error: database: {error}; check the --db file is an extractor database and not in use", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

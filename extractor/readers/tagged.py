@@ -1,0 +1,128 @@
+"""Tagged citation exports: ``AUTHOR=... TITLE=... JOURNAL=... ABSTRACT=...``.
+
+Publishers' "export citation" text files put every field on one line or on
+lines of their own. A record starts again when a field it already has comes
+back (or after a blank line between records). Abstracts in these exports often
+lose the line break after their headings ("IntroductionThis study ..."); the
+headings are split off again so each becomes a section of the canonical text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..types import Document, Metadata
+from .base import Limits, RecordFailure, TextBuilder, first_year, read_text_file, split_keywords, squash
+
+FORMAT = "tagged"
+
+KEYS = (
+    "AUTHOR", "AUTHORS", "TITLE", "JOURNAL", "BOOKTITLE", "VOLUME", "NUMBER", "ISSUE", "PAGES",
+    "YEAR", "MONTH", "URL", "DOI", "ISSN", "ISBN", "ABSTRACT", "KEYWORDS", "PUBLISHER", "EDITOR",
+    "NOTE", "TYPE", "LANGUAGE", "PMID", "PMCID",
+)  # fmt: skip
+_KEY = re.compile(r"(?:^|(?<=\s))(" + "|".join(KEYS) + r")=", re.M)
+
+_GLUED_HEADING = re.compile(
+    r"(?:(?<=^)|(?<=[a-z.)\]%0-9]))"
+    r"(Introduction|Background|Objectives?|Aims?|Purpose|Context|Materials and [Mm]ethods|Methods?|"
+    r"Results|Findings|Discussion|Conclusions?|(?:Clinical )?[Tt]rial [Rr]egistration|Registration)"
+    r"(?=[A-Z0-9])"
+)
+
+
+def sniff(head: bytes, path: Path) -> float:
+    """Two or more known ``KEY=`` tags, one of them TITLE or ABSTRACT."""
+    sample = head[:8192].decode("utf-8", errors="ignore")
+    keys = {match.group(1) for match in _KEY.finditer(sample)}
+    if len(keys) >= 2 and keys & {"TITLE", "ABSTRACT"} and _KEY.match(sample.lstrip("\ufeff \n")):
+        return 0.9
+    return 0.0
+
+
+def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
+    """One document per tagged record."""
+    text = read_text_file(path, limits)
+    for index, fields in enumerate(_records(text), start=1):
+        if not (fields.get("TITLE") or fields.get("ABSTRACT")):
+            yield RecordFailure(
+                record=f"record {index}",
+                kind="malformed",
+                message="the record has neither TITLE= nor ABSTRACT=",
+                hint="check the export; each record needs a title or an abstract",
+            )
+            continue
+        yield _document(fields, path, index, limits)
+
+
+def _records(text: str) -> Iterator[dict[str, str]]:
+    """Field dicts, splitting records when a tag repeats or at blank lines."""
+    matches = list(_KEY.finditer(text))
+    fields: dict[str, str] = {}
+    for position, match in enumerate(matches):
+        key = match.group(1)
+        end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
+        gap = text[matches[position - 1].end() : match.start()] if position else ""
+        if fields and (key in fields or re.search(r"\n\s*\n", gap[-40:] if gap else "")):
+            yield fields
+            fields = {}
+        fields[key] = text[match.end() : end].strip()
+    if fields:
+        yield fields
+
+
+def _document(fields: dict[str, str], path: Path, index: int, limits: Limits) -> Document:
+    builder = TextBuilder()
+    title = squash(fields.get("TITLE")) or None
+    title_span = builder.add(title)
+    abstract_span = None
+    abstract = fields.get("ABSTRACT", "").strip()
+    if abstract:
+        before = len(builder.sections)
+        for heading, body in split_glued_headings(abstract):
+            builder.add_section(heading, body)
+        added = builder.sections[before:]
+        if added:
+            abstract_span = (added[0].start, added[-1].end)
+    text = builder.text()
+    authors = [squash(a) for a in re.split(r"\s+,\s+|;\s*", fields.get("AUTHOR", fields.get("AUTHORS", ""))) if a.strip()]
+    metadata = Metadata(
+        authors=authors,
+        year=first_year(fields.get("YEAR")),
+        journal=squash(fields.get("JOURNAL") or fields.get("BOOKTITLE")) or None,
+        doi=(squash(fields.get("DOI")).lower().removeprefix("https://doi.org/") or None),
+        pmid=squash(fields.get("PMID")) or None,
+        pmcid=squash(fields.get("PMCID")) or None,
+        keywords=split_keywords(fields.get("KEYWORDS")),
+        url=squash(fields.get("URL")) or None,
+        extra={k.lower(): squash(v) for k, v in fields.items() if k in {"VOLUME", "ISSN", "PAGES", "PUBLISHER"}},
+    )
+    return Document(
+        doc_id="",
+        source_path=str(path),
+        format=FORMAT,
+        text=text[: limits.max_chars],
+        title=title,
+        abstract=text[abstract_span[0] : abstract_span[1]] if abstract_span else None,
+        title_span=title_span,
+        abstract_span=abstract_span,
+        sections=list(builder.sections),
+        metadata=metadata,
+        record_index=index,
+    )
+
+
+def split_glued_headings(abstract: str) -> list[tuple[str | None, str]]:
+    """``"IntroductionThis ...MethodUsing ..."`` -> ``[("Introduction", "This ..."), ("Method", "Using ...")]``."""
+    cuts = list(_GLUED_HEADING.finditer(abstract))
+    if not cuts:
+        return [(None, abstract)]
+    parts: list[tuple[str | None, str]] = []
+    if abstract[: cuts[0].start()].strip():
+        parts.append((None, abstract[: cuts[0].start()]))
+    for position, cut in enumerate(cuts):
+        end = cuts[position + 1].start() if position + 1 < len(cuts) else len(abstract)
+        parts.append((cut.group(1), abstract[cut.end() : end]))
+    return parts

@@ -1,0 +1,343 @@
+"""The SQLite store: schema by migrations, one writer, batches in transactions.
+
+Tables: ``runs`` (one row per extract run), ``sources`` (one row per input
+file, with its content hash, so unchanged files are skipped), ``documents``
+(canonical text, metadata, full-text search over title and abstract),
+``identifiers`` (DOIs, PMIDs, registrations with their spans) and ``failures``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from .types import Document, Failure, Identifier, Metadata, Page, Section
+
+migrations = Migrations("extractor")
+
+
+@migrations()
+def m001_documents(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "version": str,
+            "command": str,
+            "options": str,
+            "inputs": str,
+            "files_seen": int,
+            "files_skipped": int,
+            "documents_written": int,
+            "documents_unchanged": int,
+            "failures": int,
+            "duration_s": float,
+            "status": str,
+        },
+        pk="id",
+    )
+    db["sources"].create(
+        {
+            "path": str,
+            "sha256": str,
+            "size": int,
+            "format": str,
+            "documents": int,
+            "failures": int,
+            "status": str,  # complete | failed | partial
+            "run_id": int,
+            "updated_at": str,
+        },
+        pk="path",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["documents"].create(
+        {
+            "doc_id": str,
+            "source_path": str,
+            "format": str,
+            "record_index": int,
+            "title": str,
+            "abstract": str,
+            "text": str,
+            "title_start": int,
+            "title_end": int,
+            "abstract_start": int,
+            "abstract_end": int,
+            "sections": str,
+            "pages": str,
+            "authors": str,
+            "year": int,
+            "journal": str,
+            "doi": str,
+            "pmid": str,
+            "pmcid": str,
+            "publication_types": str,
+            "keywords": str,
+            "metadata": str,
+            "warnings": str,
+            "content_hash": str,
+            "run_id": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="doc_id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["documents"].create_index(["source_path"])
+    db["documents"].create_index(["doi"])
+    db["documents"].create_index(["pmid"])
+    db["documents"].enable_fts(["title", "abstract"], create_triggers=True, tokenize="porter")
+    db["identifiers"].create(
+        {"id": int, "doc_id": str, "scheme": str, "value": str, "start": int, "end": int, "source": str},
+        pk="id",
+        foreign_keys=[("doc_id", "documents", "doc_id")],
+    )
+    db["identifiers"].create_index(["doc_id"])
+    db["identifiers"].create_index(["scheme", "value"])
+    db["failures"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "path": str,
+            "record": str,
+            "page": int,
+            "kind": str,
+            "message": str,
+            "hint": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["failures"].create_index(["run_id"])
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """The project's SQLite database. Only one process writes to it."""
+
+    def __init__(self, path: Path | str):
+        self.path = str(path)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # runs
+    def start_run(self, command: str, options: dict[str, Any], inputs: list[str], version: str) -> int:
+        """Record the start of a run and return its id."""
+        with self.db.atomic():
+            table = self.db["runs"]
+            table.insert(
+                {
+                    "started_at": now(),
+                    "version": version,
+                    "command": command,
+                    "options": json.dumps(options, sort_keys=True),
+                    "inputs": json.dumps(inputs),
+                    "status": "running",
+                }
+            )
+            return int(table.last_pk)
+
+    def finish_run(self, run_id: int, counts: dict[str, Any], status: str) -> None:
+        """Record a run's counts and how it ended."""
+        with self.db.atomic():
+            self.db["runs"].update(run_id, {**counts, "finished_at": now(), "status": status})
+
+    # sources
+    def source(self, path: str) -> dict[str, Any] | None:
+        """The stored state of an input file, or None when it was never seen."""
+        rows = list(self.db.query("select * from sources where path = ?", [path]))
+        return rows[0] if rows else None
+
+    # documents
+    def stored_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Content hashes of the given documents that are stored already."""
+        ids = list(doc_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select doc_id, content_hash from documents where doc_id in ({marks})", chunk):
+                found[row["doc_id"]] = row["content_hash"]
+        return found
+
+    def write_batch(
+        self,
+        documents: list[Document],
+        failures: list[Failure],
+        sources: list[dict[str, Any]],
+        run_id: int,
+    ) -> None:
+        """Write documents, failures and finished sources in one transaction."""
+        stamp = now()
+        with self.db.atomic():
+            if documents:
+                ids = [document.doc_id for document in documents]
+                marks = ",".join("?" * len(ids))
+                self.db.execute(f"delete from identifiers where doc_id in ({marks})", ids)
+                self.db["documents"].upsert_all(
+                    (document_row(document, run_id, stamp) for document in documents), pk="doc_id"
+                )
+                self.db["identifiers"].insert_all(
+                    (
+                        {"doc_id": document.doc_id, **asdict(identifier)}
+                        for document in documents
+                        for identifier in document.identifiers
+                    )
+                )
+            if failures:
+                self.db["failures"].insert_all(
+                    {**asdict(failure), "run_id": run_id, "created_at": stamp} for failure in failures
+                )
+            if sources:
+                self.db["sources"].upsert_all(
+                    ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
+                )
+
+    def document(self, doc_id: str) -> Document | None:
+        """One stored document, rebuilt as a Document."""
+        rows = list(self.db.query("select * from documents where doc_id = ?", [doc_id]))
+        if not rows:
+            return None
+        identifiers = [
+            Identifier(row["scheme"], row["value"], row["start"], row["end"], row["source"])
+            for row in self.db.query("select * from identifiers where doc_id = ? order by id", [doc_id])
+        ]
+        return document_from_row(rows[0], identifiers)
+
+    def documents(self, where: str | None = None, params: list[Any] | None = None) -> Iterator[Document]:
+        """Stored documents in insertion order, optionally filtered by a SQL condition."""
+        sql = "select * from documents" + (f" where {where}" if where else "") + " order by rowid"
+        for row in self.db.query(sql, params or []):
+            identifiers = [
+                Identifier(r["scheme"], r["value"], r["start"], r["end"], r["source"])
+                for r in self.db.query("select * from identifiers where doc_id = ? order by id", [row["doc_id"]])
+            ]
+            yield document_from_row(row, identifiers)
+
+    def doc_ids_for_source(self, path: str) -> list[str]:
+        return [row["doc_id"] for row in self.db.query(
+            "select doc_id from documents where source_path = ? order by rowid", [path]
+        )]
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Documents whose title or abstract match a full-text query, best first."""
+        return list(self.db["documents"].search(query, columns=["doc_id", "title"], limit=limit))
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for the ``stats`` command."""
+        db = self.db
+        last_run = next(iter(db.query("select * from runs order by id desc limit 1")), None)
+        return {
+            "documents": db["documents"].count,
+            "sources": db["sources"].count,
+            "runs": db["runs"].count,
+            "failures_total": db["failures"].count,
+            "by_format": {r["format"]: r["n"] for r in db.query(
+                "select format, count(*) n from documents group by format order by n desc"
+            )},
+            "with_abstract": next(db.query(
+                "select count(*) n from documents where abstract is not null and abstract != ''"
+            ))["n"],
+            "registrations": next(db.query(
+                "select count(distinct value) n from identifiers where scheme not in ('doi','pmid','pmcid')"
+            ))["n"],
+            "last_run": last_run,
+            "last_run_failures": list(db.query(
+                "select path, record, kind, message from failures where run_id = ? order by id",
+                [last_run["id"]] if last_run else [0],
+            )),
+        }
+
+
+def document_row(document: Document, run_id: int, stamp: str) -> dict[str, Any]:
+    """A Document as a ``documents`` row."""
+    metadata = document.metadata
+    return {
+        "doc_id": document.doc_id,
+        "source_path": document.source_path,
+        "format": document.format,
+        "record_index": document.record_index,
+        "title": document.title,
+        "abstract": document.abstract,
+        "text": document.text,
+        "title_start": document.title_span[0] if document.title_span else None,
+        "title_end": document.title_span[1] if document.title_span else None,
+        "abstract_start": document.abstract_span[0] if document.abstract_span else None,
+        "abstract_end": document.abstract_span[1] if document.abstract_span else None,
+        "sections": json.dumps([asdict(s) for s in document.sections]),
+        "pages": json.dumps([asdict(p) for p in document.pages]),
+        "authors": json.dumps(metadata.authors, ensure_ascii=False),
+        "year": metadata.year,
+        "journal": metadata.journal,
+        "doi": metadata.doi,
+        "pmid": metadata.pmid,
+        "pmcid": metadata.pmcid,
+        "publication_types": json.dumps(metadata.publication_types, ensure_ascii=False),
+        "keywords": json.dumps(metadata.keywords, ensure_ascii=False),
+        "metadata": json.dumps({"url": metadata.url, "language": metadata.language, **metadata.extra},
+                               ensure_ascii=False, default=str),
+        "warnings": json.dumps(document.warnings, ensure_ascii=False),
+        "content_hash": document.content_hash,
+        "run_id": run_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
+def document_from_row(row: dict[str, Any], identifiers: list[Identifier]) -> Document:
+    """A ``documents`` row as a Document."""
+    extra = json.loads(row["metadata"] or "{}")
+    metadata = Metadata(
+        authors=json.loads(row["authors"] or "[]"),
+        year=row["year"],
+        journal=row["journal"],
+        doi=row["doi"],
+        pmid=row["pmid"],
+        pmcid=row["pmcid"],
+        publication_types=json.loads(row["publication_types"] or "[]"),
+        keywords=json.loads(row["keywords"] or "[]"),
+        url=extra.pop("url", None),
+        language=extra.pop("language", None),
+        extra=extra,
+    )
+    span = lambda a, b: (row[a], row[b]) if row[a] is not None else None  # noqa: E731
+    return Document(
+        doc_id=row["doc_id"],
+        source_path=row["source_path"],
+        format=row["format"],
+        text=row["text"],
+        title=row["title"],
+        abstract=row["abstract"],
+        title_span=span("title_start", "title_end"),
+        abstract_span=span("abstract_start", "abstract_end"),
+        sections=[Section(**s) for s in json.loads(row["sections"] or "[]")],
+        pages=[Page(**p) for p in json.loads(row["pages"] or "[]")],
+        metadata=metadata,
+        identifiers=identifiers,
+        record_index=row["record_index"],
+        warnings=json.loads(row["warnings"] or "[]"),
+    )
+
+
+def is_sqlite_error(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.Error)
