@@ -104,7 +104,8 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON instead.")
 @click.option("--full", is_flag=True, help="Print the whole text, not only title and abstract.")
-def show(doc_id: str, db_path: str, as_json: bool, full: bool) -> None:
+@click.option("--candidates", is_flag=True, help="List every candidate value, not only the chosen ones.")
+def show(doc_id: str, db_path: str, as_json: bool, full: bool, candidates: bool) -> None:
     """Print one document's record with its evidence highlighted."""
     from .reporting import render_document
 
@@ -115,14 +116,19 @@ def show(doc_id: str, db_path: str, as_json: bool, full: bool) -> None:
             "select doc_id from documents where doc_id like ? limit 5", [f"%{doc_id}%"])]
         hint = f"; did you mean {', '.join(close)}?" if close else "; list them with `extractor export`"
         raise click.ClickException(f"{doc_id}: no such document in {db_path}{hint}")
+    studies = store.studies(doc_id)
     if as_json:
         from dataclasses import asdict
 
-        click.echo(json.dumps(asdict(document), ensure_ascii=False, indent=2))
+        from .interchange import interchange_record
+
+        record = {**asdict(document), "record": interchange_record(document, studies),
+                  "studies": [asdict(unit) for unit in studies]}
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
-    render_document(Console(), document, full=full)
+    render_document(Console(), document, full=full, studies=studies, candidates=candidates)
 
 
 @cli.command()

@@ -19,7 +19,7 @@ def export_records(store: Store, fmt: str, handle: TextIO) -> int:
     count = 0
     if fmt == "jsonl":
         for document in store.documents():
-            write_jsonl_line(handle, interchange_record(document))
+            write_jsonl_line(handle, interchange_record(document, store.studies(document.doc_id)))
             count += 1
         return count
     writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)

@@ -31,6 +31,16 @@ _REGISTRIES: list[tuple[str, re.Pattern[str]]] = [
     ("osf", re.compile(r"(?<![A-Za-z0-9])(OSF\.IO/[A-Z0-9]{5})(?![A-Za-z0-9])", re.I)),
 ]
 
+# A substring that every match of a scheme contains (upper case): a cheap test
+# that lets most texts skip most patterns.
+_TRIGGERS = {
+    "nct": "NCT", "isrctn": "ISRCTN", "actrn": "ACTRN", "drks": "DRKS", "chictr": "CHICTR",
+    "ctri": "CTRI/", "eudract": "EU", "euct": "-5", "prospero": "CRD", "irct": "IRCT", "jprn": "",
+    "ntr": "", "pactr": "PACTR", "kct": "KCT", "slctr": "SLCTR/", "tctr": "TCTR", "rbr": "RBR-",
+    "osf": "OSF.IO",
+}
+_JPRN_TRIGGERS = ("UMIN", "JRCT", "JPRN")
+
 # NTR/NL numbers are only registrations when a registry is named nearby.
 _NEEDS_CONTEXT = {"ntr": re.compile(r"(netherlands|dutch|trial\s*register|registr)", re.I)}
 
@@ -44,7 +54,8 @@ def normalise_registration(scheme: str, raw: str) -> str:
     value = re.sub(r"\s+", "", raw).upper()
     value = value.replace("‐", "-")
     if scheme == "jprn" and value.startswith("JRCT"):
-        value = "jRCT" + value[4:]
+        raw = re.sub(r"\s+", "", raw)
+        value = "jRCT" + raw[4:].lower()
     if scheme == "osf":
         value = "OSF.IO/" + value.split("/", 1)[1]
     return value
@@ -63,7 +74,15 @@ def clean_doi(raw: str) -> str:
 def find_registrations(text: str) -> list[Identifier]:
     """Every registry identifier in ``text`` with its span, in text order."""
     found: list[Identifier] = []
+    upper = text.upper()
     for scheme, pattern in _REGISTRIES:
+        trigger = _TRIGGERS.get(scheme, "")
+        if trigger and trigger not in upper:
+            continue
+        if scheme == "jprn" and not any(t in upper for t in _JPRN_TRIGGERS):
+            continue
+        if scheme == "ntr" and "NTR" not in upper and "NL" not in upper:
+            continue
         context = _NEEDS_CONTEXT.get(scheme)
         for match in pattern.finditer(text):
             if context and not context.search(text[max(0, match.start() - 80) : match.end() + 20]):
@@ -84,14 +103,24 @@ def find_registrations(text: str) -> list[Identifier]:
 def find_identifiers(text: str) -> list[Identifier]:
     """DOIs, PMIDs, PMCIDs and registrations stated in ``text``."""
     found = find_registrations(text)
+    if "10." not in text:
+        return found + _pmids(text)
     for match in _DOI.finditer(text):
         doi = clean_doi(match.group(1))
         found.append(Identifier("doi", doi, match.start(1), match.start(1) + len(doi), SOURCE))
-    for match in _PMID.finditer(text):
-        found.append(Identifier("pmid", match.group(1), match.start(1), match.end(1), SOURCE))
-    for match in _PMCID.finditer(text):
-        found.append(Identifier("pmcid", match.group(1).upper(), match.start(1), match.end(1), SOURCE))
+    found.extend(_pmids(text))
     found.sort(key=lambda identifier: identifier.start or 0)
+    return found
+
+
+def _pmids(text: str) -> list[Identifier]:
+    found: list[Identifier] = []
+    if "PMID" in text:
+        for match in _PMID.finditer(text):
+            found.append(Identifier("pmid", match.group(1), match.start(1), match.end(1), SOURCE))
+    if "PMC" in text:
+        for match in _PMCID.finditer(text):
+            found.append(Identifier("pmcid", match.group(1).upper(), match.start(1), match.end(1), SOURCE))
     return found
 
 

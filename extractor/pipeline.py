@@ -26,11 +26,12 @@ from typing import Any, TextIO
 
 from . import __version__
 from .errors import DocumentTimeout, ExtractorError
+from .extraction import EXTRACTION_VERSION
 from .interchange import interchange_record, write_jsonl_line
 from .readers import detect_format, read_path
 from .readers.base import Limits
 from .store import Store
-from .types import Document, Failure
+from .types import Document, Failure, StudyUnit
 
 # Files a folder walk passes over: repository housekeeping, not literature.
 HOUSEKEEPING = {"readme", "license", "licence", "provenance", "index", "changelog", "manifest", "notice"}
@@ -151,9 +152,11 @@ def _alarm(seconds: float) -> Iterator[Callable[[], None]]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def process_document(document: Document) -> Document:
-    """Everything done to one document after reading (field extraction hangs here)."""
-    return document
+def process_document(document: Document) -> tuple[Document, list[StudyUnit]]:
+    """Everything done to one document after reading: field extraction of its study units."""
+    from .extraction import extract_document
+
+    return document, extract_document(document)
 
 
 def process_file(path: str, limits: Limits) -> Iterator[Event]:
@@ -169,7 +172,7 @@ def process_file(path: str, limits: Limits) -> Iterator[Event]:
                     yield ("failure", item)
                 else:
                     documents += 1
-                    yield ("document", process_document(item))
+                    yield ("document", *process_document(item))
                 reset()
     except ExtractorError as error:
         failures += 1
@@ -290,12 +293,14 @@ class _Writer:
         self.failures: list[Failure] = []
         self.sources: list[dict[str, Any]] = []
         self.claimed: dict[str, str] = {}  # doc_id -> source path, for this run
+        self.pending_studies: list[list[StudyUnit]] = []
         self.last_flush = time.monotonic()
 
     def handle(self, event: Event) -> None:
         kind = event[0]
         if kind == "document":
             self.documents.append(event[1])
+            self.pending_studies.append(event[2])
         elif kind == "failure":
             self.failures.append(event[1])
             self.summary.failures += 1
@@ -304,7 +309,8 @@ class _Writer:
             _, path, fmt, documents, failures, status = event
             size, sha = self.sizes[path]
             self.sources.append({"path": path, "sha256": sha, "size": size, "format": fmt,
-                                 "documents": documents, "failures": failures, "status": status})
+                                 "documents": documents, "failures": failures, "status": status,
+                                 "extraction_version": EXTRACTION_VERSION})
             if status == "failed":
                 self.summary.files_failed += 1
             self.progress.file_done(path, size, documents)
@@ -315,16 +321,17 @@ class _Writer:
 
     def flush(self) -> None:
         documents = self._unique_ids(self.documents)
+        studies = {d.doc_id: units for d, units in zip(documents, self.pending_studies, strict=True)}
         stored = {} if self.options.force else self.store.stored_hashes(d.doc_id for d in documents)
-        changed = [d for d in documents if stored.get(d.doc_id) != d.content_hash]
-        self.store.write_batch(changed, self.failures, self.sources, self.run_id)
+        changed = [d for d in documents if stored.get(d.doc_id) != (d.content_hash, EXTRACTION_VERSION)]
+        self.store.write_batch(changed, self.failures, self.sources, self.run_id, studies, EXTRACTION_VERSION)
         self.summary.documents_written += len(changed)
         self.summary.documents_unchanged += len(documents) - len(changed)
         if self.jsonl is not None:
             for document in documents:
-                write_jsonl_line(self.jsonl, interchange_record(document))
+                write_jsonl_line(self.jsonl, interchange_record(document, studies[document.doc_id]))
         self.progress.documents(len(documents))
-        self.documents, self.failures, self.sources = [], [], []
+        self.documents, self.failures, self.sources, self.pending_studies = [], [], [], []
         self.last_flush = time.monotonic()
 
     def _unique_ids(self, documents: list[Document]) -> list[Document]:
@@ -379,7 +386,8 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
             continue
         sizes[key] = (size, sha)
         known = store.source(key)
-        if not options.force and known and known["sha256"] == sha and known["status"] == "complete":
+        if (not options.force and known and known["sha256"] == sha and known["status"] == "complete"
+                and known.get("extraction_version") == EXTRACTION_VERSION):
             skipped_sources.append(key)
         else:
             to_read.append(key)
@@ -397,7 +405,7 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
                 for doc_id in ids:
                     document = store.document(doc_id)
                     if document is not None:
-                        write_jsonl_line(jsonl, interchange_record(document))
+                        write_jsonl_line(jsonl, interchange_record(document, store.studies(doc_id)))
         summary.documents_unchanged += unchanged
         progress.notice(f"{len(skipped_sources)} unchanged files skipped ({unchanged} documents); --force redoes them")
     status = "complete"

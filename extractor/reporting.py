@@ -7,13 +7,21 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from .pipeline import Progress as ProgressCallbacks
 from .pipeline import RunSummary
-from .types import Document, Failure
+from .types import Document, ExtractedValue, Failure, StudyUnit
 
 
 class _RateColumn(ProgressColumn):
@@ -98,10 +106,45 @@ def summary_table(summary: RunSummary, db_path: str, jsonl_path: str | None) -> 
 
 
 _SPAN_STYLES = {"title": "bold magenta", "abstract": "", "registration": "black on yellow",
-                "doi": "underline", "pmid": "underline", "pmcid": "underline"}
+                "doi": "underline", "pmid": "underline", "pmcid": "underline",
+                "design": "black on bright_cyan", "sample_size": "black on bright_green",
+                "outcome": "black on bright_magenta", "effect": "black on bright_yellow"}
 
 
-def render_document(console: Console, document: Document, full: bool = False) -> None:
+def _value_text(value: ExtractedValue) -> str:
+    data = value.value
+    if value.field == "effect":
+        text = f"{data['measure']} = {data['value']}"
+        if data.get("ci"):
+            text += f" [{data['ci'][0]}, {data['ci'][1]}]"
+        if data.get("p") is not None:
+            text += f" p{value.attributes.get('p_operator', '=')}{data['p']}"
+        return text
+    if value.field == "sample_size":
+        return f"{data['n']} {data.get('unit') or ''}".strip()
+    return str(data)
+
+
+def render_studies(console: Console, document: Document, studies: list[StudyUnit], candidates: bool = False) -> None:
+    """Each study unit's chosen values (all candidates with ``candidates``) with confidence, source, evidence."""
+    for unit in studies:
+        table = Table(title=f"study {unit.index + 1}" + (f": {unit.label}" if unit.label else ""),
+                      title_justify="left")
+        for column in ("field", "value", "role", "conf.", "source", "evidence"):
+            table.add_column(column, overflow="fold")
+        for value in unit.values:
+            if not (value.chosen or candidates):
+                continue
+            evidence = document.text[value.start : value.end] if value.start is not None else "(metadata)"
+            style = _SPAN_STYLES.get(value.field, "")
+            table.add_row(Text(value.field, style=style), _value_text(value), value.role or "",
+                          f"{value.confidence:.2f}", value.source,
+                          Text(evidence[:120], style="dim" if not value.chosen else ""))
+        console.print(table)
+
+
+def render_document(console: Console, document: Document, full: bool = False,
+                    studies: list[StudyUnit] | None = None, candidates: bool = False) -> None:
     """A document's record, with each identifier's evidence highlighted in the text."""
     meta = document.metadata
     header = Table(show_header=False, box=None)
@@ -132,14 +175,24 @@ def render_document(console: Console, document: Document, full: bool = False) ->
         spans = [s for s in (document.title_span, document.abstract_span) if s]
         start = min((s[0] for s in spans), default=0)
         end = max((s[1] for s in spans), default=min(len(document.text), 3000))
+    if studies:
+        render_studies(console, document, studies, candidates)
+        spans = [(u.start, u.end) for u in studies]
+        if not full:
+            start = min([start, *(s for s, _ in spans)])
+            end = max([end, *(e for _, e in spans)])
     console.rule("evidence")
-    console.print(highlighted(document, start, end))
+    console.print(highlighted(document, start, end, studies or []))
 
 
-def highlighted(document: Document, start: int, end: int) -> Text:
-    """The text from ``start`` to ``end`` with title and identifier spans styled."""
+def highlighted(document: Document, start: int, end: int, studies: list[StudyUnit] | None = None) -> Text:
+    """The text from ``start`` to ``end`` with title, identifier and chosen-value spans styled."""
     text = Text(document.text[start:end])
     marks: list[tuple[int, int, str]] = []
+    for unit in studies or []:
+        for value in unit.values:
+            if value.chosen and value.start is not None and value.end is not None:
+                marks.append((value.start, value.end, value.field))
     if document.title_span:
         marks.append((*document.title_span, "title"))
     for identifier in document.identifiers:

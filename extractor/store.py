@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from .types import Document, Failure, Identifier, Metadata, Page, Section
+from .types import Document, ExtractedValue, Failure, Identifier, Metadata, Page, Section, StudyUnit
 
 migrations = Migrations("extractor")
 
@@ -122,6 +122,78 @@ def m001_documents(db: sqlite_utils.Database) -> None:
     db["failures"].create_index(["run_id"])
 
 
+@migrations()
+def m002_studies_and_values(db: sqlite_utils.Database) -> None:
+    db["studies"].create(
+        {
+            "study_id": str,  # "<doc_id>#<index>"
+            "doc_id": str,
+            "study_index": int,
+            "label": str,
+            "start": int,
+            "end": int,
+            "run_id": int,
+            "extraction_version": str,
+        },
+        pk="study_id",
+        foreign_keys=[("doc_id", "documents", "doc_id"), ("run_id", "runs", "id")],
+    )
+    db["studies"].create_index(["doc_id"])
+    db["documents"].add_column("extraction_version", str)
+    db["sources"].add_column("extraction_version", str)
+    db["extracted_values"].create(
+        {
+            "id": int,
+            "study_id": str,
+            "doc_id": str,
+            "field": str,
+            "value": str,  # JSON
+            "start": int,
+            "end": int,
+            "evidence": str,
+            "confidence": float,
+            "source": str,
+            "chosen": int,
+            "role": str,
+            "attributes": str,  # JSON
+            "run_id": int,
+        },
+        pk="id",
+        foreign_keys=[("study_id", "studies", "study_id")],
+    )
+    db["extracted_values"].create_index(["study_id", "field"])
+    db["extracted_values"].create_index(["doc_id"])
+    db["extracted_values"].create_index(["field", "chosen"])
+    # Typed views for joins downstream (synthesis, triage, review app).
+    db.execute("""
+        create view sample_sizes as
+        select id as value_id, study_id, doc_id, chosen, role,
+               json_extract(value, '$.n') as n, json_extract(value, '$.unit') as unit,
+               json_extract(attributes, '$.arm') as arm, start, "end", evidence, confidence, source
+        from extracted_values where field = 'sample_size'""")
+    db.execute("""
+        create view outcomes as
+        select id as value_id, study_id, doc_id, chosen, role as priority,
+               json_extract(value, '$') as name, json_extract(attributes, '$.instrument') as instrument,
+               json_extract(attributes, '$.construct') as construct,
+               json_extract(attributes, '$.timepoints') as timepoints, start, "end", evidence, confidence, source
+        from extracted_values where field = 'outcome'""")
+    db.execute("""
+        create view effects as
+        select id as value_id, study_id, doc_id, chosen,
+               json_extract(value, '$.measure') as measure, json_extract(value, '$.value') as value,
+               json_extract(value, '$.ci[0]') as ci_low, json_extract(value, '$.ci[1]') as ci_high,
+               json_extract(value, '$.p') as p, json_extract(attributes, '$.p_operator') as p_operator,
+               json_extract(attributes, '$.adjusted') as adjusted, json_extract(attributes, '$.outcome') as outcome,
+               json_extract(attributes, '$.comparison') as comparison, start, "end", evidence, confidence, source
+        from extracted_values where field = 'effect'""")
+    db.execute("""
+        create view designs as
+        select id as value_id, study_id, doc_id, chosen, json_extract(value, '$') as design,
+               start, "end", evidence, confidence, source
+        from extracted_values where field = 'design'""")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -169,15 +241,17 @@ class Store:
         return rows[0] if rows else None
 
     # documents
-    def stored_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        """Content hashes of the given documents that are stored already."""
+    def stored_hashes(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """(content hash, extraction version) of the given documents that are stored already."""
         ids = list(doc_ids)
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, str]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.db.query(f"select doc_id, content_hash from documents where doc_id in ({marks})", chunk):
-                found[row["doc_id"]] = row["content_hash"]
+            for row in self.db.query(
+                f"select doc_id, content_hash, extraction_version from documents where doc_id in ({marks})", chunk
+            ):
+                found[row["doc_id"]] = (row["content_hash"], row["extraction_version"])
         return found
 
     def write_batch(
@@ -186,24 +260,42 @@ class Store:
         failures: list[Failure],
         sources: list[dict[str, Any]],
         run_id: int,
+        studies: dict[str, list[StudyUnit]] | None = None,
+        extraction_version: str = "",
     ) -> None:
-        """Write documents, failures and finished sources in one transaction."""
+        """Write documents (with their study units), failures and finished sources in one transaction."""
         stamp = now()
+        studies = studies or {}
         with self.db.atomic():
             if documents:
                 ids = [document.doc_id for document in documents]
                 marks = ",".join("?" * len(ids))
                 self.db.execute(f"delete from identifiers where doc_id in ({marks})", ids)
+                self.db.execute(f"delete from extracted_values where doc_id in ({marks})", ids)
+                self.db.execute(f"delete from studies where doc_id in ({marks})", ids)
                 self.db["documents"].upsert_all(
-                    (document_row(document, run_id, stamp) for document in documents), pk="doc_id"
+                    ({**document_row(document, run_id, stamp), "extraction_version": extraction_version}
+                     for document in documents),
+                    pk="doc_id",
                 )
                 self.db["identifiers"].insert_all(
-                    (
+
                         {"doc_id": document.doc_id, **asdict(identifier)}
                         for document in documents
                         for identifier in document.identifiers
-                    )
+
                 )
+                study_rows, value_rows = [], []
+                for document in documents:
+                    for unit in studies.get(document.doc_id, []):
+                        study_id = f"{document.doc_id}#{unit.index}"
+                        study_rows.append({"study_id": study_id, "doc_id": document.doc_id, "study_index": unit.index,
+                                           "label": unit.label, "start": unit.start, "end": unit.end,
+                                           "run_id": run_id, "extraction_version": extraction_version})
+                        for value in unit.values:
+                            value_rows.append(value_row(value, study_id, document, run_id))
+                self.db["studies"].insert_all(study_rows)
+                self.db["extracted_values"].insert_all(value_rows)
             if failures:
                 self.db["failures"].insert_all(
                     {**asdict(failure), "run_id": run_id, "created_at": stamp} for failure in failures
@@ -233,6 +325,23 @@ class Store:
                 for r in self.db.query("select * from identifiers where doc_id = ? order by id", [row["doc_id"]])
             ]
             yield document_from_row(row, identifiers)
+
+    def studies(self, doc_id: str) -> list[StudyUnit]:
+        """A document's study units with every stored value (chosen ones marked)."""
+        units: list[StudyUnit] = []
+        for row in self.db.query("select * from studies where doc_id = ? order by study_index", [doc_id]):
+            values = [
+                ExtractedValue(
+                    field=v["field"], value=json.loads(v["value"]), start=v["start"], end=v["end"],
+                    confidence=v["confidence"], source=v["source"], chosen=bool(v["chosen"]), role=v["role"],
+                    attributes=json.loads(v["attributes"] or "{}"),
+                )
+                for v in self.db.query("select * from extracted_values where study_id = ? order by id",
+                                       [row["study_id"]])
+            ]
+            units.append(StudyUnit(index=row["study_index"], label=row["label"], start=row["start"],
+                                   end=row["end"], values=values))
+        return units
 
     def doc_ids_for_source(self, path: str) -> list[str]:
         return [row["doc_id"] for row in self.db.query(
@@ -267,6 +376,26 @@ class Store:
                 [last_run["id"]] if last_run else [0],
             )),
         }
+
+
+def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: int) -> dict[str, Any]:
+    """An ExtractedValue as an ``extracted_values`` row, with its evidence text."""
+    evidence = document.text[value.start : value.end] if value.start is not None and value.end is not None else None
+    return {
+        "study_id": study_id,
+        "doc_id": document.doc_id,
+        "field": value.field,
+        "value": json.dumps(value.value, ensure_ascii=False),
+        "start": value.start,
+        "end": value.end,
+        "evidence": evidence,
+        "confidence": value.confidence,
+        "source": value.source,
+        "chosen": int(value.chosen),
+        "role": value.role,
+        "attributes": json.dumps(value.attributes, ensure_ascii=False, default=str),
+        "run_id": run_id,
+    }
 
 
 def document_row(document: Document, run_id: int, stamp: str) -> dict[str, Any]:

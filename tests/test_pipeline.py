@@ -73,7 +73,7 @@ def test_rerun_skips_unchanged_files_and_force_redoes_them(tmp_path: Path) -> No
     assert forced.documents_written == 3 and forced.files_skipped == 0
 
 
-class StopAfterFirstFile(Progress):
+class StopAfterThreeFiles(Progress):
     """Simulates a kill part-way through a batch."""
 
     def __init__(self) -> None:
@@ -81,7 +81,7 @@ class StopAfterFirstFile(Progress):
 
     def file_done(self, path: str, size: int, documents: int) -> None:
         self.done += 1
-        if self.done == 2:
+        if self.done == 3:  # broken.pdf and empty.txt sort first and fail
             raise KeyboardInterrupt
 
 
@@ -90,7 +90,7 @@ def test_an_interrupted_batch_keeps_what_it_committed_and_resumes(tmp_path: Path
     store = Store(tmp_path / "x.db")
     options = ExtractOptions(batch_size=1)
     with pytest.raises(KeyboardInterrupt):
-        run_extract([str(tmp_path / "in")], store, options, StopAfterFirstFile())
+        run_extract([str(tmp_path / "in")], store, options, StopAfterThreeFiles())
     kept = store.db["documents"].count
     assert kept >= 1
     assert store.db["runs"].get(1)["status"] == "interrupted"

@@ -37,7 +37,7 @@ def test_migrations_create_the_schema_once(tmp_path: Path) -> None:
     assert {"runs", "sources", "documents", "identifiers", "failures", "documents_fts"} <= tables
     store.close()
     again = Store(path)  # re-opening applies nothing twice
-    assert [m.name for m in migrations.applied(again.db)] == ["m001_documents"]
+    assert [m.name for m in migrations.applied(again.db)] == ["m001_documents", "m002_studies_and_values"]
 
 
 def test_document_round_trips_through_the_store(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_document_round_trips_through_the_store(tmp_path: Path) -> None:
     loaded = store.document("doc1")
     assert loaded == document
     assert loaded.registrations == ["NCT01234567"]
-    assert store.stored_hashes(["doc1", "nope"]) == {"doc1": document.content_hash}
+    assert store.stored_hashes(["doc1", "nope"]) == {"doc1": (document.content_hash, "")}
 
 
 def test_rewriting_a_document_replaces_its_identifiers(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from ..types import Document, Metadata, Section, Span
-from .base import Limits, RecordFailure, first_year, read_text_file, squash, split_keywords
+from .base import Limits, RecordFailure, first_year, read_text_file, split_keywords, squash
 
 FORMAT = "text"
 _DATA = Path(__file__).resolve().parents[1] / "data" / "plain_text.json"

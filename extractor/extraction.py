@@ -1,0 +1,108 @@
+"""Field extraction of one document: study units, then every field of each unit.
+
+A pure function of a Document (plus the lexicons loaded once), so it runs the
+same in this process, in worker processes and on a cluster.
+"""
+
+from __future__ import annotations
+
+from .extract.combine import choose_design, choose_effects, mark_chosen, thresholds
+from .extract.design import find_design
+from .extract.effects import find_effects
+from .extract.outcomes import choose_outcomes, find_outcomes
+from .extract.sample_size import choose_sample_size, find_sample_sizes
+from .extract.segment import UnitRange, study_units
+from .textlayer import TextLayer, analyse
+from .types import Document, ExtractedValue, StudyUnit
+
+
+def _code_version() -> str:
+    """A version that changes whenever extraction code or lexicons change, so re-runs redo stale records."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha1()
+    for path in sorted([*root.glob("extract/*.py"), *root.glob("data/*.json"), root / "textlayer.py",
+                        root / "extraction.py"]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+EXTRACTION_VERSION = _code_version()
+_ABSTRACT_SCOPE_MIN = 400  # an abstract shorter than this is not trusted to hold the facts
+
+
+def extract_document(document: Document) -> list[StudyUnit]:
+    """Study units of a document, each with every candidate value and the chosen ones marked."""
+    units = study_units(document)
+    single = len(units) == 1
+    if single:
+        units = [UnitRange(None, *_single_study_scope(document))]
+    low = min(unit.start for unit in units)
+    high = max(unit.end for unit in units)
+    if single and document.title_span:
+        low = min(low, document.title_span[0])
+    layer = analyse(document.text, document.sections, low, high)
+    return [_extract_unit(document, layer, unit, index, single) for index, unit in enumerate(units)]
+
+
+def _single_study_scope(document: Document) -> tuple[int, int]:
+    """Title plus abstract when the abstract is substantial, else the whole text."""
+    abstract = document.abstract_span
+    if abstract and abstract[1] - abstract[0] >= _ABSTRACT_SCOPE_MIN:
+        start = abstract[0]
+        if document.title_span and document.title_span[0] < start:
+            start = document.title_span[0]
+        return start, abstract[1]
+    return 0, len(document.text)
+
+
+def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: int, single: bool) -> StudyUnit:
+    start, end = unit.start, unit.end
+    design_candidates = find_design(
+        layer, start, end,
+        title_span=document.title_span if single else None,
+        publication_types=document.metadata.publication_types if single else (),
+    )
+    design = choose_design(design_candidates)
+    size_candidates = find_sample_sizes(layer, start, end)
+    sample_size = choose_sample_size(
+        [c for c in size_candidates if c.confidence >= thresholds()["sample_size_min_confidence"]],
+        design.value if design else None,
+    )
+    outcome_candidates = find_outcomes(layer, start, end)
+    outcomes = choose_outcomes(
+        [c for c in outcome_candidates if c.confidence >= thresholds()["outcome_min_confidence"]]
+    )
+    effect_candidates = find_effects(layer, start, end)
+    effects = choose_effects(effect_candidates)
+    registrations = _registrations(document, start, end, single)
+    values: list[ExtractedValue] = [
+        *design_candidates, *size_candidates, *outcome_candidates, *effect_candidates, *registrations
+    ]
+    mark_chosen(values, [design, sample_size, *outcomes, *effects, *registrations])
+    return StudyUnit(index=index, label=unit.label, start=start, end=end, values=values)
+
+
+def _registrations(document: Document, start: int, end: int, single: bool) -> list[ExtractedValue]:
+    """Registry IDs of the unit: those stated in its text, and for one study those from metadata."""
+    values: list[ExtractedValue] = []
+    seen: set[str] = set()
+    for identifier in document.identifiers:
+        if not identifier.is_registration:
+            continue
+        inside = identifier.start is not None and start <= identifier.start < end
+        if not (single or inside):
+            continue
+        value = identifier.value.upper() if identifier.scheme != "jprn" else identifier.value
+        if value in seen:
+            continue
+        seen.add(value)
+        values.append(ExtractedValue(
+            field="registration", value=value, start=identifier.start, end=identifier.end,
+            confidence=0.99 if identifier.start is not None else 0.95, source=identifier.source,
+            attributes={"scheme": identifier.scheme},
+        ))
+    return values

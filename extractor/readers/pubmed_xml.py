@@ -1,0 +1,298 @@
+"""PubMed XML (``PubmedArticleSet``, as from efetch or the baseline files), plain or gzip.
+
+The file is streamed with ``iterparse`` and each article is cleared once read,
+so a 30,000-record baseline file takes no more memory than one record.
+``DeleteCitation`` PMIDs (update files) yield no document; ``deleted_pmids``
+lists them for the pipeline.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from html.entities import name2codepoint
+from pathlib import Path
+from typing import IO
+from xml.etree import ElementTree as ET
+
+from ..errors import EmptyDocument, MalformedDocument, TruncatedDocument
+from ..identifiers import clean_doi
+from ..types import Document, Metadata, Section
+from .base import Limits, RecordFailure, first_year, make_document, squash
+
+FORMAT = "pubmed_xml"
+
+_SIGNATURES = (b"<PubmedArticleSet", b"<!DOCTYPE PubmedArticleSet", b"<PubmedArticle", b"<PubmedBookArticle")
+_RECORD_TAGS = {"PubmedArticle", "PubmedBookArticle"}
+_NO_LABEL = {"", "UNLABELLED", "UNASSIGNED"}
+# expat error codes that mean the text stopped before the document closed
+_ENDS_EARLY = {3, 5}  # "no element found", "unclosed token"
+_TIGHT_INLINE = {"sub", "sup"}
+# what a damaged XML or gzip stream raises while it is read
+READ_ERRORS = (ET.ParseError, EOFError, gzip.BadGzipFile, zlib.error)
+# elements that end a word even when the XML puts no space around them
+_SPACED = {"p", "fn", "title", "label", "caption", "list-item", "break"}
+_SPACED |= {"td", "th", "tr", "sec", "AbstractText"}
+
+
+def sniff(head: bytes, path: Path) -> float:
+    """0.95 for XML carrying a PubMed article-set signature, else 0."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start.startswith(b"<"):
+        return 0.0
+    return 0.95 if any(signature in head for signature in _SIGNATURES) else 0.0
+
+
+def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
+    """One Document per PubmedArticle/PubmedBookArticle, in file order."""
+    articles = 0
+    deletions = 0
+    for kind, element in _records(path):
+        if kind == "DeleteCitation":
+            deletions += 1
+            continue
+        articles += 1
+        yield _document_or_failure(element, path, articles, limits)
+    if not articles and not deletions:
+        raise EmptyDocument("the PubMed XML file holds no PubmedArticle records")
+
+
+def deleted_pmids(path: Path) -> list[str]:
+    """PMIDs listed in the file's ``DeleteCitation`` blocks, in file order."""
+    pmids: list[str] = []
+    for kind, element in _records(path):
+        if kind == "DeleteCitation":
+            pmids.extend(squash(pmid.text) for pmid in element.iter("PMID") if squash(pmid.text))
+    return pmids
+
+
+def xml_parser() -> ET.XMLParser:
+    """An expat parser that never fetches a DTD but knows HTML named entities a DOCTYPE implies."""
+    parser = ET.XMLParser(target=ET.TreeBuilder())
+    parser.entity.update({name: chr(code) for name, code in name2codepoint.items()})
+    return parser
+
+
+@contextmanager
+def open_xml(path: Path) -> Iterator[IO[bytes]]:
+    """The file as a binary stream, gunzipped when it starts with the gzip magic."""
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+    handle: IO[bytes] = gzip.open(path, "rb") if gzipped else open(path, "rb")  # noqa: SIM115
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+def parse_error(error: Exception) -> MalformedDocument:
+    """A typed error, with the line, for an expat or gzip failure."""
+    if isinstance(error, ET.ParseError):
+        line, column = error.position
+        reason = str(error).split(":", 1)[0]
+        if error.code in _ENDS_EARLY:
+            return TruncatedDocument(f"the XML ends early ({reason}) at line {line}, column {column}")
+        return MalformedDocument(f"the XML is malformed ({reason}) at line {line}, column {column}")
+    if isinstance(error, EOFError):
+        return TruncatedDocument("the gzip stream ends early")
+    return MalformedDocument(f"the gzip stream is damaged ({error})")
+
+
+def _records(path: Path) -> Iterator[tuple[str, ET.Element]]:
+    """(tag, element) for each article or DeleteCitation, cleared after use."""
+    with open_xml(path) as handle:
+        root: ET.Element | None = None
+        try:
+            for event, element in ET.iterparse(handle, events=("start", "end"), parser=xml_parser()):
+                if event == "start":
+                    if root is None:
+                        root = element
+                    continue
+                if element.tag in _RECORD_TAGS or element.tag == "DeleteCitation":
+                    yield element.tag, element
+                    element.clear()
+                    if root is not None and root is not element:
+                        root.clear()  # drop the emptied children too
+        except READ_ERRORS as error:
+            raise parse_error(error) from None
+
+
+def flatten(element: ET.Element | None, skip: frozenset[str] = frozenset()) -> str:
+    """The element's text with inline markup removed and white space squashed."""
+    if element is None:
+        return ""
+    pieces: list[str] = []
+
+    def walk(node: ET.Element) -> None:
+        if node.text:
+            pieces.append(node.text)
+        for child in node:
+            if child.tag not in skip:
+                if child.tag in _TIGHT_INLINE and pieces and "\n" in pieces[-1][-20:]:
+                    pieces[-1] = pieces[-1].rstrip()  # "beta\n   <sub>2</sub>" is one token
+                spacer = " " if child.tag in _SPACED else ""
+                pieces.append(spacer)
+                walk(child)
+                pieces.append(spacer)
+            if child.tail:
+                pieces.append(child.tail)
+
+    walk(element)
+    return unicodedata.normalize("NFC", squash("".join(pieces)))
+
+
+def normal_doi(raw: str | None) -> str | None:
+    """A DOI in lower case, without a resolver prefix."""
+    doi = squash(raw)
+    doi = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", doi, flags=re.I)
+    return clean_doi(doi) if doi.startswith("10.") else None
+
+
+def labelled_sections(document: Document, parts: list[tuple[str, str]]) -> None:
+    """Add a Section for each ``(label, text)`` part found inside the abstract span."""
+    if not document.abstract_span:
+        return
+    position, end = document.abstract_span
+    for label, part in parts:
+        start = document.text.find(part, position, end)
+        if start < 0:
+            continue
+        position = start + len(part)
+        document.sections.append(Section(heading=label, start=start, end=position))
+    document.sections.sort(key=lambda section: (section.start, -section.end))
+
+
+def _document_or_failure(
+    element: ET.Element, path: Path, index: int, limits: Limits
+) -> Document | RecordFailure:
+    citation = element.find("MedlineCitation")
+    if citation is None:
+        citation = element.find("BookDocument")
+    if citation is None:
+        return RecordFailure(
+            record=f"record {index}",
+            kind=MalformedDocument.kind,
+            message="the record has neither MedlineCitation nor BookDocument",
+            hint=MalformedDocument.hint,
+        )
+    article = citation.find("Article")
+    if article is None:
+        article = citation  # a BookDocument keeps title, abstract and authors at its top level
+    title = flatten(article.find("ArticleTitle")) or flatten(citation.find("Book/BookTitle"))
+    title = title or flatten(article.find("VernacularTitle"))
+    parts = _abstract_parts(article.find("Abstract"))
+    abstract = "\n\n".join(text for _, text in parts)
+    document = make_document(
+        fmt=FORMAT,
+        path=path,
+        title=title or None,
+        abstract=abstract or None,
+        metadata=_metadata(element, citation, article),
+        record_index=index,
+        limits=limits,
+    )
+    labelled_sections(document, [(label, text) for label, text in parts if label])
+    return document
+
+
+def _abstract_parts(abstract: ET.Element | None) -> list[tuple[str, str]]:
+    """``(label, "LABEL: text")`` per AbstractText; the label is "" when there is none."""
+    if abstract is None:
+        return []
+    parts: list[tuple[str, str]] = []
+    for node in abstract.findall("AbstractText"):
+        text = flatten(node)
+        label = squash(node.get("Label"))
+        if label.upper() in _NO_LABEL:
+            label = ""
+        if text:
+            parts.append((label, f"{label}: {text}" if label else text))
+    return parts
+
+
+def _metadata(element: ET.Element, citation: ET.Element, article: ET.Element) -> Metadata:
+    id_list = element.find("PubmedData/ArticleIdList")
+    if id_list is None:
+        id_list = citation.find("ArticleIdList")
+    ids = {node.get("IdType", ""): squash(node.text) for node in (id_list if id_list is not None else [])}
+    doi = next(
+        (
+            normal_doi(node.text)
+            for node in article.findall("ELocationID")
+            if node.get("EIdType") == "doi" and node.get("ValidYN") != "N"
+        ),
+        None,
+    )
+    pmcid = ids.get("pmc", "")
+    mesh = [flatten(node) for node in citation.findall("MeshHeadingList/MeshHeading/DescriptorName")]
+    keywords = [flatten(node) for node in citation.findall("KeywordList/Keyword")]
+    types = article.findall("PublicationTypeList/PublicationType") or citation.findall("PublicationType")
+    registrations = [squash(node.text) for node in article.iter("AccessionNumber") if squash(node.text)]
+    extra: dict[str, object] = {}
+    if registrations:
+        extra["registrations"] = registrations
+    if mesh:
+        extra["mesh"] = mesh
+    return Metadata(
+        authors=_authors(article.find("AuthorList")),
+        year=_year(element, citation, article),
+        journal=_journal(citation, article),
+        doi=doi or normal_doi(ids.get("doi")),
+        pmid=squash(citation.findtext("PMID")) or ids.get("pubmed") or None,
+        pmcid=("PMC" + pmcid.upper().removeprefix("PMC")) if pmcid else None,
+        publication_types=_unique(flatten(node) for node in types),
+        keywords=_unique([*keywords, *mesh]),
+        language=squash(article.findtext("Language")) or None,
+        extra=extra,
+    )
+
+
+def _authors(author_list: ET.Element | None) -> list[str]:
+    if author_list is None:
+        return []
+    authors: list[str] = []
+    for author in author_list.findall("Author"):
+        if author.get("ValidYN") == "N":
+            continue
+        last = squash(author.findtext("LastName"))
+        first = squash(author.findtext("ForeName")) or squash(author.findtext("Initials"))
+        name = f"{last}, {first}" if last and first else last or flatten(author.find("CollectiveName"))
+        if name:
+            authors.append(name)
+    return authors
+
+
+def _year(element: ET.Element, citation: ET.Element, article: ET.Element) -> int | None:
+    for date in (article.find("Journal/JournalIssue/PubDate"), citation.find("Book/PubDate")):
+        if date is not None:
+            year = first_year(date.findtext("Year")) or first_year(date.findtext("MedlineDate"))
+            if year:
+                return year
+    for date in [*article.findall("ArticleDate"), *element.findall("PubmedData/History/PubMedPubDate")]:
+        year = first_year(date.findtext("Year"))
+        if year:
+            return year
+    return None
+
+
+def _journal(citation: ET.Element, article: ET.Element) -> str | None:
+    for text in (
+        article.findtext("Journal/Title"),
+        article.findtext("Journal/ISOAbbreviation"),
+        citation.findtext("MedlineJournalInfo/MedlineTA"),
+    ):
+        if squash(text):
+            return squash(text)
+    return None
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)

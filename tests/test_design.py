@@ -1,0 +1,70 @@
+"""Study design from cues and where they stand."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.extract.design import find_design
+from extractor.textlayer import analyse
+
+
+def design(text: str, title: str | None = None, publication_types: tuple[str, ...] = ()) -> str:
+    full = f"{title}\n\n{text}" if title else text
+    title_span = (0, len(title)) if title else None
+    layer = analyse(full)
+    return find_design(layer, 0, len(full), title_span, publication_types)[0].value
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        (None, "Methods: In this randomised controlled trial, 120 mothers were randomly assigned to two arms.", "rct"),
+        (None, "Methods: In this single-blind, cluster-randomized phase 3 trial, 382 families were randomized.", "cluster_rct"),
+        (None, "Methods: Forty villages were randomly allocated to the intervention or control.", "cluster_rct"),
+        ("Effects of a parenting course: a pilot randomised controlled trial", "We randomised 60 parents.", "rct"),
+        ("A feasibility randomised trial of coaching", "Participants were randomly allocated.", "rct"),
+        ("Parenting programme for fathers: study protocol for a randomised controlled trial",
+         "Methods: 200 fathers will be randomised.", "protocol"),
+        (None, "Methods: 300 mothers will be randomly assigned to the programme or usual care. Outcomes will be assessed at 12 months.", "protocol"),
+        ("Parenting interventions and child behaviour: a systematic review and meta-analysis",
+         "We searched five databases and included 43 randomised controlled trials. Pooled effects were small.", "meta_analysis"),
+        ("School mental health programmes: a systematic review",
+         "We included 12 studies, of which 8 were RCTs. Results were synthesised narratively.", "systematic_review"),
+        ("Interventions for postpartum depression: an umbrella review",
+         "We included 20 systematic reviews of randomised trials.", "umbrella_review"),
+        (None, "Objective: To appraise systematic reviews. Methods: A review of reviews of interventions.", "umbrella_review"),
+        (None, "Design: Secondary analysis of a randomised controlled trial of home visiting.", "rct"),
+        ("A school intervention: effects of a non-randomized cluster controlled trial", "Schools chose their arm.", "non_randomised_trial"),
+        (None, "Methods: A quasi-experimental design compared two schools.", "non_randomised_trial"),
+        ("Postpartum depression and child psychopathology: a prospective cohort study", "We followed 1452 children.", "cohort"),
+        (None, "Methods: A cross-sectional survey of 23 005 students was conducted.", "cross_sectional"),
+        (None, "Methods: This case-control study compared 80 cases and 160 matched controls.", "case_control"),
+        ("Parents' views of personalised programmes: a qualitative study",
+         "Semi-structured interviews were analysed thematically.", "qualitative"),
+        (None, "Method: Using a mixed-methods approach, outcome data and interviews were combined.", "mixed_methods"),
+        (None, "Methods: 423 eligible cases were randomized. A mixed-methods evaluation integrated qualitative data.", "rct"),
+        ("Kawasaki disease in an infant: a case report", "We report the case of a 2-month-old boy.", "case_report"),
+        (None, "Background: Previous randomised controlled trials have shown benefits. Methods: We surveyed 500 parents in a cross-sectional study.", "cross_sectional"),
+    ],
+)
+def test_design_follows_the_studys_own_description(title: str | None, text: str, expected: str) -> None:
+    assert design(text, title) == expected
+
+
+def test_publication_type_decides_when_the_text_says_nothing() -> None:
+    assert design("We looked at mood in mothers.", publication_types=("Randomized Controlled Trial",)) == "rct"
+
+
+def test_the_deciding_phrase_is_the_evidence() -> None:
+    text = "Methods: In this cluster randomised controlled trial, 40 village-clusters were randomised."
+    layer = analyse(text)
+    best = find_design(layer)[0]
+    assert best.value == "cluster_rct"
+    assert text[best.start : best.end].lower().startswith("cluster randomised")
+    assert best.confidence >= 0.8
+    assert best.source.startswith("rule:design.")
+
+
+def test_no_cue_gives_other_with_low_confidence() -> None:
+    best = find_design(analyse("The weather was fine."))[0]
+    assert best.value == "other" and best.confidence < 0.3

@@ -1,0 +1,298 @@
+"""BibTeX reader: real WoS/Scopus/Cochrane exports from ../shared/formats/bibtex, plus edge cases."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, shared_path
+from extractor import readers
+from extractor.errors import EmptyDocument, MalformedDocument
+from extractor.readers import bibtex, read_path
+from extractor.readers.base import Limits, squash
+from extractor.readers.ris import open_text
+from extractor.types import Document, Failure
+
+FOLDER = ("formats", "bibtex")
+
+# Counted independently: `grep -c '^ *@'`, `grep -ci '^ *abstract *='`, `grep -ci '^ *doi *='`.
+# file -> (entries, with abstract, with DOI)
+COUNTS = {
+    "litsearchr_WoS_corecollection_final_2.bib": (460, 460, 369),
+    "p1m-ortho_CDSR_cochrane.bib": (56, 56, 56),
+    "synthesisr_Scopus_bib_example.bib": (3, 3, 3),
+}
+
+# file -> (first title, last title, first DOI)
+FIRST_AND_LAST = {
+    "litsearchr_WoS_corecollection_final_2.bib": (
+        "Fire Frequency Affects Structure and Composition of Xeric Forests of Eastern Oklahoma",
+        "IMPACTS OF FIRE ON BIRD POPULATIONS IN A FESCUE PRAIRIE",
+        "10.3375/043.030.0401",
+    ),
+    "p1m-ortho_CDSR_cochrane.bib": (
+        "Internal dressings for healing perianal abscess cavities",
+        "Management of toxoplasmic encephalitis in HIV\u2010infected adults (with an emphasis on "
+        "resource\u2010poor settings)",
+        "10.1002/14651858.cd011193.pub2",
+    ),
+    "synthesisr_Scopus_bib_example.bib": (
+        "Soil fauna diversity at different stages of reed restoration in a lakeshore wetland at Lake Taihu, China",
+        "Application of Digital Processing in Relic Image Restoration Design",
+        "10.1080/20964129.2020.1722034",
+    ),
+}
+
+_cache: dict[str, list[Document | Failure]] = {}
+
+
+@pytest.fixture(autouse=True)
+def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
+    present = tuple(
+        name
+        for name in readers.READER_MODULES
+        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
+    )
+    monkeypatch.setattr(readers, "READER_MODULES", present)
+
+
+def real_items(name: str) -> list[Document | Failure]:
+    """Everything read_path yields for one real file (read once per test session)."""
+    if name not in _cache:
+        _cache[name] = list(read_path(shared_path(*FOLDER, name)))
+    return _cache[name]
+
+
+def docs_of(items: list) -> list[Document]:
+    return [item for item in items if isinstance(item, Document)]
+
+
+def assert_spans_hold(document: Document) -> None:
+    """The invariants of READER_CONTRACT.md."""
+    if document.title is not None:
+        assert document.title_span is not None
+        assert squash(document.span_text(document.title_span)) == squash(document.title)
+    if document.abstract is not None:
+        assert document.abstract_span is not None
+        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
+    for part in [*document.sections, *document.pages]:
+        assert 0 <= part.start <= part.end <= len(document.text)
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_real_export_is_sniffed_as_bibtex(name: str) -> None:
+    assert readers.detect_format(shared_path(*FOLDER, name)) == "bibtex"
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(COUNTS.items()))
+def test_real_export_yields_one_document_per_entry(name: str, expected: tuple[int, int, int]) -> None:
+    items = real_items(name)
+    documents = docs_of(items)
+    assert [item for item in items if isinstance(item, Failure)] == []
+    counted = (
+        len(documents),
+        sum(1 for doc in documents if doc.abstract),
+        sum(1 for doc in documents if doc.metadata.doi),
+    )
+    assert counted == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(FIRST_AND_LAST.items()))
+def test_first_and_last_entries_have_exact_titles(name: str, expected: tuple[str, str, str]) -> None:
+    first_title, last_title, first_doi = expected
+    documents = docs_of(real_items(name))
+    assert documents[0].title == first_title
+    assert documents[-1].title == last_title
+    assert documents[0].metadata.doi == first_doi
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_every_real_document_keeps_the_span_invariants_and_plain_text(name: str) -> None:
+    for document in docs_of(real_items(name)):
+        assert_spans_hold(document)
+        assert "{" not in document.text and "\\&" not in document.text
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "field", "expected"),
+    [
+        (
+            "litsearchr_WoS_corecollection_final_2.bib",
+            0,
+            "authors",
+            ["Burton, Jesse A.", "Hallgren, Stephen W.", "Palmer, Michael W."],
+        ),
+        ("litsearchr_WoS_corecollection_final_2.bib", 0, "year", 2010),
+        ("litsearchr_WoS_corecollection_final_2.bib", 0, "journal", "NATURAL AREAS JOURNAL"),
+        ("litsearchr_WoS_corecollection_final_2.bib", 0, "publication_types", ["Article"]),
+        ("p1m-ortho_CDSR_cochrane.bib", 1, "authors", ["Irusen, H", "Rohwer, AC", "Steyn, DW", "Young, T"]),
+        ("p1m-ortho_CDSR_cochrane.bib", 0, "journal", "Cochrane Database of Systematic Reviews"),
+        (
+            "synthesisr_Scopus_bib_example.bib",
+            0,
+            "keywords",
+            [
+                "Environmental factors",
+                "Lake Taihu",
+                "lakeshore wetland",
+                "reed",
+                "soil fauna",
+                "wetland restoration",
+            ],
+        ),
+    ],
+)
+def test_real_metadata_fields(name: str, index: int, field: str, expected: object) -> None:
+    assert getattr(docs_of(real_items(name))[index].metadata, field) == expected
+
+
+def test_wos_escaped_ampersand_becomes_plain() -> None:
+    texts = [doc.text for doc in docs_of(real_items("litsearchr_WoS_corecollection_final_2.bib"))]
+    assert any("95% CL" in text for text in texts)
+
+
+def test_field_name_with_a_space_is_kept_whole() -> None:
+    path = shared_path(*FOLDER, "synthesisr_Scopus_bib_example.bib")
+    with open_text(path) as stream:
+        first = next(iter(bibtex.iter_entries(stream)))
+    assert first is not None
+    _, key, fields = bibtex.parse_entry(first, {})
+    assert key == "Li2020"
+    assert fields["funding_text 1"].startswith("The Special Fund for Forest Scientific Research")
+    assert fields["source"] == "Scopus"
+
+
+def test_corpus_example_expands_strings_and_skips_comments() -> None:
+    documents = docs_of(list(read_path(CORPUS / "example_refs.bib")))
+    assert [doc.title for doc in documents] == [
+        "Outdoor play and myopia in children: a fictional trial",
+        "A made-up survey of Cafe owners on noise",
+    ]
+    first = documents[0]
+    assert first.metadata.journal == "International Journal of Examples"  # from @string
+    assert first.metadata.authors == ["M\u00fcller, Jonas", "Garc\u00eda, Luc\u00eda", "Example Study Group"]
+    assert first.abstract == (
+        "Children (n = 120) were given >2 hours of outdoor play a day or usual care; "
+        "myopia progression was 0.2 D smaller & slower."
+    )
+    assert documents[1].metadata.authors == ["Wei\u00df, Anna"]
+    assert documents[1].metadata.extra["note"] == "Preprint only"
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        (r"G{\"o}teborg", "G\u00f6teborg"),
+        (r"G\"{o}teborg", "G\u00f6teborg"),
+        (r"{\'e}t{\'e}", "\u00e9t\u00e9"),
+        (r"na\"{\i}ve", "na\u00efve"),
+        (r"Fran\c{c}ois and \v{S}koda", "Fran\u00e7ois and \u0160koda"),
+        (r"Smith \& Jones", "Smith & Jones"),
+        (r"50\% {{Double}} braces", "50% Double braces"),
+        (r"\emph{Quercus} \textit{alba}", "Quercus alba"),
+        (r"pages 1--2 and $\alpha$", "pages 1\u20132 and \u03b1"),
+        (r"cost \$5 {\ss}", "cost $5 \u00df"),
+        (r"line \\ break", "line break"),
+    ],
+)
+def test_latex_becomes_plain_text(latex: str, expected: str) -> None:
+    assert bibtex.latex_to_text(latex) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("Burton, Jesse A. and Hallgren, Stephen W.", ["Burton, Jesse A.", "Hallgren, Stephen W."]),
+        ("Smith, SR, Newton, K, Hill, JA, and Hill, J", ["Smith, SR", "Newton, K", "Hill, JA", "Hill, J"]),
+        ("{Barnes and Noble Group} and Doe, J", ["Barnes and Noble Group", "Doe, J"]),
+        ('M{\\"u}ller, J', ["M\u00fcller, J"]),
+    ],
+)
+def test_authors_split_on_and(field: str, expected: list[str]) -> None:
+    assert bibtex.split_authors(field) == expected
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+NESTED = (
+    "\ufeffRecord #1 of 2\r\n"
+    "@Article{ key one,\r\n"
+    "  Title = {{The {R{\\'e}sum{\\'e}} of {\\\"O}resund {{nested}} braces}},\r\n"
+    '  abstract = "Quoted value with {a brace} and a \\"{u} umlaut",\r\n'
+    "  year = 2021,\r\n"
+    "  author = {{\\O}stergaard, Anne}\r\n"
+    "}\r\n"
+    "Record #2 of 2\r\n"
+    '@preamble{"\\newcommand{\\x}{y}"}\r\n'
+    "@misc{two, title = {Second}, doi = {https://doi.org/10.5555/ABC}}\r\n"
+)
+
+
+def test_nested_braces_accents_bom_crlf_and_junk_lines(tmp_path: Path) -> None:
+    documents = docs_of(list(read_path(write(tmp_path, "refs.bib", NESTED.encode()))))
+    assert [doc.title for doc in documents] == [
+        "The R\u00e9sum\u00e9 of \u00d6resund nested braces",
+        "Second",
+    ]
+    first = documents[0]
+    assert first.abstract == "Quoted value with a brace and a \u00fc umlaut"
+    assert first.metadata.year == 2021
+    assert first.metadata.authors == ["\u00d8stergaard, Anne"]
+    assert first.metadata.extra["key"] == "key one"
+    assert documents[1].metadata.doi == "10.5555/abc"
+
+
+def test_value_wrapped_without_indent_keeps_a_space_between_lines(tmp_path: Path) -> None:
+    data = b"@article{k,\ntitle = {Words wrapped\nat the margin},\nabstract = {One\r\ntwo}\n}\n"
+    (document,) = docs_of(list(read_path(write(tmp_path, "wrapped.bib", data))))
+    assert (document.title, document.abstract) == ("Words wrapped at the margin", "One two")
+
+
+def test_latin1_bibtex_is_decoded(tmp_path: Path) -> None:
+    data = "@article{k, title = {Caf\u00e9 study}}\n".encode("latin-1")
+    (document,) = docs_of(list(read_path(write(tmp_path, "refs.bib", data))))
+    assert document.title == "Caf\u00e9 study"
+
+
+def test_entry_with_a_lost_brace_fails_and_the_next_is_read(tmp_path: Path) -> None:
+    data = b"@article{a, title = {Open brace never closed,\n year = 2000,\n\n@article{b, title = {Read}}\n"
+    items = list(bibtex.read(write(tmp_path, "broken.bib", data), Limits()))
+    assert [type(item).__name__ for item in items] == ["RecordFailure", "Document"]
+    assert items[1].title == "Read"
+
+
+def test_entry_with_neither_title_nor_abstract_fails_alone(tmp_path: Path) -> None:
+    data = b"@article{a, title = {One}}\n@article{b, year = {2000}}\n@article{c, abstract = {Three}}\n"
+    items = list(read_path(write(tmp_path, "gap.bib", data)))
+    assert [item.record for item in items if isinstance(item, Failure)] == ["entry 2"]
+    assert [doc.record_index for doc in docs_of(items)] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [(b"no entries here, only prose\n", MalformedDocument), (b"\n\n", EmptyDocument)],
+)
+def test_files_without_entries_raise_typed_errors(tmp_path: Path, data: bytes, error: type) -> None:
+    with pytest.raises(error):
+        list(bibtex.read(write(tmp_path, "bad.bib", data), Limits()))
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "expected"),
+    [
+        (b"\xef\xbb\xbf\n@article{ ISI:1,\nAuthor = {A}}\n", "a.bib", 0.95),
+        (b"Record #1 of 56\r\n@article{Smith16,\r\n", "a.txt", 0.9),
+        (b"% comment\n@ARTICLE{Li2020,\n", "a.txt", 0.9),
+        (b"write to someone@example{.org} for data\n", "a.txt", 0.0),
+        (b"TY  - JOUR\n", "a.ris", 0.0),
+    ],
+)
+def test_sniff_scores_content_first(head: bytes, name: str, expected: float) -> None:
+    assert bibtex.sniff(head, Path(name)) == pytest.approx(expected, abs=0.01)

@@ -1,0 +1,34 @@
+"""Study units: citations that open lines split a multi-study document."""
+
+from __future__ import annotations
+
+from extractor.extract.segment import study_units
+from extractor.readers.text import parse_plain_text
+
+DECK = """Evidence on parent-infant programmes
+
+Smith and Jones (2014) included 18 studies of home visiting. A meta-analysis found d = .23.
+
+Brown et al. (2011) included 10 controlled studies of sensitivity training (g = 0.32).
+
+Green (2008) included 29 studies of video feedback.
+
+Questions from the floor.
+"""
+
+
+def test_citations_opening_lines_become_units() -> None:
+    units = study_units(parse_plain_text(DECK, "deck.txt"))
+    assert [u.label for u in units] == ["Smith and Jones (2014)", "Brown et al. (2011)", "Green (2008)"]
+    assert DECK[units[1].start : units[1].end].startswith("Brown et al. (2011) included 10")
+    assert "Green" not in DECK[units[1].start : units[1].end]
+
+
+def test_a_single_study_document_is_one_unnamed_unit() -> None:
+    text = "A trial of coaching\n\nAbstract\nSmith (2010) reported benefits. We randomised 80 parents."
+    assert [(u.label, u.start) for u in study_units(parse_plain_text(text, "x.txt"))] == [(None, 0)]
+
+
+def test_reference_lists_do_not_make_units() -> None:
+    text = "A trial of coaching\n\nWe randomised 80 parents.\n\nReferences\nSmith (2010) Title one.\nJones (2012) Title two.\n"
+    assert len(study_units(parse_plain_text(text, "x.txt"))) == 1
