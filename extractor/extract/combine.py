@@ -50,7 +50,12 @@ def choose_effects(candidates: list[ExtractedValue]) -> list[ExtractedValue]:
 
 
 def mark_chosen(candidates: list[ExtractedValue], chosen: list[ExtractedValue | None]) -> None:
-    """Set ``chosen`` on exactly the candidates picked (by identity)."""
+    """Set ``chosen`` on exactly the candidates picked; a chooser's merged value joins the list."""
     picked = {id(value) for value in chosen if value is not None}
+    known = {id(candidate) for candidate in candidates}
     for candidate in candidates:
         candidate.chosen = id(candidate) in picked
+    for value in chosen:
+        if value is not None and id(value) not in known:
+            value.chosen = True
+            candidates.append(value)

@@ -51,6 +51,9 @@ _NEEDED = re.compile(r"\b(?:are|is) (?:needed|warranted|required|lacking)\b", re
 _RESULTS_SIGNS = re.compile(r"\b(?:p\s*[<=>≤]|95%\s*CI|confidence interval|were found|was associated)\b", re.I)
 
 
+_HYPHENS = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-", "\u00ad": "-"})
+
+
 @dataclass(frozen=True)
 class _Cue:
     label: str
@@ -133,7 +136,8 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
         regions.append((title_span[0], title_span[1], "title"))
     regions.append((start, end, "body"))
     for region_start, region_end, kind in regions:
-        chunk = text[region_start:region_end]
+        # One char for one char, so offsets stay true: typographic hyphens become "-".
+        chunk = text[region_start:region_end].translate(_HYPHENS)
         for cue in cues:
             for match in cue.pattern.finditer(chunk):
                 hit_start, hit_end = region_start + match.start(), region_start + match.end()

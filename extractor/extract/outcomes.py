@@ -31,7 +31,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -69,10 +69,11 @@ class _Lexicon:
     instruments: tuple[Instrument, ...]
     by_form: dict[str, Instrument]  # one-token forms, case-sensitive
     by_words: dict[tuple[str, str], list[tuple[tuple[str, ...], Instrument]]]  # names, by first two words
-    fuzzy_names: list[str]
-    fuzzy_targets: list[Instrument]
+    fuzzy_by_ending: dict[str, tuple[tuple[str, ...], tuple[Instrument, ...]]]  # by the last word's first letters
     gates: dict[str, frozenset[str]]  # rarest word of a name -> its next rarest words (a sentence needs both)
     gate_words: frozenset[str]
+    stems: frozenset[str]  # one-token forms up to their first separator
+    stems_lower: frozenset[str]  # the same, lower-cased: a sentence without one holds no abbreviation
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class _Vocabulary:
     joined: dict[tuple[str, str], str]
     joined_seconds: frozenset[str]
     heads: frozenset[str]
-    heads_lower: frozenset[str]
+    head_prefixes: tuple[str, ...]
     weak_heads: frozenset[str]
     not_instrument: frozenset[str]
     lead_words: frozenset[str]
@@ -96,6 +97,7 @@ class _Vocabulary:
     umbrella_required: frozenset[str]
     distributable: frozenset[str]
     population: frozenset[str]
+    common_name_words: frozenset[str]
 
 
 @cache
@@ -111,7 +113,7 @@ def vocabulary() -> _Vocabulary:
         joined={(a, b): joined for a, b, joined in data["joined_words"]},
         joined_seconds=frozenset(b for _, b, _ in data["joined_words"]),
         heads=frozenset(data["instrument_heads"]),
-        heads_lower=frozenset(h.lower() for head in data["instrument_heads"] for h in head.split("-")),
+        head_prefixes=tuple(sorted({head.lower()[:7] for head in data["instrument_heads"]})),
         weak_heads=frozenset(data["weak_instrument_heads"]),
         not_instrument=low("not_instrument_words"),
         lead_words=low("lead_words"),
@@ -126,6 +128,7 @@ def vocabulary() -> _Vocabulary:
         umbrella_required=low("umbrella_required"),
         distributable=low("distributable_heads"),
         population=low("population_words"),
+        common_name_words=low("common_name_words"),
     )
 
 
@@ -165,14 +168,9 @@ def _words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     return out
 
 
-@cache
+@lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     return " ".join(w for w, _, _ in _words(text))
-
-
-# Words too common in abstracts to tell whether a sentence may hold an instrument name.
-_COMMON_NAME_WORDS = frozenset(
-    ["health", "depression", "anxiety", "child", "children", "parent", "parenting", "maternal", "mental", "social", "emotional", "development", "interventions", "intervention", "program", "programme", "studies", "symptoms", "risk", "support", "behavior", "life", "potential", "home", "community", "help", "learning", "score", "scores", "assessment", "assessments", "evaluation", "improvement", "perceived", "psychological", "family", "infant", "stress", "quality", "self", "rating", "disorder", "disorders", "general", "revised", "short", "form", "version", "brief", "adult", "women", "care", "early", "total", "clinical", "global", "index", "test", "report", "interview", "outcomes", "perinatal", "behavioural", "randomized", "randomised", "attachment", "adolescents", "adolescent", "knowledge", "effective", "abuse", "postpartum", "reported", "systematic", "confidence", "efficacy", "relationships", "relationship", "developmental", "childhood", "skills", "impact", "cognitive", "approach", "breastfeeding", "screening", "parental", "bonding"])
 
 
 @cache
@@ -182,10 +180,10 @@ def lexicon() -> _Lexicon:
     instruments: list[Instrument] = []
     by_form: dict[str, Instrument] = {}
     by_words: dict[tuple[str, str], list[tuple[tuple[str, ...], Instrument]]] = {}
-    fuzzy_names: list[str] = []
-    fuzzy_targets: list[Instrument] = []
+    fuzzy: dict[str, list[tuple[str, Instrument]]] = {}
     gates: dict[str, set[str]] = {}
     respelled = {folded: plain for plain, folded in vocabulary().spelling.items()}
+    common = vocabulary().common_name_words | frozenset(vocabulary().joined.values())  # "wellbeing" may be split
     for entry in data["instruments"]:
         instrument = Instrument(entry["name"], entry["abbreviation"], entry["construct"],
                                 bool(entry.get("ambiguous")), entry.get("kind") == "appraisal")
@@ -198,17 +196,19 @@ def lexicon() -> _Lexicon:
             if len(words) < 2:
                 continue
             by_words.setdefault(words[:2], []).append((words, instrument))
-            rare, second = sorted(words, key=lambda w: (w not in _COMMON_NAME_WORDS and not w.isdigit(), len(w)))[-1:-3:-1]
+            rare, second = sorted(words, key=lambda w: (w not in common and not w.isdigit(), len(w)))[-1:-3:-1]
             for spelled in {rare, respelled.get(rare, rare)}:
                 gates.setdefault(spelled, set()).update({second, respelled.get(second, second)})
             if len(" ".join(words)) >= 12:
-                fuzzy_names.append(" ".join(words))
-                fuzzy_targets.append(instrument)
+                fuzzy.setdefault(words[-1][:3], []).append((" ".join(words), instrument))
     for candidates in by_words.values():
         candidates.sort(key=lambda pair: len(pair[0]), reverse=True)
     frozen_gates = {word: frozenset(others) for word, others in gates.items()}
-    return _Lexicon(tuple(instruments), by_form, by_words, fuzzy_names, fuzzy_targets, frozen_gates,
-                    frozenset(frozen_gates))
+    fuzzy_by_ending = {ending: (tuple(n for n, _ in pairs), tuple(i for _, i in pairs))
+                       for ending, pairs in fuzzy.items()}
+    return _Lexicon(tuple(instruments), by_form, by_words, fuzzy_by_ending, frozen_gates,
+                    frozenset(frozen_gates), frozenset(_stem_of(form) for form in by_form),
+                    frozenset(_stem_of(form).lower() for form in by_form))
 
 
 # ---------------------------------------------------------------- sentences
@@ -259,7 +259,13 @@ class _Context:
 
     @cached_property
     def masked_lower(self) -> str:
-        return _mask(self.lowered)
+        lowered = self.masked.lower()
+        return lowered if len(lowered) == len(self.masked) else self.masked
+
+    @cached_property
+    def has_verb(self) -> bool:
+        """Whether the sentence reads as a clause (titles, keyword lists and table cells do not)."""
+        return bool(self.tokens & _VERBS) or any(len(t) > 4 and t.endswith("ed") for t in self.tokens)
 
     @cached_property
     def weight(self) -> float:
@@ -292,7 +298,10 @@ _AFFILIATION = re.compile(
     r"Correspondence|e-?mail)\b|@")
 _VERBS = frozenset({"was", "were", "is", "are", "has", "have", "had", "did", "showed", "found", "included",
                     "measured", "assessed", "evaluated", "reported", "examined", "used", "aim", "aimed", "aims",
-                    "compared", "investigated", "associated", "improved", "reduced", "will"})
+                    "compared", "investigated", "associated", "improved", "reduced", "will", "evaluate", "assess",
+                    "examine", "investigate", "determine", "compare", "test", "explore", "describe", "estimate",
+                    "measure", "identify", "can", "may", "could", "would", "should", "be", "been", "do", "does",
+                    "shows", "show", "suggest", "suggests", "include", "includes", "received", "completed"})
 _PLAIN_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _AFFILIATION_HINTS = frozenset({"department", "dept", "faculty", "school", "institute", "university", "college",
                                 "hospital", "laboratory", "correspondence", "email", "e-mail", "université",
@@ -306,48 +315,42 @@ _REFERENCE = re.compile(r"\bet al\b.{0,120}\b(?:19|20)\d\d\b.{0,80}(?:\d+\s*[(:]
                         re.I)
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty-four|" \
                 r"thirty-six"
-_TIME_UNIT = re.compile(r"\b(?:months?|years?|weeks?|days?|mo|yrs?|wks?)\b")
-_TIME_AMOUNT = re.compile(rf"\b(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})(?:\s*(?:,|and|or|to|-|–)\s*(?:\d+(?:\.\d+)?|"
-                          rf"{_NUMBER_WORDS}))*\s*-?\s*$")
-_TIME_AFTER = re.compile(
-    r"(?!\s*-?\s*old)(?:\s+(?:post[- ]?(?:partum|natal|childbirth|intervention|treatment|randomi[sz]ation|birth|"
-    r"baseline)|of\s+age|after\s+(?:study\s+entry|birth|delivery|randomi[sz]ation|enrolment|enrollment|baseline|"
-    r"treatment|the\s+intervention)|later|follow-?up|postintervention|post-intervention|postpartum))?")
-_TIME_WORDS = re.compile(r"\b(?:baseline|post-?intervention|post-?treatment|post-?test|pre-?test|end\s+of\s+"
-                         r"(?:treatment|the\s+intervention|intervention|the\s+study))\b")
+_AMOUNT = (rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})(?:\s*[-–]?\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*"
+           rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORDS}))*")
+_UNIT = r"(?:months?|years?|weeks?|days?|mo|yrs?|wks?)"
+_AFTER_UNIT = (r"(?!\s*-?\s*old)(?:\s+(?:post[- ]?(?:partum|natal|childbirth|intervention|treatment|"
+               r"randomi[sz]ation|birth|baseline)|of\s+age|after\s+(?:study\s+entry|birth|delivery|randomi[sz]ation|"
+               r"enrolment|enrollment|baseline|treatment|the\s+intervention)|later|follow-?up|postintervention|"
+               r"post-intervention|postpartum))?")
+_TIME_WORD = (r"\b(?:baseline|post-?intervention|post-?treatment|post-?test|pre-?test|end\s+of\s+(?:treatment|"
+              r"the\s+intervention|intervention|the\s+study))\b")
+_TIME_UNIT = re.compile(rf"\b{_UNIT}\b")
+_TIME_AMOUNT = re.compile(rf"\b{_AMOUNT}\s*-?\s*$")
+_TIME_AFTER = re.compile(_AFTER_UNIT)
+_TIME_WORDS = re.compile(_TIME_WORD)
+_TIME = re.compile(rf"\b{_AMOUNT}\s*-?\s*{_UNIT}\b{_AFTER_UNIT}|{_TIME_WORD}", re.I)  # to cut from phrases
 _AGE_BEFORE = re.compile(r"\bage[ds]?\s*$")
 _SPACES = re.compile(r"\s+")
-_TIME = re.compile(
-    rf"\b(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})(?:\s*(?:,|and|or|to|-|–)\s*(?:\d+(?:\.\d+)?|{_NUMBER_WORDS}))*"
-    rf"\s*-?\s*(?:months?|years?|weeks?|days?|mo|yrs?|wks?)\b(?!\s*-?\s*old)(?:\s+(?:post[- ]?(?:partum|natal|"
-    rf"childbirth|intervention|treatment|randomi[sz]ation|birth|baseline)|of\s+age|after\s+(?:study\s+entry|"
-    rf"birth|delivery|randomi[sz]ation|enrolment|enrollment|baseline|treatment|the\s+intervention)|later|"
-    rf"follow-?up|postintervention|post-intervention|postpartum))?"
-    rf"|\b(?:baseline|post-?intervention|post-?treatment|post-?test|pre-?test|end\s+of\s+(?:treatment|"
-    rf"the\s+intervention|intervention|the\s+study))\b",
-    re.I,
-)
 
 
 def _skipped(context: _Context) -> bool:
     """Sentences that name instruments without measuring anything: references, affiliations, keywords."""
     sentence, chunk = context.sentence, context.chunk
     heading = (sentence.heading or "").lower().rstrip(":")
-    has_verb = bool(context.tokens & _VERBS)
     if heading in _SKIPPED_HEADINGS or sentence.section == "registration":
         return True
-    if heading in {"keywords", "key words"} and not has_verb:
+    if heading in {"keywords", "key words"} and not context.has_verb:
         return True
     if "et al" in context.lowered and _REFERENCE.search(chunk):
         return True
     affiliation = "@" in chunk or bool(context.tokens & _AFFILIATION_HINTS)
-    return affiliation and not has_verb and _AFFILIATION.search(chunk) is not None
+    return affiliation and not context.has_verb and _AFFILIATION.search(chunk) is not None
 
 
 def _weight(context: _Context) -> float:
     """How much a mention in this sentence counts, from its section and wording."""
     sentence, chunk = context.sentence, context.chunk
-    has_verb = bool(context.tokens & _VERBS)
+    has_verb = context.has_verb
     if sentence.section == "other":
         heading = (sentence.heading or "").lower()
         weight = 0.95 if heading in {"abstract", "summary", ""} or has_verb else 0.5
@@ -355,7 +358,7 @@ def _weight(context: _Context) -> float:
         weight = _SECTION_WEIGHT.get(sentence.section, 0.9)
     if context.tokens & _BACKGROUND_HINTS and _BACKGROUND_CUE.search(chunk):
         weight *= 0.6
-    if not has_verb:
+    if not has_verb or chunk.count("•") > 1:
         weight *= 0.4  # titles, bullet lists, keyphrases
     return weight
 
@@ -421,7 +424,7 @@ class _Definition:
 
 
 _TOKEN = re.compile(r"\b(?:[A-Z0-9]|[a-z][a-z0-9]*[A-Z])[A-Za-z0-9]*(?:[-:/.][A-Za-z0-9]+)*")
-_TITLE_WORD = re.compile(r"[A-Z][a-z]+")
+_SEPARATOR = re.compile(r"[-:/.]")
 _SUFFIX = re.compile(r"[A-Z0-9]{1,4}|[IVX]{1,4}|[A-Z][a-z]?")
 _SHORT_FORM = re.compile(r"[A-Za-z0-9][\w:/.&+-]{0,14}")
 _VERSION_TAIL = re.compile(r"(?:[- ]?(?:\d+[A-Za-z]?|[IVX]{1,4}|R|SF))+$")
@@ -452,6 +455,8 @@ def _best_long_form(short: str, before: str) -> str | None:
     return before[before.rfind(" ", 0, l_index + 1) + 1 :]
 
 
+_DEFINITION_STOPS = frozenset({"was", "were", "is", "are", "included", "includes", "including", "been", "had", "has",
+                               "have", "than", "versus", "vs"})
 _PARENTHESIS = re.compile(r"\(([^()]{2,90})\)")
 _INNER_DEFINITION = re.compile(r"\s*(?P<lf>[^,;]{3,80}?),\s*(?P<sf>\S+)\s*")
 _FIRST_IN_PARENTHESIS = re.compile(r"\s*(?P<sf>[^\s,;]+)\s*(?:[,;]|$)")
@@ -497,6 +502,8 @@ def _define(short: str, before: str, before_start: int, short_start: int) -> _De
         long_form = (long_form or "").lstrip("([{\"'“ ").strip(" ,;:-")
         if not long_form or "(" in long_form or ")" in long_form:
             continue
+        if _DEFINITION_STOPS.intersection(long_form.lower().split()):
+            continue
         if len(long_form) <= len(short) or len(long_form.split()) > len(spelled) + 5:
             continue
         long_start = before_start + before.rfind(long_form)
@@ -505,24 +512,24 @@ def _define(short: str, before: str, before_start: int, short_start: int) -> _De
     return None
 
 
+def _stem_of(token: str) -> str:
+    """A token up to its first separator: ``PHQ`` of ``PHQ-9-based``."""
+    return token.split("-", 1)[0].split(":", 1)[0].split("/", 1)[0].split(".", 1)[0]
+
+
 def _lookup_token(token: str) -> tuple[Instrument, str] | None:
     """The lexicon instrument a token names (``PHQ-9``, ``SDQ-TD``, ``PHQ-9-based``) and how to show it."""
     by_form = lexicon().by_form
     if token in by_form:
         return by_form[token], token
-    if not any(map(token.__contains__, "-:/.")):
-        return None
-    cut = len(token)
-    while True:
-        cut = max(token.rfind(separator, 0, cut) for separator in "-:/.")
-        if cut <= 0:
-            return None
-        base = token[:cut]
+    for separator in reversed([m.start() for m in _SEPARATOR.finditer(token)]):
+        base = token[:separator]
         if base in by_form:
-            suffix = token[cut + 1 :]
-            if token[cut] == "-" and _SUFFIX.fullmatch(suffix):
+            suffix = token[separator + 1 :]
+            if token[separator] == "-" and _SUFFIX.fullmatch(suffix):
                 return by_form[base], token
             return by_form[base], base
+    return None
 
 
 def _may_hold_name(tokens: frozenset[str]) -> bool:
@@ -557,37 +564,60 @@ _NAME_RUN = re.compile(
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*)(?:(?:\s+(?:of|for|and|the|in|on|to|&)\s+|[\s-]+|\s*/\s*)"
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z0-9][\w'’]*)*|[IVX]{1,4}\b|\d+(?:\.\d)?\b))*")
 _NAME_SPLIT = re.compile(r"[\s/]+")
+_NAME_JOINT = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?")
 _HEAD_SPLIT = re.compile(r"[\s/-]+")
 _LEADING_WORDS = {"The", "A", "An", "Using", "On", "In", "With", "By", "And", "Both", "Our", "Mothers", "Parents"}
 
 
+def _is_head(token: str) -> bool:
+    """An instrument head noun, misspelt or not (``Questionaire``)."""
+    return token[:1].isupper() and token.split("-")[-1].lower().startswith(vocabulary().head_prefixes)
+
+
 def _shaped_names(chunk: str) -> Iterable[tuple[int, int, str]]:
-    """Capitalised runs that hold an instrument head noun (``Maternal Self-Efficacy Scale``)."""
+    """Capitalised runs that hold an instrument head noun (``Maternal Self-Efficacy Scale``).
+
+    A run joined by ``and`` is cut after a head noun: ``the X Scale and the Y Questionnaire`` holds two.
+    """
     voc = vocabulary()
     for match in _NAME_RUN.finditer(chunk):
-        phrase = match.group()
-        tokens = _NAME_SPLIT.split(phrase)
-        if len(tokens) < 2 or not any(t in voc.heads or t.split("-")[-1] in voc.heads for t in tokens):
-            continue
-        if any(t.lower() in voc.not_instrument for t in tokens):
-            continue
-        while tokens and tokens[0] in _LEADING_WORDS:
-            phrase = phrase[len(tokens[0]) :].lstrip()
-            tokens = tokens[1:]
-        if len(tokens) >= 2:
-            yield match.end() - len(phrase), match.end(), phrase
+        pieces: list[tuple[int, int]] = []
+        position = match.start()
+        for joint in _NAME_JOINT.finditer(chunk, match.start(), match.end()):
+            before = chunk[position : joint.start()].split()
+            if before and _is_head(before[-1]):
+                pieces.append((position, joint.start()))
+                position = joint.end()
+        pieces.append((position, match.end()))
+        for start, end in pieces:
+            phrase = chunk[start:end]
+            tokens = _NAME_SPLIT.split(phrase)
+            if len(tokens) < 2 or not any(_is_head(t) for t in tokens):
+                continue
+            if any(t.lower() in voc.not_instrument for t in tokens):
+                continue
+            while tokens and tokens[0] in _LEADING_WORDS:
+                phrase = phrase[len(tokens[0]) :].lstrip()
+                tokens = tokens[1:]
+            if len(tokens) >= 2:
+                yield end - len(phrase), end, phrase
 
 
+@lru_cache(maxsize=1024)
 def _fuzzy_instrument(phrase: str) -> Instrument | None:
-    """The lexicon instrument a variant spelling names (``Edinburg Postnatal Depresion Scale``)."""
-    lex = lexicon()
+    """The lexicon instrument a variant spelling names (``Edinburg Postnatal Depresion Scale``).
+
+    Only names ending in a word that starts like the phrase's last word are compared.
+    """
     words = _fold(phrase).split()
+    if len(words) < 2:
+        return None
+    names, targets = lexicon().fuzzy_by_ending.get(words[-1][:3], ((), ()))
     best: tuple[float, Instrument] | None = None
     for drop in range(0, min(3, len(words) - 1)):
-        result = process.extractOne(" ".join(words[drop:]), lex.fuzzy_names, scorer=fuzz.ratio,
-                                    score_cutoff=FUZZY_CUTOFF)
+        result = process.extractOne(" ".join(words[drop:]), names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         if result and (best is None or result[1] > best[0]):
-            best = (result[1], lex.fuzzy_targets[result[2]])
+            best = (result[1], targets[result[2]])
     return best[1] if best else None
 
 
@@ -600,6 +630,12 @@ def _has_head(phrase: str, strict: bool = False) -> bool:
         1 for t in tokens if t[:1].isupper()) >= 2
 
 
+def _spelled_by_initials(short: str, long: str) -> bool:
+    """Whether the letters of ``short`` are initials of successive words of ``long`` (a sure definition)."""
+    initials = iter(word[0].lower() for word in _HEAD_SPLIT.split(long) if word[:1].isalpha())
+    return all(any(letter == initial for initial in initials) for letter in short.lower() if letter.isalpha())
+
+
 def _classify_definitions(definitions: list[_Definition]) -> tuple[dict[str, tuple[str, Instrument | None]], set[str]]:
     """Which defined abbreviations name instruments (their group key), and which veto a lexicon reading."""
     named: dict[str, tuple[str, Instrument | None]] = {}
@@ -609,10 +645,10 @@ def _classify_definitions(definitions: list[_Definition]) -> tuple[dict[str, tup
         entry = found[0] if found else None
         if entry is not None:
             score = fuzz.token_set_ratio(_fold(definition.long), _fold(entry.name))
-            if score < 60 and not _has_head(definition.long):
-                vetoed.add(definition.short)
-                continue
-            named[definition.short] = (_instrument_key(entry, definition.short), entry)
+            if score >= 60 or _has_head(definition.long):
+                named[definition.short] = (_instrument_key(entry, definition.short), entry)
+            elif _spelled_by_initials(definition.short, definition.long):
+                vetoed.add(definition.short)  # "Perinatal Support Service (PSS)"
             continue
         entry = _fuzzy_instrument(definition.long) if _has_head(definition.long) else None
         if entry is None:
@@ -647,10 +683,11 @@ def _instrument_mentions(text: str, context: _Context, definitions: list[_Defini
             abbreviated = surface == surface.upper()
             add(start, end, surface, _instrument_key(instrument, surface), "lexicon", 0.85, instrument,
                 surface if abbreviated else None)
-    by_form = lexicon().by_form
-    for match in _TOKEN.finditer(chunk):
+    by_form, stems = lexicon().by_form, lexicon().stems
+    scan = named or not context.tokens.isdisjoint(lexicon().stems_lower)
+    for match in _TOKEN.finditer(chunk) if scan else ():
         token = match.group()
-        if token.isdigit() or _TITLE_WORD.fullmatch(token) and token not in by_form and token not in named:
+        if token not in by_form and token not in named and _stem_of(token) not in stems:
             continue
         start = sentence.start + match.start()
         if any(m.start <= start < m.end for m in found):
@@ -670,7 +707,8 @@ def _instrument_mentions(text: str, context: _Context, definitions: list[_Defini
             confidence = 0.7 if _MEASURE_CUE.search(near) else 0.25
         add(start, start + len(display), display, _instrument_key(instrument, display), "lexicon", confidence,
             instrument, None if is_name else display)
-    for start, end, phrase in _shaped_names(chunk) if context.tokens & vocabulary().heads_lower else ():
+    for start, end, phrase in _shaped_names(chunk) if any(map(context.lowered.__contains__,
+                                                              vocabulary().head_prefixes)) else ():
         start, end = sentence.start + start, sentence.start + end
         if any(m.start < end and start < m.end for m in found):
             continue
@@ -692,70 +730,100 @@ def _instrument_mentions(text: str, context: _Context, definitions: list[_Defini
 
 # ---------------------------------------------------------------- constructs
 
-# Cue patterns read the sentence lower-cased with brackets blanked; each runs only when the sentence
-# holds one of its gate words.
-_STATEMENT_GATE = frozenset({"outcome", "outcomes", "endpoint", "endpoints", "end-point", "end-points"})
-_STATEMENT = re.compile(
-    r"\b(?:(?P<both>primary\s*(?:/|and|or)\s*secondary)\s+|(?P<role>primary|secondary|main|principal|key|co-primary)"
-    r"\s+|(?:\w+\s+)?)(?:outcomes?|end-?points?)(?:\s+measures?)?"
-    r"(?:\s+(?:assessed|evaluated|examined|measured|of\s+interest|analy[sz]ed|reported)(?:\s+[^,;:.]{0,40}?)?)?"
-    r"\s*(?:was|were|is|are|will\s+be|included|include|includes|including|comprised|comprise|consisted\s+of|"
-    r"focused\s+on|will\s+focus\s+on|will\s+include|:|of)\s+"
-)
+# Cues read the sentence lower-cased with brackets blanked. A cue starts with one of its start words
+# (found with str.find, far faster than scanning with a regex), its pattern is matched there, and
+# ``before``, when given, must match the text just before the start word.
 _GERUNDS = ("improving", "reducing", "promoting", "increasing", "enhancing", "preventing", "decreasing", "lowering",
             "alleviating", "supporting", "strengthening", "fostering", "addressing", "treating")
 _AIM_VERBS = ("improve", "reduce", "promote", "increase", "enhance", "prevent", "decrease", "lower", "alleviate",
               "strengthen", "foster")
 _CHANGE_VERBS = ("improved", "reduced", "increased", "decreased", "enhanced", "lowered", "prevented")
-_GERUND = "(?:" + "|".join(_GERUNDS) + ")"
 
 
-def _gate(*words: str) -> frozenset[str]:
-    return frozenset(words)
+@dataclass(frozen=True)
+class _Cue:
+    rule: str
+    base: float  # confidence of what the cue names, before the sentence's weight
+    starts: frozenset[str]
+    pattern: re.Pattern[str]
+    before: re.Pattern[str] | None = None
+    also: frozenset[str] = frozenset()  # another word the sentence must hold, when given
+    sections: frozenset[str | None] | None = None  # where the cue counts, when limited
 
 
-# (rule, base confidence, gate words, pattern): the list after the cue names outcomes
-_TRIGGERS: list[tuple[str, float, frozenset[str], re.Pattern[str]]] = [
-    ("effect", 0.7, _gate("effect", "effects", "impact", "impacts", "influence", "influences", "benefit", "benefits",
-                          "effectiveness", "efficacy"), re.compile(
-        r"\b(?:effects?|impacts?|influences?|benefits?|effectiveness|efficacy)\b(?:\s*(?:was|were)\s+"
-        r"(?:found|observed|seen|detected|shown)\b)?(?:\s+(?:of|for)\s+[^;:]{1,120}?)?\s+(?:on|for|upon)\s+")),
-    ("change", 0.7, _gate("improvement", "improvements", "reduction", "reductions", "increase", "increases",
-                          "decrease", "decreases", "decline", "declines", "change", "changes", "gain", "gains",
-                          "deterioration", "deteriorations", "worsening"), re.compile(
-        r"\b(?:improvements?|reductions?|increases?|decreases?|declines?|changes?|gains?|deteriorations?|worsening)"
-        r"\s+(?:was\s+|were\s+)?(?:in|on)\s+")),
-    ("difference", 0.7, _gate("difference", "differences"), re.compile(
-        r"\bdifferences?\s+(?:between\s+[^;:]{1,60}?\s+)?(?:in|on|for)\s+")),
-    ("likelihood", 0.7, _gate("probability", "rate", "rates", "level", "levels", "risk", "odds", "incidence",
-                              "likelihood", "prevalence", "score", "scores"), re.compile(
-        r"\b(?:higher|lower|better|greater|worse|fewer|less|more|reduced|increased|improved)\s+(?:probability|"
-        r"rates?|levels?|risk|odds|incidence|likelihood|prevalence|scores?)\s+(?:of|on|for)\s+")),
-    ("associated", 0.65, _gate("associated"), re.compile(
-        r"\b(?:was|were|is|are)\s+(?:also\s+|significantly\s+|independently\s+)*associated\s+with\s+")),
-    ("verb", 0.6, _gate("reduces", "improves", "increases", "decreases", "enhances", "prevents", *_CHANGE_VERBS),
-     re.compile(r"\b(?:reduces|improves|increases|decreases|enhances|prevents|(?:intervention|programme|program|"
-                r"treatment|therapy|training|visiting|it)\s+(?:significantly\s+)?(?:" + "|".join(_CHANGE_VERBS) +
-                r"))\s+")),
-    ("measured", 0.8, _gate("assessing", "measuring", "question", "questions", "reported", "measures", "measure",
-                            "assessed", "measured", "evaluated", "self-report", "self-reports", "parent-report",
-                            "parent-reports", "mother-report", "teacher-report"), re.compile(
-        r"\b(?:assessing|measuring|questions?\s+(?:assessing|about|on)|reported\s+on|measures?\s+of|"
-        r"(?:assessed|measured|evaluated)\s+for|(?:self|parent|mother|teacher)-reports?\s+of)\s+")),
-    ("aim", 0.45, _gate(*_AIM_VERBS, *_GERUNDS), re.compile(
-        r"\b(?:(?:to|aims?\s+to|aimed\s+to|in\s+order\s+to)\s+(?:" + "|".join(_AIM_VERBS) + r")|"
-        r"(?:at|in|for|by|towards?)\s*:?\s*(?:\(?[a-z0-9]\)\s*)?" + _GERUND + r"(?:\s+(?:or|and)\s+" + _GERUND +
-        r")?)\s+")),
-]
+def _cue(rule: str, base: float, starts: Iterable[str], pattern: str, before: str | None = None,
+         also: Iterable[str] = (), sections: Iterable[str | None] | None = None) -> _Cue:
+    return _Cue(rule, base, frozenset(starts), re.compile(pattern), re.compile(before + "$") if before else None,
+                frozenset(also), frozenset(sections) if sections is not None else None)
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "(?:" + "|".join(words) + ")"
+
+
+_SUBJECT_CUE_STARTS = ("assessed", "measured", "evaluated", "rated", "coded", "observed", "examined", "recorded",
+                       "indexed", "operationalised", "operationalized", "improved", "reduced", "increased",
+                       "decreased", "enhanced", "different", "lower", "higher", "declined", "worsened", "differ",
+                       "change")
+_RESULTS_LIKE = ("results", "objective", "conclusions", "other", None)
+_STATEMENT_CUE = _cue(
+    "statement", 0.9, ("outcome", "outcomes", "endpoint", "endpoints", "end-point", "end-points", "end"),
+    r"(?:outcomes?|end[- ]?points?)(?:\s+measures?)?"
+    r"(?:\s+(?:assessed|evaluated|examined|measured|of\s+interest|analy[sz]ed|reported)(?:\s+[^,;:.]{0,40}?)?)?"
+    r"\s*(?:was|were|is|are|will\s+be|included|include|includes|including|comprised|comprise|consisted\s+of|"
+    r"focused\s+on|will\s+focus\s+on|will\s+include|:|of)\s+")
+_STATEMENT_ROLE = re.compile(
+    r"(?:(?P<both>primary\s*(?:/|and|or)\s*secondary)|(?P<role>primary|secondary|main|principal|key|co-primary))"
+    r"\s+$")
+_GLUED_STARTS = ("main ", "primary ", "secondary ", "outcome")
+_GLUED_OUTCOME_HEADING = re.compile(
+    r"\s*(?i:(main|primary|secondary)\s+)?(?i:outcomes?(?:\s+(?:and\s+)?measures?)?)\s+(?=[A-Z][a-z])")
+# The list after each of these cues names outcomes.
+_CUES: tuple[_Cue, ...] = (
+    _cue("effect", 0.7, ("effect", "effects", "impact", "impacts", "influence", "influences", "benefit", "benefits",
+                         "effectiveness", "efficacy"),
+         r"(?:effects?|impacts?|influences?|benefits?|effectiveness|efficacy)\b(?:\s*(?:was|were)\s+"
+         r"(?:found|observed|seen|detected|shown)\b)?(?:\s+(?:of|for)\s+[^;:]{1,120}?)?\s+(?:on|for|upon)\s+"),
+    _cue("change", 0.7, ("improvement", "improvements", "reduction", "reductions", "increase", "increases",
+                         "decrease", "decreases", "decline", "declines", "change", "changes", "gain", "gains",
+                         "deterioration", "deteriorations", "worsening"),
+         r"(?:improvements?|reductions?|increases?|decreases?|declines?|changes?|gains?|deteriorations?|worsening)"
+         r"\s+(?:was\s+|were\s+)?(?:in|on)\s+"),
+    _cue("difference", 0.7, ("difference", "differences"),
+         r"differences?\s+(?:between\s+[^;:]{1,60}?\s+)?(?:(?:were\s+|was\s+)?(?:emerged|found|observed|seen|"
+         r"detected|noted)\s+)?(?:in|on|for)\s+"),
+    _cue("likelihood", 0.7, ("higher", "lower", "better", "greater", "worse", "fewer", "less", "more", "reduced",
+                             "increased", "improved"),
+         r"(?:higher|lower|better|greater|worse|fewer|less|more|reduced|increased|improved)\s+(?:probability|"
+         r"rates?|levels?|risk|odds|incidence|likelihood|prevalence|scores?)\s+(?:of|on|for)\s+",
+         also=("probability", "rate", "rates", "level", "levels", "risk", "odds", "incidence", "likelihood",
+               "prevalence", "score", "scores")),
+    _cue("associated", 0.65, ("associated",), r"associated\s+with\s+",
+         before=r"\b(?:was|were|is|are)\s+(?:(?:also|significantly|independently)\s+)*", sections=_RESULTS_LIKE),
+    _cue("verb", 0.6, ("reduces", "improves", "increases", "decreases", "enhances", "prevents", "affected"),
+         r"(?:reduces|improves|increases|decreases|enhances|prevents|affected)\s+", sections=_RESULTS_LIKE),
+    _cue("verb", 0.6, (*_AIM_VERBS, "affect", "change", "influence"),
+         _alternatives((*_AIM_VERBS, "affect", "change", "influence")) + r"\s+",
+         before=r"\b(?:may|can|could|to|(?:did|does|do)\s+not)\s+", sections=_RESULTS_LIKE),
+    _cue("verb", 0.6, _CHANGE_VERBS, _alternatives(_CHANGE_VERBS) + r"\s+",
+         before=r"\b(?:intervention|programme|program|treatment|therapy|training|visiting|it)\s+(?:significantly\s+)?",
+         sections=_RESULTS_LIKE),
+    _cue("measured", 0.8, ("assessing", "measuring", "question", "questions", "reported", "measures", "measure",
+                           "assessed", "measured", "evaluated", "self-report", "self-reports", "parent-report",
+                           "parent-reports", "mother-report", "teacher-report"),
+         r"(?:assessing|measuring|questions?\s+(?:assessing|about|on)|reported\s+on|measures?\s+of|"
+         r"(?:assessed|measured|evaluated)\s+for|(?:self|parent|mother|teacher)-reports?\s+of)\s+"),
+    _cue("aim", 0.45, _AIM_VERBS, _alternatives(_AIM_VERBS) + r"\s+", before=r"\bto\s+"),
+    _cue("aim", 0.45, _GERUNDS, _alternatives(_GERUNDS) + r"(?:\s+(?:or|and)\s+" + _alternatives(_GERUNDS) + r")?\s+",
+         before=r"\b(?:at|in|for|by|towards?)\s*:?\s*(?:\(?[a-z0-9]\)\s*)?"),
+)
+_ALL_STARTS = frozenset().union(*(cue.starts for cue in _CUES), _STATEMENT_CUE.starts, _SUBJECT_CUE_STARTS)
 _MAIN_AIM = re.compile(r"\b(?:main|primary|principal|overall)\s+(?:aim|objective|purpose|goal)")
 _NOT_AN_EFFECT = re.compile(r"\b(?:moderating|mediating|moderator|mediator|random|fixed|interaction|ceiling|floor|"
                             r"side|adverse|main|indirect|direct|period|carryover|carry-over|design|order)\s*$")
-_SUBJECT_GATE = _gate("assessed", "measured", "evaluated", "rated", "coded", "observed", "examined", "recorded",
-                      "indexed", "operationalised", "operationalized", "improved", "reduced", "increased",
-                      "decreased", "enhanced", "different", "lower", "higher", "declined", "worsened", "differ",
-                      "change")
-_SUBJECT_VERB = re.compile(
-    r"\b(?:(?P<measured>assessed|measured|evaluated|rated|coded|observed|examined|recorded|indexed|"
+_SUBJECT_CUE = _cue(
+    "subject", 0.65, _SUBJECT_CUE_STARTS,
+    r"(?:(?P<measured>assessed|measured|evaluated|rated|coded|observed|examined|recorded|indexed|"
     r"operationali[sz]ed)|improved|reduced|increased|decreased|enhanced|different|lower|higher|declined|worsened|"
     r"differ|change)\b")
 _SUBJECT_AUX = re.compile(
@@ -777,7 +845,9 @@ _LIST_END = re.compile(
 )
 _BOUNDARY_WORDS = r"and|or|but|whether|that|if|while|whereas|which|when|because|although|though|than|both|then|also"
 _SUBJECT_START = re.compile(rf"[;:,]|\b(?:{_BOUNDARY_WORDS})\b")
-_STAT_SUBJECT_START = re.compile(rf"[;:,]|\b(?:{_BOUNDARY_WORDS}|for|on|in|with|including|regarding)\b")
+_STAT_SUBJECT_START = re.compile(
+    rf"[;:,]|\b(?:{_BOUNDARY_WORDS}|for|on|in|with|including|regarding|improved|reduced|increased|decreased|"
+    rf"enhanced|lowered|showed|had|has|have|was|were|is|are|found|reported|observed|demonstrated|predicted)\b")
 _ITEM_SEPARATORS = re.compile(r"[;,]|\b(?:and/or|and|or|as well as)\b|&")
 _ITEM_SEPARATORS_SEMICOLON = re.compile(r";|\b(?:and/or|and|or|as well as)\b|&")
 _ITEM_SEPARATORS_ENUMERATED = re.compile(r"[;,]|\b(?:and/or|and|or|as well as)\b|&|\s+(?=\(?[a-h]\)\s)")
@@ -829,6 +899,7 @@ def _split_items(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     return trimmed
 
 
+@lru_cache(maxsize=4096)
 def _clean(phrase: str) -> str | None:
     """A short construct name from a list item, or None when the item names nothing measurable."""
     voc = vocabulary()
@@ -840,13 +911,6 @@ def _clean(phrase: str) -> str | None:
     words = phrase.strip(" ,;:-").split()
     while len(words) > 1 and words[-1].lower() in _DANGLING:
         words = words[:-1]
-    for index in range(1, len(words)):
-        word = words[index].lower()
-        if word in _CUT_WORDS:
-            following = words[index + 1].lower().strip(",.;") if index + 1 < len(words) else ""
-            if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit():
-                words = words[:index]
-                break
     counted = False  # "incidents of X": X is counted, so an event noun is fine as head
     changed = True
     while changed and len(words) > 1:
@@ -864,6 +928,13 @@ def _clean(phrase: str) -> str | None:
         first = words[0].lower().strip(",")
         if not changed and len(words) > 1 and (first in voc.lead_words or _HEDGE.fullmatch(first)):
             words, changed = words[1:], True
+    for index in range(1, len(words)):
+        word = words[index].lower()
+        if word in _CUT_WORDS:
+            following = words[index + 1].lower().strip(",.;") if index + 1 < len(words) else ""
+            if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit():
+                words = words[:index]
+                break
     while len(words) > 6:
         cut = max((i for i in range(2, len(words)) if words[i].lower() in _LONG_CUT), default=None)
         if cut is None:
@@ -874,6 +945,8 @@ def _clean(phrase: str) -> str | None:
     while len(words) > 1 and words[-1].lower() in voc.trail_words:
         if words[-1].lower() in {"outcome", "outcomes"} and len(words) == 2 and words[0].lower() in voc.keep_trail_after:
             break
+        if len(words) == 2 and _ADJECTIVE.search(words[0].lower()):
+            break  # "cognitive scores" is not "cognitive"
         words = words[:-1]
     phrase = " ".join(words).strip(" ,;:-'\"")
     lowered = phrase.lower()
@@ -912,6 +985,14 @@ def _distribute(items: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]
     return out
 
 
+def _sentence_case(phrase: str) -> str:
+    """``Maternal sensitivity`` (capital from the sentence start) -> ``maternal sensitivity``; labels keep theirs."""
+    first, _, rest = phrase.partition(" ")
+    if first[:1].isupper() and first[1:].islower() and rest and rest == rest.lower():
+        return first.lower() + " " + rest
+    return phrase
+
+
 def _construct_key(phrase: str) -> str:
     return "c:" + " ".join(_stem(w) for w in _fold(phrase).split())
 
@@ -920,53 +1001,62 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
 
 
-@cache
+@lru_cache(maxsize=8192)
 def _core(phrase: str) -> frozenset[str]:
     """Prefix stems of the words naming what is measured (``maternal depressive symptoms`` -> depres)."""
     modifiers = vocabulary().modifiers
     return frozenset(w[:6] for w in _fold(phrase.replace("-", " ")).split() if w not in modifiers and len(w) > 2)
 
 
-def _list_end(masked: str, start: int) -> int:
-    match = _LIST_END.search(masked, start)
-    return match.start() if match else len(masked)
-
-
-def _subject_start(masked: str, end: int, stat: bool = False) -> int:
-    window_start = max(0, end - 90)
-    window = masked[window_start:end].rstrip(" ,")
-    last = None
-    for last in (_STAT_SUBJECT_START if stat else _SUBJECT_START).finditer(window):
-        pass
-    if last:
-        return window_start + last.end()
-    return window_start + (window.find(" ") + 1 if window_start else 0)
+def _cue_matches(context: _Context, cue: _Cue) -> Iterable[re.Match[str]]:
+    """Where ``cue`` matches in the sentence, in text order."""
+    tokens = context.tokens
+    if tokens.isdisjoint(cue.starts) or (cue.also and tokens.isdisjoint(cue.also)):
+        return []
+    if cue.sections is not None and context.sentence.section not in cue.sections:
+        return []
+    lower = context.masked_lower
+    found: dict[int, re.Match[str]] = {}
+    for word in tokens & cue.starts:
+        position = lower.find(word)
+        while position >= 0:
+            if position not in found and (position == 0 or not (lower[position - 1].isalnum()
+                                                                or lower[position - 1] == "-")):
+                match = cue.pattern.match(lower, position)
+                if match and (cue.before is None or cue.before.search(lower, max(0, position - 60), position)):
+                    found[position] = match
+            position = lower.find(word, position + 1)
+    return [found[position] for position in sorted(found)]
 
 
 def _construct_mentions(context: _Context, definitions: list[_Definition]) -> list[_Mention]:
-    """Constructs named by the cue patterns of one sentence."""
-    tokens = context.tokens
+    """Constructs named by the cues of one sentence."""
     out: list[_Mention] = []
-    if tokens & _STATEMENT_GATE:
+    heading = (context.sentence.heading or "").lower()
+    if context.sentence.section == "methods" and ("outcome" in heading or "measure" in heading):
+        _headed_statement(context, definitions, out)
+    bracketed = "(" in context.chunk or "[" in context.chunk
+    if context.tokens.isdisjoint(_ALL_STARTS) and not bracketed:
+        return out
+    starts = context.tokens & _ALL_STARTS
+    if not starts.isdisjoint(_STATEMENT_CUE.starts) or context.lowered.lstrip().startswith(_GLUED_STARTS):
         _statements(context, definitions, out)
-    for rule, base, gate, pattern in _TRIGGERS:
-        if not tokens & gate:
+    lower = context.masked_lower
+    for cue in _CUES:
+        if cue.starts.isdisjoint(starts):
             continue
-        if rule in {"associated", "verb"} and context.sentence.section not in {"results", "objective", "other", None}:
-            continue
-        lower = context.masked_lower
-        for match in pattern.finditer(lower):
-            if rule == "effect" and _NOT_AN_EFFECT.search(lower[max(0, match.start() - 20) : match.start()]):
+        for match in _cue_matches(context, cue):
+            if cue.rule == "effect" and _NOT_AN_EFFECT.search(lower, max(0, match.start() - 20), match.start()):
                 continue
-            if rule == "aim" and _MAIN_AIM.search(context.lowered):  # the study's own aim names its outcomes
+            if cue.rule == "aim" and _MAIN_AIM.search(context.lowered):  # the study's own aim names its outcomes
                 confidence = 0.65 * max(context.weight, 0.95)
             else:
-                confidence = base * context.weight
-            _emit(context, definitions, match.end(), _list_end(lower, match.end()), rule, confidence, None, None, out)
-    if tokens & _SUBJECT_GATE:
+                confidence = cue.base * context.weight
+            _emit(context, definitions, match.end(), _list_end(lower, match.end()), cue.rule, confidence, None, None,
+                  out)
+    if not starts.isdisjoint(_SUBJECT_CUE.starts) or "used" in context.tokens:
         _subjects(context, definitions, out)
-    if "(" in context.chunk or "[" in context.chunk:
-        lower = context.masked_lower
+    if bracketed:
         for match in _STAT_PAREN.finditer(context.chunk):
             before = lower[: match.start()]
             if match.group("stat") in _RATIO_STATS and not any(
@@ -981,31 +1071,56 @@ def _construct_mentions(context: _Context, definitions: list[_Definition]) -> li
     return out
 
 
-def _statements(context: _Context, definitions: list[_Definition], out: list[_Mention]) -> None:
-    """``The primary outcome was X``; ``Secondary outcomes included X, Y and Z``."""
+def _headed_statement(context: _Context, definitions: list[_Definition], out: list[_Mention]) -> None:
+    """A sentence under an outcome heading (``Main outcome measures``) lists outcomes."""
     lower = context.masked_lower
-    matches = list(_STATEMENT.finditer(lower))
+    begin = 0
+    heading = context.sentence.heading or ""
+    if lower.startswith(heading.lower()):
+        begin = len(heading)
+    begin += len(lower[begin:]) - len(lower[begin:].lstrip(" :.-–"))
+    role = "primary" if heading.lower().startswith(("primary", "main")) else None
+    _statement_list(context, definitions, begin, _list_end(lower, begin), role, None, out)
+
+
+def _statements(context: _Context, definitions: list[_Definition], out: list[_Mention]) -> None:
+    """``The primary outcome was X``; ``Secondary outcomes included X, Y and Z``; ``Main outcome measures X``."""
+    lower = context.masked_lower
+    glued = _GLUED_OUTCOME_HEADING.match(context.chunk)
+    if glued:  # a heading the text layer did not split off: "Main outcome measures Incidence of ..."
+        role = "primary" if (glued.group(1) or "").lower() in {"main", "primary"} else None
+        _statement_list(context, definitions, glued.end(), _list_end(lower, glued.end()), role, None, out)
+        return
+    matches = list(_cue_matches(context, _STATEMENT_CUE))
     for index, match in enumerate(matches):
         role = None
-        if not match.group("both") and match.group("role"):
-            role = "secondary" if match.group("role") == "secondary" else "primary"
+        named = _STATEMENT_ROLE.search(lower, max(0, match.start() - 40), match.start())
+        if named and named.group("role"):
+            role = "secondary" if named.group("role") == "secondary" else "primary"
         clause_end = matches[index + 1].start() if index + 1 < len(matches) else len(lower)
         end = min(_list_end(lower, match.end()), clause_end)
-        confidence = max(0.9 * context.weight, 0.85)
-        _emit(context, definitions, match.end(), end, "statement", confidence, role, _tail_link(context, end), out)
-        for mention in context.instruments:
-            if match.start() <= mention.start - context.start < clause_end:
-                mention.role = mention.role or role
-                mention.confidence = max(mention.confidence, 0.9)
+        _statement_list(context, definitions, match.end(), end, role, _tail_link(context, end), out,
+                        clause=(named.start() if named else match.start(), clause_end))
+
+
+def _statement_list(context: _Context, definitions: list[_Definition], begin: int, end: int, role: str | None,
+                    link: str | None, out: list[_Mention], clause: tuple[int, int] | None = None) -> None:
+    """The outcomes a statement lists; instruments named in its clause take its role."""
+    _emit(context, definitions, begin, end, "statement", max(0.9 * context.weight, 0.85), role, link, out)
+    clause_start, clause_end = clause or (begin, end)
+    for mention in context.instruments:
+        if clause_start <= mention.start - context.start < clause_end:
+            mention.role = mention.role or role
+            mention.confidence = max(mention.confidence, 0.9)
 
 
 def _subjects(context: _Context, definitions: list[_Definition], out: list[_Mention]) -> None:
     """``X was assessed with ...``, ``X improved``, ``X were used as outcome measures``."""
     lower = context.masked_lower
-    for match in _SUBJECT_VERB.finditer(lower):
-        aux = _SUBJECT_AUX.search(lower[max(0, match.start() - 60) : match.start()])
+    for match in _cue_matches(context, _SUBJECT_CUE):
+        aux = _SUBJECT_AUX.search(lower, max(0, match.start() - 60), match.start())
         if aux:
-            subject_end = match.start() - len(aux.group())
+            subject_end = aux.start()
         elif match.group() in {"improved", "declined", "worsened"}:
             subject_end = match.start()
         else:
@@ -1029,11 +1144,9 @@ def _subject_start(lower: str, end: int, stat: bool = False) -> int:
     """Where the noun phrase ending at ``end`` starts (after the last clause boundary)."""
     window_start = max(0, end - 90)
     window = lower[window_start:end].rstrip(" ,")
-    last = None
-    for last in (_STAT_SUBJECT_START if stat else _SUBJECT_START).finditer(window):
-        pass
-    if last:
-        return window_start + last.end()
+    boundaries = [m.end() for m in (_STAT_SUBJECT_START if stat else _SUBJECT_START).finditer(window)]
+    if boundaries:
+        return window_start + boundaries[-1]
     return window_start + (window.find(" ") + 1 if window_start else 0)
 
 
@@ -1101,6 +1214,7 @@ def _emit(context: _Context, definitions: list[_Definition], start: int, end: in
             continue
         context.seen.add((item_start, phrase))
         key, display, abbreviation = _construct_identity(phrase, item_start, item_end, definitions)
+        display = _sentence_case(display)
         if key is None:
             continue
         out.append(_Mention(item_start, item_end, display, key, "construct", "construct", rule, confidence,
@@ -1207,8 +1321,19 @@ def choose_outcomes(candidates: list[ExtractedValue]) -> list[ExtractedValue]:
     strong = [g for g in groups.values() if g.confidence >= STRONG]
     chosen = strong or [g for g in groups.values() if g.confidence >= WEAK]
     instruments = [g for g in chosen if g.kind == "instrument"]
-    kept = [g for g in chosen if g.kind == "instrument" or not _absorbed(g, instruments)]
-    return [_value_of(group) for group in sorted(kept, key=lambda g: g.first)]
+    kept = list(instruments)
+    inherited: dict[str, str] = {}  # a role an instrument takes from the construct it absorbed
+    for group in chosen:
+        if group.kind == "instrument":
+            continue
+        absorber = _absorber(group, instruments)
+        if absorber is None:
+            kept.append(group)
+            continue
+        role = next((m.role for m in group.members if m.role), None)
+        if role and absorber.key not in inherited:
+            inherited[absorber.key] = role
+    return [_value_of(group, inherited.get(group.key)) for group in sorted(kept, key=lambda g: g.first)]
 
 
 def _merge_instrument_variants(groups: dict[str, _Group]) -> None:
@@ -1234,33 +1359,26 @@ def _merge_near_duplicates(groups: dict[str, _Group]) -> None:
                 groups[survivor].members.extend(groups.pop(loser).members)
 
 
-def _absorbed(group: _Group, instruments: list[_Group]) -> bool:
-    """Whether a construct is what a reported instrument measures (linked in the text, or by the lexicon)."""
+def _absorber(group: _Group, instruments: list[_Group]) -> _Group | None:
+    """The reported instrument that measures a construct (linked in the text, or by the lexicon), if any."""
+    if not instruments:
+        return None
     voc = vocabulary()
     bases = {g.key.split("|")[0]: g for g in instruments}
     for member in group.members:
         link = member.attributes.get("link")
         if link and link.split("|")[0] in bases:
-            _inherit(group, bases[link.split("|")[0]])
-            return True
+            return bases[link.split("|")[0]]
     name = _display(group)
     words = set(_fold(name.replace("-", " ").replace("/", " ")).split())
-    if instruments and words and words <= voc.umbrella_words and words & voc.umbrella_required:
-        return True
+    if words and words <= voc.umbrella_words and words & voc.umbrella_required:
+        return instruments[0]  # "mental health" when the unit names its mental-health instruments
     core = _core(name)
     for instrument in instruments:
         construct = instrument.members[0].attributes.get("construct")
         if core and construct and core <= _core(construct):
-            _inherit(group, instrument)
-            return True
-    return False
-
-
-def _inherit(group: _Group, instrument: _Group) -> None:
-    role = next((m.role for m in group.members if m.role), None)
-    if role:
-        for member in instrument.members:
-            member.role = member.role or role
+            return instrument
+    return None
 
 
 def _display(group: _Group) -> str:
@@ -1272,9 +1390,9 @@ def _display(group: _Group) -> str:
     return str(max(group.members, key=lambda m: (m.confidence >= STRONG, -(m.start or 0))).value)
 
 
-def _value_of(group: _Group) -> ExtractedValue:
+def _value_of(group: _Group, inherited_role: str | None = None) -> ExtractedValue:
     best = max(group.members, key=lambda m: m.confidence)
-    roles = [m.role for m in group.members if m.role]
+    roles = [m.role for m in group.members if m.role] + ([inherited_role] if inherited_role else [])
     role = "primary" if "primary" in roles else (roles[0] if roles else None)
     timepoints: dict[str, None] = {}
     for member in sorted(group.members, key=lambda m: m.start or 0):

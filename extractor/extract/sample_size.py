@@ -213,8 +213,8 @@ _ALTERNATIVE_AFTER = re.compile(
     r"[^.;]{0,120}?\b(?:or|and|vs\.?|versus)\b[^.;\d]{0,80}?\b(?:groups?|arms?|controls?|placebo|usual\s+care|conditions?)\b",
     re.I,
 )
-# Labelled counts joined as alternatives: "B6 (N = 12) or B1+B6 (N = 15)", "A (n = 30) and B (n = 28)"
-_ALTERNATIVE_JOIN = re.compile(r"\b(?:or|vs|versus)\b|^[^.;]{0,30}\band\b[^.;]{0,30}$", re.I)
+# Labelled counts joined as alternatives: "B6 (N = 12) or B1+B6 (N = 15)"
+_ALTERNATIVE_JOIN = re.compile(r"\b(?:or|vs|versus)\b", re.I)
 _ALTERNATIVES = re.compile(r"\b(?:or|either|both|versus|vs|each|and)\b|^(?:two|three|four|five|\d+)\s", re.I)
 _HEADING_ENROLLED = re.compile(r"^(?:participants?|subjects?|patients?|sample|population|study population|setting and participants|participants and setting|design, setting,? and participants)\b", re.I)
 _STEM = re.compile(r"^(?:the|a|an|either|both|all|those|these|to|or|and|in|into)\s+", re.I)
@@ -284,6 +284,7 @@ class _Scan:
 
 
 def _counts_in_sentence(scan: _Scan, s_start: int, s_end: int, index: int, numbers: list[_Number]) -> list[_Count]:
+    """The counts of one sentence with their roles, arms marked, parallel and summing arms added."""
     sentences = scan.sentences
     counts: list[_Count] = []
     consumed = s_start  # wholes of "N of M" already taken
@@ -308,6 +309,7 @@ def _counts_in_sentence(scan: _Scan, s_start: int, s_end: int, index: int, numbe
 def _read_count(
     scan: _Scan, s_start: int, s_end: int, number: _Number, index: int, sentence_counts: list[_Count]
 ) -> _Count | list[_Count] | None:
+    """The count a number stands for, with its unit, or None; "N of M" gives the part and the whole."""
     text, lexicon = scan.text, scan.lexicon
     count_text = number.text
     n = parse_count(count_text)
@@ -371,7 +373,7 @@ def _read_count(
         np_end = number_end + head_end
         verb_after = _VERB_AFTER.match(text, _skip_brackets(text, np_end, s_end)) is not None
         stage_verb = _STAGE_VERB.search(after[head_end : head_end + 120])
-        if stage_verb and re.search(r"(?<![\w.\-])\d+(?![\w.%\-])|[;]", after[head_end : head_end + stage_verb.start()]):
+        if stage_verb and _LONE_NUMBER_OR_BREAK.search(after, head_end, head_end + stage_verb.start()):
             stage_verb = None
         if kind == "unknown" and not (verb_after or verb_before or stage_verb):
             return None  # an unknown plural counts only with a role verb right after or before it
@@ -425,7 +427,7 @@ def _distant_unit(after: str, position: int, lexicon: _Lexicon) -> tuple[str, st
     """A person noun further on, before the verb that gives the count its role, with no count between."""
     window = after[position : position + 160]
     verb = _STAGE_VERB.search(window)
-    if verb is None or re.search(r"[;]|\.\s|(?<![\w.\-])\d+(?![\w.%\-])", window[: verb.start()]):
+    if verb is None or _LONE_NUMBER_OR_BREAK.search(window, 0, verb.start()) or ". " in window[: verb.start()]:
         return None
     best = None
     for word in _WORDS.finditer(window[: verb.start()]):
@@ -520,6 +522,7 @@ def _unit_kind(lower: str, word: str, n: int, lexicon: _Lexicon) -> tuple[str | 
 def _label_unit(
     scan: _Scan, s_start: int, number_start: int, symbol: str, index: int, sentence_counts: list[_Count]
 ) -> tuple[str, str, str]:
+    """(kind, unit, where from) of an ``n = 38`` label: studies for ``K``, else the people it counts."""
     if symbol in "kK":
         return "study", "studies", "noun"
     # "51 studies (N = 6670)": a participant total inside a count of studies
@@ -560,7 +563,8 @@ def _noun_before(segment: str, lexicon: _Lexicon, prefer_person: bool) -> tuple[
         found = _noun_unit(words[position], lexicon)
         if found is None:
             continue
-        if position + 1 < len(words) and words[position][0].isupper() and words[position + 1][0].isupper():
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if words[position][0].isupper() and following[:1].isupper() and following[1:2].islower():
             continue  # part of a name: "Patient Health Questionnaire"
         kind, unit = found
         if kind != "person" and prefer_person:
@@ -718,12 +722,14 @@ def _skip_brackets(text: str, position: int, limit: int) -> int:
 
 
 _ALLOCATION = re.compile(r"(?<!non-)\b(?:randomi[sz]ed|randomly|allocated|assigned|allocation)\b")
+_LONE_NUMBER_OR_BREAK = re.compile(r"(?<![\w.\-])\d+(?![\w.%\-])|;")
 _AGE_VALUE = re.compile(r"\d+|[a-z]+")
 _CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
 _DIGITS = re.compile(r"\d+")
 _PERCENT_IN_BRACKETS = re.compile(r"\(\s*\d+(?:[.,·]\d+)?\s*%\s*\)")
 _OPENING = re.compile(r"\s*\(")
-_RELATIVE = re.compile(r"\s*,?\s*(?:who|that|which|whose)\b")
+_CLAUSE_VERB_ONLY = re.compile(r"(?:\s*(?:were|was|had|have|has|been|are|is|being|then|also|not|\w+ly))*\s*$")
+_RELATIVE_ANYWHERE = re.compile(r"\b(?:who|whom|that|which|whose)\b")
 _CLAUSE_END = re.compile(r";|\.\s")
 _NAME_BEFORE = re.compile(r"\b[A-Z][a-z][\w-]*\s+$")
 
@@ -740,17 +746,20 @@ def _cues_in(scan: _Scan, start: int, end: int, cues: _Cues) -> list[tuple[str, 
 
 
 def _main_cue(after: str, after_cues: list[tuple[str, int, int]]) -> tuple[str, int] | None:
-    """The first cue after a count; past a relative clause ("women who completed treatment were randomized") the
-    cue of the main verb, unless the clause excludes the count ("five dyads who ... were omitted")."""
+    """The first cue after a count; past a relative clause the cue of the main verb ("women who completed
+    treatment were randomized", "five dyads who were assigned ... were omitted")."""
     if not after_cues:
         return None
-    if _RELATIVE.match(after):
+    relative = _RELATIVE_ANYWHERE.search(after, 0, after_cues[0][1])
+    if relative:
+        # inside the clause the verbs describe the people; the main verb carries the auxiliary
         for role, offset, _ in after_cues:
-            if role == "excluded":
+            own_verb = _CLAUSE_VERB_ONLY.match(after, relative.end(), offset)  # "who were assigned": the clause's own
+            if offset > relative.start() and _AUXILIARY_BEFORE.search(after[:offset]) and not own_verb:
                 return role, offset
-        for role, offset, _ in after_cues:
-            if _AUXILIARY_BEFORE.search(after[:offset]) and offset > 0:
-                return role, offset
+        after_cues = [c for c in after_cues if c[0] != "excluded"]
+        if not after_cues:
+            return None
     return after_cues[0][0], after_cues[0][1]
 
 
@@ -1179,8 +1188,8 @@ def choose_sample_size(candidates: list[ExtractedValue], design: str | None) -> 
 
 def _best_in_tiers(candidates: list[ExtractedValue]) -> ExtractedValue | None:
     for role, is_sum in _PERSON_TIERS:
-        tier = _without_subsets([c for c in candidates if c.role == role and bool(c.attributes.get("sum_of_arms")) == is_sum],
-                                [c for c in candidates if c.role == role])
+        tier = _without_subsets([c for c in candidates if c.role == role and bool(c.attributes.get("sum_of_arms")) == is_sum
+                                 and "arm" not in c.attributes], [c for c in candidates if c.role == role])
         if (role == "total" and not is_sum) or role == "eligible":
             strong = [c for c in tier if c.confidence >= (0.5 if role == "total" else 0.6)]
             if strong:
@@ -1249,8 +1258,9 @@ def sample_size_details(candidates: list[ExtractedValue]) -> dict[str, Any]:
         tier = [c for c in pool if c.role == role and (sums is None or bool(c.attributes.get("sum_of_arms")) == sums)]
         if not tier:
             return None
-        explicit = [c for c in tier if not c.attributes.get("sum_of_arms")]
-        best = _best(explicit or tier)
+        whole = [c for c in tier if "arm" not in c.attributes]  # one arm's count is not the stage's count
+        explicit = [c for c in whole if not c.attributes.get("sum_of_arms")]
+        best = _best(explicit or whole or tier)
         return {"n": best.value["n"], "unit": best.value["unit"], "start": best.start, "end": best.end}
 
     arms = [c for c in person if c.role == "arm" and not c.attributes.get("each")]
