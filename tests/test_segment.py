@@ -32,3 +32,9 @@ def test_a_single_study_document_is_one_unnamed_unit() -> None:
 def test_reference_lists_do_not_make_units() -> None:
     text = "A trial of coaching\n\nWe randomised 80 parents.\n\nReferences\nSmith (2010) Title one.\nJones (2012) Title two.\n"
     assert len(study_units(parse_plain_text(text, "x.txt"))) == 1
+
+
+def test_named_studies_on_slides_become_units() -> None:
+    text = "Two studies\n\nStudy A: walking and blood pressure\n120 adults randomised\n\nStudy B: reminder letters\nOdds ratio 1.7"
+    units = study_units(parse_plain_text(text, "deck.txt"))
+    assert [u.label for u in units] == ["Study A", "Study B"]

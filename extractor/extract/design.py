@@ -57,17 +57,23 @@ _HYPHENS = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "−":
 @dataclass(frozen=True)
 class _Cue:
     label: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # case-insensitive, for texts whose lower case changes their length
+    lower: re.Pattern[str]  # the same pattern lower-cased, run on lower-cased text (faster than re.I)
     strength: float
     rule: int
+    triggers: tuple[str, ...]
 
 
 @cache
 def _lexicon() -> tuple[list[_Cue], dict[str, str]]:
     data = json.loads(_DATA.read_text(encoding="utf-8"))
+    for _, pattern, _, _ in data["cues"]:
+        if re.search(r"\\[A-Z]", pattern):  # lower-casing would turn \S into \s
+            raise ValueError(f"design.json: upper-case escape in {pattern[:40]!r}; write it as a class")
     cues = [
-        _Cue(label, re.compile(pattern, re.I | re.M), float(strength), index)
-        for index, (label, pattern, strength) in enumerate(data["cues"])
+        _Cue(label, re.compile(pattern, re.I | re.M), re.compile(pattern.lower(), re.M), float(strength), index,
+             tuple(triggers))
+        for index, (label, pattern, strength, triggers) in enumerate(data["cues"])
     ]
     return cues, data["publication_types"]
 
@@ -138,8 +144,13 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
     for region_start, region_end, kind in regions:
         # One char for one char, so offsets stay true: typographic hyphens become "-".
         chunk = text[region_start:region_end].translate(_HYPHENS)
+        lowered = chunk.lower()
+        same_length = len(lowered) == len(chunk)
         for cue in cues:
-            for match in cue.pattern.finditer(chunk):
+            if not any(trigger in lowered for trigger in cue.triggers):
+                continue
+            matches = cue.lower.finditer(lowered) if same_length else cue.pattern.finditer(chunk)
+            for match in matches:
                 hit_start, hit_end = region_start + match.start(), region_start + match.end()
                 if hit_end <= hit_start:
                     continue

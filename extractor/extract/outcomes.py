@@ -40,7 +40,7 @@ from ..textlayer import Sentence, TextLayer
 from ..types import ExtractedValue
 
 _DATA = Path(__file__).resolve().parents[1] / "data"
-FUZZY_CUTOFF = 88.0  # rapidfuzz ratio for a variant spelling of a lexicon name (tuned on tests/test_outcomes.py)
+FUZZY_CUTOFF = 92.0  # rapidfuzz ratio: variant spellings in the tests score >= 97, other instruments <= 89
 STRONG = 0.6  # a group at or above this is reported ...
 WEAK = 0.35  # ... and down to this when a unit has nothing strong
 
@@ -83,6 +83,7 @@ class _Vocabulary:
     joined_seconds: frozenset[str]
     heads: frozenset[str]
     head_prefixes: tuple[str, ...]
+    capital_head_prefixes: tuple[str, ...]
     weak_heads: frozenset[str]
     not_instrument: frozenset[str]
     lead_words: frozenset[str]
@@ -114,6 +115,7 @@ def vocabulary() -> _Vocabulary:
         joined_seconds=frozenset(b for _, b, _ in data["joined_words"]),
         heads=frozenset(data["instrument_heads"]),
         head_prefixes=tuple(sorted({head.lower()[:7] for head in data["instrument_heads"]})),
+        capital_head_prefixes=tuple(sorted({head[:7] for head in data["instrument_heads"]})),
         weak_heads=frozenset(data["weak_instrument_heads"]),
         not_instrument=low("not_instrument_words"),
         lead_words=low("lead_words"),
@@ -208,7 +210,7 @@ def lexicon() -> _Lexicon:
                        for ending, pairs in fuzzy.items()}
     return _Lexicon(tuple(instruments), by_form, by_words, fuzzy_by_ending, frozen_gates,
                     frozenset(frozen_gates), frozenset(_stem_of(form) for form in by_form),
-                    frozenset(_stem_of(form).lower() for form in by_form))
+                    frozenset(_token_gate(form) for form in by_form))
 
 
 # ---------------------------------------------------------------- sentences
@@ -246,10 +248,12 @@ class _Context:
         lowered = self.chunk.lower()
         self.lowered = lowered if len(lowered) == len(self.chunk) else self.chunk  # offsets must agree
         words = _PLAIN_WORD.findall(self.lowered)
-        tokens = frozenset(words)
+        tokens = set(words)
         if "-" in self.lowered:
-            tokens = tokens.union(*(w.split("-") for w in words if "-" in w))
-        self.tokens = tokens
+            for word in words:
+                if "-" in word:
+                    tokens.update(word.split("-"))
+        self.tokens = tokens  # lower-case words, and the parts of hyphenated ones
         self.instruments: list[_Mention] = []
         self.seen: set[tuple[int, str]] = set()
 
@@ -512,6 +516,17 @@ def _define(short: str, before: str, before_start: int, short_start: int) -> _De
     return None
 
 
+_ENGLISH_STEMS = frozenset({"who", "care", "home", "head", "class", "brief", "pass", "mini", "cats", "caps", "grade"})
+
+
+def _token_gate(form: str) -> str:
+    """The lower-case word a sentence must hold to name a one-token form: ``phq`` for ``PHQ-9``."""
+    stem = _stem_of(form).lower()
+    if len(stem) < 2 or stem in _ENGLISH_STEMS:
+        return form.lower()  # "C-TRF", "WHO-5": the whole hyphenated token
+    return stem
+
+
 def _stem_of(token: str) -> str:
     """A token up to its first separator: ``PHQ`` of ``PHQ-9-based``."""
     return token.split("-", 1)[0].split(":", 1)[0].split("/", 1)[0].split(".", 1)[0]
@@ -532,7 +547,7 @@ def _lookup_token(token: str) -> tuple[Instrument, str] | None:
     return None
 
 
-def _may_hold_name(tokens: frozenset[str]) -> bool:
+def _may_hold_name(tokens: set[str]) -> bool:
     lex = lexicon()
     return any(not lex.gates[word].isdisjoint(tokens) for word in tokens & lex.gate_words)
 
@@ -636,9 +651,12 @@ def _spelled_by_initials(short: str, long: str) -> bool:
     return all(any(letter == initial for initial in initials) for letter in short.lower() if letter.isalpha())
 
 
-def _classify_definitions(definitions: list[_Definition]) -> tuple[dict[str, tuple[str, Instrument | None]], set[str]]:
+_Named = dict[str, tuple[str, Instrument | None]]  # defined abbreviation -> (group key, lexicon entry)
+
+
+def _classify_definitions(definitions: list[_Definition]) -> tuple[_Named, set[str]]:
     """Which defined abbreviations name instruments (their group key), and which veto a lexicon reading."""
-    named: dict[str, tuple[str, Instrument | None]] = {}
+    named: _Named = {}
     vetoed: set[str] = set()
     for definition in definitions:
         found = _lookup_token(definition.short)
@@ -661,7 +679,7 @@ def _classify_definitions(definitions: list[_Definition]) -> tuple[dict[str, tup
 
 
 def _instrument_mentions(text: str, context: _Context, definitions: list[_Definition],
-                         named: dict[str, tuple[str, Instrument | None]], vetoed: set[str]) -> list[_Mention]:
+                         named: _Named, vetoed: set[str]) -> list[_Mention]:
     sentence, chunk = context.sentence, context.chunk
     found: list[_Mention] = []
 
@@ -707,8 +725,8 @@ def _instrument_mentions(text: str, context: _Context, definitions: list[_Defini
             confidence = 0.7 if _MEASURE_CUE.search(near) else 0.25
         add(start, start + len(display), display, _instrument_key(instrument, display), "lexicon", confidence,
             instrument, None if is_name else display)
-    for start, end, phrase in _shaped_names(chunk) if any(map(context.lowered.__contains__,
-                                                              vocabulary().head_prefixes)) else ():
+    for start, end, phrase in _shaped_names(chunk) if any(map(chunk.__contains__,
+                                                              vocabulary().capital_head_prefixes)) else ():
         start, end = sentence.start + start, sentence.start + end
         if any(m.start < end and start < m.end for m in found):
             continue
@@ -855,7 +873,8 @@ _OPERATOR = re.compile(r"[<>=≤≥]")
 _ENUMERATOR = re.compile(r"^\s*(?:\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)|\d{1,2}\.)\s+", re.I)
 _STATISTICS = re.compile(r"\b(?:relative risk|odds ratios?|mean differences?|confidence intervals?|effect sizes?|"
                          r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?)\b", re.I)
-_TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|evaluated|as|using|via|"
+_TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|"
+                   r"evaluated|as|using|via|"
                    r"post[- ]?(?:intervention|treatment|test|randomi[sz]ation|baseline|childbirth|delivery|birth)|"
                    r"after)\b.*$", re.I)
 _CUT_WORDS = {"among", "in", "for", "of", "across", "at", "after", "during", "from", "within", "over", "between",
@@ -943,14 +962,17 @@ def _clean(phrase: str) -> str | None:
     while len(words) > 1 and words[-1].lower() in _DANGLING:
         words = words[:-1]
     while len(words) > 1 and words[-1].lower() in voc.trail_words:
-        if words[-1].lower() in {"outcome", "outcomes"} and len(words) == 2 and words[0].lower() in voc.keep_trail_after:
-            break
+        if len(words) == 2 and words[-1].lower() in {"outcome", "outcomes"} and \
+                words[0].lower() in voc.keep_trail_after:
+            break  # "child outcomes"
         if len(words) == 2 and _ADJECTIVE.search(words[0].lower()):
             break  # "cognitive scores" is not "cognitive"
         words = words[:-1]
     phrase = " ".join(words).strip(" ,;:-'\"")
     lowered = phrase.lower()
-    if not phrase or len(words) > 7 or lowered in voc.generic or _OPERATOR.search(phrase) or _STATISTICS.search(phrase):
+    if not phrase or len(words) > 7 or lowered in voc.generic:
+        return None
+    if _OPERATOR.search(phrase) or _STATISTICS.search(phrase):
         return None
     if _ABBREVIATION.fullmatch(phrase) and sum(c.isupper() for c in phrase) >= 2:
         return phrase  # an abbreviation: kept only when the text defines it
@@ -1033,7 +1055,8 @@ def _construct_mentions(context: _Context, definitions: list[_Definition]) -> li
     """Constructs named by the cues of one sentence."""
     out: list[_Mention] = []
     heading = (context.sentence.heading or "").lower()
-    if context.sentence.section == "methods" and ("outcome" in heading or "measure" in heading):
+    if context.sentence.section == "methods" and ("outcome" in heading or "measure" in heading) and \
+            context.tokens.isdisjoint(_STATEMENT_CUE.starts):
         _headed_statement(context, definitions, out)
     bracketed = "(" in context.chunk or "[" in context.chunk
     if context.tokens.isdisjoint(_ALL_STARTS) and not bracketed:
@@ -1079,7 +1102,7 @@ def _headed_statement(context: _Context, definitions: list[_Definition], out: li
     if lower.startswith(heading.lower()):
         begin = len(heading)
     begin += len(lower[begin:]) - len(lower[begin:].lstrip(" :.-–"))
-    role = "primary" if heading.lower().startswith(("primary", "main")) else None
+    role = "primary" if heading.lower().startswith("primary") else None
     _statement_list(context, definitions, begin, _list_end(lower, begin), role, None, out)
 
 
@@ -1106,7 +1129,8 @@ def _statements(context: _Context, definitions: list[_Definition], out: list[_Me
 def _statement_list(context: _Context, definitions: list[_Definition], begin: int, end: int, role: str | None,
                     link: str | None, out: list[_Mention], clause: tuple[int, int] | None = None) -> None:
     """The outcomes a statement lists; instruments named in its clause take its role."""
-    _emit(context, definitions, begin, end, "statement", max(0.9 * context.weight, 0.85), role, link, out)
+    _emit(context, definitions, begin, end, "statement", max(0.9 * context.weight, 0.85), role, None, out,
+          last_link=link)
     clause_start, clause_end = clause or (begin, end)
     for mention in context.instruments:
         if clause_start <= mention.start - context.start < clause_end:
@@ -1171,8 +1195,12 @@ def _tail_link(context: _Context, end: int) -> str | None:
 
 
 def _emit(context: _Context, definitions: list[_Definition], start: int, end: int, rule: str, confidence: float,
-          role: str | None, link: str | None, out: list[_Mention]) -> None:
-    """Construct mentions for the list items of the sentence range ``[start, end)``."""
+          role: str | None, link: str | None, out: list[_Mention], last_link: str | None = None) -> None:
+    """Construct mentions for the list items of the sentence range ``[start, end)``.
+
+    ``link`` is the instrument that measures every item; ``last_link`` the one that measures the last
+    (``X, Y and Z, measured with the SDQ``: only Z is).
+    """
     if end <= start:
         return
     chunk, masked, lower = context.chunk, context.masked, context.masked_lower
@@ -1209,6 +1237,8 @@ def _emit(context: _Context, definitions: list[_Definition], start: int, end: in
             offset = chunk.find(phrase, item_start, item_end + 1)
             span = (offset, offset + len(phrase)) if offset >= 0 else (item_start, item_end)
             items.append((phrase, context.start + span[0], context.start + span[1], item_link))
+    if last_link and items:
+        items[-1] = (*items[-1][:3], items[-1][3] or last_link)
     for phrase, item_start, item_end, item_link in _distribute_linked(items):
         if (item_start, phrase) in context.seen:
             continue

@@ -26,6 +26,7 @@ from typing import Any
 from ..textlayer import Sentence, TextLayer
 from ..types import ExtractedValue
 from .number_words import COUNT, WORD_COUNT, is_word_count, parse_count
+from .numbers import DECIMAL
 
 VERSION = 1
 FIELD = "sample_size"
@@ -83,8 +84,9 @@ def _lexicon() -> _Lexicon:
 
     def cues(table: dict[str, str]) -> _Cues:
         roles = tuple(table)
+        # every cue starts a word: the leading \b turns most positions away before any alternative is tried
         combined = "|".join(f"(?P<c{order}>{pattern.lower()})" for order, pattern in enumerate(table.values()))
-        return _Cues(roles, re.compile(combined), {role: lower(p) for role, p in table.items()})
+        return _Cues(roles, re.compile(rf"\b(?:{combined})"), {role: lower(p) for role, p in table.items()})
 
     return _Lexicon(
         units=units,
@@ -108,12 +110,12 @@ def _lexicon() -> _Lexicon:
 # Where a count may start, found on the lower-cased text (a case-sensitive scan is many times faster than
 # an IGNORECASE one); the full count is then matched from there.
 _NUMBER_START = re.compile(
-    r"(?<![\w.,/\-\u2010\u2011\u2212–—])(?:\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"\b(?<![.,/\-\u2010\u2011\u2212–—])(?:\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|a(?=[\s-]+hundred|[\s-]+thousand))\b)"
 )
 _COUNT_AT = re.compile(COUNT)
-_DECIMAL_OR_PERCENT = re.compile(r"[.,·]\d|\s*%")
+_DECIMAL_OR_PERCENT = re.compile(rf"(?:{DECIMAL}|,)\d|\s*%")  # "0.05", "0·10", "0•13", "1,24", "95%"
 _LABEL_BEFORE = re.compile(r"(?<![\w])([nNkK])\.?\s*(?:=|:|\uff1d)\s*$")
 
 
@@ -580,6 +582,8 @@ def _noun_before(segment: str, lexicon: _Lexicon, prefer_person: bool) -> tuple[
 
 def _last_part(word: str) -> str:
     """The last part of a hyphenated word: "mother-infant" -> "infant"."""
+    if "-" not in word and "\u2010" not in word and "\u2011" not in word:
+        return word
     return word.replace("\u2010", "-").replace("\u2011", "-").rsplit("-", 1)[-1]
 
 
@@ -1182,11 +1186,13 @@ def choose_sample_size(candidates: list[ExtractedValue], design: str | None) -> 
     if chosen is None:
         clusters = [c for c in candidates if c.role == "clusters"]
         randomised = [c for c in clusters if c.attributes.get("stage") == "randomised"]
-        chosen = _best(randomised or clusters) if (design in CLUSTER_DESIGNS or randomised) else None
+        pool = randomised or clusters
+        chosen = _best(pool) if pool and (design in CLUSTER_DESIGNS or randomised) else None
     return chosen
 
 
 def _best_in_tiers(candidates: list[ExtractedValue]) -> ExtractedValue | None:
+    """The best count of people of the first tier that has one; one arm's count is never the headline."""
     for role, is_sum in _PERSON_TIERS:
         tier = _without_subsets([c for c in candidates if c.role == role and bool(c.attributes.get("sum_of_arms")) == is_sum
                                  and "arm" not in c.attributes], [c for c in candidates if c.role == role])
@@ -1254,14 +1260,19 @@ def sample_size_details(candidates: list[ExtractedValue]) -> dict[str, Any]:
     person = [c for c in candidates if c.attributes.get("kind") in _PERSON_KINDS]
     studies = [c for c in candidates if c.attributes.get("kind") in _STUDY_KINDS]
 
-    def pick(pool: list[ExtractedValue], role: str, sums: bool | None = None) -> dict[str, Any] | None:
-        tier = [c for c in pool if c.role == role and (sums is None or bool(c.attributes.get("sum_of_arms")) == sums)]
+    def pick(pool: list[ExtractedValue], role: str) -> dict[str, Any] | None:
+        tier = [c for c in pool if c.role == role]
+        if role == "clusters":
+            tier = [c for c in tier if c.attributes.get("stage") == "randomised"] or tier
         if not tier:
             return None
-        whole = [c for c in tier if "arm" not in c.attributes]  # one arm's count is not the stage's count
+        whole = _without_subsets([c for c in tier if "arm" not in c.attributes], tier)  # not one arm's count
         explicit = [c for c in whole if not c.attributes.get("sum_of_arms")]
         best = _best(explicit or whole or tier)
-        return {"n": best.value["n"], "unit": best.value["unit"], "start": best.start, "end": best.end}
+        picked = {"n": best.value["n"], "unit": best.value["unit"], "start": best.start, "end": best.end}
+        if role == "clusters":
+            picked["stage"] = best.attributes.get("stage")
+        return picked
 
     arms = [c for c in person if c.role == "arm" and not c.attributes.get("each")]
     if not arms:

@@ -3,7 +3,7 @@
 A document that summarises several studies (a slide deck of reviews, a table
 of included studies, a review of reviews) introduces each one by its citation
 at the start of a line: "Fukkink (2008) included 29 studies ...", or a row
-that opens with "Coates et al. (2017)". When two or more distinct citations
+that opens with "Coates et al. (2017)", or by a name like "Study A:". When two or more distinct citations
 open lines, each starts a unit that runs to the next one; otherwise the
 document is one study.
 """
@@ -21,6 +21,10 @@ _CITATION_START = re.compile(
     rf"^[ \t•*\-]*(?P<label>{_NAME}(?:(?:\s(?:and|&)\s{_NAME})|(?:\set\sal\.?))?,?\s\(?(?:19|20)\d\d[a-z]?\)?)"
     r"(?=[\s.,:;]|$)",
     re.M,
+)
+# "Study A: walking groups ...", "Trial 2 - ..." opening a line (slides, evidence tables).
+_NAMED_START = re.compile(
+    r"^[ \t•*\-]*(?P<label>(?:Study|Trial|Review|Evaluation|Cohort)\s(?:[A-Z]|\d{1,2}))\s*[:.–—-]\s*\S", re.M
 )
 _REFERENCES = re.compile(r"^[ \t]*(?:references|bibliography|literature cited|works cited)[ \t]*:?[ \t]*$", re.I | re.M)
 
@@ -43,12 +47,14 @@ def study_units(document: Document) -> list[UnitRange]:
         limit = references.start()
     starts: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for match in _CITATION_START.finditer(text, 0, limit):
-        label = _normalise_label(match.group("label"))
-        if label in seen:
-            continue  # a study mentioned again belongs to the unit already open
-        seen.add(label)
-        starts.append((match.start("label"), label))
+    for pattern in (_CITATION_START, _NAMED_START):
+        for match in pattern.finditer(text, 0, limit):
+            label = _normalise_label(match.group("label"))
+            if label in seen:
+                continue  # a study mentioned again belongs to the unit already open
+            seen.add(label)
+            starts.append((match.start("label"), label))
+    starts.sort()
     if len(starts) < 2:
         return [UnitRange(None, 0, len(text))]
     units = []
