@@ -71,13 +71,46 @@ def _sections_lexicon() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str
     alternatives = "|".join(
         re.escape(h).replace("\\ ", r"\s+") for h in sorted(roles, key=len, reverse=True)
     )
-    # "Methods:" / "METHODS" alone on a line, or "Methods: text" starting a line.
-    line_heading = re.compile(rf"^[ \t]*(?P<h>(?i:{alternatives}))[ \t]*[:.]?[ \t]*$", re.M)
+    # Both are tried only where a heading can start (see _heading_matches): a line start,
+    # or just after a sentence's closing punctuation.
+    # "Methods:" / "METHODS" alone on a line ...
+    line_heading = re.compile(rf"[ \t]*(?P<h>(?i:{alternatives}))[ \t]*[:.]?[ \t]*(?:\n|$)")
+    # ... or "Methods: text" / "ResultsThe" starting a line or following a sentence.
     inline_heading = re.compile(
-        rf"(?:^|(?<=[.!?]\s)|(?<=[.!?]))[ \t]*(?P<h>(?i:{alternatives}))(?:[ \t]*[:.][ \t]*|[ \t]+[-–—][ \t]+|(?=[A-Z][a-z]))",
-        re.M,
+        rf"[ \t]*(?P<h>(?i:{alternatives}))(?:[ \t]*[:.][ \t]*|[ \t]+[-–—][ \t]+|(?=[A-Z][a-z]))"
     )
     return roles, line_heading, inline_heading
+
+
+# Where a heading may start: the start of the text or of a line, or right after . ! ?
+_HEADING_START = re.compile(r"(?:^|(?<=[.!?])\s?)(?=[ \t]*[A-Za-z])", re.M)
+
+
+@dataclass(frozen=True)
+class _Heading:
+    start: int  # where the heading word starts
+    line_end: int | None  # for a heading alone on its line: where that line ends
+    text: str
+
+
+def _heading_matches(text: str, start: int, end: int) -> list[_Heading]:
+    """Headings in ``text[start:end]``: alone on a line, or opening a line or a sentence."""
+    _, line_heading, inline_heading = _sections_lexicon()
+    found: list[_Heading] = []
+    last = -1
+    for position in _HEADING_START.finditer(text, start, end):
+        at = position.end()
+        if at == last or at >= end:
+            continue
+        last = at
+        alone = line_heading.match(text, at, end)
+        if alone and (at == 0 or text[at - 1] == "\n"):
+            found.append(_Heading(alone.start("h"), alone.end(), alone.group("h")))
+            continue
+        inline = inline_heading.match(text, at, end)
+        if inline:
+            found.append(_Heading(inline.start("h"), None, inline.group("h")))
+    return found
 
 
 def section_role(heading: str | None) -> str | None:
@@ -102,19 +135,20 @@ _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def split_sentences(text: str, start: int = 0, end: int | None = None,
+                    headings: list[_Heading] | None = None) -> list[tuple[int, int]]:
     """Sentence ranges of ``text[start:end]`` (absolute offsets, white space trimmed)."""
     end = len(text) if end is None else end
-    roles, line_heading, inline_heading = _sections_lexicon()
+    if headings is None:
+        headings = _heading_matches(text, start, end)
     cuts: set[int] = set()
     chunk = text[start:end]
     for match in _PARAGRAPH.finditer(chunk):
         cuts.add(start + match.start())
-    for match in line_heading.finditer(chunk):
-        cuts.add(start + match.start())
-        cuts.add(start + match.end())
-    for match in inline_heading.finditer(chunk):
-        cuts.add(start + match.start("h"))
+    for heading in headings:
+        cuts.add(heading.start)
+        if heading.line_end is not None:
+            cuts.add(heading.line_end)
     for match in _END.finditer(chunk):
         position = start + match.end()
         if _is_sentence_end(text, start + match.start(), position, end):
@@ -176,20 +210,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def analyse(text: str, sections: list[Section] | None = None, start: int = 0, end: int | None = None) -> TextLayer:
     """Sentences of ``text[start:end]`` with section roles from headings in the text and ``sections``."""
     end = len(text) if end is None else end
-    roles, line_heading, inline_heading = _sections_lexicon()
-    headings: list[tuple[int, str]] = []
+    found = _heading_matches(text, start, end)
+    headings: list[tuple[int, str]] = [(h.start, h.text) for h in found]
     for section in sections or []:
         if section.heading and section_role(section.heading):
             headings.append((section.start, section.heading))
-    chunk = text[start:end]
-    for pattern in (line_heading, inline_heading):
-        for match in pattern.finditer(chunk):
-            headings.append((start + match.start("h"), match.group("h")))
     headings.sort()
     sentences: list[Sentence] = []
     position = 0
     current: tuple[str | None, str | None] = (None, None)
-    for sentence_start, sentence_end in split_sentences(text, start, end):
+    for sentence_start, sentence_end in split_sentences(text, start, end, found):
         while position < len(headings) and headings[position][0] <= sentence_start + 1:
             heading = headings[position][1]
             role = section_role(heading)
