@@ -51,7 +51,8 @@ _NEEDED = re.compile(r"\b(?:are|is) (?:needed|warranted|required|lacking)\b", re
 _RESULTS_SIGNS = re.compile(r"\b(?:p\s*[<=>≤]|95%\s*CI|confidence interval|were found|was associated)\b", re.I)
 
 
-_HYPHENS = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-", "\u00ad": "-"})
+_HYPHEN_CHARS = "‐‑–—−\u00ad"
+_HYPHENS = str.maketrans({char: "-" for char in _HYPHEN_CHARS})
 
 
 @dataclass(frozen=True)
@@ -142,20 +143,53 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
         regions.append((title_span[0], title_span[1], "title"))
     regions.append((start, end, "body"))
     for region_start, region_end, kind in regions:
-        # One char for one char, so offsets stay true: typographic hyphens become "-".
-        chunk = text[region_start:region_end].translate(_HYPHENS)
+        chunk = text[region_start:region_end]
+        if any(hyphen in chunk for hyphen in _HYPHEN_CHARS):
+            # One char for one char, so offsets stay true: typographic hyphens become "-".
+            chunk = chunk.translate(_HYPHENS)
         lowered = chunk.lower()
         same_length = len(lowered) == len(chunk)
         for cue in cues:
-            if not any(trigger in lowered for trigger in cue.triggers):
+            windows = _windows(lowered, cue.triggers)
+            if not windows:
                 continue
-            matches = cue.lower.finditer(lowered) if same_length else cue.pattern.finditer(chunk)
-            for match in matches:
-                hit_start, hit_end = region_start + match.start(), region_start + match.end()
-                if hit_end <= hit_start:
-                    continue
-                where, factor = _place(layer, hit_start, hit_end, kind, title_span, cue.label)
-                yield _Hit(cue.label, hit_start, hit_end, cue.strength * factor, where, cue.rule)
+            seen: set[tuple[int, int]] = set()
+            for window_start, window_end in windows:
+                if same_length:
+                    matches = cue.lower.finditer(lowered, window_start, window_end)
+                else:
+                    matches = cue.pattern.finditer(chunk, window_start, window_end)
+                for match in matches:
+                    if match.end() <= match.start() or (match.start(), match.end()) in seen:
+                        continue
+                    seen.add((match.start(), match.end()))
+                    hit_start, hit_end = region_start + match.start(), region_start + match.end()
+                    where, factor = _place(layer, hit_start, hit_end, kind, title_span, cue.label)
+                    yield _Hit(cue.label, hit_start, hit_end, cue.strength * factor, where, cue.rule)
+
+
+_WINDOW = 200  # characters either side of a trigger word that a cue's match can reach
+
+
+def _windows(lowered: str, triggers: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Merged ranges around each occurrence of a trigger word: the only places a cue can match."""
+    spots: list[int] = []
+    for trigger in triggers:
+        at = lowered.find(trigger)
+        while at >= 0:
+            spots.append(at)
+            at = lowered.find(trigger, at + 1)
+    if not spots:
+        return []
+    spots.sort()
+    windows: list[tuple[int, int]] = []
+    for spot in spots:
+        low, high = max(0, spot - _WINDOW), min(len(lowered), spot + _WINDOW)
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], high))
+        else:
+            windows.append((low, high))
+    return windows
 
 
 def _place(layer: TextLayer, hit_start: int, hit_end: int, kind: str, title_span: Span | None,
