@@ -37,12 +37,13 @@ _DIGIT_COUNT = rf"(?:\d{{1,3}}(?:(?:{_SEPARATOR})\d{{3}})+(?![\d.,]\d)|\d+)"
 COUNT = rf"(?:{_DIGIT_COUNT}|(?i:{_WORD_COUNT})\b)"
 WORD_COUNT = rf"(?i:{_WORD_COUNT})\b"
 DIGIT_COUNT = _DIGIT_COUNT
+_WORD_BREAK = re.compile(r"[\s\-\u2010\u2011]+")
 
 
 def parse_words(text: str) -> int | None:
     """The value of English number words (``"Three hundred thirty-five"`` -> 335), or None when they are
     not one number ("one two", "a")."""
-    words = [w for w in re.split(r"[\s\-\u2010\u2011]+", text.strip().lower().replace(",", " ")) if w and w != "and"]
+    words = [w for w in _WORD_BREAK.split(text.strip().lower().replace(",", " ")) if w and w != "and"]
     total, group, last = 0, 0, ""  # last: the kind of the previous word (one, ten, hundred, scale)
     for position, word in enumerate(words):
         if word == "a" and position == 0 and len(words) > 1 and words[1] in _SCALES:
