@@ -45,7 +45,7 @@ def sniff(head: bytes, path: Path) -> float:
     try:
         with zipfile.ZipFile(path) as archive:
             return 0.95 if "ppt/presentation.xml" in archive.namelist() else 0.0
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, EOFError):
         return 0.0
 
 
@@ -69,7 +69,7 @@ def _open(path: Path) -> Any:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
         raise MalformedDocument(f"not a readable zip file, so not a .pptx deck ({error})") from None
     if "ppt/presentation.xml" not in names:
         raise MalformedDocument("a zip file but not a PowerPoint deck (no ppt/presentation.xml)")
