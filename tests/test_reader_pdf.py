@@ -526,3 +526,15 @@ def test_join_lines_undoes_line_end_hyphens(lines: list[str], known: set[str], e
 def test_touching_glyphs_join_into_one_word() -> None:
     line = pdf_layout.make_line([box("de", 50, 100), box("fi", 60, 99.5), box("ciency", 70, 100)])
     assert line.text == "deficiency"
+
+
+def test_a_page_tree_that_breaks_again_on_close_still_gives_the_typed_error(tmp_path: Path) -> None:
+    """Regression: closing a PDF whose page has no MediaBox raised TypeError over MalformedDocument."""
+    path = tmp_path / "no_mediabox.pdf"
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    with pytest.raises(MalformedDocument):
+        list(read_path(path))

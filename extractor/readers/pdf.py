@@ -3,10 +3,10 @@
 Each page's words are put in reading order by ``pdf_layout`` (columns,
 full-width blocks, running headers), joined into paragraphs and added to the
 document page by page. Articles get their title (largest print near the top
-of page 1), abstract and section headings; a PDF whose pages are slides is
-read as a deck (format ``pdf_slides``), one slide per page. pdfminer and
-pdfplumber exceptions never leave this module: they become typed errors, or
-warnings on a document that could still be read.
+of page 1), abstract and section headings from ``pdf_structure``; a PDF whose
+pages are slides is read as a deck (format ``pdf_slides``), one slide per
+page. pdfminer and pdfplumber exceptions never leave this module: they become
+typed errors, or warnings on a document that could still be read.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +32,6 @@ from ..errors import (
 from ..types import Document, Metadata, Page, Section, Span
 from .base import Limits, TextBuilder, clean_text, squash
 from .pdf_layout import (
-    Block,
-    BodyStyle,
     Line,
     Word,
     body_style,
@@ -43,42 +41,12 @@ from .pdf_layout import (
     vocabulary,
     words_from_pdfplumber,
 )
+from .pdf_structure import Placed, add_page, find_abstract, heading_sections, heading_test, title_run
 
 FORMAT = "pdf"
 DECK_FORMAT = "pdf_slides"
 
-_MAJOR = (
-    r"abstract|summary|background|introduction|methods?|materials?\s+and\s+methods|patients\s+and\s+methods|"
-    r"methods\s+and\s+materials|methodology|results|results\s+and\s+discussion|findings|discussion|"
-    r"conclusions?|discussion\s+and\s+conclusions?|limitations|references|bibliography|acknowledge?ments?|"
-    r"funding|keywords|key\s*words|conflicts?\s+of\s+interests?|competing\s+interests|declarations?|"
-    r"authors?['’]?\s+contributions|abbreviations|supplementary\s+materials?|supporting\s+information|"
-    r"data\s+availability|trial\s+registration|ethics\s+statement"
-)
-_NUMBER = r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)"
-_MAJOR_HEADING = re.compile(rf"^(?:{_NUMBER}\s*)?(?:{_MAJOR})\s*[:.]?$", re.I)
-_NUMBERED = re.compile(rf"^{_NUMBER}\s+\S")
-_BACK_MATTER = re.compile(r"^(?:\d{1,2}\.?\s*)?(references|bibliography|literature\s+cited)\s*[:.]?$", re.I)
-_ABSTRACT_HEADING = re.compile(r"^(abstract|summary)\b\s*[:.]?\s*", re.I)
-_BACKGROUND_HEADING = re.compile(r"^background\s*[:.]?$", re.I)
-_STRUCTURED_START = re.compile(
-    r"^(background|objectives?|aims?|purpose|context|importance|introduction)\s*[:.]\s*\S", re.I
-)
-_ABSTRACT_STOP = re.compile(
-    rf"^(?:{_NUMBER}\s*)?(introduction|keywords?|key\s*words|abbreviations|references|main\s+text|index\s+terms|mesh)\b",
-    re.I,
-)
-_LABEL = re.compile(
-    r"^(?:(?:original|research|review|clinical|brief|short|special|invited|systematic|full)\s+)*"
-    r"(?:article|paper|research|report|review|communication|study|letter|editorial|commentary|protocol)?"
-    r"(?:\s*open\s+access)?$",
-    re.I,
-)
-_BOILERPLATE = re.compile(r"©|copyright|licen[cs]e|creative\s*commons|correspondence|e-?mail|@", re.I)
 _DAMAGE = re.compile(r"corrupt|data-loss|decompress|damaged|invalid|cannot\s+(?:locate|find)|error", re.I)
-_NOT_TEXT = re.compile(r"[\W\d_]+")
-
-MAX_ABSTRACT_CHARS = 6000
 
 
 @dataclass
@@ -87,16 +55,6 @@ class _PageWords:
     width: float
     height: float
     words: list[Word]
-
-
-@dataclass
-class _Placed:
-    """A block with its place in the canonical text."""
-
-    block: Block
-    start: int
-    end: int
-    page: int
 
 
 def sniff(head: bytes, path: Path) -> float:
@@ -252,7 +210,17 @@ def _load_pages(
                 page.close()
         return loaded, _info(pdf), bool(getattr(pdf.doc, "encryption", None))
     finally:
+        _close_quietly(pdf)
+
+
+def _close_quietly(pdf: Any) -> None:
+    """Close a PDF without letting a damaged page tree replace the typed error already raised."""
+    try:
         pdf.close()
+    except Exception:  # closing walks the page tree again; on a damaged file that can fail too
+        stream = getattr(pdf, "stream", None)
+        if stream is not None and not getattr(stream, "closed", True):
+            stream.close()
 
 
 def _page_words(page: Any, number: int) -> _PageWords:
@@ -288,109 +256,12 @@ def _looks_like_slides(pages: list[_PageWords]) -> bool:
     return words_per_page <= 150 and bool(relative) and statistics.median(relative) >= 0.025
 
 
-def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
-
-
-def _title_run(lines: list[Line], height: float, top_share: float, min_size: float) -> list[int]:
-    """Indexes of the largest-print lines near the top that read as one title."""
-    candidates = [
-        i
-        for i, line in enumerate(lines)
-        if not line.margin
-        and line.top < top_share * height
-        and _letters(line.text) >= 3
-        and not _LABEL.match(line.text)
-    ]
-    if not candidates:
-        return []
-    biggest = max(lines[i].size for i in candidates)
-    if biggest < min_size:
-        return []
-    first = next(i for i in candidates if lines[i].size >= biggest - 0.6)
-    run = [first]
-    for index in range(first + 1, min(len(lines), first + 6)):
-        line, previous = lines[index], lines[run[-1]]
-        if line.margin or line.size < biggest - 0.6 or _LABEL.match(line.text):
-            break
-        if line.top - previous.bottom > 1.2 * biggest:
-            break
-        run.append(index)
-    return run
-
-
-def _heading_test(style: BodyStyle) -> Callable[[list[Line], int], bool]:
-    """A predicate on lines[index] for headings, called in reading order.
-
-    Major headings (Introduction, Methods...) need only some emphasis. Minor
-    ones (subsections) count between the front matter and the references,
-    and only when bold or larger than running text and followed by a line in
-    another style that reads as text.
-    """
-    state = {"front": True, "back": False}
-
-    def is_heading(lines: list[Line], index: int) -> bool:
-        line = lines[index]
-        text = line.text
-        if line.margin or not 3 <= len(text) <= 90 or _letters(text) < 3:
-            return False
-        numbered = bool(_NUMBERED.match(text))
-        emphasised = line.bold or line.size >= style.size + 0.5
-        if _MAJOR_HEADING.match(text):
-            if not (emphasised or text.isupper() or numbered or line.font != style.font):
-                return False
-            if not _ABSTRACT_HEADING.match(text):
-                state["front"] = False
-            state["back"] = bool(_BACK_MATTER.match(text))
-            return True
-        distinct = line.font != style.font and line.size >= style.size + 0.4
-        if state["front"] or state["back"] or not (line.bold or line.size >= style.size + 0.8 or distinct):
-            return False
-        if line.size > style.size + 8 or len(text.split()) > 12:
-            return False
-        if text[-1] in ".,;:" or not (text[0].isupper() or numbered):
-            return False
-        following = next((other for other in lines[index + 1 : index + 2] if not other.margin), None)
-        if following is None:
-            return False
-        same_style = following.font == line.font and abs(following.size - line.size) < 0.4
-        reads_as_text = _letters(following.text) >= 0.5 * len(following.text.replace(" ", ""))
-        return not same_style and reads_as_text
-
-    return is_heading
-
-
-def _page_text(blocks: list[Block]) -> tuple[str, list[tuple[Block, int, int]]]:
-    """Blocks joined (a heading's text follows it on the next line); offsets are page-relative."""
-    parts: list[str] = []
-    placed: list[tuple[Block, int, int]] = []
-    length = 0
-    for index, block in enumerate(blocks):
-        if index:
-            separator = "\n" if blocks[index - 1].kind == "heading" else "\n\n"
-            parts.append(separator)
-            length += len(separator)
-        parts.append(block.text)
-        placed.append((block, length, length + len(block.text)))
-        length += len(block.text)
-    return "".join(parts), placed
-
-
-def _add_page(builder: TextBuilder, number: int, blocks: list[Block], kind: str = "page") -> list[_Placed]:
-    text, placed = _page_text(blocks)
-    cleaned = clean_text(text).strip()
-    span = builder.add_page(number, cleaned, kind=kind)
-    if span is None or cleaned != text:
-        return []  # the page is in the text, its blocks just cannot be pointed at
-    return [_Placed(block, span[0] + start, span[0] + end, number) for block, start, end in placed]
-
-
 def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Document:
     # the first half of the pages: long reference lists in small print must not set the norm
     style = body_style([word for page in pages[: max(1, (len(pages) + 1) // 2)] for word in page.words])
-    is_heading = _heading_test(style)
+    is_heading = heading_test(style)
     builder = TextBuilder()
-    placed: list[_Placed] = []
+    placed: list[Placed] = []
     title_span: Span | None = None
     first_page = True
     laid_out = [(page, page_lines(page.words, page.height)) for page in pages]
@@ -400,15 +271,15 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
             continue
         forced: set[int] = set()
         if first_page:
-            forced = set(_title_run(lines, page.height, 0.6, style.size * 1.15))
+            forced = set(title_run(lines, page.height, 0.6, style.size * 1.15))
         blocks = make_blocks(lines, is_heading, forced, known)
-        page_placed = _add_page(builder, page.number, blocks)
+        page_placed = add_page(builder, page.number, blocks)
         if first_page:
             title_span = next(((p.start, p.end) for p in page_placed if p.block.kind == "title"), None)
             first_page = False
         placed.extend(page_placed)
     text = builder.text()
-    abstract_span = _abstract_span(placed)
+    abstract_span = find_abstract(placed)
     return Document(
         doc_id="",
         source_path=str(path),
@@ -418,97 +289,10 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
         abstract=text[abstract_span[0] : abstract_span[1]] if abstract_span else None,
         title_span=title_span,
         abstract_span=abstract_span,
-        sections=_sections(placed, text),
+        sections=heading_sections(placed, text),
         pages=builder.pages,
         metadata=metadata,
     )
-
-
-def _sections(placed: list[_Placed], text: str) -> list[Section]:
-    headings = [p for p in placed if p.block.kind == "heading"]
-    sections: list[Section] = []
-    for index, entry in enumerate(headings):
-        limit = headings[index + 1].start if index + 1 < len(headings) else len(text)
-        end = len(text[:limit].rstrip())
-        sections.append(Section(heading=squash(entry.block.text), start=entry.start, end=max(end, entry.end)))
-    return sections
-
-
-def _abstract_span(placed: list[_Placed]) -> Span | None:
-    """After an Abstract/Summary (else Background) heading; else a structured start; else a long paragraph."""
-    if not placed:
-        return None
-    early = [p for p in placed if p.page <= placed[0].page + 1]
-    after_title = next((i + 1 for i, p in enumerate(early) if p.block.kind == "title"), 0)
-    for pattern, pages in ((_ABSTRACT_HEADING, 2), (_BACKGROUND_HEADING, 1)):
-        for index, entry in enumerate(early):
-            if entry.page >= placed[0].page + pages:
-                break
-            match = pattern.match(entry.block.text)
-            if not match or entry.block.kind not in ("heading", "text"):
-                continue
-            if match.end() == len(entry.block.text):
-                span = _collect_abstract(early, index + 1, None)
-            elif (
-                entry.block.kind == "text"
-                and pattern is _ABSTRACT_HEADING
-                and match.group(1).lower() == "abstract"
-            ):
-                span = _collect_abstract(early, index, entry.start + match.end())
-            else:
-                continue
-            if span:
-                return span
-    for index, entry in enumerate(early[after_title:], after_title):
-        if entry.block.kind == "text" and _STRUCTURED_START.match(entry.block.text):
-            span = _collect_abstract(early, index, None)
-            if span:
-                return span
-    for entry in early[after_title:]:
-        block = entry.block
-        if (
-            block.kind == "text"
-            and len(block.text.split()) >= 80
-            and not _BOILERPLATE.search(block.text[:300])
-        ):
-            return (entry.start, entry.end)
-    return None
-
-
-def _collect_abstract(entries: list[_Placed], start_index: int, start_at: int | None) -> Span | None:
-    """Blocks from start_index on, while they keep the abstract's print size and page."""
-    chosen: list[_Placed] = []
-    size: float | None = None
-    total = 0
-    for entry in entries[start_index:]:
-        block = entry.block
-        if chosen and entry.page != chosen[0].page:
-            break
-        if block.kind in ("title", "margin"):
-            if chosen:
-                break
-            continue
-        if _ABSTRACT_STOP.match(block.text) and not (start_at is not None and entry is entries[start_index]):
-            break
-        if block.kind == "heading":
-            if size is not None and abs(block.size - size) > 0.4:
-                break
-            if _NUMBERED.match(block.text):
-                break
-        elif size is None:
-            size = block.size
-        elif abs(block.size - size) > 0.4:
-            break
-        chosen.append(entry)
-        total += entry.end - entry.start
-        if total > MAX_ABSTRACT_CHARS:
-            break
-    while chosen and chosen[-1].block.kind == "heading":
-        chosen.pop()
-    if not chosen or size is None:
-        return None
-    start = start_at if start_at is not None else chosen[0].start
-    return (start, chosen[-1].end) if chosen[-1].end > start else None
 
 
 def _normalise_margin(text: str) -> str:
@@ -545,7 +329,7 @@ def _read_deck(path: Path, pages: list[_PageWords], metadata: Metadata) -> Docum
         if not lines:
             continue
         share = 0.6 if not builder.pages else 0.35
-        run = _title_run(lines, page.height, share, 0.0)
+        run = title_run(lines, page.height, share, 0.0)
         title = clean_text(join_lines([lines[i].text for i in run])).strip()
         rest = [line for i, line in enumerate(lines) if i not in run]
         body = [block.text for block in make_blocks(rest, _no_heading)]
