@@ -1,49 +1,77 @@
-"""Exports of stored records: interchange JSONL and a flat CSV."""
+"""Exports of stored records: interchange JSONL, and a flat CSV with one row per study."""
 
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from typing import Any, TextIO
 
 from .interchange import interchange_record, write_jsonl_line
 from .store import Store
+from .types import Document, StudyUnit
 
 CSV_COLUMNS = [
-    "doc_id", "format", "title", "year", "journal", "authors", "doi", "pmid", "pmcid",
-    "publication_types", "keywords", "registrations", "abstract", "source_path", "record_index",
+    "doc_id", "study", "label", "design", "design_confidence", "sample_size", "sample_size_unit", "outcomes",
+    "effects", "registrations", "format", "title", "year", "journal", "authors", "doi", "pmid", "pmcid",
+    "publication_types", "keywords", "abstract", "source_path", "record_index",
 ]  # fmt: skip
 
 
 def export_records(store: Store, fmt: str, handle: TextIO) -> int:
-    """Write every stored document to ``handle`` as ``jsonl`` or ``csv``; returns the count."""
+    """Write every stored record to ``handle`` as ``jsonl`` (one per document) or ``csv`` (one per study)."""
     count = 0
-    if fmt == "jsonl":
-        for document in store.documents():
-            write_jsonl_line(handle, interchange_record(document, store.studies(document.doc_id)))
-            count += 1
-        return count
-    writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
+    writer = None
+    if fmt == "csv":
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
     for document in store.documents():
-        meta = document.metadata
-        writer.writerow(
-            {
-                "doc_id": document.doc_id,
-                "format": document.format,
-                "title": document.title,
-                "year": meta.year,
-                "journal": meta.journal,
-                "authors": "; ".join(meta.authors),
-                "doi": meta.doi,
-                "pmid": meta.pmid,
-                "pmcid": meta.pmcid,
-                "publication_types": "; ".join(meta.publication_types),
-                "keywords": "; ".join(meta.keywords),
-                "registrations": "; ".join(document.registrations),
-                "abstract": document.abstract,
-                "source_path": document.source_path,
-                "record_index": document.record_index,
-            }
-        )
-        count += 1
+        studies = store.studies(document.doc_id)
+        record = interchange_record(document, studies)
+        if writer is None:
+            write_jsonl_line(handle, record)
+            count += 1
+            continue
+        for index, study in enumerate(record["studies"]):
+            writer.writerow(study_row(document, studies[index] if studies else None, index, study))
+            count += 1
     return count
+
+
+def _effect_text(effect: dict[str, Any]) -> str:
+    text = f"{effect['measure']}={effect['value']}"
+    if effect["ci"]:
+        text += f" [{effect['ci'][0]}, {effect['ci'][1]}]"
+    if effect["p"] is not None:
+        text += f" p={effect['p']}"
+    return text
+
+
+def study_row(document: Document, unit: StudyUnit | None, index: int, study: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row: a study's chosen values beside its document's bibliographic columns."""
+    meta = document.metadata
+    design = next((v for v in (unit.values if unit else []) if v.field == "design" and v.chosen), None)
+    size = study["sample_size"] or {}
+    return {
+        "doc_id": document.doc_id,
+        "study": index + 1,
+        "label": study["label"],
+        "design": study["design"],
+        "design_confidence": design.confidence if design else None,
+        "sample_size": size.get("n"),
+        "sample_size_unit": size.get("unit"),
+        "outcomes": "; ".join(study["outcomes"]),
+        "effects": "; ".join(_effect_text(effect) for effect in study["effects"]),
+        "registrations": "; ".join(study["registrations"]),
+        "format": document.format,
+        "title": document.title,
+        "year": meta.year,
+        "journal": meta.journal,
+        "authors": "; ".join(meta.authors),
+        "doi": meta.doi,
+        "pmid": meta.pmid,
+        "pmcid": meta.pmcid,
+        "publication_types": "; ".join(meta.publication_types),
+        "keywords": "; ".join(meta.keywords),
+        "abstract": document.abstract,
+        "source_path": document.source_path,
+        "record_index": document.record_index,
+    }

@@ -10,7 +10,7 @@ from .extract.combine import choose_design, choose_effects, mark_chosen, thresho
 from .extract.design import find_design
 from .extract.effects import find_effects
 from .extract.outcomes import choose_outcomes, find_outcomes
-from .extract.sample_size import choose_sample_size, find_sample_sizes
+from .extract.sample_size import choose_sample_size, find_sample_sizes, sample_size_details
 from .extract.segment import UnitRange, study_units
 from .textlayer import TextLayer, analyse
 from .types import Document, ExtractedValue, StudyUnit
@@ -72,6 +72,9 @@ def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: 
         [c for c in size_candidates if c.confidence >= thresholds()["sample_size_min_confidence"]],
         design.value if design else None,
     )
+    if sample_size is not None:
+        # Per-arm counts, clusters and attrition travel with the headline size as fields of their own.
+        sample_size.attributes = {**sample_size.attributes, "details": sample_size_details(size_candidates)}
     outcome_candidates = find_outcomes(layer, start, end)
     outcomes = choose_outcomes(
         [c for c in outcome_candidates if c.confidence >= thresholds()["outcome_min_confidence"]]
