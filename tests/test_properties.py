@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, SHARED, shared_path
+from conftest import CORPUS, SHARED, invariant_problems, shared_path, write
 from extractor.errors import ExtractorError
 from extractor.readers import READER_MODULES, detect_format, read_path, reader_module
-from extractor.readers.base import Limits, squash
+from extractor.readers.base import Limits
 from extractor.types import Document, Failure
 
 FORMATS = SHARED / "formats"
@@ -146,33 +146,6 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def span_problems(document: Document) -> list[str]:
-    """Broken READER_CONTRACT invariants of one document (empty when it keeps them all)."""
-    problems: list[str] = []
-    size = len(document.text)
-    for name in ("title", "abstract"):
-        value, span = getattr(document, name), getattr(document, f"{name}_span")
-        if value and span is None:
-            problems.append(f"{name} {value[:60]!r} has no span")
-        if span is None:
-            continue
-        start, end = span
-        if not 0 <= start <= end <= size:
-            problems.append(f"{name}_span {span} outside the text (length {size})")
-        elif squash(document.text[start:end]) != squash(value):
-            problems.append(f"{name}_span {span} holds {document.text[start:end][:60]!r}, {name} is {str(value)[:60]!r}")
-    for section in document.sections:
-        if not 0 <= section.start <= section.end <= size:
-            problems.append(f"section {section.heading!r} ({section.start}, {section.end}) outside the text ({size})")
-    for page in document.pages:
-        if not 0 <= page.start <= page.end <= size:
-            problems.append(f"{page.kind} {page.number} ({page.start}, {page.end}) outside the text ({size})")
-    for identifier in document.identifiers:
-        if identifier.start is not None and not 0 <= identifier.start <= (identifier.end or 0) <= size:
-            problems.append(f"identifier {identifier.value!r} ({identifier.start}, {identifier.end}) outside the text")
-    return problems
-
-
 def assert_fails_cleanly(reader: str | None, path: Path, source: str, mutation: str) -> list[Document | Failure]:
     """Read ``path`` with ``reader`` (None: sniff); fail naming reader, source and mutation unless clean."""
     where = f"reader {reader or '(sniffed)'!r} on {source} [{mutation}]"
@@ -195,7 +168,7 @@ def assert_fails_cleanly(reader: str | None, path: Path, source: str, mutation: 
         if isinstance(item, Failure):
             assert item.message.strip(), f"{where}: a Failure with an empty message"
         else:
-            problems = span_problems(item)
+            problems = invariant_problems(item)
             assert not problems, f"{where}: document {item.doc_id!r}: " + "; ".join(problems)
     return items
 
@@ -325,12 +298,6 @@ FORMAT_TOKENS = [
 ]
 format_text = st.lists(st.one_of(st.sampled_from(FORMAT_TOKENS), st.text(max_size=20)), max_size=60).map("".join)
 EXTENSIONS = ["", ".txt", ".ris", ".nbib", ".bib", ".xml", ".nxml", ".csv", ".tsv", ".xlsx", ".pdf", ".pptx"]
-
-
-def write(directory: Path, name: str, data: bytes) -> Path:
-    path = directory / name
-    path.write_bytes(data)
-    return path
 
 
 # ---------------------------------------------------------------- tests

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    documents_of,
+    failures_of,
+    read_all,
+    read_shared,
+    shared_path,
+    write,
+)
 from extractor import readers
 from extractor.errors import EmptyDocument, MalformedDocument
-from extractor.readers import bibtex, read_path
-from extractor.readers.base import Limits, squash
+from extractor.readers import bibtex
+from extractor.readers.base import Limits
 from extractor.readers.ris import open_text
-from extractor.types import Document, Failure
 
 FOLDER = ("formats", "bibtex")
 
@@ -45,43 +52,6 @@ FIRST_AND_LAST = {
     ),
 }
 
-_cache: dict[str, list[Document | Failure]] = {}
-
-
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def real_items(name: str) -> list[Document | Failure]:
-    """Everything read_path yields for one real file (read once per test session)."""
-    if name not in _cache:
-        _cache[name] = list(read_path(shared_path(*FOLDER, name)))
-    return _cache[name]
-
-
-def docs_of(items: list) -> list[Document]:
-    return [item for item in items if isinstance(item, Document)]
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
-
-
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_real_export_is_sniffed_as_bibtex(name: str) -> None:
     assert readers.detect_format(shared_path(*FOLDER, name)) == "bibtex"
@@ -89,9 +59,9 @@ def test_real_export_is_sniffed_as_bibtex(name: str) -> None:
 
 @pytest.mark.parametrize(("name", "expected"), sorted(COUNTS.items()))
 def test_real_export_yields_one_document_per_entry(name: str, expected: tuple[int, int, int]) -> None:
-    items = real_items(name)
-    documents = docs_of(items)
-    assert [item for item in items if isinstance(item, Failure)] == []
+    items = read_shared(*FOLDER, name)
+    documents = documents_of(items)
+    assert failures_of(items) == []
     counted = (
         len(documents),
         sum(1 for doc in documents if doc.abstract),
@@ -103,7 +73,7 @@ def test_real_export_yields_one_document_per_entry(name: str, expected: tuple[in
 @pytest.mark.parametrize(("name", "expected"), sorted(FIRST_AND_LAST.items()))
 def test_first_and_last_entries_have_exact_titles(name: str, expected: tuple[str, str, str]) -> None:
     first_title, last_title, first_doi = expected
-    documents = docs_of(real_items(name))
+    documents = documents_of(read_shared(*FOLDER, name))
     assert documents[0].title == first_title
     assert documents[-1].title == last_title
     assert documents[0].metadata.doi == first_doi
@@ -111,8 +81,8 @@ def test_first_and_last_entries_have_exact_titles(name: str, expected: tuple[str
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_every_real_document_keeps_the_span_invariants_and_plain_text(name: str) -> None:
-    for document in docs_of(real_items(name)):
-        assert_spans_hold(document)
+    for document in documents_of(read_shared(*FOLDER, name)):
+        assert_document_invariants(document)
         assert "{" not in document.text and "\\&" not in document.text
 
 
@@ -146,11 +116,12 @@ def test_every_real_document_keeps_the_span_invariants_and_plain_text(name: str)
     ],
 )
 def test_real_metadata_fields(name: str, index: int, field: str, expected: object) -> None:
-    assert getattr(docs_of(real_items(name))[index].metadata, field) == expected
+    assert getattr(documents_of(read_shared(*FOLDER, name))[index].metadata, field) == expected
 
 
 def test_wos_escaped_ampersand_becomes_plain() -> None:
-    texts = [doc.text for doc in docs_of(real_items("litsearchr_WoS_corecollection_final_2.bib"))]
+    documents = documents_of(read_shared(*FOLDER, "litsearchr_WoS_corecollection_final_2.bib"))
+    texts = [doc.text for doc in documents]
     assert any("95% CL" in text for text in texts)
 
 
@@ -166,7 +137,7 @@ def test_field_name_with_a_space_is_kept_whole() -> None:
 
 
 def test_corpus_example_expands_strings_and_skips_comments() -> None:
-    documents = docs_of(list(read_path(CORPUS / "example_refs.bib")))
+    documents = documents_of(read_all(CORPUS / "example_refs.bib"))
     assert [doc.title for doc in documents] == [
         "Outdoor play and myopia in children: a fictional trial",
         "A made-up survey of Cafe owners on noise",
@@ -215,12 +186,6 @@ def test_authors_split_on_and(field: str, expected: list[str]) -> None:
     assert bibtex.split_authors(field) == expected
 
 
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
 NESTED = (
     "\ufeffRecord #1 of 2\r\n"
     "@Article{ key one,\r\n"
@@ -236,7 +201,7 @@ NESTED = (
 
 
 def test_nested_braces_accents_bom_crlf_and_junk_lines(tmp_path: Path) -> None:
-    documents = docs_of(list(read_path(write(tmp_path, "refs.bib", NESTED.encode()))))
+    documents = documents_of(read_all(write(tmp_path, "refs.bib", NESTED.encode())))
     assert [doc.title for doc in documents] == [
         "The R\u00e9sum\u00e9 of \u00d6resund nested braces",
         "Second",
@@ -251,13 +216,13 @@ def test_nested_braces_accents_bom_crlf_and_junk_lines(tmp_path: Path) -> None:
 
 def test_value_wrapped_without_indent_keeps_a_space_between_lines(tmp_path: Path) -> None:
     data = b"@article{k,\ntitle = {Words wrapped\nat the margin},\nabstract = {One\r\ntwo}\n}\n"
-    (document,) = docs_of(list(read_path(write(tmp_path, "wrapped.bib", data))))
+    (document,) = documents_of(read_all(write(tmp_path, "wrapped.bib", data)))
     assert (document.title, document.abstract) == ("Words wrapped at the margin", "One two")
 
 
 def test_latin1_bibtex_is_decoded(tmp_path: Path) -> None:
     data = "@article{k, title = {Caf\u00e9 study}}\n".encode("latin-1")
-    (document,) = docs_of(list(read_path(write(tmp_path, "refs.bib", data))))
+    (document,) = documents_of(read_all(write(tmp_path, "refs.bib", data)))
     assert document.title == "Caf\u00e9 study"
 
 
@@ -270,9 +235,9 @@ def test_entry_with_a_lost_brace_fails_and_the_next_is_read(tmp_path: Path) -> N
 
 def test_entry_with_neither_title_nor_abstract_fails_alone(tmp_path: Path) -> None:
     data = b"@article{a, title = {One}}\n@article{b, year = {2000}}\n@article{c, abstract = {Three}}\n"
-    items = list(read_path(write(tmp_path, "gap.bib", data)))
-    assert [item.record for item in items if isinstance(item, Failure)] == ["entry 2"]
-    assert [doc.record_index for doc in docs_of(items)] == [1, 3]
+    items = read_all(write(tmp_path, "gap.bib", data))
+    assert [failure.record for failure in failures_of(items)] == ["entry 2"]
+    assert [doc.record_index for doc in documents_of(items)] == [1, 3]
 
 
 @pytest.mark.parametrize(

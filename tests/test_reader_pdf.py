@@ -3,13 +3,19 @@ example, and the layout rules on word boxes of our own."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
-from extractor import readers
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    corpus_path,
+    only_document,
+    shared_document,
+    shared_path,
+    write,
+)
 from extractor.errors import (
     EmptyDocument,
     EncryptedPDF,
@@ -99,53 +105,8 @@ ACROSS_COLUMNS = [
 
 PAGE_COUNTS = {EXAMPLE1: 8, EXAMPLE2: 10, TEST1: 4, TEST2: 6, TEST5: 7, PLOS: 21}
 
-_cache: dict[tuple[str, ...], Document] = {}
-
-
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def read_one(path: Path) -> Document:
-    """The single document read_path yields for a file."""
-    items = list(read_path(path))
-    assert len(items) == 1 and isinstance(items[0], Document)
-    return items[0]
-
-
-def real(*parts: str) -> Document:
-    """A real file under ../shared, read once per test session (PDFs are slow)."""
-    if parts not in _cache:
-        _cache[parts] = read_one(shared_path(*parts))
-    return _cache[parts]
-
-
 def corpus_article() -> Document:
-    path = CORPUS / "example_article.pdf"
-    if not path.exists():
-        pytest.skip("run scripts/make_corpus_examples.py to make corpus/example_article.pdf")
-    if ("corpus",) not in _cache:
-        _cache[("corpus",)] = read_one(path)
-    return _cache[("corpus",)]
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
+    return only_document(corpus_path("example_article.pdf"))
 
 
 # --- real articles -------------------------------------------------------------------------------
@@ -153,21 +114,21 @@ def assert_spans_hold(document: Document) -> None:
 
 @pytest.mark.parametrize(("name", "title"), TITLES.items())
 def test_title_is_the_largest_print_near_the_top_of_page_one(name: str, title: str) -> None:
-    document = real(*ARTICLES, name)
+    document = shared_document(*ARTICLES, name)
     assert document.format == "pdf"
     assert document.title == title
 
 
 @pytest.mark.parametrize(("name", "ends"), ABSTRACTS.items())
 def test_abstract_runs_from_its_heading_to_the_next_part(name: str, ends: tuple[str, str]) -> None:
-    abstract = squash(real(*ARTICLES, name).abstract)
+    abstract = squash(shared_document(*ARTICLES, name).abstract)
     assert abstract.startswith(ends[0])
     assert abstract.endswith(ends[1])
 
 
 @pytest.mark.parametrize(("name", "sentence"), ACROSS_COLUMNS)
 def test_sentence_crossing_a_column_break_is_not_interleaved(name: str, sentence: str) -> None:
-    assert sentence in squash(real(*ARTICLES, name).text)
+    assert sentence in squash(shared_document(*ARTICLES, name).text)
 
 
 @pytest.mark.parametrize(
@@ -179,12 +140,12 @@ def test_sentence_crossing_a_column_break_is_not_interleaved(name: str, sentence
     ],
 )
 def test_line_end_hyphens_are_undone_except_in_compounds(name: str, joined: str) -> None:
-    assert joined in squash(real(*ARTICLES, name).text)
+    assert joined in squash(shared_document(*ARTICLES, name).text)
 
 
 @pytest.mark.parametrize(("name", "count"), PAGE_COUNTS.items())
 def test_every_page_is_numbered_in_order(name: str, count: int) -> None:
-    pages = real(*ARTICLES, name).pages
+    pages = shared_document(*ARTICLES, name).pages
     assert [page.number for page in pages] == list(range(1, count + 1))
     assert all(page.kind == "page" for page in pages)
     assert all(a.end < b.start for a, b in zip(pages, pages[1:], strict=False))
@@ -192,7 +153,7 @@ def test_every_page_is_numbered_in_order(name: str, count: int) -> None:
 
 @pytest.mark.parametrize("number", [2, 3, 4, 7, 8, 9, 10])  # pages 5-6 are rotated tables: headers sideways
 def test_page_ranges_hold_their_own_running_header(number: int) -> None:
-    document = real(*ARTICLES, EXAMPLE2)
+    document = shared_document(*ARTICLES, EXAMPLE2)
     page = document.pages[number - 1]
     assert f"Page {number} of 10" in document.span_text((page.start, page.end))
 
@@ -214,7 +175,7 @@ def test_page_ranges_hold_their_own_running_header(number: int) -> None:
     ],
 )
 def test_section_headings_are_found_in_reading_order(name: str, headings: list[str]) -> None:
-    document = real(*ARTICLES, name)
+    document = shared_document(*ARTICLES, name)
     found = [section.heading for section in document.sections]
     assert [heading for heading in found if heading in headings] == headings
     for section in document.sections:
@@ -223,38 +184,39 @@ def test_section_headings_are_found_in_reading_order(name: str, headings: list[s
 
 @pytest.mark.parametrize("name", [EXAMPLE1, TEST5])
 def test_reference_lists_give_no_subsection_headings(name: str) -> None:
-    headings = [section.heading for section in real(*ARTICLES, name).sections]
+    headings = [section.heading for section in shared_document(*ARTICLES, name).sections]
     references = next(i for i, heading in enumerate(headings) if heading.lower() == "references")
     assert headings[references + 1 :] == []
 
 
 def test_sidebar_affiliations_do_not_interleave_with_the_abstract() -> None:
-    text = squash(real(*ARTICLES, TEST5).text)
+    text = squash(shared_document(*ARTICLES, TEST5).text)
     assert "1Shanghai No.9 People’s Hospital, Shanghai Jiaotong University School of Medicine" in text
     assert "Background Recent guidelines on iron deficiency anaemia (IDA) have confirmed" in text
 
 
 def test_footnote_at_a_column_foot_waits_until_the_columns_are_read() -> None:
-    text = squash(real(*ARTICLES, EXAMPLE1).text)
+    text = squash(shared_document(*ARTICLES, EXAMPLE1).text)
     assert text.index("that promote continued independent living") < text.index(
         "Correspondence should be addressed"
     )
 
 
 def test_unmapped_glyphs_are_counted_in_a_warning() -> None:
-    assert any("glyphs could not be mapped" in warning for warning in real(*ARTICLES, PLOS).warnings)
+    warnings = shared_document(*ARTICLES, PLOS).warnings
+    assert any("glyphs could not be mapped" in warning for warning in warnings)
 
 
 @pytest.mark.parametrize("name", [*TITLES])
 def test_every_article_keeps_the_span_invariants(name: str) -> None:
-    assert_spans_hold(real(*ARTICLES, name))
+    assert_document_invariants(shared_document(*ARTICLES, name))
 
 
 def test_page_limit_reads_the_first_pages_and_warns() -> None:
     document = next(read_path(shared_path(*ARTICLES, TEST1), Limits(max_pages=2)))
     assert [page.number for page in document.pages] == [1, 2]
     assert any("first 2 of 4 pages" in warning for warning in document.warnings)
-    assert_spans_hold(document)
+    assert_document_invariants(document)
 
 
 def test_char_limit_cuts_text_and_drops_spans_past_the_cut() -> None:
@@ -262,7 +224,7 @@ def test_char_limit_cuts_text_and_drops_spans_past_the_cut() -> None:
     assert len(document.text) == 200
     assert document.abstract is None
     assert any("cut at 200" in warning for warning in document.warnings)
-    assert_spans_hold(document)
+    assert_document_invariants(document)
 
 
 # --- slide PDFs ----------------------------------------------------------------------------------
@@ -298,21 +260,22 @@ def test_char_limit_cuts_text_and_drops_spans_past_the_cut() -> None:
     ],
 )
 def test_slide_pdf_is_read_as_a_deck_of_titled_slides(name: str, pages: int, first_titles: list[str]) -> None:
-    document = real(*SLIDES, name)
+    document = shared_document(*SLIDES, name)
     assert document.format == "pdf_slides"
     assert document.title == first_titles[0]
     assert document.abstract is None
     assert len(document.pages) == pages and all(page.kind == "slide" for page in document.pages)
     assert [section.heading for section in document.sections][: len(first_titles)] == first_titles
-    assert_spans_hold(document)
+    assert_document_invariants(document)
 
 
 def test_footer_repeated_on_every_beamer_slide_is_dropped() -> None:
-    assert "Zivich Answering questions" not in real(*SLIDES, ZIVICH).text
+    assert "Zivich Answering questions" not in shared_document(*SLIDES, ZIVICH).text
 
 
 def test_image_only_slide_is_reported() -> None:
-    assert any("page(s) 30 have no text layer" in warning for warning in real(*SLIDES, RANTOU).warnings)
+    warnings = shared_document(*SLIDES, RANTOU).warnings
+    assert any("page(s) 30 have no text layer" in warning for warning in warnings)
 
 
 # --- hostile and broken files --------------------------------------------------------------------
@@ -351,48 +314,45 @@ def test_reader_itself_converts_library_errors(name: str, error: type[ExtractorE
 
 
 def test_corrupt_content_stream_gives_partial_text_and_a_warning() -> None:
-    document = real(*HOSTILE, CORRUPT)
+    document = shared_document(*HOSTILE, CORRUPT)
     assert "Beautiful is better than ugly." in document.text
     assert any("damaged content" in warning for warning in document.warnings)
-    assert_spans_hold(document)
+    assert_document_invariants(document)
 
 
 @pytest.mark.parametrize("name", [EXAMPLE1, TEST1])
 def test_truncated_pdf_gives_a_typed_error_or_a_partial_document(tmp_path: Path, name: str) -> None:
     data = shared_path(*ARTICLES, name).read_bytes()
-    cut = tmp_path / "cut_in_half.pdf"  # derived from a real file, cut at half its length
-    cut.write_bytes(data[: len(data) // 2])
+    # derived from a real file, cut at half its length
+    cut = write(tmp_path, "cut_in_half.pdf", data[: len(data) // 2])
     try:
-        document = read_one(cut)
+        document = only_document(cut)
     except ExtractorError as error:
         assert isinstance(error, TruncatedDocument)
         assert "ends early" in error.message
     else:
         assert any("truncated" in warning for warning in document.warnings)
-        assert_spans_hold(document)
+        assert_document_invariants(document)
 
 
 def test_pdf_missing_only_its_eof_marker_is_read_with_a_warning(tmp_path: Path) -> None:
     title = corpus_article().title
     data = (CORPUS / "example_article.pdf").read_bytes()
-    cut = tmp_path / "no_eof.pdf"
-    cut.write_bytes(data[: data.rindex(b"%%EOF")])
-    document = read_one(cut)
+    cut = write(tmp_path, "no_eof.pdf", data[: data.rindex(b"%%EOF")])
+    document = only_document(cut)
     assert document.title == title
     assert any("truncated" in warning for warning in document.warnings)
 
 
 def test_stub_without_objects_is_malformed_not_truncated(tmp_path: Path) -> None:
-    stub = tmp_path / "stub.pdf"
-    stub.write_bytes(b"%PDF-1.4\n1 0 obj <<>> garbage")
+    stub = write(tmp_path, "stub.pdf", b"%PDF-1.4\n1 0 obj <<>> garbage")
     with pytest.raises(MalformedDocument) as raised:
         list(read_path(stub))
     assert raised.value.kind == "malformed"
 
 
 def test_garbage_after_the_signature_is_malformed(tmp_path: Path) -> None:
-    path = tmp_path / "garbage.pdf"
-    path.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
+    path = write(tmp_path, "garbage.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
     with pytest.raises(MalformedDocument):
         list(read_path(path))
 
@@ -434,7 +394,7 @@ def test_corpus_example_reads_title_abstract_and_numbered_sections() -> None:
         "References",
     ]
     assert [page.number for page in document.pages] == [1, 2]
-    assert_spans_hold(document)
+    assert_document_invariants(document)
 
 
 @pytest.mark.parametrize(
@@ -530,11 +490,12 @@ def test_touching_glyphs_join_into_one_word() -> None:
 
 def test_a_page_tree_that_breaks_again_on_close_still_gives_the_typed_error(tmp_path: Path) -> None:
     """Regression: closing a PDF whose page has no MediaBox raised TypeError over MalformedDocument."""
-    path = tmp_path / "no_mediabox.pdf"
-    path.write_bytes(
+    path = write(
+        tmp_path,
+        "no_mediabox.pdf",
         b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
         b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-        b"3 0 obj << /Type /Page /Parent 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
     )
     with pytest.raises(MalformedDocument):
         list(read_path(path))

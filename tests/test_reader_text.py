@@ -6,29 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, shared_path
+from conftest import (
+    CORPUS,
+    assert_document_invariants,
+    only_document,
+    read_all,
+    shared_document,
+    shared_path,
+    write,
+)
 from extractor.errors import BadEncoding, EmptyDocument
 from extractor.readers import detect_format, read_path
 from extractor.readers.text import parse_plain_text
-from extractor.types import Document
-
-
-def assert_spans_point_into_text(document: Document) -> None:
-    """Title and abstract spans, sections and pages all lie in the canonical text."""
-    text = document.text
-    if document.title_span:
-        assert " ".join(document.span_text(document.title_span).split()) == document.title
-    if document.abstract_span:
-        assert document.span_text(document.abstract_span) == document.abstract
-    for part in [*document.sections, *document.pages]:
-        assert 0 <= part.start <= part.end <= len(text)
-    for identifier in document.identifiers:
-        if identifier.start is not None:
-            assert text[identifier.start : identifier.end].replace(" ", "").upper() == identifier.value.upper().replace(" ", "") or identifier.scheme == "doi"
 
 
 def test_example_pubmed_page_reads_title_abstract_and_metadata() -> None:
-    [document] = list(read_path(CORPUS / "example_pubmed_page.txt"))
+    document = only_document(CORPUS / "example_pubmed_page.txt")
     assert document.doc_id == "example_pubmed_page"
     assert document.format == "text"
     assert document.title == (
@@ -44,7 +37,7 @@ def test_example_pubmed_page_reads_title_abstract_and_metadata() -> None:
     assert document.metadata.doi == "10.5555/example.2024.0101"
     assert document.registrations == ["NCT09999999"]
     assert [s.heading for s in document.sections][:5] == ["Abstract", "Background", "Methods", "Results", "Conclusions"]
-    assert_spans_point_into_text(document)
+    assert_document_invariants(document)
 
 
 @pytest.mark.parametrize(
@@ -61,13 +54,13 @@ def test_example_pubmed_page_reads_title_abstract_and_metadata() -> None:
 )
 def test_real_web_page_copies_give_title_and_abstract(name: str, title_start: str | None, abstract_start: str) -> None:
     path = shared_path("corpus", *name.split("/"))
-    [document] = list(read_path(path))
+    document = only_document(path)
     if title_start is None:
         assert document.title is None
     else:
         assert document.title.startswith(title_start)
     assert document.abstract.startswith(abstract_start)
-    assert_spans_point_into_text(document)
+    assert_document_invariants(document)
 
 
 def test_every_shared_corpus_text_keeps_span_invariants() -> None:
@@ -75,13 +68,13 @@ def test_every_shared_corpus_text_keeps_span_invariants() -> None:
     paths = sorted(root.rglob("*.txt"))
     assert paths
     for path in paths:
-        for document in read_path(path):
+        for document in read_all(path):
             assert document.doc_id == path.stem
-            assert_spans_point_into_text(document)
+            assert_document_invariants(document)
 
 
 def test_pubmed_page_registration_is_found_with_its_span() -> None:
-    [document] = list(read_path(shared_path("corpus", "seeds", "000_0884528b0fcadf65.txt")))
+    document = shared_document("corpus", "seeds", "000_0884528b0fcadf65.txt")
     assert document.registrations == ["NCT02653716"]
     registration = next(i for i in document.identifiers if i.scheme == "nct")
     assert document.text[registration.start : registration.end] == "NCT02653716"
@@ -92,8 +85,7 @@ def test_pubmed_page_registration_is_found_with_its_span() -> None:
     [(b"", EmptyDocument), (b"   \n\n ", EmptyDocument), (b"\x00\x01\x02binary\x00" * 50, BadEncoding)],
 )
 def test_empty_or_binary_text_raises_typed_error(tmp_path: Path, content: bytes, error: type) -> None:
-    path = tmp_path / "bad.txt"
-    path.write_bytes(content)
+    path = write(tmp_path, "bad.txt", content)
     with pytest.raises(error):
         list(read_path(path, fmt="text"))
 
@@ -102,9 +94,8 @@ def test_latin1_and_crlf_text_is_decoded(tmp_path: Path) -> None:
     body = "Caf\u00e9 culture and maternal mood: a cross-sectional survey of new mothers\r\n\r\nAbstract\r\n" + (
         "We surveyed 120 mothers about caf\u00e9 visits and mood; na\u00efve models were fitted. " * 4
     )
-    path = tmp_path / "latin.txt"
-    path.write_bytes(body.encode("latin-1"))
-    [document] = list(read_path(path))
+    path = write(tmp_path, "latin.txt", body.encode("latin-1"))
+    document = only_document(path)
     assert "\r" not in document.text
     assert document.title.startswith("Caf\u00e9 culture")
     assert "na\u00efve" in document.abstract
