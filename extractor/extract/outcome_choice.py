@@ -27,11 +27,16 @@ class _Group:
         self.refresh()
 
     def refresh(self) -> None:
-        members = self.members
-        self.kind = "instrument" if any(m.attributes.get("kind") == "instrument" for m in members) else "construct"
-        self.first = min(m.start or 0 for m in members)
-        best = max(m.confidence for m in members)
-        places = {m.start for m in members if m.confidence >= WEAK}
+        kind, first, best = "construct", self.members[0].start or 0, self.members[0].confidence
+        places: set[int | None] = set()  # where the group is mentioned with some weight
+        for member in self.members:
+            if member.attributes.get("kind") == "instrument":
+                kind = "instrument"
+            first = min(first, member.start or 0)
+            best = max(best, member.confidence)
+            if member.confidence >= WEAK:
+                places.add(member.start)
+        self.kind, self.first = kind, first
         self.confidence = min(0.99, best + 0.05 * min(2, max(0, len(places) - 1)))
         self.display = _display(self)
 

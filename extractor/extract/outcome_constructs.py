@@ -6,7 +6,6 @@ import re
 
 from .outcome_cues import (
     ALL_STARTS,
-    CUES,
     GLUED_OUTCOME_HEADING,
     GLUED_STARTS,
     MAIN_AIM,
@@ -21,6 +20,7 @@ from .outcome_cues import (
     SUBJECT_CUE,
     USED_AS_MEASURES,
     cue_matches,
+    cues_starting,
 )
 from .outcome_definitions import Definition
 from .outcome_lexicon import fold, vocabulary
@@ -51,14 +51,12 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
     bracketed = "(" in context.chunk or "[" in context.chunk
     if context.tokens.isdisjoint(ALL_STARTS) and not bracketed:
         return out
-    starts = context.tokens & ALL_STARTS
+    starts = frozenset(context.tokens & ALL_STARTS)
     if not starts.isdisjoint(STATEMENT_CUE.starts) or context.lowered.lstrip().startswith(GLUED_STARTS):
         _statements(context, definitions, out)
-    lower = context.masked_lower
-    for cue in CUES:
-        if cue.starts.isdisjoint(starts):
-            continue
+    for cue in cues_starting(starts) if starts else ():
         for match in cue_matches(context, cue):
+            lower = context.masked_lower
             if cue.rule == "effect" and NOT_AN_EFFECT.search(lower, max(0, match.start() - 20), match.start()):
                 continue
             if cue.rule == "aim" and MAIN_AIM.search(context.lowered):  # the study's own aim names its outcomes
@@ -71,6 +69,7 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
         _subjects(context, definitions, out)
     if bracketed:
         for match in STAT_PAREN.finditer(context.chunk):
+            lower = context.masked_lower
             before = lower[: match.start()]
             if match.group("stat") in RATIO_STATS and not any(
                     map(before.__contains__, ("associated with", "risk of", "odds of"))):
@@ -78,6 +77,7 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
             begin = _subject_start(lower, match.start(), stat=True)
             _emit(context, definitions, begin, match.start(), "stat", 0.7 * context.weight, None, None, out)
         if any(map(context.lowered.__contains__, STAT_FOR_HINTS)):
+            lower = context.masked_lower
             for match in STAT_FOR.finditer(lower):
                 _emit(context, definitions, match.end(), _list_end(lower, match.end()), "stat", 0.7 * context.weight,
                       None, None, out)
@@ -238,10 +238,12 @@ def _emit(context: SentenceContext, definitions: list[Definition], start: int, e
         if key is None:
             continue
         out.append(Mention(item_start, item_end, display, key, "construct", "construct", rule, confidence,
-                            context.sentence, None, abbreviation, phrase, role, item_link, context.timepoints))
+                           context.sentence, None, abbreviation, phrase, role, item_link, context.timepoints))
 
 
 def _distribute_linked(items: list[tuple[str, int, int, str | None]]) -> list[tuple[str, int, int, str | None]]:
+    if len(items) < 2:  # a head is shared with the items before it
+        return items
     distributed = distribute([(p, s, e) for p, s, e, _ in items])
     return [(p, s, e, item[3]) for (p, s, e), item in zip(distributed, items, strict=True)]
 
@@ -251,10 +253,10 @@ def _construct_identity(phrase: str, start: int, end: int,
     """Group key, display and abbreviation of a construct; the text's abbreviation when it defines one."""
     modifiers = vocabulary().modifiers
     is_abbreviation = phrase == phrase.upper() and " " not in phrase
+    words = phrase.split()
     for definition in definitions:
         if phrase == definition.short:
             return f"def:{definition.short}", definition.short, definition.short
-        words = phrase.split()
         if definition.short in words and all(w.lower() in modifiers for w in words if w != definition.short):
             return f"def:{definition.short}", definition.short, definition.short
         if start <= definition.short_start <= end + 3 and definition.long_start < end:

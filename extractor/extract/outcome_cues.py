@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .outcome_sentences import SentenceContext
 
@@ -20,6 +21,8 @@ _CHANGE_VERBS = ("improved", "reduced", "increased", "decreased", "enhanced", "l
 
 @dataclass(frozen=True)
 class Cue:
+    """Wording that introduces outcomes; what it names is read after its match."""
+
     rule: str
     base: float  # confidence of what the cue names, before the sentence's weight
     starts: frozenset[str]
@@ -32,7 +35,7 @@ class Cue:
 def _cue(rule: str, base: float, starts: Iterable[str], pattern: str, before: str | None = None,
          also: Iterable[str] = (), sections: Iterable[str | None] | None = None) -> Cue:
     return Cue(rule, base, frozenset(starts), re.compile(pattern), re.compile(before + "$") if before else None,
-                frozenset(also), frozenset(sections) if sections is not None else None)
+               frozenset(also), frozenset(sections) if sections is not None else None)
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -98,7 +101,7 @@ CUES: tuple[Cue, ...] = (
 ALL_STARTS = frozenset().union(*(cue.starts for cue in CUES), STATEMENT_CUE.starts, _SUBJECT_CUE_STARTS)
 MAIN_AIM = re.compile(r"\b(?:main|primary|principal|overall)\s+(?:aim|objective|purpose|goal)")
 NOT_AN_EFFECT = re.compile(r"\b(?:moderating|mediating|moderator|mediator|random|fixed|interaction|ceiling|floor|"
-                            r"side|adverse|main|indirect|direct|period|carryover|carry-over|design|order)\s*$")
+                           r"side|adverse|main|indirect|direct|period|carryover|carry-over|design|order)\s*$")
 SUBJECT_CUE = _cue(
     "subject", 0.65, _SUBJECT_CUE_STARTS,
     r"(?:(?P<measured>assessed|measured|evaluated|rated|coded|observed|examined|recorded|indexed|"
@@ -114,6 +117,12 @@ STAT_PAREN = re.compile(
 RATIO_STATS = {"IRR", "RR", "OR", "HR", "AOR", "aOR"}
 STAT_FOR = re.compile(r"\d\s*%?\s+for\s+")
 STAT_FOR_HINTS = ("effect size", "odds ratio", "risk ratio", "smd", "difference")
+
+
+@lru_cache(maxsize=2048)
+def cues_starting(starts: frozenset[str]) -> tuple[Cue, ...]:
+    """The cues of ``CUES``, in order, that start with one of ``starts``."""
+    return tuple(cue for cue in CUES if not cue.starts.isdisjoint(starts))
 
 
 def cue_matches(context: SentenceContext, cue: Cue) -> Iterable[re.Match[str]]:
@@ -134,4 +143,4 @@ def cue_matches(context: SentenceContext, cue: Cue) -> Iterable[re.Match[str]]:
                 if match and (cue.before is None or cue.before.search(lower, max(0, position - 60), position)):
                     found[position] = match
             position = lower.find(word, position + 1)
-    return [found[position] for position in sorted(found)]
+    return [found[position] for position in sorted(found)] if len(found) > 1 else list(found.values())

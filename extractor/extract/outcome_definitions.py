@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -23,6 +24,8 @@ from .outcome_lexicon import (
 
 @dataclass(frozen=True)
 class Definition:
+    """``Long Form (LF)``: both forms with their absolute offsets."""
+
     short: str
     long: str
     long_start: int
@@ -31,6 +34,25 @@ class Definition:
     short_end: int
 
 
+Named = dict[str, tuple[str, Instrument | None]]  # defined abbreviation -> (group key, lexicon entry)
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """What a text defines, read once per study unit."""
+
+    all: list[Definition]  # in text order
+    named: Named  # abbreviations that name instruments
+    vetoed: set[str]  # abbreviations defined as something else than the lexicon instrument of the same letters
+    naming: list[Definition]  # the definitions of ``named``, in text order
+
+
+def read_definitions(sentences: Iterable[tuple[Sentence, str]]) -> Definitions:
+    """The abbreviations defined in ``(sentence, its text)`` pairs, and which of them name instruments."""
+    found = find_definitions(sentences)
+    named, vetoed = classify_definitions(found)
+    return Definitions(found, named, vetoed, [d for d in found if d.short in named])
+
 
 _SHORT_FORM = re.compile(r"[A-Za-z0-9][\w:/.&+-]{0,14}")
 _VERSION_TAIL = re.compile(r"(?:[- ]?(?:\d+[A-Za-z]?|[IVX]{1,4}|R|SF))+$")
@@ -38,7 +60,7 @@ _NOT_SHORT_FORMS = {"CI", "OR", "RR", "SD", "SE", "HR", "IQR", "SMD", "MD", "ES"
 
 
 def _is_short_form(token: str) -> bool:
-    return (_SHORT_FORM.fullmatch(token) is not None and token != token.lower()
+    return (token != token.lower() and _SHORT_FORM.fullmatch(token) is not None
             and sum(c.isalpha() for c in token) >= 2 and token.upper() not in _NOT_SHORT_FORMS)
 
 
@@ -68,22 +90,23 @@ _INNER_DEFINITION = re.compile(r"\s*(?P<lf>[^,;]{3,80}?),\s*(?P<sf>\S+)\s*")
 _FIRST_IN_PARENTHESIS = re.compile(r"\s*(?P<sf>[^\s,;]+)\s*(?:[,;]|$)")
 
 
-def find_definitions(text: str, sentences: list[Sentence]) -> list[Definition]:
-    """Abbreviations the text defines: ``Long Form (LF)``, ``Long Form (LF; ...)``, ``(Long Form, LF)``."""
+def find_definitions(sentences: Iterable[tuple[Sentence, str]]) -> list[Definition]:
+    """Abbreviations defined in ``(sentence, its text)`` pairs.
+
+    ``Long Form (LF)``, ``Long Form (LF; ...)`` and ``(Long Form, LF)``.
+    """
     found: list[Definition] = []
-    for sentence in sentences:
-        chunk = text[sentence.start : sentence.end]
+    for sentence, chunk in sentences:
         if "(" not in chunk:
             continue
         for match in _PARENTHESIS.finditer(chunk):
             content = match.group(1)
             inner = _INNER_DEFINITION.fullmatch(content)
-            first = _FIRST_IN_PARENTHESIS.match(content)
             if inner and _is_short_form(inner.group("sf")) and " " in inner.group("lf").strip():
                 short, before = inner.group("sf"), inner.group("lf")
                 before_start = sentence.start + match.start(1) + inner.start("lf")
                 short_start = sentence.start + match.start(1) + inner.start("sf")
-            elif first and _is_short_form(first.group("sf")):
+            elif (first := _FIRST_IN_PARENTHESIS.match(content)) and _is_short_form(first.group("sf")):
                 short = first.group("sf")
                 window_start = max(0, match.start() - 200)
                 before = chunk[window_start : match.start()].rstrip()
@@ -114,18 +137,14 @@ def _define(short: str, before: str, before_start: int, short_start: int) -> Def
             continue
         long_start = before_start + before.rfind(long_form)
         return Definition(short, long_form, long_start, long_start + len(long_form), short_start,
-                           short_start + len(short))
+                          short_start + len(short))
     return None
-
 
 
 def _spelled_by_initials(short: str, long: str) -> bool:
     """Whether the letters of ``short`` are initials of successive words of ``long`` (a sure definition)."""
     initials = iter(word[0].lower() for word in HEAD_SPLIT.split(long) if word[:1].isalpha())
     return all(any(letter == initial for initial in initials) for letter in short.lower() if letter.isalpha())
-
-
-Named = dict[str, tuple[str, Instrument | None]]  # defined abbreviation -> (group key, lexicon entry)
 
 
 def classify_definitions(definitions: list[Definition]) -> tuple[Named, set[str]]:

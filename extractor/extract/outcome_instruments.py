@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .outcome_definitions import Definition, Named
+from .outcome_definitions import Definitions
 from .outcome_lexicon import (
     Instrument,
     fold,
@@ -22,16 +22,12 @@ from .outcome_lexicon import (
 )
 from .outcome_sentences import MEASURE_CUE, Mention, SentenceContext
 
-_TOKEN = re.compile(r"\b(?:[A-Z0-9]|[a-z][a-z0-9]*[A-Z])[A-Za-z0-9]*(?:[-:/.][A-Za-z0-9]+)*")
-
-
+_TOKEN = re.compile(r"\b(?:[A-Z0-9]|[a-z][a-z0-9]*[A-Z])[A-Za-z0-9]*(?:[-:/.][A-Za-z0-9]+)*")  # PHQ-9, eGFR
 _NAME_RUN = re.compile(
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*)(?:(?:\s+(?:of|for|and|the|in|on|to|&)\s+|[\s-]+|\s*/\s*)"
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z0-9][\w'’]*)*|[IVX]{1,4}\b|\d+(?:\.\d)?\b))*")
 _NAME_SPLIT = re.compile(r"[\s/]+")
 _NAME_JOINT = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?")
-
-
 _LEADING_WORDS = {"The", "A", "An", "Using", "On", "In", "With", "By", "And", "Both", "Our", "Mothers", "Parents"}
 
 
@@ -69,11 +65,15 @@ def _shaped_names(chunk: str) -> Iterable[tuple[int, int, str]]:
                 yield end - len(phrase), end, phrase
 
 
+def instrument_mentions(text: str, context: SentenceContext, defined: Definitions,
+                        heads_in_text: bool = True) -> list[Mention]:
+    """Instruments named in one sentence.
 
-def instrument_mentions(text: str, context: SentenceContext, named_definitions: list[Definition],
-                        named: Named, vetoed: set[str]) -> list[Mention]:
-    """Instruments named in one sentence; ``named_definitions`` are the text's definitions of instruments."""
+    ``heads_in_text`` is False when no capitalised head noun (``Scale``, ``Questionnaire``) occurs
+    anywhere in the text, so no sentence of it holds an instrument-shaped name.
+    """
     sentence, chunk = context.sentence, context.chunk
+    named, vetoed = defined.named, defined.vetoed
     found: list[Mention] = []
 
     def add(start: int, end: int, display: str, key: str, matched: str, confidence: float,
@@ -81,13 +81,13 @@ def instrument_mentions(text: str, context: SentenceContext, named_definitions: 
         found.append(Mention(start, end, display, key, "instrument", matched, matched, confidence, sentence,
                              instrument, abbreviation, instrument.construct if instrument else None))
 
-    for definition in named_definitions:
+    for definition in defined.naming:
         if sentence.start <= definition.short_start < sentence.end:
             key, instrument = named[definition.short]
             add(definition.long_start, definition.short_end, definition.short, key, "definition", 0.85, instrument,
                 definition.short)
     words = folded_words(chunk, sentence.start) if may_hold_name(context.tokens) else []
-    for first, stop, instrument in name_hits(words):
+    for first, stop, instrument in name_hits(words) if words else ():
         start, end = words[first][1], words[stop - 1][2]
         if not any(m.start <= start < m.end for m in found):
             surface = text[start:end]
@@ -119,7 +119,8 @@ def instrument_mentions(text: str, context: SentenceContext, named_definitions: 
             confidence = 0.7 if MEASURE_CUE.search(near) else 0.25
         add(start, start + len(display), display, instrument_key(instrument, display), "lexicon", confidence,
             instrument, None if is_name else display)
-    for start, end, phrase in _shaped_names(chunk) if vocabulary().capital_heads.search(chunk) else ():
+    shaped = heads_in_text and vocabulary().capital_heads.search(chunk) is not None
+    for start, end, phrase in _shaped_names(chunk) if shaped else ():
         start, end = sentence.start + start, sentence.start + end
         if any(m.start < end and start < m.end for m in found):
             continue

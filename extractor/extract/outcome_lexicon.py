@@ -32,6 +32,8 @@ class Instrument:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """The instrument lexicon, indexed for the ways sentences are matched against it."""
+
     instruments: tuple[Instrument, ...]
     by_form: dict[str, Instrument]  # one-token forms, case-sensitive
     by_words: dict[tuple[str, str], list[tuple[tuple[str, ...], Instrument]]]  # names, by first two words
@@ -44,6 +46,8 @@ class Lexicon:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """The word lists that shape construct phrases and instrument names."""
+
     spelling: dict[str, str]
     joined: dict[tuple[str, str], str]
     joined_seconds: frozenset[str]
@@ -108,39 +112,6 @@ def _by_first_word(phrases: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]
     return {first: tuple(sorted(group, key=len, reverse=True)) for first, group in index.items()}
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’]s\b)?")
-_CONNECTIVES = frozenset({"and", "the", "of", "for", "in", "a", "an", "to", "on", "with", "s"})
-
-
-def folded_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
-    """Content words of ``text`` folded for matching names: (word, start, end)."""
-    voc = vocabulary()
-    spelling, joined, seconds = voc.spelling, voc.joined, voc.joined_seconds
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters change length when lowered
-        lowered = text
-    out: list[tuple[str, int, int]] = []
-    for match in _WORD.finditer(lowered):
-        word = match.group()
-        if word in _CONNECTIVES:
-            continue
-        if word[-2:] in ("'s", "’s"):
-            word = word[:-2]
-        word = spelling.get(word, word)
-        start, end = match.span()
-        if word in seconds and out and (out[-1][0], word) in joined:
-            previous = out.pop()
-            out.append((joined[(previous[0], word)], previous[1], offset + end))
-            continue
-        out.append((word, offset + start, offset + end))
-    return out
-
-
-@lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    return " ".join(w for w, _, _ in folded_words(text))
-
-
 @cache
 def lexicon() -> Lexicon:
     """The instrument lexicon of ``data/instruments.json``, indexed once."""
@@ -175,14 +146,50 @@ def lexicon() -> Lexicon:
     fuzzy_by_ending = {ending: (tuple(n for n, _ in pairs), tuple(i for _, i in pairs))
                        for ending, pairs in fuzzy.items()}
     return Lexicon(tuple(instruments), by_form, by_words, fuzzy_by_ending, frozen_gates,
-                    frozenset(frozen_gates), frozenset(stem_of(form) for form in by_form),
-                    frozenset(_token_gate(form) for form in by_form))
+                   frozenset(frozen_gates), frozenset(stem_of(form) for form in by_form),
+                   frozenset(_token_gate(form) for form in by_form))
 
+
+# ---------------------------------------------------------------- folding
+
+_WORD = re.compile(r"[^\W_]+(?:['’]s\b)?")
+_CONNECTIVES = frozenset({"and", "the", "of", "for", "in", "a", "an", "to", "on", "with", "s"})
+
+
+def folded_words(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
+    """Content words of ``text`` folded for matching names: (word, start, end)."""
+    voc = vocabulary()
+    spelling, joined, seconds = voc.spelling, voc.joined, voc.joined_seconds
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lowered
+        lowered = text
+    out: list[tuple[str, int, int]] = []
+    for match in _WORD.finditer(lowered):
+        word = match.group()
+        if word in _CONNECTIVES:
+            continue
+        if word[-2:] in ("'s", "’s"):
+            word = word[:-2]
+        word = spelling.get(word, word)
+        start, end = match.span()
+        if word in seconds and out and (out[-1][0], word) in joined:
+            previous = out.pop()
+            out.append((joined[(previous[0], word)], previous[1], offset + end))
+            continue
+        out.append((word, offset + start, offset + end))
+    return out
+
+
+@lru_cache(maxsize=16384)
+def fold(text: str) -> str:
+    """``text`` as its folded words joined by spaces, for comparing names and keying constructs."""
+    return " ".join(w for w, _, _ in folded_words(text))
+
+
+# ---------------------------------------------------------------- one-token forms (abbreviations)
 
 _SEPARATOR = re.compile(r"[-:/.]")
 VERSION_SUFFIX = re.compile(r"[A-Z0-9]{1,4}|[IVX]{1,4}|[A-Z][a-z]?")
-
-
 _ENGLISH_STEMS = frozenset({"who", "care", "home", "head", "class", "brief", "pass", "mini", "cats", "caps", "grade"})
 
 
@@ -214,18 +221,24 @@ def lookup_token(token: str) -> tuple[Instrument, str] | None:
     return None
 
 
-def may_hold_name(tokens: set[str]) -> bool:
-    lex = lexicon()
-    return any(not lex.gates[word].isdisjoint(tokens) for word in tokens & lex.gate_words)
-
-
 def instrument_key(instrument: Instrument, display: str) -> str:
+    """The group key of an instrument mention; a version or subscale shown (``SDQ-TD``) is a group of its own."""
     key = f"lex:{instrument.abbreviation}"
     if display.startswith(instrument.abbreviation + "-") and display != instrument.abbreviation:
         suffix = display[len(instrument.abbreviation) + 1 :]
         if VERSION_SUFFIX.fullmatch(suffix):
             key += "|" + suffix
     return key
+
+
+# ---------------------------------------------------------------- names
+
+
+def may_hold_name(tokens: set[str]) -> bool:
+    """Whether a sentence's words include the two rarest words of some lexicon name."""
+    lex = lexicon()
+    rare = tokens & lex.gate_words
+    return bool(rare) and any(not lex.gates[word].isdisjoint(tokens) for word in rare)
 
 
 def name_hits(words: list[tuple[str, int, int]]) -> Iterable[tuple[int, int, Instrument]]:
@@ -264,6 +277,7 @@ def fuzzy_instrument(phrase: str) -> Instrument | None:
 
 
 def has_head(phrase: str, strict: bool = False) -> bool:
+    """Whether a phrase holds an instrument head noun; ``strict``: ends in a strong one, capitalised."""
     voc = vocabulary()
     tokens = HEAD_SPLIT.split(phrase.strip())
     if not strict:

@@ -40,7 +40,8 @@ _ADJECTIVE = re.compile(r"(?:al|ive|ic|ary|ory|ous|ar|ful|less|ent|ant|ed)$|^(?:
 def split_items(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """Item spans of a list ``X, Y and Z`` (semicolons first when the list uses them), blanks trimmed."""
     segment = masked[start:end]
-    if ";" in segment and "," not in segment.split(";")[0]:
+    semicolon = segment.find(";")
+    if semicolon >= 0 and "," not in segment[:semicolon]:
         pattern = _ITEM_SEPARATORS_SEMICOLON
     else:
         pattern = _ITEM_SEPARATORS_ENUMERATED if ")" in segment else _ITEM_SEPARATORS
@@ -60,56 +61,63 @@ def split_items(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     return trimmed
 
 
-@lru_cache(maxsize=4096)
+_COUNTING_LEADS = frozenset({"incidents", "incidence", "number", "rate", "rates", "occurrence", "frequency"})
+_OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
+
+
+@lru_cache(maxsize=16384)
 def clean_phrase(phrase: str) -> str | None:
     """A short construct name from a list item, or None when the item names nothing measurable."""
     voc = vocabulary()
     phrase = _ENUMERATOR.sub("", SPACES.sub(" ", phrase)).strip(" ,;:-–—'\"")
-    phrase = _SPACED_HYPHEN.sub("-", phrase)
+    if " -" in phrase:  # the only blank left is a plain space
+        phrase = _SPACED_HYPHEN.sub("-", phrase)
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
-    words = phrase.strip(" ,;:-").split()
-    while len(words) > 1 and words[-1].lower() in _DANGLING:
-        words = words[:-1]
+    phrase = phrase.strip(" ,;:-")
+    words = phrase.split()
+    lows = phrase.lower().split() if phrase.isascii() else [w.lower() for w in words]
+    first, stop = 0, len(words)  # the phrase is words[first:stop]; lows are the same words lower-cased
+    while stop - first > 1 and lows[stop - 1] in _DANGLING:
+        stop -= 1
     counted = False  # "incidents of X": X is counted, so an event noun is fine as head
     changed = True
-    while changed and len(words) > 1:
+    while changed and stop - first > 1:
         changed = False
-        lowered_words = [w.lower() for w in words]
-        for lead in voc.lead_phrases.get(lowered_words[0], ()):
-            if len(words) > len(lead) and tuple(lowered_words[: len(lead)]) == lead:
-                rest = words[len(lead) :]
-                if lead[-2:] == ("quality", "of") and rest[0].lower() in voc.keep_after_quality:
+        for lead in voc.lead_phrases.get(lows[first], ()):
+            size = len(lead)
+            if stop - first > size and tuple(lows[first : first + size]) == lead:
+                if lead[-2:] == ("quality", "of") and lows[first + size] in voc.keep_after_quality:
                     continue
-                counted = counted or lead[0] in {"incidents", "incidence", "number", "rate", "rates", "occurrence",
-                                                 "frequency"}
-                words, changed = rest, True
+                counted = counted or lead[0] in _COUNTING_LEADS
+                first, changed = first + size, True
                 break
-        first = words[0].lower().strip(",")
-        if not changed and len(words) > 1 and (first in voc.lead_words or _HEDGE.fullmatch(first)):
-            words, changed = words[1:], True
-    for index in range(1, len(words)):
-        word = words[index].lower()
+        if not changed and stop - first > 1:
+            lead_word = lows[first].strip(",")
+            if lead_word in voc.lead_words or _HEDGE.fullmatch(lead_word):
+                first, changed = first + 1, True
+    for index in range(first + 1, stop):
+        word = lows[index]
         if word in _CUT_WORDS:
-            following = words[index + 1].lower().strip(",.;") if index + 1 < len(words) else ""
+            following = lows[index + 1].strip(",.;") if index + 1 < stop else ""
             if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit():
-                words = words[:index]
+                stop = index
                 break
-    while len(words) > 6:
-        cut = max((i for i in range(2, len(words)) if words[i].lower() in _LONG_CUT), default=None)
+    while stop - first > 6:
+        cut = max((i for i in range(first + 2, stop) if lows[i] in _LONG_CUT), default=None)
         if cut is None:
             break
-        words = words[:cut]
-    while len(words) > 1 and words[-1].lower() in _DANGLING:
-        words = words[:-1]
-    while len(words) > 1 and words[-1].lower() in voc.trail_words:
-        if len(words) == 2 and words[-1].lower() in {"outcome", "outcomes"} and \
-                words[0].lower() in voc.keep_trail_after:
+        stop = cut
+    while stop - first > 1 and lows[stop - 1] in _DANGLING:
+        stop -= 1
+    while stop - first > 1 and lows[stop - 1] in voc.trail_words:
+        if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and lows[first] in voc.keep_trail_after:
             break  # "child outcomes"
-        if len(words) == 2 and _ADJECTIVE.search(words[0].lower()):
+        if stop - first == 2 and _ADJECTIVE.search(lows[first]):
             break  # "cognitive scores" is not "cognitive"
-        words = words[:-1]
+        stop -= 1
+    words = words[first:stop]
     phrase = " ".join(words).strip(" ,;:-'\"")
     lowered = phrase.lower()
     if not phrase or len(words) > 7 or lowered in voc.generic:
@@ -120,7 +128,7 @@ def clean_phrase(phrase: str) -> str | None:
         return phrase  # an abbreviation: kept only when the text defines it
     if _BAD_START.match(lowered):
         return None
-    if set(lowered.split()) & _CLAUSE_WORDS:
+    if not _CLAUSE_WORDS.isdisjoint(lowered.split()):
         return None
     head = words[-1].lower().strip(".,")
     if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in voc.generic and len(words) == 1:
@@ -157,7 +165,9 @@ def sentence_case(phrase: str) -> str:
     return phrase
 
 
+@lru_cache(maxsize=16384)
 def construct_key(phrase: str) -> str:
+    """The group key of a construct: folded words, plural ``s`` dropped."""
     return "c:" + " ".join(_stem(w) for w in fold(phrase).split())
 
 
@@ -165,7 +175,7 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def core_stems(phrase: str) -> frozenset[str]:
     """Prefix stems of the words naming what is measured (``maternal depressive symptoms`` -> depres)."""
     modifiers = vocabulary().modifiers

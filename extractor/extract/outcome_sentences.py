@@ -20,6 +20,8 @@ _SKIPPED_HEADINGS = {"references", "funding", "acknowledgements", "acknowledgmen
 
 @dataclass
 class Mention:
+    """An outcome named in a sentence: an instrument or a construct, with what is known of it so far."""
+
     start: int
     end: int
     display: str
@@ -71,10 +73,8 @@ class SentenceContext:
         self.lowered = lowered if len(lowered) == len(self.chunk) else self.chunk  # offsets must agree
         words = _PLAIN_WORD.findall(self.lowered)
         tokens = set(words)
-        if "-" in self.lowered:
-            for word in words:
-                if "-" in word:
-                    tokens.update(word.split("-"))
+        if "-" in self.lowered:  # the parts of hyphenated words (the other words are in already)
+            tokens.update(" ".join(words).replace("-", " ").split())
         self.tokens = tokens  # lower-case words, and the parts of hyphenated ones
         self.instruments: list[Mention] = []
         self.seen: set[tuple[int, str]] = set()
@@ -91,7 +91,7 @@ class SentenceContext:
     @_once
     def has_verb(self) -> bool:
         """Whether the sentence reads as a clause (titles, keyword lists and table cells do not)."""
-        return bool(self.tokens & _VERBS) or any(len(t) > 4 and t.endswith("ed") for t in self.tokens)
+        return not _VERBS.isdisjoint(self.tokens) or any(len(t) > 4 and t.endswith("ed") for t in self.tokens)
 
     @_once
     def weight(self) -> float:
@@ -136,7 +136,7 @@ _BACKGROUND_HINTS = frozenset({"previous", "prior", "past", "earlier", "existing
                                "prevalent", "common"})
 _ELIGIBILITY_HINTS = ("eligib", "inclu", "exclu", "recruit", "screen", "cut", "threshold", "scor", ">", "≥")
 TIME_HINTS = ("month", "year", "week", "day", " mo", "baseline", "post-", "postinterv", "posttreat", "posttest",
-               "pre-test", "pretest", "end of")
+              "pre-test", "pretest", "end of")
 _REFERENCE = re.compile(r"\bet al\b.{0,120}\b(?:19|20)\d\d\b.{0,80}(?:\d+\s*[(:]\s*\d+|\bdoi\b|PubMed|\bpp?\.\s*\d)",
                         re.I)
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty-four|" \
@@ -196,21 +196,25 @@ def mask_brackets(chunk: str) -> str:
     """The sentence with bracketed text blanked (same length), so lists read past statistics."""
     if "(" not in chunk and "[" not in chunk:
         return chunk
-    out = list(chunk)
-    depth = 0
+    pieces: list[str] = []
+    kept = 0  # chunk[kept:] is not blanked yet
+    opened = depth = 0
     for match in _BRACKET.finditer(chunk):
-        char, index = match.group(), match.start()
-        if char in "([":
+        index = match.start()
+        if chunk[index] in "([":
             if depth == 0:
                 opened = index
             depth += 1
         elif depth:
             depth -= 1
             if depth == 0:
-                out[opened : index + 1] = " " * (index + 1 - opened)
-    if depth:
-        out[opened:] = " " * (len(chunk) - opened)
-    return "".join(out)
+                pieces += (chunk[kept:opened], " " * (index + 1 - opened))
+                kept = index + 1
+    if depth:  # an unclosed bracket blanks the rest
+        pieces += (chunk[kept:opened], " " * (len(chunk) - opened))
+        kept = len(chunk)
+    pieces.append(chunk[kept:])
+    return "".join(pieces)
 
 
 def find_timepoints(chunk: str) -> list[str]:

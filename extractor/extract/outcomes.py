@@ -31,8 +31,9 @@ from ..textlayer import TextLayer
 from ..types import ExtractedValue
 from .outcome_choice import choose_outcomes
 from .outcome_constructs import construct_mentions
-from .outcome_definitions import classify_definitions, find_definitions
+from .outcome_definitions import read_definitions
 from .outcome_instruments import instrument_mentions
+from .outcome_lexicon import vocabulary
 from .outcome_sentences import Mention, SentenceContext, is_skipped
 
 __all__ = ["choose_outcomes", "find_outcomes"]
@@ -44,13 +45,14 @@ def find_outcomes(layer: TextLayer, start: int = 0, end: int | None = None) -> l
     text = layer.text
     contexts = [SentenceContext(text, s) for s in layer.sentences_between(start, end)]
     contexts = [c for c in contexts if not is_skipped(c)]
-    definitions = find_definitions(text, [c.sentence for c in contexts])
-    named, vetoed = classify_definitions(definitions)
-    named_definitions = [d for d in definitions if d.short in named]
+    defined = read_definitions((c.sentence, c.chunk) for c in contexts)
+    # one search of the whole range spares one per sentence in most texts, which name no "... Scale"
+    heads_in_text = bool(contexts) and vocabulary().capital_heads.search(
+        text, min(c.sentence.start for c in contexts), max(c.sentence.end for c in contexts)) is not None
     mentions: list[Mention] = []
     for context in contexts:
-        context.instruments = instrument_mentions(text, context, named_definitions, named, vetoed)
-        mentions.extend(construct_mentions(context, definitions))
+        context.instruments = instrument_mentions(text, context, defined, heads_in_text)
+        mentions.extend(construct_mentions(context, defined.all))
         mentions.extend(context.instruments)
     values = []
     for mention in sorted(mentions, key=lambda m: (m.start, m.end)):
