@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import BadEncoding, EmptyDocument
+from ..errors import BadEncoding, EmptyDocument, MalformedDocument
 from ..types import Document, Metadata, Page, Section, Span
 
 
@@ -195,6 +195,36 @@ def make_document(
         record_index=record_index,
         warnings=warnings,
     )
+
+
+def document_from_spans(
+    *, fmt: str, path: Path | str, text: str, title_span: Span | None, abstract_span: Span | None, **fields: object
+) -> Document:
+    """A Document whose title and abstract are its own text at their spans (title with white space squashed)."""
+    return Document(
+        doc_id="",
+        source_path=str(path),
+        format=fmt,
+        text=text,
+        title=squash(text[title_span[0] : title_span[1]]) if title_span else None,
+        abstract=text[abstract_span[0] : abstract_span[1]] if abstract_span else None,
+        title_span=title_span,
+        abstract_span=abstract_span,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def read_records(
+    records: Iterator[object],
+    to_document: Callable[[object, int], Document | RecordFailure],
+    nothing_found: str,
+) -> Iterator[Document | RecordFailure]:
+    """Documents of a tagged multi-record file, numbered from 1; MalformedDocument when it holds none."""
+    index = 0
+    for index, record in enumerate(records, start=1):
+        yield to_document(record, index)
+    if index == 0:
+        raise MalformedDocument(nothing_found)
 
 
 def first_year(value: str | None) -> int | None:

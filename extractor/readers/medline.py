@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import MalformedDocument
 from ..identifiers import find_registrations
 from ..types import Document, Metadata
-from .base import Limits, RecordFailure, first_year, make_document, squash
+from .base import Limits, RecordFailure, first_year, make_document, read_records, squash
 from .ris import head_lines, iter_lines, normalise_doi
 
 FORMAT = "medline"
@@ -62,12 +61,11 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
 
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per MEDLINE record; a record with no title and no abstract is a RecordFailure."""
-    index = 0
-    for record in iter_records(iter_lines(path)):
-        index += 1
-        yield record_to_document(record, path, index, limits)
-    if index == 0:
-        raise MalformedDocument("no MEDLINE records found (no 'PMID- ' or 'XXXX- ' tag lines)")
+    yield from read_records(
+        iter_records(iter_lines(path)),
+        lambda record, index: record_to_document(record, path, index, limits),
+        "no MEDLINE records found (no 'PMID- ' or 'XXXX- ' tag lines)",
+    )
 
 
 def record_to_document(record: Record, path: Path, index: int, limits: Limits) -> Document | RecordFailure:

@@ -30,7 +30,7 @@ from ..errors import (
     TruncatedDocument,
 )
 from ..types import Document, Metadata, Page, Section, Span
-from .base import Limits, TextBuilder, clean_text, squash
+from .base import Limits, TextBuilder, clean_text, document_from_spans, squash
 from .pdf_layout import (
     Line,
     Word,
@@ -280,13 +280,10 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
         placed.extend(page_placed)
     text = builder.text()
     abstract_span = find_abstract(placed)
-    return Document(
-        doc_id="",
-        source_path=str(path),
-        format=FORMAT,
+    return document_from_spans(
+        fmt=FORMAT,
+        path=path,
         text=text,
-        title=squash(text[title_span[0] : title_span[1]]) if title_span else None,
-        abstract=text[abstract_span[0] : abstract_span[1]] if abstract_span else None,
         title_span=title_span,
         abstract_span=abstract_span,
         sections=heading_sections(placed, text),

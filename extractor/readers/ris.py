@@ -16,7 +16,16 @@ from typing import TextIO
 
 from ..errors import BadEncoding, EmptyDocument, MalformedDocument, TruncatedDocument
 from ..types import Document, Metadata
-from .base import Limits, RecordFailure, decode_bytes, first_year, make_document, split_keywords, squash
+from .base import (
+    Limits,
+    RecordFailure,
+    decode_bytes,
+    first_year,
+    make_document,
+    read_records,
+    split_keywords,
+    squash,
+)
 
 FORMAT = "ris"
 
@@ -152,12 +161,11 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
 
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per RIS record; a record with no title and no abstract is a RecordFailure."""
-    index = 0
-    for record in iter_records(iter_lines(path)):
-        index += 1
-        yield record_to_document(record, path, index, limits)
-    if index == 0:
-        raise MalformedDocument("no RIS records found (no 'TY  - ' or other 'XX  - ' tag lines)")
+    yield from read_records(
+        iter_records(iter_lines(path)),
+        lambda record, index: record_to_document(record, path, index, limits),
+        "no RIS records found (no 'TY  - ' or other 'XX  - ' tag lines)",
+    )
 
 
 def record_to_document(record: Record, path: Path, index: int, limits: Limits) -> Document | RecordFailure:

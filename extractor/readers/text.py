@@ -16,7 +16,15 @@ from functools import cache
 from pathlib import Path
 
 from ..types import Document, Metadata, Section, Span
-from .base import Limits, RecordFailure, first_year, read_text_file, split_keywords, squash
+from .base import (
+    Limits,
+    RecordFailure,
+    document_from_spans,
+    first_year,
+    read_text_file,
+    split_keywords,
+    squash,
+)
 
 FORMAT = "text"
 _DATA = Path(__file__).resolve().parents[1] / "data" / "plain_text.json"
@@ -75,13 +83,10 @@ def parse_plain_text(text: str, path: Path | str, warnings: list[str] | None = N
     title_span = _title_span(text, lines, abstract_start)
     abstract_span = _abstract_span(text, lines, abstract_start)
     metadata = _metadata(text, lines, abstract_start)
-    return Document(
-        doc_id="",
-        source_path=str(path),
-        format=FORMAT,
+    return document_from_spans(
+        fmt=FORMAT,
+        path=path,
         text=text,
-        title=squash(text[title_span[0] : title_span[1]]) if title_span else None,
-        abstract=text[abstract_span[0] : abstract_span[1]] if abstract_span else None,
         title_span=title_span,
         abstract_span=abstract_span,
         sections=_sections(text, lines),
