@@ -456,3 +456,21 @@ def test_choosing_leaves_the_candidates_untouched() -> None:
     [value] = choose_outcomes(candidates)
     assert (value.value, value.role) == ("PHQ-9", "primary")
     assert [(c.value, c.role, c.chosen, dict(c.attributes)) for c in candidates] == before
+
+
+@pytest.mark.parametrize(
+    ("text", "absent", "present"),
+    [
+        ("A survey included measures of gambling harm drawn from an earlier report.", "gambling harm drawn", None),
+        ("It also considers how gambling harm can be operationalised within a public health model.",
+         "considers how gambling harm", None),
+        ("Outcomes of treatment for vertebral osteomyelitis were reviewed in 35 patients.",
+         "treatment for vertebral osteomyelitis", None),
+    ],
+)
+def test_clauses_participles_and_interventions_are_not_constructs(text: str, absent: str, present: str | None) -> None:
+    """Regression: phrases like these came out as outcomes of real MEDLINE and Lens records."""
+    names = outcomes(text)
+    assert absent not in names
+    if present:
+        assert present in names

@@ -30,7 +30,14 @@ _HEDGE = re.compile(r"\w+fold|almost|nearly|approximately|about")
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
 _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b)")
 _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has", "have", "did", "showed", "found",
-                           "we", "our"})
+                           "we", "our", "how", "whether", "why", "can", "could", "will", "would", "considers",
+                           "examines", "explores", "describes", "discusses"})
+# "measures of gambling harm drawn from ...": a participle after the construct ends it.
+_TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
+                                   "reported", "assessed", "measured", "recorded", "based", "developed"})
+# "treatment for vertebral osteomyelitis" names what was given, not what was measured.
+_INTERVENTION_START = re.compile(r"(?:treatment|therapy|intervention|interventions|surgery|programme|program)\s+"
+                                 r"(?:for|of|with)\b")
 _THREE_LETTERS = re.compile(r"[a-z]{3}")
 _KEEP_ING = {"wellbeing", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
              "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing"}
@@ -79,7 +86,7 @@ def clean_phrase(phrase: str) -> str | None:
     words = phrase.split()
     lows = phrase.lower().split() if phrase.isascii() else [w.lower() for w in words]
     first, stop = 0, len(words)  # the phrase is words[first:stop]; lows are the same words lower-cased
-    while stop - first > 1 and lows[stop - 1] in _DANGLING:
+    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
         stop -= 1
     counted = False  # "incidents of X": X is counted, so an event noun is fine as head
     changed = True
@@ -126,7 +133,7 @@ def clean_phrase(phrase: str) -> str | None:
         return None
     if _ABBREVIATION.fullmatch(phrase) and sum(c.isupper() for c in phrase) >= 2:
         return phrase  # an abbreviation: kept only when the text defines it
-    if _BAD_START.match(lowered):
+    if _BAD_START.match(lowered) or _INTERVENTION_START.match(lowered):
         return None
     if not _CLAUSE_WORDS.isdisjoint(lowered.split()):
         return None
