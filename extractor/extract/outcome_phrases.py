@@ -116,7 +116,7 @@ def clean_phrase(phrase: str) -> str | None:
         if cut is None:
             break
         stop = cut
-    while stop - first > 1 and lows[stop - 1] in _DANGLING:
+    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
         stop -= 1
     while stop - first > 1 and lows[stop - 1] in voc.trail_words:
         if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and lows[first] in voc.keep_trail_after:
