@@ -181,6 +181,62 @@ def failures(db_path: str, run_id: int | None) -> None:
         click.echo(f"{where}\t{row['kind']}\t{row['message']}; {row['hint']}")
 
 
+def _shared_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    import os
+
+    default = os.environ.get("EXTRACTOR_SHARED", str(Path(__file__).resolve().parents[2] / "shared"))
+    return click.option("--shared", "shared_path", default=default, show_default=True,
+                        type=click.Path(file_okay=False),
+                        help="The shared folder with data/, gold/, corpus/ and eval/.")(function)
+
+
+@cli.command()
+@_shared_option
+@click.argument("names", nargs=-1)
+def train(shared_path: str, names: tuple[str, ...]) -> None:
+    """Rebuild the models (all, or the NAMES given) from the shared data, with fixed seeds.
+
+    Each model's trainer writes its files, model card and held-out figures under models/<name>/.
+    """
+    from .evaluation import train as train_models
+    from .evaluation import trainer_scripts
+
+    if not Path(shared_path).is_dir():
+        raise click.ClickException(f"{shared_path}: no such folder; pass --shared or set EXTRACTOR_SHARED")
+    try:
+        results = train_models(Path(shared_path), list(names) or None)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    for name, status in results:
+        click.echo(f"{name}\t{'rebuilt' if status == 0 else f'failed (exit {status})'}", err=True)
+    if not results:
+        raise click.ClickException(f"no trainers found (known: {', '.join(trainer_scripts()) or 'none'})")
+    if any(status for _, status in results):
+        sys.exit(1)
+
+
+@cli.command()
+@_shared_option
+@click.option("--no-gold", is_flag=True, help="Only the models' held-out figures, not the field scores.")
+def evaluate(shared_path: str, no_gold: bool) -> None:
+    """Print each model's held-out figures and the field scores on the shared dev gold."""
+    from .evaluation import gold_scores, model_figures
+
+    for row in model_figures():
+        parts = [f"{row['model']} v{row.get('version')} ({row.get('trained')})"]
+        for split in ("test", "heldout", "held_out", "dev"):
+            if split in row:
+                figures = ", ".join(f"{key} {value:.3f}" for key, value in row[split].items())
+                parts.append(f"{split}: {figures}")
+        click.echo("  ".join(parts))
+    if no_gold:
+        return
+    shared = Path(shared_path)
+    if not (shared / "gold").is_dir():
+        raise click.ClickException(f"{shared}: no gold/ folder; pass --shared or set EXTRACTOR_SHARED")
+    click.echo(gold_scores(shared))
+
+
 def main() -> None:
     """Console entry point: no traceback reaches the user for a bad input or database."""
     from .errors import ExtractorError

@@ -145,3 +145,25 @@ def test_console_script_turns_errors_into_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "missing.txt" in result.stderr and "no such file" in result.stderr
+
+
+def test_evaluate_prints_each_committed_models_held_out_figures() -> None:
+    result = run("evaluate", "--no-gold")
+    assert result.exit_code == 0
+    line = next(line for line in result.stdout.splitlines() if line.startswith("sentence_roles"))
+    assert "test: accuracy" in line and "macro_f1" in line
+
+
+def test_train_refuses_an_unknown_model(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["train", "--shared", str(tmp_path), "no_such_model"])
+    assert result.exit_code == 1
+    assert "no trainer for no_such_model" in result.stderr
+
+
+def test_evaluate_against_the_shared_gold_prints_field_scores() -> None:
+    from conftest import shared_path
+
+    shared = shared_path("gold").parent
+    result = run("evaluate", "--shared", str(shared))
+    assert result.exit_code == 0
+    assert "design" in result.stdout and "effects" in result.stdout

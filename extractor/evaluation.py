@@ -1,0 +1,87 @@
+"""Training and evaluation of every model, behind ``extractor train`` and ``extractor evaluate``.
+
+Each model has a trainer script (``scripts/train_<name>.py``) that rebuilds it
+from ``../shared`` with fixed seeds and writes its model card and
+``metrics.json`` (figures on the held-out splits of the stored model).
+``evaluate`` reads those figures back and scores the whole extractor against
+the dev gold with ``../shared/eval/score.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+MODELS = REPO / "models"
+SCRIPTS = REPO / "scripts"
+
+
+def trainer_scripts() -> dict[str, Path]:
+    """Model name -> the script that rebuilds it."""
+    return {path.stem.removeprefix("train_"): path for path in sorted(SCRIPTS.glob("train_*.py"))}
+
+
+def train(shared: Path, names: list[str] | None = None) -> list[tuple[str, int]]:
+    """Rebuild the named models (all by default); returns each trainer's exit status."""
+    scripts = trainer_scripts()
+    unknown = sorted(set(names or []) - set(scripts))
+    if unknown:
+        raise ValueError(f"no trainer for {', '.join(unknown)}; known: {', '.join(scripts)}")
+    results = []
+    for name, script in scripts.items():
+        if names and name not in names:
+            continue
+        status = subprocess.run([sys.executable, str(script), "--shared", str(shared)], check=False).returncode
+        results.append((name, status))
+    return results
+
+
+def _headline(figures: dict[str, Any]) -> dict[str, float]:
+    """The numeric top-level figures of one split (accuracy, macro_f1, auroc, ...)."""
+    return {key: value for key, value in figures.items() if isinstance(value, int | float) and key != "n"}
+
+
+def model_figures(models: Path = MODELS) -> list[dict[str, Any]]:
+    """Each committed model's held-out figures, as its trainer recorded them."""
+    rows = []
+    for metrics_file in sorted(models.glob("*/metrics.json")):
+        metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+        trained = metrics.get("trained") or metrics.get("date")
+        model_file = metrics_file.parent / "model.json"
+        if not trained and model_file.exists():
+            trained = (json.loads(model_file.read_text(encoding="utf-8")).get("metadata") or {}).get("trained")
+        row: dict[str, Any] = {"model": metrics_file.parent.name, "version": metrics.get("version"),
+                               "trained": trained}
+        for split in ("test", "heldout", "held_out", "dev"):
+            if isinstance(metrics.get(split), dict):
+                row[split] = _headline(metrics[split])
+        rows.append(row)
+    return rows
+
+
+def gold_scores(shared: Path) -> str:
+    """The extractor's field scores on ``shared/gold`` (documents from ``shared/corpus``), as score.py prints them."""
+    from .pipeline import run_extract
+    from .store import Store
+
+    gold_files = sorted((shared / "gold").glob("*.jsonl"))
+    if not gold_files:
+        raise FileNotFoundError(f"no gold files in {shared / 'gold'}")
+    with tempfile.TemporaryDirectory(prefix="extractor_evaluate_") as folder:
+        work = Path(folder)
+        store = Store(work / "evaluate.db")
+        with open(work / "predicted.jsonl", "w", encoding="utf-8") as handle:
+            run_extract([str(shared / "corpus")], store, jsonl=handle)
+        store.close()
+        gold = work / "gold.jsonl"
+        gold.write_text("".join(path.read_text(encoding="utf-8") for path in gold_files), encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, str(shared / "eval" / "score.py"), str(gold), str(work / "predicted.jsonl")],
+            capture_output=True, text=True, check=False,
+        )
+        return result.stdout + result.stderr
