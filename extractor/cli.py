@@ -61,9 +61,10 @@ def cli() -> None:
 @click.option("--max-pages", type=int, default=400, show_default=True, help="Read at most this many PDF pages or slides.")
 @click.option("--timeout", type=float, default=120, show_default=True,
               help="Seconds allowed to read one document before it is recorded as failed.")
+@click.option("--rules-only", is_flag=True, help="Extract with the rules alone, without trained models.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, workers: int, force: bool,
-            max_mb: float, max_pages: int, timeout: float, quiet: bool) -> None:
+            max_mb: float, max_pages: int, timeout: float, rules_only: bool, quiet: bool) -> None:
     """Read files, folders (recursed) and globs into the database.
 
     Unchanged files are skipped on a re-run, so a killed run resumes where it
@@ -79,6 +80,7 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
         force=force,
         workers=worker_count(workers),
         limits=Limits(max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages, max_seconds=timeout),
+        use_models=not rules_only,
     )
     store = _open_store(db_path)
     progress = RichProgress(console, quiet=quiet)

@@ -23,19 +23,29 @@ def _code_version() -> str:
 
     root = Path(__file__).resolve().parent
     digest = hashlib.sha1()
+    trained = root.parent / "models"
     for path in sorted([*root.glob("extract/*.py"), *root.glob("data/*.json"), root / "textlayer.py",
-                        root / "extraction.py"]):
+                        root / "extraction.py", *root.glob("models/*.py"), *trained.glob("*/model.json"),
+                        *trained.glob("*/weights.npz")]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 
 EXTRACTION_VERSION = _code_version()
+
+
+def extraction_version(use_models: bool = True) -> str:
+    """The version stored with records: rules-only records differ from records made with models."""
+    return EXTRACTION_VERSION if use_models else f"{EXTRACTION_VERSION}+rules-only"
 _ABSTRACT_SCOPE_MIN = 400  # an abstract shorter than this is not trusted to hold the facts
 
 
-def extract_document(document: Document) -> list[StudyUnit]:
-    """Study units of a document, each with every candidate value and the chosen ones marked."""
+def extract_document(document: Document, use_models: bool = True) -> list[StudyUnit]:
+    """Study units of a document, each with every candidate value and the chosen ones marked.
+
+    ``use_models=False`` gives the rules alone (trained models add candidates otherwise).
+    """
     units = study_units(document)
     single = len(units) == 1
     if single:

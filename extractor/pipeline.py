@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .errors import DocumentTimeout, ExtractorError
-from .extraction import EXTRACTION_VERSION
+from .extraction import extraction_version
 from .interchange import interchange_record, write_jsonl_line
 from .readers import detect_format, read_path
 from .readers.base import Limits
@@ -48,6 +48,7 @@ class ExtractOptions:
     limits: Limits = field(default_factory=Limits)
     batch_size: int = 500
     flush_seconds: float = 2.0
+    use_models: bool = True  # False: rules alone (for ablations)
 
 
 @dataclass
@@ -152,14 +153,14 @@ def _alarm(seconds: float) -> Iterator[Callable[[], None]]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def process_document(document: Document) -> tuple[Document, list[StudyUnit]]:
+def process_document(document: Document, use_models: bool = True) -> tuple[Document, list[StudyUnit]]:
     """Everything done to one document after reading: field extraction of its study units."""
     from .extraction import extract_document
 
-    return document, extract_document(document)
+    return document, extract_document(document, use_models=use_models)
 
 
-def process_file(path: str, limits: Limits) -> Iterator[Event]:
+def process_file(path: str, limits: Limits, use_models: bool = True) -> Iterator[Event]:
     """Events for one file: ("document", Document), ("failure", Failure), then ("done", ...)."""
     fmt: str | None = None
     documents = failures = 0
@@ -172,7 +173,7 @@ def process_file(path: str, limits: Limits) -> Iterator[Event]:
                     yield ("failure", item)
                 else:
                     documents += 1
-                    yield ("document", *process_document(item))
+                    yield ("document", *process_document(item, use_models))
                 reset()
     except ExtractorError as error:
         failures += 1
@@ -188,7 +189,7 @@ def process_file(path: str, limits: Limits) -> Iterator[Event]:
     yield ("done", path, fmt, documents, failures, status)
 
 
-def _worker(tasks: Any, results: Any, limits: Limits, worker_id: int) -> None:
+def _worker(tasks: Any, results: Any, limits: Limits, worker_id: int, use_models: bool = True) -> None:
     """A worker process: read files from ``tasks``, send event lists to ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     while True:
@@ -197,18 +198,18 @@ def _worker(tasks: Any, results: Any, limits: Limits, worker_id: int) -> None:
             return
         results.put([("start", worker_id, path)])
         chunk: list[Event] = []
-        for event in process_file(path, limits):
+        for event in process_file(path, limits, use_models):
             chunk.append(event)
             if len(chunk) >= 50 or event[0] == "done":
                 results.put(chunk)
                 chunk = []
 
 
-def _local_events(paths: list[str], limits: Limits) -> Iterator[list[Event]]:
+def _local_events(paths: list[str], limits: Limits, use_models: bool = True) -> Iterator[list[Event]]:
     for path in paths:
         yield [("start", 0, path)]
         chunk: list[Event] = []
-        for event in process_file(path, limits):
+        for event in process_file(path, limits, use_models):
             chunk.append(event)
             if len(chunk) >= 50:
                 yield chunk
@@ -217,7 +218,8 @@ def _local_events(paths: list[str], limits: Limits) -> Iterator[list[Event]]:
             yield chunk
 
 
-def _pool_events(paths: list[str], limits: Limits, workers: int, notice: Callable[[str], None]) -> Iterator[list[Event]]:
+def _pool_events(paths: list[str], limits: Limits, workers: int, notice: Callable[[str], None],
+                 use_models: bool = True) -> Iterator[list[Event]]:
     """Events from a pool of worker processes; a worker that dies is reported and replaced."""
     context = multiprocessing.get_context("spawn")
     tasks = context.Queue()
@@ -232,7 +234,7 @@ def _pool_events(paths: list[str], limits: Limits, workers: int, notice: Callabl
 
     def spawn() -> None:
         nonlocal next_id
-        process = context.Process(target=_worker, args=(tasks, results, limits, next_id), daemon=True)
+        process = context.Process(target=_worker, args=(tasks, results, limits, next_id, use_models), daemon=True)
         process.start()
         processes[next_id] = process
         current[next_id] = None
@@ -310,7 +312,7 @@ class _Writer:
             size, sha = self.sizes[path]
             self.sources.append({"path": path, "sha256": sha, "size": size, "format": fmt,
                                  "documents": documents, "failures": failures, "status": status,
-                                 "extraction_version": EXTRACTION_VERSION})
+                                 "extraction_version": extraction_version(self.options.use_models)})
             if status == "failed":
                 self.summary.files_failed += 1
             self.progress.file_done(path, size, documents)
@@ -323,8 +325,9 @@ class _Writer:
         documents = self._unique_ids(self.documents)
         studies = {d.doc_id: units for d, units in zip(documents, self.pending_studies, strict=True)}
         stored = {} if self.options.force else self.store.stored_hashes(d.doc_id for d in documents)
-        changed = [d for d in documents if stored.get(d.doc_id) != (d.content_hash, EXTRACTION_VERSION)]
-        self.store.write_batch(changed, self.failures, self.sources, self.run_id, studies, EXTRACTION_VERSION)
+        version = extraction_version(self.options.use_models)
+        changed = [d for d in documents if stored.get(d.doc_id) != (d.content_hash, version)]
+        self.store.write_batch(changed, self.failures, self.sources, self.run_id, studies, version)
         self.summary.documents_written += len(changed)
         self.summary.documents_unchanged += len(documents) - len(changed)
         if self.jsonl is not None:
@@ -369,7 +372,8 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     progress = progress or Progress()
     started = time.monotonic()
     files, missing = discover(inputs)
-    option_record = {"force": options.force, "workers": options.workers, **asdict(options.limits)}
+    option_record = {"force": options.force, "workers": options.workers, "use_models": options.use_models,
+                     **asdict(options.limits)}
     run_id = store.start_run("extract", option_record, inputs, __version__)
     summary = RunSummary(run_id=run_id, files_seen=len(files))
     sizes: dict[str, tuple[int, str]] = {}
@@ -387,7 +391,7 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
         sizes[key] = (size, sha)
         known = store.source(key)
         if (not options.force and known and known["sha256"] == sha and known["status"] == "complete"
-                and known.get("extraction_version") == EXTRACTION_VERSION):
+                and known.get("extraction_version") == extraction_version(options.use_models)):
             skipped_sources.append(key)
         else:
             to_read.append(key)
@@ -411,9 +415,10 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     status = "complete"
     try:
         if options.workers > 1 and len(to_read) > 1:
-            chunks = _pool_events(to_read, options.limits, min(options.workers, len(to_read)), progress.notice)
+            chunks = _pool_events(to_read, options.limits, min(options.workers, len(to_read)), progress.notice,
+                                  options.use_models)
         else:
-            chunks = _local_events(to_read, options.limits)
+            chunks = _local_events(to_read, options.limits, options.use_models)
         for chunk in chunks:
             for event in chunk:
                 writer.handle(event)

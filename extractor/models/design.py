@@ -1,0 +1,515 @@
+"""Study design (the FORMAT.md labels) from the words of a title and abstract, with a probability.
+
+Trained on weak labels: the design corpus (``../shared/data/design_corpus``, a label and the phrase
+that states it), the records of ``../shared/screening`` whose title states a design (the rule cues
+of ``extractor.extract.design`` run on the title alone, confident title matches only, the abstract
+as input) and MEDLINE exports in ``../shared/formats`` (publication types mapped by the
+``publication_types`` table of ``design.json``). The deciding phrase is replaced by a placeholder
+word in every training input, so the model learns what surrounds a design statement ("allocated by
+a computer-generated sequence") rather than the statement itself. Records are deduplicated by
+title and split 80/10/10 by a hash of the title; C is chosen on dev and the probabilities are
+calibrated on dev by one temperature, folded into the stored weights.
+
+The MEDLINE records of ``../shared/data/robotreviewer_trialstreamer`` are kept out of training:
+they are the held-out set for the RCT-vs-rest AUROC (publication types as labels, hidden from the
+input). ``train`` rebuilds the model (``scripts/train_design.py`` runs it and writes the model
+card); ``load`` and ``predict_design`` use the committed model in ``models/design/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .linear import LinearModel, sklearn_matrix
+from .sentence_roles import evaluate
+
+NAME = "design"
+VERSION = 1
+LABELS = (
+    "rct", "cluster_rct", "non_randomised_trial", "cohort", "case_control", "cross_sectional", "qualitative",
+    "mixed_methods", "systematic_review", "meta_analysis", "umbrella_review", "case_report", "protocol", "other",
+)  # fmt: skip
+RANDOMISED = ("rct", "cluster_rct")
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / NAME
+
+DESIGN_CORPUS = Path("data/design_corpus/design.jsonl")
+SCREENING = Path("screening")
+FORMATS = Path("formats")
+FORMAT_FOLDERS = ("medline_nbib", "pubmed_xml")  # exports whose publication types are MEDLINE's
+MEDLINE_HELD_OUT = Path("data/robotreviewer_trialstreamer/robotreviewer/pubmed_test.txt")
+SPLITS = ("train", "dev", "test")
+
+MASK = "designcue"  # the placeholder word that replaces a deciding phrase in training inputs
+TOKEN_PATTERN = r"(?u)\b\w+\b"
+REGULARISATION = (1.0, 3.0, 10.0, 30.0, 100.0)  # values of C tried on dev
+TEMPERATURES = tuple(float(t) for t in np.round(np.exp(np.linspace(np.log(0.25), np.log(4.0), 41)), 4))
+TITLE_CONFIDENCE = 0.9  # a title cue counts as a label from this rule confidence up
+MIN_ABSTRACT = 100  # characters of abstract a screening or export record needs to be an example
+MAX_TERMS = 40000
+
+
+class NoTrainingData(Exception):
+    """The weak-label sources are missing, or give no examples for train and dev."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One record: its input text (deciding phrase masked), its weak label and where it came from."""
+
+    key: str  # the normalised title, for deduplication and the split
+    text: str
+    label: str
+    source: str
+    phrase: str | None
+
+
+# ------------------------------------------------------------------ text helpers
+
+
+def title_key(title: str) -> str:
+    """A title reduced to lower-case letters and digits, so copies of one record share it."""
+    return re.sub(r"[\W_]+", " ", title.lower()).strip()
+
+
+def hash_split(key: str) -> str:
+    """A fixed 80/10/10 train/dev/test split by the MD5 of the title key."""
+    bucket = int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % 10
+    return "test" if bucket == 9 else "dev" if bucket == 8 else "train"
+
+
+def mask(text: str, phrases: Iterable[str | None]) -> str:
+    """``text`` with every occurrence of each phrase (any case, any hyphen) replaced by ``MASK``."""
+    for phrase in sorted({p.strip() for p in phrases if p and p.strip()}, key=len, reverse=True):
+        words = [re.escape(word) for word in re.split(r"[\s\-‐‑–—]+", phrase) if word]
+        if words:
+            text = re.sub(r"[\s\-‐‑–—]+".join(words), MASK, text, flags=re.I)
+    return text
+
+
+def normalise(text: str) -> str:
+    """The model's view of a text: numbers stand for their kind, not their value."""
+    return re.sub(r"\d+", "0", text)
+
+
+def record_text(title: str | None, abstract: str | None) -> str:
+    """Title and abstract as one input, the way ``predict_design`` expects them."""
+    return "\n\n".join(part.strip() for part in (title, abstract) if part and part.strip())
+
+
+# ------------------------------------------------------------------ weak labels
+
+
+def design_corpus_examples(shared: Path) -> list[Example]:
+    """The design corpus: its label, and its evidence phrase masked."""
+    path = Path(shared) / DESIGN_CORPUS
+    if not path.is_file():
+        return []
+    examples = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("design") not in LABELS:
+            continue
+        text = mask(row["text"], [row.get("evidence")])
+        examples.append(Example(title_key(row.get("title") or row["text"][:200]), text, row["design"],
+                                "design_corpus", row.get("evidence")))
+    return examples
+
+
+def title_design(title: str) -> tuple[str, str] | None:
+    """(label, phrase) when the rule cues find a design stated in the title with confidence, else None."""
+    from ..extract.design import find_design
+    from ..textlayer import analyse
+
+    layer = analyse(title)
+    best = find_design(layer, 0, len(title), (0, len(title)))[0]
+    attributes = best.attributes or {}
+    if best.start is None or best.confidence < TITLE_CONFIDENCE or attributes.get("where") != "title":
+        return None
+    return best.value, title[best.start : best.end]
+
+
+def screening_examples(shared: Path) -> list[Example]:
+    """Records of the screening sets whose title states a design; the abstract (and the masked title) as input."""
+    folder = Path(shared) / SCREENING
+    csv.field_size_limit(1 << 27)
+    examples = []
+    for path in sorted(folder.glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                title = (row.get("title") or "").strip()
+                abstract = (row.get("abstract") or "").strip()
+                if not title or len(abstract) < MIN_ABSTRACT:
+                    continue
+                found = title_design(title)
+                if found is None:
+                    continue
+                label, phrase = found
+                text = mask(record_text(title, abstract), [phrase])
+                examples.append(Example(title_key(title), text, label, f"screening/{path.stem}", phrase))
+    return examples
+
+
+def publication_type_label(publication_types: Iterable[str]) -> str | None:
+    """The one design label MEDLINE publication types give, or None when they give none or disagree."""
+    from ..extract.design import _lexicon
+
+    table = _lexicon()[1]
+    labels = {table[pt.lower()] for pt in publication_types if pt.lower() in table}
+    if len(labels) > 1:
+        labels.discard("other")  # "Review" beside "Systematic Review", "Comment" beside a trial
+    if labels == {"rct", "non_randomised_trial"}:
+        labels = {"rct"}
+    return labels.pop() if len(labels) == 1 else None
+
+
+def _rule_phrases(title: str, text: str, label: str) -> list[str]:
+    """Phrases of the rule cues for ``label`` anywhere in a record: what a publication-type label hides behind."""
+    from ..extract.design import find_design
+    from ..textlayer import analyse
+
+    layer = analyse(text)
+    span = (0, len(title)) if title and text.startswith(title) else None
+    return [value.attributes["phrase"] for value in find_design(layer, 0, len(text), span)
+            if value.value == label and value.attributes.get("phrase")]  # fmt: skip
+
+
+def format_examples(shared: Path) -> list[Example]:
+    """MEDLINE exports in ``../shared/formats`` whose publication types give one label (rule cues masked)."""
+    from ..readers import read_path
+
+    examples = []
+    for folder in FORMAT_FOLDERS:
+        for path in sorted((Path(shared) / FORMATS / folder).glob("*")):
+            if path.name.startswith(("PROVENANCE", "README", ".")) or not path.is_file():
+                continue
+            try:
+                documents = list(read_path(path))
+            except Exception:  # noqa: BLE001 - an unreadable export is simply not a source
+                continue
+            for document in documents:
+                if not hasattr(document, "metadata") or not document.title:
+                    continue
+                if len(document.abstract or "") < MIN_ABSTRACT:
+                    continue
+                label = publication_type_label(document.metadata.publication_types)
+                if label is None:
+                    continue
+                text = record_text(document.title, document.abstract)
+                text = mask(text, _rule_phrases(document.title, text, label))
+                examples.append(Example(title_key(document.title), text, label, f"formats/{folder}", None))
+    return examples
+
+
+@dataclass(frozen=True)
+class HeldOutRecord:
+    """A MEDLINE record of the held-out AUROC set: its text (no publication types) and whether it is an RCT."""
+
+    key: str
+    title: str
+    text: str
+    randomised: bool
+    publication_types: tuple[str, ...]
+    has_abstract: bool
+
+
+def medline_held_out(shared: Path) -> list[HeldOutRecord]:
+    """The robotreviewer MEDLINE records: title + abstract text, and publication type "Randomized Controlled Trial"."""
+    from ..readers import read_path
+
+    path = Path(shared) / MEDLINE_HELD_OUT
+    if not path.is_file():
+        return []
+    records = []
+    for document in read_path(path):
+        if not hasattr(document, "metadata"):
+            continue
+        types = tuple(document.metadata.publication_types)
+        title = document.title or ""
+        records.append(HeldOutRecord(title_key(title), title, record_text(title, document.abstract),
+                                     "randomized controlled trial" in {t.lower() for t in types}, types,
+                                     bool((document.abstract or "").strip())))  # fmt: skip
+    return records
+
+
+def load_examples(shared: Path, held_out_keys: Iterable[str] = ()) -> tuple[dict[str, list[Example]], dict[str, Any]]:
+    """The examples of each split, deduplicated by title (design corpus first, then exports, then screening),
+    with any title of the held-out MEDLINE set left out; and counts of where they came from."""
+    sources = [design_corpus_examples(shared), format_examples(shared), screening_examples(shared)]
+    held_out = set(held_out_keys)
+    kept: dict[str, Example] = {}
+    dropped = Counter()
+    for examples in sources:
+        for example in examples:
+            if not example.key:
+                dropped["no title"] += 1
+            elif example.key in held_out:
+                dropped["in held-out MEDLINE set"] += 1
+            elif example.key in kept:
+                dropped["duplicate title"] += 1
+            else:
+                kept[example.key] = example
+    splits: dict[str, list[Example]] = {split: [] for split in SPLITS}
+    for key in sorted(kept):
+        splits[hash_split(key)].append(kept[key])
+    found = Counter(example.source.split("/")[0] for examples in sources for example in examples)
+    by_source: dict[str, Counter] = {}
+    for example in kept.values():
+        by_source.setdefault(example.source.split("/")[0], Counter())[example.label] += 1
+    info = {
+        "found": dict(found),
+        "dropped": dict(dropped),
+        "kept": len(kept),
+        "labels_by_source": {source: dict(sorted(counts.items())) for source, counts in sorted(by_source.items())},
+        "labels_by_split": {split: dict(sorted(Counter(e.label for e in splits[split]).items())) for split in SPLITS},
+    }
+    return splits, info
+
+
+# ------------------------------------------------------------------ training and evaluation
+
+
+def _vectorizer() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), min_df=2, max_df=0.9, sublinear_tf=True,
+                           max_features=MAX_TERMS, dtype=np.float64)  # fmt: skip
+
+
+def _fit(examples: Sequence[Example], regularisation: float, balanced: bool, seed: int) -> tuple[Any, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = _vectorizer()
+    texts = [normalise(e.text) for e in examples]
+    vectorizer.fit(texts)
+    matrix = sklearn_matrix([("text", vectorizer)], {"text": texts})
+    classifier = LogisticRegression(C=regularisation, max_iter=3000, random_state=seed,
+                                    class_weight="balanced" if balanced else None)  # fmt: skip
+    classifier.fit(matrix, [e.label for e in examples])
+    return classifier, vectorizer
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of linear scores."""
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exponentials = np.exp(scores)
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, gold: Sequence[int], temperatures: Sequence[float] = TEMPERATURES) -> float:
+    """The temperature (scores divided by it) with the lowest log loss on ``gold``."""
+    rows = np.arange(len(gold))
+    losses = [-np.log(np.clip(softmax(scores / t)[rows, gold], 1e-12, None)).mean() for t in temperatures]
+    return float(temperatures[int(np.argmin(losses))])
+
+
+def auroc(scores: Sequence[float], positive: Sequence[bool]) -> float:
+    """Area under the ROC curve (ties counted half), by ranks."""
+    scores = np.asarray(scores, dtype=np.float64)
+    positive = np.asarray(positive, dtype=bool)
+    count_positive, count_negative = int(positive.sum()), int((~positive).sum())
+    if not count_positive or not count_negative:
+        return float("nan")
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(len(scores))
+    sorted_scores = scores[order]
+    start = 0
+    while start < len(scores):
+        end = start
+        while end + 1 < len(scores) and sorted_scores[end + 1] == sorted_scores[start]:
+            end += 1
+        ranks[order[start : end + 1]] = (start + end) / 2 + 1
+        start = end + 1
+    return float((ranks[positive].sum() - count_positive * (count_positive + 1) / 2) / (count_positive * count_negative))
+
+
+def calibration(probabilities: np.ndarray, gold: Sequence[int], bins: int = 10) -> dict[str, float]:
+    """Expected calibration error of the top class, Brier score and log loss."""
+    gold = np.asarray(gold)
+    rows = np.arange(len(gold))
+    top = probabilities.argmax(axis=1)
+    confidence = probabilities[rows, top]
+    correct = (top == gold).astype(np.float64)
+    edges = np.linspace(0, 1, bins + 1)
+    error = 0.0
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence > low) & (confidence <= high)
+        if inside.any():
+            error += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    onehot = np.zeros_like(probabilities)
+    onehot[rows, gold] = 1.0
+    return {
+        "ece": float(error),
+        "brier": float(((probabilities - onehot) ** 2).sum(axis=1).mean()),
+        "log_loss": float(-np.log(np.clip(probabilities[rows, gold], 1e-12, None)).mean()),
+    }
+
+
+def rct_probability(model: LinearModel, texts: Sequence[str]) -> np.ndarray:
+    """P(rct) + P(cluster_rct) of each text."""
+    probabilities = model.predict_proba([normalise(t) for t in texts])
+    columns = [model.classes.index(label) for label in RANDOMISED if label in model.classes]
+    return probabilities[:, columns].sum(axis=1)
+
+
+def rules_on_held_out(records: Sequence[HeldOutRecord]) -> dict[str, Any]:
+    """Precision and recall of the rule cues (no publication types) calling a record rct or cluster_rct."""
+    from ..extract.design import find_design
+    from ..textlayer import analyse
+
+    true_positive = false_positive = false_negative = 0
+    for record in records:
+        span = (0, len(record.title)) if record.title else None
+        predicted = find_design(analyse(record.text), 0, len(record.text), span)[0].value in RANDOMISED
+        true_positive += predicted and record.randomised
+        false_positive += predicted and not record.randomised
+        false_negative += record.randomised and not predicted
+    precision = true_positive / (true_positive + false_positive) if true_positive + false_positive else 0.0
+    recall = true_positive / (true_positive + false_negative) if true_positive + false_negative else 0.0
+    return {"precision": precision, "recall": recall,
+            "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+            "predicted_randomised": true_positive + false_positive}  # fmt: skip
+
+
+def held_out_figures(model: LinearModel, records: Sequence[HeldOutRecord]) -> dict[str, Any]:
+    """RCT-vs-rest AUROC of the model, and the model at 0.5 and the rules as precision/recall."""
+    probability = rct_probability(model, [r.text for r in records])
+    gold = [r.randomised for r in records]
+    predicted = probability >= 0.5
+    true_positive = int(sum(p and g for p, g in zip(predicted, gold, strict=True)))
+    precision = true_positive / int(predicted.sum()) if predicted.sum() else 0.0
+    recall = true_positive / sum(gold) if sum(gold) else 0.0
+    with_abstract = [k for k, r in enumerate(records) if r.has_abstract]
+    return {
+        "records": len(records),
+        "randomised": int(sum(gold)),
+        "with_abstract": len(with_abstract),
+        "auroc": auroc(probability, gold),
+        "auroc_with_abstract": auroc(probability[with_abstract], [gold[k] for k in with_abstract]),
+        "model_at_0.5": {"precision": precision, "recall": recall,
+                         "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0},
+        "rules": rules_on_held_out(records),
+    }  # fmt: skip
+
+
+def train(
+    shared: Path,
+    out: Path,
+    seed: int = 0,
+    regularisation: Sequence[float] = REGULARISATION,
+    held_out: Sequence[HeldOutRecord] | None = None,
+) -> dict[str, Any]:
+    """Fit on train, choose C and class weighting on dev, calibrate on dev, save to ``out``;
+    return counts, dev/test figures and the held-out MEDLINE figures."""
+    started = time.perf_counter()
+    shared = Path(shared)
+    held_out = list(medline_held_out(shared) if held_out is None else held_out)
+    examples, info = load_examples(shared, {r.key for r in held_out if r.key})
+    if not examples["train"] or not examples["dev"]:
+        raise NoTrainingData(f"no weakly labelled records for train and dev under {shared}")
+    dev_texts = [normalise(e.text) for e in examples["dev"]]
+    dev_gold = [e.label for e in examples["dev"]]
+    tuning = []
+    best: tuple[float, float, bool, Any, Any] | None = None
+    for balanced in (False, True):
+        for value in regularisation:
+            classifier, vectorizer = _fit(examples["train"], value, balanced, seed)
+            predicted = classifier.predict(sklearn_matrix([("text", vectorizer)], {"text": dev_texts}))
+            figures = evaluate(dev_gold, list(predicted), _labels(classifier.classes_, dev_gold))
+            tuning.append({"C": value, "balanced": balanced, "accuracy": figures["accuracy"],
+                           "macro_f1": figures["macro_f1"]})  # fmt: skip
+            if best is None or figures["macro_f1"] > best[0]:
+                best = (figures["macro_f1"], value, balanced, classifier, vectorizer)
+    assert best is not None
+    _, chosen, balanced, classifier, vectorizer = best
+    model = LinearModel.from_sklearn(classifier, [("text", vectorizer)])
+    # Calibration: one temperature fitted on dev, folded into the weights (softmax(s / T)).
+    dev_scores = model.decision_function(dev_texts)
+    if dev_scores.ndim == 1:  # two classes: sigmoid(s) is softmax([0, s])
+        dev_scores = np.column_stack([np.zeros_like(dev_scores), dev_scores])
+    known = [k for k, label in enumerate(dev_gold) if label in model.classes]
+    temperature = fit_temperature(dev_scores[known], [model.classes.index(dev_gold[k]) for k in known])
+    model = LinearModel(model.classes, model.blocks, [], model.coef / temperature, model.intercept / temperature, metadata={
+        "name": NAME, "version": VERSION, "trained": date.today().isoformat(), "C": chosen,
+        "class_weight": "balanced" if balanced else None, "temperature": temperature, "seed": seed,
+        "mask": MASK, "input": "title and abstract, digits folded to 0"})  # fmt: skip
+    model.save(Path(out))
+    stored = LinearModel.load(Path(out))  # figures of the stored model, as it is used
+    metrics: dict[str, Any] = {
+        "name": NAME,
+        "version": VERSION,
+        "seed": seed,
+        "C": chosen,
+        "class_weight": "balanced" if balanced else None,
+        "temperature": temperature,
+        "tuning": tuning,
+        "data": info,
+        "classes": stored.classes,
+        "features": {block.name: block.size for block in stored.blocks},
+    }
+    for split in ("dev", "test"):
+        if examples[split]:
+            metrics[split] = split_figures(stored, examples[split])
+    if held_out:
+        metrics["medline"] = held_out_figures(stored, held_out)
+    metrics["seconds"] = round(time.perf_counter() - started, 1)
+    return metrics
+
+
+def _labels(classes: Iterable[str], gold: Iterable[str]) -> list[str]:
+    present = set(classes) | set(gold)
+    return [label for label in LABELS if label in present]
+
+
+def split_figures(model: LinearModel, examples: Sequence[Example]) -> dict[str, Any]:
+    """Accuracy, macro-F1 and calibration on masked inputs, and accuracy with the phrase left in."""
+    gold = [e.label for e in examples]
+    probabilities = model.predict_proba([normalise(e.text) for e in examples])
+    predicted = [model.classes[k] for k in probabilities.argmax(axis=1)]
+    figures = evaluate(gold, predicted, _labels(model.classes, gold))
+    known = [k for k, label in enumerate(gold) if label in model.classes]
+    figures["calibration"] = calibration(probabilities[known], [model.classes.index(gold[k]) for k in known])
+    figures["by_source"] = {}
+    for source in sorted({e.source.split("/")[0] for e in examples}):
+        rows = [k for k, e in enumerate(examples) if e.source.split("/")[0] == source]
+        figures["by_source"][source] = {"n": len(rows),
+                                        "accuracy": float(np.mean([predicted[k] == gold[k] for k in rows]))}
+    return figures
+
+
+# ------------------------------------------------------------------ prediction
+
+
+@cache
+def _load(path: Path) -> LinearModel:
+    return LinearModel.load(path)
+
+
+def load(path: Path | None = None) -> LinearModel:
+    """The design model in ``path`` (default: the committed ``models/design/``), read once."""
+    return _load(Path(path or DEFAULT_PATH).resolve())
+
+
+def predict_design(text: str, model: LinearModel | None = None) -> list[tuple[str, float]]:
+    """Every design label the model knows with its calibrated probability, most probable first.
+
+    ``text`` is a title and abstract (``record_text``), or any passage that describes one study.
+    """
+    model = model or load()
+    probabilities = model.predict_proba([normalise(text)])[0]
+    order = np.argsort(-probabilities, kind="mergesort")
+    return [(model.classes[k], float(probabilities[k])) for k in order]
