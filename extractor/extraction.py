@@ -55,7 +55,7 @@ def extract_document(document: Document, use_models: bool = True) -> list[StudyU
     if single and document.title_span:
         low = min(low, document.title_span[0])
     layer = analyse(document.text, document.sections, low, high)
-    return [_extract_unit(document, layer, unit, index, single) for index, unit in enumerate(units)]
+    return [_extract_unit(document, layer, unit, index, single, use_models) for index, unit in enumerate(units)]
 
 
 def _single_study_scope(document: Document) -> tuple[int, int]:
@@ -69,7 +69,24 @@ def _single_study_scope(document: Document) -> tuple[int, int]:
     return 0, len(document.text)
 
 
-def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: int, single: bool) -> StudyUnit:
+_REVIEWS = {"systematic_review", "meta_analysis", "umbrella_review"}
+
+
+def _sample_size_from_model(candidates: list[ExtractedValue], layer: TextLayer) -> ExtractedValue | None:
+    """When the rules choose no headline size, the trained ranker may (it abstains when unsure)."""
+    from dataclasses import replace
+
+    from .models import sample_size as ranker
+
+    pick, probability = ranker.choose_with_model(candidates, layer)
+    if pick is None:
+        return None
+    return replace(pick, confidence=round(probability, 3), source=f"model:{ranker.NAME}@{ranker.VERSION}",
+                   attributes={**pick.attributes, "rule_source": pick.source})
+
+
+def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: int, single: bool,
+                  use_models: bool = True) -> StudyUnit:
     start, end = unit.start, unit.end
     design_candidates = find_design(
         layer, start, end,
@@ -82,6 +99,8 @@ def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: 
         [c for c in size_candidates if c.confidence >= thresholds()["sample_size_min_confidence"]],
         design.value if design else None,
     )
+    if sample_size is None and use_models and (design is None or design.value not in _REVIEWS):
+        sample_size = _sample_size_from_model(size_candidates, layer)
     if sample_size is not None:
         # Per-arm counts, clusters and attrition travel with the headline size as fields of their own.
         sample_size.attributes = {**sample_size.attributes, "details": sample_size_details(size_candidates)}
