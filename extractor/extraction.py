@@ -72,6 +72,19 @@ def _single_study_scope(document: Document) -> tuple[int, int]:
 _REVIEWS = {"systematic_review", "meta_analysis", "umbrella_review"}
 
 
+def _design_from_model(document: Document, start: int, end: int, single: bool) -> ExtractedValue:
+    """The trained classifier's label for a study whose text states no design explicitly."""
+    from .models import design as classifier
+
+    text = document.text[start:end]
+    if single and document.title and document.title_span and not (start <= document.title_span[0] < end):
+        text = f"{document.title}\n\n{text}"
+    label, probability = classifier.predict_design(text)[0]
+    return ExtractedValue("design", label, None, None, round(probability, 3),
+                          f"model:{classifier.NAME}@{classifier.VERSION}",
+                          attributes={"phrase": None, "reason": "no explicit cue; trained classifier"})
+
+
 def _sample_size_from_model(candidates: list[ExtractedValue], layer: TextLayer) -> ExtractedValue | None:
     """When the rules choose no headline size, the trained ranker may (it abstains when unsure)."""
     from dataclasses import replace
@@ -94,6 +107,11 @@ def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: 
         publication_types=document.metadata.publication_types if single else (),
     )
     design = choose_design(design_candidates)
+    if use_models and (design is None or design.confidence < thresholds()["design_rule_trusted"]):
+        model_design = _design_from_model(document, start, end, single)
+        design_candidates.append(model_design)
+        if model_design.confidence >= thresholds()["design_model_min_probability"]:
+            design = model_design
     size_candidates = find_sample_sizes(layer, start, end)
     sample_size = choose_sample_size(
         [c for c in size_candidates if c.confidence >= thresholds()["sample_size_min_confidence"]],
