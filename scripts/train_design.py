@@ -10,9 +10,6 @@ the held-out robotreviewer MEDLINE records.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import platform
 import sys
 from datetime import date
@@ -23,11 +20,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from extractor.models import design  # noqa: E402
+from extractor.models.cards import (  # noqa: E402
+    METRICS_FILE,
+    package_version,
+    trainer_arguments,
+    write_metrics_and_card,
+)
 from extractor.models.linear import MODEL_FILE, WEIGHTS_FILE  # noqa: E402
 
 COMMAND = ".venv/bin/python scripts/train_design.py"
-CARD_FILE = "MODEL_CARD.md"
-METRICS_FILE = "metrics.json"
 
 
 def _figure(value: float) -> str:
@@ -73,8 +74,8 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         "Meant for text where the rules find no explicit statement; not wired into extraction yet.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "
-        f"(seed {seed}, Python {platform.python_version()}, scikit-learn {_version('sklearn')}, "
-        f"numpy {_version('numpy')}).",
+        f"(seed {seed}, Python {platform.python_version()}, scikit-learn {package_version('sklearn')}, "
+        f"numpy {package_version('numpy')}).",
         f"- **Rebuild** (from the repository root, with `../shared` beside it): `{command}`",
         f"- **Files** `{MODEL_FILE}` (settings, vocabulary, classes, C, temperature), `{WEIGHTS_FILE}` (idf, "
         f"coefficients, intercepts; float32, no pickle), `{METRICS_FILE}` (every figure below); "
@@ -176,42 +177,21 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _version(module: str) -> str:
-    try:
-        return __import__(module).__version__
-    except ImportError:
-        return "not installed"
-
-
-def folder_size(folder: Path) -> int:
-    """Bytes of the files in a folder."""
-    return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
 
 
 def main() -> int:
-    default_shared = Path(os.environ.get("EXTRACTOR_SHARED", REPO.parent / "shared"))
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--shared", type=Path, default=default_shared, help="the ../shared folder")
-    parser.add_argument("--out", type=Path, default=design.DEFAULT_PATH, help="where the model goes")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the fit")
-    args = parser.parse_args()
+    args = trainer_arguments(__doc__, design.DEFAULT_PATH)
     try:
         metrics = design.train(args.shared, args.out, seed=args.seed)
     except design.NoTrainingData as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    (args.out / METRICS_FILE).write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-    (args.out / CARD_FILE).write_text(model_card(metrics, 0, args.seed), encoding="utf-8")
-    # The size counts the card and metrics too, so they are written first and the card again after.
-    size = folder_size(args.out)
-    (args.out / CARD_FILE).write_text(model_card(metrics, size, args.seed), encoding="utf-8")
+    size = write_metrics_and_card(args.out, metrics, lambda size: model_card(metrics, size, args.seed))
     medline = metrics["medline"]
     print(
         f"test accuracy {metrics['test']['accuracy']:.3f}, macro-F1 {metrics['test']['macro_f1']:.3f}; "
         f"MEDLINE RCT AUROC {medline['auroc']:.3f} (rules P {medline['rules']['precision']:.3f} "
-        f"R {medline['rules']['recall']:.3f}); C={metrics['C']:g}; {folder_size(args.out) / 1e6:.1f} MB; "
+        f"R {medline['rules']['recall']:.3f}); C={metrics['C']:g}; {size / 1e6:.1f} MB; "
         f"{metrics['seconds']:.0f} s",
         file=sys.stderr,
     )

@@ -10,9 +10,6 @@ gold), with the stored model's size and speed.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import platform
 import sys
 import time
@@ -24,11 +21,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from extractor.models import sample_size  # noqa: E402
+from extractor.models.cards import (  # noqa: E402
+    METRICS_FILE,
+    package_version,
+    trainer_arguments,
+    write_metrics_and_card,
+)
 from extractor.models.linear import MODEL_FILE, WEIGHTS_FILE, LinearModel  # noqa: E402
 
 COMMAND = ".venv/bin/python scripts/train_sample_size.py"
-CARD_FILE = "MODEL_CARD.md"
-METRICS_FILE = "metrics.json"
 SOURCES = {"pico": "PICO corpus", "ebm": "EBM-NLP"}
 
 
@@ -84,8 +85,8 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "extraction.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "
-        f"(seed {seed}, Python {platform.python_version()}, scikit-learn {_version('sklearn')}, "
-        f"numpy {_version('numpy')}).",
+        f"(seed {seed}, Python {platform.python_version()}, scikit-learn {package_version('sklearn')}, "
+        f"numpy {package_version('numpy')}).",
         f"- **Rebuild** (from the repository root, with `../shared` beside it): `{command}`",
         f"- **Files** `{MODEL_FILE}` (settings, vocabularies, threshold), `{WEIGHTS_FILE}` (idf, coefficients, "
         f"intercept; float32, no pickle), `{METRICS_FILE}` (every figure below); {size_bytes / 1e3:.0f} kB in all. "
@@ -193,27 +194,10 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
     return "\n".join(lines) + "\n"
 
 
-def _version(module: str) -> str:
-    try:
-        return __import__(module).__version__
-    except ImportError:
-        return "not installed"
-
-
-def folder_size(folder: Path) -> int:
-    """Bytes of the files in a folder."""
-    return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
 
 
 def main() -> int:
-    default_shared = Path(os.environ.get("EXTRACTOR_SHARED", REPO.parent / "shared"))
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--shared", type=Path, default=default_shared, help="the ../shared folder")
-    parser.add_argument("--out", type=Path, default=sample_size.DEFAULT_PATH, help="where the model goes")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the fit")
-    args = parser.parse_args()
+    args = trainer_arguments(__doc__, sample_size.DEFAULT_PATH)
     try:
         metrics = sample_size.train(args.shared, args.out, seed=args.seed)
     except sample_size.NoTrainingData as error:
@@ -221,11 +205,7 @@ def main() -> int:
         return 2
     speed = prediction_speed(args.out, args.shared)
     metrics["speed"] = speed
-    (args.out / METRICS_FILE).write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
-    (args.out / CARD_FILE).write_text(model_card(metrics, speed, 0, args.seed), encoding="utf-8")
-    # The size counts the card and metrics too, so they are written first and the card again after.
-    size = folder_size(args.out)
-    (args.out / CARD_FILE).write_text(model_card(metrics, speed, size, args.seed), encoding="utf-8")
+    size = write_metrics_and_card(args.out, metrics, lambda size: model_card(metrics, speed, size, args.seed))
     for source, title in SOURCES.items():
         figures = metrics["test"][source]
         print(
@@ -234,7 +214,7 @@ def main() -> int:
             f"at {metrics['threshold']:g})",
             file=sys.stderr,
         )
-    print(f"C={metrics['C']:g}; {folder_size(args.out) / 1e3:.0f} kB; {speed['abstracts_per_second']:,.0f} abstracts/s; "
+    print(f"C={metrics['C']:g}; {size / 1e3:.0f} kB; {speed['abstracts_per_second']:,.0f} abstracts/s; "
           f"{metrics['seconds']:.0f} s", file=sys.stderr)  # fmt: skip
     return 0
 

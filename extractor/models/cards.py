@@ -1,0 +1,49 @@
+"""What every trainer script shares: its arguments, and writing metrics and the model card."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+CARD_FILE = "MODEL_CARD.md"
+METRICS_FILE = "metrics.json"
+
+
+def trainer_arguments(description: str | None, default_out: Path) -> argparse.Namespace:
+    """``--shared``, ``--out`` and ``--seed``, as every trainer takes them."""
+    default_shared = Path(os.environ.get("EXTRACTOR_SHARED", REPO.parent / "shared"))
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=default_shared, help="the ../shared folder")
+    parser.add_argument("--out", type=Path, default=default_out, help="where the model goes")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the fit")
+    return parser.parse_args()
+
+
+def package_version(module: str) -> str:
+    """A package's version for the model card, or "not installed"."""
+    try:
+        return __import__(module).__version__
+    except ImportError:
+        return "not installed"
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of the files in a folder."""
+    return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
+
+
+def write_metrics_and_card(out: Path, metrics: dict[str, Any], card: Callable[[int], str]) -> int:
+    """Write ``metrics.json`` and the model card; returns the folder's size, which the card states.
+
+    The size counts the card and metrics too, so they are written first and the card again after.
+    """
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    (out / CARD_FILE).write_text(card(0), encoding="utf-8")
+    size = folder_size(out)
+    (out / CARD_FILE).write_text(card(size), encoding="utf-8")
+    return folder_size(out)
