@@ -183,6 +183,62 @@ def failures(db_path: str, run_id: int | None) -> None:
         click.echo(f"{where}\t{row['kind']}\t{row['message']}; {row['hint']}")
 
 
+@cli.command()
+@click.argument("doc_id")
+@click.argument("field", type=click.Choice(["design", "sample_size", "outcome", "effect", "registration"]))
+@click.argument("value", required=False)
+@db_option
+@click.option("--annotator", required=True, help="Who makes the correction.")
+@click.option("--study", "study_number", type=int, default=1, show_default=True, help="Which study of the document (1 = first).")
+@click.option("--replaces", help="For outcomes, effects and registrations: the value (JSON or text) this one replaces.")
+@click.option("--reject", is_flag=True, help="Reject the value given by --replaces (or the field's value) instead.")
+@click.option("--reason", help="Why, for the record.")
+def correct(doc_id: str, field: str, value: str | None, db_path: str, annotator: str, study_number: int,
+            replaces: str | None, reject: bool, reason: str | None) -> None:
+    """Correct one value of a study; the correction is kept whatever is re-run later.
+
+    VALUE is JSON (``{"n": 73, "unit": "mothers"}``, ``{"measure": "MD", "value": 1.4, "ci": null, "p": 0.17}``)
+    or plain text (``rct``, ``PHQ-9``). Corrections are append-only; ``show`` and ``export`` return the
+    corrected value from then on.
+    """
+    from datetime import UTC, datetime
+
+    from .types import Correction
+
+    def parse(text: str | None) -> Any:
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+
+    if (value is None) != reject:
+        raise click.ClickException("give either a VALUE or --reject")
+    store = _open_store(db_path, must_exist=True)
+    studies = store.studies(doc_id)
+    if not studies:
+        raise click.ClickException(f"{doc_id}: no such document (or not extracted yet) in {db_path}")
+    if not 1 <= study_number <= len(studies):
+        raise click.ClickException(f"{doc_id} has {len(studies)} stud{'y' if len(studies) == 1 else 'ies'}; "
+                                   f"--study must be 1..{len(studies)}")
+    unit = studies[study_number - 1]
+    before = parse(replaces)
+    if before is None and field in ("design", "sample_size"):
+        before = next((v.value for v in unit.values if v.field == field and v.chosen), None)
+    if field == "sample_size" and value is not None and not isinstance(parse(value), dict):
+        raise click.ClickException('a sample size is JSON like {"n": 73, "unit": "mothers"}')
+    run = next(iter(store.db.query("select max(id) id from runs")), {"id": None})["id"]
+    correction_id = store.add_correction(Correction(
+        doc_id=doc_id, study_index=unit.index, field=field, value_before=before, value_after=parse(value),
+        annotator=annotator, created_at=datetime.now(UTC).isoformat(timespec="seconds"), run_id=run,
+        model_versions={"extraction": next(iter(store.db.query(
+            "select extraction_version v from documents where doc_id = ?", [doc_id])), {"v": None})["v"] or ""},
+        reason=reason,
+    ))
+    _stderr().print(f"correction {correction_id} recorded for {doc_id} study {study_number} {field}")
+
+
 def _shared_option(function: Callable[..., Any]) -> Callable[..., Any]:
     import os
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .corrections import apply_corrections
 from .errors import DocumentTimeout, ExtractorError
 from .extraction import extraction_version
 from .interchange import interchange_record, write_jsonl_line
@@ -332,7 +333,9 @@ class _Writer:
         self.summary.documents_unchanged += len(documents) - len(changed)
         if self.jsonl is not None:
             for document in documents:
-                write_jsonl_line(self.jsonl, interchange_record(document, studies[document.doc_id]))
+                # What was just written, with annotators' corrections on top: humans win.
+                units = apply_corrections(studies[document.doc_id], self.store.corrections(document.doc_id))
+                write_jsonl_line(self.jsonl, interchange_record(document, units))
         self.progress.documents(len(documents))
         self.documents, self.failures, self.sources, self.pending_studies = [], [], [], []
         self.last_flush = time.monotonic()

@@ -19,7 +19,18 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from .types import Document, ExtractedValue, Failure, Identifier, Metadata, Page, Section, StudyUnit
+from .corrections import apply_corrections
+from .types import (
+    Correction,
+    Document,
+    ExtractedValue,
+    Failure,
+    Identifier,
+    Metadata,
+    Page,
+    Section,
+    StudyUnit,
+)
 
 migrations = Migrations("extractor")
 
@@ -194,6 +205,34 @@ def m002_studies_and_values(db: sqlite_utils.Database) -> None:
         from extracted_values where field = 'design'""")
 
 
+@migrations()
+def m003_corrections(db: sqlite_utils.Database) -> None:
+    db["corrections"].create(
+        {
+            "id": int,
+            "doc_id": str,
+            "study_index": int,
+            "field": str,
+            "value_before": str,  # JSON; null when the annotator added a value
+            "value_after": str,  # JSON; null when the annotator rejected the value
+            "start": int,
+            "end": int,
+            "annotator": str,
+            "created_at": str,
+            "run_id": int,
+            "model_versions": str,  # JSON
+            "reason": str,
+        },
+        pk="id",
+    )
+    db["corrections"].create_index(["doc_id"])
+    # Append-only: the rows a correction writes can never be changed or removed.
+    db.execute("""create trigger corrections_no_update before update on corrections
+                  begin select raise(abort, 'corrections are append-only'); end""")
+    db.execute("""create trigger corrections_no_delete before delete on corrections
+                  begin select raise(abort, 'corrections are append-only'); end""")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -327,7 +366,7 @@ class Store:
             yield document_from_row(row, identifiers)
 
     def studies(self, doc_id: str) -> list[StudyUnit]:
-        """A document's study units with every stored value (chosen ones marked)."""
+        """A document's study units with every stored value; annotators' corrections are applied on top."""
         units: list[StudyUnit] = []
         for row in self.db.query("select * from studies where doc_id = ? order by study_index", [doc_id]):
             values = [
@@ -341,7 +380,33 @@ class Store:
             ]
             units.append(StudyUnit(index=row["study_index"], label=row["label"], start=row["start"],
                                    end=row["end"], values=values))
-        return units
+        return apply_corrections(units, self.corrections(doc_id)) if units else units
+
+    def add_correction(self, correction: Correction) -> int:
+        """Append an annotator's correction; returns its id."""
+        with self.db.atomic():
+            table = self.db["corrections"]
+            table.insert({
+                "doc_id": correction.doc_id, "study_index": correction.study_index, "field": correction.field,
+                "value_before": None if correction.value_before is None else json.dumps(correction.value_before),
+                "value_after": None if correction.value_after is None else json.dumps(correction.value_after),
+                "start": correction.start, "end": correction.end, "annotator": correction.annotator,
+                "created_at": correction.created_at, "run_id": correction.run_id,
+                "model_versions": json.dumps(correction.model_versions), "reason": correction.reason,
+            })
+            return int(table.last_pk)
+
+    def corrections(self, doc_id: str) -> list[Correction]:
+        """A document's corrections in the order they were made."""
+        loads = lambda text: None if text is None else json.loads(text)  # noqa: E731
+        return [
+            Correction(doc_id=row["doc_id"], study_index=row["study_index"], field=row["field"],
+                       value_before=loads(row["value_before"]), value_after=loads(row["value_after"]),
+                       annotator=row["annotator"], created_at=row["created_at"], run_id=row["run_id"],
+                       model_versions=json.loads(row["model_versions"] or "{}"), reason=row["reason"],
+                       start=row["start"], end=row["end"])
+            for row in self.db.query("select * from corrections where doc_id = ? order by id", [doc_id])
+        ]
 
     def doc_ids_for_source(self, path: str) -> list[str]:
         return [row["doc_id"] for row in self.db.query(

@@ -158,6 +158,8 @@ class Correction:
     run_id: int | None = None
     model_versions: dict[str, str] = field(default_factory=dict)
     reason: str | None = None
+    start: int | None = None  # evidence span of the value after, when the annotator marked one
+    end: int | None = None
 
 
 @dataclass

@@ -1,0 +1,85 @@
+"""Annotators' corrections: append-only, applied on every read, never overwritten by a re-run."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS
+from extractor.cli import cli
+from extractor.corrections import apply_corrections
+from extractor.store import Store
+from extractor.types import Correction, ExtractedValue, StudyUnit
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def record(db: Path, doc_id: str) -> dict:
+    lines = [json.loads(line) for line in run("export", "--db", str(db)).stdout.splitlines()]
+    return next(line for line in lines if line["doc_id"] == doc_id)
+
+
+def test_a_corrected_sample_size_survives_extract_force(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    page = CORPUS / "example_pubmed_page.txt"
+    assert run("extract", str(page), "--db", str(db), "-q").exit_code == 0
+    before = record(db, "example_pubmed_page")["studies"][0]["sample_size"]
+    assert before["n"] == 240
+    result = run("correct", "example_pubmed_page", "sample_size", '{"n": 241, "unit": "mothers"}',
+                 "--db", str(db), "--annotator", "ana", "--reason", "typo in the count")
+    assert result.exit_code == 0
+    assert record(db, "example_pubmed_page")["studies"][0]["sample_size"] == {"n": 241, "unit": "mothers"}
+    jsonl = tmp_path / "again.jsonl"
+    assert run("extract", str(page), "--db", str(db), "--force", "--jsonl", str(jsonl), "-q").exit_code == 0
+    assert record(db, "example_pubmed_page")["studies"][0]["sample_size"] == {"n": 241, "unit": "mothers"}
+    rerun = json.loads(jsonl.read_text().splitlines()[0])
+    assert rerun["studies"][0]["sample_size"] == {"n": 241, "unit": "mothers"}
+    [row] = list(Store(db).db.query("select * from corrections"))
+    assert (row["annotator"], json.loads(row["value_before"])["n"]) == ("ana", 240)
+
+
+def test_corrections_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
+    store = Store(tmp_path / "x.db")
+    store.add_correction(Correction("d", 0, "design", "rct", "cluster_rct", "ana", "2026-01-01T00:00:00+00:00"))
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("update corrections set value_after = '\"rct\"'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("delete from corrections")
+
+
+def _unit() -> StudyUnit:
+    return StudyUnit(0, None, 0, 100, values=[
+        ExtractedValue("design", "rct", 0, 3, 0.9, "rule:design.cue9.v1", chosen=True),
+        ExtractedValue("outcome", "PHQ-9", 10, 15, 0.9, "rule:outcomes.v1", chosen=True),
+        ExtractedValue("outcome", "GAD-7", 20, 25, 0.9, "rule:outcomes.v1", chosen=True),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("correction", "design", "outcomes"),
+    [
+        (Correction("d", 0, "design", "rct", "cluster_rct", "ana", "t"), "cluster_rct", ["PHQ-9", "GAD-7"]),
+        (Correction("d", 0, "outcome", "GAD-7", None, "ana", "t"), "rct", ["PHQ-9"]),
+        (Correction("d", 0, "outcome", "GAD-7", "GAD-2", "ana", "t"), "rct", ["PHQ-9", "GAD-2"]),
+        (Correction("d", 0, "outcome", None, "EPDS", "ana", "t"), "rct", ["PHQ-9", "GAD-7", "EPDS"]),
+    ],
+)
+def test_corrections_replace_reject_or_add_values(correction: Correction, design: str, outcomes: list[str]) -> None:
+    [unit] = apply_corrections([_unit()], [correction])
+    chosen = [v for v in unit.values if v.chosen]
+    assert [v.value for v in chosen if v.field == "design"] == [design]
+    assert [v.value for v in chosen if v.field == "outcome"] == outcomes
+    assert all(v.source.startswith("annotator:") for v in chosen if v.value in ("cluster_rct", "GAD-2", "EPDS"))
+
+
+def test_correcting_needs_a_value_or_reject(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    run("extract", str(CORPUS / "example_pubmed_page.txt"), "--db", str(db), "-q")
+    result = CliRunner().invoke(cli, ["correct", "example_pubmed_page", "design", "--db", str(db), "--annotator", "a"])
+    assert result.exit_code == 1 and "VALUE or --reject" in result.stderr
