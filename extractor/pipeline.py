@@ -332,9 +332,10 @@ class _Writer:
         self.summary.documents_written += len(changed)
         self.summary.documents_unchanged += len(documents) - len(changed)
         if self.jsonl is not None:
+            corrections = self.store.corrections_for(d.doc_id for d in documents)
             for document in documents:
                 # What was just written, with annotators' corrections on top: humans win.
-                units = apply_corrections(studies[document.doc_id], self.store.corrections(document.doc_id))
+                units = apply_corrections(studies[document.doc_id], corrections.get(document.doc_id, []))
                 write_jsonl_line(self.jsonl, interchange_record(document, units))
         self.progress.documents(len(documents))
         self.documents, self.failures, self.sources, self.pending_studies = [], [], [], []

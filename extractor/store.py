@@ -398,15 +398,24 @@ class Store:
 
     def corrections(self, doc_id: str) -> list[Correction]:
         """A document's corrections in the order they were made."""
+        return self.corrections_for([doc_id]).get(doc_id, [])
+
+    def corrections_for(self, doc_ids: Iterable[str]) -> dict[str, list[Correction]]:
+        """Corrections of several documents (one query per 500), each list in the order made."""
         loads = lambda text: None if text is None else json.loads(text)  # noqa: E731
-        return [
-            Correction(doc_id=row["doc_id"], study_index=row["study_index"], field=row["field"],
-                       value_before=loads(row["value_before"]), value_after=loads(row["value_after"]),
-                       annotator=row["annotator"], created_at=row["created_at"], run_id=row["run_id"],
-                       model_versions=json.loads(row["model_versions"] or "{}"), reason=row["reason"],
-                       start=row["start"], end=row["end"])
-            for row in self.db.query("select * from corrections where doc_id = ? order by id", [doc_id])
-        ]
+        ids = list(doc_ids)
+        found: dict[str, list[Correction]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select * from corrections where doc_id in ({marks}) order by id", chunk):
+                found.setdefault(row["doc_id"], []).append(Correction(
+                    doc_id=row["doc_id"], study_index=row["study_index"], field=row["field"],
+                    value_before=loads(row["value_before"]), value_after=loads(row["value_after"]),
+                    annotator=row["annotator"], created_at=row["created_at"], run_id=row["run_id"],
+                    model_versions=json.loads(row["model_versions"] or "{}"), reason=row["reason"],
+                    start=row["start"], end=row["end"]))
+        return found
 
     def doc_ids_for_source(self, path: str) -> list[str]:
         return [row["doc_id"] for row in self.db.query(
