@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from extractor.extract.segment import study_units
 from extractor.readers.text import parse_plain_text
 
@@ -38,3 +40,28 @@ def test_named_studies_on_slides_become_units() -> None:
     text = "Two studies\n\nStudy A: walking and blood pressure\n120 adults randomised\n\nStudy B: reminder letters\nOdds ratio 1.7"
     units = study_units(parse_plain_text(text, "deck.txt"))
     assert [u.label for u in units] == ["Study A", "Study B"]
+
+
+LINKED_TABLE = """Programmes and their evidence
+
+ProgrammeLinkSummary
+Video coachinghttps://example.org/trials/video-coaching.pdfCoaching improved sensitivity (d = 0.41) in 120 mothers.
+PEERS | https://example.org/peers Peer groups reduced symptoms in a pilot of 40 adolescents.
+Home visits\thttps://example.org/hv Visits reduced emergency attendances (OR 0.62).
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        (LINKED_TABLE, ["Video coaching", "PEERS", "Home visits"]),
+        # identifier, registry and contact lines that link somewhere are not studies
+        ("A trial\n\nWe randomised 80 parents.\nDOI: https://doi.org/10.1/x\nClinicalTrials.gov https://clinicaltrials.gov/"
+         "ct2/show/NCT01234567\nData available https://osf.io/abcde\n", [None]),
+        # one linked row is not a table of studies
+        ("A trial\n\nWe randomised 80 parents.\nCoaching manual https://example.org/manual describes the sessions.\n",
+         [None]),
+    ],
+)
+def test_table_rows_that_link_to_their_source_become_units(text: str, labels: list[str | None]) -> None:
+    assert [u.label for u in study_units(parse_plain_text(text, "table.txt"))] == labels

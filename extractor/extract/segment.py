@@ -3,7 +3,7 @@
 A document that summarises several studies (a slide deck of reviews, a table
 of included studies, a review of reviews) introduces each one by its citation
 at the start of a line: "Fukkink (2008) included 29 studies ...", or a row
-that opens with "Coates et al. (2017)", or by a name like "Study A:". When two or more distinct citations
+that opens with "Coates et al. (2017)", or by a name like "Study A:", or a table row that links to its source. When two or more distinct citations
 open lines, each starts a unit that runs to the next one; otherwise the
 document is one study.
 """
@@ -26,6 +26,17 @@ _CITATION_START = re.compile(
 _NAMED_START = re.compile(
     r"^[ \t•*\-]*(?P<label>(?:Study|Trial|Review|Evaluation|Cohort)\s(?:[A-Z]|\d{1,2}))\s*[:.–—-]\s*\S", re.M
 )
+# A row of an evidence table that links to its source: "CBT  https://...", "Family Nurse Partnership | https://...",
+# or, in text flattened from a web table, the label glued to the link ("CBThttps://..."). Identifier and
+# contact lines ("DOI: https://...", "ClinicalTrials.gov https://...") are not studies.
+_LINKED_ROW = re.compile(
+    r"^[ \t•*\-]*(?P<label>[A-Z][A-Za-z0-9'’\-]*(?:[ ][A-Za-z0-9'’\-]+){0,4})(?:[ \t]*[|\t:][ \t]*|[ \t]*)"
+    r"(?=https?://)",
+    re.M,
+)
+_NOT_STUDY_LABELS = frozenset(
+    ["doi", "pmid", "pmcid", "url", "link", "links", "website", "web", "available", "email", "e-mail", "data", "code", "source", "registration", "registry", "isrctn", "prospero", "protocol", "funding", "contact", "online", "see", "at", "from", "here"]
+)
 _REFERENCES = re.compile(r"^[ \t]*(?:references|bibliography|literature cited|works cited)[ \t]*:?[ \t]*$", re.I | re.M)
 
 
@@ -47,9 +58,11 @@ def study_units(document: Document) -> list[UnitRange]:
         limit = references.start()
     starts: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for pattern in (_CITATION_START, _NAMED_START):
+    for pattern in (_CITATION_START, _NAMED_START, _LINKED_ROW):
         for match in pattern.finditer(text, 0, limit):
             label = _normalise_label(match.group("label"))
+            if pattern is _LINKED_ROW and not _is_row_label(label):
+                continue
             if label in seen:
                 continue  # a study mentioned again belongs to the unit already open
             seen.add(label)
@@ -71,6 +84,12 @@ def study_units(document: Document) -> list[UnitRange]:
         if cut > 0:
             units[-1] = UnitRange(last.label, last.start, cut)
     return units
+
+
+def _is_row_label(label: str) -> bool:
+    """A linked table row names a study or programme, not an identifier scheme or a contact line."""
+    words = label.casefold().split()
+    return bool(words) and words[0] not in _NOT_STUDY_LABELS and words[-1] not in _NOT_STUDY_LABELS
 
 
 def _normalise_label(label: str) -> str:
