@@ -233,6 +233,45 @@ def m003_corrections(db: sqlite_utils.Database) -> None:
                   begin select raise(abort, 'corrections are append-only'); end""")
 
 
+@migrations()
+def m004_review(db: sqlite_utils.Database) -> None:
+    """The review app: undo, a decision log filled by trigger, reviewed marks and consensus decisions."""
+    # An undo is a new row naming the correction it reverts; both then stop applying.
+    db["corrections"].add_column("undoes", int)
+    db["corrections"].create_index(["undoes"])
+    # What each correction did, written by the database itself (ASReview's decision_changes).
+    db["decision_changes"].create(
+        {"id": int, "correction_id": int, "doc_id": str, "study_index": int, "field": str, "action": str,
+         "annotator": str, "created_at": str},
+        pk="id",
+    )
+    db["decision_changes"].create_index(["doc_id"])
+    db.execute("""create trigger corrections_decision_log after insert on corrections
+                  begin insert into decision_changes
+                    (correction_id, doc_id, study_index, field, action, annotator, created_at)
+                  values (new.id, new.doc_id, new.study_index, new.field,
+                    case when new.undoes is not null then 'undo'
+                         when new.value_before is null then 'add'
+                         when new.value_after is null then 'reject'
+                         when new.value_before = new.value_after then 'accept'
+                         else 'edit' end,
+                    new.annotator, new.created_at); end""")
+    # An annotator marks a document reviewed (status "done") or opens it again ("reopened").
+    db["reviews"].create({"id": int, "doc_id": str, "annotator": str, "status": str, "created_at": str}, pk="id")
+    db["reviews"].create_index(["doc_id", "annotator"])
+    # A settled disagreement between annotators: the value agreed (JSON), who settled it, between whom.
+    db["consensus"].create(
+        {"id": int, "doc_id": str, "study_index": int, "field": str, "value": str, "annotator": str,
+         "annotators": str, "created_at": str},
+        pk="id",
+    )
+    db["consensus"].create_index(["doc_id"])
+    for table in ("decision_changes", "reviews", "consensus"):
+        for event in ("update", "delete"):
+            db.execute(f"""create trigger {table}_no_{event} before {event} on {table}
+                           begin select raise(abort, '{table} is append-only'); end""")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -408,7 +447,10 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.db.query(f"select * from corrections where doc_id in ({marks}) order by id", chunk):
+            # An undo row and the correction it reverts both stop applying (m004).
+            for row in self.db.query(f"select * from corrections where doc_id in ({marks}) and undoes is null "
+                                     "and id not in (select undoes from corrections where undoes is not null) "
+                                     "order by id", chunk):
                 found.setdefault(row["doc_id"], []).append(Correction(
                     doc_id=row["doc_id"], study_index=row["study_index"], field=row["field"],
                     value_before=loads(row["value_before"]), value_after=loads(row["value_after"]),
@@ -416,6 +458,68 @@ class Store:
                     model_versions=json.loads(row["model_versions"] or "{}"), reason=row["reason"],
                     start=row["start"], end=row["end"]))
         return found
+
+    # review app (m004)
+    def correction_rows(self, doc_id: str) -> list[dict[str, Any]]:
+        """A document's correction rows oldest first, each with its action and whether it was undone."""
+        return list(self.db.query(
+            """select c.*, d.action, exists(select 1 from corrections u where u.undoes = c.id) as undone
+               from corrections c left join decision_changes d on d.correction_id = c.id
+               where c.doc_id = ? order by c.id""", [doc_id]))
+
+    def undo_correction(self, correction_id: int, annotator: str) -> int:
+        """Append a row that reverts an earlier correction (which then stops applying); returns its id."""
+        from .corrections import CorrectionError
+
+        with self.db.atomic():
+            rows = list(self.db.query(
+                "select *, exists(select 1 from corrections u where u.undoes = c.id) as undone "
+                "from corrections c where id = ?", [correction_id]))
+            if not rows:
+                raise CorrectionError(f"correction {correction_id}: no such correction")
+            row = rows[0]
+            if row["undoes"] is not None or row["undone"]:
+                raise CorrectionError(f"correction {correction_id} is an undo or was undone already",
+                                      hint="make the correction again instead")
+            table = self.db["corrections"]
+            table.insert({
+                "doc_id": row["doc_id"], "study_index": row["study_index"], "field": row["field"],
+                "value_before": row["value_after"], "value_after": row["value_before"], "start": row["start"],
+                "end": row["end"], "annotator": annotator, "created_at": now(), "run_id": row["run_id"],
+                "model_versions": row["model_versions"], "reason": f"undo of correction {correction_id}",
+                "undoes": correction_id,
+            })
+            return int(table.last_pk)
+
+    def mark_reviewed(self, doc_id: str, annotator: str, status: str = "done") -> None:
+        """Record that an annotator finished a document (``done``) or opened it again (``reopened``)."""
+        with self.db.atomic():
+            self.db["reviews"].insert({"doc_id": doc_id, "annotator": annotator, "status": status,
+                                       "created_at": now()})
+
+    def reviewed_documents(self) -> dict[str, set[str]]:
+        """For each reviewed document, the annotators whose latest mark on it is ``done``."""
+        found: dict[str, set[str]] = {}
+        for row in self.db.query(
+            """select doc_id, annotator from reviews r where status = 'done' and id =
+               (select max(id) from reviews l where l.doc_id = r.doc_id and l.annotator = r.annotator)"""
+        ):
+            found.setdefault(row["doc_id"], set()).add(row["annotator"])
+        return found
+
+    def add_consensus(self, doc_id: str, study_index: int, field: str, value: Any, annotator: str,
+                      annotators: list[str]) -> int:
+        """Record the value annotators settled on for one field of one study; returns its id."""
+        with self.db.atomic():
+            table = self.db["consensus"]
+            table.insert({"doc_id": doc_id, "study_index": study_index, "field": field,
+                          "value": json.dumps(value, ensure_ascii=False), "annotator": annotator,
+                          "annotators": json.dumps(sorted(annotators)), "created_at": now()})
+            return int(table.last_pk)
+
+    def consensus_rows(self) -> list[dict[str, Any]]:
+        """Every consensus decision, oldest first."""
+        return list(self.db.query("select * from consensus order by id"))
 
     def doc_ids_for_source(self, path: str) -> list[str]:
         return [row["doc_id"] for row in self.db.query(
