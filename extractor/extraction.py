@@ -55,7 +55,25 @@ def extract_document(document: Document, use_models: bool = True) -> list[StudyU
     if single and document.title_span:
         low = min(low, document.title_span[0])
     layer = analyse(document.text, document.sections, low, high)
+    if single and use_models:
+        layer = _predicted_roles(layer, document, units[0])
     return [_extract_unit(document, layer, unit, index, single, use_models) for index, unit in enumerate(units)]
+
+
+def _predicted_roles(layer: TextLayer, document: Document, unit: UnitRange) -> TextLayer:
+    """Sentence roles from the trained model for an abstract without headings (scoping the extractors).
+
+    The title is left out: the model learnt from abstract sentences.
+    """
+    from .models import sentence_roles
+
+    threshold = thresholds().get("sentence_role_min_probability")
+    if threshold is None:
+        return layer
+    start = unit.start
+    if document.title_span and unit.start <= document.title_span[0] < unit.end:
+        start = max(start, document.title_span[1])
+    return sentence_roles.assign_roles(layer, start, unit.end, threshold)
 
 
 def _single_study_scope(document: Document) -> tuple[int, int]:

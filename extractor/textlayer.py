@@ -30,6 +30,7 @@ class Sentence:
     end: int
     section: str | None = None  # background | objective | methods | results | conclusions | registration | other
     heading: str | None = None
+    role_probability: float | None = None  # set when the role was predicted by the sentence-role model
 
 
 @dataclass

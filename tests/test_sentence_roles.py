@@ -281,3 +281,45 @@ def test_positions_must_match_the_sentences() -> None:
     with pytest.raises(ValueError, match="positions"):
         predict_roles(["One.", "Two."], positions=[(0, 2)])
     assert predict_roles([]) == []
+
+
+def _layer_of(sentences: list[str], heading: str | None = None):
+    from extractor.textlayer import analyse
+
+    text = (f"{heading}\n" if heading else "") + " ".join(sentences)
+    return analyse(text)
+
+
+def test_assign_roles_gives_unheaded_abstract_sentences_confident_roles() -> None:
+    from extractor.models.sentence_roles import assign_roles
+
+    layer = _layer_of([sentence for sentence, _ in _ABSTRACT])
+    assigned = assign_roles(layer, 0, len(layer.text), 0.5)
+    results = [s for s in assigned.sentences if "fell more" in layer.text[s.start:s.end]]
+    assert results and results[0].section == "results" and results[0].role_probability >= 0.5
+    assert all(s.section is None for s in layer.sentences)  # the input layer is not changed
+
+
+@pytest.mark.parametrize(("threshold", "expect_roles"), [(1.01, False), (0.0, True)])
+def test_assign_roles_leaves_sentences_below_the_threshold_without_a_role(threshold: float, expect_roles: bool) -> None:
+    from extractor.models.sentence_roles import assign_roles
+
+    layer = _layer_of([sentence for sentence, _ in _ABSTRACT])
+    assigned = assign_roles(layer, 0, len(layer.text), threshold)
+    assert any(s.section for s in assigned.sentences) is expect_roles
+
+
+def test_assign_roles_never_replaces_roles_from_headings() -> None:
+    from extractor.models.sentence_roles import assign_roles
+
+    layer = _layer_of([sentence for sentence, _ in _ABSTRACT[:3]], heading="METHODS:")
+    assert assign_roles(layer, 0, len(layer.text), 0.0) is layer
+
+
+def test_assign_roles_skips_sentences_outside_the_range() -> None:
+    from extractor.models.sentence_roles import assign_roles
+
+    layer = _layer_of([sentence for sentence, _ in _ABSTRACT])
+    first = layer.sentences[0]
+    assigned = assign_roles(layer, first.end, len(layer.text), 0.0)
+    assert assigned.sentences[0].section is None and assigned.sentences[1].section is not None

@@ -19,7 +19,7 @@ import tarfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..textlayer import split_sentences
+from ..textlayer import TextLayer, split_sentences
 from .linear import LinearModel, sklearn_matrix
 
 NAME = "sentence_roles"
@@ -419,3 +419,21 @@ def predict_roles(
     probabilities = model.predict_proba(texts, dense)
     best = probabilities.argmax(axis=1)
     return [(model.classes[k], float(probabilities[row, k])) for row, k in enumerate(best)]
+
+
+def assign_roles(layer: TextLayer, start: int, end: int, min_probability: float,
+                 model: LinearModel | None = None) -> TextLayer:
+    """The layer with predicted roles given to the sentences of ``[start, end)`` when none has a heading.
+
+    A sentence keeps no role when the model's probability is below ``min_probability``; sentences
+    outside the range (a title, say) are left as they are. Roles from headings are never replaced.
+    """
+    inside = [index for index, s in enumerate(layer.sentences) if s.start >= start and s.end <= end]
+    if len(inside) < 2 or any(layer.sentences[index].section for index in inside):
+        return layer
+    texts = [layer.text[layer.sentences[index].start:layer.sentences[index].end] for index in inside]
+    sentences = list(layer.sentences)
+    for index, (role, probability) in zip(inside, predict_roles(texts, model=model), strict=True):
+        if probability >= min_probability:
+            sentences[index] = replace(sentences[index], section=role, role_probability=round(probability, 3))
+    return TextLayer(text=layer.text, sentences=sentences)
