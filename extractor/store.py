@@ -406,6 +406,11 @@ class Store:
 
     def studies(self, doc_id: str) -> list[StudyUnit]:
         """A document's study units with every stored value; annotators' corrections are applied on top."""
+        units = self.machine_studies(doc_id)
+        return apply_corrections(units, self.corrections(doc_id)) if units else units
+
+    def machine_studies(self, doc_id: str) -> list[StudyUnit]:
+        """A document's study units with the values extraction stored, before any correction."""
         units: list[StudyUnit] = []
         for row in self.db.query("select * from studies where doc_id = ? order by study_index", [doc_id]):
             values = [
@@ -419,7 +424,7 @@ class Store:
             ]
             units.append(StudyUnit(index=row["study_index"], label=row["label"], start=row["start"],
                                    end=row["end"], values=values))
-        return apply_corrections(units, self.corrections(doc_id)) if units else units
+        return units
 
     def add_correction(self, correction: Correction) -> int:
         """Append an annotator's correction; returns its id."""
