@@ -24,7 +24,7 @@ from extractor.errors import (
     NoTextLayer,
     TruncatedDocument,
 )
-from extractor.readers import pdf, pdf_layout, read_path
+from extractor.readers import pdf, pdf_columns, pdf_layout, read_path
 from extractor.readers.base import Limits, squash
 from extractor.types import Document
 
@@ -452,7 +452,7 @@ def test_layout_reads_the_left_column_before_the_right_one() -> None:
     words = row_of(["A", "title", "spanning", "both", "columns"], 50, 40, size=20)
     for index, texts in enumerate(PARAGRAPH):
         words += row_of(texts[:3], 50, 100 + 12 * index) + row_of(texts[3:], 230, 100 + 12 * index)
-    lines = pdf_layout.order_lines(words)
+    lines = pdf_columns.order_lines(words)
     assert [line.text for line in lines] == [
         "A title spanning both columns",
         *[" ".join(texts[:3]) for texts in PARAGRAPH],
@@ -463,7 +463,7 @@ def test_layout_reads_the_left_column_before_the_right_one() -> None:
 
 def test_layout_without_a_gutter_reads_row_by_row() -> None:
     words = [word for index, texts in enumerate(PARAGRAPH) for word in row_of(texts, 50, 100 + 12 * index)]
-    lines = pdf_layout.order_lines(words)
+    lines = pdf_columns.order_lines(words)
     assert [line.text for line in lines] == [" ".join(texts) for texts in PARAGRAPH]
 
 

@@ -31,13 +31,13 @@ from ..errors import (
 )
 from ..types import Document, Metadata, Page, Section, Span
 from .base import Limits, TextBuilder, clean_text, document_from_spans, squash
+from .pdf_columns import page_lines
 from .pdf_layout import (
     Line,
     Word,
     body_style,
     join_lines,
     make_blocks,
-    page_lines,
     vocabulary,
     words_from_pdfplumber,
 )
