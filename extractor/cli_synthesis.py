@@ -1,0 +1,71 @@
+"""``extractor synthesize``: pool one outcome's estimates across studies, with a forest plot.
+
+A thin layer over ``extractor.synthesis.analysis.synthesize``; heavy libraries (scipy,
+matplotlib) are imported inside the command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+SCALE_CHOICES = ["SMD", "OR", "RR", "HR", "MD", "RD", "ZCOR"]
+DESIGN_CHOICES = [
+    "rct", "cluster_rct", "non_randomised_trial", "cohort", "case_control", "cross_sectional", "qualitative",
+    "mixed_methods", "systematic_review", "meta_analysis", "umbrella_review", "case_report", "protocol", "other",
+]  # fmt: skip
+
+
+@click.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+              help="SQLite database made by `extractor extract`.")
+@click.option("--outcome", required=True,
+              help="Instrument (PHQ-9) or construct (depression) to gather estimates of.")
+@click.option("--measure", type=click.Choice(SCALE_CHOICES), default=None,
+              help="Scale to pool on (default: the one most matched estimates convert to).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="synthesis", show_default=True,
+              help="Folder for forest.png, forest.svg, summary.csv and pooled.json.")
+@click.option("--method", type=click.Choice(["reml", "dl"]), default="reml", show_default=True,
+              help="Between-study variance estimator: REML or DerSimonian-Laird.")
+@click.option("--design", "designs", multiple=True, type=click.Choice(DESIGN_CHOICES),
+              help="Pool only studies of this design (repeat for several).")
+@click.option("--all-estimates", is_flag=True,
+              help="Pool every estimate, not only the first of each study (they are then not independent).")
+@click.option("--knha", is_flag=True, help="Knapp-Hartung standard error and t-based intervals.")
+def synthesize(db_path: str, outcome: str, measure: str | None, out_dir: str, method: str,
+               designs: tuple[str, ...], all_estimates: bool, knha: bool) -> None:
+    """Gather an outcome's estimates across studies, put them on one scale, pool them and draw a forest plot.
+
+    Prints one line per matched estimate (pooled, or why not) and the random-effects summary;
+    every row names its document and evidence span.
+    """
+    import json
+
+    from .store import Store
+    from .synthesis.analysis import synthesize as run_synthesis
+    from .synthesis.forest import forest_plot
+    from .synthesis.pooling import SynthesisError
+    from .synthesis.summary import summary_lines, write_summary
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; create it with `extractor extract ... --db {db_path}`")
+    store = Store(db_path)
+    try:
+        result = run_synthesis(store, outcome, measure, method, list(designs) or None, all_estimates, knha)
+    except SynthesisError as error:
+        raise click.ClickException(f"{error.message}; {error.hint}") from None
+    finally:
+        store.close()
+    folder = Path(out_dir)
+    paths = forest_plot(result, folder)
+    paths.append(write_summary(result, folder / "summary.csv"))
+    pooled_path = folder / "pooled.json"
+    from dataclasses import asdict
+
+    pooled_path.write_text(json.dumps({"outcome": outcome, "scale": result.scale, **asdict(result.pooled),
+                                       "tau": result.pooled.tau, "notes": result.notes}, indent=2) + "\n")
+    paths.append(pooled_path)
+    for line in summary_lines(result):
+        click.echo(line)
+    click.echo("wrote " + ", ".join(str(path) for path in paths), err=True)

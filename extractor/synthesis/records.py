@@ -1,0 +1,175 @@
+"""The stored effect estimates with their provenance, and matching them to an outcome.
+
+Values are read through ``Store.studies`` so annotators' corrections take precedence. A
+corrected estimate keeps the outcome link and evidence span of the machine value it replaced
+(an annotator may also give ``"outcome"`` inside the corrected value). Group sizes come from the
+study's per-arm sample-size candidates; whether an ``ES`` is standardised from the words around it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..store import Store
+from ..types import Correction, Document, ExtractedValue, StudyUnit
+from .convert import Conversion, Estimate, convert
+
+_STANDARDISED = re.compile(r"(?i)standardi[sz]ed|cohen'?s?\s*d|hedges'?\s*g|\bSMDs?\b")
+_ARM_ROLES = ("analysed", "followed_up", "arm", "randomised")
+
+
+@dataclass
+class EffectRecord:
+    """One extracted estimate of one study, with where it came from and its conversion."""
+
+    doc_id: str
+    study_index: int
+    study: str  # a label for tables and plots: the study's citation, first author and year, or doc_id
+    year: int | None
+    outcome: str | None
+    instrument: str | None
+    construct: str | None
+    estimate: Estimate
+    evidence: str | None
+    start: int | None
+    end: int | None
+    source: str
+    registrations: list[str] = field(default_factory=list)
+    conversion: Conversion | None = None
+    match: str | None = None  # how it matched the outcome asked for: outcome, instrument, construct
+    note: str | None = None  # why it was left out of a pooling that it matched
+
+    @property
+    def corrected(self) -> bool:
+        return self.source.startswith("annotator:")
+
+
+def study_label(document: Document, unit: StudyUnit, studies: int) -> str:
+    """``Fukkink (2008)`` for a study of a review, ``Smith 2019`` for a paper, else the doc_id."""
+    if studies > 1 and unit.label:
+        return unit.label
+    meta = document.metadata
+    if meta.authors and meta.year:
+        first = meta.authors[0].split(",")[0].strip()
+        return f"{first}{' et al.' if len(meta.authors) > 1 else ''} {meta.year}"
+    return document.doc_id
+
+
+def group_sizes(unit: StudyUnit) -> tuple[int, int] | None:
+    """Two per-arm counts of the study (analysed before randomised), or None."""
+    for role in _ARM_ROLES:
+        arms: dict[str, int] = {}
+        for value in unit.values:
+            if value.field == "sample_size" and value.role == role and value.attributes.get("arm"):
+                arms.setdefault(str(value.attributes["arm"]), int(value.value["n"]))
+        if len(arms) == 2:
+            first, second = arms.values()
+            return first, second
+    return None
+
+
+def _chosen(unit: StudyUnit, field_name: str) -> ExtractedValue | None:
+    return next((v for v in unit.values if v.field == field_name and v.chosen), None)
+
+
+def _replaced(unit: StudyUnit, corrections: list[Correction], value: ExtractedValue) -> ExtractedValue | None:
+    """The machine value an annotator's effect replaced, to keep its outcome link and span."""
+    for correction in corrections:
+        if correction.field == "effect" and correction.value_after == value.value and correction.value_before:
+            return next((v for v in unit.values if v.field == "effect" and not v.source.startswith("annotator:")
+                         and v.value == correction.value_before), None)
+    return None
+
+
+def estimate_of(value: ExtractedValue, unit: StudyUnit, document: Document) -> Estimate:
+    """The conversion input of a stored effect value."""
+    effect, attributes = value.value, value.attributes
+    ci = effect.get("ci")
+    size = _chosen(unit, "sample_size")
+    design = _chosen(unit, "design")
+    context = ""
+    if value.start is not None and value.end is not None:
+        context = document.text[max(0, value.start - 120) : value.end]
+    return Estimate(
+        measure=effect["measure"], value=float(effect["value"]),
+        ci=(float(ci[0]), float(ci[1])) if ci else None,
+        ci_level=float(attributes.get("ci_level") or 95.0), p=effect.get("p"),
+        p_operator=attributes.get("p_operator") or ("=" if effect.get("p") is not None else None),
+        df=[float(x) for x in attributes.get("df") or []],
+        n=attributes.get("n") or (size.value.get("n") if size and size.role != "included_studies" else None),
+        group_sizes=group_sizes(unit), standardised=bool(_STANDARDISED.search(context)),
+        design=design.value if design else None,
+        adjusted=bool(attributes.get("adjusted")),
+    )
+
+
+def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRecord]:
+    """Every chosen (or corrected) effect estimate in the store, converted to ``target`` (default: natural scale)."""
+    from ..extract.outcome_lexicon import lookup_token
+
+    for document in store.documents():
+        studies = store.studies(document.doc_id)
+        corrections = store.corrections(document.doc_id) if studies else []
+        for unit in studies:
+            label = study_label(document, unit, len(studies))
+            for value in unit.values:
+                if value.field != "effect" or not value.chosen or not isinstance(value.value, dict):
+                    continue
+                link = value
+                if value.source.startswith("annotator:"):
+                    link = _replaced(unit, corrections, value) or value
+                outcome = value.value.get("outcome") or link.attributes.get("outcome")
+                instrument, construct = _instrument(outcome, lookup_token)
+                start = value.start if value.start is not None else link.start
+                end = value.end if value.end is not None else link.end
+                estimate = estimate_of(value, unit, document)
+                record = EffectRecord(
+                    doc_id=document.doc_id, study_index=unit.index, study=label, year=document.metadata.year,
+                    outcome=outcome, instrument=instrument,
+                    construct=construct or link.attributes.get("construct"), estimate=estimate,
+                    evidence=document.text[start:end] if start is not None and end is not None else None,
+                    start=start, end=end, source=value.source, registrations=document.registrations,
+                )
+                record.conversion = convert(estimate, target)
+                yield record
+
+
+def _instrument(outcome: str | None, lookup: Any) -> tuple[str | None, str | None]:
+    """The lexicon instrument an outcome names (``PHQ-9 total`` -> PHQ-9, depression), if any."""
+    from ..extract.outcome_lexicon import fuzzy_instrument
+
+    if not outcome:
+        return None, None
+    for token in re.findall(r"[A-Za-z][\w-]*", outcome):
+        found = lookup(token)
+        if found:
+            return found[0].abbreviation, found[0].construct
+    instrument = fuzzy_instrument(outcome)
+    return (instrument.abbreviation, instrument.construct) if instrument else (None, None)
+
+
+def _stems(text: str) -> list[str]:
+    """Words cut to their first seven letters, so ``depressive`` meets ``depression``."""
+    return [word[:7] for word in re.findall(r"[a-z0-9]+", text.lower()) if word not in {"and", "of", "the"}]
+
+
+def outcome_match(record: EffectRecord, query: str) -> str | None:
+    """How ``record`` is about the outcome ``query``: ``instrument``, ``outcome`` or ``construct``; None if not."""
+    from ..extract.outcome_lexicon import lookup_token
+
+    asked = lookup_token(query.strip())
+    if asked and record.instrument == asked[0].abbreviation:
+        return "instrument"
+    wanted = _stems(query)
+    if not wanted:
+        return None
+    if record.outcome and all(stem in _stems(record.outcome) for stem in wanted):
+        return "outcome"
+    if record.construct and all(stem in _stems(record.construct) for stem in wanted):
+        return "construct"
+    if asked and record.construct and all(stem in _stems(record.construct) for stem in _stems(asked[0].construct)):
+        return "construct"
+    return None
