@@ -135,10 +135,12 @@ def show(doc_id: str, db_path: str, as_json: bool, full: bool, candidates: bool)
 
 @cli.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "metafor", "revman"]), default="jsonl",
+              show_default=True, help="jsonl: interchange records, each effect with its conversion; csv: one row "
+              "per study; metafor: one row per effect with yi, vi and its source; revman: generic inverse variance.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="File to write (default stdout).")
 def export(db_path: str, fmt: str, out_path: str | None) -> None:
-    """Write every stored record as interchange JSONL or as CSV."""
+    """Write every stored record as interchange JSONL or CSV, or its effects for metafor or RevMan."""
     from .exporting import export_records
 
     store = _open_store(db_path, must_exist=True)
@@ -307,6 +309,11 @@ def main() -> None:
     except sqlite3.Error as error:
         click.echo(f"error: database: {error}; check the --db file is an extractor database and not in use", err=True)
         sys.exit(2)
+
+
+from .cli_synthesis import synthesize  # noqa: E402  (its heavy imports are inside the command)
+
+cli.add_command(synthesize)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Exports of stored records: interchange JSONL, and a flat CSV with one row per study."""
+"""Exports of stored records: interchange JSONL (effects with their conversions), a flat CSV with one row
+per study, and the effects as metafor or RevMan CSV."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ CSV_COLUMNS = [
 
 
 def export_records(store: Store, fmt: str, handle: TextIO) -> int:
-    """Write every stored record to ``handle`` as ``jsonl`` (one per document) or ``csv`` (one per study)."""
+    """Write every stored record to ``handle`` as ``jsonl`` (one per document), ``csv`` (one per study),
+    or its effect estimates as ``metafor`` or ``revman`` CSV (see ``extractor.synthesis.exports``)."""
+    if fmt in {"metafor", "revman"}:
+        from .synthesis.exports import write_metafor, write_revman
+        from .synthesis.records import effect_records
+
+        if fmt == "metafor":
+            return write_metafor(effect_records(store), handle)
+        return write_revman(effect_records(store), handle)[0]
     count = 0
     writer = None
     if fmt == "csv":
@@ -27,6 +36,7 @@ def export_records(store: Store, fmt: str, handle: TextIO) -> int:
         studies = store.studies(document.doc_id)
         record = interchange_record(document, studies)
         if writer is None:
+            add_conversions(record, document, studies)
             write_jsonl_line(handle, record)
             count += 1
             continue
@@ -34,6 +44,28 @@ def export_records(store: Store, fmt: str, handle: TextIO) -> int:
             writer.writerow(study_row(document, studies[index] if studies else None, index, study))
             count += 1
     return count
+
+
+def add_conversions(record: dict[str, Any], document: Document, studies: list[StudyUnit]) -> None:
+    """Give each effect of an interchange record its evidence, outcome link and conversion (``synthesis``)."""
+    if not studies:
+        return
+    from dataclasses import asdict
+
+    from .synthesis.convert import convert
+    from .synthesis.records import estimate_of
+
+    for unit, study in zip(studies, record["studies"], strict=True):
+        chosen = [value for value in unit.values if value.field == "effect" and value.chosen]
+        for value, effect in zip(chosen, study["effects"], strict=True):
+            conversion = convert(estimate_of(value, unit, document))
+            has_span = value.start is not None and value.end is not None
+            effect.update({
+                "outcome": value.attributes.get("outcome"), "source": value.source,
+                "evidence": {"start": value.start, "end": value.end,
+                             "text": document.text[value.start : value.end] if has_span else None},
+                "synthesis": {**asdict(conversion), "vi": conversion.vi},
+            })
 
 
 def _effect_text(effect: dict[str, Any]) -> str:
