@@ -1,37 +1,39 @@
-"""The batch: find input files, read them (in worker processes), write in batches.
+"""The batch: find input files, cut them into tasks, extract, write in batches.
 
-Reading and extraction are pure functions of a file path (plus limits) whose
-events are plain picklable data, so the same ``process_file`` runs in this
-process, in a process pool, or later on a cluster. Only this module's writer
-loop talks to SQLite, one transaction per batch; a source file is marked
-complete in the same or a later transaction than its last document, so a
-killed run loses nothing it committed and a re-run resumes where it stopped.
+Reading and extraction are one pure function of a task (a file, or a range of
+records of a large PubMed XML file) whose events are plain picklable data:
+``process_task`` runs the same in this process, in a process pool and on a Dask
+cluster (``extractor.executors``). Workers return ready-to-insert rows, so the
+single writer here only inserts them, one transaction per batch; a source file
+is marked complete in the same or a later transaction than its last document,
+so a killed run loses nothing it committed and a re-run resumes where it
+stopped. The writer holds one batch at a time: memory stays flat as the corpus
+grows. PubMed update files are honoured: a newer version of a record (same
+PMID, later file) replaces the older one, and DeleteCitation marks it deleted.
 """
 
 from __future__ import annotations
 
 import glob
 import hashlib
-import multiprocessing
 import os
-import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .corrections import apply_corrections
-from .errors import DocumentTimeout, ExtractorError
+from .errors import DocumentTimeout, ExtractorError, LimitExceeded
 from .extraction import extraction_version
+from .identifiers import attach_identifiers
 from .interchange import interchange_record, write_jsonl_line
-from .readers import detect_format, read_path
-from .readers.base import Limits
-from .store import Store
+from .readers import detect_format, doc_stem, read_path
+from .readers.base import Limits, RecordFailure
+from .store import PreparedRecord, Store, prepare_record, record_file
 from .types import Document, Failure, StudyUnit
 
 # Files a folder walk passes over: repository housekeeping, not literature.
@@ -50,6 +52,11 @@ class ExtractOptions:
     batch_size: int = 500
     flush_seconds: float = 2.0
     use_models: bool = True  # False: rules alone (for ablations)
+    executor: str = "local"  # "local" (this process or a process pool) or "dask"
+    scheduler: str | None = None  # a Dask scheduler address; None with "dask": a LocalCluster here
+    parquet_dir: str | None = None  # write records as Parquet parts there instead of into the store
+    chunk_records: int = 1000  # PubMed XML files with more records are cut into tasks of this many
+    retries: int = 2  # how often a Dask task whose worker died is tried again
 
 
 @dataclass
@@ -65,6 +72,8 @@ class RunSummary:
     failures: int = 0
     duration_s: float = 0.0
     status: str = "running"
+    documents_superseded: int = 0  # older versions of a PubMed record that a newer one replaced
+    documents_deleted: int = 0  # records marked deleted by an update file's DeleteCitation
 
     @property
     def documents(self) -> int:
@@ -73,8 +82,8 @@ class RunSummary:
     def counts(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("run_id")
-        data.pop("files_failed")
-        data.pop("status")
+        for name in ("files_failed", "status", "documents_superseded", "documents_deleted"):
+            data.pop(name)
         return data
 
 
@@ -130,28 +139,120 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# ---------------------------------------------------------------- per file work
+# ---------------------------------------------------------------- tasks
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: a whole file, or records ``first <= n < stop`` of a large PubMed XML file."""
+
+    path: str
+    number: int  # position in the run
+    fmt: str | None = None
+    first: int = 1
+    stop: int | None = None
+    chunk: int = 1  # 1-based chunk of the file
+    chunks: int = 1  # how many chunks the file was cut into
+
+    @property
+    def records(self) -> str | None:
+        """The record range for failure rows ("records 1001-2000"), None for a whole file."""
+        if self.chunks == 1:
+            return None
+        return f"records {self.first}-{self.stop - 1}" if self.stop else f"records {self.first}-"
+
+
+def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int) -> Iterator[Task]:
+    """Tasks in file order; PubMed XML files of more than ``chunk_records`` records are cut into chunks.
+
+    A generator, so a run over 1,200 baseline files counts each file's records
+    only when the workers are ready for it.
+    """
+    number = 0
+    for path in paths:
+        fmt, count = None, 0
+        try:
+            fmt = detect_format(Path(path), limits)
+            if fmt == "pubmed_xml" and chunk_records > 0:
+                from .readers.pubmed_xml import count_records
+
+                count = count_records(Path(path))
+        except ExtractorError:
+            pass  # the task itself reports the file
+        if fmt == "pubmed_xml" and count > chunk_records > 0:
+            starts = list(range(1, count + 1, chunk_records))
+            for index, first in enumerate(starts, 1):
+                stop = first + chunk_records if index < len(starts) else None  # the last chunk reads to the end
+                number += 1
+                yield Task(path, number, fmt, first, stop, index, len(starts))
+        else:
+            number += 1
+            yield Task(path, number, fmt)
+
+
+# ---------------------------------------------------------------- per task work
 
 
 @contextmanager
 def _alarm(seconds: float) -> Iterator[Callable[[], None]]:
-    """A per-document wall-clock limit, as SIGALRM (main thread only; else no limit)."""
-    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    """A per-document wall-clock limit: SIGALRM on the main thread, else an exception sent to the thread.
+
+    Dask runs tasks in worker threads, where signals cannot reach; there a timer
+    raises the same ``DocumentTimeout`` in the reading thread (between bytecodes).
+    """
+    if seconds <= 0:
         yield lambda: None
         return
+    message = f"reading took longer than {seconds:g} s"
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        def on_alarm(signum: int, frame: Any) -> None:
+            raise DocumentTimeout(message)
 
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise DocumentTimeout(f"reading took longer than {seconds:g} s")
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        reset = lambda: signal.setitimer(signal.ITIMER_REAL, seconds)  # noqa: E731
+        reset()
+        try:
+            yield reset
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    with _thread_alarm(seconds, message) as reset:
+        yield reset
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    reset = lambda: signal.setitimer(signal.ITIMER_REAL, seconds)  # noqa: E731
+
+@contextmanager
+def _thread_alarm(seconds: float, message: str) -> Iterator[Callable[[], None]]:
+    import ctypes
+
+    thread_id = threading.get_ident()
+    timeout = type("DocumentTimeout", (DocumentTimeout,), {"__init__": lambda self: DocumentTimeout.__init__(
+        self, message)})
+    lock = threading.Lock()
+    state: dict[str, Any] = {"timer": None, "generation": 0, "active": True}
+
+    def fire(generation: int) -> None:
+        with lock:
+            if state["active"] and state["generation"] == generation:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(timeout))
+
+    def reset() -> None:
+        with lock:
+            if state["timer"] is not None:
+                state["timer"].cancel()
+            state["generation"] += 1
+            timer = threading.Timer(seconds, fire, args=(state["generation"],))
+            timer.daemon = True
+            state["timer"] = timer
+            timer.start()
+
     reset()
     try:
         yield reset
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        with lock:
+            state["active"] = False
+            state["timer"].cancel()
 
 
 def process_document(document: Document, use_models: bool = True) -> tuple[Document, list[StudyUnit]]:
@@ -161,212 +262,301 @@ def process_document(document: Document, use_models: bool = True) -> tuple[Docum
     return document, extract_document(document, use_models=use_models)
 
 
-def process_file(path: str, limits: Limits, use_models: bool = True) -> Iterator[Event]:
-    """Events for one file: ("document", Document), ("failure", Failure), then ("done", ...)."""
-    fmt: str | None = None
+def prepare(document: Document, units: list[StudyUnit], record_version: str | None = None) -> PreparedRecord:
+    """A document and its units as ready-to-insert rows (built in the worker, not by the writer)."""
+    return prepare_record(document, units, record_version, interchange_record(document, units))
+
+
+def process_task(task: Task, limits: Limits, use_models: bool = True, parquet_dir: str | None = None,
+                 run_id: int = 0) -> Iterator[Event]:
+    """Events of one task: ("record", PreparedRecord), ("failure", Failure), ("deleted", path, pmids),
+    then ("done", path, format, documents, failures, chunks, task number).
+
+    The one extraction function every executor runs (in this process, in worker
+    processes, on a Dask cluster). With ``parquet_dir`` the records are written
+    there as Parquet parts and ("parquet", count) events stand in for them.
+    """
+    path = task.path
+    fmt = task.fmt
     documents = failures = 0
+    deleted: list[str] = []
+    pending: list[PreparedRecord] = []
+    part = 0
+
+    def flush_parquet() -> Event:
+        nonlocal part, pending
+        from .parquet import write_part
+
+        part += 1
+        write_part(parquet_dir, task, part, pending, run_id)
+        count, pending = len(pending), []
+        return ("parquet", count)
+
     try:
         with _alarm(limits.max_seconds) as reset:
-            fmt = detect_format(Path(path), limits)
-            for item in read_path(path, limits, fmt):
+            fmt = fmt or detect_format(Path(path), limits)
+            items = _read_pubmed(task, limits, deleted) if fmt == "pubmed_xml" else read_path(path, limits, fmt)
+            for item in items:
                 if isinstance(item, Failure):
                     failures += 1
                     yield ("failure", item)
                 else:
                     documents += 1
-                    yield ("document", *process_document(item, use_models))
+                    version = f"{Path(path).name}#{item.record_index or 0:09d}" if fmt == "pubmed_xml" else None
+                    record = prepare(*process_document(item, use_models), version)
+                    if parquet_dir is None:
+                        yield ("record", record)
+                    else:
+                        pending.append(record)
+                        if len(pending) >= 500:
+                            yield flush_parquet()
                 reset()
     except ExtractorError as error:
         failures += 1
-        yield ("failure", Failure(path, error.kind, error.message, error.hint, page=error.page))
+        yield ("failure", Failure(path, error.kind, error.message, error.hint, record=task.records, page=error.page))
     except (OSError, MemoryError, RecursionError) as error:
         failures += 1
-        yield ("failure", Failure(path, "io", f"{type(error).__name__}: {error}", "check the file can be read"))
+        yield ("failure", Failure(path, "io", f"{type(error).__name__}: {error}", "check the file can be read",
+                                  record=task.records))
     except Exception as error:  # a bug of ours must not stop the batch either
         failures += 1
         yield ("failure", Failure(path, "internal", f"unexpected {type(error).__name__}: {error}",
-                                  "report this file as a bug; the rest of the batch went on"))
-    status = "complete" if not failures else ("partial" if documents else "failed")
-    yield ("done", path, fmt, documents, failures, status)
+                                  "report this file as a bug; the rest of the batch went on", record=task.records))
+    if pending:
+        yield flush_parquet()
+    if deleted:
+        if parquet_dir is not None:
+            from .parquet import write_deletions
+
+            write_deletions(parquet_dir, task, deleted)
+        yield ("deleted", path, deleted)
+    yield ("done", path, fmt, documents, failures, task.chunks, task.number)
 
 
-def _worker(tasks: Any, results: Any, limits: Limits, worker_id: int, use_models: bool = True) -> None:
-    """A worker process: read files from ``tasks``, send event lists to ``results``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    while True:
-        path = tasks.get()
-        if path is None:
-            return
-        results.put([("start", worker_id, path)])
-        chunk: list[Event] = []
-        for event in process_file(path, limits, use_models):
-            chunk.append(event)
-            if len(chunk) >= 50 or event[0] == "done":
-                results.put(chunk)
-                chunk = []
+def run_task(task: Task, limits: Limits, use_models: bool = True, parquet_dir: str | None = None,
+             run_id: int = 0) -> list[Event]:
+    """``process_task`` as one list: what a Dask task returns."""
+    return list(process_task(task, limits, use_models, parquet_dir, run_id))
 
 
-def _local_events(paths: list[str], limits: Limits, use_models: bool = True) -> Iterator[list[Event]]:
-    for path in paths:
-        yield [("start", 0, path)]
-        chunk: list[Event] = []
-        for event in process_file(path, limits, use_models):
-            chunk.append(event)
-            if len(chunk) >= 50:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+def process_file(path: str, limits: Limits, use_models: bool = True) -> Iterator[Event]:
+    """Events for one whole file (see ``process_task``)."""
+    return process_task(Task(path, 1), limits, use_models)
 
 
-def _pool_events(paths: list[str], limits: Limits, workers: int, notice: Callable[[str], None],
-                 use_models: bool = True) -> Iterator[list[Event]]:
-    """Events from a pool of worker processes; a worker that dies is reported and replaced."""
-    context = multiprocessing.get_context("spawn")
-    tasks = context.Queue()
-    results = context.Queue(maxsize=8 * workers)
-    for path in paths:
-        tasks.put(path)
-    for _ in range(workers):
-        tasks.put(None)
-    processes: dict[int, Any] = {}
-    current: dict[int, str | None] = {}
-    next_id = 0
+def _read_pubmed(task: Task, limits: Limits, deleted: list[str]) -> Iterator[Document | Failure]:
+    """A PubMed XML file (or one chunk of it) as ``read_path`` gives it, collecting deleted PMIDs.
 
-    def spawn() -> None:
-        nonlocal next_id
-        process = context.Process(target=_worker, args=(tasks, results, limits, next_id, use_models), daemon=True)
-        process.start()
-        processes[next_id] = process
-        current[next_id] = None
-        next_id += 1
+    doc_ids are ``<stem>/<PMID>`` (a one-record file: ``<stem>``); a record
+    repeated in one file keeps its doc_id and the later copy wins in the store.
+    """
+    from .readers.pubmed_xml import read_range
 
-    for _ in range(workers):
-        spawn()
-    remaining = len(paths)
+    source = Path(task.path)
+    stem = doc_stem(source)
+    multi = task.chunks > 1
+    held: Document | None = None
+    last = 0
+
+    def finish(document: Document, many: bool) -> Document:
+        attach_identifiers(document)
+        if many:
+            document.record_key = document.metadata.pmid or document.metadata.doi or str(document.record_index)
+            document.doc_id = f"{stem}/{document.record_key}"
+        else:
+            document.doc_id = stem
+        return document
+
     try:
-        while remaining:
-            try:
-                chunk = results.get(timeout=0.5)
-            except queue.Empty:
-                for worker_id, process in list(processes.items()):
-                    if process.is_alive():
-                        continue
-                    del processes[worker_id]
-                    path = current.pop(worker_id, None)
-                    if path is not None and process.exitcode != 0:
-                        failure = Failure(path, "crash", f"the reader crashed (worker exit code {process.exitcode})",
-                                          "report this file as a bug; the rest of the batch went on")
-                        yield [("failure", failure), ("done", path, None, 0, 1, "failed")]
-                        remaining -= 1
-                        spawn()
-                        tasks.put(None)
-                if not processes and remaining:
-                    notice("all workers stopped before the batch ended")
-                    return
+        for number, item in read_range(source, limits, task.first, task.stop, deleted):
+            last = number
+            if number > limits.max_records:
+                raise LimitExceeded(f"more than {limits.max_records} records in one file")
+            if item is None:
                 continue
-            for event in chunk:
-                if event[0] == "start":
-                    current[event[1]] = event[2]
-                elif event[0] == "done":
-                    remaining -= 1
-                    for worker_id, path in current.items():
-                        if path == event[1]:
-                            current[worker_id] = None
-            yield chunk
-    finally:
-        for process in processes.values():
-            if process.is_alive():
-                process.terminate()
-        for process in processes.values():
-            process.join(timeout=5)
+            if isinstance(item, RecordFailure):
+                yield Failure(task.path, item.kind, item.message, item.hint, record=item.record)
+                continue
+            item.format = item.format or "pubmed_xml"
+            if number == 1 and not multi:
+                held = item
+                continue
+            if held is not None:
+                yield finish(held, many=True)
+                held = None
+            yield finish(item, many=True)
+    except ExtractorError as error:
+        if held is not None:
+            yield finish(held, many=False)
+            held = None
+        if last <= 1:
+            raise
+        yield Failure(task.path, error.kind, f"stopped after record {last}: {error.message}", error.hint,
+                      record=task.records)
+    if held is not None:
+        yield finish(held, many=False)
 
 
-# ---------------------------------------------------------------- the run
+# ---------------------------------------------------------------- the writer
 
 
 class _Writer:
-    """Collects events and writes them in batches, one transaction each."""
+    """Collects events and writes them in batches, one transaction each.
+
+    Holds at most one batch of records plus one entry per file still being read,
+    so memory stays flat however large the corpus.
+    """
 
     def __init__(self, store: Store, run_id: int, options: ExtractOptions, summary: RunSummary,
                  progress: Progress, jsonl: TextIO | None, sizes: dict[str, tuple[int, str]]):
         self.store, self.run_id, self.options = store, run_id, options
         self.summary, self.progress, self.jsonl, self.sizes = summary, progress, jsonl, sizes
-        self.documents: list[Document] = []
+        self.version = extraction_version(options.use_models)
+        self.records: list[PreparedRecord] = []
         self.failures: list[Failure] = []
         self.sources: list[dict[str, Any]] = []
-        self.claimed: dict[str, str] = {}  # doc_id -> source path, for this run
-        self.pending_studies: list[list[StudyUnit]] = []
+        self.deletions: list[tuple[str, list[str]]] = []
+        self.files: dict[str, list[Any]] = {}  # path -> [format, documents, failures, chunks done]
+        self.claimed: dict[str, str] = {}  # doc_id -> source path, within the current batch
         self.last_flush = time.monotonic()
 
     def handle(self, event: Event) -> None:
         kind = event[0]
-        if kind == "document":
-            self.documents.append(event[1])
-            self.pending_studies.append(event[2])
+        if kind == "record":
+            self.records.append(event[1])
+        elif kind == "parquet":
+            self.summary.documents_written += event[1]
+            self.progress.documents(event[1])
         elif kind == "failure":
             self.failures.append(event[1])
             self.summary.failures += 1
             self.progress.failure(event[1])
+        elif kind == "deleted":
+            self.deletions.append((event[1], event[2]))
         elif kind == "done":
-            _, path, fmt, documents, failures, status = event
-            size, sha = self.sizes[path]
-            self.sources.append({"path": path, "sha256": sha, "size": size, "format": fmt,
-                                 "documents": documents, "failures": failures, "status": status,
-                                 "extraction_version": extraction_version(self.options.use_models)})
-            if status == "failed":
-                self.summary.files_failed += 1
-            self.progress.file_done(path, size, documents)
-        if len(self.documents) >= self.options.batch_size or (
-            time.monotonic() - self.last_flush > self.options.flush_seconds and (self.documents or self.sources)
+            self._file_part_done(*event[1:])
+        if len(self.records) >= self.options.batch_size or (
+            time.monotonic() - self.last_flush > self.options.flush_seconds
+            and (self.records or self.sources or self.failures or self.deletions)
         ):
             self.flush()
 
+    def _file_part_done(self, path: str, fmt: str | None, documents: int, failures: int, chunks: int,
+                        number: int) -> None:
+        state = self.files.setdefault(path, [None, 0, 0, 0])
+        state[0] = state[0] or fmt
+        state[1] += documents
+        state[2] += failures
+        state[3] += 1
+        if state[3] < chunks:
+            return
+        del self.files[path]
+        fmt, documents, failures = state[0], state[1], state[2]
+        status = "complete" if not failures else ("partial" if documents else "failed")
+        size, sha = self.sizes[path]
+        self.sources.append({"path": path, "sha256": sha, "size": size, "format": fmt, "documents": documents,
+                             "failures": failures, "status": status, "extraction_version": self.version})
+        if status == "failed":
+            self.summary.files_failed += 1
+        self.progress.file_done(path, size, documents)
+
     def flush(self) -> None:
-        documents = self._unique_ids(self.documents)
-        studies = {d.doc_id: units for d, units in zip(documents, self.pending_studies, strict=True)}
-        stored = {} if self.options.force else self.store.stored_hashes(d.doc_id for d in documents)
-        version = extraction_version(self.options.use_models)
-        changed = [d for d in documents if stored.get(d.doc_id) != (d.content_hash, version)]
-        self.store.write_batch(changed, self.failures, self.sources, self.run_id, studies, version)
+        records = self._unique_ids(self._latest_versions(self.records))
+        ids = [r.doc_id for r in records]
+        stored = {} if self.options.force else self.store.stored_hashes(ids)
+        changed = [r for r in records if stored.get(r.doc_id) != (r.content_hash, self.version)]
+        deleted = self._already_deleted(changed)
+        self.store.write_records(changed, self.failures, self.sources, self.run_id, self.version, deleted)
+        for path, pmids in self.deletions:
+            self.summary.documents_deleted += self.store.record_deletions(path, pmids, self.run_id)
+        self.summary.documents_deleted += len(deleted)
         self.summary.documents_written += len(changed)
-        self.summary.documents_unchanged += len(documents) - len(changed)
+        self.summary.documents_unchanged += len(records) - len(changed)
         if self.jsonl is not None:
-            corrections = self.store.corrections_for(d.doc_id for d in documents)
-            for document in documents:
-                # What was just written, with annotators' corrections on top: humans win.
-                units = apply_corrections(studies[document.doc_id], corrections.get(document.doc_id, []))
-                write_jsonl_line(self.jsonl, interchange_record(document, units))
-        self.progress.documents(len(documents))
-        self.documents, self.failures, self.sources, self.pending_studies = [], [], [], []
+            self._write_jsonl(records)
+        self.progress.documents(len(self.records))
+        self.records, self.failures, self.sources, self.deletions = [], [], [], []
+        self.claimed = {}
         self.last_flush = time.monotonic()
 
-    def _unique_ids(self, documents: list[Document]) -> list[Document]:
+    def _write_jsonl(self, records: list[PreparedRecord]) -> None:
+        corrections = self.store.corrections_for(r.doc_id for r in records)
+        for record in records:
+            if record.doc_id in corrections or record.record is None:
+                # What was just written, with annotators' corrections on top: humans win.
+                document = self.store.document(record.doc_id)
+                line = interchange_record(document, self.store.studies(record.doc_id)) if document else None
+            else:
+                line = {**record.record, "doc_id": record.doc_id}
+            if line is not None:
+                write_jsonl_line(self.jsonl, line)
+
+    def _latest_versions(self, records: list[PreparedRecord]) -> list[PreparedRecord]:
+        """PubMed revisions: a record replaces any stored or batched copy of its PMID from an earlier file
+        (or earlier in one file) and takes its doc_id; an older copy arriving later is dropped."""
+        versioned = [r for r in records if r.record_version and r.pmid]
+        if not versioned:
+            return records
+        latest: dict[str, PreparedRecord] = {}
+        for record in versioned:
+            held = latest.get(record.pmid)
+            if held is None or held.record_version < record.record_version:
+                latest[record.pmid] = record
+        stored = self.store.versions_of_pmids(latest)
+        keep: set[int] = set()
+        for pmid, record in latest.items():
+            copies = stored.get(pmid, [])
+            if any(version > record.record_version for _, version in copies):
+                continue
+            if copies:
+                record.doc_id = min(copies)[0]  # the stored copy's doc_id, so corrections stay attached
+                self.claimed[record.doc_id] = record.source_path
+            keep.add(id(record))
+        kept = [r for r in records if not (r.record_version and r.pmid) or id(r) in keep]
+        self.summary.documents_superseded += len(records) - len(kept)
+        return kept
+
+    def _already_deleted(self, records: list[PreparedRecord]) -> dict[str, str]:
+        """doc_ids of records an update file (read before, but later in PubMed's order) deleted."""
+        versioned = {r.pmid: r for r in records if r.record_version and r.pmid}
+        if not versioned:
+            return {}
+        deleted: dict[str, str] = {}
+        for pmid, (file_name, path) in self.store.deletions_of_pmids(versioned).items():
+            record = versioned[pmid]
+            if record_file(record.record_version) <= file_name:
+                deleted[record.doc_id] = path
+        return deleted
+
+    def _unique_ids(self, records: list[PreparedRecord]) -> list[PreparedRecord]:
         """Two input files with the same name must not overwrite each other's documents."""
-        if not documents:
-            return documents
-        ids = [d.doc_id for d in documents]
-        marks = ",".join("?" * len(ids))
-        owners = {row["doc_id"]: row["source_path"] for row in self.store.db.query(
-            f"select doc_id, source_path from documents where doc_id in ({marks})", ids)}
-        for document in documents:
-            base, number = document.doc_id, 1
+        if not records:
+            return records
+        ids = [r.doc_id for r in records]
+        owners: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            owners.update((row["doc_id"], row["source_path"]) for row in self.store.db.query(
+                f"select doc_id, source_path from documents where doc_id in ({marks})", chunk))
+        for record in records:
+            base, number = record.doc_id, 1
             while True:
-                owner = self.claimed.get(document.doc_id) or owners.get(document.doc_id)
-                if owner is None or owner == document.source_path:
+                owner = self.claimed.get(record.doc_id) or owners.get(record.doc_id)
+                if owner is None or owner == record.source_path:
                     break
                 number += 1
-                document.doc_id = f"{base}~{number}"
-                if document.doc_id not in owners:
+                record.doc_id = f"{base}~{number}"
+                if record.doc_id not in owners:
                     row = next(iter(self.store.db.query(
-                        "select source_path from documents where doc_id = ?", [document.doc_id])), None)
+                        "select source_path from documents where doc_id = ?", [record.doc_id])), None)
                     if row:
-                        owners[document.doc_id] = row["source_path"]
+                        owners[record.doc_id] = row["source_path"]
             if number > 1:
-                self.progress.notice(f"{document.source_path}: doc_id {base} is taken by another file; "
-                                     f"stored as {document.doc_id}")
-            self.claimed[document.doc_id] = document.source_path
-        return documents
+                self.progress.notice(f"{record.source_path}: doc_id {base} is taken by another file; "
+                                     f"stored as {record.doc_id}")
+            self.claimed[record.doc_id] = record.source_path
+        return records
 
 
 def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None = None,
@@ -377,6 +567,7 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     started = time.monotonic()
     files, missing = discover(inputs)
     option_record = {"force": options.force, "workers": options.workers, "use_models": options.use_models,
+                     "executor": options.executor, "scheduler": options.scheduler, "out_parquet": options.parquet_dir,
                      **asdict(options.limits)}
     run_id = store.start_run("extract", option_record, inputs, __version__)
     summary = RunSummary(run_id=run_id, files_seen=len(files))
@@ -418,12 +609,11 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
         progress.notice(f"{len(skipped_sources)} unchanged files skipped ({unchanged} documents); --force redoes them")
     status = "complete"
     try:
-        if options.workers > 1 and len(to_read) > 1:
-            chunks = _pool_events(to_read, options.limits, min(options.workers, len(to_read)), progress.notice,
-                                  options.use_models)
-        else:
-            chunks = _local_events(to_read, options.limits, options.use_models)
-        for chunk in chunks:
+        from .executors import task_events
+
+        tasks = plan_tasks(to_read, options.limits, options.chunk_records)
+        for chunk in task_events(tasks, options, run_id, progress.notice,
+                                 parallel=len(to_read) > 1 or sum(sizes[p][0] for p in to_read) > (1 << 20)):
             for event in chunk:
                 writer.handle(event)
     except KeyboardInterrupt:

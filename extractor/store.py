@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -270,6 +270,19 @@ def m004_review(db: sqlite_utils.Database) -> None:
         for event in ("update", "delete"):
             db.execute(f"""create trigger {table}_no_{event} before {event} on {table}
                            begin select raise(abort, '{table} is append-only'); end""")
+
+
+@migrations()
+def m005_scale(db: sqlite_utils.Database) -> None:
+    """PubMed update files: which version of a record is stored, and records deleted by a later file."""
+    # "<file name>#<record number>": a record from a later file (or later in one file) is the newer version.
+    db["documents"].add_column("record_version", str)
+    db["documents"].add_column("deleted_at", str)
+    db["documents"].add_column("deleted_by", str)  # the update file whose DeleteCitation named the record
+    db["deletions"].create(
+        {"pmid": str, "source_path": str, "file_name": str, "run_id": int, "created_at": str},
+        pk=("pmid", "source_path"),
+    )
 
 
 def now() -> str:
@@ -531,6 +544,104 @@ class Store:
             "select doc_id from documents where source_path = ? order by rowid", [path]
         )]
 
+    # ready-made rows (the scale path: workers build rows, this process only inserts them)
+    def write_records(self, records: list[PreparedRecord], failures: list[Failure], sources: list[dict[str, Any]],
+                      run_id: int, extraction_version: str, deleted: dict[str, str] | None = None) -> None:
+        """Write prepared records, failures and finished sources in one transaction.
+
+        ``deleted`` maps doc_ids to the update file whose DeleteCitation already removed them.
+        """
+        stamp = now()
+        deleted = deleted or {}
+        columns = ("doc_id", *DOCUMENT_FIELDS, "run_id", "created_at", "updated_at", "extraction_version",
+                   "record_version", "deleted_at", "deleted_by")
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in ("doc_id", "created_at"))
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        with self.db.atomic():
+            if records:
+                connection = self.db.conn
+                ids = [record.doc_id for record in records]
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for table in ("identifiers", "extracted_values", "studies"):
+                        connection.execute(f"delete from {table} where doc_id in ({marks})", chunk)
+                connection.executemany(
+                    f"insert into documents ({quoted}) "
+                    f"values ({','.join('?' * len(columns))}) on conflict(doc_id) do update set {updates}",
+                    ((r.doc_id, *r.document, run_id, stamp, stamp, extraction_version, r.record_version,
+                      stamp if r.doc_id in deleted else None, deleted.get(r.doc_id)) for r in records),
+                )
+                connection.executemany(
+                    'insert into identifiers (doc_id, scheme, value, start, "end", source) values (?,?,?,?,?,?)',
+                    ((r.doc_id, *row) for r in records for row in r.identifiers),
+                )
+                connection.executemany(
+                    'insert into studies (study_id, doc_id, study_index, label, start, "end", run_id, '
+                    "extraction_version) values (?,?,?,?,?,?,?,?)",
+                    ((f"{r.doc_id}#{row[0]}", r.doc_id, *row, run_id, extraction_version)
+                     for r in records for row in r.studies),
+                )
+                connection.executemany(
+                    'insert into extracted_values (study_id, doc_id, field, value, start, "end", evidence, '
+                    "confidence, source, chosen, role, attributes, run_id) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    ((f"{r.doc_id}#{row[0]}", r.doc_id, *row[1:], run_id) for r in records for row in r.values),
+                )
+            if failures:
+                self.db["failures"].insert_all(
+                    {**asdict(failure), "run_id": run_id, "created_at": stamp} for failure in failures
+                )
+            if sources:
+                self.db["sources"].upsert_all(
+                    ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
+                )
+
+    def versions_of_pmids(self, pmids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """(doc_id, record_version) of stored PubMed XML records per PMID (only versioned ones)."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        ids = list(dict.fromkeys(pmids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select doc_id, pmid, record_version from documents where pmid in ({marks}) "
+                                     "and record_version is not null", chunk):
+                found.setdefault(row["pmid"], []).append((row["doc_id"], row["record_version"]))
+        return found
+
+    def deletions_of_pmids(self, pmids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """For each PMID some update file deleted: (file name, path) of the latest such file."""
+        found: dict[str, tuple[str, str]] = {}
+        ids = list(dict.fromkeys(pmids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select pmid, file_name, source_path from deletions where pmid in ({marks})",
+                                     chunk):
+                if row["pmid"] not in found or found[row["pmid"]][0] < row["file_name"]:
+                    found[row["pmid"]] = (row["file_name"], row["source_path"])
+        return found
+
+    def record_deletions(self, path: str, pmids: list[str], run_id: int) -> int:
+        """Remember an update file's deleted PMIDs and mark stored records from earlier files deleted.
+
+        Returns how many stored documents were newly marked deleted.
+        """
+        stamp = now()
+        file_name = Path(path).name
+        marked = 0
+        with self.db.atomic():
+            self.db["deletions"].upsert_all(
+                ({"pmid": pmid, "source_path": path, "file_name": file_name, "run_id": run_id, "created_at": stamp}
+                 for pmid in pmids), pk=("pmid", "source_path"))
+            for versions in self.versions_of_pmids(pmids).values():
+                for doc_id, version in versions:
+                    if record_file(version) <= file_name:
+                        cursor = self.db.execute(
+                            "update documents set deleted_at = ?, deleted_by = ? where doc_id = ? and deleted_at is null",
+                            [stamp, path, doc_id])
+                        marked += cursor.rowcount
+        return marked
+
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Documents whose title or abstract match a full-text query, best first."""
         return list(self.db["documents"].search(query, columns=["doc_id", "title"], limit=limit))
@@ -614,6 +725,61 @@ def document_row(document: Document, run_id: int, stamp: str) -> dict[str, Any]:
         "created_at": stamp,
         "updated_at": stamp,
     }
+
+
+# The ``documents`` columns a record carries itself (the writer adds doc_id, run, stamps and versions).
+DOCUMENT_FIELDS = tuple(
+    name for name in document_row(Document("", "", "", ""), 0, "") if name not in {"doc_id", "run_id", "created_at",
+                                                                                   "updated_at"}
+)
+
+
+@dataclass
+class PreparedRecord:
+    """One document with its study units as ready-to-insert rows, built where it was extracted.
+
+    Rows leave out the doc_id (the writer may still rename a document) and the run.
+    ``document`` follows ``DOCUMENT_FIELDS``; ``identifiers`` are (scheme, value, start, end, source);
+    ``studies`` (index, label, start, end); ``values`` (study index, field, value JSON, start, end,
+    evidence, confidence, source, chosen, role, attributes JSON). ``record`` is the interchange record.
+    """
+
+    doc_id: str
+    source_path: str
+    content_hash: str
+    pmid: str | None
+    record_version: str | None
+    document: tuple[Any, ...]
+    identifiers: list[tuple[Any, ...]]
+    studies: list[tuple[Any, ...]]
+    values: list[tuple[Any, ...]]
+    record: dict[str, Any] | None = None
+
+
+def prepare_record(document: Document, units: list[StudyUnit], record_version: str | None = None,
+                   record: dict[str, Any] | None = None) -> PreparedRecord:
+    """A document and its study units as the rows ``Store.write_records`` inserts."""
+    row = document_row(document, 0, "")
+    values = []
+    for unit in units:
+        for value in unit.values:
+            cells = value_row(value, "", document, 0)
+            values.append((unit.index, cells["field"], cells["value"], cells["start"], cells["end"],
+                           cells["evidence"], cells["confidence"], cells["source"], cells["chosen"], cells["role"],
+                           cells["attributes"]))
+    return PreparedRecord(
+        doc_id=document.doc_id, source_path=document.source_path, content_hash=row["content_hash"],
+        pmid=document.metadata.pmid, record_version=record_version,
+        document=tuple(row[name] for name in DOCUMENT_FIELDS),
+        identifiers=[(i.scheme, i.value, i.start, i.end, i.source) for i in document.identifiers],
+        studies=[(unit.index, unit.label, unit.start, unit.end) for unit in units],
+        values=values, record=record,
+    )
+
+
+def record_file(record_version: str) -> str:
+    """The file name part of a ``record_version`` ("<file name>#<record number>")."""
+    return record_version.rsplit("#", 1)[0]
 
 
 def document_from_row(row: dict[str, Any], identifiers: list[Identifier]) -> Document:

@@ -61,6 +61,50 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
         raise EmptyDocument("the PubMed XML file holds no PubmedArticle records")
 
 
+def read_range(path: Path, limits: Limits, first: int = 1, stop: int | None = None,
+               deleted: list[str] | None = None) -> Iterator[tuple[int, Document | RecordFailure | None]]:
+    """``(record number, item)`` for records ``first <= number < stop`` (numbered from 1), in file order.
+
+    Records before ``first`` are parsed but not built (item None), so a worker can
+    take its share of a 30,000-record file cheaply; reading stops at ``stop``.
+    When reading reaches the end of the file, ``deleted`` receives the PMIDs of
+    its ``DeleteCitation`` blocks (update files).
+    """
+    articles = deletions = 0
+    for kind, element in _records(path):
+        if kind == "DeleteCitation":
+            deletions += 1
+            if deleted is not None:
+                deleted.extend(squash(pmid.text) for pmid in element.iter("PMID") if squash(pmid.text))
+            continue
+        articles += 1
+        if stop is not None and articles >= stop:
+            return
+        yield articles, (_document_or_failure(element, path, articles, limits) if articles >= first else None)
+    if not articles and not deletions:
+        raise EmptyDocument("the PubMed XML file holds no PubmedArticle records")
+
+
+_RECORD_START = re.compile(rb"<Pubmed(?:Book)?Article[\s>]")
+
+
+def count_records(path: Path) -> int:
+    """How many articles the file holds, by scanning its bytes (about 10x faster than parsing)."""
+    count = 0
+    carry = b""
+    with open_xml(path) as handle:
+        try:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                data = carry + block
+                cut = data.rfind(b"<")  # a tag cut by the block boundary is counted with the next block
+                cut = cut if cut >= 0 else len(data)
+                count += len(_RECORD_START.findall(data, 0, cut))
+                carry = data[cut:]
+        except READ_ERRORS as error:
+            raise parse_error(error) from None
+    return count + len(_RECORD_START.findall(carry))
+
+
 def deleted_pmids(path: Path) -> list[str]:
     """PMIDs listed in the file's ``DeleteCitation`` blocks, in file order."""
     pmids: list[str] = []

@@ -1,0 +1,81 @@
+"""A Dask distributed cluster runs the same task function; results stream back to the one writer.
+
+``--dask-scheduler ADDRESS`` connects to a running scheduler (workers must see
+the input files, and the ``--out-parquet`` folder, at the same paths);
+``--executor dask`` alone starts a LocalCluster of ``--workers`` processes here.
+At most a few tasks per worker thread are in flight, so results never pile up;
+a task whose worker dies is retried (``retries``) and then reported as a
+``crash`` failure, as the local pool reports a worker that dies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ExtractorError
+from . import Event, crash_events
+
+if TYPE_CHECKING:
+    from ..pipeline import ExtractOptions, Task
+
+
+class SchedulerUnreachable(ExtractorError):
+    kind = "scheduler"
+    hint = "check the address (tcp://host:8786) and that the scheduler is running"
+
+
+def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
+                notice: Callable[[str], None]) -> Iterator[list[Event]]:
+    """Event lists of each task as it finishes on the cluster (any order)."""
+    from distributed import Client, LocalCluster, as_completed
+
+    from ..pipeline import run_task
+
+    cluster = None
+    if options.scheduler:
+        try:
+            client = Client(options.scheduler, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {options.scheduler} ({error})") from None
+    else:
+        cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        threads = sum(client.nthreads().values()) or 1
+        notice(f"dask: {len(client.nthreads())} workers, {threads} threads at {client.scheduler.address}")
+        limit = 2 * threads + 1
+        run = uuid.uuid4().hex[:8]
+        plan = iter(tasks)
+        futures: dict[Any, Task] = {}
+        completed = as_completed()
+
+        def submit() -> bool:
+            task = next(plan, None)
+            if task is None:
+                return False
+            future = client.submit(run_task, task, options.limits, options.use_models, options.parquet_dir, run_id,
+                                   key=f"extract-{run}-{task.number}", retries=options.retries, pure=False)
+            futures[future] = task
+            completed.add(future)
+            return True
+
+        while len(futures) < limit and submit():
+            pass
+        for future in completed:
+            task = futures.pop(future)
+            try:
+                events = future.result()
+            except Exception as error:  # the worker died (KilledWorker) or the task could not run
+                events = crash_events(task, f"the task failed on the cluster after {options.retries} retries "
+                                            f"({type(error).__name__}: {error})")
+            future.release()
+            yield events
+            while len(futures) < limit and submit():
+                pass
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,137 @@
+"""This machine: the tasks in this process, or in a pool of worker processes.
+
+The pool is fed lazily through a bounded task queue and sends results through
+a bounded queue, so neither the plan nor the results pile up in memory; a
+worker that dies is reported (the task it held becomes a ``crash`` failure)
+and replaced.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import EVENTS_PER_MESSAGE, Event, crash_events
+
+if TYPE_CHECKING:
+    from ..pipeline import ExtractOptions, Task
+
+
+def in_process_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int) -> Iterator[list[Event]]:
+    """Each task in turn, in this process."""
+    from .. import pipeline
+
+    for task in tasks:
+        chunk: list[Event] = []
+        for event in pipeline.process_task(task, options.limits, options.use_models, options.parquet_dir, run_id):
+            chunk.append(event)
+            if len(chunk) >= EVENTS_PER_MESSAGE:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, worker_id: int) -> None:
+    """A worker process: take tasks until told to stop, send their events in small lists."""
+    from ..pipeline import process_task
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        results.put([("start", worker_id, task.number)])
+        chunk: list[Event] = []
+        for event in process_task(task, options.limits, options.use_models, options.parquet_dir, run_id):
+            chunk.append(event)
+            if len(chunk) >= EVENTS_PER_MESSAGE or event[0] == "done":
+                results.put(chunk)
+                chunk = []
+
+
+def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
+                notice: Callable[[str], None]) -> Iterator[list[Event]]:
+    """Events from ``options.workers`` worker processes; a worker that dies is reported and replaced."""
+    workers = options.workers
+    context = multiprocessing.get_context("spawn")
+    task_queue = context.Queue(maxsize=2 * workers)
+    results = context.Queue(maxsize=8 * workers)
+    plan = iter(tasks)
+    held: Task | None = None
+    planned_all = False
+    stops_owed = 0  # stop signals still to send once the plan is done (one per live worker)
+    outstanding: dict[int, Task] = {}  # sent and not done, by task number
+    processes: dict[int, Any] = {}
+    current: dict[int, int | None] = {}  # worker -> task number it is on
+    next_id = 0
+
+    def spawn() -> None:
+        nonlocal next_id, stops_owed
+        process = context.Process(target=_worker, args=(task_queue, results, options, run_id, next_id), daemon=True)
+        process.start()
+        processes[next_id] = process
+        current[next_id] = None
+        next_id += 1
+        stops_owed += 1
+
+    def feed() -> None:
+        """Fill the task queue without blocking; then send the stop signals."""
+        nonlocal held, planned_all, stops_owed
+        try:
+            while not planned_all:
+                if held is None:
+                    held = next(plan, None)
+                    if held is None:
+                        planned_all = True
+                        break
+                task_queue.put_nowait(held)
+                outstanding[held.number] = held
+                held = None
+            while stops_owed:
+                task_queue.put_nowait(None)
+                stops_owed -= 1
+        except queue.Full:
+            pass
+
+    for _ in range(workers):
+        spawn()
+    try:
+        while True:
+            feed()
+            if planned_all and not outstanding:
+                return
+            try:
+                chunk = results.get(timeout=0.5)
+            except queue.Empty:
+                for worker_id, process in list(processes.items()):
+                    if process.is_alive():
+                        continue
+                    del processes[worker_id]
+                    number = current.pop(worker_id, None)
+                    if number is not None and process.exitcode != 0:
+                        task = outstanding.pop(number)
+                        yield crash_events(task, f"the reader crashed (worker exit code {process.exitcode})")
+                        spawn()
+                if not processes and (outstanding or not planned_all):
+                    notice("all workers stopped before the batch ended")
+                    return
+                continue
+            for event in chunk:
+                if event[0] == "start":
+                    current[event[1]] = event[2]
+                elif event[0] == "done":
+                    outstanding.pop(event[6], None)
+                    for worker_id, number in current.items():
+                        if number == event[6]:
+                            current[worker_id] = None
+            yield chunk
+    finally:
+        for process in processes.values():
+            if process.is_alive():
+                process.terminate()
+        for process in processes.values():
+            process.join(timeout=5)
