@@ -297,6 +297,12 @@ def evaluate(shared_path: str, no_gold: bool) -> None:
     click.echo(gold_scores(shared))
 
 
+from .cli_review import annotations, review  # noqa: E402  (they use the helpers above)
+
+cli.add_command(review)
+cli.add_command(annotations)
+
+
 def main() -> None:
     """Console entry point: no traceback reaches the user for a bad input or database."""
     from .errors import ExtractorError

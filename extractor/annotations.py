@@ -1,0 +1,425 @@
+"""Annotation files (interchange records plus spans), agreement between annotators, and consensus.
+
+An annotation file is JSON Lines, one record per document: the FORMAT.md record
+(``doc_id``, ``title``, ``studies`` with ``design``, ``sample_size``,
+``outcomes``, ``effects``, ``registrations``) with, added, where each value's
+evidence lies. It holds offsets, never the document text itself, so records of
+third-party documents can be kept.
+
+Each annotator's record of a document is the machine values with that
+annotator's corrections applied; agreement compares two annotators' records
+field by field; a consensus settles a disagreement into one value that
+``show`` and ``export`` return from then on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from .corrections import FIELDS, SINGLE_VALUED, apply_corrections, chosen_values, corrections_of
+from .errors import ExtractorError
+from .interchange import interchange_record
+from .store import Store
+from .types import Correction, StudyUnit
+
+RECORD_KEYS = {"design": "design", "sample_size": "sample_size", "outcome": "outcomes", "effect": "effects",
+               "registration": "registrations"}
+CONSENSUS_PREFIX = "consensus:"
+
+
+class BadAnnotationFile(ExtractorError):
+    """An annotation file that is not JSON Lines of interchange records."""
+
+    kind = "annotations"
+    hint = "each line must be one JSON record as `extractor annotations export` writes it"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def comparable(field_name: str, value: Any) -> str:
+    """A value as compared between annotators and files: JSON with sorted keys; effects by their four keys."""
+    if field_name == "effect" and isinstance(value, dict):
+        value = {key: value.get(key) for key in ("measure", "value", "ci", "p")}
+    if field_name == "sample_size" and isinstance(value, dict):
+        value = {"n": value.get("n"), "unit": value.get("unit")}
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- per-annotator records
+
+
+def annotators(store: Store) -> list[str]:
+    """Everyone who corrected or reviewed a record, consensus settlers aside, in order of first appearance."""
+    rows = store.db.query(
+        "select annotator from (select annotator, min(id) first from corrections group by annotator "
+        "union all select annotator, 1e12 + min(id) from reviews group by annotator) group by annotator "
+        "order by min(first)")
+    return [row["annotator"] for row in rows if not row["annotator"].startswith(CONSENSUS_PREFIX)]
+
+
+def annotator_studies(store: Store, doc_id: str, names: set[str] | None = None) -> list[StudyUnit]:
+    """A document's study units with the corrections of ``names`` applied (of everyone when None)."""
+    units = store.machine_studies(doc_id)
+    corrections = store.corrections(doc_id)
+    if names is not None:
+        corrections = corrections_of(corrections, names)
+    return apply_corrections(units, corrections) if units else units
+
+
+def documents_seen_by(store: Store, name: str) -> set[str]:
+    """Documents an annotator marked done or corrected."""
+    done = {doc_id for doc_id, names in store.reviewed_documents().items() if name in names}
+    corrected = {row["doc_id"] for row in store.db.query(
+        "select distinct doc_id from corrections where annotator = ?", [name])}
+    return done | corrected
+
+
+# ---------------------------------------------------------------- agreement
+
+
+def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
+    """Cohen's kappa of two raters' labels; None when chance agreement is 1 (one label used throughout)."""
+    if not pairs:
+        return None
+    total = len(pairs)
+    observed = sum(a == b for a, b in pairs) / total
+    labels = {label for pair in pairs for label in pair}
+    expected = sum((sum(a == label for a, _ in pairs) / total) * (sum(b == label for _, b in pairs) / total)
+                   for label in labels)
+    if expected >= 1.0:
+        return None
+    return (observed - expected) / (1.0 - expected)
+
+
+def percent_agreement(pairs: list[tuple[str, str]]) -> float | None:
+    """Share of items on which two raters gave the same label, as a percentage."""
+    return 100.0 * sum(a == b for a, b in pairs) / len(pairs) if pairs else None
+
+
+@dataclass
+class Disagreement:
+    """One field of one study on which two annotators' records differ."""
+
+    doc_id: str
+    study_index: int
+    field: str
+    first: list[Any]
+    second: list[Any]
+    settled: Any = None  # the consensus value, when one was recorded
+    is_settled: bool = False
+
+
+@dataclass
+class FieldAgreement:
+    """Agreement on one field over the documents both annotators saw."""
+
+    field: str
+    items: int
+    agreed: int
+    percent: float | None
+    kappa: float | None
+
+
+@dataclass
+class Agreement:
+    """Two annotators' agreement per field, and where they differ."""
+
+    first: str
+    second: str
+    documents: list[str]
+    fields: list[FieldAgreement]
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+
+def field_pairs(field_name: str, machine: list[Any], first: list[Any], second: list[Any]) -> list[tuple[str, str]]:
+    """The (first, second) labels a field contributes to kappa for one study.
+
+    A single-valued field is one categorical item (its value, or "none"). A list field
+    gives one yes/no item per value either annotator or the machine chose.
+    """
+    if field_name in SINGLE_VALUED:
+        label = lambda values: comparable(field_name, values[0]) if values else "none"  # noqa: E731
+        return [(label(first), label(second))]
+    in_first = {comparable(field_name, value) for value in first}
+    in_second = {comparable(field_name, value) for value in second}
+    items = sorted({comparable(field_name, value) for value in machine} | in_first | in_second)
+    return [("yes" if item in in_first else "no", "yes" if item in in_second else "no") for item in items]
+
+
+def agreement(store: Store, first: str, second: str) -> Agreement:
+    """Per-field Cohen's kappa and percent agreement between two annotators, over documents both saw."""
+    documents = sorted(documents_seen_by(store, first) & documents_seen_by(store, second))
+    settled = {(row["doc_id"], row["study_index"], row["field"]): json.loads(row["value"])
+               for row in store.consensus_rows()}
+    pairs: dict[str, list[tuple[str, str]]] = {name: [] for name in FIELDS}
+    disagreements: list[Disagreement] = []
+    for doc_id in documents:
+        machine = store.machine_studies(doc_id)
+        machine_chosen = {unit.index: unit for unit in machine}
+        ones = annotator_studies(store, doc_id, {first})
+        twos = {unit.index: unit for unit in annotator_studies(store, doc_id, {second})}
+        for unit in ones:
+            other = twos.get(unit.index)
+            if other is None:
+                continue
+            for name in FIELDS:
+                a, b = chosen_values(unit, name), chosen_values(other, name)
+                base = machine_chosen.get(unit.index)
+                field_items = field_pairs(name, chosen_values(base, name) if base else [], a, b)
+                pairs[name].extend(field_items)
+                if any(x != y for x, y in field_items):
+                    key = (doc_id, unit.index, name)
+                    disagreements.append(Disagreement(doc_id, unit.index, name, a, b, settled.get(key),
+                                                      key in settled))
+    fields = [FieldAgreement(name, len(items), sum(a == b for a, b in items), percent_agreement(items),
+                             cohen_kappa(items)) for name, items in pairs.items()]
+    return Agreement(first, second, documents, fields, disagreements)
+
+
+def agreement_table(result: Agreement) -> str:
+    """The agreement figures as a tab-separated table with a header line."""
+    lines = [f"# {result.first} vs {result.second}: {len(result.documents)} documents both reviewed",
+             "field\titems\tagreed\tpercent\tkappa"]
+    for row in result.fields:
+        percent = "n/a" if row.percent is None else f"{row.percent:.1f}"
+        kappa = "n/a" if row.kappa is None else f"{row.kappa:.3f}"
+        lines.append(f"{row.field}\t{row.items}\t{row.agreed}\t{percent}\t{kappa}")
+    open_count = sum(not d.is_settled for d in result.disagreements)
+    lines.append(f"# {len(result.disagreements)} disagreements, {open_count} not settled")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- writing a target record as corrections
+
+
+def _span_of(units: list[StudyUnit], study_index: int, field_name: str, value: Any) -> tuple[int | None, int | None]:
+    key = comparable(field_name, value)
+    for unit in units:
+        if unit.index != study_index:
+            continue
+        for candidate in unit.values:
+            if candidate.field == field_name and comparable(field_name, candidate.value) == key:
+                return candidate.start, candidate.end
+    return None, None
+
+
+def correct_towards(store: Store, doc_id: str, study_index: int, field_name: str, target: list[Any],
+                    annotator: str, reason: str, spans: dict[str, tuple[int | None, int | None]] | None = None,
+                    accept_when_equal: bool = False) -> int:
+    """Append the corrections that make a field's current values equal ``target``; returns how many.
+
+    ``spans`` maps ``comparable`` values to evidence offsets; values without one take the
+    span of an equal stored candidate.
+    """
+    units = store.studies(doc_id)
+    unit = next((unit for unit in units if unit.index == study_index), None)
+    if unit is None:
+        return 0
+    current = chosen_values(unit, field_name)
+    spans = spans or {}
+    run = next(iter(store.db.query("select max(id) id from runs")), {"id": None})["id"]
+    version = next(iter(store.db.query("select extraction_version v from documents where doc_id = ?", [doc_id])),
+                   {"v": None})["v"] or ""
+
+    def span(value: Any) -> tuple[int | None, int | None]:
+        return spans.get(comparable(field_name, value)) or _span_of(units, study_index, field_name, value)
+
+    def add(before: Any, after: Any) -> None:
+        start, end = span(after) if after is not None else (None, None)
+        store.add_correction(Correction(
+            doc_id=doc_id, study_index=study_index, field=field_name, value_before=before, value_after=after,
+            annotator=annotator, created_at=_now(), run_id=run, model_versions={"extraction": version},
+            reason=reason, start=start, end=end))
+
+    count = 0
+    if field_name in SINGLE_VALUED:
+        before = current[0] if current else None
+        after = target[0] if target else None
+        changed = comparable(field_name, before) != comparable(field_name, after)
+        if (changed or accept_when_equal) and not (before is None and after is None):
+            add(before, after)
+            count += 1
+        return count
+    wanted = {comparable(field_name, value) for value in target}
+    have = {comparable(field_name, value) for value in current}
+    for value in current:
+        if comparable(field_name, value) not in wanted:
+            add(value, None)
+            count += 1
+    for value in target:
+        if comparable(field_name, value) not in have:
+            add(None, value)
+            have.add(comparable(field_name, value))
+            count += 1
+        elif accept_when_equal:
+            add(value, value)
+            count += 1
+    return count
+
+
+def settle(store: Store, doc_id: str, study_index: int, field_name: str, value: list[Any], settler: str,
+           between: list[str]) -> int:
+    """Record a consensus value for one field of one study and make it the current value; returns its id."""
+    correct_towards(store, doc_id, study_index, field_name, value, f"{CONSENSUS_PREFIX}{settler}",
+                    f"consensus of {' and '.join(sorted(between))}", accept_when_equal=True)
+    stored = value[0] if field_name in SINGLE_VALUED and value else (None if field_name in SINGLE_VALUED else value)
+    return store.add_consensus(doc_id, study_index, field_name, stored, settler, between)
+
+
+# ---------------------------------------------------------------- export and import
+
+
+def export_annotations(store: Store, handle: TextIO, names: set[str] | None = None, everything: bool = False) -> int:
+    """Write corrected records (every record with ``everything``) as annotation JSONL; returns how many.
+
+    With ``names``, each record is those annotators' own (machine values plus their corrections).
+    """
+    corrected: dict[str, set[str]] = {}
+    for row in store.db.query("select distinct doc_id, annotator from corrections"):
+        corrected.setdefault(row["doc_id"], set()).add(row["annotator"])
+    count = 0
+    for document in store.documents():
+        by = corrected.get(document.doc_id, set())
+        if names is not None:
+            by = by & names
+        if not by and not everything:
+            continue
+        units = annotator_studies(store, document.doc_id, names)
+        record = annotation_record(document.doc_id, document.title, document.content_hash,
+                                   interchange_record(document, units), units, sorted(by))
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def annotation_record(doc_id: str, title: str | None, content_hash: str, record: dict[str, Any],
+                      units: list[StudyUnit], by: list[str]) -> dict[str, Any]:
+    """An interchange record with, per study, its index, range and every chosen value's span."""
+    studies = []
+    for entry, unit in zip(record["studies"], units or [None], strict=False):
+        if unit is not None:
+            entry = {**entry, "study_index": unit.index, "start": unit.start, "end": unit.end, "spans": [
+                {"field": value.field, "value": value.value, "start": value.start, "end": value.end,
+                 "role": value.role, "source": value.source, "confidence": value.confidence}
+                for value in unit.values if value.chosen]}
+        studies.append(entry)
+    return {"doc_id": doc_id, "title": title, "studies": studies, "annotators": by, "content_hash": content_hash,
+            "exported_at": _now()}
+
+
+def read_annotation_file(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of one annotation file; BadAnnotationFile naming the line when one is not a record."""
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as error:
+        raise BadAnnotationFile(f"{path}: cannot be read ({error.strerror})",
+                                hint="give the path of a .jsonl file") from None
+    with handle:
+        try:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise BadAnnotationFile(f"{path}, line {number}: not JSON ({error.msg})") from None
+                if not isinstance(record, dict) or not isinstance(record.get("doc_id"), str) \
+                        or not isinstance(record.get("studies"), list):
+                    raise BadAnnotationFile(f"{path}, line {number}: not a record (needs doc_id and a studies list)")
+                yield record
+        except UnicodeDecodeError:
+            raise BadAnnotationFile(f"{path}: not UTF-8 text", hint="save the file as UTF-8 and run again") from None
+
+
+def load_annotation_records(folder: Path) -> Iterator[dict[str, Any]]:
+    """Every record of every ``folder/*.jsonl`` file, files in name order, for the trainers.
+
+    Each record is a dict::
+
+        {"doc_id": "example_pubmed_page", "title": "...",
+         "studies": [{"label": None, "design": "rct", "sample_size": {"n": 241, "unit": "mothers"},
+                      "outcomes": ["GAD-7"], "effects": [{"measure": "MD", "value": -1.6,
+                      "ci": [-2.7, -0.5], "p": 0.004}], "registrations": ["NCT09999999"],
+                      "study_index": 0, "start": 201, "end": 1498,
+                      "spans": [{"field": "sample_size", "value": {"n": 241, "unit": "mothers"},
+                                 "start": 770, "end": 788, "role": None,
+                                 "source": "annotator:ana", "confidence": 1.0}, ...]}],
+         "annotators": ["ana"], "content_hash": "<sha256 of the document as read>",
+         "exported_at": "2026-...", "annotation_file": "ana.jsonl"}
+
+    The FORMAT.md keys are always there; ``study_index``, ``start``/``end`` and
+    ``spans`` are there for records exported from a database (a gold file made
+    elsewhere may lack them). Span offsets point into the document's canonical
+    text as extractor reads it (``Document.text``), whose ``content_hash`` the
+    record names; the text itself is not in the file. ``annotation_file`` is the
+    file's name, added on reading. A line that is not a record raises
+    BadAnnotationFile naming the file and line.
+    """
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        for record in read_annotation_file(path):
+            yield {**record, "annotation_file": path.name}
+
+
+@dataclass
+class ImportSummary:
+    """What an import did."""
+
+    records: int = 0
+    corrections: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _targets(entry: dict[str, Any]) -> dict[str, list[Any]]:
+    """The values a study entry of a file sets, per field; a key left out is not touched."""
+    targets: dict[str, list[Any]] = {}
+    for name, key in RECORD_KEYS.items():
+        if key not in entry:
+            continue
+        value = entry[key]
+        if name in SINGLE_VALUED:
+            targets[name] = [] if value is None else [value]
+        else:
+            targets[name] = list(value or [])
+    return targets
+
+
+def import_annotations(store: Store, path: Path, annotator: str | None = None) -> ImportSummary:
+    """Bring an annotation file's values into the store as corrections (re-importing adds nothing)."""
+    from .corrections import CorrectionError, parse_value
+
+    summary = ImportSummary()
+    known = {row["doc_id"]: row["content_hash"] for row in store.db.query("select doc_id, content_hash from documents")}
+    for record in read_annotation_file(path):
+        doc_id = record["doc_id"]
+        if doc_id not in known:
+            summary.skipped.append(f"{doc_id}: not in the database; extract its file first")
+            continue
+        named = record.get("annotators") or []
+        name = annotator or (named[0] if len(named) == 1 else f"import:{path.stem}")
+        same_text = record.get("content_hash") in (None, known[doc_id])
+        units = store.studies(doc_id)
+        summary.records += 1
+        for position, entry in enumerate(record["studies"]):
+            index = entry.get("study_index", units[position].index if position < len(units) else None)
+            if index is None or not any(unit.index == index for unit in units):
+                summary.skipped.append(f"{doc_id}: study {position + 1} is not in the database")
+                continue
+            spans: dict[str, tuple[int | None, int | None]] = {}
+            if same_text:
+                for span in entry.get("spans") or []:
+                    spans[comparable(span.get("field"), span.get("value"))] = (span.get("start"), span.get("end"))
+            for name_of_field, target in _targets(entry).items():
+                try:
+                    checked = [parse_value(name_of_field, json.dumps(value, ensure_ascii=False)) for value in target]
+                except CorrectionError as error:
+                    raise BadAnnotationFile(f"{path}: {doc_id}: {error.message}", hint=error.hint) from None
+                summary.corrections += correct_towards(store, doc_id, index, name_of_field, checked, name,
+                                                       f"imported from {path.name}", spans)
+    return summary
