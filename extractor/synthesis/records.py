@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..store import Store
 from ..types import Correction, Document, ExtractedValue, StudyUnit
@@ -108,8 +107,6 @@ def estimate_of(value: ExtractedValue, unit: StudyUnit, document: Document) -> E
 
 def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRecord]:
     """Every chosen (or corrected) effect estimate in the store, converted to ``target`` (default: natural scale)."""
-    from ..extract.outcome_lexicon import lookup_token
-
     for document in store.documents():
         studies = store.studies(document.doc_id)
         corrections = store.corrections(document.doc_id) if studies else []
@@ -122,7 +119,7 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
                 if value.source.startswith("annotator:"):
                     link = _replaced(unit, corrections, value) or value
                 outcome = value.value.get("outcome") or link.attributes.get("outcome")
-                instrument, construct = _instrument(outcome, lookup_token)
+                instrument, construct = instrument_of(outcome)
                 start = value.start if value.start is not None else link.start
                 end = value.end if value.end is not None else link.end
                 estimate = estimate_of(value, unit, document)
@@ -137,14 +134,14 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
                 yield record
 
 
-def _instrument(outcome: str | None, lookup: Any) -> tuple[str | None, str | None]:
-    """The lexicon instrument an outcome names (``PHQ-9 total`` -> PHQ-9, depression), if any."""
-    from ..extract.outcome_lexicon import fuzzy_instrument
+def instrument_of(outcome: str | None) -> tuple[str | None, str | None]:
+    """The lexicon instrument an outcome names and its construct (``PHQ-9 total`` -> PHQ-9, depression)."""
+    from ..extract.outcome_lexicon import fuzzy_instrument, lookup_token
 
     if not outcome:
         return None, None
     for token in re.findall(r"[A-Za-z][\w-]*", outcome):
-        found = lookup(token)
+        found = lookup_token(token)
         if found:
             return found[0].abbreviation, found[0].construct
     instrument = fuzzy_instrument(outcome)
