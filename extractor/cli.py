@@ -321,6 +321,10 @@ from .cli_synthesis import synthesize  # noqa: E402  (its heavy imports are insi
 
 cli.add_command(synthesize)
 
+from .cli_triage import triage  # noqa: E402  (its heavy imports are inside the commands)
+
+cli.add_command(triage)
+
 
 if __name__ == "__main__":
     main()
