@@ -98,6 +98,8 @@ def synthesize(
     measures = sorted({r.estimate.measure for r in included})
     if len(measures) > 1:
         notes.append(f"pooled on the {scale} scale from {', '.join(measures)}")
+    if designs:
+        notes.append(f"only {', '.join(designs)} designs pooled")
     if all_estimates:
         notes.append("every estimate pooled, several per study: they are not independent")
     return Synthesis(outcome=outcome, scale=scale, method=method, records=records, pooled=summary, notes=notes)
