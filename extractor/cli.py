@@ -63,8 +63,17 @@ def cli() -> None:
               help="Seconds allowed to read one document before it is recorded as failed.")
 @click.option("--rules-only", is_flag=True, help="Extract with the rules alone, without trained models.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: worker processes here, or a Dask cluster (a LocalCluster of --workers "
+                   "processes unless --dask-scheduler is given).")
+@click.option("--dask-scheduler", "scheduler", metavar="ADDRESS",
+              help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); implies --executor dask.")
+@click.option("--out-parquet", "parquet_dir", type=click.Path(file_okay=False),
+              help="Write records as partitioned Parquet to this folder instead of the database "
+                   "(which keeps runs, sources and failures); merge them later with `extractor load`.")
 def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, workers: int, force: bool,
-            max_mb: float, max_pages: int, timeout: float, rules_only: bool, quiet: bool) -> None:
+            max_mb: float, max_pages: int, timeout: float, rules_only: bool, quiet: bool, executor: str = "local",
+            scheduler: str | None = None, parquet_dir: str | None = None) -> None:
     """Read files, folders (recursed) and globs into the database.
 
     Unchanged files are skipped on a re-run, so a killed run resumes where it
@@ -81,7 +90,12 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
         workers=worker_count(workers),
         limits=Limits(max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages, max_seconds=timeout),
         use_models=not rules_only,
+        executor="dask" if scheduler else executor,
+        scheduler=scheduler,
+        parquet_dir=str(Path(parquet_dir).resolve()) if parquet_dir else None,
     )
+    if parquet_dir and jsonl_path:
+        raise click.UsageError("--jsonl needs the records in the database; leave out --out-parquet or --jsonl")
     store = _open_store(db_path)
     progress = RichProgress(console, quiet=quiet)
     handle = open(jsonl_path, "w", encoding="utf-8") if jsonl_path else None  # noqa: SIM115
@@ -252,9 +266,15 @@ def _shared_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 @cli.command()
 @_shared_option
+@click.option("--annotations", "annotations_path", type=click.Path(file_okay=False),
+              help="Folder of annotators' *.jsonl files (default: the repository's annotations/).")
+@click.option("--documents", "document_paths", multiple=True, type=click.Path(exists=True),
+              help="Database, file or folder holding the annotated documents (repeatable; default: corpus/ "
+                   "and the shared corpus/).")
 @click.argument("names", nargs=-1)
-def train(shared_path: str, names: tuple[str, ...]) -> None:
-    """Rebuild the models (all, or the NAMES given) from the shared data, with fixed seeds.
+def train(shared_path: str, annotations_path: str | None, document_paths: tuple[str, ...],
+          names: tuple[str, ...]) -> None:
+    """Rebuild the models (all, or the NAMES given) from the shared data and annotators' records, with fixed seeds.
 
     Each model's trainer writes its files, model card and held-out figures under models/<name>/.
     """
@@ -264,7 +284,7 @@ def train(shared_path: str, names: tuple[str, ...]) -> None:
     if not Path(shared_path).is_dir():
         raise click.ClickException(f"{shared_path}: no such folder; pass --shared or set EXTRACTOR_SHARED")
     try:
-        results = train_models(Path(shared_path), list(names) or None)
+        results = train_models(Path(shared_path), list(names) or None, annotations_path, list(document_paths))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     for name, status in results:
@@ -295,6 +315,28 @@ def evaluate(shared_path: str, no_gold: bool) -> None:
     if not (shared / "gold").is_dir():
         raise click.ClickException(f"{shared}: no gold/ folder; pass --shared or set EXTRACTOR_SHARED")
     click.echo(gold_scores(shared))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@db_option
+@click.option("--force", is_flag=True, help="Rewrite records that are stored unchanged already.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+def load(folder: str, db_path: str, force: bool, quiet: bool) -> None:
+    """Merge the Parquet parts that `extract --out-parquet FOLDER` wrote into the database."""
+    from .parquet import load_parquet
+    from .pipeline import ExtractOptions
+    from .reporting import RichProgress, summary_table
+
+    console = _stderr()
+    store = _open_store(db_path)
+    try:
+        with RichProgress(console, quiet=quiet) as progress:
+            summary = load_parquet(folder, store, ExtractOptions(force=force), progress)
+    finally:
+        store.close()
+    if not quiet:
+        console.print(summary_table(summary, db_path, None))
 
 
 from .cli_review import annotations, review  # noqa: E402  (they use the helpers above)

@@ -386,6 +386,8 @@ def _read_pubmed(task: Task, limits: Limits, deleted: list[str]) -> Iterator[Doc
                 held = None
             yield finish(item, many=True)
     except ExtractorError as error:
+        if task.chunk > 1 and last < task.first:
+            return  # the damage lies before this chunk: the chunk before it reports it
         if held is not None:
             yield finish(held, many=False)
             held = None
@@ -492,26 +494,37 @@ class _Writer:
                 write_jsonl_line(self.jsonl, line)
 
     def _latest_versions(self, records: list[PreparedRecord]) -> list[PreparedRecord]:
-        """PubMed revisions: a record replaces any stored or batched copy of its PMID from an earlier file
-        (or earlier in one file) and takes its doc_id; an older copy arriving later is dropped."""
+        """PubMed revisions: one document per PMID, whatever order the copies arrive in.
+
+        The newest copy (latest file, or later in one file) supplies the content;
+        the doc_id is the smallest any copy had, unless a stored copy carries
+        annotators' corrections, whose doc_id then stays. Older copies are dropped.
+        """
         versioned = [r for r in records if r.record_version and r.pmid]
         if not versioned:
             return records
-        latest: dict[str, PreparedRecord] = {}
+        batch: dict[str, list[PreparedRecord]] = {}
         for record in versioned:
-            held = latest.get(record.pmid)
-            if held is None or held.record_version < record.record_version:
-                latest[record.pmid] = record
-        stored = self.store.versions_of_pmids(latest)
+            batch.setdefault(record.pmid, []).append(record)
+        stored = self.store.versions_of_pmids(batch)
+        corrected = set(self.store.corrections_for(d for copies in stored.values() for d, _ in copies))
         keep: set[int] = set()
-        for pmid, record in latest.items():
-            copies = stored.get(pmid, [])
-            if any(version > record.record_version for _, version in copies):
+        for pmid, copies in batch.items():
+            newest = max(copies, key=lambda r: r.record_version)
+            held = stored.get(pmid, [])
+            ids = sorted({r.doc_id for r in copies} | {doc_id for doc_id, _ in held})
+            target = min((doc_id for doc_id, _ in held if doc_id in corrected), default=ids[0])
+            stale = [doc_id for doc_id, _ in held if doc_id != target]
+            newest_held = max(held, key=lambda copy: copy[1], default=None)
+            if newest_held is not None and newest_held[1] > newest.record_version:
+                self.store.delete_documents([doc_id for doc_id in stale if doc_id != newest_held[0]])
+                if newest_held[0] != target:
+                    self.store.rename_document(newest_held[0], target)
                 continue
-            if copies:
-                record.doc_id = min(copies)[0]  # the stored copy's doc_id, so corrections stay attached
-                self.claimed[record.doc_id] = record.source_path
-            keep.add(id(record))
+            self.store.delete_documents(stale)
+            newest.doc_id = target
+            self.claimed[target] = newest.source_path
+            keep.add(id(newest))
         kept = [r for r in records if not (r.record_version and r.pmid) or id(r) in keep]
         self.summary.documents_superseded += len(records) - len(kept)
         return kept

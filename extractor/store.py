@@ -596,6 +596,25 @@ class Store:
                     ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
                 )
 
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Remove documents with their identifiers, studies and values (an older copy of a PubMed record)."""
+        if not doc_ids:
+            return
+        marks = ",".join("?" * len(doc_ids))
+        with self.db.atomic():
+            for table in ("identifiers", "extracted_values", "studies", "documents"):
+                self.db.execute(f"delete from {table} where doc_id in ({marks})", doc_ids)
+
+    def rename_document(self, old: str, new: str) -> None:
+        """Give a stored document (and its rows) another doc_id."""
+        with self.db.atomic():
+            self.db.execute("PRAGMA defer_foreign_keys = ON")  # parent and children change in one transaction
+            self.db.execute("update documents set doc_id = ? where doc_id = ?", [new, old])
+            self.db.execute("update identifiers set doc_id = ? where doc_id = ?", [new, old])
+            for table in ("studies", "extracted_values"):
+                self.db.execute(f"update {table} set doc_id = ?, study_id = ? || substr(study_id, ?) where doc_id = ?",
+                                [new, new, len(old) + 1, old])
+
     def versions_of_pmids(self, pmids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
         """(doc_id, record_version) of stored PubMed XML records per PMID (only versioned ones)."""
         found: dict[str, list[tuple[str, str]]] = {}

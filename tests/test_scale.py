@@ -1,0 +1,245 @@
+"""Scale (issue 8): PubMed files cut into chunks, update files (revisions, deletions), Parquet, flat memory.
+
+The PubMed XML files here are written by the tests (``pubmed_file``); no third-party text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from extractor import pipeline
+from extractor.parquet import NotAParquetFolder, load_parquet
+from extractor.pipeline import ExtractOptions, run_extract
+from extractor.readers import pubmed_xml
+from extractor.readers.base import Limits
+from extractor.store import Store
+
+ABSTRACT = (
+    "Background: Evening light may delay sleep. Methods: We randomised {n} adults with insomnia to dim evening "
+    "light or usual light for 8 weeks. Results: Sleep onset latency fell by 12 minutes (mean difference -12.0, "
+    "95% CI -18.5 to -5.5; p &lt; 0.001). Trial registration: NCT0999{pmid:04d}."
+)
+
+
+def article(pmid: int, title: str, n: int = 120, with_citation: bool = True) -> str:
+    """One PubmedArticle (or a broken one without MedlineCitation)."""
+    if not with_citation:
+        return f"<PubmedArticle><PubmedData><ArticleIdList><ArticleId IdType='pubmed'>{pmid}</ArticleId>" \
+               "</ArticleIdList></PubmedData></PubmedArticle>"
+    abstract = ABSTRACT.format(n=n, pmid=pmid % 10000)
+    return (f"<PubmedArticle><MedlineCitation Status='MEDLINE'><PMID Version='1'>{pmid}</PMID>"
+            "<Article><Journal><Title>Journal of Invented Sleep Studies</Title><JournalIssue><PubDate>"
+            f"<Year>2024</Year></PubDate></JournalIssue></Journal><ArticleTitle>{title}</ArticleTitle>"
+            f"<Abstract><AbstractText>{abstract}</AbstractText></Abstract><Language>eng</Language></Article>"
+            "</MedlineCitation></PubmedArticle>")
+
+
+def pubmed_file(path: Path, articles: list[str], deleted: list[int] = (), gzipped: bool = False) -> Path:
+    """A PubmedArticleSet file holding ``articles`` and a DeleteCitation for ``deleted``."""
+    deletion = ("<DeleteCitation>" + "".join(f"<PMID Version='1'>{p}</PMID>" for p in deleted)
+                + "</DeleteCitation>") if deleted else ""
+    text = ('<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n' + "\n".join(articles)
+            + f"\n{deletion}</PubmedArticleSet>\n")
+    data = text.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data, mtime=0) if gzipped else data)
+    return path
+
+
+def baseline(folder: Path, pmids: range, gzipped: bool = False, name: str = "pubmed24n0001.xml") -> Path:
+    """A baseline-like file of one article per PMID."""
+    titles = [article(pmid, f"Dim evening light for insomnia: trial {pmid}", n=100 + pmid % 50) for pmid in pmids]
+    return pubmed_file(folder / (name + (".gz" if gzipped else "")), titles, gzipped=gzipped)
+
+
+def records(store: Store) -> list[tuple]:
+    """Every stored document with its chosen and candidate values, comparable across runs."""
+    documents = sorted((r["doc_id"], r["source_path"], r["content_hash"], r["deleted_at"] is not None)
+                       for r in store.db.query("select * from documents"))
+    values = sorted((r["doc_id"], r["study_id"], r["field"], r["value"], r["start"], r["end"], r["chosen"], r["role"],
+                     r["source"]) for r in store.db.query("select * from extracted_values"))
+    return [documents, values]
+
+
+def failures(store: Store) -> list[tuple]:
+    return sorted((r["path"], r["record"], r["kind"], r["message"]) for r in store.db.query("select * from failures"))
+
+
+def live(store: Store, pmid: str) -> list[dict]:
+    return list(store.db.query("select doc_id, title, source_path, deleted_at, deleted_by from documents "
+                               "where pmid = ?", [pmid]))
+
+
+# ---------------------------------------------------------------- reading PubMed files in chunks
+
+
+@pytest.mark.parametrize(("count", "gzipped"), [(1, False), (7, False), (7, True), (2500, True)])
+def test_count_records_counts_articles_without_parsing(tmp_path: Path, count: int, gzipped: bool) -> None:
+    path = baseline(tmp_path, range(1, count + 1), gzipped=gzipped)
+    assert pubmed_xml.count_records(path) == count
+
+
+@pytest.mark.parametrize("chunk_records", [2, 3, 5])
+def test_a_file_cut_into_chunks_stores_what_the_whole_file_stores(tmp_path: Path, chunk_records: int) -> None:
+    articles = [article(pmid, f"Dim evening light for insomnia: trial {pmid}") for pmid in range(1, 8)]
+    articles.insert(4, article(99, "", with_citation=False))  # record 5 cannot be read
+    path = pubmed_file(tmp_path / "in" / "pubmed24n0001.xml.gz", articles, deleted=[123], gzipped=True)
+    whole, cut = Store(tmp_path / "whole.db"), Store(tmp_path / "cut.db")
+    run_extract([str(path)], whole, ExtractOptions(chunk_records=0))
+    run_extract([str(path)], cut, ExtractOptions(chunk_records=chunk_records))
+    assert records(cut) == records(whole)
+    assert [(p, kind) for p, _, kind, _ in failures(cut)] == [(p, kind) for p, _, kind, _ in failures(whole)]
+    assert len(records(whole)[0]) == 7
+    assert cut.db["sources"].get(str(path))["documents"] == 7
+
+
+def test_a_one_record_file_keeps_the_stem_as_doc_id(tmp_path: Path) -> None:
+    path = baseline(tmp_path, range(5, 6), name="single.xml")
+    store = Store(tmp_path / "x.db")
+    run_extract([str(path)], store)
+    assert [r["doc_id"] for r in store.db.query("select doc_id from documents")] == ["single"]
+
+
+@pytest.mark.parametrize("chunk_records", [0, 3])
+def test_a_truncated_file_keeps_the_records_before_the_damage_and_fails_once(tmp_path: Path,
+                                                                             chunk_records: int) -> None:
+    path = baseline(tmp_path / "in", range(1, 9))
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(b"<PMID Version='1'>7<") + 40])  # cut inside record 7
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(path)], store, ExtractOptions(chunk_records=chunk_records))
+    [failure] = failures(store)
+    assert failure[2] == "truncated" and failure[3].startswith("stopped after record 6")
+    assert summary.documents_written == 6
+    assert store.db["sources"].get(str(path))["status"] == "partial"
+
+
+# ---------------------------------------------------------------- update files: revisions and deletions
+
+
+def update_file(folder: Path) -> Path:
+    """An update file: PMID 2 revised (new title), PMID 3 deleted."""
+    revised = article(2, "Dim evening light for insomnia: trial 2 (corrected)", n=222)
+    return pubmed_file(folder / "pubmed24n0002.xml", [revised], deleted=[3])
+
+
+@pytest.mark.parametrize("order", ["together", "baseline first", "update first", "together with two workers"])
+def test_a_revised_record_replaces_the_old_one_and_a_deleted_record_is_marked(tmp_path: Path, order: str) -> None:
+    first = baseline(tmp_path / "in", range(1, 5))
+    update = update_file(tmp_path / "in")
+    store = Store(tmp_path / "x.db")
+    if order.startswith("together"):
+        run_extract([str(first), str(update)], store, ExtractOptions(workers=2 if "two" in order else 1))
+    else:
+        for path in ([first, update] if order == "baseline first" else [update, first]):
+            run_extract([str(path)], store)
+    [revised] = live(store, "2")
+    assert revised["title"].endswith("(corrected)") and revised["source_path"] == str(update)
+    assert revised["doc_id"] == "pubmed24n0001/2"  # the same whatever order the copies came in
+    [deleted] = live(store, "3")
+    assert deleted["deleted_at"] is not None and deleted["deleted_by"] == str(update)
+    assert [row["deleted_at"] for row in live(store, "1")] == [None]
+    assert store.db["documents"].count == 4
+    n = {json.loads(r["value"])["n"] for r in store.db.query(
+        "select value from extracted_values where doc_id = ? and field = 'sample_size' and chosen = 1",
+        [revised["doc_id"]])}
+    assert n == {222}
+
+
+def test_rereading_the_baseline_after_an_update_keeps_the_revision(tmp_path: Path) -> None:
+    first = baseline(tmp_path / "in", range(1, 5))
+    update = update_file(tmp_path / "in")
+    store = Store(tmp_path / "x.db")
+    run_extract([str(first), str(update)], store)
+    again = run_extract([str(first)], store, ExtractOptions(force=True))
+    assert again.documents_superseded == 1
+    [revised] = live(store, "2")
+    assert revised["title"].endswith("(corrected)")
+    assert live(store, "3")[0]["deleted_at"] is not None
+
+
+def test_a_record_added_again_after_its_deletion_is_live(tmp_path: Path) -> None:
+    first = baseline(tmp_path / "in", range(1, 5))
+    update = update_file(tmp_path / "in")
+    later = pubmed_file(tmp_path / "in" / "pubmed24n0003.xml", [article(3, "Trial 3 restored")])
+    store = Store(tmp_path / "x.db")
+    run_extract([str(first), str(update), str(later)], store)
+    [restored] = live(store, "3")
+    assert restored["deleted_at"] is None and restored["title"] == "Trial 3 restored"
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def test_parquet_parts_loaded_later_give_the_records_of_a_direct_run(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(CORPUS, folder)
+    baseline(folder, range(1, 8), gzipped=True)
+    update_file(folder)
+    direct = Store(tmp_path / "direct.db")
+    run_extract([str(folder)], direct, ExtractOptions(chunk_records=3))
+    ledger = Store(tmp_path / "ledger.db")
+    summary = run_extract([str(folder)], ledger, ExtractOptions(chunk_records=3, parquet_dir=str(tmp_path / "pq")))
+    assert ledger.db["documents"].count == 0 and summary.documents_written > 0
+    assert (tmp_path / "pq" / "documents").is_dir() and (tmp_path / "pq" / "deletions").is_dir()
+    merged = Store(tmp_path / "merged.db")
+    load_parquet(tmp_path / "pq", merged)
+    assert records(merged) == records(direct)
+    again = load_parquet(tmp_path / "pq", merged)
+    assert again.documents_written == 0
+
+
+def test_load_names_a_folder_without_parts(tmp_path: Path) -> None:
+    with pytest.raises(NotAParquetFolder, match="no documents"):
+        load_parquet(tmp_path, Store(tmp_path / "x.db"))
+
+
+# ---------------------------------------------------------------- memory and time limits
+
+
+def test_the_writer_keeps_no_per_document_state_between_batches(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = baseline(tmp_path / "in", range(1, 30))
+    store = Store(tmp_path / "x.db")
+    held: list[tuple[int, int]] = []  # (documents held, files in progress) after each batch
+    original = pipeline._Writer.flush
+
+    def flush(self: pipeline._Writer) -> None:
+        original(self)
+        held.append((len(self.claimed) + len(self.records), len(self.files)))
+
+    monkeypatch.setattr(pipeline._Writer, "flush", flush)
+    summary = run_extract([str(path)], store, ExtractOptions(batch_size=5, chunk_records=7))
+    assert summary.documents_written == 29 and len(held) >= 5
+    assert {documents for documents, _ in held} == {0}
+    assert max(files for _, files in held) <= 1
+
+
+def test_a_document_that_hangs_in_a_worker_thread_is_stopped_by_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def slow_reader(path, limits, fmt):
+        for _ in range(500):
+            time.sleep(0.01)
+        yield from ()
+
+    monkeypatch.setattr(pipeline, "read_path", slow_reader)
+    path = tmp_path / "paper.txt"
+    path.write_text("A trial of something.\n\nWe randomised 40 people.", encoding="utf-8")
+    result: list = []
+    thread = threading.Thread(target=lambda: result.extend(
+        pipeline.process_task(pipeline.Task(str(path), 1), Limits(max_seconds=0.2))))
+    started = time.monotonic()
+    thread.start()
+    thread.join(10)
+    assert time.monotonic() - started < 3
+    assert [e[1].kind for e in result if e[0] == "failure"] == ["timeout"]
+    assert result[-1][0] == "done"
