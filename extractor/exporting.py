@@ -53,11 +53,13 @@ def add_conversions(record: dict[str, Any], document: Document, studies: list[St
     from dataclasses import asdict
 
     from .synthesis.convert import convert
-    from .synthesis.records import estimate_of
+    from .synthesis.records import estimate_of, usable_effect
 
     for unit, study in zip(studies, record["studies"], strict=True):
         chosen = [value for value in unit.values if value.field == "effect" and value.chosen]
         for value, effect in zip(chosen, study["effects"], strict=True):
+            if not usable_effect(value.value):
+                continue
             conversion = convert(estimate_of(value, unit, document))
             has_span = value.start is not None and value.end is not None
             effect.update({

@@ -200,3 +200,17 @@ def test_synthesize_reports_what_cannot_be_pooled_in_one_line(store: Store, args
     result = CliRunner().invoke(cli, ["synthesize", "--db", store.path, "--out", str(tmp_path), *args])
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_corrected_effect_without_a_number_is_passed_over(store: Store) -> None:
+    store.add_correction(Correction("screening", 0, "effect", None, {"measure": "RR", "value": "about 0.6"}, "ana",
+                                    "2026-01-01T00:00:00+00:00"))
+    assert [r.estimate.value for r in effect_records(store) if r.doc_id == "screening"] == [0.59]
+
+
+def test_jsonl_export_survives_a_corrected_effect_without_a_number(store: Store) -> None:
+    store.add_correction(Correction("screening", 0, "effect", None, {"measure": "RR", "value": "about 0.6"}, "ana",
+                                    "2026-01-01T00:00:00+00:00"))
+    lines = [json.loads(line) for line in run("export", "--db", store.path).stdout.splitlines()]
+    effects = next(line for line in lines if line["doc_id"] == "screening")["studies"][0]["effects"]
+    assert [("synthesis" in effect) for effect in effects] == [True, False]

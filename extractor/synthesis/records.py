@@ -87,6 +87,8 @@ def estimate_of(value: ExtractedValue, unit: StudyUnit, document: Document) -> E
     """The conversion input of a stored effect value."""
     effect, attributes = value.value, value.attributes
     ci = effect.get("ci")
+    if not (isinstance(ci, list | tuple) and len(ci) == 2 and all(isinstance(x, int | float) for x in ci)):
+        ci = None
     size = _chosen(unit, "sample_size")
     design = _chosen(unit, "design")
     context = ""
@@ -113,7 +115,7 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
         for unit in studies:
             label = study_label(document, unit, len(studies))
             for value in unit.values:
-                if value.field != "effect" or not value.chosen or not isinstance(value.value, dict):
+                if value.field != "effect" or not value.chosen or not usable_effect(value.value):
                     continue
                 link = value
                 if value.source.startswith("annotator:"):
@@ -132,6 +134,12 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
                 )
                 record.conversion = convert(estimate, target)
                 yield record
+
+
+def usable_effect(effect: object) -> bool:
+    """An effect value with a measure and a number (an annotator may have typed something else)."""
+    return (isinstance(effect, dict) and isinstance(effect.get("measure"), str)
+            and isinstance(effect.get("value"), int | float) and not isinstance(effect.get("value"), bool))
 
 
 def instrument_of(outcome: str | None) -> tuple[str | None, str | None]:
