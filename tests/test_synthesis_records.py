@@ -214,3 +214,19 @@ def test_jsonl_export_survives_a_corrected_effect_without_a_number(store: Store)
     lines = [json.loads(line) for line in run("export", "--db", store.path).stdout.splitlines()]
     effects = next(line for line in lines if line["doc_id"] == "screening")["studies"][0]["effects"]
     assert [("synthesis" in effect) for effect in effects] == [True, False]
+
+
+def test_synthesis_of_the_shared_corpus_links_every_row_to_its_evidence(tmp_path: Path) -> None:
+    from conftest import shared_path
+
+    corpus = shared_path("corpus")
+    db = tmp_path / "corpus.db"
+    CliRunner().invoke(cli, ["extract", str(corpus), "--db", str(db), "-q"])
+    store = Store(db)
+    result = synthesize(store, "depression", "SMD", designs=["rct", "cluster_rct"])
+    assert result.pooled.k >= 2
+    for record in result.records:
+        document = store.document(record.doc_id)
+        assert document is not None and document.text[record.start : record.end] == record.evidence
+    assert all(record.conversion.poolable for record in result.included)
+    assert all(record.note for record in result.excluded)
