@@ -1,0 +1,79 @@
+"""The Dask executor (issue 8): a LocalCluster in this process gives the records and failures of a local run."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_scale import article, baseline, failures, pubmed_file, records, update_file
+
+from conftest import CORPUS
+from extractor import pipeline
+from extractor.pipeline import ExtractOptions, run_extract
+from extractor.store import Store
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """The address of an in-process LocalCluster of two single-thread workers."""
+    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
+                                  dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def inputs(folder: Path) -> Path:
+    """The bundled corpus, two unreadable files, a PubMed file cut into chunks with a bad record, an update file."""
+    shutil.copytree(CORPUS, folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> garbage")
+    articles = [article(pmid, f"Dim evening light for insomnia: trial {pmid}") for pmid in range(1, 9)]
+    articles.insert(5, article(77, "", with_citation=False))
+    pubmed_file(folder / "pubmed24n0001.xml.gz", articles, gzipped=True)
+    update_file(folder)
+    return folder
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_on_a_local_cluster_stores_what_a_local_run_stores(tmp_path: Path, scheduler: str,
+                                                                 workers: int) -> None:
+    folder = inputs(tmp_path / "in")
+    local, cluster = Store(tmp_path / "local.db"), Store(tmp_path / "cluster.db")
+    here = run_extract([str(folder)], local, ExtractOptions(workers=workers, chunk_records=3))
+    there = run_extract([str(folder)], cluster, ExtractOptions(executor="dask", scheduler=scheduler, chunk_records=3))
+    assert records(cluster) == records(local)
+    assert failures(cluster) == failures(local)
+    assert {kind for _, _, kind, _ in failures(local)} == {"empty", "malformed"}
+    assert (there.documents_written, there.failures, there.documents_deleted) == (
+        here.documents_written, here.failures, here.documents_deleted)
+    sources = lambda store: sorted((r["path"], r["documents"], r["failures"], r["status"])  # noqa: E731
+                                   for r in store.db.query("select * from sources"))
+    assert sources(cluster) == sources(local)
+
+
+def test_a_task_that_fails_on_the_cluster_is_retried_then_reported(tmp_path: Path, scheduler: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    tries = tmp_path / "tries.log"  # the task may be pickled on its way to the worker: count in a file
+    original = pipeline.run_task
+
+    def dies_on_one_file(task, *args):
+        if task.path.endswith("pubmed24n0002.xml"):
+            with open(tries, "a") as log:
+                log.write(task.path + "\n")
+            raise SystemError("the worker fell over")
+        return original(task, *args)
+
+    monkeypatch.setattr(pipeline, "run_task", dies_on_one_file)
+    first = baseline(tmp_path / "in", range(1, 5))
+    update = update_file(tmp_path / "in")
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(first), str(update)], store,
+                          ExtractOptions(executor="dask", scheduler=scheduler, retries=1))
+    assert len(tries.read_text().splitlines()) == 2  # the first try and one retry
+    [(path, record, kind, message)] = failures(store)
+    assert (path, kind) == (str(update), "crash") and "SystemError" in message
+    assert summary.documents_written == 4
+    assert store.db["sources"].get(str(update))["status"] == "failed"
