@@ -26,8 +26,15 @@ def trainer_scripts() -> dict[str, Path]:
     return {path.stem.removeprefix("train_"): path for path in sorted(SCRIPTS.glob("train_*.py"))}
 
 
-def train(shared: Path, names: list[str] | None = None) -> list[tuple[str, int]]:
-    """Rebuild the named models (all by default); returns each trainer's exit status."""
+def train(shared: Path, names: list[str] | None = None, annotations: str | Path | None = None,
+          documents: list[str] | None = None) -> list[tuple[str, int]]:
+    """Rebuild the named models (all by default); returns each trainer's exit status.
+
+    ``annotations`` and ``documents`` are passed to every trainer (see ``models.cards.trainer_arguments``).
+    """
+    extra: list[str] = ["--annotations", str(annotations)] if annotations else []
+    for place in documents or []:
+        extra += ["--documents", str(place)]
     scripts = trainer_scripts()
     unknown = sorted(set(names or []) - set(scripts))
     if unknown:
@@ -36,7 +43,8 @@ def train(shared: Path, names: list[str] | None = None) -> list[tuple[str, int]]
     for name, script in scripts.items():
         if names and name not in names:
             continue
-        status = subprocess.run([sys.executable, str(script), "--shared", str(shared)], check=False).returncode
+        status = subprocess.run([sys.executable, str(script), "--shared", str(shared), *extra],
+                                check=False).returncode
         results.append((name, status))
     return results
 

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from extractor.models import design  # noqa: E402
+from extractor.models.annotated import annotated_studies  # noqa: E402
 from extractor.models.cards import (  # noqa: E402
     METRICS_FILE,
     package_version,
@@ -60,6 +61,13 @@ def _counts_table(rows: dict[str, dict[str, int]], first: str) -> list[str]:
     return lines
 
 
+def _annotation_line(metrics: dict[str, Any]) -> str:
+    counts = metrics.get("annotations") or {}
+    used = (metrics.get("data") or {}).get("labels_by_source", {}).get("annotations", {})
+    return (f"{counts.get('records', 0)} records, {counts.get('records matched', 0)} with their document, "
+            f"{sum(used.values())} studies used as examples")
+
+
 def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
     """The model card in Markdown."""
     data = metrics["data"]
@@ -92,6 +100,8 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         f"- `../shared/formats/{{{','.join(design.FORMAT_FOLDERS)}}}`: MEDLINE publication types mapped by the "
         "`publication_types` table of `extractor/data/design.json` (records whose types give one label); the "
         "rule cues of that label found in the text are masked.",
+        f"- `annotations/*.jsonl` (annotators' records, found again in `--documents` by content hash): "
+        f"{_annotation_line(metrics)}; they always go to train.",
         "",
         f"The deciding phrase becomes the word `{design.MASK}`, so the model has to learn the wording around design "
         "statements (allocation, follow-up, search strategy, interviews...) rather than the statement. Digits are "
@@ -182,7 +192,9 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
 def main() -> int:
     args = trainer_arguments(__doc__, design.DEFAULT_PATH)
     try:
-        metrics = design.train(args.shared, args.out, seed=args.seed)
+        annotated = annotated_studies(args.annotations, args.documents)
+        metrics = design.train(args.shared, args.out, seed=args.seed, annotated=annotated.studies)
+        metrics["annotations"] = annotated.info()
     except design.NoTrainingData as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

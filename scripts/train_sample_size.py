@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from extractor.models import sample_size  # noqa: E402
+from extractor.models.annotated import annotated_studies  # noqa: E402
 from extractor.models.cards import (  # noqa: E402
     METRICS_FILE,
     package_version,
@@ -71,6 +72,13 @@ def _results_table(split: dict[str, Any], threshold: float) -> list[str]:
     return lines
 
 
+def _annotation_line(metrics: dict[str, Any]) -> str:
+    counts = metrics.get("annotations") or {}
+    used = (metrics["counts"].get("train") or {}).get("annotations", {}).get("abstracts", 0)
+    return (f"{counts.get('records', 0)} records, {counts.get('records matched', 0)} with their document, "
+            f"{used} studies with a headline size used")
+
+
 def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int, seed: int) -> str:
     """The model card in Markdown."""
     command = COMMAND if seed == 0 else f"{COMMAND} --seed {seed}"
@@ -105,6 +113,8 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "`scibert_ebmnlp/dev.txt`, or matched by their letters and digits in the unnamed `bepnye_v1_commit_9a2a49b/"
         "dev.txt`) are split 90/10 train/dev by the MD5 of the PMID; the test gold (`p2_p_gold`, text from "
         "`bepnye_v1_commit_9a2a49b/test.json`) is the held-out test.",
+        "- **Annotators' records** (`annotations/*.jsonl`, documents found again in `--documents` by content "
+        f"hash): {_annotation_line(metrics)}; they always go to train.",
         "",
         "Each abstract is read by `extractor.textlayer.analyse` and `find_sample_sizes`; every candidate with a "
         "role is an example, positive when its number equals the gold headline count (a restatement or a sum of "
@@ -199,7 +209,9 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
 def main() -> int:
     args = trainer_arguments(__doc__, sample_size.DEFAULT_PATH)
     try:
-        metrics = sample_size.train(args.shared, args.out, seed=args.seed)
+        annotated = annotated_studies(args.annotations, args.documents)
+        metrics = sample_size.train(args.shared, args.out, seed=args.seed, annotated=annotated.studies)
+        metrics["annotations"] = annotated.info()
     except sample_size.NoTrainingData as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -15,13 +15,24 @@ METRICS_FILE = "metrics.json"
 
 
 def trainer_arguments(description: str | None, default_out: Path) -> argparse.Namespace:
-    """``--shared``, ``--out`` and ``--seed``, as every trainer takes them."""
+    """``--shared``, ``--out``, ``--seed``, ``--annotations`` and ``--documents``, as every trainer takes them.
+
+    ``--documents`` (repeatable) are where the annotated records' documents are found: extractor databases,
+    files or folders; by default the repository's ``corpus/`` and the shared ``corpus/``.
+    """
     default_shared = Path(os.environ.get("EXTRACTOR_SHARED", REPO.parent / "shared"))
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=default_shared, help="the ../shared folder")
     parser.add_argument("--out", type=Path, default=default_out, help="where the model goes")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the fit")
-    return parser.parse_args()
+    parser.add_argument("--annotations", type=Path, default=REPO / "annotations",
+                        help="folder of annotators' *.jsonl files (extractor annotations export)")
+    parser.add_argument("--documents", type=Path, action="append", default=None,
+                        help="database, file or folder holding the annotated documents (repeatable)")
+    args = parser.parse_args()
+    if args.documents is None:
+        args.documents = [REPO / "corpus", args.shared / "corpus"]
+    return args
 
 
 def package_version(module: str) -> str:

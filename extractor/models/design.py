@@ -184,15 +184,16 @@ def publication_type_label(publication_types: Iterable[str]) -> str | None:
     return labels.pop() if len(labels) == 1 else None
 
 
-def _rule_phrases(title: str, text: str, label: str) -> list[str]:
-    """Phrases of the rule cues for ``label`` anywhere in a record: what a publication-type label hides behind."""
+def _rule_phrases(title: str, text: str, label: str | None) -> list[str]:
+    """Phrases of the rule cues for ``label`` (any label when None) anywhere in a record: what a
+    publication-type label hides behind."""
     from ..extract.design import find_design
     from ..textlayer import analyse
 
     layer = analyse(text)
     span = (0, len(title)) if title and text.startswith(title) else None
     return [value.attributes["phrase"] for value in find_design(layer, 0, len(text), span)
-            if value.value == label and value.attributes.get("phrase")]  # fmt: skip
+            if label in (None, value.value) and value.attributes.get("phrase")]  # fmt: skip
 
 
 def format_examples(shared: Path) -> list[Example]:
@@ -253,12 +254,28 @@ def medline_held_out(shared: Path) -> list[HeldOutRecord]:
     return records
 
 
+def annotated_examples(studies: Iterable[Any]) -> list[Example]:
+    """Annotators' designs (``models.annotated.AnnotatedStudy``), every rule cue masked: an annotator's label
+    often corrects what a cue said, so the model must learn it from the rest of the text."""
+    examples = []
+    for study in studies:
+        label = study.study.get("design")
+        if label not in LABELS:
+            continue
+        title = study.title or ""
+        text = mask(study.text, _rule_phrases(title, study.text, None))
+        key = title_key(title) or f"annotated:{study.doc_id}"
+        examples.append(Example(key, text, label, f"annotations/{study.annotation_file}", None))
+    return examples
+
+
 def load_examples(
-    shared: Path, held_out_keys: Iterable[str] = ()
+    shared: Path, held_out_keys: Iterable[str] = (), annotated: Sequence[Example] = ()
 ) -> tuple[dict[str, list[Example]], dict[str, Any]]:
-    """The examples of each split, deduplicated by title (design corpus first, then exports, then screening),
-    with any title of the held-out MEDLINE set left out; and counts of where they came from."""
-    sources = [design_corpus_examples(shared), format_examples(shared), screening_examples(shared)]
+    """The examples of each split, deduplicated by title (annotators' first, then design corpus, exports,
+    screening), with any title of the held-out MEDLINE set left out; and counts of where they came from.
+    Annotated examples always train."""
+    sources = [list(annotated), design_corpus_examples(shared), format_examples(shared), screening_examples(shared)]
     held_out = set(held_out_keys)
     kept: dict[str, Example] = {}
     dropped = Counter()
@@ -274,7 +291,8 @@ def load_examples(
                 kept[example.key] = example
     splits: dict[str, list[Example]] = {split: [] for split in SPLITS}
     for key in sorted(kept):
-        splits[hash_split(key)].append(kept[key])
+        example = kept[key]
+        splits["train" if example.source.startswith("annotations/") else hash_split(key)].append(example)
     found = Counter(example.source.split("/")[0] for examples in sources for example in examples)
     by_source: dict[str, Counter] = {}
     for example in kept.values():
@@ -430,13 +448,15 @@ def train(
     seed: int = 0,
     regularisation: Sequence[float] = REGULARISATION,
     held_out: Sequence[HeldOutRecord] | None = None,
+    annotated: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Fit on train, choose C and class weighting on dev (calibrated log loss), calibrate on dev, save to ``out``;
-    return counts, dev/test figures and the held-out MEDLINE figures."""
+    return counts, dev/test figures and the held-out MEDLINE figures. ``annotated`` are annotators' studies
+    (``models.annotated.AnnotatedStudy``), added to train."""
     started = time.perf_counter()
     shared = Path(shared)
     held_out = list(medline_held_out(shared) if held_out is None else held_out)
-    examples, info = load_examples(shared, {r.key for r in held_out if r.key})
+    examples, info = load_examples(shared, {r.key for r in held_out if r.key}, annotated_examples(annotated))
     if not examples["train"] or not examples["dev"]:
         raise NoTrainingData(f"no weakly labelled records for train and dev under {shared}")
     dev_texts = [normalise(e.text) for e in examples["dev"]]

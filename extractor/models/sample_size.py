@@ -24,7 +24,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -505,12 +505,28 @@ def _by_source(prepared: Sequence[Prepared]) -> dict[str, list[Prepared]]:
             "ebm": [p for p in prepared if p.abstract.source == "ebm"]}  # fmt: skip
 
 
+def annotated_abstracts(studies: Iterable[Any]) -> list[Abstract]:
+    """Annotators' headline sizes (``models.annotated.AnnotatedStudy``) as training abstracts."""
+    abstracts = []
+    for index, study in enumerate(studies):
+        size = study.study.get("sample_size")
+        n = size.get("n") if isinstance(size, dict) else size
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            continue
+        spans = [study.text[s["start"]:s["end"]] for s in study.spans if s.get("field") == "sample_size"]
+        abstracts.append(Abstract(f"annotated:{study.doc_id}:{index}", "annotations", "train", study.text, n, spans))
+    return abstracts
+
+
 def train(
-    shared: Path, out: Path, seed: int = 0, regularisation: Sequence[float] = REGULARISATION
+    shared: Path, out: Path, seed: int = 0, regularisation: Sequence[float] = REGULARISATION,
+    annotated: Sequence[Any] = (),
 ) -> dict[str, Any]:
-    """Fit on train, choose C and the abstention threshold on dev, save to ``out``; return counts and figures."""
+    """Fit on train, choose C and the abstention threshold on dev, save to ``out``; return counts and figures.
+    ``annotated`` are annotators' studies (``models.annotated.AnnotatedStudy``), added to train."""
     started = time.perf_counter()
     abstracts = load_abstracts(Path(shared))
+    abstracts["train"].extend(annotated_abstracts(annotated))
     prepared = {split: prepare(abstracts[split]) for split in SPLITS}
     return train_prepared(prepared, out, seed, regularisation, started)
 
