@@ -276,7 +276,8 @@ def import_(path: str, db_path: str, who: str | None, rules_only: bool) -> None:
     except ExtractorError as error:
         raise click.ClickException(f"{error.message}; {error.hint}") from None
     click.echo(f"{summary.records} records: {summary.matched} matched, {summary.added} added; {summary.decisions} "
-               f"decisions recorded, {summary.unchanged} unchanged, {summary.not_seen} not seen", err=True)
+               f"decisions recorded, {summary.unchanged} unchanged, {summary.not_seen} not seen"
+               + (f"; {summary.unreadable} unreadable rows skipped" if summary.unreadable else ""), err=True)
 
 
 @triage.command("export")

@@ -84,6 +84,7 @@ class ImportSummary:
     decisions: int = 0
     unchanged: int = 0
     not_seen: int = 0
+    unreadable: int = 0
 
 
 def _label(document: Document) -> int | None:
@@ -103,10 +104,16 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
     if not path.is_file():
         raise BadLabels(f"{path}: no such file")
     try:
-        documents = [item for item in read_path(path) if isinstance(item, Document)]
+        items = list(read_path(path, fmt=interchange_format(path)))
     except ExtractorError as error:
         raise BadLabels(f"{path}: {error.message}", hint=error.hint) from None
-    summary = ImportSummary(records=len(documents))
+    documents = [item for item in items if isinstance(item, Document)]
+    failures = [item for item in items if not isinstance(item, Document)]
+    if not documents:
+        first = failures[0] if failures else None
+        raise BadLabels(f"{path}: {first.message if first else 'no records'}",
+                        hint=first.hint if first else BadLabels.hint)
+    summary = ImportSummary(records=len(documents), unreadable=len(failures))
     index = _StoredIndex(tstore)
     to_add: list[Document] = []
     pairs: list[tuple[str, int | None]] = []
@@ -138,6 +145,20 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
     tstore.decide_many(new)
     summary.decisions = len(new)
     return summary
+
+
+def interchange_format(path: Path) -> str:
+    """``ris`` or ``table``: the reader for an ASReview file (sniffed; the name decides a plain-text guess)."""
+    from ..readers import detect_format
+
+    sniffed = detect_format(path)
+    if sniffed in ("ris", "table"):
+        return sniffed
+    if path.suffix.lower() == ".ris":
+        return "ris"
+    if path.suffix.lower() in (".csv", ".tsv", ".tab", ".txt", ".xlsx"):
+        return "table"
+    raise BadLabels(f"{path}: read as {sniffed}, not a CSV/TSV/XLSX table or RIS file")
 
 
 class _StoredIndex:

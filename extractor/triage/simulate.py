@@ -80,15 +80,18 @@ def load_labelled(path: Path | str) -> LabelledSet:
     from ..errors import ExtractorError
     from ..readers import read_path
     from ..types import Document
+    from .asreview import interchange_format
 
     path = Path(path)
     if not path.is_file():
         raise BadLabels(f"{path}: no such file")
     texts, labels, ids = [], [], []
     try:
-        for item in read_path(path):
+        for item in read_path(path, fmt=interchange_format(path)):
             if not isinstance(item, Document):
-                continue  # rows with neither title nor abstract: ASReview drops them too
+                if item.kind != "malformed" or "neither a title nor an abstract" not in item.message:
+                    raise BadLabels(f"{path}: {item.message}", hint=item.hint)
+                continue  # rows with neither title nor abstract hold nothing to rank
             label = item.metadata.extra.get("label")
             if label is None:
                 label = asreview_note_label(item.metadata.extra.get("notes", []))
