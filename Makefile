@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install extract test bench lint clean
+.PHONY: install extract test bench bench-growth lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_ingest.py
+
+bench-growth: $(STAMP)
+	$(BIN)/python scripts/bench_growth.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check extractor tests scripts
