@@ -1,0 +1,193 @@
+"""The review app end to end in a real headless Chromium (Debian's chromium, driven by Playwright).
+
+One server and one browser serve the whole module; the tests run in file order and build
+on each other the way an annotator's session does. Set REVIEW_SCREENSHOTS=docs to write
+docs/review-queue.png and docs/review-record.png on the way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS, REPO
+from extractor.cli import cli
+from extractor.store import Store
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium on PATH (apt-get install -y chromium; .ci/run does it)")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PAGE = "example_pubmed_page"
+HOSTILE = (
+    '<script>alert("owned")</script> Peer support for new fathers: a randomised controlled trial\n\n'
+    "Abstract\nMethods: 120 fathers were randomised to <img src=x onerror=alert(1)> peer support or usual care.\n"
+)
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("browser")
+    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    path = folder / "review.db"
+    run("extract", str(CORPUS), "--db", str(path), "-q")
+    run("extract", str(folder / "hostile.txt"), "--db", str(path), "-q")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(db: Path) -> Iterator[str]:
+    """The review app served by uvicorn on a free loopback port, as `extractor review` serves it."""
+    import uvicorn
+
+    from extractor.review.app import create_app
+    from extractor.review.server import address, open_socket
+
+    sock = open_socket("127.0.0.1", 0)
+    app_server = uvicorn.Server(uvicorn.Config(create_app(db, "ana"), log_level="warning"))
+    thread = threading.Thread(target=app_server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not app_server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert app_server.started, "the review server did not start"
+    yield address(sock, None).rstrip("/")
+    app_server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        tab = context.new_page()
+        tab.set_default_timeout(15000)
+        tab.dialogs = []
+        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+        yield tab
+        browser.close()
+
+
+def screenshot(tab: object, name: str) -> None:
+    folder = os.environ.get("REVIEW_SCREENSHOTS")
+    if folder:
+        target = Path(folder) if Path(folder).is_absolute() else REPO / folder
+        tab.screenshot(path=str(target / name))
+
+
+def sample_size_shown(tab: object) -> str:
+    return tab.locator('.value[data-field="sample_size"] .shown').first.inner_text()
+
+
+def test_the_queue_opens_a_record_from_the_keyboard(page, server: str) -> None:
+    page.goto(server + "/")
+    assert page.locator("tr.row").count() == 16
+    screenshot(page, "review-queue.png")
+    page.keyboard.press("/")
+    page.keyboard.type("postnatal anxiety")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=postnatal+anxiety*")
+    assert page.locator("tr.row").count() == 1
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/doc/{PAGE}?q=postnatal+anxiety")
+    assert "Home visits by trained peers" in page.locator("#doc-title").inner_text()
+
+
+def test_the_record_shows_each_evidence_span_highlighted(page) -> None:
+    mark = page.locator("#text mark.f-sample_size").first
+    assert "240 first-time mothers" in mark.inner_text()
+    colour = mark.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.locator("#text mark.f-design").count() >= 1 and page.locator("#text mark.f-effect").count() == 2
+    page.keyboard.press("2")  # go to the sample size: its evidence is outlined
+    assert "active" in (mark.get_attribute("class") or "")
+
+
+def test_a_sample_size_is_corrected_with_the_keyboard_and_survives_a_reload(page) -> None:
+    page.keyboard.press("2")
+    page.keyboard.press("e")
+    page.keyboard.type("241")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert sample_size_shown(page).startswith("241 mothers")
+    screenshot(page, "review-record.png")
+    page.reload()
+    assert sample_size_shown(page).startswith("241 mothers")
+    assert "corrected" in page.locator('.value[data-field="sample_size"]').first.get_attribute("class")
+
+
+def test_the_correction_is_in_the_exported_jsonl(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ana.jsonl"
+    run("annotations", "export", "--db", str(db), "--out", str(out))
+    [record] = [json.loads(line) for line in out.read_text().splitlines() if json.loads(line)["doc_id"] == PAGE]
+    assert record["studies"][0]["sample_size"] == {"n": 241, "unit": "mothers"}
+    span = next(s for s in record["studies"][0]["spans"] if s["field"] == "sample_size")
+    assert span["source"] == "annotator:ana" and span["start"] is not None
+
+
+def test_the_correction_survives_extract_force(page, db: Path) -> None:
+    run("extract", str(CORPUS / f"{PAGE}.txt"), "--db", str(db), "--force", "-q")
+    exported = [json.loads(line) for line in run("export", "--db", str(db)).splitlines()]
+    record = next(r for r in exported if r["doc_id"] == PAGE)
+    assert record["studies"][0]["sample_size"] == {"n": 241, "unit": "mothers"}
+    page.reload()
+    assert sample_size_shown(page).startswith("241 mothers")
+
+
+def test_a_missed_value_is_added_by_selecting_text(page, db: Path) -> None:
+    page.evaluate("""phrase => {
+        const piece = Array.from(document.querySelectorAll('#text span')).find(s => s.textContent.includes(phrase));
+        const at = piece.textContent.indexOf(phrase);
+        const range = document.createRange();
+        range.setStart(piece.firstChild, at);
+        range.setEnd(piece.firstChild, at + phrase.length);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+    }""", "depressive symptoms")
+    page.keyboard.press("3")
+    assert page.locator('form.add[data-field="outcome"] input[name=value]').input_value() == "depressive symptoms"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    [row] = Store(db).db.query("select * from corrections where field = 'outcome'")
+    assert Store(db).document(PAGE).text[row["start"] : row["end"]] == "depressive symptoms"
+    assert page.locator("#text mark.f-outcome", has_text="depressive symptoms").count() == 1
+
+
+def test_undo_and_done_and_next_from_the_keyboard(page, server: str, db: Path) -> None:
+    page.goto(f"{server}/doc/{PAGE}")  # the whole queue, so there is a next record
+    with page.expect_navigation():
+        page.keyboard.press("u")
+    assert page.locator("#text mark.f-outcome", has_text="depressive symptoms").count() == 0
+    assert sample_size_shown(page).startswith("241 mothers")  # only the last correction was undone
+    with page.expect_navigation():
+        page.keyboard.press("n")
+    assert PAGE not in page.url and "/doc/" in page.url
+    assert PAGE in Store(db).reviewed_documents()
+
+
+def test_a_script_in_a_title_is_shown_as_text(page, server: str) -> None:
+    page.goto(server + "/doc/hostile")
+    assert page.locator("#doc-title").inner_text().startswith('<script>alert("owned")</script> Peer support')
+    assert "<img src=x onerror=alert(1)>" in page.locator("#text").inner_text()
+    assert page.locator("#text img, main script").count() == 0
+    page.goto(server + "/")
+    assert page.dialogs == []
