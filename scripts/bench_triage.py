@@ -27,6 +27,7 @@ PNG per dataset under ``docs/triage_curves/``.
     .venv/bin/python scripts/bench_triage.py                       # 8 datasets x 5 seeds
     .venv/bin/python scripts/bench_triage.py --datasets Cohen_2006_ADHD --seeds 1
     .venv/bin/python scripts/bench_triage.py --no-asreview         # ours alone
+    .venv/bin/python scripts/bench_triage.py --gather              # table from the runs saved in --work
 """
 
 from __future__ import annotations
@@ -110,18 +111,25 @@ def summarise(values: list[float]) -> dict[str, float]:
     return {"mean": round(float(array.mean()), 4), "sd": round(float(array.std()), 4)}
 
 
-def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Path, curves: Path) -> dict:
+def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Path, curves: Path,
+                  gather: bool = False) -> dict:
     """Both tools on one dataset, every seed; the dataset's row of the table.
 
     The row and the curves are kept in ``work`` (per dataset, seeds and tools), so runs over
-    disjoint datasets can go in parallel and a last run only gathers them.
+    disjoint datasets can go in parallel and a last run only gathers them (``gather``: the
+    saved run with the most seeds, whatever ``seeds`` says).
     """
     cache = work / f"{path.stem}.seeds{len(seeds)}{'' if asreview else '.ours'}.json"
+    if gather:
+        saved_runs = sorted(work.glob(f"{path.stem}.seeds*{'' if asreview else '.ours'}.json"),
+                            key=lambda found: int(found.name.split(".seeds")[1].split(".")[0]))
+        cache = saved_runs[-1] if saved_runs else cache
     if cache.exists():
         saved = json.loads(cache.read_text())
         plot_recall_curves({label: [np.array(found) for found in runs] for label, runs in saved["curves"].items()},
                            saved["total"], saved["includes"], curves / f"{path.stem}.png", saved["title"])
         return saved["row"]
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     labelled = load_labelled(path)
     rows = work / f"{path.stem}.csv"
     write_rows(labelled, rows)
@@ -159,7 +167,8 @@ def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Pat
     title = f"{path.stem}: {len(labelled.labels)} records, {int(labelled.labels.sum())} included"
     plot_recall_curves(plot, total, includes, curves / f"{path.stem}.png", title)
     row = {"dataset": path.stem, "records": len(labelled.labels), "included": int(labelled.labels.sum()),
-           "seeds": seeds, "ours": {key: summarise(values) for key, values in ours.items()}}
+           "seeds": seeds, "load_at_start": load,
+           "ours": {key: summarise(values) for key, values in ours.items()}}
     if asreview is not None:
         row["asreview"] = {key: summarise(values) for key, values in theirs.items()}
     cache.write_text(json.dumps({"row": row, "total": total, "includes": includes, "title": title,
@@ -167,12 +176,12 @@ def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Pat
     return row
 
 
-def markdown(rows: list[dict], seeds: list[int], load: str) -> str:
+def markdown(rows: list[dict], load: str) -> str:
     """The results table as Markdown."""
     lines = [
         "# Triage simulation: extractor triage beside ASReview",
         "",
-        f"Written by `scripts/bench_triage.py` ({len(seeds)} seeds: {', '.join(map(str, seeds))}; "
+        "Written by `scripts/bench_triage.py` (seeds 0, 1, ... as many as the `seeds` column says; "
         "priors: one random include and one random exclude per seed, the same rows for both tools; "
         "both stop once every include is found). Mean (sd) over the seeds. "
         "WSS@95 and recall@10% are computed the same way for both tools from their labelling order "
@@ -180,18 +189,20 @@ def markdown(rows: list[dict], seeds: list[int], load: str) -> str:
         "the insights column is what `asreview metrics` reports for ASReview's run "
         "(asreview-insights counts records found earlier than random order, another definition).",
         "",
-        f"Machine load at the start: `{load}`",
+        f"Machine load when this table was written: `{load}` (the load when each dataset started is in "
+        "`triage_simulation.json`; the machine, 2 cores, was shared with other jobs, so seconds are indicative).",
         "",
-        "| dataset | records | incl | WSS@95 ours | WSS@95 ASReview | recall@10% ours | recall@10% ASReview "
+        "| dataset | records | incl | seeds | WSS@95 ours | WSS@95 ASReview | recall@10% ours | recall@10% ASReview "
         "| insights WSS@95 ASReview | insights recall@10% ASReview | s/run ours | s/run ASReview |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     fmt = lambda cell: f"{cell['mean']:.3f} ({cell['sd']:.3f})"  # noqa: E731
     for row in rows:
         ours, theirs = row["ours"], row.get("asreview")
         missing = "-"
         lines.append(" | ".join([
-            f"| {row['dataset']}", str(row["records"]), str(row["included"]), fmt(ours["wss@95"]),
+            f"| {row['dataset']}", str(row["records"]), str(row["included"]), str(len(row["seeds"])),
+            fmt(ours["wss@95"]),
             fmt(theirs["wss@95"]) if theirs else missing, fmt(ours["recall@10%"]),
             fmt(theirs["recall@10%"]) if theirs else missing,
             fmt(theirs["insights_wss@95"]) if theirs else missing,
@@ -214,6 +225,8 @@ def main() -> None:
     parser.add_argument("--no-asreview", action="store_true", help="run ours alone")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "triage-bench",
                         help="folder for the rows and ASReview projects")
+    parser.add_argument("--gather", action="store_true",
+                        help="only gather the runs saved in --work (each dataset's run with the most seeds)")
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="where the table and curves go")
     args = parser.parse_args()
     folder = args.shared / "screening"
@@ -223,17 +236,18 @@ def main() -> None:
     if args.datasets:
         paths = [path for path in paths if path.stem in set(args.datasets)]
     args.work.mkdir(parents=True, exist_ok=True)
-    asreview = None if args.no_asreview else ensure_asreview(args.asreview_venv)
+    asreview = None if args.no_asreview else (args.asreview_venv / "bin" / "asreview" if args.gather
+                                              else ensure_asreview(args.asreview_venv))
     seeds = list(range(args.seeds))
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     started = time.monotonic()
-    rows = [bench_dataset(path, seeds, asreview, args.work, args.out / "triage_curves") for path in paths]
+    rows = [bench_dataset(path, seeds, asreview, args.work, args.out / "triage_curves", args.gather) for path in paths]
     result = {"seeds": seeds, "load_at_start": load, "seconds": round(time.monotonic() - started, 1),
               "peak_rss_mb_self": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
               "datasets": rows}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "triage_simulation.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    table = markdown(rows, seeds, load)
+    table = markdown(rows, load)
     (args.out / "triage_simulation.md").write_text(table, encoding="utf-8")
     print(table)
     print(f"total {result['seconds']} s; peak memory of this process {result['peak_rss_mb_self']} MB; "
