@@ -89,8 +89,9 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "",
         "Which of the rule candidates (`extractor.extract.sample_size.find_sample_sizes`) is the headline "
         "sample size of an abstract, with a probability; abstains below a threshold "
-        "(`extractor/models/sample_size.py`, `rank_sample_sizes`, `choose_with_model`). Not yet wired into "
-        "extraction.",
+        "(`extractor/models/sample_size.py`, `rank_sample_sizes`, `choose_with_model`). Extraction uses it "
+        "when the rules choose no headline size (`extractor/extraction.py`); its value's source is "
+        "`model:sample_size@<version>`.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "
         f"(seed {seed}, Python {platform.python_version()}, scikit-learn {package_version('sklearn')}, "
