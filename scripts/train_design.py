@@ -79,7 +79,7 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         "",
         "Design label of a study (the 14 labels of `../shared/eval/FORMAT.md`, those with training records) from "
         "its title and abstract, with calibrated probabilities (`extractor/models/design.py`, `predict_design`). "
-        "Meant for text where the rules find no explicit statement; not wired into extraction yet.",
+        "Extraction consults it when the rules' design has confidence below `design_rule_trusted` and keeps its label when the probability reaches `design_model_min_probability` (`extractor/data/combine.json`: 0.6 and 0.8); its value's source is `model:design@<version>`.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "
         f"(seed {seed}, Python {platform.python_version()}, scikit-learn {package_version('sklearn')}, "
@@ -182,7 +182,7 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         "- Calibrated on dev of the same weak-label sources, phrase masked; calibration on other populations is "
         "not measured. On the MEDLINE records P(rct) + P(cluster_rct) >= 0.5 over-calls randomised trials "
         f"(precision {_figure(medline['model_at_0.5']['precision'])}, recall "
-        f"{_figure(medline['model_at_0.5']['recall'])}); whoever wires it in should set the threshold for their use.",
+        f"{_figure(medline['model_at_0.5']['recall'])}); extraction therefore uses the stricter 0.8 on the top label.",
     ]
     return "\n".join(lines) + "\n"
 
