@@ -255,6 +255,8 @@ def test_named_constructs_are_outcomes_when_no_instrument_is_given(text: str, ex
         ("The primary outcome was depressive symptom scores at 12 weeks.", "depressive symptom"),
         ("The primary outcome was remission at 6 months post-childbirth.", "remission"),
         ("The primary outcome was all-cause mortality in the intervention group.", "all-cause mortality"),
+        # slides and web pages keep markdown emphasis around a phrase
+        ("The primary outcome was **maternal sensitivity** at 6 months.", "maternal sensitivity"),
     ],
 )
 def test_construct_phrases_are_cleaned_of_determiners_scores_and_time_points(
@@ -466,6 +468,8 @@ def test_choosing_leaves_the_candidates_untouched() -> None:
          "considers how gambling harm", None),
         ("Outcomes of treatment for vertebral osteomyelitis were reviewed in 35 patients.",
          "treatment for vertebral osteomyelitis", None),
+        ("Outcomes: studies comparing outcomes of group therapy, infant attachment security.", "studies comparing",
+         "infant attachment security"),
     ],
 )
 def test_clauses_participles_and_interventions_are_not_constructs(text: str, absent: str, present: str | None) -> None:

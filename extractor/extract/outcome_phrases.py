@@ -28,7 +28,8 @@ _LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with
 _SPACED_HYPHEN = re.compile(r"\s+-\s*")
 _HEDGE = re.compile(r"\w+fold|almost|nearly|approximately|about")
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
-_BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b)")
+_BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
+                        r"|(?:studies|trials|reviews|papers|articles)\b)")  # "studies comparing outcomes of X"
 _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has", "have", "did", "showed", "found",
                            "we", "our", "how", "whether", "why", "can", "could", "will", "would", "considers",
                            "examines", "explores", "describes", "discusses"})
@@ -76,13 +77,13 @@ _OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
 def clean_phrase(phrase: str) -> str | None:
     """A short construct name from a list item, or None when the item names nothing measurable."""
     voc = vocabulary()
-    phrase = _ENUMERATOR.sub("", SPACES.sub(" ", phrase)).strip(" ,;:-–—'\"")
+    phrase = _ENUMERATOR.sub("", SPACES.sub(" ", phrase)).strip(" ,;:-–—'\"*_")  # "*" "_": markdown emphasis
     if " -" in phrase:  # the only blank left is a plain space
         phrase = _SPACED_HYPHEN.sub("-", phrase)
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
-    phrase = phrase.strip(" ,;:-")
+    phrase = phrase.strip(" ,;:-*_")
     words = phrase.split()
     lows = phrase.lower().split() if phrase.isascii() else [w.lower() for w in words]
     first, stop = 0, len(words)  # the phrase is words[first:stop]; lows are the same words lower-cased
@@ -125,7 +126,7 @@ def clean_phrase(phrase: str) -> str | None:
             break  # "cognitive scores" is not "cognitive"
         stop -= 1
     words = words[first:stop]
-    phrase = " ".join(words).strip(" ,;:-'\"")
+    phrase = " ".join(words).strip(" ,;:-'\"*_")
     lowered = phrase.lower()
     if not phrase or len(words) > 7 or lowered in voc.generic:
         return None
