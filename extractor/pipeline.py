@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import os
 import signal
 import threading
@@ -55,7 +56,7 @@ class ExtractOptions:
     executor: str = "local"  # "local" (this process or a process pool) or "dask"
     scheduler: str | None = None  # a Dask scheduler address; None with "dask": a LocalCluster here
     parquet_dir: str | None = None  # write records as Parquet parts there instead of into the store
-    chunk_records: int = 1000  # PubMed XML files with more records are cut into tasks of this many
+    chunk_records: int = 250  # PubMed XML files with more records are cut into tasks of this many
     retries: int = 2  # how often a Dask task whose worker died is tried again
 
 
@@ -144,15 +145,16 @@ def file_sha256(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of work: a whole file, or records ``first <= n < stop`` of a large PubMed XML file."""
+    """One unit of work: a whole file, or a piece of a large PubMed XML file (records ``first`` to ``stop - 1``)."""
 
     path: str
     number: int  # position in the run
     fmt: str | None = None
     first: int = 1
-    stop: int | None = None
-    chunk: int = 1  # 1-based chunk of the file
-    chunks: int = 1  # how many chunks the file was cut into
+    stop: int | None = None  # None: to the end of the file
+    chunk: int = 1  # 1-based piece of the file
+    chunks: int = 1  # how many pieces the file was cut into; 0 until the last piece is planned
+    data: bytes | None = field(default=None, repr=False)  # the piece itself (a well-formed PubmedArticleSet)
 
     @property
     def records(self) -> str | None:
@@ -163,31 +165,37 @@ class Task:
 
 
 def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int) -> Iterator[Task]:
-    """Tasks in file order; PubMed XML files of more than ``chunk_records`` records are cut into chunks.
+    """Tasks in file order; PubMed XML files of more than ``chunk_records`` records are cut into pieces.
 
-    A generator, so a run over 1,200 baseline files counts each file's records
-    only when the workers are ready for it.
+    A generator: a 30,000-record baseline file is cut (a byte scan, no
+    parsing) only as the workers get ready for its pieces, and at most a
+    bounded number of pieces wait in the executor's queue.
     """
     number = 0
     for path in paths:
-        fmt, count = None, 0
-        try:
+        fmt = None
+        with suppress(ExtractorError):  # the task itself reports the file
             fmt = detect_format(Path(path), limits)
-            if fmt == "pubmed_xml" and chunk_records > 0:
-                from .readers.pubmed_xml import count_records
-
-                count = count_records(Path(path))
-        except ExtractorError:
-            pass  # the task itself reports the file
-        if fmt == "pubmed_xml" and count > chunk_records > 0:
-            starts = list(range(1, count + 1, chunk_records))
-            for index, first in enumerate(starts, 1):
-                stop = first + chunk_records if index < len(starts) else None  # the last chunk reads to the end
-                number += 1
-                yield Task(path, number, fmt, first, stop, index, len(starts))
-        else:
+        if fmt != "pubmed_xml" or chunk_records <= 0:
             number += 1
             yield Task(path, number, fmt)
+            continue
+        from .readers.pubmed_xml import split_records
+
+        chunk = 0
+        try:
+            for first, data, last in split_records(Path(path), chunk_records):
+                number += 1
+                chunk += 1
+                if data is None:
+                    yield Task(path, number, fmt)
+                else:
+                    yield Task(path, number, fmt, first, None if last else first + chunk_records, chunk,
+                               chunk if last else 0, data)
+        except (ExtractorError, OSError):
+            if not chunk:
+                number += 1
+                yield Task(path, number, fmt)  # unreadable from the start: the task reports it
 
 
 # ---------------------------------------------------------------- per task work
@@ -354,9 +362,9 @@ def _read_pubmed(task: Task, limits: Limits, deleted: list[str]) -> Iterator[Doc
 
     source = Path(task.path)
     stem = doc_stem(source)
-    multi = task.chunks > 1
+    multi = task.data is not None or task.chunks > 1
     held: Document | None = None
-    last = 0
+    last = task.first - 1  # the last record number seen
 
     def finish(document: Document, many: bool) -> Document:
         attach_identifiers(document)
@@ -368,7 +376,7 @@ def _read_pubmed(task: Task, limits: Limits, deleted: list[str]) -> Iterator[Doc
         return document
 
     try:
-        for number, item in read_range(source, limits, task.first, task.stop, deleted):
+        for number, item in read_range(source, limits, task.first, task.stop, deleted, task.data):
             last = number
             if number > limits.max_records:
                 raise LimitExceeded(f"more than {limits.max_records} records in one file")
@@ -386,7 +394,7 @@ def _read_pubmed(task: Task, limits: Limits, deleted: list[str]) -> Iterator[Doc
                 held = None
             yield finish(item, many=True)
     except ExtractorError as error:
-        if task.chunk > 1 and last < task.first:
+        if task.data is None and task.chunk > 1 and last < task.first:
             return  # the damage lies before this chunk: the chunk before it reports it
         if held is not None:
             yield finish(held, many=False)
@@ -445,12 +453,13 @@ class _Writer:
 
     def _file_part_done(self, path: str, fmt: str | None, documents: int, failures: int, chunks: int,
                         number: int) -> None:
-        state = self.files.setdefault(path, [None, 0, 0, 0])
+        state = self.files.setdefault(path, [None, 0, 0, 0, 0])  # format, documents, failures, pieces done, of
         state[0] = state[0] or fmt
         state[1] += documents
         state[2] += failures
         state[3] += 1
-        if state[3] < chunks:
+        state[4] = chunks or state[4]  # known once the file's last piece is done
+        if not state[4] or state[3] < state[4]:
             return
         del self.files[path]
         fmt, documents, failures = state[0], state[1], state[2]
@@ -625,8 +634,9 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
         from .executors import task_events
 
         tasks = plan_tasks(to_read, options.limits, options.chunk_records)
-        for chunk in task_events(tasks, options, run_id, progress.notice,
-                                 parallel=len(to_read) > 1 or sum(sizes[p][0] for p in to_read) > (1 << 20)):
+        ahead = list(itertools.islice(tasks, 2))  # worker processes only pay off for two tasks or more
+        for chunk in task_events(itertools.chain(ahead, tasks), options, run_id, progress.notice,
+                                 parallel=len(ahead) > 1):
             for event in chunk:
                 writer.handle(event)
     except KeyboardInterrupt:

@@ -87,6 +87,23 @@ def test_count_records_counts_articles_without_parsing(tmp_path: Path, count: in
     assert pubmed_xml.count_records(path) == count
 
 
+@pytest.mark.parametrize(("count", "size", "firsts"), [(7, 3, [1, 4, 7]), (6, 3, [1, 4]), (3, 3, [1]), (2, 5, [1])])
+def test_split_records_cuts_well_formed_pieces_that_hold_every_record(tmp_path: Path, count: int, size: int,
+                                                                      firsts: list[int]) -> None:
+    path = pubmed_file(tmp_path / "p.xml.gz", [article(pmid, f"Trial {pmid}") for pmid in range(1, count + 1)],
+                       deleted=[42], gzipped=True)
+    pieces = list(pubmed_xml.split_records(path, size))
+    assert [first for first, _, _ in pieces] == firsts and pieces[-1][2]
+    if len(pieces) == 1:
+        assert pieces[0][1] is None  # small enough to read whole
+        return
+    seen, deleted = [], []
+    for first, data, _ in pieces:
+        seen += [(n, d.metadata.pmid) for n, d in pubmed_xml.read_range(path, Limits(), first, None, deleted, data)]
+    assert seen == [(n, str(n)) for n in range(1, count + 1)]
+    assert deleted == ["42"]
+
+
 @pytest.mark.parametrize("chunk_records", [2, 3, 5])
 def test_a_file_cut_into_chunks_stores_what_the_whole_file_stores(tmp_path: Path, chunk_records: int) -> None:
     articles = [article(pmid, f"Dim evening light for insomnia: trial {pmid}") for pmid in range(1, 8)]
