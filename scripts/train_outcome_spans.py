@@ -1,0 +1,436 @@
+"""Rebuild the outcome-span tagger into models/outcome_spans/ and write its model card.
+
+Trains a spaCy tagger from scratch (blank English) on the outcome spans of EBM-NLP (SciBERT copy of the
+labelled dev documents), the Weng lab consensus abstracts and the PICO corpus, 90/10 train/dev by the MD5
+of the PMID; keeps the best epoch on dev (early stopping), tunes the token threshold and the threshold
+at which a model-only span joins the rules' outcomes on the EBM-NLP part of dev, and reports exact and
+overlap span F1 on the EBM-NLP expert test gold for the model, the rules and the two merged.
+
+    .venv/bin/python scripts/train_outcome_spans.py [--shared ../shared] [--out models/outcome_spans] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extractor.extract.combine import thresholds  # noqa: E402
+from extractor.extract.outcomes import find_outcomes  # noqa: E402
+from extractor.models import outcome_spans  # noqa: E402
+from extractor.models.cards import (  # noqa: E402
+    METRICS_FILE,
+    package_version,
+    trainer_arguments,
+    write_metrics_and_card,
+)
+from extractor.models.outcome_spans import (  # noqa: E402
+    Annotated,
+    LoadedModel,
+    char_to_token_spans,
+    label_runs,
+    predict_spans,
+    span_scores,
+    split_model_spans,
+)
+from extractor.textlayer import analyse  # noqa: E402
+
+COMMAND = ".venv/bin/python scripts/train_outcome_spans.py"
+MAX_EPOCHS = 15
+PATIENCE = 3
+MERGE_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(6, 19))
+TARGET_PRECISION = 0.85  # what a model-only span must reach on dev (overlap) to be reported as an outcome
+FIGURES = ("exact_precision", "exact_recall", "exact_f1", "overlap_precision", "overlap_recall", "overlap_f1")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def systems_on_text(
+    documents: list[Annotated], model: LoadedModel, rule_floor: float
+) -> list[dict[str, Any]]:
+    """For each document, run on its text as written: gold token spans, rule mentions (confidence at or
+    above ``rule_floor``) and the model's folded and model-only spans, all as token ranges of the gold tokens."""
+    rows = []
+    for document in documents:
+        text, offsets = document.text, document.token_offsets()
+        rules = [
+            (c.start, c.end)
+            for c in find_outcomes(analyse(text))
+            if c.start is not None and c.confidence >= rule_floor
+        ]
+        spans = predict_spans(text, model=model)
+        _, alone = split_model_spans(spans, rules)
+        rows.append(
+            {
+                "gold": label_runs(document.labels),
+                "rules": char_to_token_spans(offsets, rules),
+                "model": char_to_token_spans(offsets, [(s.start, s.end) for s in spans]),
+                "alone": [(char_to_token_spans(offsets, [(s.start, s.end)]), s.probability) for s in alone],
+            }
+        )
+    return rows
+
+
+def merged(row: dict[str, Any], threshold: float) -> list[tuple[int, int]]:
+    """Rule mentions plus the model-only spans at or above ``threshold``."""
+    extra = [span for spans, probability in row["alone"] if probability >= threshold for span in spans]
+    return sorted(set(row["rules"]) | set(extra))
+
+
+def score(rows: list[dict[str, Any]], system: str, threshold: float = 0.0) -> dict[str, float]:
+    """Span scores of one system over the rows."""
+    if system == "merged":
+        predicted = [merged(row, threshold) for row in rows]
+    elif system == "model_only":
+        predicted = [[s for spans, p in row["alone"] if p >= threshold for s in spans] for row in rows]
+    else:
+        predicted = [row[system] for row in rows]
+    return span_scores([row["gold"] for row in rows], predicted)
+
+
+def tune_merge_threshold(rows: list[dict[str, Any]]) -> tuple[float, list[dict[str, float]]]:
+    """The lowest probability from which on the model-only spans keep an overlap precision of at least
+    ``TARGET_PRECISION`` on dev (a reported outcome should be a real one); the highest tried otherwise."""
+    table = []
+    for threshold in MERGE_THRESHOLDS:
+        alone = score(rows, "model_only", threshold)
+        both = score(rows, "merged", threshold)
+        table.append(
+            {
+                "threshold": threshold,
+                "model_only_spans": alone["predicted_spans"],
+                "model_only_overlap_precision": alone["overlap_precision"],
+                "merged_exact_f1": both["exact_f1"],
+                "merged_overlap_f1": both["overlap_f1"],
+            }
+        )
+    chosen = MERGE_THRESHOLDS[-1]
+    for row in reversed(table):
+        if row["model_only_spans"] and row["model_only_overlap_precision"] < TARGET_PRECISION:
+            break
+        chosen = row["threshold"]
+    return chosen, table
+
+
+def rounded(scores: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.items()}
+
+
+def train(shared: Path, out: Path, seed: int) -> dict[str, Any]:
+    """Fit, tune, evaluate and save; returns the metrics."""
+    started = time.perf_counter()
+    documents = outcome_spans.load_documents(shared)
+    ebm_dev = [d for d in documents["dev"] if d.source == "ebm"]
+    _log(
+        f"train {len(documents['train'])}, dev {len(documents['dev'])} ({len(ebm_dev)} EBM-NLP), "
+        f"test {len(documents['test'])} documents"
+    )
+    nlp, history = outcome_spans.fit(
+        documents["train"], documents["dev"], seed=seed, max_epochs=MAX_EPOCHS, patience=PATIENCE, log=_log
+    )
+    trained_seconds = time.perf_counter() - started
+    token_table = outcome_spans.evaluate(nlp, ebm_dev, outcome_spans.TOKEN_THRESHOLDS)
+    token_threshold = max(
+        token_table, key=lambda t: (outcome_spans.selection_score(token_table[t]), -abs(t - 0.5))
+    )
+    model = LoadedModel(nlp, token_threshold, outcome_spans.VERSION)
+    rule_floor = thresholds()["outcome_min_confidence"]
+    dev_rows = systems_on_text(ebm_dev, model, rule_floor)
+    merge_threshold, merge_table = tune_merge_threshold(dev_rows)
+    test_rows = systems_on_text(documents["test"], model, rule_floor)
+    settings = {
+        "version": outcome_spans.VERSION,
+        "token_threshold": token_threshold,
+        "merge_threshold": merge_threshold,
+        "seed": seed,
+        "network": outcome_spans.NETWORK,
+    }
+    outcome_spans.save(nlp, out, settings)
+    by_source = {}
+    for source in outcome_spans.SOURCES:
+        part = [d for d in documents["dev"] if d.source == source]
+        by_source[source] = rounded(outcome_spans.evaluate(nlp, part, (token_threshold,))[token_threshold])
+    test = rounded(score(test_rows, "model"))
+    test["rules"] = rounded(score(test_rows, "rules"))
+    test["merged"] = rounded(score(test_rows, "merged", merge_threshold))
+    test["merged_candidates"] = rounded(score(test_rows, "merged"))
+    test["model_only_added"] = rounded(score(test_rows, "model_only", merge_threshold))
+    dev = rounded(score(dev_rows, "model"))
+    dev["rules"] = rounded(score(dev_rows, "rules"))
+    dev["merged"] = rounded(score(dev_rows, "merged", merge_threshold))
+    dev["merged_candidates"] = rounded(score(dev_rows, "merged"))
+    dev["by_source_on_tokens"] = by_source
+    return {
+        "name": outcome_spans.NAME,
+        "version": outcome_spans.VERSION,
+        "seed": seed,
+        "trained": date.today().isoformat(),
+        "token_threshold": token_threshold,
+        "merge_threshold": merge_threshold,
+        "rule_floor": rule_floor,
+        "network": outcome_spans.NETWORK,
+        "counts": {split: _counts(documents[split]) for split in outcome_spans.SPLITS},
+        "epochs": history,
+        "token_threshold_tuning": [
+            {"threshold": t, **{k: round(v, 4) for k, v in token_table[t].items() if k in FIGURES}}
+            for t in sorted(token_table)
+        ],
+        "merge_threshold_tuning": [rounded(row) for row in merge_table],
+        "dev": dev,
+        "test": test,
+        "training_seconds": round(trained_seconds, 1),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _counts(documents: list[Annotated]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for document in documents:
+        row = counts.setdefault(document.source, {"documents": 0, "tokens": 0, "spans": 0})
+        row["documents"] += 1
+        row["tokens"] += len(document.words)
+        row["spans"] += len(label_runs(document.labels))
+    return counts
+
+
+def prediction_speed(out: Path, shared: Path, rounds: int = 3) -> dict[str, float]:
+    """Abstracts per second of ``predict_spans`` (tokenising included) on the EBM-NLP test texts."""
+    model = outcome_spans.load_model(out)
+    texts = [d.text for d in outcome_spans.conll_documents(shared / outcome_spans.EBM_TEST, split="test")]
+    best = float("inf")
+    for _ in range(rounds):
+        begun = time.perf_counter()
+        for text in texts:
+            predict_spans(text, model=model)
+        best = min(best, time.perf_counter() - begun)
+    return {"abstracts": len(texts), "abstracts_per_second": len(texts) / best}
+
+
+def _f(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _score_row(label: str, scores: dict[str, Any]) -> str:
+    return f"| {label} | {scores['predicted_spans']} | " + " | ".join(_f(scores[k]) for k in FIGURES) + " |"
+
+
+SCORE_HEAD = [
+    "| system | spans | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 |",
+    "|---|---|---|---|---|---|---|---|",
+]
+
+
+def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int, seed: int) -> str:
+    """The model card in Markdown."""
+    command = COMMAND if seed == 0 else f"{COMMAND} --seed {seed}"
+    network = metrics["network"]
+    test, dev = metrics["test"], metrics["dev"]
+    lines = [
+        "# Outcome-span tagger",
+        "",
+        "Marks the words of an abstract that name an outcome (what was measured), as character spans with a "
+        "probability (`extractor/models/outcome_spans.py`, `predict_spans`). In extraction "
+        "(`model_outcome_candidates`), a model span that overlaps a rule mention is folded into it (the rules' "
+        "name, an instrument's when there is one, stays the reported one); a model-only span becomes an "
+        f"outcome candidate with source `model:outcome_spans@{metrics['version']}`, passed to the outcome "
+        "choice when its probability reaches the merge threshold.",
+        "",
+        f"- **Version** {metrics['version']}, trained {metrics['trained']} in {metrics['training_seconds']:.0f} s "
+        f"({metrics['seconds']:.0f} s with tuning and evaluation; seed {seed}, Python {platform.python_version()}, "
+        f"spaCy {package_version('spacy')}, thinc {package_version('thinc')}).",
+        f"- **Rebuild** (from the repository root, with `../shared` beside it): `{command}`",
+        f"- **Files** spaCy `to_disk` output (`config.cfg`, `meta.json` with the thresholds, `tokenizer`, "
+        f"`vocab/`, `{outcome_spans.PIPE}/` weights in msgpack, no pickle), `{METRICS_FILE}` (every figure "
+        f"below); {size_bytes / 1e6:.1f} MB in all. Loaded with `spacy.load` from this folder; nothing is "
+        "downloaded.",
+        "",
+        "## Training data",
+        "",
+        "- **EBM-NLP** (`../shared/data/ebm_nlp/scibert_ebmnlp/dev.txt`, 960 labelled documents; the EBM-NLP "
+        "train file is not available): tokens tagged `I-OUT`.",
+        "- **Weng lab consensus** (`../shared/data/evidence_outcomes/consensus`, brat): `Outcome` spans.",
+        "- **PICO corpus** (`../shared/data/pico_corpus_sociocom`, brat): `outcome` and `outcome-Measure` spans.",
+        "",
+        "Brat texts are tokenised by spaCy's blank English; a token inside an annotated span is `OUT`. "
+        "Documents whose PMID is in the EBM-NLP test gold are left out; a PMID annotated in several corpora "
+        "is kept once (EBM-NLP, then Weng, then PICO). The pool is split 90/10 train/dev by the MD5 of the "
+        "PMID.",
+        "",
+        "| split | corpus | documents | tokens | outcome spans |",
+        "|---|---|---|---|---|",
+    ]
+    for split in outcome_spans.SPLITS:
+        for source, title in outcome_spans.SOURCES.items():
+            row = metrics["counts"][split].get(source)
+            if row:
+                lines.append(
+                    f"| {split} | {title} | {row['documents']} | {row['tokens']:,} | {row['spans']:,} |"
+                )
+    lines += [
+        "",
+        "## Model",
+        "",
+        f"spaCy `tagger` (labels `OUT`, `O`) over `HashEmbedCNN` trained from scratch: width {network['width']}, "
+        f"depth {network['depth']}, {network['embed_size']} hash rows per feature (NORM, PREFIX, SUFFIX, SHAPE), "
+        f"window {network['window_size']}, maxout pieces {network['maxout_pieces']}; no pretrained vectors. Adam "
+        f"(spaCy defaults), batches of 16 documents, dropout 0.1, at most {MAX_EPOCHS} epochs, stopping after "
+        f"{PATIENCE} epochs without a better dev score (mean of exact and overlap span F1 at token threshold "
+        "0.5, whole dev); the best epoch is kept.",
+        "",
+        "| epoch | loss | dev exact F1 | dev overlap F1 | seconds |",
+        "|---|---|---|---|---|",
+    ]
+    for row in metrics["epochs"]:
+        lines.append(
+            f"| {row['epoch']} | {row['loss']:,.0f} | {_f(row['dev_exact_f1'])} | "
+            f"{_f(row['dev_overlap_f1'])} | {row['seconds']} |"
+        )
+    lines += [
+        "",
+        f"A span is a run of tokens whose `OUT` probability reaches the token threshold "
+        f"({metrics['token_threshold']:g}), punctuation trimmed at its ends; its probability is the mean over "
+        "its tokens. Token threshold chosen on the EBM-NLP part of dev (the test's annotation style), by the "
+        "mean of exact and overlap F1:",
+        "",
+        "| token threshold | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in metrics["token_threshold_tuning"]:
+        mark = " (chosen)" if row["threshold"] == metrics["token_threshold"] else ""
+        lines.append(f"| {row['threshold']:g}{mark} | " + " | ".join(_f(row[k]) for k in FIGURES) + " |")
+    lines += [
+        "",
+        f"Merge threshold {metrics['merge_threshold']:g} (`outcome_model_min_probability` in "
+        "`extractor/data/combine.json`): the lowest span probability from which on the model-only spans (those "
+        f"overlapping no rule mention) keep an overlap precision of at least {TARGET_PRECISION:g} on the EBM-NLP "
+        "part of dev. Model-only spans at or above it join the rules' mentions in the outcome choice; those "
+        "below stay stored as unchosen candidates with their probability.",
+        "",
+        "| merge threshold | model-only spans | their overlap P | merged exact F1 | merged overlap F1 |",
+        "|---|---|---|---|---|",
+    ]
+    for row in metrics["merge_threshold_tuning"]:
+        mark = " (chosen)" if row["threshold"] == metrics["merge_threshold"] else ""
+        lines.append(
+            f"| {row['threshold']:g}{mark} | {row['model_only_spans']} | "
+            f"{_f(row['model_only_overlap_precision'])} | {_f(row['merged_exact_f1'])} | "
+            f"{_f(row['merged_overlap_f1'])} |"
+        )
+    lines += [
+        "",
+        "## Test figures (EBM-NLP expert test gold, held out)",
+        "",
+        f"{test['gold_spans']:,} gold outcome spans in {metrics['counts']['test']['ebm']['documents']} abstracts "
+        "(`../shared/data/ebm_nlp/scibert_ebmnlp/test.txt`, maximal runs of `I-OUT` tokens). Every system runs "
+        "on the abstract's text rebuilt from the tokens (no space before `,` `.` `;` `:` `)`), and its character "
+        "spans are mapped to the gold tokens they touch.",
+        "",
+        "- **Exact**: a predicted span counts when its token range equals a gold span's.",
+        "- **Overlap**: a predicted span counts for precision when it shares at least one token with some gold "
+        "span; a gold span counts for recall when at least one predicted span shares a token with it "
+        "(precision and recall computed separately).",
+        f"- **Rules**: every mention of `find_outcomes` with confidence >= {metrics['rule_floor']:g} "
+        "(`outcome_min_confidence`), the candidates the outcome choice reads. **Merged, reported**: the rule "
+        f"mentions plus the model-only spans with probability >= {metrics['merge_threshold']:g} (what the outcome "
+        "choice reads with models on). **Merged, all candidates**: the rule mentions plus every model-only span "
+        "(what is stored).",
+        "",
+        *SCORE_HEAD,
+        _score_row("model", test),
+        _score_row("rules", test["rules"]),
+        _score_row("merged, reported", test["merged"]),
+        _score_row("merged, all candidates", test["merged_candidates"]),
+        _score_row("model-only spans reported", test["model_only_added"]),
+        "",
+        "## Dev figures (EBM-NLP part of dev, used for tuning)",
+        "",
+        *SCORE_HEAD,
+        _score_row("model", dev),
+        _score_row("rules", dev["rules"]),
+        _score_row("merged, reported", dev["merged"]),
+        _score_row("merged, all candidates", dev["merged_candidates"]),
+        "",
+        "Whole dev by corpus (on the corpus's own tokens, at the chosen token threshold):",
+        "",
+        *SCORE_HEAD,
+    ]
+    for source, title in outcome_spans.SOURCES.items():
+        lines.append(_score_row(title, dev["by_source_on_tokens"][source]))
+    lines += [
+        "",
+        "## Speed",
+        "",
+        f"{speed['abstracts_per_second']:,.0f} abstracts/s for `predict_spans` (tokenising included), "
+        f"{speed['abstracts']} EBM-NLP test abstracts, one core, best of 3 on {platform.machine()}.",
+        "",
+        "## Use and limits",
+        "",
+        "- `predict_spans(text, start, end)` returns `OutcomeSpan(start, end, probability)` with absolute offsets; "
+        "`model_outcome_candidates(...)` is the merge with the rule mentions used by extraction.",
+        "- The three corpora mark outcomes differently (EBM-NLP marks long phrases and lists such as `pain, "
+        "function, and quality of life` as one span; the Weng and PICO annotations mark each outcome); exact "
+        "match against EBM-NLP is strict for a model that learned from all three.",
+        "- Trained on RCT abstracts (PICO: breast cancer); no lexicon of instruments: names of instruments come "
+        "from the rules.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    args = trainer_arguments(__doc__, outcome_spans.DEFAULT_PATH)
+    try:
+        with tempfile.TemporaryDirectory(prefix="outcome_spans_") as staging:
+            metrics = train(args.shared, Path(staging) / "model", seed=args.seed)
+            _replace_folder(Path(staging) / "model", args.out)
+    except outcome_spans.NoTrainingData as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    outcome_spans.load_model.cache_clear()
+    speed = prediction_speed(args.out, args.shared)
+    metrics["speed"] = speed
+    size = write_metrics_and_card(args.out, metrics, lambda size: model_card(metrics, speed, size, args.seed))
+    size = _tree_size(args.out)  # the card states the whole folder, weights in sub-folders included
+    (args.out / "MODEL_CARD.md").write_text(model_card(metrics, speed, size, args.seed), encoding="utf-8")
+    test = metrics["test"]
+    for label, scores in (
+        ("model", test),
+        ("rules", test["rules"]),
+        ("merged, reported", test["merged"]),
+        ("merged, all candidates", test["merged_candidates"]),
+    ):
+        _log(
+            f"test {label}: exact P/R/F1 {scores['exact_precision']:.3f}/{scores['exact_recall']:.3f}/"
+            f"{scores['exact_f1']:.3f}, overlap {scores['overlap_precision']:.3f}/{scores['overlap_recall']:.3f}/"
+            f"{scores['overlap_f1']:.3f}"
+        )
+    _log(
+        f"token threshold {metrics['token_threshold']:g}, merge threshold {metrics['merge_threshold']:g}; "
+        f"{size / 1e6:.1f} MB; {speed['abstracts_per_second']:,.0f} abstracts/s; {metrics['seconds']:.0f} s"
+    )
+    return 0
+
+
+def _tree_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def _replace_folder(source: Path, target: Path) -> None:
+    """Move the freshly written model over the old one (files of the old one that the new lacks go)."""
+    import shutil
+
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The outcome-span tagger: reading the corpora, spans and their scores, a tiny training run that saves,
+loads and predicts, the merge with the rule mentions, and the committed model on a hand-written abstract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.extract.outcomes import find_outcomes
+from extractor.extraction import extract_document
+from extractor.models import outcome_spans
+from extractor.models.linear import ModelFormatError
+from extractor.models.outcome_spans import (
+    LABEL,
+    OUTSIDE,
+    Annotated,
+    OutcomeSpan,
+    brat_documents,
+    char_to_token_spans,
+    conll_documents,
+    detokenised_spaces,
+    label_runs,
+    model_outcome_candidates,
+    predict_spans,
+    probability_runs,
+    span_scores,
+    split_model_spans,
+)
+from extractor.readers.text import parse_plain_text
+from extractor.textlayer import analyse
+
+HAND_WRITTEN = (
+    "Yoga for chronic low back pain: a randomised controlled trial. "
+    "METHODS: We randomly assigned 120 adults with chronic low back pain to weekly yoga classes or usual care. "
+    "The primary outcome was pain intensity at 12 weeks; secondary outcomes were back-related function, "
+    "sleep quality and health-related quality of life. "
+    "RESULTS: Pain intensity fell more with yoga than with usual care (mean difference -1.2, 95% CI -1.9 to -0.5). "
+    "CONCLUSIONS: Yoga reduced pain."
+)
+
+
+@pytest.mark.parametrize(
+    ("labels", "runs"),
+    [
+        ([OUTSIDE, LABEL, LABEL, OUTSIDE, LABEL], [(1, 3), (4, 5)]),
+        ([LABEL, LABEL], [(0, 2)]),
+        ([OUTSIDE, OUTSIDE], []),
+    ],
+)
+def test_label_runs_are_maximal_runs_of_outcome_tokens(labels, runs):
+    assert label_runs(labels) == runs
+
+
+@pytest.mark.parametrize(
+    ("words", "probabilities", "threshold", "expected"),
+    [
+        (["the", "pain", ",", "sleep", "."], [0.1, 0.8, 0.6, 0.6, 0.7], 0.5, [(1, 4, (0.8 + 0.6 + 0.6) / 3)]),
+        (["(", "mortality", ")"], [0.9, 0.9, 0.9], 0.5, [(1, 2, 0.9)]),
+        (["pain", "and", "sleep"], [0.6, 0.2, 0.7], 0.5, [(0, 1, 0.6), (2, 3, 0.7)]),
+        (["pain", "and", "sleep"], [0.6, 0.2, 0.7], 0.1, [(0, 3, 0.5)]),
+        ([",", ";"], [0.9, 0.9], 0.5, []),
+    ],
+)
+def test_probability_runs_trim_punctuation_and_average(words, probabilities, threshold, expected):
+    found = probability_runs(words, probabilities, threshold)
+    assert [(s, e) for s, e, _ in found] == [(s, e) for s, e, _ in expected]
+    assert [p for _, _, p in found] == pytest.approx([p for _, _, p in expected])
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "expected"),
+    [
+        # one exact hit, one partial overlap, one miss on each side
+        (
+            [[(0, 2), (5, 8), (10, 12)]],
+            [[(0, 2), (6, 7), (20, 21)]],
+            {
+                "exact_precision": 1 / 3,
+                "exact_recall": 1 / 3,
+                "overlap_precision": 2 / 3,
+                "overlap_recall": 2 / 3,
+            },
+        ),
+        # one long prediction covering two gold spans: precision 1/1, recall 2/2 by overlap
+        (
+            [[(0, 2), (3, 5)]],
+            [[(0, 5)]],
+            {"exact_precision": 0.0, "exact_recall": 0.0, "overlap_precision": 1.0, "overlap_recall": 1.0},
+        ),
+        ([[(0, 2)]], [[]], {"exact_precision": 0.0, "exact_recall": 0.0, "overlap_f1": 0.0}),
+    ],
+)
+def test_span_scores_count_exact_and_overlap_matches_separately(gold, predicted, expected):
+    scores = span_scores(gold, predicted)
+    for key, value in expected.items():
+        assert scores[key] == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("spans", "expected"),
+    [
+        ([(4, 8)], [(1, 2)]),  # "pain" exactly
+        ([(5, 15)], [(1, 3)]),  # inside "pain" to inside "scores"
+        ([(8, 9)], []),  # only the blank between tokens
+    ],
+)
+def test_char_spans_map_to_the_tokens_they_touch(spans, expected):
+    document = Annotated("1", "ebm", "test", ["The", "pain", "scores"], [True, True, False], [OUTSIDE] * 3)
+    assert document.text == "The pain scores"
+    assert char_to_token_spans(document.token_offsets(), spans) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "text"),
+    [
+        (["pain", ",", "sleep", "(", "PSQI", ")", "."], "pain, sleep (PSQI)."),
+    ],
+)
+def test_tokens_are_joined_as_text_is_written(words, text):
+    spaces = detokenised_spaces(words)
+    assert "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True)) == text
+
+
+def test_conll_documents_read_outcome_tags_and_pmids(tmp_path: Path):
+    path = tmp_path / "tiny.txt"
+    path.write_text(
+        "-DOCSTART- (111)\n\nPain NN O I-OUT\nfell NN O O\n.\tNN O O\n\n"
+        "-DOCSTART- (222)\n\nSleep NN O I-OUT\nquality NN O I-OUT\n",
+        encoding="utf-8",
+    )
+    documents = list(conll_documents(path, split="test"))
+    assert [d.doc_id for d in documents] == ["111", "222"]
+    assert [label_runs(d.labels) for d in documents] == [[(0, 1)], [(0, 2)]]
+    assert documents[0].text == "Pain fell."
+
+
+def test_brat_documents_label_tokens_inside_chosen_types(tmp_path: Path):
+    text = "Mortality and stroke were recorded in 40 women."
+    (tmp_path / "123.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "123.ann").write_text(
+        "T1\tOutcome 0 9\tMortality\nT2\tOutcome 14 20\tstroke\nT3\tParticipants 38 46\t40 women\n",
+        encoding="utf-8",
+    )
+    [document] = brat_documents(tmp_path, "weng", frozenset({"Outcome"}))
+    assert [" ".join(document.words[s:e]) for s, e in label_runs(document.labels)] == ["Mortality", "stroke"]
+    assert document.text == text
+
+
+@pytest.mark.parametrize(
+    ("spans", "rules", "folded", "alone"),
+    [
+        ([OutcomeSpan(0, 10, 0.9), OutcomeSpan(20, 30, 0.7)], [(5, 12)], [0], [1]),
+        ([OutcomeSpan(0, 10, 0.9)], [(10, 12)], [], [0]),  # touching is not overlapping
+    ],
+)
+def test_model_spans_overlapping_a_rule_mention_are_folded(spans, rules, folded, alone):
+    got_folded, got_alone = split_model_spans(spans, rules)
+    assert [spans.index(s) for s, _ in got_folded] == folded
+    assert [spans.index(s) for s in got_alone] == alone
+
+
+def test_missing_model_folder_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(ModelFormatError, match="extractor train outcome_spans"):
+        outcome_spans.load_model(tmp_path / "nothing")
+
+
+# ------------------------------------------------------------------ a tiny training run
+
+_OUTCOMES = ["pain", "sleep quality", "mortality", "blood pressure", "fatigue", "anxiety"]
+
+
+def _tiny_documents(count: int) -> list[Annotated]:
+    documents = []
+    for number in range(count):
+        outcome = _OUTCOMES[number % len(_OUTCOMES)].split()
+        words = ["We", "measured", *outcome, "in", str(20 + number), "adults", "."]
+        labels = [OUTSIDE, OUTSIDE, *[LABEL] * len(outcome), OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE]
+        documents.append(Annotated(str(number), "ebm", "train", words, detokenised_spaces(words), labels))
+    return documents
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tagger fitted on a dozen invented sentences in a few seconds, saved to disk."""
+    documents = _tiny_documents(24)
+    nlp, history = outcome_spans.fit(
+        documents,
+        documents[:6],
+        seed=0,
+        max_epochs=20,
+        patience=20,
+        batch_size=4,
+        dropout=0.0,
+        network={"width": 32, "depth": 1, "embed_size": 200},
+    )
+    assert len(history) == 20
+    out = tmp_path_factory.mktemp("tiny_outcome_spans")
+    outcome_spans.save(nlp, out, {"version": 1, "token_threshold": 0.5, "merge_threshold": 0.6})
+    return out
+
+
+def test_tiny_model_saves_loads_and_finds_its_outcomes(tiny_model: Path):
+    model = outcome_spans.load_model(tiny_model)
+    text = "We measured fatigue in 24 adults."
+    spans = predict_spans(text, model=model)
+    assert [text[s.start : s.end] for s in spans] == ["fatigue"]
+    assert 0.5 <= spans[0].probability <= 1.0
+
+
+def test_predicted_offsets_are_absolute(tiny_model: Path):
+    model = outcome_spans.load_model(tiny_model)
+    text = "Title line.\nWe measured anxiety in 25 adults."
+    start = text.index("We")
+    spans = predict_spans(text, start, len(text), model=model)
+    assert [text[s.start : s.end] for s in spans] == ["anxiety"]
+
+
+# ------------------------------------------------------------------ the committed model
+
+
+def test_committed_model_loads_and_marks_the_primary_outcome():
+    spans = predict_spans(HAND_WRITTEN)
+    marked = [HAND_WRITTEN[s.start : s.end] for s in spans]
+    assert any("pain intensity" in span.lower() for span in marked), marked
+    assert all(0.0 <= s.probability <= 1.0 for s in spans)
+
+
+def test_merge_folds_agreeing_spans_and_adds_model_only_candidates():
+    layer = analyse(HAND_WRITTEN)
+    rules = find_outcomes(layer)
+    added = model_outcome_candidates(HAND_WRITTEN, 0, len(HAND_WRITTEN), rules, min_confidence=0.4)
+    reported = [c for c in rules if c.confidence >= 0.4]
+    assert any("model_probability" in c.attributes for c in reported)
+    for candidate in added:
+        assert candidate.source == f"model:{outcome_spans.NAME}@{outcome_spans.VERSION}"
+        assert candidate.attributes["matched"] == "model"
+        assert not any(candidate.start < c.end and c.start < candidate.end for c in reported)
+
+
+@pytest.mark.parametrize(("use_models", "model_values_expected"), [(False, False), (True, True)])
+def test_extraction_uses_the_model_only_with_models_on(use_models, model_values_expected):
+    document = parse_plain_text(HAND_WRITTEN, "yoga.txt")
+    [unit] = extract_document(document, use_models=use_models)
+    outcomes = [v for v in unit.values if v.field == "outcome"]
+    from_model = [v for v in outcomes if v.source.startswith(f"model:{outcome_spans.NAME}")]
+    agreed = [v for v in outcomes if "model_probability" in v.attributes]
+    assert bool(from_model or agreed) is model_values_expected
