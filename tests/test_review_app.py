@@ -284,3 +284,24 @@ def test_consensus_page_settles_a_disagreement(db: Path) -> None:
     assert "settled" in ana.get("/agreement?first=ana&second=bob").text
     bad = ana.post("/consensus", data={**values, "choice": "custom", "value": "many"})
     assert bad.status_code == 400 and "is not a sample size" in alert_of(bad.text).replace("&#39;", "'")
+
+
+def test_review_command_serves_on_loopback_and_prints_the_address(db: Path) -> None:
+    import subprocess
+    import sys
+
+    import httpx
+
+    extractor = Path(sys.executable).parent / "extractor"
+    if not extractor.exists():
+        pytest.skip("console script not installed in this environment")
+    process = subprocess.Popen([str(extractor), "review", "--db", str(db), "--annotator", "ana"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
+        response = httpx.get(url, timeout=10)
+        assert response.status_code == 200 and "annotator: <strong>ana</strong>" in response.text
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)

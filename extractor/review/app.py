@@ -104,7 +104,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
             return error_page(request, f"{doc_id}: no such document in this database", 404)
         units = annotator_studies(store(), doc_id, {annotator})
         views = unit_views(document, units)
-        history = [row for row in store().correction_rows(doc_id)]
+        history = store().correction_rows(doc_id)
         others = sorted({row["annotator"] for row in history if row["annotator"] != annotator})
         filters = QueueFilters.from_params(request.query_params)
         reviewed = annotator in store().reviewed_documents().get(doc_id, set())
