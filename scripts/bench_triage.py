@@ -37,6 +37,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -90,6 +91,10 @@ def run_asreview(executable: Path, rows: Path, priors: list[int], seed: int, wor
     project = work / f"{rows.stem}.seed{seed}.asreview"
     metrics_path = project.with_suffix(".metrics.json")
     project.unlink(missing_ok=True)
+    leftover = project.with_name(project.name + ".tmp")  # left by a killed run; asreview refuses to start
+    if leftover.is_dir():
+        shutil.rmtree(leftover)
+    leftover.unlink(missing_ok=True)
     started = time.monotonic()
     subprocess.run([str(executable), "simulate", str(rows), "--prior-idx", *map(str, priors), "--seed", str(seed),
                     "-o", str(project)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
