@@ -285,7 +285,8 @@ def export_annotations(store: Store, handle: TextIO, names: set[str] | None = No
     for row in store.db.query("select distinct doc_id, annotator from corrections"):
         corrected.setdefault(row["doc_id"], set()).add(row["annotator"])
     count = 0
-    for document in store.documents():
+    documents = store.documents() if everything else store.documents("doc_id in (select doc_id from corrections)")
+    for document in documents:
         by = corrected.get(document.doc_id, set())
         if names is not None:
             by = by & names
