@@ -282,10 +282,12 @@ def export_annotations(store: Store, handle: TextIO, names: set[str] | None = No
     With ``names``, each record is those annotators' own (machine values plus their corrections).
     """
     corrected: dict[str, set[str]] = {}
-    for row in store.db.query("select distinct doc_id, annotator from corrections"):
+    active = "undoes is null and id not in (select undoes from corrections where undoes is not null)"
+    for row in store.db.query(f"select distinct doc_id, annotator from corrections where {active}"):
         corrected.setdefault(row["doc_id"], set()).add(row["annotator"])
     count = 0
-    documents = store.documents() if everything else store.documents("doc_id in (select doc_id from corrections)")
+    documents = store.documents() if everything else store.documents(
+        f"doc_id in (select doc_id from corrections where {active})")
     for document in documents:
         by = corrected.get(document.doc_id, set())
         if names is not None:

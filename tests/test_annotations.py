@@ -152,6 +152,7 @@ def test_an_undone_correction_stops_applying_and_cannot_be_undone_twice(store: S
     assert size_of(store) == {"n": 241, "unit": "mothers"}
     undo_id = store.undo_correction(row["id"], "ana")
     assert size_of(store)["n"] == 240
+    assert exported(store) == []  # nothing left corrected to export
     with pytest.raises(CorrectionError, match="undone already"):
         store.undo_correction(row["id"], "ana")
     with pytest.raises(CorrectionError, match="an undo"):
