@@ -17,30 +17,10 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_common import db_option, open_store, stderr_console
 
-
-def _stderr() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
-def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``--db FILE``, shared by every command that reads or writes the store."""
-    return click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-                        help="SQLite database file (created when missing).")(function)
-
-
-def _open_store(db_path: str, must_exist: bool = False) -> Any:
-    from .store import Store
-
-    if must_exist and not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; create it with `extractor extract ... --db {db_path}`")
-    try:
-        return Store(db_path)
-    except sqlite3.DatabaseError as error:
-        raise click.ClickException(f"{db_path}: not a usable SQLite database ({error}); "
-                                   "give a new file name or a database made by extractor") from None
+_stderr = stderr_console
+_open_store = open_store
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import click
 
-from .cli import _open_store, _stderr, db_option
+from .cli_common import db_option
+from .cli_common import open_store as _open_store
+from .cli_common import stderr_console as _stderr
 from .errors import ExtractorError
 
 

@@ -167,3 +167,14 @@ def test_evaluate_against_the_shared_gold_prints_field_scores() -> None:
     result = run("evaluate", "--shared", str(shared))
     assert result.exit_code == 0
     assert "design" in result.stdout and "effects" in result.stdout
+
+
+def test_the_cli_runs_as_a_module() -> None:
+    """Regression: command modules imported ``extractor.cli`` back, so ``python -m extractor.cli`` failed."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "extractor.cli", "--help"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert "review" in result.stdout and "extract" in result.stdout
