@@ -246,3 +246,21 @@ def test_extraction_uses_the_model_only_with_models_on(use_models, model_values_
     from_model = [v for v in outcomes if v.source.startswith(f"model:{outcome_spans.NAME}")]
     agreed = [v for v in outcomes if "model_probability" in v.attributes]
     assert bool(from_model or agreed) is model_values_expected
+
+
+@pytest.mark.parametrize(
+    ("source", "confidence", "kept"),
+    [
+        ("rule:outcomes.construct.v1", 0.45, True),
+        ("rule:outcomes.construct.v1", 0.35, False),
+        (f"model:{outcome_spans.NAME}@1", 0.45, False),  # a model-only span needs the model threshold
+        (f"model:{outcome_spans.NAME}@1", 0.95, True),
+    ],
+)
+def test_outcome_choice_reads_model_only_spans_at_their_own_threshold(source, confidence, kept):
+    from extractor.extract.combine import outcome_choice_pool, thresholds
+    from extractor.types import ExtractedValue
+
+    assert thresholds()["outcome_min_confidence"] < 0.45 < thresholds()["outcome_model_min_probability"] < 0.95
+    candidate = ExtractedValue("outcome", "pain", 0, 4, confidence, source)
+    assert (candidate in outcome_choice_pool([candidate])) is kept

@@ -44,7 +44,7 @@ PICO_TYPES = frozenset({"outcome", "outcome-Measure"})
 SOURCES = {"ebm": "EBM-NLP", "weng": "Weng lab consensus", "pico": "PICO corpus"}
 
 # The tagger's network: small enough for a few MB on disk and a few ms per abstract on one core.
-NETWORK = {"width": 64, "depth": 2, "embed_size": 3000, "window_size": 1, "maxout_pieces": 2}
+NETWORK = {"width": 32, "depth": 3, "embed_size": 3000, "window_size": 1, "maxout_pieces": 2}
 TOKEN_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(4, 15))  # tried on dev
 _EDGE_PUNCTUATION = frozenset(",.;:()[]-/")
 _NO_SPACE_BEFORE = re.compile(r"^[.,;:)\]%]$")
@@ -439,12 +439,14 @@ def fit(
 
 
 def save(nlp: Any, out: Path, settings: dict[str, Any]) -> None:
-    """Write the pipeline with ``to_disk``; settings (version, token threshold, merge threshold) go in its meta."""
+    """Write the pipeline with ``to_disk`` (no vocab); settings (version, thresholds) go in its meta."""
     nlp.meta["name"] = NAME
     nlp.meta["version"] = f"{VERSION}.0.0"
     nlp.meta["outcome_spans"] = settings
     Path(out).mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(out)
+    # the vocab's strings are words of the training abstracts and prediction does not need them (the
+    # embeddings hash the token's attributes), so they are not stored
+    nlp.to_disk(out, exclude=["vocab"])
 
 
 # ------------------------------------------------------------------ using the stored model
@@ -527,12 +529,14 @@ def model_outcome_candidates(
 ) -> list[Any]:
     """New outcome candidates from the model for ``text[start:end]``; rule candidates it agrees with are noted.
 
-    A model span overlapping a rule mention of at least ``min_confidence`` is folded into it: the mention
-    keeps its name (an instrument's when the rules found one) and gains ``model_probability`` in its
-    attributes. Every other model span becomes a candidate of its own (``matched: model``), its
-    probability as confidence, named by its words.
+    A model span is folded into a rule mention of at least ``min_confidence`` that it overlaps, or whose
+    name it holds (``lowered systolic blood pressure`` elsewhere in the text): the mention keeps its name
+    (an instrument's when the rules found one) and gains ``model_probability`` in its attributes. Every
+    other model span becomes a candidate of its own (``matched: model``) with its probability as
+    confidence, named by its words as the rules clean a construct; a span the cleaning rejects (it names
+    nothing measurable) is dropped.
     """
-    from ..extract.outcome_phrases import construct_key, sentence_case
+    from ..extract.outcome_phrases import clean_phrase, construct_key, sentence_case
     from ..types import ExtractedValue
 
     model = model or load_model()
@@ -543,14 +547,18 @@ def model_outcome_candidates(
         if c.field == "outcome" and c.start is not None and c.confidence >= min_confidence
     ]
     folded, alone = split_model_spans(spans, [(c.start, c.end) for c in mentions])
-    for span, index in folded:
-        mention = mentions[index]
-        if span.probability > mention.attributes.get("model_probability", 0.0):
-            mention.attributes = {**mention.attributes, "model_probability": span.probability}
     source = f"model:{NAME}@{model.version}"
     candidates = []
     for span in alone:
-        name = sentence_case(re.sub(r"\s+", " ", text[span.start : span.end]).strip())
+        words = re.sub(r"\s+", " ", text[span.start : span.end]).strip()
+        holder = _mention_named_in(words, mentions)
+        if holder is not None:
+            folded.append((span, holder))
+            continue
+        name = clean_phrase(words)
+        if name is None:
+            continue
+        name = sentence_case(name)
         candidates.append(
             ExtractedValue(
                 field="outcome",
@@ -568,7 +576,24 @@ def model_outcome_candidates(
                     "matched": "model",
                     "key": construct_key(name),
                     "kind": "construct",
+                    "span_text": words,
                 },
             )
         )
+    for span, index in folded:
+        mention = mentions[index]
+        if span.probability > mention.attributes.get("model_probability", 0.0):
+            mention.attributes = {**mention.attributes, "model_probability": span.probability}
     return candidates
+
+
+def _mention_named_in(words: str, mentions: Sequence[Any]) -> int | None:
+    """The index of the first rule mention whose name appears as whole words in ``words``, if any."""
+    from ..extract.outcome_lexicon import fold
+
+    folded_words = f" {fold(words)} "
+    for index, mention in enumerate(mentions):
+        name = fold(str(mention.value))
+        if len(name) >= 3 and f" {name} " in folded_words:
+            return index
+    return None
