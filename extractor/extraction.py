@@ -6,7 +6,7 @@ same in this process, in worker processes and on a cluster.
 
 from __future__ import annotations
 
-from .extract.combine import choose_design, choose_effects, mark_chosen, thresholds
+from .extract.combine import choose_design, choose_effects, mark_chosen, outcome_choice_pool, thresholds
 from .extract.design import find_design
 from .extract.effects import find_effects
 from .extract.outcomes import choose_outcomes, find_outcomes
@@ -26,7 +26,7 @@ def _code_version() -> str:
     trained = root.parent / "models"
     for path in sorted([*root.glob("extract/*.py"), *root.glob("data/*.json"), root / "textlayer.py",
                         root / "extraction.py", *root.glob("models/*.py"), *trained.glob("*/model.json"),
-                        *trained.glob("*/weights.npz")]):
+                        *trained.glob("*/weights.npz"), *trained.glob("*/meta.json"), *trained.glob("*/*/model")]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
@@ -141,9 +141,12 @@ def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: 
         # Per-arm counts, clusters and attrition travel with the headline size as fields of their own.
         sample_size.attributes = {**sample_size.attributes, "details": sample_size_details(size_candidates)}
     outcome_candidates = find_outcomes(layer, start, end)
-    outcomes = choose_outcomes(
-        [c for c in outcome_candidates if c.confidence >= thresholds()["outcome_min_confidence"]]
-    )
+    if use_models:  # model spans fold into the rule mentions they overlap; the others are new candidates
+        from .models.outcome_spans import model_outcome_candidates
+
+        outcome_candidates += model_outcome_candidates(layer.text, start, end, outcome_candidates,
+                                                       thresholds()["outcome_min_confidence"])
+    outcomes = choose_outcomes(outcome_choice_pool(outcome_candidates))
     effect_candidates = find_effects(layer, start, end)
     effects = choose_effects(effect_candidates)
     registrations = _registrations(document, start, end, single)

@@ -49,6 +49,15 @@ def choose_effects(candidates: list[ExtractedValue]) -> list[ExtractedValue]:
     return chosen
 
 
+def outcome_choice_pool(candidates: list[ExtractedValue]) -> list[ExtractedValue]:
+    """The outcome candidates the outcome choice reads: rule mentions at ``outcome_min_confidence``, spans
+    found by the outcome-span model alone at ``outcome_model_min_probability`` (below it they stay unchosen)."""
+    rule_floor = thresholds()["outcome_min_confidence"]
+    model_floor = thresholds()["outcome_model_min_probability"]
+    return [c for c in candidates
+            if c.confidence >= (model_floor if c.source.startswith("model:") else rule_floor)]
+
+
 def mark_chosen(candidates: list[ExtractedValue], chosen: list[ExtractedValue | None]) -> None:
     """Set ``chosen`` on exactly the candidates picked; a chooser's merged value joins the list."""
     picked = {id(value) for value in chosen if value is not None}
