@@ -48,7 +48,8 @@ def _schemas() -> dict[str, pa.Schema]:
 
     text, integer, real = pa.string(), pa.int64(), pa.float64()
     return {
-        "documents": pa.schema([("doc_id", text), ("record_version", text), ("run_id", integer)]
+        "documents": pa.schema([("doc_id", text), ("record_version", text), ("run_id", integer),
+                                ("extraction_version", text)]
                                + [(name, integer if name in _INTEGER_FIELDS else text) for name in DOCUMENT_FIELDS]),
         "studies": pa.schema([("doc_id", text), ("study_index", integer), ("label", text), ("start", integer),
                               ("end", integer)]),
@@ -82,13 +83,15 @@ def _write(directory: Path, table_name: str, name: str, rows: list[tuple[Any, ..
     os.replace(temporary, folder / f"{name}.parquet")
 
 
-def write_part(directory: str | Path, task: Task, part: int, records: list[PreparedRecord], run_id: int) -> None:
+def write_part(directory: str | Path, task: Task, part: int, records: list[PreparedRecord], run_id: int,
+               extraction_version: str) -> None:
     """One part of a task's records, as the four tables."""
     directory, name = Path(directory), part_name(task, part)
     _write(directory, "studies", name, [(r.doc_id, *row) for r in records for row in r.studies])
     _write(directory, "extracted_values", name, [(r.doc_id, *row) for r in records for row in r.values])
     _write(directory, "identifiers", name, [(r.doc_id, *row) for r in records for row in r.identifiers])
-    _write(directory, "documents", name, [(r.doc_id, r.record_version, run_id, *r.document) for r in records])
+    _write(directory, "documents", name,
+           [(r.doc_id, r.record_version, run_id, extraction_version, *r.document) for r in records])
 
 
 def write_deletions(directory: str | Path, task: Task, pmids: list[str]) -> None:
@@ -116,7 +119,8 @@ def records_of_part(directory: Path, name: str) -> list[PreparedRecord]:
         mine = children.get(row["doc_id"], {})
         records.append(PreparedRecord(
             doc_id=row["doc_id"], source_path=row["source_path"], content_hash=row["content_hash"], pmid=row["pmid"],
-            record_version=row["record_version"], document=tuple(row[name] for name in DOCUMENT_FIELDS),
+            record_version=row["record_version"], extraction_version=row["extraction_version"],
+            document=tuple(row[name] for name in DOCUMENT_FIELDS),
             identifiers=mine.get("identifiers", []), studies=mine.get("studies", []),
             values=mine.get("extracted_values", []),
         ))

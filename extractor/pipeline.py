@@ -41,6 +41,7 @@ from .types import Document, Failure, StudyUnit
 HOUSEKEEPING = {"readme", "license", "licence", "provenance", "index", "changelog", "manifest", "notice"}
 
 Event = tuple[Any, ...]
+IN_PROCESS_TASKS = 32  # a one-worker run of at most this many tasks extracts in this process
 
 
 @dataclass
@@ -58,6 +59,7 @@ class ExtractOptions:
     parquet_dir: str | None = None  # write records as Parquet parts there instead of into the store
     chunk_records: int = 250  # PubMed XML files with more records are cut into tasks of this many
     retries: int = 2  # how often a Dask task whose worker died is tried again
+    tasks_per_worker: int = 100  # a pool worker is replaced after this many tasks, so its memory cannot creep
 
 
 @dataclass
@@ -296,7 +298,7 @@ def process_task(task: Task, limits: Limits, use_models: bool = True, parquet_di
         from .parquet import write_part
 
         part += 1
-        write_part(parquet_dir, task, part, pending, run_id)
+        write_part(parquet_dir, task, part, pending, run_id, extraction_version(use_models))
         count, pending = len(pending), []
         return ("parquet", count)
 
@@ -475,7 +477,7 @@ class _Writer:
         records = self._unique_ids(self._latest_versions(self.records))
         ids = [r.doc_id for r in records]
         stored = {} if self.options.force else self.store.stored_hashes(ids)
-        changed = [r for r in records if stored.get(r.doc_id) != (r.content_hash, self.version)]
+        changed = [r for r in records if stored.get(r.doc_id) != (r.content_hash, r.extraction_version or self.version)]
         deleted = self._already_deleted(changed)
         self.store.write_records(changed, self.failures, self.sources, self.run_id, self.version, deleted)
         for path, pmids in self.deletions:
@@ -634,9 +636,11 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
         from .executors import task_events
 
         tasks = plan_tasks(to_read, options.limits, options.chunk_records)
-        ahead = list(itertools.islice(tasks, 2))  # worker processes only pay off for two tasks or more
-        for chunk in task_events(itertools.chain(ahead, tasks), options, run_id, progress.notice,
-                                 parallel=len(ahead) > 1):
+        # Worker processes pay off for two tasks or more; with one worker, only for a long run, where the
+        # worker (recycled now and then) keeps this process's memory flat and the writer runs beside it.
+        ahead = list(itertools.islice(tasks, IN_PROCESS_TASKS + 1))
+        pool = len(ahead) > 1 if options.workers > 1 else len(ahead) > IN_PROCESS_TASKS
+        for chunk in task_events(itertools.chain(ahead, tasks), options, run_id, progress.notice, parallel=pool):
             for event in chunk:
                 writer.handle(event)
     except KeyboardInterrupt:

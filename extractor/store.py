@@ -569,7 +569,8 @@ class Store:
                 connection.executemany(
                     f"insert into documents ({quoted}) "
                     f"values ({','.join('?' * len(columns))}) on conflict(doc_id) do update set {updates}",
-                    ((r.doc_id, *r.document, run_id, stamp, stamp, extraction_version, r.record_version,
+                    ((r.doc_id, *r.document, run_id, stamp, stamp, r.extraction_version or extraction_version,
+                      r.record_version,
                       stamp if r.doc_id in deleted else None, deleted.get(r.doc_id)) for r in records),
                 )
                 connection.executemany(
@@ -579,7 +580,7 @@ class Store:
                 connection.executemany(
                     'insert into studies (study_id, doc_id, study_index, label, start, "end", run_id, '
                     "extraction_version) values (?,?,?,?,?,?,?,?)",
-                    ((f"{r.doc_id}#{row[0]}", r.doc_id, *row, run_id, extraction_version)
+                    ((f"{r.doc_id}#{row[0]}", r.doc_id, *row, run_id, r.extraction_version or extraction_version)
                      for r in records for row in r.studies),
                 )
                 connection.executemany(
@@ -773,6 +774,7 @@ class PreparedRecord:
     studies: list[tuple[Any, ...]]
     values: list[tuple[Any, ...]]
     record: dict[str, Any] | None = None
+    extraction_version: str | None = None  # set when the record was extracted by another run (Parquet parts)
 
 
 def prepare_record(document: Document, units: list[StudyUnit], record_version: str | None = None,

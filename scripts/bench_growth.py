@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import os
 import re
 import subprocess
 import sys
@@ -47,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ingest import SAMPLE_SECONDS, WRAPPER, load_average, machine, process_tree, rss_kib  # noqa: E402
 
+TICKS = os.sysconf("SC_CLK_TCK")
 RECORDS_PER_FILE = 30_000  # a PubMed baseline file holds about this many
 BASELINE_RECORDS = 36_000_000
 BASELINE_FILES = 1_200
@@ -74,6 +76,8 @@ class Result:
     peak_mb: float
     returncode: int
     load: float
+    main_cpu: float = 0.0  # CPU seconds of the extractor's main process (the writer)
+    other_cpu: float = 0.0  # CPU seconds of every other process of the tree (workers, Dask)
 
     @property
     def docs_per_second(self) -> float:
@@ -190,9 +194,16 @@ def run_one(corpus: Path, size: int, config: str, work: Path) -> Result:
     with open(log, "wb") as errors:
         wrapper = subprocess.Popen([sys.executable, "-c", WRAPPER, str(report), *command], cwd=REPO, stderr=errors)
         peak = 0
+        cpu: dict[int, float] = {}  # pid -> CPU seconds last seen
+        main_pid = None
         while wrapper.poll() is None:
             tree = [pid for pid in process_tree(wrapper.pid) if pid != wrapper.pid]
             peak = max(peak, sum(rss_kib(pid) for pid in tree))
+            main_pid = main_pid or (tree[0] if tree else None)  # the extractor command itself
+            for pid in tree:
+                seconds = cpu_seconds(pid)
+                if seconds is not None:
+                    cpu[pid] = seconds
             time.sleep(SAMPLE_SECONDS)
     seconds = time.perf_counter() - started
     usage = json.loads(report.read_text())
@@ -205,13 +216,27 @@ def run_one(corpus: Path, size: int, config: str, work: Path) -> Result:
     connection.close()
     for stale in work.glob(f"{db.name}*"):
         stale.unlink()
-    return Result(size, config, documents, failures, seconds, peak / 1024, usage["returncode"], load_average())
+    main_cpu = cpu.get(main_pid, 0.0)
+    return Result(size, config, documents, failures, seconds, peak / 1024, usage["returncode"], load_average(),
+                  main_cpu, sum(cpu.values()) - main_cpu)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a live process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def table(results: list[Result]) -> str:
-    header = ("records", "config", "documents", "failures", "seconds", "docs/s", "peak MB", "load")
+    header = ("records", "config", "documents", "failures", "seconds", "docs/s", "peak MB", "main CPU s",
+              "other CPU s", "load")
     rows = [(f"{r.size:,}", r.config, f"{r.documents:,}", str(r.failures), f"{r.seconds:.1f}",
-             f"{r.docs_per_second:.1f}", f"{r.peak_mb:.0f}", f"{r.load:.2f}") for r in results]
+             f"{r.docs_per_second:.1f}", f"{r.peak_mb:.0f}", f"{r.main_cpu:.1f}", f"{r.other_cpu:.1f}",
+             f"{r.load:.2f}") for r in results]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     line = lambda cells: "  ".join(  # noqa: E731
         cell.ljust(width) if i == 1 else cell.rjust(width) for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
@@ -269,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {note}")
     print("command: extractor extract <corpus> --db <tmp>.db -q + the config's options (fresh db each)")
     print(f"peak MB: largest sum of RSS over the whole process tree, sampled every {SAMPLE_SECONDS * 1000:.0f} ms")
+    print("main CPU s / other CPU s: CPU time of the extractor's main process (reading results, the SQLite writer) "
+          "and of all other processes (workers; Dask scheduler, nannies, workers), from /proc")
     print(f"load: 1-minute load average at the end of each run (it was {start_load:.2f} before the first)")
     print()
     print(table(results))
@@ -276,7 +303,16 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         one, two = by.get((size, "local1")), by.get((size, "local2"))
         if one and two and one.docs_per_second:
-            print(f"{size:,} records: 2 workers / 1 worker = {two.docs_per_second / one.docs_per_second:.2f}x")
+            print(f"{size:,} records: 2 workers / 1 worker = {two.docs_per_second / one.docs_per_second:.2f}x wall "
+                  "time", end="")
+            total_one, total_two = one.main_cpu + one.other_cpu, two.main_cpu + two.other_cpu
+            if total_two:
+                # Load-independent: with two idle cores the 2-worker run needs at least half its CPU time, and at
+                # least the main process's CPU time; the 1-worker run needs all of its own.
+                ceiling = total_one / max(total_two / 2, two.main_cpu)
+                print(f"; from CPU time, at most {ceiling:.2f}x on two idle cores (CPU s: {total_one:.0f} with 1 "
+                      f"worker, {total_two:.0f} with 2, of which main {two.main_cpu:.0f})", end="")
+            print()
     print(f"projected PubMed baseline (~{BASELINE_RECORDS / 1e6:.0f}M records, ~{BASELINE_FILES:,} files) on this "
           "machine, from the largest corpus run:")
     for line in projection(results):

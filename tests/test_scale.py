@@ -16,6 +16,7 @@ import pytest
 
 from conftest import CORPUS
 from extractor import pipeline
+from extractor.extraction import extraction_version
 from extractor.parquet import NotAParquetFolder, load_parquet
 from extractor.pipeline import ExtractOptions, run_extract
 from extractor.readers import pubmed_xml
@@ -196,20 +197,25 @@ def test_a_record_added_again_after_its_deletion_is_live(tmp_path: Path) -> None
 # ---------------------------------------------------------------- Parquet
 
 
-def test_parquet_parts_loaded_later_give_the_records_of_a_direct_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("use_models", [True, False])
+def test_parquet_parts_loaded_later_give_the_records_of_a_direct_run(tmp_path: Path, use_models: bool) -> None:
     folder = tmp_path / "in"
     shutil.copytree(CORPUS, folder)
     baseline(folder, range(1, 8), gzipped=True)
     update_file(folder)
     direct = Store(tmp_path / "direct.db")
-    run_extract([str(folder)], direct, ExtractOptions(chunk_records=3))
+    run_extract([str(folder)], direct, ExtractOptions(chunk_records=3, use_models=use_models))
     ledger = Store(tmp_path / "ledger.db")
-    summary = run_extract([str(folder)], ledger, ExtractOptions(chunk_records=3, parquet_dir=str(tmp_path / "pq")))
+    summary = run_extract([str(folder)], ledger, ExtractOptions(chunk_records=3, parquet_dir=str(tmp_path / "pq"),
+                                                                use_models=use_models))
     assert ledger.db["documents"].count == 0 and summary.documents_written > 0
     assert (tmp_path / "pq" / "documents").is_dir() and (tmp_path / "pq" / "deletions").is_dir()
     merged = Store(tmp_path / "merged.db")
     load_parquet(tmp_path / "pq", merged)
     assert records(merged) == records(direct)
+    versions = lambda store: {r["extraction_version"] for r in store.db.query(  # noqa: E731
+        "select extraction_version from documents")}
+    assert versions(merged) == versions(direct) == {extraction_version(use_models)}
     again = load_parquet(tmp_path / "pq", merged)
     assert again.documents_written == 0
 
@@ -260,3 +266,26 @@ def test_a_document_that_hangs_in_a_worker_thread_is_stopped_by_the_time_limit(
     assert time.monotonic() - started < 3
     assert [e[1].kind for e in result if e[0] == "failure"] == ["timeout"]
     assert result[-1][0] == "done"
+
+
+def test_pool_workers_retire_and_are_replaced_without_losing_tasks(tmp_path: Path) -> None:
+    path = baseline(tmp_path / "in", range(1, 13))
+    one, two = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
+    run_extract([str(path)], one, ExtractOptions(chunk_records=2))
+    summary = run_extract([str(path)], two, ExtractOptions(workers=2, chunk_records=2, tasks_per_worker=1))
+    assert records(two) == records(one)
+    assert summary.documents_written == 12 and summary.failures == 0
+    assert two.db["sources"].get(str(path))["status"] == "complete"
+
+
+def test_a_long_one_worker_run_extracts_in_a_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.executors import local
+
+    path = baseline(tmp_path / "in", range(1, 9))
+    here = Store(tmp_path / "here.db")
+    run_extract([str(path)], here, ExtractOptions(chunk_records=2))
+    monkeypatch.setattr(pipeline, "IN_PROCESS_TASKS", 2)
+    monkeypatch.setattr(local, "in_process_events", lambda *args: pytest.fail("extracted in this process"))
+    pooled = Store(tmp_path / "pooled.db")
+    run_extract([str(path)], pooled, ExtractOptions(workers=1, chunk_records=2, tasks_per_worker=2))
+    assert records(pooled) == records(here)

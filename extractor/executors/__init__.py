@@ -28,7 +28,7 @@ def task_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int, not
         return dask_events(tasks, options, run_id, notice)
     from .local import in_process_events, pool_events
 
-    if options.workers > 1 and parallel:
+    if parallel:
         return pool_events(tasks, options, run_id, notice)
     return in_process_events(tasks, options, run_id)
 

@@ -40,7 +40,7 @@ def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, work
     from ..pipeline import process_task
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    while True:
+    for _ in range(options.tasks_per_worker if options.tasks_per_worker > 0 else 1 << 62):
         task = tasks.get()
         if task is None:
             return
@@ -51,6 +51,7 @@ def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, work
             if len(chunk) >= EVENTS_PER_MESSAGE or event[0] == "done":
                 results.put(chunk)
                 chunk = []
+    results.put([("retire", worker_id)])  # what an extractor accumulates (caches, vocabularies) goes with it
 
 
 def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
@@ -63,7 +64,7 @@ def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
     plan = iter(tasks)
     held: Task | None = None
     planned_all = False
-    stops_owed = 0  # stop signals still to send once the plan is done (one per live worker)
+    stops_owed = 0  # stop signals to send once the plan is done: one per worker that did not retire
     outstanding: dict[int, Task] = {}  # sent and not done, by task number
     processes: dict[int, Any] = {}
     current: dict[int, int | None] = {}  # worker -> task number it is on
@@ -116,12 +117,22 @@ def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                         task = outstanding.pop(number)
                         yield crash_events(task, f"the reader crashed (worker exit code {process.exitcode})")
                         spawn()
+                    elif process.exitcode == 0 and not planned_all:  # no stop signal was sent yet
+                        stops_owed = max(0, stops_owed - 1)  # it retired; its message may still be on the way
+                        spawn()
                 if not processes and (outstanding or not planned_all):
                     notice("all workers stopped before the batch ended")
                     return
                 continue
             for event in chunk:
-                if event[0] == "start":
+                if event[0] == "retire":
+                    retired = processes.pop(event[1], None)
+                    current.pop(event[1], None)
+                    if retired is not None:  # else it was seen gone and replaced already
+                        retired.join(timeout=5)
+                        stops_owed = max(0, stops_owed - 1)  # it takes no stop signal (extra ones are harmless)
+                        spawn()
+                elif event[0] == "start":
                     current[event[1]] = event[2]
                 elif event[0] == "done":
                     outstanding.pop(event[6], None)
