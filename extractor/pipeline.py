@@ -646,6 +646,9 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     except KeyboardInterrupt:
         status = "interrupted"
         raise
+    except Exception:
+        status = "failed"  # e.g. the Dask scheduler cannot be reached
+        raise
     finally:
         with suppress(Exception):
             writer.flush()

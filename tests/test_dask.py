@@ -77,3 +77,18 @@ def test_a_task_that_fails_on_the_cluster_is_retried_then_reported(tmp_path: Pat
     assert (path, kind) == (str(update), "crash") and "SystemError" in message
     assert summary.documents_written == 4
     assert store.db["sources"].get(str(update))["status"] == "failed"
+
+
+def test_an_unreachable_scheduler_is_one_typed_error_and_a_failed_run(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.executors.cluster import SchedulerUnreachable
+
+    def refuse(address, timeout=None):
+        raise OSError(f"Timed out trying to connect to {address} after {timeout}")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    store = Store(tmp_path / "x.db")
+    path = baseline(tmp_path / "in", range(1, 3))
+    with pytest.raises(SchedulerUnreachable, match="cannot reach the Dask scheduler at tcp://nowhere:8786"):
+        run_extract([str(path)], store, ExtractOptions(scheduler="tcp://nowhere:8786"))
+    assert store.db["runs"].get(1)["status"] == "failed"
