@@ -304,7 +304,7 @@ def export_(db_path: str, fmt: str, out_path: str | None) -> None:
               help="Labelled dataset: CSV/TSV/XLSX with title, abstract and a 0/1 included column (or ASReview RIS).")
 @click.option("--seeds", type=int, default=1, show_default=True, help="Replays (seeds 0..N-1), averaged.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, writable=True),
-              help="Recall curve PNG (default: <labels stem>_recall.png beside the working directory).")
+              help="Recall curve PNG (default: <labels stem>_recall.png in the working directory).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def simulate(labels_path: str, seeds: int, plot_path: str | None, as_json: bool) -> None:
     """Replay a labelled screening dataset: WSS@95, recall after 10% screened, recall curve PNG.
