@@ -7,8 +7,9 @@ abstracts.tar.gz``) into memory, then times, on the same texts and in one
 process: (1) spaCy blank English tokenisation alone (``nlp.make_doc``), the
 floor any spaCy pipeline pays; (2) the whole per-document work of a run:
 reading the text into a Document, study units, text layer, every field
-extractor and the combine step. Prints abstracts/s for each, their ratio,
-and the peak resident memory of the process.
+extractor and the combine step, once with the rules alone and once with the
+trained models too. Prints abstracts/s for each, their ratio, and the peak
+resident memory of the process.
 """
 
 from __future__ import annotations
@@ -97,13 +98,17 @@ def main() -> None:
         nlp.make_doc(text)
     tokenise_s = time.perf_counter() - started
 
-    started = time.perf_counter()
-    values = 0
-    for name, text in texts:
-        document = attach_identifiers(parse_plain_text(text, name))
-        for unit in extract_document(document):
-            values += len(unit.values)
-    extract_s = time.perf_counter() - started
+    def extract_all(use_models: bool) -> tuple[float, int]:
+        started = time.perf_counter()
+        values = 0
+        for name, text in texts:
+            document = attach_identifiers(parse_plain_text(text, name))
+            for unit in extract_document(document, use_models=use_models):
+                values += len(unit.values)
+        return time.perf_counter() - started, values
+
+    rules_s, rules_values = extract_all(use_models=False)
+    extract_s, values = extract_all(use_models=True)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n = len(texts)
@@ -111,9 +116,12 @@ def main() -> None:
     print(f"machine: {cpu_model()}, {platform.python_implementation()} {platform.python_version()}, one core")
     print(f"{'step':44s} {'seconds':>8s} {'abstracts/s':>12s}")
     print(f"{'spaCy blank English tokenisation only':44s} {tokenise_s:8.2f} {n / tokenise_s:12.0f}")
-    print(f"{'read + extract every field (all candidates)':44s} {extract_s:8.2f} {n / extract_s:12.0f}")
-    print(f"ratio extract / tokenise: {extract_s / tokenise_s:.1f}x the time of bare tokenisation")
-    print(f"candidate values produced: {values} ({values / n:.1f} per abstract)")
+    print(f"{'read + extract every field, rules only':44s} {rules_s:8.2f} {n / rules_s:12.0f}")
+    print(f"{'read + extract every field, rules + models':44s} {extract_s:8.2f} {n / extract_s:12.0f}")
+    print(f"ratio extract / tokenise: rules only {rules_s / tokenise_s:.1f}x, with models "
+          f"{extract_s / tokenise_s:.1f}x the time of bare tokenisation")
+    print(f"candidate values produced: rules only {rules_values} ({rules_values / n:.1f} per abstract), "
+          f"with models {values} ({values / n:.1f} per abstract)")
     print(f"peak resident memory: {peak_mb:.0f} MB")
 
 

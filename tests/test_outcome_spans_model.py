@@ -264,3 +264,20 @@ def test_outcome_choice_reads_model_only_spans_at_their_own_threshold(source, co
     assert thresholds()["outcome_min_confidence"] < 0.45 < thresholds()["outcome_model_min_probability"] < 0.95
     candidate = ExtractedValue("outcome", "pain", 0, 4, confidence, source)
     assert (candidate in outcome_choice_pool([candidate])) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("double-blind trial (SAR).", ["double-blind", "trial", "(", "SAR", ")", "."]),
+        ("400 microg/day, p = 0.05", ["400", "microg/day", ",", "p", "=", "0.05"]),
+        ("patients ' preferences", ["patients", "'", "preferences"]),
+    ],
+)
+def test_prediction_cuts_tokens_as_the_training_corpora_do(text: str, words: list[str]) -> None:
+    from extractor.models.outcome_spans import _tokens
+
+    found, spaces, starts = _tokens(text)
+    assert found == words
+    assert all(text[start:start + len(word)] == word for word, start in zip(found, starts, strict=True))
+    assert len(spaces) == len(found) and spaces[-1] is False

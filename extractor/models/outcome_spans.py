@@ -478,25 +478,48 @@ def load_model(path: Path = DEFAULT_PATH) -> LoadedModel:
     )
 
 
+# Tokens as the training corpora cut them: words with inner hyphens, slashes and decimal points kept whole
+# ("double-blind", "microg/day", "0.05"), every other punctuation mark alone. Cutting them here instead of
+# with spaCy's tokenizer is faster and matches the training tokens better.
+_TOKEN = re.compile(r"[\w%+/-]+(?:[.,][\w%+/-]+)*|[^\w\s]")
+_RELOAD_EVERY = 20_000  # documents; the vocabulary grows with every new word, so it is renewed now and then
+_predictions = 0
+
+
+def _tokens(text: str) -> tuple[list[str], list[bool], list[int]]:
+    words, spaces, starts = [], [], []
+    for match in _TOKEN.finditer(text):
+        if words:
+            spaces.append(match.start() > starts[-1] + len(words[-1]))
+        words.append(match.group())
+        starts.append(match.start())
+    if words:
+        spaces.append(False)
+    return words, spaces, starts
+
+
 def predict_spans(
     text: str, start: int = 0, end: int | None = None, model: LoadedModel | None = None
 ) -> list[OutcomeSpan]:
     """Outcome spans the model finds in ``text[start:end]``, as absolute character offsets with probabilities."""
-    model = model or load_model()
+    from spacy.tokens import Doc
+
+    global _predictions
+    if model is None:
+        _predictions += 1
+        if _predictions % _RELOAD_EVERY == 0:
+            load_model.cache_clear()  # type: ignore[attr-defined]
+        model = load_model()
     end = len(text) if end is None else end
-    doc = model.nlp.make_doc(text[start:end])
-    if not len(doc):
+    words, spaces, starts = _tokens(text[start:end])
+    if not words:
         return []
+    doc = Doc(model.nlp.vocab, words=words, spaces=spaces)
     probabilities = token_probabilities(model.nlp, [doc])[0]
-    words = [token.text for token in doc]
-    spans = []
-    for first, last, probability in probability_runs(words, probabilities, model.token_threshold):
-        spans.append(
-            OutcomeSpan(
-                start + doc[first].idx, start + doc[last - 1].idx + len(doc[last - 1]), round(probability, 3)
-            )
-        )
-    return spans
+    return [
+        OutcomeSpan(start + starts[first], start + starts[last - 1] + len(words[last - 1]), round(probability, 3))
+        for first, last, probability in probability_runs(words, probabilities, model.token_threshold)
+    ]
 
 
 # ------------------------------------------------------------------ merging with the rules
