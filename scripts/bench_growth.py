@@ -244,6 +244,16 @@ def table(results: list[Result]) -> str:
     return "\n".join([line(header), line(tuple("-" * w for w in widths)), *(line(row) for row in rows)])
 
 
+def idle_seconds(result: Result, workers: int, cores: int = 2) -> float:
+    """Wall time the run would take on idle cores, from its CPU time (load-independent).
+
+    The writer (main process) runs beside the workers; each worker is one
+    process; together they cannot go faster than their CPU time over the cores.
+    """
+    total = result.main_cpu + result.other_cpu
+    return max(total / cores, result.main_cpu, result.other_cpu / workers)
+
+
 def projection(results: list[Result]) -> list[str]:
     """The PubMed baseline's wall time at each configuration's rate on the largest corpus measured."""
     lines = []
@@ -305,13 +315,11 @@ def main(argv: list[str] | None = None) -> int:
         if one and two and one.docs_per_second:
             print(f"{size:,} records: 2 workers / 1 worker = {two.docs_per_second / one.docs_per_second:.2f}x wall "
                   "time", end="")
-            total_one, total_two = one.main_cpu + one.other_cpu, two.main_cpu + two.other_cpu
-            if total_two:
-                # Load-independent: with two idle cores the 2-worker run needs at least half its CPU time, and at
-                # least the main process's CPU time; the 1-worker run needs all of its own.
-                ceiling = total_one / max(total_two / 2, two.main_cpu)
-                print(f"; from CPU time, at most {ceiling:.2f}x on two idle cores (CPU s: {total_one:.0f} with 1 "
-                      f"worker, {total_two:.0f} with 2, of which main {two.main_cpu:.0f})", end="")
+            if two.main_cpu + two.other_cpu:
+                ceiling = idle_seconds(one, 1) / idle_seconds(two, 2)
+                print(f"; from CPU time, {ceiling:.2f}x on two idle cores (CPU s: main {one.main_cpu:.0f} + workers "
+                      f"{one.other_cpu:.0f} with 1 worker, main {two.main_cpu:.0f} + workers {two.other_cpu:.0f} "
+                      "with 2)", end="")
             print()
     print(f"projected PubMed baseline (~{BASELINE_RECORDS / 1e6:.0f}M records, ~{BASELINE_FILES:,} files) on this "
           "machine, from the largest corpus run:")
