@@ -284,11 +284,11 @@ def evaluate(shared_path: str, no_gold: bool) -> None:
 
     for row in model_figures():
         parts = [f"{row['model']} v{row.get('version')} ({row.get('trained')})"]
-        for split in ("test", "heldout", "held_out", "dev"):
+        for split in ("test", "heldout", "held_out", "medline", "dev"):
             if split in row:
                 figures = ", ".join(f"{key} {value:.3f}" for key, value in row[split].items())
                 parts.append(f"{split}: {figures}")
-        click.echo("  ".join(parts))
+        click.echo("\n  ".join(parts))
     if no_gold:
         return
     shared = Path(shared_path)

@@ -49,9 +49,21 @@ def train(shared: Path, names: list[str] | None = None, annotations: str | Path 
     return results
 
 
-def _headline(figures: dict[str, Any]) -> dict[str, float]:
-    """The numeric top-level figures of one split (accuracy, macro_f1, auroc, ...)."""
-    return {key: value for key, value in figures.items() if isinstance(value, int | float) and key != "n"}
+_FIGURES = ("accuracy", "macro_f1", "auroc", "exact_match", "f1", "precision", "recall")
+
+
+def _headline(figures: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, float]:
+    """The figures of one split (accuracy, macro_f1, auroc, exact_match, F1 ...), nested ones by their path
+    (``ebm.ranker.exact_match``); counts and per-class or per-source breakdowns are left out."""
+    found: dict[str, float] = {}
+    for key, value in figures.items():
+        if key.startswith(("per_class", "by_source", "tuning")):
+            continue  # breakdowns: in the model card
+        if isinstance(value, dict) and depth < 2:
+            found.update(_headline(value, f"{prefix}{key}.", depth + 1))
+        elif isinstance(value, int | float) and not isinstance(value, bool) and key.endswith(_FIGURES):
+            found[f"{prefix}{key}"] = value
+    return found
 
 
 def model_figures(models: Path = MODELS) -> list[dict[str, Any]]:
@@ -65,7 +77,7 @@ def model_figures(models: Path = MODELS) -> list[dict[str, Any]]:
             trained = (json.loads(model_file.read_text(encoding="utf-8")).get("metadata") or {}).get("trained")
         row: dict[str, Any] = {"model": metrics_file.parent.name, "version": metrics.get("version"),
                                "trained": trained}
-        for split in ("test", "heldout", "held_out", "dev"):
+        for split in ("test", "heldout", "held_out", "medline", "dev"):
             if isinstance(metrics.get(split), dict):
                 row[split] = _headline(metrics[split])
         rows.append(row)

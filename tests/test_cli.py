@@ -150,8 +150,13 @@ def test_console_script_turns_errors_into_one_line(tmp_path: Path) -> None:
 def test_evaluate_prints_each_committed_models_held_out_figures() -> None:
     result = run("evaluate", "--no-gold")
     assert result.exit_code == 0
-    line = next(line for line in result.stdout.splitlines() if line.startswith("sentence_roles"))
-    assert "test: accuracy" in line and "macro_f1" in line
+    blocks = {block.split()[0]: block for block in result.stdout.split("\n") if block and not block.startswith(" ")}
+    assert set(blocks) >= {"sentence_roles", "design", "sample_size", "outcome_spans"}
+    text = result.stdout
+    assert "test: accuracy" in text and "macro_f1" in text
+    assert "medline: auroc" in text  # the design model's RCT-vs-rest figure
+    assert "ebm.ranker.exact_match" in text and "overlap_f1" in text  # nested figures are printed by their path
+    assert "per_class" not in text  # breakdowns stay in the model cards
 
 
 def test_train_refuses_an_unknown_model(tmp_path: Path) -> None:
