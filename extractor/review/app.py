@@ -29,6 +29,7 @@ from ..store import Store
 from ..types import Correction
 from .queue import PAGE_SIZE, QueueFilters, next_document, queue_rows
 from .record import FIELD_KEYS, FIELD_NAMES, segments, unit_views
+from .screening import screening_routes
 from .security import TokenMiddleware, csrf_problem, new_secret
 
 HERE = Path(__file__).parent
@@ -267,6 +268,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         Route("/done", done, methods=["POST"]),
         Route("/agreement", agreement_page),
         Route("/consensus", consensus, methods=["POST"]),
+        *screening_routes(db_path, annotator, store, page, error_page, form_of),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(TokenMiddleware, token=token)],

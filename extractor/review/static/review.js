@@ -120,6 +120,26 @@
   }
   if (rows.length && !values.length) selectRow(0);
 
+  // ---------------------------------------------------------------- screening page
+  const screenForm = document.getElementById("screen-form");
+  const SCREEN_KEYS = {i: "decide-include", e: "decide-exclude", m: "decide-maybe"};
+  let screenSent = false;
+  function screenKey(key, event) {
+    if (SCREEN_KEYS[key]) {
+      if (screenSent) return;  // one decision per page, however fast the keys come
+      screenSent = true;
+      const button = document.getElementById(SCREEN_KEYS[key]);
+      screenForm.requestSubmit ? screenForm.requestSubmit(button) : button.click();
+    } else if (key === "r") { document.getElementById("screen-reason").focus(); event.preventDefault(); }
+    else if (key === "s") location.href = document.getElementById("screen-skip").getAttribute("href");
+  }
+  if (screenForm) {
+    // Enter in the reason box leaves it instead of submitting the first button (include) by accident
+    document.getElementById("screen-reason").addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); event.target.blur(); }
+    });
+  }
+
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(document.activeElement)) {
@@ -137,6 +157,7 @@
       else if (key === "/") { document.getElementById("search").focus(); event.preventDefault(); }
       return;
     }
+    if (screenForm) { screenKey(key, event); return; }
     if (!text) return;
     const value = current();
     if (key === "j" || key === "ArrowDown") { select(selected + 1); event.preventDefault(); }
