@@ -191,3 +191,28 @@ def test_a_script_in_a_title_is_shown_as_text(page, server: str) -> None:
     assert page.locator("#text img, main script").count() == 0
     page.goto(server + "/")
     assert page.dialogs == []
+
+
+def test_screening_from_the_keyboard_records_the_decision_and_loads_the_next_paper(page, server: str,
+                                                                                  db: Path) -> None:
+    from extractor.triage.criteria import Criteria
+    from extractor.triage.schema import TriageStore
+
+    TriageStore(db).set_criteria(Criteria(designs=("rct",), outcome_keywords=("anxiety",)), "", "test")
+    page.goto(server + "/screen")
+    first = page.locator("#paper").get_attribute("data-doc")
+    with page.expect_navigation():
+        page.keyboard.press("i")
+    second = page.locator("#paper").get_attribute("data-doc")
+    assert second and second != first
+    assert "1 included" in page.locator("#screen-progress").inner_text()
+    page.keyboard.press("r")
+    page.keyboard.type("not about anxiety")
+    page.keyboard.press("Enter")  # leaves the box; decides nothing
+    assert page.locator("#paper").get_attribute("data-doc") == second
+    with page.expect_navigation():
+        page.keyboard.press("e")
+    rows = list(TriageStore(db).db.query("select doc_id, decision, who, reason from triage_decisions order by id"))
+    assert [tuple(row.values()) for row in rows] == [(first, "include", "ana", None),
+                                                     (second, "exclude", "ana", "not about anxiety")]
+    assert page.locator("#paper").get_attribute("data-doc") not in (first, second)
