@@ -281,3 +281,17 @@ def test_prediction_cuts_tokens_as_the_training_corpora_do(text: str, words: lis
     assert found == words
     assert all(text[start:start + len(word)] == word for word, start in zip(found, starts, strict=True))
     assert len(spaces) == len(found) and spaces[-1] is False
+
+
+def test_a_long_run_renews_the_model_so_its_vocabulary_cannot_grow_without_bound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: extraction passed the model in, so the renewal never happened (memory grew ~5 MB per
+    1,000 abstracts)."""
+    from extractor.models import outcome_spans
+
+    monkeypatch.setattr(outcome_spans, "_RELOAD_EVERY", 3)
+    monkeypatch.setattr(outcome_spans, "_predictions", 0)
+    first = outcome_spans.current_model()
+    assert outcome_spans.current_model() is first
+    renewed = outcome_spans.current_model()
+    assert renewed is not first and outcome_spans.current_model() is renewed

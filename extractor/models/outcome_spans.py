@@ -482,8 +482,18 @@ def load_model(path: Path = DEFAULT_PATH) -> LoadedModel:
 # ("double-blind", "microg/day", "0.05"), every other punctuation mark alone. Cutting them here instead of
 # with spaCy's tokenizer is faster and matches the training tokens better.
 _TOKEN = re.compile(r"[\w%+/-]+(?:[.,][\w%+/-]+)*|[^\w\s]")
-_RELOAD_EVERY = 20_000  # documents; the vocabulary grows with every new word, so it is renewed now and then
+_RELOAD_EVERY = 5_000  # documents; the vocabulary grows with every new word, so it is renewed now and then
 _predictions = 0
+
+
+def current_model() -> LoadedModel:
+    """The stored model, loaded afresh every ``_RELOAD_EVERY`` calls: a spaCy vocabulary keeps every word it
+    has seen, so a long run over new texts would otherwise grow without bound."""
+    global _predictions
+    _predictions += 1
+    if _predictions % _RELOAD_EVERY == 0:
+        load_model.cache_clear()  # type: ignore[attr-defined]
+    return load_model()
 
 
 def _tokens(text: str) -> tuple[list[str], list[bool], list[int]]:
@@ -504,12 +514,7 @@ def predict_spans(
     """Outcome spans the model finds in ``text[start:end]``, as absolute character offsets with probabilities."""
     from spacy.tokens import Doc
 
-    global _predictions
-    if model is None:
-        _predictions += 1
-        if _predictions % _RELOAD_EVERY == 0:
-            load_model.cache_clear()  # type: ignore[attr-defined]
-        model = load_model()
+    model = model or current_model()
     end = len(text) if end is None else end
     words, spaces, starts = _tokens(text[start:end])
     if not words:
@@ -562,7 +567,7 @@ def model_outcome_candidates(
     from ..extract.outcome_phrases import clean_phrase, construct_key, sentence_case
     from ..types import ExtractedValue
 
-    model = model or load_model()
+    model = model or current_model()
     spans = predict_spans(text, start, end, model)
     mentions = [
         c
