@@ -209,7 +209,7 @@ def stats_tables(figures: dict[str, Any]) -> list[Table]:
     overview = Table(title="store", show_header=False, title_justify="left")
     overview.add_column(style="bold")
     overview.add_column(justify="right")
-    for name in ("documents", "with_abstract", "sources", "registrations", "runs", "failures_total"):
+    for name in ("documents", "deleted", "with_abstract", "sources", "registrations", "runs", "failures_total"):
         overview.add_row(name.replace("_", " "), str(figures[name]))
     formats = Table(title="documents by format", title_justify="left")
     formats.add_column("format")

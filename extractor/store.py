@@ -407,9 +407,14 @@ class Store:
         ]
         return document_from_row(rows[0], identifiers)
 
-    def documents(self, where: str | None = None, params: list[Any] | None = None) -> Iterator[Document]:
-        """Stored documents in insertion order, optionally filtered by a SQL condition."""
-        sql = "select * from documents" + (f" where {where}" if where else "") + " order by rowid"
+    def documents(self, where: str | None = None, params: list[Any] | None = None,
+                  include_deleted: bool = False) -> Iterator[Document]:
+        """Stored documents in insertion order, optionally filtered by a SQL condition; records a PubMed
+        update file deleted are left out unless ``include_deleted``."""
+        conditions = [f"({where})"] if where else []
+        if not include_deleted:
+            conditions.append("deleted_at is null")
+        sql = "select * from documents" + (f" where {' and '.join(conditions)}" if conditions else "") + " order by rowid"
         for row in self.db.query(sql, params or []):
             identifiers = [
                 Identifier(r["scheme"], r["value"], r["start"], r["end"], r["source"])
@@ -672,6 +677,7 @@ class Store:
         last_run = next(iter(db.query("select * from runs order by id desc limit 1")), None)
         return {
             "documents": db["documents"].count,
+            "deleted": next(db.query("select count(*) n from documents where deleted_at is not null"))["n"],
             "sources": db["sources"].count,
             "runs": db["runs"].count,
             "failures_total": db["failures"].count,

@@ -13,9 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import CORPUS
 from extractor import pipeline
+from extractor.cli import cli
 from extractor.extraction import extraction_version
 from extractor.parquet import NotAParquetFolder, load_parquet
 from extractor.pipeline import ExtractOptions, run_extract
@@ -289,3 +291,20 @@ def test_a_long_one_worker_run_extracts_in_a_worker_process(tmp_path: Path, monk
     pooled = Store(tmp_path / "pooled.db")
     run_extract([str(path)], pooled, ExtractOptions(workers=1, chunk_records=2, tasks_per_worker=2))
     assert records(pooled) == records(here)
+
+
+def test_deleted_records_leave_exports_and_are_counted_in_stats(tmp_path: Path) -> None:
+    """Regression: export, synthesis and screening read records a later update file had deleted."""
+    db = tmp_path / "x.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["extract", str(CORPUS), "--db", str(db), "-q"]).exit_code == 0
+    store = Store(db)
+    total = store.db["documents"].count
+    doc_id = next(store.documents()).doc_id
+    store.db.execute("update documents set deleted_at = '2026-01-01', deleted_by = 'u.xml' where doc_id = ?", [doc_id])
+    store.db.conn.commit()
+    assert doc_id not in {d.doc_id for d in store.documents()}
+    assert doc_id in {d.doc_id for d in store.documents(include_deleted=True)}
+    exported = runner.invoke(cli, ["export", "--db", str(db)]).stdout.splitlines()
+    assert len(exported) == total - 1
+    assert store.stats()["deleted"] == 1
