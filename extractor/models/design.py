@@ -27,13 +27,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .linear import LinearModel, sklearn_matrix
+from .linear import LinearModel, load_once, sklearn_matrix
 from .sentence_roles import evaluate
 
 NAME = "design"
@@ -556,14 +555,9 @@ def split_figures(model: LinearModel, examples: Sequence[Example]) -> dict[str, 
 # ------------------------------------------------------------------ prediction
 
 
-@cache
-def _load(path: Path) -> LinearModel:
-    return LinearModel.load(path)
-
-
 def load(path: Path | None = None) -> LinearModel:
     """The design model in ``path`` (default: the committed ``models/design/``), read once."""
-    return _load(Path(path or DEFAULT_PATH).resolve())
+    return load_once(path or DEFAULT_PATH)
 
 
 def predict_design(text: str, model: LinearModel | None = None) -> list[tuple[str, float]]:

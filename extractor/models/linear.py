@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -340,3 +341,13 @@ def _check_classifier(classifier: Any) -> None:
 def _plain(label: Any) -> Any:
     """A class label as JSON can hold it (numpy scalars become Python ones)."""
     return label.item() if isinstance(label, np.generic) else label
+
+
+@cache
+def _load_once(folder: Path) -> LinearModel:
+    return LinearModel.load(folder)
+
+
+def load_once(folder: Path) -> LinearModel:
+    """The model in ``folder``, read from disk once per process (extraction asks for it per document)."""
+    return _load_once(Path(folder).resolve())

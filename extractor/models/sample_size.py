@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from ..extract.number_words import COUNT, parse_count
 from ..extract.sample_size import choose_sample_size, find_sample_sizes, sample_size_details
 from ..textlayer import TextLayer, analyse
 from ..types import ExtractedValue
-from .linear import LinearModel, sklearn_matrix
+from .linear import LinearModel, load_once, sklearn_matrix
 
 NAME = "sample_size"
 VERSION = 1
@@ -605,14 +604,9 @@ def train_prepared(
 # ------------------------------------------------------------------ prediction
 
 
-@cache
-def _load(path: Path) -> LinearModel:
-    return LinearModel.load(path)
-
-
 def load(path: Path | None = None) -> LinearModel:
     """The sample-size ranker in ``path`` (default: the committed ``models/sample_size/``), read once."""
-    return _load(Path(path or DEFAULT_PATH).resolve())
+    return load_once(path or DEFAULT_PATH)
 
 
 def rank_sample_sizes(

@@ -21,14 +21,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..textlayer import TextLayer, split_sentences
-from .linear import LinearModel, sklearn_matrix
+from .linear import LinearModel, load_once, sklearn_matrix
 
 NAME = "sentence_roles"
 VERSION = 1
@@ -391,14 +390,9 @@ def train(shared: Path, out: Path, seed: int = 0, regularisation: Sequence[float
 # ------------------------------------------------------------------ prediction
 
 
-@cache
-def _load(path: Path) -> LinearModel:
-    return LinearModel.load(path)
-
-
 def load(path: Path | None = None) -> LinearModel:
     """The sentence-role model in ``path`` (default: the committed ``models/sentence_roles/``), read once."""
-    return _load(Path(path or DEFAULT_PATH).resolve())
+    return load_once(path or DEFAULT_PATH)
 
 
 def predict_roles(
