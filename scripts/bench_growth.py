@@ -41,7 +41,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -143,6 +144,15 @@ def distinct_abstracts(shared: Path) -> list[Abstract]:
             seen.add(key)
             found.append(abstract)
     return found
+
+
+# control characters XML 1.0 forbids: a few screening exports carry them, PubMed's own files never do
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def escape(text: str) -> str:
+    """Text as XML character data, with the characters XML forbids read as spaces."""
+    return xml_escape(_XML_ILLEGAL.sub(" ", text))
 
 
 def pubmed_article(pmid: int, abstract: Abstract) -> str:

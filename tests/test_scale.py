@@ -142,6 +142,47 @@ def test_a_truncated_file_keeps_the_records_before_the_damage_and_fails_once(tmp
     assert store.db["sources"].get(str(path))["status"] == "partial"
 
 
+@pytest.mark.parametrize("chunk_records", [0, 3])
+def test_a_record_that_breaks_the_xml_costs_that_record_only(tmp_path: Path, chunk_records: int) -> None:
+    articles = [article(pmid, f"Dim evening light for insomnia: trial {pmid}") for pmid in range(1, 9)]
+    articles[4] = articles[4].replace("</ArticleTitle>", "</ArticleTitel>")  # record 5: a bad closing tag
+    path = pubmed_file(tmp_path / "in" / "pubmed24n0001.xml.gz", articles, deleted=[123], gzipped=True)
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(path)], store, ExtractOptions(chunk_records=chunk_records))
+    [(_, record, kind, message)] = failures(store)
+    assert (record, kind) == ("record 5", "malformed") and "mismatched tag" in message
+    assert summary.documents_written == 7
+    assert sorted(r["pmid"] for r in store.db.query("select pmid from documents")) == sorted(
+        str(p) for p in [1, 2, 3, 4, 6, 7, 8])
+
+
+@pytest.mark.parametrize("chunk_records", [0, 3])
+def test_control_characters_xml_forbids_are_read_as_spaces_with_a_warning(tmp_path: Path,
+                                                                         chunk_records: int) -> None:
+    articles = [article(pmid, f"Dim evening light for insomnia: trial {pmid}") for pmid in range(1, 8)]
+    articles[1] = articles[1].replace("for insomnia", "for\x0binsomnia")  # as some exports let through
+    articles[5] = articles[5].replace("for insomnia", "for&#x1F;insomnia")
+    path = pubmed_file(tmp_path / "in" / "pubmed24n0001.xml", articles)
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(path)], store, ExtractOptions(chunk_records=chunk_records))
+    assert summary.documents_written == 7 and not failures(store)
+    titles = {r["pmid"]: r["title"] for r in store.db.query("select pmid, title from documents")}
+    assert titles["2"] == titles["6"].replace("6", "2") == "Dim evening light for insomnia: trial 2"
+    document = store.document(next(r["doc_id"] for r in store.db.query("select doc_id from documents where pmid = '6'")))
+    assert any("control character" in warning for warning in document.warnings)
+
+
+def test_damage_after_the_last_record_still_stops_with_a_failure(tmp_path: Path) -> None:
+    path = pubmed_file(tmp_path / "in" / "pubmed24n0002.xml", [article(p, f"Trial {p}") for p in range(1, 4)],
+                       deleted=[7])
+    path.write_bytes(path.read_bytes().replace(b"</DeleteCitation>", b"</DeleteCitations>"))
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(path)], store)
+    assert summary.documents_written == 3
+    [(_, _, kind, message)] = failures(store)
+    assert kind == "malformed" and message.startswith("stopped after record 3")
+
+
 # ---------------------------------------------------------------- update files: revisions and deletions
 
 

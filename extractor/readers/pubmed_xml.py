@@ -15,12 +15,13 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from html.entities import name2codepoint
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
 
-from ..errors import EmptyDocument, MalformedDocument, TruncatedDocument
+from ..errors import EmptyDocument, ExtractorError, MalformedDocument, TruncatedDocument
 from ..identifiers import clean_doi
 from ..types import Document, Metadata, Section
 from .base import Limits, RecordFailure, first_year, make_document, squash
@@ -72,21 +73,122 @@ def read_range(path: Path, limits: Limits, first: int = 1, stop: int | None = No
     is read and records before ``first`` are parsed but not built (item None).
     When reading reaches the end of the file, ``deleted`` receives the PMIDs of
     its ``DeleteCitation`` blocks (update files).
+
+    A record that breaks the XML stream (a stray control character, a bad
+    tag) costs that record only: the stream is cut at its record starts and
+    the records from the damaged one on are parsed one by one. A stream that
+    ends early (truncation) still raises, after the records before the cut.
     """
-    articles = 0 if data is None else first - 1
-    deletions = 0
-    for kind, element in _records(path, data):
+    start = 0 if data is None else first - 1
+    state = {"articles": start, "deletions": 0}
+    try:
+        yield from _numbered(_records(path, data), path, limits, first, stop, deleted, state)
+    except MalformedDocument as error:
+        if isinstance(error, TruncatedDocument):
+            raise  # nothing follows the damage: the records before it are all there is
+        pieces = _record_pieces(path, data, error)
+        done = state["articles"] - start  # records read whole before the damage
+        if done >= len(pieces.records):
+            raise  # the damage lies after the last record (in its DeleteCitation list, say)
+        for number, piece in enumerate(pieces.records[done:], start + done + 1):
+            if stop is not None and number >= stop:
+                return
+            yield from _read_alone(path, limits, pieces.wrap(piece, number == start + len(pieces.records)),
+                                   number, first, deleted, state)
+    if state["articles"] == start and not state["deletions"]:
+        raise EmptyDocument("the PubMed XML file holds no PubmedArticle records")
+
+
+def _numbered(records: Iterator[tuple[str, ET.Element]], path: Path, limits: Limits, first: int,
+              stop: int | None, deleted: list[str] | None,
+              state: dict[str, int]) -> Iterator[tuple[int, Document | RecordFailure | None]]:
+    """Number the articles of ``records`` on from ``state["articles"]``, collecting deleted PMIDs."""
+    for kind, element in records:
         if kind == "DeleteCitation":
-            deletions += 1
+            state["deletions"] += 1
             if deleted is not None:
                 deleted.extend(squash(pmid.text) for pmid in element.iter("PMID") if squash(pmid.text))
             continue
-        articles += 1
-        if stop is not None and articles >= stop:
+        state["articles"] += 1
+        number = state["articles"]
+        if stop is not None and number >= stop:
             return
-        yield articles, (_document_or_failure(element, path, articles, limits) if articles >= first else None)
-    if not articles and not deletions:
-        raise EmptyDocument("the PubMed XML file holds no PubmedArticle records")
+        yield number, (_document_or_failure(element, path, number, limits) if number >= first else None)
+
+
+# characters XML 1.0 forbids; an export that lets one through breaks the whole stream for expat
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#0*(?:[0-8]|1[124-9]|2[0-9]|3[01]);"
+                          rb"|&#[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]);")
+_RECOVER_BYTES = 256 * 1024 * 1024  # a whole file larger than this is not re-read record by record
+
+
+@dataclass
+class _Pieces:
+    """A stream cut at its record starts: what comes before the first, and each record's bytes."""
+
+    header: bytes
+    records: list[bytes]
+
+    def wrap(self, record: bytes, last: bool) -> bytes:
+        """One record as a document of its own (the last keeps the stream's ending and any DeleteCitation)."""
+        return self.header + record + (b"" if last else b"</PubmedArticleSet>\n")
+
+
+def _record_pieces(path: Path, data: bytes | None, error: MalformedDocument) -> _Pieces:
+    """The stream's records as separate byte strings, to read each alone after ``error`` broke the stream.
+
+    Re-raises ``error`` when the stream cannot be cut that way: no record
+    start, a header that is itself damaged, or a whole file too large to hold.
+    """
+    if data is None:
+        with open_xml(path) as handle:
+            try:
+                data = handle.read(_RECOVER_BYTES + 1)
+            except READ_ERRORS:
+                raise error from None
+        if len(data) > _RECOVER_BYTES:
+            raise error
+    starts = [match.start() for match in _RECORD_START.finditer(data)]
+    if not starts:
+        raise error
+    header = data[: starts[0]]
+    try:
+        for _ in _records(path, header + b"</PubmedArticleSet>"):
+            pass
+    except ExtractorError:
+        raise error from None
+    ends = [*starts[1:], len(data)]
+    return _Pieces(header, [data[begin:end] for begin, end in zip(starts, ends, strict=True)])
+
+
+def _read_alone(path: Path, limits: Limits, piece: bytes, number: int, first: int, deleted: list[str] | None,
+                state: dict[str, int]) -> Iterator[tuple[int, Document | RecordFailure | None]]:
+    """Record ``number`` parsed on its own; XML-illegal control characters are read as spaces, with a warning,
+    and a record that still cannot be parsed is a RecordFailure, not the end of the stream."""
+    dropped = 0
+    for attempt in range(2):
+        state["articles"] = number - 1
+        found: list[str] = []
+        try:
+            items = list(_numbered(_records(path, piece), path, limits, first, None, found, state))
+        except MalformedDocument as error:
+            cleaned, dropped = _XML_ILLEGAL.subn(b" ", piece)
+            if attempt == 0 and dropped:
+                piece = cleaned
+                continue
+            state["articles"] = number
+            if number >= first:
+                yield number, RecordFailure(record=f"record {number}", kind=error.kind,
+                                            message=f"{error.message} in this record; the records after it were read",
+                                            hint=error.hint)
+            return
+        if deleted is not None:
+            deleted.extend(found)
+        for item_number, item in items:
+            if dropped and isinstance(item, Document):
+                item.warnings.append(f"{dropped} control character(s) that XML does not allow were read as spaces")
+            yield item_number, item
+        return
 
 
 def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bool]]:
