@@ -8,6 +8,7 @@ stderr. Heavy libraries are imported inside the commands that need them, so
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -28,6 +29,11 @@ _open_store = open_store
 def cli() -> None:
     """Turn research literature into structured study records in SQLite."""
 
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM during a batch: unwind as Ctrl-C does (the writer flushes, workers stop, the run is marked)."""
+    raise KeyboardInterrupt
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
@@ -79,6 +85,7 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
     store = _open_store(db_path)
     progress = RichProgress(console, quiet=quiet)
     handle = open(jsonl_path, "w", encoding="utf-8") if jsonl_path else None  # noqa: SIM115
+    previous = signal.signal(signal.SIGTERM, _terminated)  # `kill` stops like Ctrl-C: workers stopped, run recorded
     try:
         with progress:
             summary = run_extract(list(paths), store, options, progress, handle)
@@ -86,6 +93,7 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
         console.print("[yellow]interrupted[/]: everything committed so far is kept; run the same command to resume")
         sys.exit(130)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if handle:
             handle.close()
         store.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExtractorError
@@ -26,12 +27,17 @@ class SchedulerUnreachable(ExtractorError):
     hint = "check the address (tcp://host:8786) and that the scheduler is running"
 
 
+def _run_piece(task: Task, piece: bytes | None, *args: Any) -> list[Event]:
+    """``run_task`` on a worker, with the piece of the file put back into the task."""
+    from ..pipeline import run_task
+
+    return run_task(replace(task, data=piece) if piece is not None else task, *args)
+
+
 def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                 notice: Callable[[str], None]) -> Iterator[list[Event]]:
     """Event lists of each task as it finishes on the cluster (any order)."""
     from distributed import Client, LocalCluster, as_completed
-
-    from ..pipeline import run_task
 
     cluster = None
     if options.scheduler:
@@ -50,15 +56,21 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
         run = uuid.uuid4().hex[:8]
         plan = iter(tasks)
         futures: dict[Any, Task] = {}
+        pieces: dict[Any, Any] = {}  # task future -> future of its scattered piece
         completed = as_completed()
 
         def submit() -> bool:
             task = next(plan, None)
             if task is None:
                 return False
-            future = client.submit(run_task, task, options.limits, options.use_models, options.parquet_dir, run_id,
-                                   key=f"extract-{run}-{task.number}", retries=options.retries, pure=False)
+            # A piece of a large file travels as scattered data, not inside the task: the scheduler keeps
+            # something of every graph it is sent, and pieces (~170 KiB each) made that grow with the corpus.
+            piece = client.scatter(task.data, hash=False) if task.data is not None else None
+            future = client.submit(_run_piece, replace(task, data=None), piece, options.limits, options.use_models,
+                                   options.parquet_dir, run_id, key=f"extract-{run}-{task.number}",
+                                   retries=options.retries, pure=False)
             futures[future] = task
+            pieces[future] = piece
             completed.add(future)
             return True
 
@@ -72,6 +84,9 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                 events = crash_events(task, f"the task failed on the cluster after {options.retries} retries "
                                             f"({type(error).__name__}: {error})")
             future.release()
+            piece = pieces.pop(future)
+            if piece is not None:
+                piece.release()
             yield events
             while len(futures) < limit and submit():
                 pass

@@ -9,12 +9,17 @@ and replaced.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import EVENTS_PER_MESSAGE, Event, crash_events
+
+PARENT_CHECK_SECONDS = 2.0  # how often a worker checks that the run it serves is still there
 
 if TYPE_CHECKING:
     from ..pipeline import ExtractOptions, Task
@@ -40,6 +45,7 @@ def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, work
     from ..pipeline import process_task
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _exit_with(os.getppid())
     for _ in range(options.tasks_per_worker if options.tasks_per_worker > 0 else 1 << 62):
         task = tasks.get()
         if task is None:
@@ -51,7 +57,22 @@ def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, work
             if len(chunk) >= EVENTS_PER_MESSAGE or event[0] == "done":
                 results.put(chunk)
                 chunk = []
-    results.put([("retire", worker_id)])  # what an extractor accumulates (caches, vocabularies) goes with it
+    # what an extractor accumulates (caches, vocabularies) goes with it
+    results.put([("retire", worker_id)])
+
+
+def _exit_with(parent: int) -> None:
+    """Watch from a daemon thread: end this worker once its parent is gone.
+
+    A parent killed without cleaning up (SIGKILL, a crash) would otherwise leave
+    its workers blocked for ever, on a queue or on a message cut off mid-write.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
@@ -146,3 +167,6 @@ def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                 process.terminate()
         for process in processes.values():
             process.join(timeout=5)
+        # tasks still buffered for workers now gone must not hold this process at exit
+        task_queue.cancel_join_thread()
+        results.cancel_join_thread()
