@@ -30,10 +30,10 @@ def cli() -> None:
     """Turn research literature into structured study records in SQLite."""
 
 
-
 def _terminated(signum: int, frame: Any) -> None:
     """SIGTERM during a batch: unwind as Ctrl-C does (the writer flushes, workers stop, the run is marked)."""
     raise KeyboardInterrupt
+
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)

@@ -57,8 +57,7 @@ def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, work
             if len(chunk) >= EVENTS_PER_MESSAGE or event[0] == "done":
                 results.put(chunk)
                 chunk = []
-    # what an extractor accumulates (caches, vocabularies) goes with it
-    results.put([("retire", worker_id)])
+    results.put([("retire", worker_id)])  # what an extractor accumulates (caches, vocabularies) goes with it
 
 
 def _exit_with(parent: int) -> None:
