@@ -59,7 +59,7 @@ class ExtractOptions:
     parquet_dir: str | None = None  # write records as Parquet parts there instead of into the store
     chunk_records: int = 250  # PubMed XML files with more records are cut into tasks of this many
     retries: int = 2  # how often a Dask task whose worker died is tried again
-    tasks_per_worker: int = 100  # a pool worker is replaced after this many tasks, so its memory cannot creep
+    tasks_per_worker: int = 100  # a pool worker (or our LocalCluster's) is replaced after this many tasks: no creep
 
 
 @dataclass
@@ -157,6 +157,7 @@ class Task:
     chunk: int = 1  # 1-based piece of the file
     chunks: int = 1  # how many pieces the file was cut into; 0 until the last piece is planned
     data: bytes | None = field(default=None, repr=False)  # the piece itself (a well-formed PubmedArticleSet)
+    lines_before: int = 0  # lines of the file between its header and the piece (errors name the file's lines)
 
     @property
     def records(self) -> str | None:
@@ -186,14 +187,14 @@ def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int) -> Iter
 
         chunk = 0
         try:
-            for first, data, last in split_records(Path(path), chunk_records):
+            for first, data, last, lines_before in split_records(Path(path), chunk_records):
                 number += 1
                 chunk += 1
                 if data is None:
                     yield Task(path, number, fmt)
                 else:
                     yield Task(path, number, fmt, first, None if last else first + chunk_records, chunk,
-                               chunk if last else 0, data)
+                               chunk if last else 0, data, lines_before)
         except (ExtractorError, OSError):
             if not chunk:
                 number += 1
@@ -378,7 +379,7 @@ def _read_pubmed(task: Task, limits: Limits, deleted: list[str]) -> Iterator[Doc
         return document
 
     try:
-        for number, item in read_range(source, limits, task.first, task.stop, deleted, task.data):
+        for number, item in read_range(source, limits, task.first, task.stop, deleted, task.data, task.lines_before):
             last = number
             if number > limits.max_records:
                 raise LimitExceeded(f"more than {limits.max_records} records in one file")

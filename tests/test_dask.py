@@ -37,20 +37,51 @@ def inputs(folder: Path) -> Path:
     return folder
 
 
+class Heard(pipeline.Progress):
+    """Progress that keeps the run's notices."""
+
+    def __init__(self, notices: list[str]) -> None:
+        self.notices = notices
+
+    def notice(self, message: str) -> None:
+        self.notices.append(message)
+
+
+def sources(store: Store) -> list[tuple]:
+    """Each input file as the store records it."""
+    return sorted((r["path"], r["documents"], r["failures"], r["status"]) for r in store.db.query("select * from sources"))
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_run_on_a_local_cluster_stores_what_a_local_run_stores(tmp_path: Path, scheduler: str,
                                                                  workers: int) -> None:
     folder = inputs(tmp_path / "in")
     local, cluster = Store(tmp_path / "local.db"), Store(tmp_path / "cluster.db")
     here = run_extract([str(folder)], local, ExtractOptions(workers=workers, chunk_records=3))
-    there = run_extract([str(folder)], cluster, ExtractOptions(executor="dask", scheduler=scheduler, chunk_records=3))
+    notices: list[str] = []
+    there = run_extract([str(folder)], cluster, ExtractOptions(executor="dask", scheduler=scheduler, chunk_records=3,
+                                                               tasks_per_worker=2), progress=Heard(notices))
+    assert not [n for n in notices if "restarted" in n]  # the workers of a named cluster are its owner's
     assert records(cluster) == records(local)
     assert failures(cluster) == failures(local)
     assert {kind for _, _, kind, _ in failures(local)} == {"empty", "malformed"}
     assert (there.documents_written, there.failures, there.documents_deleted) == (
         here.documents_written, here.failures, here.documents_deleted)
-    sources = lambda store: sorted((r["path"], r["documents"], r["failures"], r["status"])  # noqa: E731
-                                   for r in store.db.query("select * from sources"))
+    assert sources(cluster) == sources(local)
+
+
+def test_the_workers_of_its_own_local_cluster_are_restarted_between_tasks_and_nothing_is_lost(
+        tmp_path: Path) -> None:
+    folder = inputs(tmp_path / "in")
+    notices: list[str] = []
+    local, cluster = Store(tmp_path / "local.db"), Store(tmp_path / "cluster.db")
+    run_extract([str(folder)], local, ExtractOptions(workers=2, chunk_records=3))
+    run_extract([str(folder)], cluster, ExtractOptions(executor="dask", workers=2, chunk_records=3,
+                                                       tasks_per_worker=4), progress=Heard(notices))
+    restarts = [n for n in notices if "restarted" in n]
+    assert restarts and all(n.endswith("restarted 2 workers after 8 tasks") for n in restarts), notices
+    assert records(cluster) == records(local)
+    assert failures(cluster) == failures(local)
     assert sources(cluster) == sources(local)
 
 

@@ -96,12 +96,13 @@ def test_split_records_cuts_well_formed_pieces_that_hold_every_record(tmp_path: 
     path = pubmed_file(tmp_path / "p.xml.gz", [article(pmid, f"Trial {pmid}") for pmid in range(1, count + 1)],
                        deleted=[42], gzipped=True)
     pieces = list(pubmed_xml.split_records(path, size))
-    assert [first for first, _, _ in pieces] == firsts and pieces[-1][2]
+    assert [first for first, _, _, _ in pieces] == firsts and pieces[-1][2]
+    assert [lines for _, _, _, lines in pieces] == [first - 1 for first in firsts]  # one record a line
     if len(pieces) == 1:
         assert pieces[0][1] is None  # small enough to read whole
         return
     seen, deleted = [], []
-    for first, data, _ in pieces:
+    for first, data, _, _ in pieces:
         seen += [(n, d.metadata.pmid) for n, d in pubmed_xml.read_range(path, Limits(), first, None, deleted, data)]
     assert seen == [(n, str(n)) for n in range(1, count + 1)]
     assert deleted == ["42"]
@@ -138,6 +139,7 @@ def test_a_truncated_file_keeps_the_records_before_the_damage_and_fails_once(tmp
     summary = run_extract([str(path)], store, ExtractOptions(chunk_records=chunk_records))
     [failure] = failures(store)
     assert failure[2] == "truncated" and failure[3].startswith("stopped after record 6")
+    assert "at line 9," in failure[3]  # the file's line (record 7's), also when the file was cut into pieces
     assert summary.documents_written == 6
     assert store.db["sources"].get(str(path))["status"] == "partial"
 
@@ -151,6 +153,7 @@ def test_a_record_that_breaks_the_xml_costs_that_record_only(tmp_path: Path, chu
     summary = run_extract([str(path)], store, ExtractOptions(chunk_records=chunk_records))
     [(_, record, kind, message)] = failures(store)
     assert (record, kind) == ("record 5", "malformed") and "mismatched tag" in message
+    assert "at line 7," in message  # the file's line (one record a line after two of header)
     assert summary.documents_written == 7
     assert sorted(r["pmid"] for r in store.db.query("select pmid from documents")) == sorted(
         str(p) for p in [1, 2, 3, 4, 6, 7, 8])

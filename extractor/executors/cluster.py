@@ -6,6 +6,14 @@ the input files, and the ``--out-parquet`` folder, at the same paths);
 At most a few tasks per worker thread are in flight, so results never pile up;
 a task whose worker dies is retried (``retries``) and then reported as a
 ``crash`` failure, as the local pool reports a worker that dies.
+
+The workers of a LocalCluster started here are restarted after
+``tasks_per_worker`` tasks each, as the local pool replaces its workers, so
+what an extractor accumulates cannot creep up over millions of records. The
+restart waits until no task is in flight and no data is held on the cluster,
+so it costs no task a retry. Workers of a cluster named by ``--dask-scheduler``
+belong to whoever runs it and are left alone (``dask worker --lifetime`` does
+the same job there).
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ if TYPE_CHECKING:
     from ..pipeline import ExtractOptions, Task
 
 
+RESTART_TIMEOUT_S = 120  # a worker that takes longer to come back than this is an error of the run
+
+
 class SchedulerUnreachable(ExtractorError):
     kind = "scheduler"
     hint = "check the address (tcp://host:8786) and that the scheduler is running"
@@ -34,9 +45,18 @@ def _run_piece(task: Task, piece: bytes | None, *args: Any) -> list[Event]:
     return run_task(replace(task, data=piece) if piece is not None else task, *args)
 
 
+def restart_workers(client: Any, notice: Callable[[str], None], tasks_run: int) -> None:
+    """Restart every worker (each through its nanny) while none holds a task or data; wait until all are back."""
+    workers = list(client.nthreads())
+    client.restart_workers(workers, timeout=RESTART_TIMEOUT_S)
+    client.wait_for_workers(len(workers), timeout=RESTART_TIMEOUT_S)
+    notice(f"dask: restarted {len(workers)} workers after {tasks_run} tasks")
+
+
 def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                 notice: Callable[[str], None]) -> Iterator[list[Event]]:
     """Event lists of each task as it finishes on the cluster (any order)."""
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -46,23 +66,36 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
         except (OSError, TimeoutError) as error:
             raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {options.scheduler} ({error})") from None
     else:
-        cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        # No dashboard, so no use for the workers' sampling profiler, whose history grew ~2 MB a worker per
+        # 1,000 records; the nannies keep this setting for the workers they restart.
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
         client = Client(cluster)
     try:
         threads = sum(client.nthreads().values()) or 1
         notice(f"dask: {len(client.nthreads())} workers, {threads} threads at {client.scheduler.address}")
         limit = 2 * threads + 1
+        # tasks between restarts of all the workers of our own LocalCluster (0: never)
+        restart_every = options.tasks_per_worker * len(client.nthreads()) if cluster is not None else 0
         run = uuid.uuid4().hex[:8]
         plan = iter(tasks)
         futures: dict[Any, Task] = {}
         pieces: dict[Any, Any] = {}  # task future -> future of its scattered piece
         completed = as_completed()
+        since_restart = 0
 
         def submit() -> bool:
+            nonlocal since_restart
+            due = 0 < restart_every <= since_restart + len(futures)
+            if due and futures:
+                return False  # the workers restart once the tasks in flight are back
             task = next(plan, None)
             if task is None:
                 return False
+            if due:
+                restart_workers(client, notice, since_restart)
+                since_restart = 0
             # A piece of a large file travels as scattered data, not inside the task: the scheduler keeps
             # something of every graph it is sent, and pieces (~170 KiB each) made that grow with the corpus.
             piece = client.scatter(task.data, hash=False) if task.data is not None else None
@@ -87,6 +120,7 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
             piece = pieces.pop(future)
             if piece is not None:
                 piece.release()
+            since_restart += 1
             yield events
             while len(futures) < limit and submit():
                 pass

@@ -64,13 +64,15 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
 
 
 def read_range(path: Path, limits: Limits, first: int = 1, stop: int | None = None,
-               deleted: list[str] | None = None,
-               data: bytes | None = None) -> Iterator[tuple[int, Document | RecordFailure | None]]:
+               deleted: list[str] | None = None, data: bytes | None = None,
+               lines_before: int = 0) -> Iterator[tuple[int, Document | RecordFailure | None]]:
     """``(record number, item)`` for records ``first <= number < stop`` (numbered from 1), in file order.
 
     With ``data`` (a piece of the file cut by ``split_records``, whose first
     record is number ``first``) only that piece is parsed. Without it the file
     is read and records before ``first`` are parsed but not built (item None).
+    ``lines_before`` (from ``split_records``) makes the line numbers of errors
+    in a piece those of the file.
     When reading reaches the end of the file, ``deleted`` receives the PMIDs of
     its ``DeleteCitation`` blocks (update files).
 
@@ -82,7 +84,7 @@ def read_range(path: Path, limits: Limits, first: int = 1, stop: int | None = No
     start = 0 if data is None else first - 1
     state = {"articles": start, "deletions": 0}
     try:
-        yield from _numbered(_records(path, data), path, limits, first, stop, deleted, state)
+        yield from _numbered(_records(path, data, lines_before), path, limits, first, stop, deleted, state)
     except MalformedDocument as error:
         if isinstance(error, TruncatedDocument):
             raise  # nothing follows the damage: the records before it are all there is
@@ -90,11 +92,13 @@ def read_range(path: Path, limits: Limits, first: int = 1, stop: int | None = No
         done = state["articles"] - start  # records read whole before the damage
         if done >= len(pieces.records):
             raise  # the damage lies after the last record (in its DeleteCitation list, say)
+        lines = lines_before + sum(piece.count(b"\n") for piece in pieces.records[:done])
         for number, piece in enumerate(pieces.records[done:], start + done + 1):
             if stop is not None and number >= stop:
                 return
             yield from _read_alone(path, limits, pieces.wrap(piece, number == start + len(pieces.records)),
-                                   number, first, deleted, state)
+                                   number, first, deleted, state, lines)
+            lines += piece.count(b"\n")
     if state["articles"] == start and not state["deletions"]:
         raise EmptyDocument("the PubMed XML file holds no PubmedArticle records")
 
@@ -162,7 +166,7 @@ def _record_pieces(path: Path, data: bytes | None, error: MalformedDocument) -> 
 
 
 def _read_alone(path: Path, limits: Limits, piece: bytes, number: int, first: int, deleted: list[str] | None,
-                state: dict[str, int]) -> Iterator[tuple[int, Document | RecordFailure | None]]:
+                state: dict[str, int], lines_before: int) -> Iterator[tuple[int, Document | RecordFailure | None]]:
     """Record ``number`` parsed on its own; XML-illegal control characters are read as spaces, with a warning,
     and a record that still cannot be parsed is a RecordFailure, not the end of the stream."""
     dropped = 0
@@ -170,7 +174,7 @@ def _read_alone(path: Path, limits: Limits, piece: bytes, number: int, first: in
         state["articles"] = number - 1
         found: list[str] = []
         try:
-            items = list(_numbered(_records(path, piece), path, limits, first, None, found, state))
+            items = list(_numbered(_records(path, piece, lines_before), path, limits, first, None, found, state))
         except MalformedDocument as error:
             cleaned, dropped = _XML_ILLEGAL.subn(b" ", piece)
             if attempt == 0 and dropped:
@@ -191,14 +195,16 @@ def _read_alone(path: Path, limits: Limits, piece: bytes, number: int, first: in
         return
 
 
-def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bool]]:
+def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bool, int]]:
     """The file cut into pieces of ``size`` records, each a well-formed document of its own.
 
-    Yields ``(first record number, piece, last)``; a piece is the file's header
+    Yields ``(first record number, piece, last, lines before)``; a piece is the file's header
     (XML declaration, DOCTYPE, ``<PubmedArticleSet>``), its records, and a
     closing tag (the last piece keeps the file's own ending, with any
     DeleteCitation). A file of at most ``size`` records yields one
-    ``(1, None, True)``: read it whole. The bytes are scanned, not parsed
+    ``(1, None, True, 0)``: read it whole. Lines before is how many lines of
+    the file lie between its header and the piece's first record, so errors
+    can name the file's line. The bytes are scanned, not parsed
     (about 10x faster), so one process can cut files for many workers; a
     damaged stream ends the last piece where the damage starts, and parsing
     that piece reports it.
@@ -208,6 +214,7 @@ def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bo
     starts: list[int] = []  # offsets in buffer of record starts after the piece's first
     scanned = 0
     first = 1
+    lines_before = 0
     cut_any = False
     with open_xml(path) as handle:
         while True:
@@ -228,8 +235,10 @@ def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bo
             starts.extend(found)
             while header is not None and len(starts) >= size:
                 cut = starts[size - 1]
-                yield first, header + bytes(buffer[:cut]) + b"</PubmedArticleSet>\n", False
+                records = bytes(buffer[:cut])
+                yield first, header + records + b"</PubmedArticleSet>\n", False, lines_before
                 cut_any = True
+                lines_before += records.count(b"\n")
                 first += size
                 del buffer[:cut]
                 starts = [start - cut for start in starts[size:]]
@@ -237,9 +246,9 @@ def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bo
             if not block:
                 break
     if not cut_any or header is None:
-        yield 1, None, True
+        yield 1, None, True, 0
     else:
-        yield first, header + bytes(buffer), True
+        yield first, header + bytes(buffer), True, lines_before
 
 
 _RECORD_START = re.compile(rb"<Pubmed(?:Book)?Article[\s>]")
@@ -290,10 +299,11 @@ def open_xml(path: Path) -> Iterator[IO[bytes]]:
         handle.close()
 
 
-def parse_error(error: Exception) -> MalformedDocument:
-    """A typed error, with the line, for an expat or gzip failure."""
+def parse_error(error: Exception, lines_before: int = 0) -> MalformedDocument:
+    """A typed error, with the line (``lines_before`` added), for an expat or gzip failure."""
     if isinstance(error, ET.ParseError):
         line, column = error.position
+        line += lines_before
         reason = str(error).split(":", 1)[0]
         if error.code in _ENDS_EARLY:
             return TruncatedDocument(f"the XML ends early ({reason}) at line {line}, column {column}")
@@ -303,7 +313,7 @@ def parse_error(error: Exception) -> MalformedDocument:
     return MalformedDocument(f"the gzip stream is damaged ({error})")
 
 
-def _records(path: Path, data: bytes | None = None) -> Iterator[tuple[str, ET.Element]]:
+def _records(path: Path, data: bytes | None = None, lines_before: int = 0) -> Iterator[tuple[str, ET.Element]]:
     """(tag, element) for each article or DeleteCitation, cleared after use (of ``data`` when given)."""
     with (nullcontext(io.BytesIO(data)) if data is not None else open_xml(path)) as handle:
         root: ET.Element | None = None
@@ -319,7 +329,7 @@ def _records(path: Path, data: bytes | None = None) -> Iterator[tuple[str, ET.El
                     if root is not None and root is not element:
                         root.clear()  # drop the emptied children too
         except READ_ERRORS as error:
-            raise parse_error(error) from None
+            raise parse_error(error, lines_before) from None
 
 
 def flatten(element: ET.Element | None, skip: frozenset[str] = frozenset()) -> str:
