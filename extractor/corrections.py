@@ -64,9 +64,29 @@ def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> 
             unit.values.append(ExtractedValue(
                 field=correction.field, value=correction.value_after, start=correction.start, end=correction.end,
                 confidence=1.0, source=f"annotator:{correction.annotator}", chosen=True,
+                role=_stated_role(unit.values, correction),
                 attributes={"corrected_at": correction.created_at, "reason": correction.reason},
             ))
     return [by_index[unit.index] for unit in units]
+
+
+def _stated_role(values: list[ExtractedValue], correction: Correction) -> str | None:
+    """The role (randomised, analysed, ...) of the corrected sample size, where the text states that count.
+
+    A correction gives a count, not its role; the machine candidate stating the
+    same count (the one under the annotator's evidence span first) says which
+    count it is. None when no candidate states it.
+    """
+    after = correction.value_after
+    if correction.field != "sample_size" or not isinstance(after, dict):
+        return None
+    same = [value for value in values
+            if value.field == "sample_size" and value.role and not value.source.startswith("annotator:")
+            and isinstance(value.value, dict) and value.value.get("n") == after.get("n")]
+    if correction.start is not None and correction.end is not None:
+        same = [value for value in same if value.start is not None and value.end is not None
+                and value.start < correction.end and correction.start < value.end] or same
+    return same[0].role if same else None
 
 
 def corrections_of(corrections: list[Correction], annotators: set[str]) -> list[Correction]:

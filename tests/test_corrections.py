@@ -83,3 +83,34 @@ def test_correcting_needs_a_value_or_reject(tmp_path: Path) -> None:
     run("extract", str(CORPUS / "example_pubmed_page.txt"), "--db", str(db), "-q")
     result = CliRunner().invoke(cli, ["correct", "example_pubmed_page", "design", "--db", str(db), "--annotator", "a"])
     assert result.exit_code == 1 and "VALUE or --reject" in result.stderr
+
+
+def _counts() -> StudyUnit:
+    """A study stating 120 randomised (twice: abstract and methods) and 96 analysed; the machine chose 96."""
+    return StudyUnit(0, None, 0, 400, values=[
+        ExtractedValue("sample_size", {"n": 120, "unit": "mothers"}, 10, 13, 0.7, "rule:sample_size.v1",
+                       role="enrolled"),
+        ExtractedValue("sample_size", {"n": 96, "unit": "mothers"}, 40, 42, 0.8, "rule:sample_size.v1",
+                       chosen=True, role="analysed"),
+        ExtractedValue("sample_size", {"n": 120, "unit": "mothers"}, 200, 203, 0.7, "rule:sample_size.v1",
+                       role="randomised"),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("n", "span", "role"),
+    [
+        (120, (200, 203), "randomised"),  # the candidate under the annotator's span
+        (120, None, "enrolled"),  # no span: the first candidate stating the count
+        (120, (300, 310), "enrolled"),  # a span over no candidate: likewise
+        (121, (200, 203), None),  # a count the text does not state has no known role
+    ],
+)
+def test_a_corrected_sample_size_takes_the_role_of_the_count_the_text_states(n: int, span: tuple | None,
+                                                                             role: str | None) -> None:
+    start, end = span or (None, None)
+    correction = Correction("d", 0, "sample_size", {"n": 96, "unit": "mothers"}, {"n": n, "unit": "mothers"},
+                            "ana", "t", start=start, end=end)
+    [unit] = apply_corrections([_counts()], [correction])
+    [chosen] = [v for v in unit.values if v.chosen]
+    assert (chosen.value["n"], chosen.role, chosen.source) == (n, role, "annotator:ana")
