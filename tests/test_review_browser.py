@@ -215,4 +215,16 @@ def test_screening_from_the_keyboard_records_the_decision_and_loads_the_next_pap
     rows = list(TriageStore(db).db.query("select doc_id, decision, who, reason from triage_decisions order by id"))
     assert [tuple(row.values()) for row in rows] == [(first, "include", "ana", None),
                                                      (second, "exclude", "ana", "not about anxiety")]
-    assert page.locator("#paper").get_attribute("data-doc") not in (first, second)
+    third = page.locator("#paper").get_attribute("data-doc")
+    assert third not in (first, second)
+    with page.expect_navigation():
+        page.keyboard.press("c")  # a slip: change the decision just recorded
+    assert page.locator("#paper").get_attribute("data-doc") == second
+    assert "Decided earlier: exclude" in page.locator("#screen-again").inner_text()
+    with page.expect_navigation():
+        page.keyboard.press("m")
+    decided = [tuple(row.values()) for row in TriageStore(db).db.query(
+        "select doc_id, decision from triage_decisions order by id")]
+    assert decided[-1] == (second, "maybe") and len(decided) == 3
+    assert page.locator("#paper").get_attribute("data-doc") not in (first, second)  # the ranking was refitted
+    assert "1 included · 0 excluded · 1 maybe" in page.locator("#screen-progress").inner_text()

@@ -239,3 +239,33 @@ def test_decisions_made_elsewhere_are_seen_and_the_end_is_announced(client: Test
     html = client.get("/screen").text
     assert shown(html) is None and "Nothing left to screen" in html
     assert " 0 left" in progress(html)
+
+
+def test_the_last_decision_can_be_changed_and_the_history_keeps_both(client: TestClient, db: Path) -> None:
+    after = client.post("/screen/decide", data={"csrf": csrf_of(client), "doc": TOP, "decision": "include"}).text
+    change = re.search(r'id="screen-change" href="([^"]+)"', after).group(1).replace("&amp;", "&")
+    again = client.get(change).text
+    assert shown(again) == TOP and "Decided earlier: <strong>include</strong>" in again
+    keep = re.search(r'id="screen-skip" href="([^"]+)"', again)
+    assert ">Keep <kbd>s</kbd>" in again and TOP not in keep.group(1)
+    redone = client.post("/screen/decide", data={"csrf": csrf_of(client), "doc": TOP, "decision": "exclude",
+                                                  "reason": "a slip"}).text
+    assert shown(redone) not in (None, TOP) and progress(redone).startswith("1 screened · 0 included · 1 excluded")
+    assert decisions(db) == [(TOP, "include", "ana", None, "screen"), (TOP, "exclude", "ana", "a slip", "screen")]
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("select doc_id, decision_before, decision_after from triage_decision_changes"
+                                  ).fetchall() == [(TOP, "include", "exclude")]
+
+
+def test_keep_leaves_the_decision_and_returns_to_the_queue(client: TestClient, db: Path) -> None:
+    client.post("/screen/decide", data={"csrf": csrf_of(client), "doc": TOP, "decision": "include"})
+    again = client.get("/screen", params={"show": TOP}).text
+    keep = re.search(r'id="screen-skip" href="([^"]+)"', again).group(1).replace("&amp;", "&")
+    assert shown(client.get(keep).text) not in (None, TOP)
+    assert decisions(db) == [(TOP, "include", "ana", None, "screen")]
+
+
+@pytest.mark.parametrize("show", [TOP, "no/such/record", ""])
+def test_show_of_a_paper_not_decided_shows_the_queue_as_usual(client: TestClient, show: str) -> None:
+    html = client.get("/screen", params={"show": show}).text
+    assert shown(html) == TOP and "screen-again" not in html and ">Skip <kbd>s</kbd>" in html

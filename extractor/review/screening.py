@@ -5,7 +5,10 @@ abstract, design, sample size, outcomes, effects, criteria matches) with include
 exclude / maybe buttons and a reason box; ``POST /screen/decide`` appends the decision
 through ``Session.decide`` as the app's annotator and answers with a redirect to the
 next paper. Skipped papers travel in the address (``?skip=ID``), so skipping writes
-nothing. A database without ``triage init`` gets a page saying which command to run.
+nothing. ``?show=ID`` shows a paper already decided (the page links the last
+decision so), to change a slip: the new decision is appended and replaces it, and
+the decision history keeps both. A database without ``triage init`` gets a page
+saying which command to run.
 """
 
 from __future__ import annotations
@@ -155,7 +158,12 @@ def screening_routes(
         skipped = skipped_of(request.query_params.getlist("skip"))
         aside = set(skipped)
         ranked = session.ranked()
-        shown = next((candidate for candidate in ranked if candidate.doc_id not in aside), None)
+        again = request.query_params.get("show", "")
+        if again in session.rows and again in session.decisions:  # a decided paper, to decide again
+            shown = session.candidates[session.rows[again]]
+        else:
+            again = ""
+            shown = next((candidate for candidate in ranked if candidate.doc_id not in aside), None)
         counts = session.progress()
         counts["screened"] = counts["include"] + counts["exclude"] + counts["maybe"]
         last = request.query_params.get("last", "")
@@ -169,10 +177,12 @@ def screening_routes(
                 "counts": counts,
                 "skipped": skipped,
                 "skipped_left": sum(c.doc_id in aside for c in ranked),
-                "skip_query": screen_query(skipped + [shown.doc_id]) if shown else "",
+                "skip_query": screen_query(skipped + [shown.doc_id]) if shown and not again else "",
                 "keep_query": screen_query(skipped),
                 "last": last if last_decision in DECISIONS else "",
                 "last_decision": last_decision,
+                "change_query": screen_query(skipped, show=last),
+                "decided_before": session.decisions.get(again) if again else None,
             },
             200,
         )

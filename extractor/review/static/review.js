@@ -123,8 +123,11 @@
   // ---------------------------------------------------------------- screening page
   const screenForm = document.getElementById("screen-form");
   const SCREEN_KEYS = {i: "decide-include", e: "decide-exclude", m: "decide-maybe"};
+  const screenChange = document.getElementById("screen-change");
   let screenSent = false;
   function screenKey(key, event) {
+    if (key === "c" && screenChange) { location.href = screenChange.getAttribute("href"); return; }
+    if (!screenForm) return;  // nothing left to screen: only the last decision can be changed
     if (SCREEN_KEYS[key]) {
       if (screenSent) return;  // one decision per page, however fast the keys come
       screenSent = true;
@@ -157,7 +160,7 @@
       else if (key === "/") { document.getElementById("search").focus(); event.preventDefault(); }
       return;
     }
-    if (screenForm) { screenKey(key, event); return; }
+    if (screenForm || screenChange) { screenKey(key, event); return; }
     if (!text) return;
     const value = current();
     if (key === "j" || key === "ArrowDown") { select(selected + 1); event.preventDefault(); }
