@@ -4,9 +4,11 @@ Trains a spaCy tagger from scratch (blank English) on the outcome spans of EBM-N
 labelled dev documents), the Weng lab consensus abstracts and the PICO corpus, 90/10 train/dev by the MD5
 of the PMID; keeps the best epoch on dev (early stopping), tunes the token threshold and the threshold
 at which a model-only span joins the rules' outcomes on the EBM-NLP part of dev, and reports exact and
-overlap span F1 on the EBM-NLP expert test gold for the model, the rules and the two merged.
+overlap span F1 on the EBM-NLP expert test gold for the model, the rules and the two merged. Annotators'
+records in ``--annotations`` (their documents found in ``--documents``) add their outcome spans to train.
 
     .venv/bin/python scripts/train_outcome_spans.py [--shared ../shared] [--out models/outcome_spans] [--seed 0]
+        [--annotations annotations] [--documents DB_OR_FOLDER ...]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ sys.path.insert(0, str(REPO))
 from extractor.extract.combine import thresholds  # noqa: E402
 from extractor.extract.outcomes import find_outcomes  # noqa: E402
 from extractor.models import outcome_spans  # noqa: E402
+from extractor.models.annotated import annotated_studies  # noqa: E402
 from extractor.models.cards import (  # noqa: E402
     METRICS_FILE,
     package_version,
@@ -133,10 +136,12 @@ def rounded(scores: dict[str, float]) -> dict[str, float]:
     return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.items()}
 
 
-def train(shared: Path, out: Path, seed: int) -> dict[str, Any]:
-    """Fit, tune, evaluate and save; returns the metrics."""
+def train(shared: Path, out: Path, seed: int, annotated: list[Any] = ()) -> dict[str, Any]:
+    """Fit, tune, evaluate and save; returns the metrics. ``annotated`` are annotators' studies
+    (``models.annotated.AnnotatedStudy``), added to train."""
     started = time.perf_counter()
     documents = outcome_spans.load_documents(shared)
+    documents["train"].extend(outcome_spans.annotated_documents(annotated))
     ebm_dev = [d for d in documents["dev"] if d.source == "ebm"]
     _log(
         f"train {len(documents['train'])}, dev {len(documents['dev'])} ({len(ebm_dev)} EBM-NLP), "
@@ -210,6 +215,13 @@ def _counts(documents: list[Annotated]) -> dict[str, dict[str, int]]:
     return counts
 
 
+def _annotation_line(metrics: dict[str, Any]) -> str:
+    counts = metrics.get("annotations") or {}
+    used = (metrics["counts"].get("train") or {}).get(outcome_spans.ANNOTATIONS, {}).get("documents", 0)
+    return (f"{counts.get('records', 0)} records, {counts.get('records matched', 0)} with their document, "
+            f"{used} studies with outcome spans used")
+
+
 def prediction_speed(out: Path, shared: Path, rounds: int = 3) -> dict[str, float]:
     """Abstracts per second of ``predict_spans`` (tokenising included) on the EBM-NLP test texts."""
     model = outcome_spans.load_model(out)
@@ -269,6 +281,9 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "train file is not available): tokens tagged `I-OUT`.",
         "- **Weng lab consensus** (`../shared/data/evidence_outcomes/consensus`, brat): `Outcome` spans.",
         "- **PICO corpus** (`../shared/data/pico_corpus_sociocom`, brat): `outcome` and `outcome-Measure` spans.",
+        "- **Annotators' records** (`annotations/*.jsonl`, documents found again in `--documents` by content "
+        f"hash): {_annotation_line(metrics)}; they always go to train. Tokens inside an outcome's evidence "
+        "span are `OUT`, the rest of the study's text is unlabelled (left out of the loss).",
         "",
         "Brat texts are tokenised by spaCy's blank English; a token inside an annotated span is `OUT`. "
         "Documents whose PMID is in the EBM-NLP test gold are left out; a PMID annotated in several corpora "
@@ -279,7 +294,7 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "|---|---|---|---|---|",
     ]
     for split in outcome_spans.SPLITS:
-        for source, title in outcome_spans.SOURCES.items():
+        for source, title in {**outcome_spans.SOURCES, outcome_spans.ANNOTATIONS: "annotators"}.items():
             row = metrics["counts"][split].get(source)
             if row:
                 lines.append(
@@ -402,7 +417,9 @@ def main() -> int:
     args = trainer_arguments(__doc__, outcome_spans.DEFAULT_PATH)
     try:
         with tempfile.TemporaryDirectory(prefix="outcome_spans_") as staging:
-            metrics = train(args.shared, Path(staging) / "model", seed=args.seed)
+            annotated = annotated_studies(args.annotations, args.documents)
+            metrics = train(args.shared, Path(staging) / "model", seed=args.seed, annotated=annotated.studies)
+            metrics["annotations"] = annotated.info()
             _replace_folder(Path(staging) / "model", args.out)
     except outcome_spans.NoTrainingData as error:
         print(f"error: {error}", file=sys.stderr)

@@ -89,6 +89,32 @@ def test_annotated_examples_go_to_train_and_win_over_weak_labels(annotated_db: t
     assert info["dropped"] == {"duplicate title": 1}
 
 
+def test_annotated_outcomes_become_partly_labelled_training_documents(annotated_db: tuple[Path, Path]) -> None:
+    from extractor.models.outcome_spans import ANNOTATIONS, LABEL, UNLABELLED, annotated_documents, label_runs
+
+    db, annotations = annotated_db
+    [study] = annotated_studies(annotations, [PAGE]).studies
+    [document] = annotated_documents([study])
+    assert (document.source, document.split) == (ANNOTATIONS, "train")
+    assert set(document.labels) == {LABEL, UNLABELLED}  # nothing is said to be outside an outcome
+    expected = [study.text[s["start"]:s["end"]] for s in study.spans if s["field"] == "outcome"]
+    assert expected and len(expected) == len(study.study["outcomes"])
+    offsets = document.token_offsets()
+    runs = [document.text[offsets[first][0]:offsets[last - 1][1]] for first, last in label_runs(document.labels)]
+    assert sorted(" ".join(run.split()) for run in runs) == sorted(" ".join(text.split()) for text in expected)
+
+
+def test_a_study_without_outcome_spans_adds_no_outcome_document(annotated_db: tuple[Path, Path]) -> None:
+    from dataclasses import replace
+
+    from extractor.models.outcome_spans import annotated_documents
+
+    _, annotations = annotated_db
+    [study] = annotated_studies(annotations, [PAGE]).studies
+    bare = replace(study, spans=[s for s in study.spans if s["field"] != "outcome"])
+    assert annotated_documents([bare]) == []
+
+
 def test_the_exported_file_is_plain_interchange_jsonl(annotated_db: tuple[Path, Path]) -> None:
     _, annotations = annotated_db
     record = json.loads((annotations / "ana.jsonl").read_text(encoding="utf-8").splitlines()[0])

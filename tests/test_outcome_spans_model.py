@@ -295,3 +295,29 @@ def test_a_long_run_renews_the_model_so_its_vocabulary_cannot_grow_without_bound
     assert outcome_spans.current_model() is first
     renewed = outcome_spans.current_model()
     assert renewed is not first and outcome_spans.current_model() is renewed
+
+
+def test_unlabelled_tokens_of_annotators_documents_cost_nothing_in_training(tiny_model: Path):
+    from spacy.tokens import Doc
+    from spacy.training import Example
+
+    nlp = outcome_spans.load_model(tiny_model).nlp
+    tagger = nlp.get_pipe(outcome_spans.PIPE)
+    words = ["We", "measured", "fatigue", "in", "24", "adults", "."]
+    losses = {}
+    for name, tags in (("unlabelled", [outcome_spans.UNLABELLED] * 7), ("outside", [OUTSIDE] * 7)):
+        example = Example(Doc(nlp.vocab, words=words), Doc(nlp.vocab, words=words, tags=tags))
+        # the output layer is unnormalised at inference: softmax, as training's forward pass does
+        guesses = [tagger.model.ops.softmax(scores, axis=-1) for scores in tagger.model.predict([example.predicted])]
+        losses[name], _ = tagger.get_loss([example], guesses)
+    assert losses["unlabelled"] == 0.0 < losses["outside"]  # "fatigue" is OUT to the model: O costs
+
+
+def test_a_fit_takes_partly_labelled_documents_beside_fully_labelled_ones():
+    words = ["Sleep", "quality", "was", "measured", "weekly", "."]
+    partial = Annotated("annotated:x:0", outcome_spans.ANNOTATIONS, "train", words, detokenised_spaces(words),
+                        [LABEL, LABEL] + [outcome_spans.UNLABELLED] * 4)
+    nlp, history = outcome_spans.fit([*_tiny_documents(8), partial], _tiny_documents(2), seed=0, max_epochs=2,
+                                     patience=2, batch_size=3, network={"width": 16, "depth": 1, "embed_size": 100})
+    assert len(history) == 2 and all(row["loss"] >= 0 for row in history)
+    assert set(nlp.get_pipe(outcome_spans.PIPE).labels) == {LABEL, OUTSIDE}  # "" is no label

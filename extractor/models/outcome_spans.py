@@ -5,7 +5,10 @@ vectors), with two labels: ``OUT`` (the token is part of an outcome span) and ``
 of tokens whose ``OUT`` probability reaches the stored token threshold; its probability is the mean
 over its tokens. Trained on the outcome spans of EBM-NLP (the SciBERT copy of the labelled dev
 documents), the Weng lab consensus annotations (``evidence_outcomes``) and the PICO corpus
-(``outcome`` and ``outcome-Measure``); the EBM-NLP expert test gold is held out.
+(``outcome`` and ``outcome-Measure``); the EBM-NLP expert test gold is held out. Annotators'
+records (``annotations/*.jsonl``) add their outcomes' evidence spans to train: those tokens are
+``OUT`` and the rest of the study's text is left unlabelled (an annotator marks one evidence span
+per outcome, not every mention), which the tagger's loss skips.
 
 ``model_outcome_candidates`` is what extraction calls: model spans that overlap a rule mention
 are folded into it (the rule's candidate records the model's probability, and the rules' name,
@@ -31,6 +34,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / NAME
 PIPE = "outcome_tagger"
 LABEL = "OUT"
 OUTSIDE = "O"
+UNLABELLED = ""  # a token the annotation says nothing about: left out of the loss
 SPLITS = ("train", "dev", "test")
 
 EBM_TRAIN = Path(
@@ -42,6 +46,7 @@ PICO = Path("data/pico_corpus_sociocom/pico_corpus_brat_annotated_files")
 WENG_TYPES = frozenset({"Outcome"})
 PICO_TYPES = frozenset({"outcome", "outcome-Measure"})
 SOURCES = {"ebm": "EBM-NLP", "weng": "Weng lab consensus", "pico": "PICO corpus"}
+ANNOTATIONS = "annotations"  # the source of annotators' documents (train only)
 
 # The tagger's network: small enough for a few MB on disk and a few ms per abstract on one core.
 NETWORK = {"width": 32, "depth": 3, "embed_size": 3000, "window_size": 1, "maxout_pieces": 2}
@@ -216,6 +221,24 @@ def load_documents(shared: Path) -> dict[str, list[Annotated]]:
         "dev": [d for d in pool if d.split == "dev"],
         "test": test,
     }
+
+
+def annotated_documents(studies: Iterable[Any]) -> list[Annotated]:
+    """Annotators' studies (``models.annotated.AnnotatedStudy``) with outcome evidence spans, as training
+    documents: tokens inside an outcome's span are ``OUT``, all others unlabelled; tokenised as prediction
+    tokenises. A study whose outcomes have no span adds nothing."""
+    documents = []
+    for index, study in enumerate(studies):
+        spans = [(span["start"], span["end"]) for span in study.spans
+                 if span.get("field") == "outcome" and span["start"] < span["end"]]
+        if not spans:
+            continue
+        words, spaces, starts = _tokens(study.text)
+        labels = [LABEL if any(begin < end and start < begin + len(word) for start, end in spans) else UNLABELLED
+                  for word, begin in zip(words, starts, strict=True)]
+        documents.append(Annotated(f"annotated:{study.doc_id}:{index}", ANNOTATIONS, "train", words, spaces,
+                                   labels))
+    return documents
 
 
 # ------------------------------------------------------------------ spans and scores
