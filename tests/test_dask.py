@@ -85,6 +85,24 @@ def test_the_workers_of_its_own_local_cluster_are_restarted_between_tasks_and_no
     assert sources(cluster) == sources(local)
 
 
+def test_workers_that_cannot_be_restarted_leave_the_run_going(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def without_nannies(*args, **kwargs):  # in-process workers have no nanny to restart them
+        return real(*args, **{**kwargs, "processes": False})
+
+    real = distributed.LocalCluster
+    monkeypatch.setattr(distributed, "LocalCluster", without_nannies)
+    folder = inputs(tmp_path / "in")
+    notices: list[str] = []
+    local, cluster = Store(tmp_path / "local.db"), Store(tmp_path / "cluster.db")
+    run_extract([str(folder)], local, ExtractOptions(workers=2, chunk_records=3))
+    summary = run_extract([str(folder)], cluster, ExtractOptions(executor="dask", workers=2, chunk_records=3,
+                                                                 tasks_per_worker=2), progress=Heard(notices))
+    assert [n for n in notices if "could not restart" in n] and not [n for n in notices if "restarted" in n]
+    assert summary.status == "complete"
+    assert records(cluster) == records(local) and failures(cluster) == failures(local)
+
+
 def test_a_task_that_fails_on_the_cluster_is_retried_then_reported(tmp_path: Path, scheduler: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     tries = tmp_path / "tries.log"  # the task may be pickled on its way to the worker: count in a file

@@ -45,12 +45,21 @@ def _run_piece(task: Task, piece: bytes | None, *args: Any) -> list[Event]:
     return run_task(replace(task, data=piece) if piece is not None else task, *args)
 
 
-def restart_workers(client: Any, notice: Callable[[str], None], tasks_run: int) -> None:
-    """Restart every worker (each through its nanny) while none holds a task or data; wait until all are back."""
+def restart_workers(client: Any, notice: Callable[[str], None], tasks_run: int) -> bool:
+    """Restart every worker (each through its nanny) while none holds a task or data; wait until all are back.
+
+    False, with a notice, when they cannot be restarted: the run goes on with the workers it has.
+    """
     workers = list(client.nthreads())
-    client.restart_workers(workers, timeout=RESTART_TIMEOUT_S)
-    client.wait_for_workers(len(workers), timeout=RESTART_TIMEOUT_S)
+    try:
+        client.restart_workers(workers, timeout=RESTART_TIMEOUT_S)
+        client.wait_for_workers(len(workers), timeout=RESTART_TIMEOUT_S)
+    except Exception as error:  # noqa: BLE001 - a failed restart must not end the batch
+        notice(f"dask: could not restart the workers ({type(error).__name__}: {error}); "
+               "going on without restarts")
+        return False
     notice(f"dask: restarted {len(workers)} workers after {tasks_run} tasks")
+    return True
 
 
 def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
@@ -88,7 +97,7 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
         since_restart = 0
 
         def submit() -> bool:
-            nonlocal since_restart
+            nonlocal since_restart, restart_every
             due = 0 < restart_every <= since_restart + len(futures)
             if due and futures:
                 return False  # the workers restart once the tasks in flight are back
@@ -96,7 +105,8 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
             if task is None:
                 return False
             if due:
-                restart_workers(client, notice, since_restart)
+                if not restart_workers(client, notice, since_restart):
+                    restart_every = 0
                 since_restart = 0
             # A piece of a large file travels as scattered data, not inside the task: the scheduler keeps
             # something of every graph it is sent, and pieces (~170 KiB each) made that grow with the corpus.
