@@ -23,6 +23,7 @@ from extractor.models import design  # noqa: E402
 from extractor.models.annotated import annotated_studies  # noqa: E402
 from extractor.models.cards import (  # noqa: E402
     METRICS_FILE,
+    annotation_line,
     package_version,
     trainer_arguments,
     write_metrics_and_card,
@@ -62,10 +63,8 @@ def _counts_table(rows: dict[str, dict[str, int]], first: str) -> list[str]:
 
 
 def _annotation_line(metrics: dict[str, Any]) -> str:
-    counts = metrics.get("annotations") or {}
     used = (metrics.get("data") or {}).get("labels_by_source", {}).get("annotations", {})
-    return (f"{counts.get('records', 0)} records, {counts.get('records matched', 0)} with their document, "
-            f"{sum(used.values())} studies used as examples")
+    return annotation_line(metrics, sum(used.values()), "studies used as examples")
 
 
 def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:

@@ -17,6 +17,7 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from extractor.models import outcome_spans  # noqa: E402
 from extractor.models.annotated import annotated_studies  # noqa: E402
 from extractor.models.cards import (  # noqa: E402
     METRICS_FILE,
+    annotation_line,
     package_version,
     trainer_arguments,
     write_metrics_and_card,
@@ -136,7 +138,7 @@ def rounded(scores: dict[str, float]) -> dict[str, float]:
     return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.items()}
 
 
-def train(shared: Path, out: Path, seed: int, annotated: list[Any] = ()) -> dict[str, Any]:
+def train(shared: Path, out: Path, seed: int, annotated: Sequence[Any] = ()) -> dict[str, Any]:
     """Fit, tune, evaluate and save; returns the metrics. ``annotated`` are annotators' studies
     (``models.annotated.AnnotatedStudy``), added to train."""
     started = time.perf_counter()
@@ -216,10 +218,8 @@ def _counts(documents: list[Annotated]) -> dict[str, dict[str, int]]:
 
 
 def _annotation_line(metrics: dict[str, Any]) -> str:
-    counts = metrics.get("annotations") or {}
     used = (metrics["counts"].get("train") or {}).get(outcome_spans.ANNOTATIONS, {}).get("documents", 0)
-    return (f"{counts.get('records', 0)} records, {counts.get('records matched', 0)} with their document, "
-            f"{used} studies with outcome spans used")
+    return annotation_line(metrics, used, "studies with outcome spans used")
 
 
 def prediction_speed(out: Path, shared: Path, rounds: int = 3) -> dict[str, float]:

@@ -24,6 +24,7 @@ from extractor.models import sample_size  # noqa: E402
 from extractor.models.annotated import annotated_studies  # noqa: E402
 from extractor.models.cards import (  # noqa: E402
     METRICS_FILE,
+    annotation_line,
     package_version,
     trainer_arguments,
     write_metrics_and_card,
@@ -73,10 +74,8 @@ def _results_table(split: dict[str, Any], threshold: float) -> list[str]:
 
 
 def _annotation_line(metrics: dict[str, Any]) -> str:
-    counts = metrics.get("annotations") or {}
     used = (metrics["counts"].get("train") or {}).get("annotations", {}).get("abstracts", 0)
-    return (f"{counts.get('records', 0)} records, {counts.get('records matched', 0)} with their document, "
-            f"{used} studies with a headline size used")
+    return annotation_line(metrics, used, "studies with a headline size used")
 
 
 def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int, seed: int) -> str:

@@ -35,6 +35,13 @@ def trainer_arguments(description: str | None, default_out: Path) -> argparse.Na
     return args
 
 
+def annotation_line(metrics: dict[str, Any], used: int, what: str) -> str:
+    """The model card's account of annotators' records: read, found with their document, and used."""
+    counts = metrics.get("annotations") or {}
+    return (f"{counts.get('records', 0)} records, {counts.get('records matched', 0)} with their document, "
+            f"{used} {what}")
+
+
 def package_version(module: str) -> str:
     """A package's version for the model card, or "not installed"."""
     try:

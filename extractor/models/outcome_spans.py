@@ -229,8 +229,7 @@ def annotated_documents(studies: Iterable[Any]) -> list[Annotated]:
     tokenises. A study whose outcomes have no span adds nothing."""
     documents = []
     for index, study in enumerate(studies):
-        spans = [(span["start"], span["end"]) for span in study.spans
-                 if span.get("field") == "outcome" and span["start"] < span["end"]]
+        spans = [(span["start"], span["end"]) for span in study.spans if span.get("field") == "outcome"]
         if not spans:
             continue
         words, spaces, starts = _tokens(study.text)

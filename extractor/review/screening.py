@@ -177,7 +177,7 @@ def screening_routes(
                 "counts": counts,
                 "skipped": skipped,
                 "skipped_left": sum(c.doc_id in aside for c in ranked),
-                "skip_query": screen_query(skipped + [shown.doc_id]) if shown and not again else "",
+                "skip_query": screen_query(skipped + [shown.doc_id]) if shown else "",
                 "keep_query": screen_query(skipped),
                 "last": last if last_decision in DECISIONS else "",
                 "last_decision": last_decision,
