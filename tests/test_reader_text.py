@@ -15,9 +15,10 @@ from conftest import (
     shared_path,
     write,
 )
-from extractor.errors import BadEncoding, EmptyDocument
+from extractor.errors import BadEncoding, EmptyDocument, ExtractorError
 from extractor.readers import detect_format, read_path
 from extractor.readers.text import parse_plain_text
+from extractor.types import Failure
 
 
 def test_example_pubmed_page_reads_title_abstract_and_metadata() -> None:
@@ -67,10 +68,21 @@ def test_every_shared_corpus_text_keeps_span_invariants() -> None:
     root = shared_path("corpus")
     paths = sorted(root.rglob("*.txt"))
     assert paths
+    kinds = {error.kind for error in _error_classes(ExtractorError)}
+    documents = 0
     for path in paths:
-        for document in read_all(path):
-            assert document.doc_id == path.stem
-            assert_document_invariants(document)
+        for item in read_all(path):
+            if isinstance(item, Failure):  # e.g. a BibTeX excerpt cut mid-entry: a typed failure, not a crash
+                assert item.kind in kinds and item.path == str(path) and item.message and item.hint, item
+                continue
+            assert item.doc_id == path.stem
+            assert_document_invariants(item)
+            documents += 1
+    assert documents >= len(paths) - 5, "most shared corpus texts should read"
+
+
+def _error_classes(root: type) -> list[type]:
+    return [root, *(cls for sub in root.__subclasses__() for cls in _error_classes(sub))]
 
 
 def test_pubmed_page_registration_is_found_with_its_span() -> None:
