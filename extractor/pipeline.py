@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .errors import DocumentTimeout, ExtractorError, LimitExceeded
-from .extraction import extraction_version
+from .extract.document import extraction_version
 from .identifiers import attach_identifiers
 from .interchange import interchange_record, write_jsonl_line
 from .readers import detect_format, doc_stem, read_path
@@ -268,7 +268,7 @@ def _thread_alarm(seconds: float, message: str) -> Iterator[Callable[[], None]]:
 
 def process_document(document: Document, use_models: bool = True) -> tuple[Document, list[StudyUnit]]:
     """Everything done to one document after reading: field extraction of its study units."""
-    from .extraction import extract_document
+    from .extract.document import extract_document
 
     return document, extract_document(document, use_models=use_models)
 

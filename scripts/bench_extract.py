@@ -7,7 +7,7 @@ abstracts.tar.gz``) into memory, then times, on the same texts and in one
 process: (1) spaCy blank English tokenisation alone (``nlp.make_doc``), the
 floor any spaCy pipeline pays; (2) the whole per-document work of a run:
 reading the text into a Document, study units, text layer, every field
-extractor and the combine step, once with the rules alone and once with the
+extractor and the chooser, once with the rules alone and once with the
 trained models too. Prints abstracts/s for each, their ratio, and the peak
 resident memory of the process.
 """
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=2000, help="Number of abstracts (default 2000).")
     args = parser.parse_args()
 
-    from extractor.extraction import extract_document
+    from extractor.extract.document import extract_document
     from extractor.identifiers import attach_identifiers
     from extractor.readers.text import parse_plain_text
     from extractor.textlayer import blank_pipeline

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.extraction import extract_document  # noqa: E402
+from extractor.extract.document import extract_document  # noqa: E402
 from extractor.interchange import interchange_record  # noqa: E402
 from extractor.readers import read_path  # noqa: E402
 from extractor.types import Failure  # noqa: E402

@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.extract.design import find_design  # noqa: E402
+from extractor.extract.design.rules import find_design  # noqa: E402
 from extractor.readers.text import parse_plain_text  # noqa: E402
 from extractor.textlayer import analyse  # noqa: E402
 

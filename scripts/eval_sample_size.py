@@ -28,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.extract.number_words import COUNT, parse_count  # noqa: E402
-from extractor.extract.sample_size import choose_sample_size, find_sample_sizes, sample_size_details  # noqa: E402
+from extractor.extract.common.number_words import COUNT, parse_count  # noqa: E402
+from extractor.extract.sample_size.rules import choose_sample_size, find_sample_sizes, sample_size_details  # noqa: E402
 from extractor.textlayer import analyse  # noqa: E402
 
 SHARED = Path(os.environ.get("EXTRACTOR_SHARED", REPO.parent / "shared")).resolve()

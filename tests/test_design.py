@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.extract.design import find_design
+from extractor.extract.design.rules import find_design
 from extractor.textlayer import analyse
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.extract.outcomes import find_outcomes
-from extractor.extraction import extract_document
+from extractor.extract.outcomes.rules import find_outcomes
+from extractor.extract.document import extract_document
 from extractor.models import outcome_spans
 from extractor.models.linear import ModelFormatError
 from extractor.models.outcome_spans import (
@@ -258,12 +258,14 @@ def test_extraction_uses_the_model_only_with_models_on(use_models, model_values_
     ],
 )
 def test_outcome_choice_reads_model_only_spans_at_their_own_threshold(source, confidence, kept):
-    from extractor.extract.combine import outcome_choice_pool, thresholds
+    from extractor.extract.choice import eligible
+    from extractor.extract.fields import spec_of
+    from extractor.extract.thresholds import thresholds
     from extractor.types import ExtractedValue
 
     assert thresholds()["outcome_min_confidence"] < 0.45 < thresholds()["outcome_model_min_probability"] < 0.95
     candidate = ExtractedValue("outcome", "pain", 0, 4, confidence, source)
-    assert (candidate in outcome_choice_pool([candidate])) is kept
+    assert (candidate in eligible(spec_of("outcome"), [candidate])) is kept
 
 
 @pytest.mark.parametrize(

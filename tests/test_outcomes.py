@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_path
-from extractor.extract.outcome_lexicon import fuzzy_instrument as _fuzzy_instrument
-from extractor.extract.outcomes import choose_outcomes, find_outcomes
+from extractor.extract.outcomes.lexicon import fuzzy_instrument as _fuzzy_instrument
+from extractor.extract.outcomes.rules import choose_outcomes, find_outcomes
 from extractor.textlayer import analyse
 from extractor.types import ExtractedValue
 

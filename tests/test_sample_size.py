@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_path
-from extractor.extract.number_words import parse_count
-from extractor.extract.sample_size import (
+from extractor.extract.common.number_words import parse_count
+from extractor.extract.sample_size.rules import (
     choose_sample_size,
     find_sample_sizes,
     sample_size_details,
@@ -376,6 +376,6 @@ def test_the_tagged_seed_sums_its_arms() -> None:
 
 def test_cluster_design_without_any_count_chooses_nothing() -> None:
     """Regression: a cluster trial abstract with no counts at all crashed the chooser."""
-    from extractor.extract.sample_size import choose_sample_size
+    from extractor.extract.sample_size.rules import choose_sample_size
 
     assert choose_sample_size([], "cluster_rct") is None

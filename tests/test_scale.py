@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import CORPUS
 from extractor import pipeline
 from extractor.cli import cli
-from extractor.extraction import extraction_version
+from extractor.extract.document import extraction_version
 from extractor.parquet import NotAParquetFolder, load_parquet
 from extractor.pipeline import ExtractOptions, run_extract
 from extractor.readers import pubmed_xml

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.extract.segment import study_units
+from extractor.extract.units.segment import study_units
 from extractor.readers.text import parse_plain_text
 
 DECK = """Evidence on parent-infant programmes

@@ -2,7 +2,7 @@
 
 Trained on weak labels: the design corpus (``../shared/data/design_corpus``, a label and the phrase
 that states it), the records of ``../shared/screening`` whose title states a design (the rule cues
-of ``extractor.extract.design`` run on the title alone, confident title matches only, the abstract
+of ``extractor.extract.design.rules`` run on the title alone, confident title matches only, the abstract
 as input) and MEDLINE exports in ``../shared/formats`` (publication types mapped by the
 ``publication_types`` table of ``design.json``). The deciding phrase is replaced by a placeholder
 word in every training input, so the model learns what surrounds a design statement ("allocated by
@@ -138,7 +138,7 @@ def design_corpus_examples(shared: Path) -> list[Example]:
 
 def title_design(title: str) -> tuple[str, str] | None:
     """(label, phrase) when the rule cues find a design stated in the title with confidence, else None."""
-    from ..extract.design import find_design
+    from ..extract.design.rules import find_design
     from ..textlayer import analyse
 
     layer = analyse(title)
@@ -172,7 +172,7 @@ def screening_examples(shared: Path) -> list[Example]:
 
 def publication_type_label(publication_types: Iterable[str]) -> str | None:
     """The one design label MEDLINE publication types give, or None when they give none or disagree."""
-    from ..extract.design import _lexicon
+    from ..extract.design.rules import _lexicon
 
     table = _lexicon()[1]
     labels = {table[pt.lower()] for pt in publication_types if pt.lower() in table}
@@ -186,7 +186,7 @@ def publication_type_label(publication_types: Iterable[str]) -> str | None:
 def _rule_phrases(title: str, text: str, label: str | None) -> list[str]:
     """Phrases of the rule cues for ``label`` (any label when None) anywhere in a record: what a
     publication-type label hides behind."""
-    from ..extract.design import find_design
+    from ..extract.design.rules import find_design
     from ..textlayer import analyse
 
     layer = analyse(text)
@@ -403,7 +403,7 @@ def rct_probability(model: LinearModel, texts: Sequence[str]) -> np.ndarray:
 
 def rules_on_held_out(records: Sequence[HeldOutRecord]) -> dict[str, Any]:
     """Precision and recall of the rule cues (no publication types) calling a record rct or cluster_rct."""
-    from ..extract.design import find_design
+    from ..extract.design.rules import find_design
     from ..textlayer import analyse
 
     true_positive = false_positive = false_negative = 0

@@ -586,7 +586,7 @@ def model_outcome_candidates(
     confidence, named by its words as the rules clean a construct; a span the cleaning rejects (it names
     nothing measurable) is dropped.
     """
-    from ..extract.outcome_phrases import clean_phrase, construct_key, sentence_case
+    from ..extract.outcomes.phrases import clean_phrase, construct_key, sentence_case
     from ..types import ExtractedValue
 
     model = model or current_model()
@@ -639,7 +639,7 @@ def model_outcome_candidates(
 
 def _mention_named_in(words: str, mentions: Sequence[Any]) -> int | None:
     """The index of the first rule mention whose name appears as whole words in ``words``, if any."""
-    from ..extract.outcome_lexicon import fold
+    from ..extract.outcomes.lexicon import fold
 
     folded_words = f" {fold(words)} "
     for index, mention in enumerate(mentions):

@@ -1,6 +1,6 @@
 """Sample-size ranker: which of the rule candidates is the headline size of an abstract.
 
-The rules (``extractor.extract.sample_size``) find every count of participants with a role, unit,
+The rules (``extractor.extract.sample_size.rules``) find every count of participants with a role, unit,
 confidence and how it was read; ``choose_sample_size`` then picks the headline by fixed tiers. This
 model scores each candidate instead: a binary logistic regression over the candidate's role, unit
 kind, rule source, attributes, section role, position, whether it is the largest or first count of
@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ..extract.number_words import COUNT, parse_count
-from ..extract.sample_size import choose_sample_size, find_sample_sizes, sample_size_details
+from ..extract.common.number_words import COUNT, parse_count
+from ..extract.sample_size.rules import choose_sample_size, find_sample_sizes, sample_size_details
 from ..textlayer import TextLayer, analyse
 from ..types import ExtractedValue
 from .linear import LinearModel, load_once, sklearn_matrix

@@ -144,7 +144,7 @@ def usable_effect(effect: object) -> bool:
 
 def instrument_of(outcome: str | None) -> tuple[str | None, str | None]:
     """The lexicon instrument an outcome names and its construct (``PHQ-9 total`` -> PHQ-9, depression)."""
-    from ..extract.outcome_lexicon import fuzzy_instrument, lookup_token
+    from ..extract.outcomes.lexicon import fuzzy_instrument, lookup_token
 
     if not outcome:
         return None, None
@@ -163,7 +163,7 @@ def _stems(text: str) -> list[str]:
 
 def outcome_match(record: EffectRecord, query: str) -> str | None:
     """How ``record`` is about the outcome ``query``: ``instrument``, ``outcome`` or ``construct``; None if not."""
-    from ..extract.outcome_lexicon import lookup_token
+    from ..extract.outcomes.lexicon import lookup_token
 
     asked = lookup_token(query.strip())
     if asked and record.instrument == asked[0].abbreviation:

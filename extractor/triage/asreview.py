@@ -203,7 +203,7 @@ class _StoredIndex:
 def _add_documents(tstore: TriageStore, documents: list[Document], path: Path, use_models: bool) -> None:
     """Extract and store records that were not in the database yet (one run, one transaction)."""
     from .. import __version__
-    from ..extraction import extraction_version
+    from ..extract.document import extraction_version
     from ..pipeline import process_document
 
     store = tstore.store

@@ -1,0 +1,140 @@
+"""The one place that chooses: rule and model candidates meet here, every candidate is kept, and the
+chosen values are marked; an annotator's correction outranks any of them when records are read.
+
+For each field of a study unit, ``choose`` gathers the rules' candidates (``FieldSpec.find``),
+consults the field's trained models as its spec says (``ModelHook.consult``), keeps the candidates
+that reach the field's floors (``eligible``), lets the field's ``select`` pick among them, and
+returns every candidate beside the chosen ones. Thresholds come from ``data/combine.json``.
+
+``score`` is the seam for a learned chooser: every floor and every comparison between a rule's and
+a model's candidate reads it; today it is the candidate's own confidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..types import Correction, ExtractedValue, StudyUnit
+from .fields import spec_of
+from .registry import FieldSpec, UnitContext
+from .thresholds import thresholds
+
+
+def score(spec: FieldSpec, candidate: ExtractedValue, context: UnitContext | None = None) -> float:
+    """How strongly a candidate is believed, on the scale of the field's floors."""
+    return candidate.confidence
+
+
+def is_model(candidate: ExtractedValue) -> bool:
+    """Whether a trained model (not a rule, not an annotator) proposed the candidate."""
+    return candidate.source.startswith("model:")
+
+
+def eligible(spec: FieldSpec, candidates: list[ExtractedValue], context: UnitContext | None = None
+             ) -> list[ExtractedValue]:
+    """The candidates at or above the field's floor: the model floor for model candidates, else the rule floor."""
+    limits = thresholds()
+    kept = []
+    for candidate in candidates:
+        name = spec.model_floor if is_model(candidate) and spec.model_floor else spec.rule_floor
+        if name is None or score(spec, candidate, context) >= limits[name]:
+            kept.append(candidate)
+    return kept
+
+
+def choose(spec: FieldSpec, context: UnitContext) -> tuple[list[ExtractedValue], list[ExtractedValue]]:
+    """(every candidate of the field, the chosen ones) for one study unit.
+
+    A model consulted when the rules abstain re-ranks the rules' candidates: its pick is a copy
+    carrying the model's source, and it joins the unit's values only when chosen (``mark_chosen``).
+    """
+    limits = thresholds()
+    candidates = spec.find(context)
+    hooks = [hook for hook in spec.models if context.use_models and hook.applies(context)]
+    for hook in hooks:
+        if hook.consult == "join":
+            candidates = candidates + hook.propose(candidates, context)
+    chosen = spec.select(eligible(spec, candidates, context), context)
+    for hook in hooks:
+        if hook.consult == "unsure":
+            trusted = limits[spec.trusted] if spec.trusted else float("inf")
+            if chosen and score(spec, chosen[0], context) >= trusted:
+                continue
+            proposed = hook.propose(candidates, context)
+            candidates = candidates + proposed
+            best = max(proposed, key=lambda c: score(spec, c, context), default=None)
+            if best is not None and spec.model_floor and score(spec, best, context) >= limits[spec.model_floor]:
+                chosen = [best]
+        elif hook.consult == "abstain" and not chosen:
+            chosen = hook.propose(candidates, context)[:1]
+    if chosen and spec.finish is not None:
+        spec.finish(chosen, candidates)
+    return candidates, chosen
+
+
+def mark_chosen(candidates: list[ExtractedValue], chosen: list[ExtractedValue | None]) -> None:
+    """Set ``chosen`` on exactly the candidates picked; a chooser's merged value joins the list."""
+    picked = {id(value) for value in chosen if value is not None}
+    known = {id(candidate) for candidate in candidates}
+    for candidate in candidates:
+        candidate.chosen = id(candidate) in picked
+    for value in chosen:
+        if value is not None and id(value) not in known:
+            value.chosen = True
+            candidates.append(value)
+
+
+def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> list[StudyUnit]:
+    """The study units with each correction applied in the order it was made: the annotator's value is
+    chosen over every machine value (for a one-value field, in place of it)."""
+    by_index = {unit.index: replace(unit, values=list(unit.values)) for unit in units}
+    for correction in corrections:
+        unit = by_index.get(correction.study_index)
+        if unit is None:
+            continue
+        if not _multiple(correction.field):
+            for value in unit.values:
+                if value.field == correction.field:
+                    value.chosen = False
+        else:
+            for target in (correction.value_before, correction.value_after):
+                # the value replaced, and any chosen copy of the value after (two annotators adding the same
+                # outcome give one outcome, not two)
+                if target is None:
+                    continue
+                for value in unit.values:
+                    if value.field == correction.field and value.chosen and value.value == target:
+                        value.chosen = False
+                        break
+        if correction.value_after is not None:
+            unit.values.append(ExtractedValue(
+                field=correction.field, value=correction.value_after, start=correction.start, end=correction.end,
+                confidence=1.0, source=f"annotator:{correction.annotator}", chosen=True,
+                role=_corrected_role(unit.values, correction),
+                attributes={"corrected_at": correction.created_at, "reason": correction.reason},
+            ))
+    return [by_index[unit.index] for unit in units]
+
+
+def _corrected_role(values: list[ExtractedValue], correction: Correction) -> str | None:
+    """The role the field's spec gives a corrected value (a sample size's randomised, analysed, ...)."""
+    try:
+        spec = spec_of(correction.field)
+    except KeyError:
+        return None
+    return spec.corrected_role(values, correction) if spec.corrected_role is not None else None
+
+
+def _multiple(field: str) -> bool:
+    """Whether a field holds many values; a field no longer registered is treated as a list (never dropped)."""
+    try:
+        return spec_of(field).multiple
+    except KeyError:
+        return True
+
+
+def chosen_values(unit: StudyUnit, field: str) -> list[Any]:
+    """A study's chosen values of one field, in order (at most one for a one-value field)."""
+    values = [value.value for value in unit.values if value.field == field and value.chosen]
+    return values if _multiple(field) else values[:1]

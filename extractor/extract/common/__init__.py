@@ -1,0 +1,1 @@
+"""Number reading shared by the field rules: digits, decimals, number words."""

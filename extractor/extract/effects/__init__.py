@@ -1,0 +1,123 @@
+"""Effect estimates: measure, value, confidence interval and p-value, each with what it is about.
+
+The rules (``rules``) find every estimate and test result with a confidence; those at or above the
+floor are reported once each, in text order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ...types import ExtractedValue
+from ..registry import CorrectionError, FieldSpec, UnitContext
+from ..vocabulary import MEASURES
+from .rules import find_effects
+
+
+def _find(context: UnitContext) -> list[ExtractedValue]:
+    return find_effects(context.layer, context.start, context.end)
+
+
+def _once_each(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
+    """Each estimate once (the most confident reading of a place), in text order."""
+    chosen: list[ExtractedValue] = []
+    seen: set[tuple[Any, ...]] = set()
+    for candidate in sorted(candidates, key=lambda c: (c.start or 0, -c.confidence)):
+        value = candidate.value
+        key = (value.get("measure"), value.get("value"), candidate.start)
+        if key in seen:
+            continue
+        seen.add(key)
+        chosen.append(candidate)
+    return chosen
+
+
+_NUMBER = r"[-−+]?\d+(?:\.\d+)?(?:e-?\d+)?"
+_EFFECT = re.compile(
+    rf"^\s*(?P<measure>[A-Za-z][A-Za-z0-9]*)\s*[=:]?\s*(?P<value>{_NUMBER})\s*"
+    rf"(?:[\[(]\s*(?P<low>{_NUMBER})\s*(?:,|to|;)\s*(?P<high>{_NUMBER})\s*[\])])?\s*"
+    rf"(?:[,;]?\s*p\s*(?:=|<|<=|≤)\s*(?P<p>{_NUMBER}))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def _parse(text: str, previous: Any = None) -> dict[str, Any]:
+    """``MD -1.6 [-2.7, -0.5] p=0.004`` or ``{"measure": "MD", "value": -1.6, "ci": [...], "p": ...}``."""
+    try:
+        as_json = json.loads(text)
+    except json.JSONDecodeError:
+        as_json = None
+    if isinstance(as_json, dict):
+        try:
+            ci = as_json.get("ci")
+            effect = {"measure": str(as_json["measure"]), "value": float(as_json["value"]),
+                      "ci": [float(ci[0]), float(ci[1])] if ci else None,
+                      "p": None if as_json.get("p") is None else float(as_json["p"])}
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise CorrectionError(f"{text!r} is not an effect",
+                                  hint='give measure and value, e.g. {"measure": "MD", "value": -1.6}') from None
+    else:
+        match = _EFFECT.match(text)
+        if not match:
+            raise CorrectionError(f"{text!r} is not an effect", hint="type e.g. MD -1.6 [-2.7, -0.5] p=0.004")
+        low, high, p = match.group("low"), match.group("high"), match.group("p")
+        effect = {"measure": match.group("measure"), "value": _number(match.group("value")),
+                  "ci": [_number(low), _number(high)] if low is not None else None,
+                  "p": _number(p) if p is not None else None}
+    measure = next((m for m in MEASURES if m.lower() == effect["measure"].lower()), None)
+    if measure is None:
+        raise CorrectionError(f"{effect['measure']!r} is not an effect measure", hint=f"use one of {', '.join(MEASURES)}")
+    if effect["p"] is not None and not 0 <= effect["p"] <= 1:
+        raise CorrectionError(f"p = {effect['p']} is not a probability", hint="p must lie between 0 and 1")
+    return {**effect, "measure": measure}
+
+
+def _short(value: Any) -> str:
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    text = f"{value.get('measure')} {value.get('value')}"
+    if value.get("ci"):
+        text += f" [{value['ci'][0]}, {value['ci'][1]}]"
+    if value.get("p") is not None:
+        text += f" p={value['p']}"
+    return text
+
+
+def _text(value: ExtractedValue) -> str:
+    data = value.value
+    text = f"{data['measure']} = {data['value']}"
+    if data.get("ci"):
+        text += f" [{data['ci'][0]}, {data['ci'][1]}]"
+    if data.get("p") is not None:
+        text += f" p{value.attributes.get('p_operator', '=')}{data['p']}"
+    return text
+
+
+def _csv_text(effect: dict[str, Any]) -> str:
+    text = f"{effect['measure']}={effect['value']}"
+    if effect["ci"]:
+        text += f" [{effect['ci'][0]}, {effect['ci'][1]}]"
+    if effect["p"] is not None:
+        text += f" p={effect['p']}"
+    return text
+
+
+def _four_keys(value: Any) -> Any:
+    return {key: value.get(key) for key in ("measure", "value", "ci", "p")} if isinstance(value, dict) else value
+
+
+SPEC = FieldSpec(
+    name="effect", record_key="effects", multiple=True, title="Effects",
+    find=_find, select=_once_each, rule_floor="effect_min_confidence",
+    parse=_parse, short=_short, text=_text, comparable=_four_keys,
+    record=lambda value: {"measure": value["measure"], "value": value["value"], "ci": value.get("ci"),
+                          "p": value.get("p")},
+    csv=lambda values, recorded: {"effects": "; ".join(_csv_text(effect) for effect in recorded)},
+    csv_columns=("effects",), style="black on bright_yellow",
+)

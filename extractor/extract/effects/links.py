@@ -1,0 +1,133 @@
+"""What an effect estimate is about: the outcome it measures and the comparison it makes.
+
+``estimate_outcome`` looks, in order, at a label inside the estimate's bracket, a gap after the
+measure's name, a label before a colon, an instrument after the estimate, the phrase before its
+bracket, and ``for X`` after it. ``sentence_comparison`` reads ``A vs B``, ``between A and B
+arms`` and ``compared with B`` from the estimate's sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import load_lexicon
+from .tail import Estimate, enclosing_bracket
+
+_POST_OUTCOME = re.compile(
+    r"(?:\s*[)\]])?\s+(?P<preposition>for|on)\s+(?:the\s+)?(?P<outcome>[^,;.()\[\]\d]{2,60}?)"
+    r"(?=\s*(?:[,;.()\[\]]|$)|\s+(?:and|but|while|whereas|compared|than|at|after|was|were|respectively|among)\b)"
+)
+_VERSUS = re.compile(r"\s(?:vs\.?|versus|v\.)\s+")
+_WORDS_BEFORE = re.compile(r"(?:[A-Za-z][\w+\-/]*\s+){0,2}[A-Za-z][\w+\-/]*\s*$")
+_WORDS_AFTER = re.compile(r"[A-Za-z][\w+\-/]*(?:\s+[A-Za-z][\w+\-/]*){0,2}")
+_COMPARED = re.compile(
+    r"\bcompared\s+(?:with|to)\s+(?:the\s+)?(?P<b>[^,;.()\d]{2,40}?)(?=\s*[,;.()]|\s+(?:at|on|for)\b)", re.I
+)
+# Time points and populations at the end of a phrase are not the outcome ("PHQ-9 scores at 3 months").
+QUALIFIER_END = re.compile(
+    r"(?:\s+(?:at|after|by|over|up\s+to|during|within|through)\s+(?:the\s+)?(?:\d+[\w\s-]*?|[\w-]+\s+)?"
+    r"(?:months?|weeks?|years?|days?|follow[\s-]?up|post[\s-]?test|post[\s-]?intervention|baseline|childbirth)"
+    r"(?:\s+(?:post[\s-]?partum|postnatal|post[\s-]?childbirth|of\s+age|later))?"
+    r"|\s+among\s+[^,;:()]{1,40})\s*$",
+    re.I,
+)
+_COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
+TIME_ONLY = re.compile(r"^(?:\d+[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up)\b", re.I)
+_BETWEEN = re.compile(
+    r"\bbetween\s+(?:the\s+)?(?P<a>[^,;.()\d]{2,30}?)\s+and\s+(?:the\s+)?(?P<b>[^,;.()\d]{2,30}?)\s+"
+    r"(?:arms|groups|conditions)\b",
+    re.I,
+)
+PAIR_LABEL = re.compile(r"\s[-\u2013\u2212/]\s|\bvs\.?\b|\bversus\b|\bv\.\s")
+_QUOTES = "'\"\u2018\u2019\u201c\u201d"
+_COLON_LABEL = re.compile(r":(?:\s*[\w-]+){0,3}\s*$")
+
+
+def _phrase_before(scan: str, position: int, floor: int) -> str | None:
+    """The noun phrase that ends at ``position`` (``for depression (`` -> ``depression``)."""
+    lexicon = load_lexicon()
+    window = scan[max(floor, position - 100) : position]
+    window = re.split(r"[,;:()\[\]]|(?<=\D)\.\s", window)[-1]
+    words = QUALIFIER_END.sub("", window.rstrip()).split()
+    cut = len(words)
+    while cut and words[cut - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
+        cut -= 1
+    if _COMPARATOR_END.search(" ".join(words[:cut])):
+        return None  # "compared with the placebo group (": a comparator, not an outcome
+    kept = words[cut:]
+    while kept and kept[-1].lower().strip(_QUOTES) in lexicon.drop_words:
+        kept.pop()
+    for index in range(len(kept) - 1, -1, -1):  # "PFS was significantly improved": keep what follows the verb
+        if kept[index].lower().strip(_QUOTES) in lexicon.drop_words:
+            kept = kept[index + 1 :]
+            break
+    phrase = " ".join(kept[-6:]).strip(" -$*_\"'")
+    if (
+        not phrase
+        or not re.search(r"[A-Za-z]", phrase)
+        or phrase.lower() in lexicon.stop_words
+        or TIME_ONLY.match(phrase)
+        or PAIR_LABEL.search(f" {phrase} ")
+    ):
+        return None
+    return phrase
+
+
+def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> tuple[str | None, str | None]:
+    """The outcome an estimate is about, and the construct when an instrument names the outcome.
+
+    In order: a label inside the estimate's bracket (``0.25 (depression; ...)``), a gap after the
+    measure's name (``RR for mortality was``), a label before a colon (``PHQ-9 remission: RR=``), an
+    instrument after the estimate (``... on the SDQ``), the phrase before the estimate's bracket
+    (``for depression (−0.19, ...)``), a short name before the measure (``SDQ-TD treatment estimate``),
+    and ``for X`` after the estimate.
+    """
+    if estimate.tail.outcome:
+        return estimate.tail.outcome, None
+    anchor = estimate.anchor_start
+    segment_start = max(floor, scan.rfind(";", floor, anchor) + 1, scan.rfind("(", floor, anchor) + 1)
+    before = scan[segment_start:anchor].rstrip()
+    colon = _COLON_LABEL.search(before)
+    if colon:  # "PHQ-9 remission: RR= 1.08", "PHQ-9 total score: Standardized Mean Difference = ..."
+        phrase = _phrase_before(scan, segment_start + colon.start(), segment_start)
+        if phrase:
+            return phrase, None
+    bracket = estimate.in_bracket
+    if bracket is None:
+        bracket = enclosing_bracket(scan, anchor, floor)
+    construct = _phrase_before(scan, bracket, floor) if bracket is not None else None
+    after = _POST_OUTCOME.match(scan, estimate.end, limit)
+    if after and after.group("preposition") == "on":
+        return after.group("outcome").strip(), construct
+    if construct:
+        return construct, None
+    if before and len(before.split()) <= 3 and estimate.in_bracket is None:
+        phrase = _phrase_before(scan, segment_start + len(before), segment_start)
+        if phrase and phrase == before.strip():
+            return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
+    return (after.group("outcome").strip(), None) if after else (None, None)
+
+
+def sentence_comparison(sentence: str) -> str | None:
+    """``intervention vs control``, ``between treatment and EUC arms``, ``compared with controls``."""
+    match = _BETWEEN.search(sentence)
+    if match:
+        return f"{match.group('a')} vs {match.group('b')}"
+    stop = load_lexicon().stop_words | {"the", "a", "an"}
+    for versus in _VERSUS.finditer(sentence):
+        before = _WORDS_BEFORE.search(sentence, max(0, versus.start() - 60), versus.start())
+        after = _WORDS_AFTER.match(sentence, versus.end())
+        if not (before and after):
+            continue
+        left = before.group().split()
+        while left and any(word.lower() in stop for word in left):
+            left.pop(0)
+        right: list[str] = []
+        for word in after.group().split():
+            if word.lower() in stop:
+                break
+            right.append(word)
+        if left and right:
+            return f"{' '.join(left)} vs {' '.join(right)}"
+    match = _COMPARED.search(sentence)
+    return f"vs {match.group('b').strip()}" if match else None

@@ -1,0 +1,298 @@
+"""Effect estimates from anchors: a measure's name, abbreviation or symbol, and the value it introduces.
+
+After a name the value is looked for past labels and verbs (``adjusted mean difference (NIM -
+SAU), 1.4``; ``The RR up to 12 months was 1.88``); symbols and APA statistics carry their value
+(``d = .23``, ``t(28) = 2.20``). A value list after one name (``effect sizes of 0.25 (...), 0.20
+(...)``) shares the name; a range (``OR 1.2-1.8``) gives two candidates; and a bracketed estimate
+with no name of its own (``for depression (−0.19, p = 0.015)``) takes the measure last named
+before it (``inherited_estimates``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...textlayer import TextLayer
+from .lexicon import STAT_VALUE, Lexicon, load_lexicon, phrase_key
+from .links import PAIR_LABEL, QUALIFIER_END, TIME_ONLY
+from .tail import Estimate, Tail, parse_tail, tail_confidence
+from ..common.numbers import SIGN, SIGNED, UNSIGNED, normalise_operator, parse_number
+from .statistics import SIGNED_START, STATISTICS, degrees_of_freedom, lost_minus, parse_value
+
+_RATIO_MEASURES = {"OR", "RR", "HR"}
+_BARE_AMBIGUOUS = {"t", "F", "chi2", "z"}  # "t = 3" may be a time point, "F = 2" a factor
+_LABEL_PAREN = re.compile(r"\s*[(\[]\s*(?P<label>[^()\[\]\d]{1,40}?)\s*[)\]]")
+_CI_HEADER = re.compile(r"\s*[(\[]?\s*\d{2}\s*%\s*(?:CI|(?i:confidence\s+intervals?))\s*[)\]]?")
+_CONNECTOR = re.compile(
+    r"\s*(?:(?P<eq>[=:≈~])|,|\b(?P<word>of|was|were|is|are|equals?|equalled|amounted\s+to|reached|being)\b)\s*"
+)
+_GAP = re.compile(
+    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across)\s+(?P<gap>[^=;:()\[\]\n.]{1,100}?)\s*"
+    r"(?:\b(?:was|were|is|are|of)\b|[=:]|(?P<comma>,))\s*"
+)
+_STANDARDISED_BEFORE = re.compile(r"(?i)\bstandardi[sz]ed\s+(?:[\w-]+\s+){0,2}$")
+_MEAN_BEFORE = re.compile(
+    r"(?i)\b(?:mean|means|LSM|LS)\b[\s\w\[\]()-]{0,25}$"
+)  # "least squares mean [LSM] difference"
+_PERCENT = re.compile(r"\s*(?:%|per\s?cent|percentage[\s-]+points?)")
+_VALUE = re.compile(rf"\s*(?P<value>{STAT_VALUE})(?![\d])")
+_RANGE = re.compile(rf"[-\u2013\u2014\u2212](?P<high>{UNSIGNED})(?![\d])")
+_CONTINUATION = re.compile(
+    rf"(?:\s+(?:with|in|for|among|at|on)\s+[^,;()\[\]]{{1,50}}?)?\s*[,;]?\s*(?:and\s+|or\s+)?(?P<value>{SIGNED})(?![\d])"
+)
+_GROUP_START = re.compile(rf"[(\[]\s*(?=(?:{SIGN}\s?)?\.?\d)")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# A bracketed value followed or preceded by "vs" and another value is one arm's result.
+_GROUP_VALUE_AFTER = re.compile(
+    r"\s*(?:[^\s,;()\[\]]+\s*){0,3}(?:vs\.?|versus)\s+(?:[A-Za-z][\w-]*\s+){0,3}[(\[]?[-\u2212\u2012\u2013]?\s?\.?\d"
+)
+_GROUP_VALUE_BEFORE = re.compile(
+    r"[)\]]\s*(?:[^\s,;()\[\]]+\s*){0,3}(?:vs\.?|versus)\s+(?:[^,;()\[\]]{0,40})$"
+)
+
+
+def _plausible(measure: str, value: float, lexicon: Lexicon) -> bool:
+    """Whether ``value`` lies in the measure's bounds (a ratio is positive)."""
+    low, high = lexicon.bounds.get(measure, (-1e6, 1e6))
+    return low <= value <= high and not (measure in _RATIO_MEASURES and value == 0)
+
+
+def _find_value(
+    scan: str, position: int, limit: int
+) -> tuple[re.Match[str], bool, str | None, str | None] | None:
+    """The value after a measure's name: (match, explicit connector?, label in brackets, outcome in a gap)."""
+    label = None
+    match = _LABEL_PAREN.match(scan, position, limit)
+    if match:
+        label, position = match.group("label"), match.end()
+    match = _CI_HEADER.match(scan, position, limit)
+    if match:
+        position = match.end()
+    explicit = False
+    for _ in range(3):
+        match = _CONNECTOR.match(scan, position, limit)
+        if not match or match.end() == position:
+            break
+        explicit = explicit or bool(match.group("eq") or match.group("word"))
+        position = match.end()
+    value = _VALUE.match(scan, position, limit)
+    if value:
+        return value, explicit, label, None
+    gap = _GAP.match(scan, position, limit)
+    if gap:
+        value = _VALUE.match(scan, gap.end(), limit)
+        if value:
+            return value, not gap.group("comma"), label, gap.group("gap").strip()
+    return None
+
+
+def anchor_measure(match: re.Match[str], lexicon: Lexicon) -> tuple[str, float, bool]:
+    """Measure, weight and adjusted flag of an anchor match."""
+    if match.group("phrase"):
+        measure, weight = lexicon.phrases.get(phrase_key(match.group("phrase")), ("other", 0.5))
+        return measure, weight, bool(match.group("adj"))
+    if match.group("abbr"):
+        return lexicon.abbreviations[match.group("abbr")]
+    if match.group("stat"):
+        name = match.group("stat")
+        measure = {"t": "t", "ts": "t", "F": "F", "Fs": "F"}.get(
+            name, "r" if name.startswith("r") else "chi2"
+        )
+        return measure, 1.0, False
+    measure, weight = lexicon.symbols[match.group("sym")]
+    return measure, weight, False
+
+
+def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> list[Estimate]:
+    """The estimate(s) an anchor introduces, or [] when it only names a measure."""
+    lexicon = load_lexicon()
+    measure, weight, adjusted = anchor_measure(match, lexicon)
+    attributes: dict[str, Any] = {"adjusted": adjusted}
+    if match.group("stat") or match.group("sym"):
+        value_group = "stat_value" if match.group("stat") else "sym_value"
+        operator = normalise_operator(match.group("stat_op") or match.group("sym_op"))
+        if measure not in STATISTICS and operator not in {"=", "≈"}:
+            return []
+        if match.group("stat"):
+            df = degrees_of_freedom(match)
+            if (measure == "F") != (len(df) == 2):
+                return []
+            attributes["df"] = df
+            if match.group("n"):
+                attributes["n"] = int(re.sub(r"\D", "", match.group("n")))
+        if operator != "=":
+            attributes["comparison_operator"] = operator
+        value_start, value_end = match.start(value_group), match.end(value_group)
+        explicit, label, gap_outcome = True, None, None
+        base = 0.8 if match.group("stat") else 0.7
+    else:
+        found = _find_value(scan, match.end(), limit)
+        if not found:
+            return []
+        value_match, explicit, label, gap_outcome = found
+        value_start, value_end = value_match.span("value")
+        base = 0.7 if explicit else 0.6
+        if label and re.search(r"(?i)\badjusted\b", label):
+            attributes["adjusted"] = True
+        if label and PAIR_LABEL.search(f" {label} "):
+            attributes["comparison"] = label.strip()
+    value = parse_value(scan[value_start:value_end])
+    if value is not None and (match.group("stat") or match.group("sym")):
+        operator_end = match.end("stat_op") if match.group("stat") else match.end("sym_op")
+        value = lost_minus(
+            original, operator_end, value_start, value, bool(SIGNED_START.match(scan, value_start))
+        )
+    if value is None or not _plausible(measure, value, lexicon):
+        return []
+    phrase = phrase_key(match.group("phrase")) if match.group("phrase") else None
+    if measure == "MD" and _STANDARDISED_BEFORE.search(scan, max(0, match.start() - 40), match.start()):
+        measure = "SMD"  # "standardized between-group difference", "standardised mean (change) difference"
+    if (
+        phrase in lexicon.percent_measure
+        and _PERCENT.match(scan, value_end, limit)
+        and not _MEAN_BEFORE.search(scan, max(0, match.start() - 40), match.start())
+    ):
+        measure = lexicon.percent_measure[phrase]  # "difference, -7 percentage points" is a risk difference
+    if measure not in {"RD", "MD", "other"} and lexicon.count_nouns.match(scan, value_end, limit):
+        return []
+    tail = parse_tail(scan, value_end, limit, value)
+    strict = phrase in lexicon.strict or (match.group("abbr") and not explicit)
+    if strict and tail.ci is None and tail.p_operator is None:
+        return []
+    if measure in _BARE_AMBIGUOUS and not match.group("stat") and tail.p_operator is None:
+        base = 0.35  # "t = 3" with no df and no p is as likely a time point as a test
+    if (
+        tail.outcome is None
+        and gap_outcome
+        and not TIME_ONLY.match(QUALIFIER_END.sub("", " " + gap_outcome).strip())
+    ):
+        tail.outcome = QUALIFIER_END.sub("", " " + gap_outcome).strip() or None
+    estimates = [
+        Estimate(
+            measure,
+            value,
+            match.start(),
+            max(tail.end, value_end),
+            0.0,
+            "measure",
+            tail,
+            attributes,
+            match.start(),
+        )
+    ]
+    if tail.end == value_end and explicit and not match.group("stat"):
+        high = _RANGE.match(scan, value_end, limit)
+        if high:
+            second = parse_number(high.group("high"))
+            if second is not None and second > value and _plausible(measure, second, lexicon):
+                estimates[0].end = value_end
+                estimates.append(
+                    Estimate(
+                        measure,
+                        second,
+                        match.start(),
+                        high.end(),
+                        0.0,
+                        "range",
+                        Tail(end=high.end()),
+                        dict(attributes, range=True),
+                        match.start(),
+                    )
+                )
+    estimates.extend(_continuations(scan, estimates[-1], limit))
+    for estimate in estimates:
+        estimate.confidence = tail_confidence(base * weight, estimate.tail)
+        if estimate.rule == "range":
+            estimate.confidence = min(estimate.confidence, 0.55)
+    return estimates
+
+
+def _continuations(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
+    """``effect sizes of 0.25 (...), 0.20 (...) and 0.17 (...)``: later values of one named measure."""
+    found: list[Estimate] = []
+    while previous.tail.ci is not None or previous.tail.p_operator is not None:
+        match = _CONTINUATION.match(scan, previous.end, limit)
+        if not match:
+            break
+        value = parse_value(match.group("value"))
+        if value is None or not _plausible(previous.measure, value, load_lexicon()):
+            break
+        tail = parse_tail(scan, match.end("value"), limit, value)
+        if tail.ci is None and tail.p_operator is None:
+            break
+        estimate = Estimate(
+            previous.measure,
+            value,
+            match.start("value"),
+            tail.end,
+            0.0,
+            "list",
+            tail,
+            {"adjusted": previous.attributes.get("adjusted", False)},
+            previous.anchor_start,
+        )
+        found.append(estimate)
+        previous = estimate
+    return found
+
+
+def inherited_estimates(
+    scan: str,
+    layer: TextLayer,
+    start: int,
+    end: int,
+    taken: list[tuple[int, int]],
+    mentions: list[tuple[int, int, str, float]],
+) -> list[Estimate]:
+    """Bracketed estimates with no name of their own, ``(−0.19, p = 0.015)``, measured as named before."""
+    found: list[Estimate] = []
+    lexicon = load_lexicon()
+    for group in _GROUP_START.finditer(scan, start, end):
+        if any(a <= group.start() < b for a, b in taken):
+            continue
+        value_match = _VALUE.match(scan, group.end(), end)
+        if not value_match:
+            continue
+        value = parse_value(value_match.group("value"))
+        if value is None or lexicon.count_nouns.match(scan, value_match.end(), end):
+            continue
+        tail = parse_tail(scan, value_match.end(), end, value, depth=1, own_bracket=True)
+        if tail.ci is None and (tail.p_operator is None or tail.p_operator == "ns"):
+            continue
+        if _GROUP_VALUE_AFTER.match(scan, tail.end, end) or _GROUP_VALUE_BEFORE.search(
+            scan, max(start, group.start() - 80), group.start()
+        ):
+            continue  # "(1.46 [95% CI ...] μmol/L vs 1.13 [...])": one group's value, not a comparison
+        mention = None
+        for mention_start, mention_end, measure, weight in reversed(mentions):
+            if mention_start >= group.start():
+                continue
+            if group.start() - mention_end <= 600 and not _PARAGRAPH.search(scan, mention_end, group.start()):
+                mention = (mention_start, measure, weight)
+            break
+        if mention and _plausible(mention[1], value, lexicon):
+            same = layer.sentence_at(mention[0]) == layer.sentence_at(group.start())
+            base, measure, rule = (0.5 if same else 0.4) * mention[2], mention[1], "inherited"
+        elif tail.ci is not None:
+            base, measure, rule = 0.15, "other", "bracketed"
+        else:
+            continue
+        evidence_start = (
+            group.start() if tail.depth == 0 else value_match.start("value")
+        )  # "(−0.19, p = 0.015)"
+        estimate = Estimate(
+            measure,
+            value,
+            evidence_start,
+            tail.end,
+            tail_confidence(base, tail),
+            rule,
+            tail,
+            {"adjusted": False},
+            value_match.start("value"),
+            in_bracket=group.start(),
+        )
+        found.append(estimate)
+        taken.append((group.start(), tail.end))
+    return found

@@ -1,0 +1,115 @@
+"""Effect estimates and test results: measure, value, confidence interval, p-value, and what they are about.
+
+One pass over the unit's text finds every *anchor*: a measure's name
+(``odds ratio``, ``standardised mean difference``, ``effect size``), its
+abbreviation (``OR``, ``aOR``, ``SMD``), a symbol with its value (``d = .23``,
+``β = 0.2``), or an APA statistic (``t(28) = 2.20``, ``χ2(1, N = 100) = 4.2``).
+After a name the value is looked for past labels and verbs (``adjusted mean
+difference (NIM - SAU), 1.4``; ``The RR up to 12 months was 1.88``); after the
+value a *tail* of CI, p-value, units and brackets is read in any order
+(``1.4; 95% confidence interval (-0.63, 3.53); P = 0.17``). A value list after
+one name (``effect sizes of 0.25 (...), 0.20 (...)``) shares the name, and a
+bracketed estimate with no name of its own (``for depression (−0.19, p =
+0.015)``, ``(0.68, 0.55 to 0.84)``) takes the measure last named before it.
+
+Not effects: lone p-values, percentages, means and SDs, I², E-values, counts.
+Every candidate is returned with a confidence; the chooser (``extract.choice``) picks.
+
+The work is split by responsibility: ``effect_lexicon`` (the data file, compiled once),
+``effect_measures`` (anchors and the values they introduce), ``effect_tail`` (CI and p-value
+attachment), ``effect_links`` (outcome and comparison) and ``statistics`` (APA test results and
+PDF glyph repair, re-exported here). This module turns the candidates into ``ExtractedValue``s.
+"""
+
+from __future__ import annotations
+
+from ...textlayer import TextLayer
+from ...types import ExtractedValue
+from .lexicon import load_lexicon
+from .links import estimate_outcome, sentence_comparison
+from .measures import anchor_measure, from_anchor, inherited_estimates
+from .tail import Estimate, share_p_values
+from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
+
+__all__ = ["VERSION", "find_effects", "iter_statistics", "parse_statistic", "repair_pdf_glyphs"]
+
+VERSION = 1
+
+
+def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> list[ExtractedValue]:
+    """Every effect estimate or test result in ``layer.text[start:end]``, as candidates with evidence spans."""
+    text = layer.text
+    end = len(text) if end is None else end
+    scan = repair_pdf_glyphs(blank_controls(text))
+    lexicon = load_lexicon()
+    estimates: list[Estimate] = []
+    taken: list[tuple[int, int]] = []
+    mentions: list[tuple[int, int, str, float]] = []
+    consumed = start
+    for match in lexicon.anchor.finditer(scan, start, end):
+        if match.start() < consumed:
+            continue
+        found = from_anchor(scan, match, end, text)
+        if match.group("phrase") or match.group("abbr"):
+            measure, weight, _ = anchor_measure(match, lexicon)
+            mentions.append((match.start(), match.end(), measure, weight))
+        if found:
+            estimates.extend(found)
+            consumed = max(e.end for e in found)
+            taken.append((match.start(), consumed))
+    estimates.extend(inherited_estimates(scan, layer, start, end, taken, mentions))
+    estimates.sort(key=lambda e: e.start)
+    share_p_values(scan, estimates, layer, start, end)
+    sentences: dict[int, tuple[bool, bool, str | None]] = {}
+    return [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
+
+
+def _to_value(
+    scan: str,
+    layer: TextLayer,
+    estimate: Estimate,
+    start: int,
+    end: int,
+    sentences: dict[int, tuple[bool, bool, str | None]],
+) -> ExtractedValue:
+    """The candidate as an ``ExtractedValue``, weighed by its sentence (power wording, section) and linked."""
+    lexicon = load_lexicon()
+    tail = estimate.tail
+    sentence = layer.sentence_at(estimate.start)
+    floor = sentence.start if sentence else start
+    sentence_text = (
+        scan[floor : sentence.end] if sentence else scan[max(start, estimate.start - 200) : estimate.end]
+    )
+    if floor not in sentences:  # power wording, adjustment wording and comparison, once per sentence
+        sentences[floor] = (
+            bool(lexicon.power.search(sentence_text)),
+            bool(lexicon.adjusted_sentence.search(sentence_text)),
+            sentence_comparison(sentence_text),
+        )
+    power, adjusted, comparison = sentences[floor]
+    confidence = estimate.confidence
+    section = sentence.section if sentence else None
+    if power:
+        confidence *= 0.5
+    if section in {"background", "objective"}:
+        confidence *= 0.55
+    elif section == "methods":
+        confidence *= 0.8
+    attributes = dict(estimate.attributes)
+    attributes["adjusted"] = bool(attributes.get("adjusted")) or adjusted
+    attributes["p_operator"] = tail.p_operator
+    attributes["ci_level"] = tail.ci_level if tail.ci_level else (95.0 if tail.ci else None)
+    attributes["outcome"], construct = estimate_outcome(scan, estimate, floor, end)
+    if construct:
+        attributes["construct"] = construct
+    attributes.setdefault("comparison", comparison)
+    attributes["estimate_text"] = layer.text[estimate.start : estimate.end]
+    return ExtractedValue(
+        field="effect",
+        value={"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": tail.p},
+        start=estimate.start,
+        end=estimate.end,
+        confidence=round(min(confidence, 0.97), 3),
+        source=f"rule:effects.{estimate.rule}.v{VERSION}",
+        attributes=attributes,
+    )

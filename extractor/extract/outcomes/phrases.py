@@ -1,0 +1,190 @@
+"""Construct phrases: list items split, cleaned to a short name, distributed, keyed for grouping."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .lexicon import fold, vocabulary
+from .sentences import SPACES, TIME_HINTS, TIME_PHRASE
+
+_ITEM_SEPARATORS = re.compile(r"[;,]|\b(?:and/or|and|or|as well as)\b|&")
+_ITEM_SEPARATORS_SEMICOLON = re.compile(r";|\b(?:and/or|and|or|as well as)\b|&")
+_ITEM_SEPARATORS_ENUMERATED = re.compile(r"[;,]|\b(?:and/or|and|or|as well as)\b|&|\s+(?=\(?[a-h]\)\s)")
+OPERATOR = re.compile(r"[<>=≤≥]")
+_ENUMERATOR = re.compile(r"^\s*(?:\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)|\d{1,2}\.)\s+", re.I)
+_STATISTICS = re.compile(r"\b(?:relative risk|odds ratios?|mean differences?|confidence intervals?|effect sizes?|"
+                         r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?)\b", re.I)
+_TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|"
+                   r"evaluated|as|using|via|"
+                   r"post[- ]?(?:intervention|treatment|test|randomi[sz]ation|baseline|childbirth|delivery|birth)|"
+                   r"after)\b.*$", re.I)
+_CUT_WORDS = {"among", "in", "for", "of", "across", "at", "after", "during", "from", "within", "over", "between",
+              "by", "relative", "versus", "vs", "vs.", "to"}
+_DANGLING = {"at", "by", "after", "over", "until", "to", "up", "within", "of", "in", "from", "during", "on", "for",
+             "and", "or", "the", "with", "post", "pre"}
+_ALWAYS_CUT = {"among", "across", "between", "versus", "vs", "vs.", "after", "during", "within"}
+_LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with", "by", "regarding"}
+_SPACED_HYPHEN = re.compile(r"\s+-\s*")
+_HEDGE = re.compile(r"\w+fold|almost|nearly|approximately|about")
+_ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
+_BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
+                        r"|(?:studies|trials|reviews|papers|articles)\b)")  # "studies comparing outcomes of X"
+_CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has", "have", "did", "showed", "found",
+                           "we", "our", "how", "whether", "why", "can", "could", "will", "would", "considers",
+                           "examines", "explores", "describes", "discusses"})
+# "measures of gambling harm drawn from ...": a participle after the construct ends it.
+_TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
+                                   "reported", "assessed", "measured", "recorded", "based", "developed"})
+# "treatment for vertebral osteomyelitis" names what was given, not what was measured.
+_INTERVENTION_START = re.compile(r"(?:treatment|therapy|intervention|interventions|surgery|programme|program)\s+"
+                                 r"(?:for|of|with)\b")
+_THREE_LETTERS = re.compile(r"[a-z]{3}")
+_KEEP_ING = {"wellbeing", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
+             "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing"}
+_ADJECTIVE = re.compile(r"(?:al|ive|ic|ary|ory|ous|ar|ful|less|ent|ant|ed)$|^(?:language|motor|speech|weight|height)$")
+
+
+def split_items(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Item spans of a list ``X, Y and Z`` (semicolons first when the list uses them), blanks trimmed."""
+    segment = masked[start:end]
+    semicolon = segment.find(";")
+    if semicolon >= 0 and "," not in segment[:semicolon]:
+        pattern = _ITEM_SEPARATORS_SEMICOLON
+    else:
+        pattern = _ITEM_SEPARATORS_ENUMERATED if ")" in segment else _ITEM_SEPARATORS
+    spans: list[tuple[int, int]] = []
+    position = start
+    for match in pattern.finditer(segment):
+        spans.append((position, start + match.start()))
+        position = start + match.end()
+    spans.append((position, end))
+    trimmed = []
+    for item_start, item_end in spans:
+        piece = masked[item_start:item_end]
+        stripped = piece.strip()
+        if stripped:
+            item_start += len(piece) - len(piece.lstrip())
+            trimmed.append((item_start, item_start + len(stripped)))
+    return trimmed
+
+
+_COUNTING_LEADS = frozenset({"incidents", "incidence", "number", "rate", "rates", "occurrence", "frequency"})
+_OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
+
+
+@lru_cache(maxsize=16384)
+def clean_phrase(phrase: str) -> str | None:
+    """A short construct name from a list item, or None when the item names nothing measurable."""
+    voc = vocabulary()
+    phrase = _ENUMERATOR.sub("", SPACES.sub(" ", phrase)).strip(" ,;:-–—'\"*_")  # "*" "_": markdown emphasis
+    if " -" in phrase:  # the only blank left is a plain space
+        phrase = _SPACED_HYPHEN.sub("-", phrase)
+    if any(map(phrase.lower().__contains__, TIME_HINTS)):
+        phrase = TIME_PHRASE.sub(" ", phrase)
+    phrase = _TAIL.sub("", phrase)
+    phrase = phrase.strip(" ,;:-*_")
+    words = phrase.split()
+    lows = phrase.lower().split() if phrase.isascii() else [w.lower() for w in words]
+    first, stop = 0, len(words)  # the phrase is words[first:stop]; lows are the same words lower-cased
+    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
+        stop -= 1
+    counted = False  # "incidents of X": X is counted, so an event noun is fine as head
+    changed = True
+    while changed and stop - first > 1:
+        changed = False
+        for lead in voc.lead_phrases.get(lows[first], ()):
+            size = len(lead)
+            if stop - first > size and tuple(lows[first : first + size]) == lead:
+                if lead[-2:] == ("quality", "of") and lows[first + size] in voc.keep_after_quality:
+                    continue
+                counted = counted or lead[0] in _COUNTING_LEADS
+                first, changed = first + size, True
+                break
+        if not changed and stop - first > 1:
+            lead_word = lows[first].strip(",")
+            if lead_word in voc.lead_words or _HEDGE.fullmatch(lead_word):
+                first, changed = first + 1, True
+    for index in range(first + 1, stop):
+        word = lows[index]
+        if word in _CUT_WORDS:
+            following = lows[index + 1].strip(",.;") if index + 1 < stop else ""
+            if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit():
+                stop = index
+                break
+    while stop - first > 6:
+        cut = max((i for i in range(first + 2, stop) if lows[i] in _LONG_CUT), default=None)
+        if cut is None:
+            break
+        stop = cut
+    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
+        stop -= 1
+    while stop - first > 1 and lows[stop - 1] in voc.trail_words:
+        if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and lows[first] in voc.keep_trail_after:
+            break  # "child outcomes"
+        if stop - first == 2 and _ADJECTIVE.search(lows[first]):
+            break  # "cognitive scores" is not "cognitive"
+        stop -= 1
+    words = words[first:stop]
+    phrase = " ".join(words).strip(" ,;:-'\"*_")
+    lowered = phrase.lower()
+    if not phrase or len(words) > 7 or lowered in voc.generic:
+        return None
+    if OPERATOR.search(phrase) or _STATISTICS.search(phrase):
+        return None
+    if _ABBREVIATION.fullmatch(phrase) and sum(c.isupper() for c in phrase) >= 2:
+        return phrase  # an abbreviation: kept only when the text defines it
+    if _BAD_START.match(lowered) or _INTERVENTION_START.match(lowered):
+        return None
+    if not _CLAUSE_WORDS.isdisjoint(lowered.split()):
+        return None
+    head = words[-1].lower().strip(".,")
+    if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in voc.generic and len(words) == 1:
+        return None
+    if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING):
+        return None
+    if not _THREE_LETTERS.search(lowered):
+        return None
+    return phrase
+
+
+def distribute(items: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """``cognitive, language and motor development`` -> each with ``development``."""
+    voc = vocabulary()
+    out = list(items)
+    for index, (phrase, _, _) in enumerate(items):
+        words = phrase.split()
+        if len(words) != 2 or words[1].lower() not in voc.distributable:
+            continue
+        first = index
+        while first > 0 and len(items[first - 1][0].split()) == 1 and _ADJECTIVE.search(items[first - 1][0].lower()):
+            first -= 1
+        for single in range(first, index):
+            single_phrase, single_start, single_end = items[single]
+            out[single] = (f"{single_phrase} {words[1]}", single_start, single_end)
+    return out
+
+
+def sentence_case(phrase: str) -> str:
+    """``Maternal sensitivity`` (capital from the sentence start) -> ``maternal sensitivity``; labels keep theirs."""
+    first, _, rest = phrase.partition(" ")
+    if first[:1].isupper() and first[1:].islower() and rest and rest == rest.lower():
+        return first.lower() + " " + rest
+    return phrase
+
+
+@lru_cache(maxsize=16384)
+def construct_key(phrase: str) -> str:
+    """The group key of a construct: folded words, plural ``s`` dropped."""
+    return "c:" + " ".join(_stem(w) for w in fold(phrase).split())
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@lru_cache(maxsize=16384)
+def core_stems(phrase: str) -> frozenset[str]:
+    """Prefix stems of the words naming what is measured (``maternal depressive symptoms`` -> depres)."""
+    modifiers = vocabulary().modifiers
+    return frozenset(w[:6] for w in fold(phrase.replace("-", " ")).split() if w not in modifiers and len(w) > 2)

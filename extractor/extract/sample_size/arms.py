@@ -1,0 +1,307 @@
+"""Arms: counts that are the size of one arm ("X (n = 38)", "N randomised to the X group", numbers that add
+up to a total just before them), and the sum of a sentence's arms as a total of their stage."""
+
+from __future__ import annotations
+
+import re
+
+from ..common.number_words import COUNT, WORD_COUNT, parse_count
+from .counts import noun_unit
+from .lexicon import Lexicon
+from .numbers import PERCENT_AFTER, Number, plausible_number
+from .records import PERSON_KINDS, Count, Scan
+
+# "92 were randomized to T + P and 42 to T + P + pac"
+_NEXT_ARM = re.compile(rf"(?:,|;|\band\b)\s*(?:(?:the\s+)?(?:remaining|other)\s+)?(?P<count>{COUNT})\s+(?:(?:were|was)\s+)?(?:[\w-]+\s+){{0,2}}?(?:to|into)\b", re.I)
+_ARM_AFTER = re.compile(
+    r"\s*(?:(?:were|was|will\s+be)\s+)?(?:(?:randomi[sz]ed|randomly\s+(?:assigned|allocated)|allocated|assigned|received|receiving)\s+)?"
+    r"(?:to|in|into|within)\s+(?:the\s+|a\s+|an\s+)?(?P<label>[^,;()]{1,50}?)\s+(?:group|arm|condition|cohort)\b",
+    re.I,
+)
+# "Of 84 patients randomly assigned to G-CSF throughout all chemotherapy cycles": one arm
+_ARM_TO = re.compile(
+    r"\s*(?:(?:were|was|had\s+been)\s+)?(?:randomly\s+)?(?:randomi[sz]ed|assigned|allocated)\s+(?:to|into)\s+"
+    r"(?!(?:receive\s+|undergo\s+)?(?:either|both|one\s+of|two|three|four|each|the\s+two|the\s+three|one\s+or|\d)\b)"
+    r"(?P<label>[^,;()]{1,80}?)(?=\s*(?:[,;(]|\.(?:\s+[A-Z]|$)|$))",
+    re.I,
+)
+_ALTERNATIVE_WORDS = re.compile(
+    r"\b(?:or|vs|versus|either|both|respectively|compared|comparison|placebo|control|usual\s+care)\b|/|"
+    r"\band\s+(?:to\b|(?:the\s+)?(?:[\w-]+\s+){0,2}(?:group|arm|condition)s?\b)|\b(?:groups|arms)\b", re.I
+)
+_ALTERNATIVE_AFTER = re.compile(
+    r"[^.;]{0,120}?\b(?:or|and|vs\.?|versus)\b[^.;\d]{0,80}?\b(?:groups?|arms?|controls?|placebo|usual\s+care|conditions?)\b",
+    re.I,
+)
+# Labelled counts joined as alternatives: "B6 (N = 12) or B1+B6 (N = 15)"
+_ALTERNATIVE_JOIN = re.compile(r"\b(?:or|vs|versus)\b", re.I)
+_ALTERNATIVES = re.compile(r"\b(?:or|either|both|versus|vs|each|and)\b|^(?:two|three|four|five|\d+)\s", re.I)
+_STEM = re.compile(r"^(?:the|a|an|either|both|all|those|these|to|or|and|in|into)\s+", re.I)
+_CONNECTOR = re.compile(
+    r"\b(?:to|or|and|vs\.?|versus|either|in|into|of|between|than|receive|received|receiving|from|with|while|whereas)\b|[,;:]",
+    re.I,
+)
+_ALLOCATION = re.compile(r"(?<!non-)\b(?:randomi[sz]ed|randomly|allocated|assigned|allocation)\b")
+_GROUP_WORD_BEFORE = re.compile(r"\b(?:group|arm|condition)\s*[(,;]?\s*$")
+_BRACKETED = re.compile(r"\([^()]*\)")
+_CLAUSE_BREAK = re.compile(r";|\.(?:\s+(?=[A-Z][a-z])|$)")
+_TOTAL_ROLES = ("randomised", "enrolled", "total", "eligible", "analysed", "followed_up", "screened")
+
+
+def mark_arms(scan: Scan, s_start: int, s_end: int, counts: list[Count]) -> None:
+    """Mark counts that are sizes of one arm: labelled counts side by side, "N ... randomised to the X group",
+    "N of M" pairs whose wholes are the arms, counts "in each group"."""
+    text, lower, lexicon = scan.text, scan.lower, scan.lexicon
+    sentence_lower = lower[s_start:s_end]
+    labels = [c for c in counts if c.form == "label" and c.kind in PERSON_KINDS and c.role is not None]
+    allocation = _ALLOCATION.search(sentence_lower)
+    for count in counts:
+        if count.role is None or count.kind not in PERSON_KINDS:
+            continue
+        after = text[count.np_end : min(s_end, count.np_end + 80)]
+        if lexicon.each_after.match(lower, count.np_end, s_end) or lexicon.each_after.match(lower, count.end, s_end):
+            count.attributes["each"] = True
+            count.attributes.setdefault("arm", "each")
+            if count.role in ("randomised", "enrolled", "total"):
+                count.role = "arm"
+            continue
+        bracketed = count.form == "noun" and text[max(s_start, count.start - 3) : count.start].rstrip().endswith("(")
+        if count.form == "label" or bracketed:
+            label = _label_before(text, s_start, count.start)
+            near = text[max(s_start, count.start - 50) : count.start]
+            arm_near = bool(label and lexicon.arm_words.search(label.lower())) or bool(lexicon.arm_words.search(near[-25:].lower()))
+            several = len(labels) >= 2 and (allocation or lexicon.arm_words.search(sentence_lower) or any(
+                _ALTERNATIVE_JOIN.search(text[a.end : b.start]) for a, b in zip(labels, labels[1:], strict=False)))
+            group_word = _GROUP_WORD_BEFORE.search(near)
+            single_total = text[count.start] == "N" and len(labels) == 1 and not group_word
+            others = [c.n for c in labels if c is not count]
+            if len(others) >= 2 and (count.n == sum(others) or (text[count.start] == "N" and all(
+                    text[c.start] == "n" for c in labels if c is not count))):
+                continue  # "Women (N = 228) were randomly assigned to X (n = 114) or placebo (n = 114)"
+            last_word = label.split()[-1] if label.split() else ""
+            names_people = noun_unit(last_word, lexicon) is not None and not lexicon.arm_words.search(label.lower())
+            if (arm_near or several) and not single_total and label and not names_people:
+                allocated = allocation is not None and allocation.start() < count.start - s_start
+                _make_arm(count, label, lexicon, stage="randomised" if allocated else None, group="labels")
+            continue
+        if count.form == "whole":
+            continue
+        arm = _ARM_AFTER.match(after)
+        if arm and (_ALTERNATIVE_AFTER.match(text[count.np_end : s_end], arm.end()) or _ALTERNATIVES.search(arm.group("label"))):
+            arm = None  # "randomised into an intervention group (IG = 18) or control group"
+        if arm is None and not _arms_follow(count, counts, text):
+            arm = _ARM_TO.match(after)
+            clause = text[count.np_end : s_end]
+            while _BRACKETED.search(clause):
+                clause = _BRACKETED.sub(" ", clause)
+            clause = _CLAUSE_BREAK.split(clause, maxsplit=1)[0][:160]
+            if arm and _ALTERNATIVE_WORDS.search(clause):
+                arm = None  # "randomly assigned to AC (n = 180) or AD (n = 183)"
+        if arm and count.role in ("randomised", "enrolled", "total", "analysed", "followed_up"):
+            _make_arm(count, arm.group("label"), lexicon, group="phrase")
+    # "the per-protocol group (n = 33) ... than the control group (n = 35)": arms of one sentence share a stage
+    arms = [c for c in counts if c.form == "label" and "arm" in c.attributes and not c.attributes.get("each")]
+    stages = {c.role for c in arms} - {"arm", "total"}
+    if len(arms) >= 2 and len(stages) == 1:
+        stage = stages.pop()
+        for count in arms:
+            if count.role in ("arm", "total"):
+                count.role = stage
+                count.attributes.pop("stage", None)
+    for count in counts:
+        # "All 25 mothers and their 26 infants allocated into each group": both are per-group counts
+        inner = next((c for c in counts if c.attributes.get("within") == count.n and c.start > count.start), None)
+        if inner is not None and inner.attributes.get("each") and count.role is not None:
+            count.attributes["each"] = True
+            count.attributes.setdefault("arm", "each")
+            if count.role in ("randomised", "enrolled", "total"):
+                count.role = "arm"
+    # "255 of 363 (70%) intervention and 240 of 359 (67%) control group women": wholes are arms
+    wholes = [c for c in counts if c.form == "whole" and c.kind in PERSON_KINDS]
+    if len(wholes) >= 2:
+        for whole in wholes:
+            label = _whole_label(text, whole, s_end)
+            if label:
+                _make_arm(whole, label, lexicon, group="wholes")
+                part = next((c for c in counts if c.form == "part" and c.attributes.get("of") == whole.n), None)
+                if part is not None and part.role is not None:
+                    part.attributes["arm"] = whole.attributes["arm"]
+                    part.attributes["arm_kind"] = whole.attributes["arm_kind"]
+
+
+def arms_named_after(scan: Scan, s_start: int, s_end: int, index: int, counts: list[Count]) -> list[Count]:
+    """"92 were randomized to T + P and 42 to T + P + pac": the second number is an arm too."""
+    new: list[Count] = []
+    for count in counts:
+        chained = count.arm_group.startswith("next")
+        if count.kind not in PERSON_KINDS or count.raw_role != "randomised" or (
+                "arm" in count.attributes and not chained and count.arm_group != "phrase"):
+            continue
+        after = scan.text[count.np_end : s_end]
+        if not re.match(r"\s*(?:(?:were|was)\s+)?(?:randomly\s+)?(?:randomi[sz]ed|assigned|allocated)\s+(?:to|into)\b", after, re.I):
+            continue
+        following = _NEXT_ARM.search(after[:200])
+        if following is None or re.search(r"[;]|\.\s", after[: following.start()]):
+            continue
+        n = parse_count(following.group("count"))
+        start = count.np_end + following.start("count")
+        if n is None or n <= 1:
+            continue
+        existing = next((c for c in counts + new if c.start <= start < max(c.np_end, c.end)), None)
+        group = count.arm_group if chained else f"next{count.start}"
+        _make_arm(count, _arm_label(scan.text, count.np_end, s_end), scan.lexicon, stage="randomised", group=group)
+        if existing is not None:
+            if existing.kind in PERSON_KINDS:
+                existing.role = "arm"
+                _make_arm(existing, _arm_label(scan.text, existing.np_end, s_end), scan.lexicon, stage="randomised",
+                          group=group)
+            continue
+        arm = Count(n, start, count.np_end + following.end("count"), index, count.unit, count.kind, "bare",
+                    role="arm", raw_role="randomised", cue="parallel", confidence=count.confidence - 0.05,
+                    unit_from="context", np_end=count.np_end + following.end("count"))
+        _make_arm(arm, _arm_label(scan.text, arm.np_end, s_end), scan.lexicon, stage="randomised", group=group)
+        new.append(arm)
+    return new
+
+
+def arms_by_sum(scan: Scan, s_start: int, s_end: int, index: int, counts: list[Count], found: list[Number]) -> None:
+    """Numbers of one sentence that add up to a count just before them are its arms ("403 patients were
+    enrolled; 201 were assigned high-dose chemotherapy and 202 conventional treatment")."""
+    earlier = [c for c in scan.counts if c.sentence >= index - 2] + counts
+    totals = [c for c in earlier if c.kind in PERSON_KINDS and c.form != "sum" and c.role in _TOTAL_ROLES]
+    if not totals or not any(c.kind in PERSON_KINDS and "arm" not in c.attributes for c in counts):
+        return
+    numbers: list[tuple[int, int, int, Count | None]] = []
+    for number in found:
+        start = number.start
+        owner = next((c for c in counts if c.start <= start < max(c.np_end, c.end)), None)
+        if owner is not None:
+            if owner.form not in ("whole", "sum") and (not numbers or numbers[-1][3] is not owner):
+                numbers.append((owner.n, owner.start, owner.np_end, owner))
+            continue
+        n = parse_count(number.text)
+        before = scan.text[max(s_start, start - 30) : start]
+        after = scan.text[number.end : min(s_end, number.end + 200)]
+        if n is not None and number.symbol is None and plausible_number(n, number.text, before, after, scan.lexicon):
+            numbers.append((n, start, number.end, None))
+    for first in range(len(numbers)):
+        head = numbers[first][3]
+        if head is None or head.kind not in PERSON_KINDS or "arm" in head.attributes:
+            continue
+        for size in (2, 3):
+            group = numbers[first : first + size]
+            if len(group) < size or any(b[1] - a[2] > 90 for a, b in zip(group, group[1:], strict=False)):
+                break
+            total = next((t for t in totals if t.n == sum(g[0] for g in group) and t.start < group[0][1]
+                          and all(t is not g[3] for g in group)), None)
+            if total is None:
+                continue
+            _mark_sum_arms(scan, s_end, index, counts, group, total)
+            break
+
+
+def _mark_sum_arms(scan: Scan, s_end: int, index: int, counts: list[Count],
+                   group: list[tuple[int, int, int, Count | None]], total: Count) -> None:
+    roles = {g[3].raw_role for g in group if g[3] is not None}
+    if "randomised" in roles or total.role == "randomised":
+        stage = "randomised"
+    elif roles & {"analysed", "followed_up"}:
+        stage = next(r for r in ("analysed", "followed_up") if r in roles)
+    else:
+        stage = total.role if total.role in ("enrolled", "total") else "total"
+    for n, start, end, count in group:
+        if count is None:
+            count = Count(n, start, end, index, total.unit, total.kind, "bare", role=None, cue="sum",
+                          confidence=total.confidence - 0.1, unit_from="context", np_end=end)
+            counts.append(count)
+        count.role = None if stage in ("randomised", "enrolled", "total") else stage
+        count.attributes.pop("arm", None)
+        _make_arm(count, _arm_label(scan.text, count.np_end, s_end) or f"arm {len(count.attributes) + 1}",
+                  scan.lexicon, stage=stage, group=f"sum{group[0][1]}")
+    counts.sort(key=lambda c: c.start)
+
+
+def _arm_label(text: str, position: int, limit: int) -> str:
+    """The arm named after a count: "201 were assigned high-dose chemotherapy" -> "high-dose chemotherapy"."""
+    after = text[position : min(limit, position + 80)]
+    after = re.sub(r"^\s*(?:(?:were|was)\s+)?(?:randomly\s+)?(?:randomi[sz]ed|assigned|allocated|received|receiving)?\s*(?:to|into|in)?\s*(?:the\s+|a\s+)?", "", after, flags=re.I)
+    label = re.split(r"\s*(?:[,;()]|\band\b|\bor\b|\bvs\b|\bversus\b|\bwhile\b|\bwhereas\b)", after, maxsplit=1)[0]
+    return label.strip()[:60]
+
+
+def _arms_follow(count: Count, counts: list[Count], text: str) -> bool:
+    """Whether labelled arm counts follow a count in its sentence ("64 were randomized (n = 35, X; n = 29, Y)")."""
+    later = [c for c in counts if c.start > count.start and c.kind in PERSON_KINDS
+             and (c.form == "label" or text[max(0, c.start - 2) : c.start].strip() == "(")]
+    return len(later) >= 2
+
+
+def _make_arm(count: Count, label: str, lexicon: Lexicon, stage: str | None = None, group: str = "phrase") -> None:
+    """Mark a count as the size of one arm; arms of one group in one sentence are summed."""
+    label = re.split(rf"\s+and\s+(?=\d|{WORD_COUNT})", label, maxsplit=1)[0]
+    label = _STEM.sub("", label.strip(" ,;:(.").strip())
+    label = _STEM.sub("", label).strip()
+    if not label:
+        return
+    count.arm_group = group
+    count.attributes["arm"] = label
+    count.attributes["arm_kind"] = "control" if lexicon.control_words.search(label.lower()) else "intervention"
+    if count.role in ("randomised", "enrolled", "total", "arm", None):
+        count.attributes["stage"] = stage or count.attributes.get("stage") or count.role or "total"
+        count.role = "arm"
+
+
+def _label_before(text: str, s_start: int, label_start: int) -> str:
+    """The arm name written before an ``(n = 38)``: inside its bracket, else back to the last connector."""
+    before = text[max(s_start, label_start - 90) : label_start]
+    opening = before.rfind("(")
+    if opening != -1 and ")" not in before[opening:]:
+        inside = before[opening + 1 :].strip(" ;,:")
+        if inside and not re.fullmatch(r"[\d\s.,:;%-]*", inside):
+            return inside
+        before = before[:opening]
+    before = before.rstrip(" ,;:")
+    connectors = list(_CONNECTOR.finditer(before))
+    tail = before[connectors[-1].end() :] if connectors else before
+    tail = tail.strip(" ,;:(")
+    return tail if len(tail) <= 60 else tail[-60:].split(" ", 1)[-1]
+
+
+def _whole_label(text: str, whole: Count, s_end: int) -> str:
+    after = text[whole.end : min(s_end, whole.end + 60)]
+    after = PERCENT_AFTER.sub("", after, count=1) if PERCENT_AFTER.match(after) else after
+    words: list[str] = []
+    for word in re.findall(r"[\w\-]+|[^\w\s]", after)[:4]:
+        if not re.match(r"[\w\-]+$", word) or word.lower() in ("and", "or", "of", "in", "who", "were", "had", "with"):
+            break
+        if word.lower() == whole.unit:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def arm_sums(counts: list[Count]) -> list[Count]:
+    """Arm counts of one sentence and one stage, added up into a total of that stage."""
+    groups: dict[tuple[int, str, str, str], list[Count]] = {}
+    for count in counts:
+        if "arm" not in count.attributes or count.attributes.get("each") or count.role is None:
+            continue
+        groups.setdefault((count.sentence, count.role, count.kind, count.arm_group), []).append(count)
+    sums: list[Count] = []
+    for (sentence, role, kind, _), arms in groups.items():
+        if len(arms) < 2:
+            continue
+        stage = role
+        if role == "arm":
+            stages = {a.attributes.get("stage") for a in arms}
+            stage = "randomised" if "randomised" in stages or any(a.attributes.get("allocation") for a in arms) else "total"
+            if stage == "total" and "enrolled" in stages:
+                stage = "enrolled"
+        unit = next((a.unit for a in arms if a.unit_from == "noun"), arms[0].unit)
+        attributes = {"arms": [{"label": a.attributes.get("arm"), "n": a.n} for a in arms], "sum_of_arms": True}
+        sums.append(Count(
+            sum(a.n for a in arms), arms[0].start, arms[-1].end, sentence, unit, kind, "sum", role=stage, cue="sum",
+            confidence=min(a.confidence for a in arms) - 0.05, attributes=attributes,
+            unit_from=min((a.unit_from for a in arms), key=("noun", "context", "default").index),
+        ))
+    return sums

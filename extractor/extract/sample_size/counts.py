@@ -1,0 +1,333 @@
+"""Finding counts: the count a number stands for ("Sixty-eight mothers", "n = 38", "255 of 363", "83 met the
+criteria") and its unit noun, read after the number, else from its sentence or the counts before it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..common.number_words import parse_count
+from .lexicon import Lexicon
+from .numbers import (
+    DECIMAL_OR_PERCENT,
+    NOT_A_COUNT_AFTER,
+    PART_OF,
+    PERCENT_AFTER,
+    Number,
+    plausible_number,
+    valid_part,
+)
+from .records import Count, Scan
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<word>[A-Za-z\u00C0-\u024F][\w'’\-\u2010\u2011]*|\d+(?:[-\u2010–]\d+)*(?:[-\u2010][A-Za-z][\w'’\-]*)+)|(?P<punct>\S))"
+)
+_ADJECTIVE = re.compile(r"(?:-free|-naive|-na\u00efve|-positive|-negative|ed|al|ic|ive|ous|ful|ant|ent|ary|ile)$", re.I)
+_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’\-\u2010\u2011]*")
+_VERB_AFTER = re.compile(
+    r"\s*(?:(?:(?:were|was|had\s+been|have\s+been|are|will\s+be)\s+(?:then\s+|subsequently\s+|finally\s+|eventually\s+|"
+    r"successfully\s+|actually\s+|ultimately\s+)?(?:randomi[sz]ed|randomly|enrolled|included|recruited|analy[sz]ed|allocated|"
+    r"assigned|eligible|evaluable|available|followed|studied|treated)|randomi[sz]ed\s+to|(?:completed|met|participated|took\s+part|"
+    r"agreed|consented|provided|contributed|remained|returned|finished|underwent|fulfilled|entered|qualified)\b))",
+    re.I,
+)
+_VERB_BEFORE = re.compile(
+    r"\b(?:enrolled|randomi[sz]ed|recruited|included|studied|analy[sz]ed|surveyed|interviewed|involved|involving)\s+"
+    r"(?:a\s+total\s+of\s+|the\s+|all\s+)?$",
+    re.I,
+)
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:planned|plans?\s+to\s+\w+|aim(?:s|ed|ing)?\s+to\s+\w+|target(?:ed|ing)?(?:\s+(?:sample|recruitment|enrol+ment|"
+    r"accrual|population))?(?:\s+size)?|sample\s+size\s+(?:of|will\s+be|is)|powered\s+(?:for|to\s+\w+)|required|"
+    r"needed)\s+(?:for\s+|of\s+|is\s+|a\s+total\s+of\s+|approximately\s+|about\s+|at\s+least\s+)*$|\b(?:will|would|shall)\b[^.;]{0,50}$",
+    re.I,
+)
+_PLANNED_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:will|would|are\s+to|is\s+to)\s+be\b|\s*(?:are|were)\s+(?:needed|required)\b", re.I)
+# "Sixty American Society of Anesthesiologists status I to II adult women, aged 18-70years were enrolled"
+_STAGE_VERB = re.compile(
+    r"\b(?:were|was)\s+(?:randomly\s+|then\s+|successfully\s+)?(?:enrolled|randomi[sz]ed|recruited|included|assigned|allocated|studied)\b",
+    re.I,
+)
+_LONE_NUMBER_OR_BREAK = re.compile(r"(?<![\w.\-])\d+(?![\w.%\-])|;")
+_AGE_VALUE = re.compile(r"\d+|[a-z]+")
+_CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
+_OPENING = re.compile(r"\s*\(")
+_STUDIES_BEFORE = re.compile(r"\b(?:studies|trials|RCTs|articles|reports|papers)\s*[(\[,;]\s*(?:[nN]\s*[=:]\s*)?$")
+
+
+def read_count(
+    scan: Scan, s_start: int, s_end: int, number: Number, index: int, sentence_counts: list[Count]
+) -> Count | list[Count] | None:
+    """The count a number stands for, with its unit, or None; "N of M" gives the part and the whole."""
+    text, lexicon = scan.text, scan.lexicon
+    count_text = number.text
+    n = parse_count(count_text)
+    if n is None:
+        return None
+    number_start, number_end = number.start, number.end
+    after = text[number_end : min(s_end, number_end + 200)]
+    symbol = number.symbol
+    if symbol is None and (NOT_A_COUNT_AFTER.match(after) or n <= 1):
+        return None
+    if symbol is not None and DECIMAL_OR_PERCENT.match(after):
+        return None
+    attributes: dict[str, Any] = {}
+    position = 0
+    percent = PERCENT_AFTER.match(after)
+    if percent:
+        attributes["percent"] = float((percent.group("p") or percent.group("q")).replace(",", ".").replace("·", "."))
+        position = percent.end()
+    evidence_start = number.label_start
+    if symbol:
+        if lexicon.approximate_before.search(scan.lower[max(s_start, number.label_start - 25) : number.label_start]):
+            attributes["approximate"] = True
+        head = _unit_after(after, position, n, lexicon)
+        if isinstance(head, tuple) and head[1] != "unknown" and symbol in "nN":
+            kind, unit, unit_from = head[1], head[0], "noun"  # "n = 770 four-year-olds"
+        else:
+            kind, unit, unit_from = _label_unit(scan, s_start, number_start, symbol, index, sentence_counts)
+        return Count(n, evidence_start, number_end, index, unit, kind, "label", attributes=attributes,
+                     unit_from=unit_from, np_end=number_end)
+    whole: int | None = None
+    whole_span: tuple[int, int] | None = None
+    if not percent:
+        part = PART_OF.match(after)
+        if part and valid_part(n, part, after):
+            value = parse_count(part.group("whole"))
+            if value is not None and value >= n:
+                whole = value
+                whole_span = (number_end + part.start("whole"), number_end + part.end("whole"))
+                position = part.end()
+                percent = PERCENT_AFTER.match(after, position)
+                if percent:
+                    attributes["percent"] = float((percent.group("p") or percent.group("q")).replace(",", ".").replace("·", "."))
+                    position = percent.end()
+    head = _unit_after(after, position, n, lexicon)
+    if head == "rejected":
+        return None
+    if head is None and whole is None and not _VERB_AFTER.match(after, position):
+        head = _distant_unit(after, position, lexicon)
+        if head is None:
+            return None
+    before = scan.lower[max(s_start, number_start - 30) : number_start]
+    if not plausible_number(n, count_text, before, after, lexicon) or (
+            lexicon.time_before.search(before) and not isinstance(head, tuple)):
+        return None  # "at week 12", but "On two days 60 COPD patients underwent"
+    if lexicon.approximate_before.search(scan.lower[max(s_start, number.label_start - 25) : number.label_start]):
+        attributes["approximate"] = True
+    verb_before = bool(_VERB_BEFORE.search(text[max(s_start, number_start - 40) : number_start]))
+    if head is not None:
+        unit, kind, head_end, modifiers = head
+        unit_from = "noun"
+        np_end = number_end + head_end
+        verb_after = _VERB_AFTER.match(text, skip_brackets(text, np_end, s_end)) is not None
+        stage_verb = _STAGE_VERB.search(after[head_end : head_end + 120])
+        if stage_verb and _LONE_NUMBER_OR_BREAK.search(after, head_end, head_end + stage_verb.start()):
+            stage_verb = None
+        if kind == "unknown" and not (verb_after or verb_before or stage_verb):
+            return None  # an unknown plural counts only with a role verb right after or before it
+    else:
+        if (whole is None or "/" in after[:position]) and not _VERB_AFTER.match(after, position):
+            return None
+        kind, unit, unit_from = _context_unit(scan, s_start, number_start, index, sentence_counts)
+        np_end = number_end + position
+        modifiers = ""
+    if modifiers:
+        attributes["phrase"] = modifiers
+    if _PLANNED_BEFORE.search(text[max(s_start, number_start - 60) : number_start]) or _PLANNED_AFTER.match(after, np_end - number_end):
+        attributes["planned"] = True  # a target ("planned for 250 patients", "200 women will be randomised")
+    if whole is None:
+        form = "noun" if head is not None else "verb"
+        return Count(n, number_start, np_end, index, unit, kind, form, attributes=attributes, unit_from=unit_from,
+                     np_end=np_end)
+    assert whole_span is not None
+    part_count = Count(n, number_start, max(np_end, whole_span[1]), index, unit, kind, "part",
+                       attributes={**attributes, "of": whole}, unit_from=unit_from, np_end=np_end)
+    whole_attributes: dict[str, Any] = {"part": n}
+    if re.search(r"\b(?:planned|targeted|intended|expected|required)\b", after[: whole_span[0] - number_end], re.I):
+        whole_attributes["planned"] = True
+    if modifiers:
+        whole_attributes["phrase"] = modifiers
+    whole_count = Count(whole, whole_span[0], whole_span[1], index, unit, kind, "whole",
+                        attributes=whole_attributes, unit_from=unit_from, np_end=np_end)
+    return [part_count, whole_count]
+
+
+def _distant_unit(after: str, position: int, lexicon: Lexicon) -> tuple[str, str, int, str] | None:
+    """A person noun further on, before the verb that gives the count its role, with no count between."""
+    window = after[position : position + 160]
+    verb = _STAGE_VERB.search(window)
+    if verb is None or _LONE_NUMBER_OR_BREAK.search(window, 0, verb.start()) or ". " in window[: verb.start()]:
+        return None
+    best = None
+    for word in _WORDS.finditer(window[: verb.start()]):
+        found = noun_unit(word.group(), lexicon)
+        if found is not None and found[0] == "person":
+            best = (found[1], "person", position + word.end(), "")
+    return best
+
+
+def _unit_after(after: str, position: int, n: int, lexicon: Lexicon) -> tuple[str, str, int, str] | str | None:
+    """The unit noun heading the phrase after a number: (unit, kind, end offset, modifiers), "rejected" or None."""
+    modifiers: list[str] = []
+    for _ in range(7):
+        token = _TOKEN.match(after, position)
+        if token is not None and token.group("punct") == "," and modifiers and _ADJECTIVE.search(modifiers[-1]):
+            position = token.end()  # "400 cancer-free, postmenopausal women"
+            continue
+        if token is not None and token.group("punct") == "(" and modifiers:
+            closing = after.find(")", token.end())
+            inside = after[token.end() : closing] if closing != -1 else ""
+            if 0 < len(inside) <= 25 and not re.search(r"[=%;]|\d", inside.replace("II", "")):
+                position = closing + 1  # "30 non-insulin dependent (Type II) diabetic subjects"
+                continue
+        if token is None or token.group("word") is None:
+            return None
+        word = token.group("word")
+        position = token.end()
+        lower = word.lower().rstrip("'’")
+        if lower.endswith(("'s", "’s")):
+            modifiers.append(word)
+            continue
+        if lower == "aged" and modifiers and modifiers[-1].lower() == "middle":
+            modifiers.append(word)
+            continue
+        if lower in lexicon.stop_words:
+            return None
+        if lexicon.age_noun.match(lower):
+            age = _AGE_VALUE.match(lower)
+            years = parse_count(age.group()) if age else None
+            unit = "adolescents" if years is not None and years >= 13 and "month" not in lower else "children"
+            return unit, "person", position, " ".join(modifiers)
+        kind, unit = _unit_kind(lower, word, n, lexicon)
+        if kind is not None and word[0].isupper() and _CAPITALISED_NEXT.match(after, position):
+            modifiers.append(word)  # "four Veterans Affairs healthcare facilities": part of a name
+            continue
+        if kind == "not_unit":
+            return "rejected"
+        if kind is not None:
+            if kind == "person" and unit == "analyses" and modifiers and modifiers[-1].lower() == "meta":
+                kind, unit = "study", "meta-analyses"
+            return unit, kind, position, " ".join(modifiers)
+        modifiers.append(word)
+    return None
+
+
+def _unit_kind(lower: str, word: str, n: int, lexicon: Lexicon) -> tuple[str | None, str]:
+    """The kind of a head noun: person/cluster/study/report, "not_unit", "unknown" for other plurals, or None."""
+    for candidate in (lower, _last_part(lower)):
+        kind = lexicon.units.get(candidate)
+        if kind is not None:
+            if kind.endswith("_singular"):
+                if n == 1:
+                    return kind.removesuffix("_singular"), candidate
+                continue
+            return kind, "RCTs" if candidate == "rcts" else candidate
+        if candidate in lexicon.not_units:
+            return "not_unit", candidate
+    if lower == "analyses":
+        return None, lower
+    if (
+        len(lower) > 3
+        and lower.endswith("s")
+        and not lower.endswith(("ss", "us", "is", "ous", "ics"))
+        and lower not in lexicon.modifiers
+        and (not word.isupper() or word.endswith("S"))
+    ):
+        return "unknown", lower
+    return None, lower
+
+
+def _label_unit(
+    scan: Scan, s_start: int, number_start: int, symbol: str, index: int, sentence_counts: list[Count]
+) -> tuple[str, str, str]:
+    """(kind, unit, where from) of an ``n = 38`` label: studies for ``K``, else the people it counts."""
+    if symbol in "kK":
+        return "study", "studies", "noun"
+    # "51 studies (N = 6670)": a participant total inside a count of studies
+    previous = scan.text[max(s_start, number_start - 60) : number_start]
+    if _STUDIES_BEFORE.search(previous):
+        return "person", "participants", "context"
+    return _context_unit(scan, s_start, number_start, index, sentence_counts, prefer_person=True)
+
+
+def _context_unit(
+    scan: Scan, s_start: int, number_start: int, index: int, sentence_counts: list[Count],
+    prefer_person: bool = False,
+) -> tuple[str, str, str]:
+    """The unit of a count that names none: a plural noun before it in its sentence, else the unit of
+    the last count of people within three sentences, else a plural noun in those sentences.
+
+    In "mothers with infants were randomized (n = 38)" the count is of the mothers: a person noun
+    joined to an earlier one by "with" / "and their" yields the earlier one.
+    """
+    found = _noun_before(scan.text[s_start:number_start], scan.lexicon, prefer_person)
+    if found is not None:
+        return found[0], found[1], "context"
+    earlier_start = scan.sentences[max(0, index - 3)].start
+    for count in reversed(sentence_counts + scan.counts):
+        if count.kind == "person" and count.unit_from == "noun" and count.start >= earlier_start:
+            return count.kind, count.unit, "context"
+    for back in range(index - 1, max(-1, index - 4), -1):
+        sentence = scan.sentences[back]
+        found = _noun_before(scan.text[max(sentence.start, scan.range_start) : sentence.end], scan.lexicon, prefer_person)
+        if found is not None:
+            return found[0], found[1], "context"
+    return "person", "participants", "default"
+
+
+def _noun_before(segment: str, lexicon: Lexicon, prefer_person: bool) -> tuple[str, str] | None:
+    words = _WORDS.findall(segment)
+    for position in range(len(words) - 1, -1, -1):
+        found = noun_unit(words[position], lexicon)
+        if found is None:
+            continue
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if words[position][0].isupper() and following[:1].isupper() and following[1:2].islower():
+            continue  # part of a name: "Patient Health Questionnaire"
+        kind, unit = found
+        if kind != "person" and prefer_person:
+            continue
+        if kind == "person" and position >= 2 and words[position - 1].lower() in ("with", "and", "their"):
+            back = position - 2 if words[position - 1].lower() != "their" else position - 3
+            earlier = noun_unit(words[back], lexicon) if back >= 0 else None
+            if earlier is not None and earlier[0] == "person":
+                unit = earlier[1]
+        return kind, unit
+    return None
+
+
+def _last_part(word: str) -> str:
+    """The last part of a hyphenated word: "mother-infant" -> "infant"."""
+    if "-" not in word and "\u2010" not in word and "\u2011" not in word:
+        return word
+    return word.replace("\u2010", "-").replace("\u2011", "-").rsplit("-", 1)[-1]
+
+
+def noun_unit(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
+    """(kind, plural unit) of a person, study or report noun written anywhere, or None."""
+    lower = word.lower().rstrip("'’")
+    for candidate in (lower, _last_part(lower)):
+        kind = lexicon.units.get(candidate)
+        if kind is None or candidate in lexicon.not_units:
+            continue
+        if kind.endswith("_singular"):
+            return None  # "infant mental health", "patient education": a singular is a modifier
+        return kind, "RCTs" if candidate == "rcts" else candidate
+    return None
+
+
+def skip_brackets(text: str, position: int, limit: int) -> int:
+    """The offset after a bracket that opens right at ``position`` ("259 patients (GET, n = 124; ...) were")."""
+    opening = _OPENING.match(text, position, limit)
+    if opening is None:
+        return position
+    depth = 0
+    for offset in range(opening.end() - 1, limit):
+        if text[offset] == "(":
+            depth += 1
+        elif text[offset] == ")":
+            depth -= 1
+            if depth == 0:
+                return offset + 1
+    return position

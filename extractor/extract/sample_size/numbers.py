@@ -1,0 +1,102 @@
+"""Reading numbers for sample sizes: each written count that stands alone, with the ``n =`` / ``K =`` label
+before it, the percentage or "of M" whole after it, and whether it may be a count at all (not a year, age,
+percentage, range or code)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..common.number_words import COUNT, is_word_count, parse_count
+from ..common.numbers import DECIMAL
+from .lexicon import Lexicon
+
+# Where a count may start, found on the lower-cased text (a case-sensitive scan is many times faster than
+# an IGNORECASE one); the full count is then matched from there. The lookahead on the first characters of a
+# digit or number word turns most word starts away before the alternatives are tried.
+_NUMBER_START = re.compile(
+    r"(?<![\w.,/\-\u2010\u2011\u2212–—])(?=[\daefhnost])(?:\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety|"
+    r"hundred|a(?=[\s-]+hundred|[\s-]+thousand))\b)"
+)
+_COUNT_AT = re.compile(COUNT)
+DECIMAL_OR_PERCENT = re.compile(rf"(?:{DECIMAL}|,)\d|\s*%")  # "0.05", "0·10", "0•13", "1,24", "95%"
+_LABEL_BEFORE = re.compile(r"(?<![\w])([nNkK])\.?\s*(?:=|:|\uff1d)\s*$")
+_YEAR_AFTER = re.compile(r"\s*[-–/)]")
+_RANGE_AFTER = re.compile(r"\s*[-–]\s*(?:and|to)\s")
+PERCENT_AFTER = re.compile(r"\s*[(\[]\s*(?P<p>\d+(?:[.,·]\d+)?)\s*%\s*[)\]]|\s*[,;]\s*(?P<q>\d+(?:[.,·]\d+)?)\s*%")
+PART_OF = re.compile(
+    rf"\s*(?:(?:of|out\s+of)\s+(?:the\s+|all\s+|these\s+|those\s+)?(?:planned\s+|targeted\s+|intended\s+|original\s+|"
+    rf"expected\s+|required\s+|initial\s+|enrolled\s+|randomi[sz]ed\s+|eligible\s+)?|/\s*)(?P<whole>{COUNT})(?![\d/])",
+    re.I,
+)
+NOT_A_COUNT_AFTER = re.compile(
+    r"(?:\s*(?:years?|yrs?|months?|weeks?|days?)[\s\-]+olds?\b|\s*(?:%|percent\b|per\s*cent\b|‰)|[.,·]\d|\s*(?:-|–|—|to|‐)\s*\d|\s*:\s*\d|(?:st|nd|rd|th)\b|\s*[-‐‑]\s*[A-Za-z]|\s*[×x]\s*\d|"
+    r"\s*(?:±|\+/-|\(\s*\d+(?:\.\d+)?\s*-\s*\d))",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class Number:
+    """A written number: its text, span, and the ``n =`` / ``K =`` label before it if any."""
+
+    text: str
+    start: int
+    end: int
+    symbol: str | None
+    label_start: int
+
+
+def find_numbers(text: str, lower: str, start: int, end: int) -> list[Number]:
+    """Every number in ``text[start:end]`` that stands alone (not inside a word, decimal or hyphenated token)."""
+    found: list[Number] = []
+    position = start
+    while True:
+        hit = _NUMBER_START.search(lower, position, end)
+        if hit is None:
+            return found
+        at = hit.start()
+        count = _COUNT_AT.match(text, at, end)
+        if count is None or not count.group():
+            position = hit.end()
+            continue
+        if DECIMAL_OR_PERCENT.match(text, count.end()):
+            position = count.end() + 1  # "0.05", "95%": never a count
+            continue
+        window = text[max(start, at - 4) : at]
+        label = _LABEL_BEFORE.search(text, max(start, at - 8), at) if ("=" in window or ":" in window or "\uff1d" in window) else None
+        found.append(Number(count.group(), at, count.end(), label.group(1) if label else None,
+                            label.start() if label else at))
+        position = count.end()
+
+
+def plausible_number(n: int, count_text: str, before: str, after: str, lexicon: Lexicon) -> bool:
+    """Whether a bare number may be a count: not a percentage, decimal, range, ordinal, age, score, ..."""
+    if NOT_A_COUNT_AFTER.match(after):
+        # "770 four-year-olds" is a count even though a hyphen follows a number word elsewhere
+        return False
+    if lexicon.rejected_before.search(before):
+        return False
+    if (
+        not is_word_count(count_text)
+        and 1900 <= n <= 2099
+        and len(count_text) == 4
+        and (lexicon.year_rejected_before.search(before) or _YEAR_AFTER.match(after))
+    ):
+        return False
+    if n <= 1 or (count_text[0] == "0" and len(count_text) > 1):
+        return False  # "SWOG 0307": a code
+    return not _RANGE_AFTER.match(after)
+
+
+def valid_part(n: int, part: re.Match[str], after: str) -> bool:
+    """Whether an "of M" / "/M" after a count gives its whole (not a date, a ratio or a range)."""
+    whole = parse_count(part.group("whole"))
+    if whole is None or whole < n or whole == 0:
+        return False
+    if "/" in part.group(0):
+        rest = after[part.end() :]
+        if re.match(r"[/\-]\d", rest) or (n <= 12 and 1900 <= whole <= 2100):
+            return False
+    return not NOT_A_COUNT_AFTER.match(after[part.end() :])

@@ -1,0 +1,263 @@
+"""Roles: the stage each count of a sentence reports (randomised, enrolled, analysed, ...), from the cue
+nearest it - the verb after it, a word inside its phrase, one before it - settled into ``ROLES`` with a
+confidence."""
+
+from __future__ import annotations
+
+import re
+
+from ...textlayer import Sentence
+from ..common.number_words import WORD_COUNT
+from .counts import skip_brackets
+from .lexicon import Cues
+from .records import PERSON_KINDS, STUDY_KINDS, Count, Scan
+
+_JOIN = re.compile(r"^\s*(?:with|and(?:\s+their)?|including|comprising|involving|of\s+whom|\(|,)?\s*(?:a\s+total\s+of\s+)?$", re.I)
+_CONTAINS = re.compile(r"^\s*(?:with|and\s+their|including|comprising|involving|containing)\s+(?:a\s+total\s+of\s+)?$", re.I)
+_HEADING_ENROLLED = re.compile(r"^(?:participants?|subjects?|patients?|sample|population|study population|setting and participants|participants and setting|design, setting,? and participants)\b", re.I)
+# a number just before a cue owns it: "From a total sample of 247 patients, 14 withdrew"
+_OWN_NUMBER_BEFORE = re.compile(rf"(?<![\w.,/\-])(?:\d[\d,]*|{WORD_COUNT})\s+(?:(?:were|was|had|have|then|also|subsequently)\s+){{0,2}}$", re.I)
+_BASE_BEFORE = re.compile(r"^(?:[A-Z][\w ]{0,20},\s*)?of\s+(?:the\s+|all\s+|these\s+|a\s+total\s+of\s+)?$", re.I)
+_STAGE_ROLES = ("randomised", "enrolled", "analysed", "followed_up", "included_studies", "excluded")
+_AUXILIARY_BEFORE = re.compile(r"\b(?:were|was|are|is|been|be)\s+(?:\w+ly\s+)?$", re.I)
+_DIGITS = re.compile(r"\d+")
+_PERCENT_IN_BRACKETS = re.compile(r"\(\s*\d+(?:[.,·]\d+)?\s*%\s*\)")
+_CLAUSE_VERB_ONLY = re.compile(r"(?:\s*(?:were|was|had|have|has|been|are|is|being|then|also|not|\w+ly))*\s*$")
+_RELATIVE_ANYWHERE = re.compile(r"\b(?:who|whom|that|which|whose)\b")
+_CLAUSE_END = re.compile(r";|\.\s")
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z][\w-]*\s+$")
+_INSIDE_ROLES = ("randomised", "analysed", "enrolled", "eligible", "screened", "included_studies", "excluded")
+
+_PERSON_ROLE = {
+    "randomised": "randomised", "enrolled": "enrolled", "enrolled_baseline": "enrolled", "analysed": "analysed",
+    "followed_up": "followed_up", "screened": "screened", "eligible": "eligible", "total": "total",
+}
+# A count of studies that shares a person cue ("Fifteen trials with 7697 women were included").
+_STUDY_ROLE = {
+    "included_studies": "included_studies", "screened": "screened", "found": "included_studies", "total": "total",
+    "enrolled": "included_studies", "analysed": "included_studies", "eligible": "included_studies",
+}
+
+
+def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sentence: Sentence | None) -> None:
+    """Role of each count from the nearest cue: after it, inside its phrase, shared with the next count, before it."""
+    text, lexicon = scan.text, scan.lexicon
+    found: list[dict[str, tuple[str, int] | None]] = []
+    in_sentence: dict[int, list[tuple[str, int, int]]] = {}  # every cue of the sentence, found once per cue table
+    for position, count in enumerate(counts):
+        cues = lexicon.study_cues if count.kind in STUDY_KINDS else lexicon.person_cues
+        if id(cues) not in in_sentence:
+            in_sentence[id(cues)] = _cues_in(scan, s_start, s_end, cues)
+        sentence_cues = in_sentence[id(cues)]
+        after_start = skip_brackets(text, count.np_end, s_end)
+        following = next((c.start for c in counts[position + 1 :] if c.start >= after_start), s_end)
+        after = text[after_start : min(following, after_start + 140)]
+        stop = _CLAUSE_END.search(after)
+        if stop:
+            after = after[: stop.start()]
+        if count.form == "label":
+            before_from = max(s_start, count.start - 220)
+        else:
+            previous_end = max((c.np_end for c in counts[:position] if c.np_end <= count.start), default=s_start)
+            before_from = max(previous_end, count.start - 125, s_start)
+            numbers = list(_DIGITS.finditer(text, before_from, count.start))
+            if numbers:
+                before_from = numbers[-1].end()
+        after_cues = [c for c in _within(sentence_cues, after_start - s_start, after_start + len(after) - s_start)
+                      if not _OWN_NUMBER_BEFORE.search(after[: c[1]])]
+        cues_of: dict[str, tuple[str, int] | None] = {
+            "after": _main_cue(after, after_cues),
+            "inside": _inside_cue(scan.lower[count.start : count.np_end], cues),
+            "before": _last_cue(_within(sentence_cues, before_from - s_start, count.start - s_start),
+                                count.start - before_from, cues),
+            "stage_after": next(((r, p) for r, p, _ in after_cues if r in _STAGE_ROLES), None),
+        }
+        if cues_of["before"] is not None and cues_of["before"][0] == "total" and cues_of["before"][1] > 15:
+            cues_of["before"] = None  # "a total of" belongs to the count right after it
+        found.append(cues_of)
+    heading = sentence is not None and sentence.heading is not None and _HEADING_ENROLLED.match(sentence.heading)
+    for position in range(len(counts) - 1, -1, -1):
+        count, cues_of = counts[position], found[position]
+        if count.form == "whole":
+            continue
+        following = next((c for c in counts[position + 1 :] if c.form != "whole"), None)
+        joined = following is not None and _joined(text[count.np_end : following.start], count, following)
+        if joined and following is not None and following.kind == count.kind and _CONTAINS.match(text[count.np_end : following.start]):
+            count.attributes["contains"] = following.n
+            following.attributes["within"] = count.n
+        after, adjacent = cues_of["after"], cues_of["before"]
+        if (adjacent is not None and adjacent[0] in _STAGE_ROLES and (after is None or after[1] > 15)
+                and (adjacent[1] <= 3 or count.attributes.get("approximate") and adjacent[1] <= 20)):
+            after = None  # "We randomly allocated 867 women attending their final invited ... appointment"
+        if after is not None and after[1] <= 60:
+            role, cue, distance = after[0], "after", after[1]
+        elif cues_of["inside"] is not None:
+            role, cue, distance = cues_of["inside"][0], "inside", 0
+        elif joined and following is not None and following.role is not None and following.cue in ("after", "inherited"):
+            role, cue, distance = following.raw_role, "inherited", 0
+        elif cues_of["before"] is not None and cues_of["before"][1] <= 120:
+            role, cue, distance = cues_of["before"][0], "before", cues_of["before"][1]
+        elif _BASE_BEFORE.search(text[s_start : count.start]) and re.match(r"[^,;]{0,40},", text[count.np_end : s_end]):
+            role, cue, distance = "total", "base", 0  # "Of 625 patients, 297 ... and 310 ... were analysed"
+        elif heading:
+            role, cue, distance = "enrolled", "heading", 100
+        elif after is not None:
+            role, cue, distance = after[0], "after", after[1]
+        else:
+            role, cue, distance = None, "none", 999
+        stage_after, before = cues_of["stage_after"], cues_of["before"]
+        if role in ("total", "eligible") and cue != "after" and stage_after is not None:
+            role, cue, distance = stage_after[0], "after", stage_after[1]  # "A total of 5,318 patients ... were randomly assigned"
+        elif role == "eligible" and cue == "inside" and before is not None and before[1] <= 25 and before[0] in _STAGE_ROLES:
+            role, cue, distance = before[0], "before", before[1]  # "After inclusion of 167 eligible patients"
+        count.role, count.raw_role, count.cue = role, role, cue
+        count.confidence = _confidence(count, cue, distance)
+        if cue == "inherited" and following is not None:
+            count.confidence = min(count.confidence, following.confidence)
+    for count in counts:
+        if count.form != "whole" and count.role is None and "contains" in count.attributes:
+            inner = next((c for c in counts if c.attributes.get("within") == count.n and c.start > count.start), None)
+            if inner is not None and inner.role is not None:
+                count.role = count.raw_role = inner.raw_role
+                count.cue, count.confidence = "inherited", inner.confidence - 0.05
+    for count in counts:
+        _settle_role(count, counts)
+
+
+def _joined(join: str, count: Count, following: Count) -> bool:
+    """Whether two counts are one phrase: "382 families with 488 children", "227/283 (80%) and 226/287"."""
+    join = _PERCENT_IN_BRACKETS.sub(" ", join)
+    if _JOIN.match(join):
+        return True
+    if following.kind == "cluster" and count.kind in PERSON_KINDS and re.match(r"^\s*(?:from|in|at|across|within)\s+(?:the\s+)?$", join, re.I):
+        return True  # "564 patients from two study centres in Sweden were enrolled"
+    if join.lstrip().startswith("(") and ")" not in join:
+        return True  # "286 families (149 NIM and 137 SAU, 367 children)": a breakdown inside brackets
+    return count.form == "part" and bool(re.match(r"^\s*(?:[\w\-]+\s+){0,3}(?:and|or|,)\s*$", join))
+
+
+def _cues_in(scan: Scan, start: int, end: int, cues: Cues) -> list[tuple[str, int, int]]:
+    """Every cue in ``[start, end)`` as (role, start, end) relative to ``start``, in text order; cue words inside a
+    capitalised name are skipped."""
+    found = []
+    for match in cues.combined.finditer(scan.lower, start, end):
+        if scan.text[match.start()].isupper() and _NAME_BEFORE.search(scan.text, max(start, match.start() - 40), match.start()):
+            continue  # "the Japan Strategic Anti-cancer Randomized Trial"
+        found.append((cues.roles[int(match.lastgroup[1:])], match.start() - start, match.end() - start))  # type: ignore[index]
+    return found
+
+
+def _main_cue(after: str, after_cues: list[tuple[str, int, int]]) -> tuple[str, int] | None:
+    """The first cue after a count; past a relative clause the cue of the main verb ("women who completed
+    treatment were randomized", "five dyads who were assigned ... were omitted")."""
+    if not after_cues:
+        return None
+    relative = _RELATIVE_ANYWHERE.search(after, 0, after_cues[0][1])
+    if relative:
+        # inside the clause the verbs describe the people; the main verb carries the auxiliary
+        for role, offset, _ in after_cues:
+            own_verb = _CLAUSE_VERB_ONLY.match(after, relative.end(), offset)  # "who were assigned": the clause's own
+            if offset > relative.start() and _AUXILIARY_BEFORE.search(after[:offset]) and not own_verb:
+                return role, offset
+        after_cues = [c for c in after_cues if c[0] != "excluded"]
+        if not after_cues:
+            return None
+    return after_cues[0][0], after_cues[0][1]
+
+
+def _inside_cue(inside: str, cues: Cues) -> tuple[str, int] | None:
+    for role in cues.roles:
+        if role in _INSIDE_ROLES and cues.each[role].search(inside):
+            return role, 0
+    return None
+
+
+def _within(found: list[tuple[str, int, int]], start: int, end: int) -> list[tuple[str, int, int]]:
+    """The cues lying inside ``[start, end)`` (offsets relative to the sentence), re-based on ``start``."""
+    return [(role, s - start, e - start) for role, s, e in found if s >= start and e <= end]
+
+
+def _last_cue(found: list[tuple[str, int, int]], length: int, cues: Cues) -> tuple[str, int] | None:
+    """The cue nearest the end of a window of ``length`` characters, as (role, distance from the end)."""
+    if not found:
+        return None
+    role, _, last = min(found, key=lambda item: (length - item[2], cues.roles.index(item[0])))
+    return role, length - last
+
+
+def _confidence(count: Count, cue: str, distance: int) -> float:
+    base = {"after": 0.85, "inside": 0.8, "before": 0.78, "heading": 0.6, "inherited": 0.75, "base": 0.5, "none": 0.35}[cue]
+    if cue in ("after", "before"):
+        base -= min(distance, 120) / 1200
+    if count.kind == "unknown":
+        base -= 0.2
+    if count.unit_from == "context":
+        base -= 0.05
+    elif count.unit_from == "default":
+        base -= 0.15
+    if count.form == "verb" and cue == "none":
+        base -= 0.2
+    if count.form == "part" and count.raw_role is None:
+        base -= 0.1  # "four of 75 children": the whole is the sample
+    if count.form == "part" and count.raw_role in ("randomised", "enrolled"):
+        base -= 0.3  # "correctly allocated 75 out of 92 (81.5%) patients": a share, not the sample
+    return base
+
+
+def _settle_role(count: Count, counts: list[Count]) -> None:
+    """Turn the cue found for a count into one of ``ROLES`` (or None to leave the count out)."""
+    raw = count.raw_role
+    if raw == "excluded":
+        count.role = None
+        return
+    if count.form == "whole":
+        part = next((c for c in counts if c.form == "part" and c.attributes.get("of") == count.n and c.np_end == count.np_end), None)
+        if part is not None and part.role is None:
+            count.role = None
+            return
+        count.role, count.cue = "total", "whole"
+        count.confidence = 0.5 if part is None else max(0.3, part.confidence - 0.3)
+        if count.attributes.get("planned"):
+            count.confidence = 0.2  # "terminated at 338 of 2,150 planned patients"
+        if count.kind == "cluster":
+            count.attributes["stage"], count.role = "total", "clusters"
+        return
+    if count.kind in STUDY_KINDS:
+        if count.form == "label" and raw is None:
+            raw = "included_studies"
+        if raw == "found":
+            count.attributes["found"] = True
+            count.confidence -= 0.15
+        count.role = _STUDY_ROLE.get(raw or "", "total")
+        if raw is None or count.role == "total":
+            count.confidence = min(count.confidence, 0.4)
+        return
+    if count.kind == "cluster":
+        count.attributes["stage"] = _PERSON_ROLE.get(raw or "", "total")
+        count.role = "clusters"
+        return
+    role = _PERSON_ROLE.get(raw or "")
+    if role is None:
+        if count.form == "verb":
+            count.role = None
+            return
+        role = "total"
+        if count.form == "label" and count.unit_from != "default":
+            count.confidence = max(count.confidence, 0.45)
+    if "percent" in count.attributes and role in ("total", "eligible", "screened") and count.form != "part":
+        count.role = None  # "90 (16%) women had an adverse event": a subgroup
+        return
+    count.role = role
+
+
+def screened_before_included(counts: list[Count]) -> None:
+    """"Of the 842 studies identified, 83 met the criteria": the first count was screened, not included."""
+    for position, count in enumerate(counts):
+        if count.kind not in STUDY_KINDS or not (
+            count.role == "total" or (count.role == "included_studies" and count.attributes.get("found"))
+        ):
+            continue
+        later = [c for c in counts[position + 1 :] if c.kind in STUDY_KINDS and c.role == "included_studies" and c.n < count.n]
+        if later:
+            count.role = "screened"
+            count.attributes.pop("found", None)

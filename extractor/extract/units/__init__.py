@@ -1,0 +1,1 @@
+"""Study units: where a document that reports several studies splits into one record per study."""
