@@ -39,8 +39,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.extract.effects.rules import iter_statistics  # noqa: E402
 from extractor.extract.common.numbers import iter_p_values  # noqa: E402
+from extractor.extract.effects.rules import iter_statistics  # noqa: E402
 
 PARSING_FIELDS = {
     "n_results",

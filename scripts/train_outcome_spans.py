@@ -25,8 +25,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.extract.thresholds import thresholds  # noqa: E402
 from extractor.extract.outcomes.rules import find_outcomes  # noqa: E402
+from extractor.extract.thresholds import thresholds  # noqa: E402
 from extractor.models import outcome_spans  # noqa: E402
 from extractor.models.annotated import annotated_studies  # noqa: E402
 from extractor.models.cards import (  # noqa: E402

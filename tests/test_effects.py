@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.extract.effects.rules import find_effects, parse_statistic, repair_pdf_glyphs
 from extractor.extract.common.numbers import iter_p_values, parse_number
+from extractor.extract.effects.rules import find_effects, parse_statistic, repair_pdf_glyphs
 from extractor.textlayer import analyse
 
 REPORTED = 0.5  # the combine step's floor (data/combine.json: effect_min_confidence)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.extract.outcomes.rules import find_outcomes
 from extractor.extract.document import extract_document
+from extractor.extract.outcomes.rules import find_outcomes
 from extractor.models import outcome_spans
 from extractor.models.linear import ModelFormatError
 from extractor.models.outcome_spans import (

@@ -14,11 +14,11 @@ import re
 from typing import Any
 
 from ...textlayer import TextLayer
+from ..common.numbers import SIGN, SIGNED, UNSIGNED, normalise_operator, parse_number
 from .lexicon import STAT_VALUE, Lexicon, load_lexicon, phrase_key
 from .links import PAIR_LABEL, QUALIFIER_END, TIME_ONLY
-from .tail import Estimate, Tail, parse_tail, tail_confidence
-from ..common.numbers import SIGN, SIGNED, UNSIGNED, normalise_operator, parse_number
 from .statistics import SIGNED_START, STATISTICS, degrees_of_freedom, lost_minus, parse_value
+from .tail import Estimate, Tail, parse_tail, tail_confidence
 
 _RATIO_MEASURES = {"OR", "RR", "HR"}
 _BARE_AMBIGUOUS = {"t", "F", "chi2", "z"}  # "t = 3" may be a time point, "F = 2" a factor

@@ -28,8 +28,8 @@ from ...types import ExtractedValue
 from .lexicon import load_lexicon
 from .links import estimate_outcome, sentence_comparison
 from .measures import anchor_measure, from_anchor, inherited_estimates
-from .tail import Estimate, share_p_values
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
+from .tail import Estimate, share_p_values
 
 __all__ = ["VERSION", "find_effects", "iter_statistics", "parse_statistic", "repair_pdf_glyphs"]
 

@@ -13,8 +13,16 @@ import re
 from functools import cache
 from typing import Any
 
+from ..common.numbers import (
+    NOT_SIGNIFICANT,
+    P_EXPRESSION,
+    SIGN,
+    SIGNED,
+    normalise_operator,
+    parse_number,
+    parse_p,
+)
 from .lexicon import COMPARISON, DF, STAT_VALUE, alternation, effect_data
-from ..common.numbers import NOT_SIGNIFICANT, P_EXPRESSION, SIGN, SIGNED, normalise_operator, parse_number, parse_p
 
 STATISTICS = {"t", "F", "chi2", "z", "r"}  # measures of their own; any other statistic (Q) is "other"
 _CONTROL = {code: " " for code in range(32) if chr(code) not in "\n\r\t"}

@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...textlayer import TextLayer
+from ..common.numbers import (
+    NOT_SIGNIFICANT,
+    P_COMPARISON,
+    P_EXPRESSION,
+    SIGNED,
+    UNSIGNED,
+    parse_number,
+    parse_p,
+)
 from .lexicon import CI_SEPARATOR, load_lexicon
-from ..common.numbers import NOT_SIGNIFICANT, P_COMPARISON, P_EXPRESSION, SIGNED, UNSIGNED, parse_number, parse_p
 from .statistics import parse_value
 
 _RATIO_TOLERANCE = 0.011
