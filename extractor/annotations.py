@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from .corrections import FIELDS, SINGLE_VALUED, apply_corrections, chosen_values, corrections_of
+from .corrections import chosen_values, corrections_of, record_correction
 from .errors import ExtractorError
+from .extract.choice import apply_corrections
+from .extract.fields import names, spec_of, specs
 from .interchange import interchange_record
-from .store import Store
-from .types import Correction, StudyUnit
+from .store import Store, now
+from .types import StudyUnit
 
-RECORD_KEYS = {"design": "design", "sample_size": "sample_size", "outcome": "outcomes", "effect": "effects",
-               "registration": "registrations"}
 CONSENSUS_PREFIX = "consensus:"
 
 
@@ -39,17 +39,16 @@ class BadAnnotationFile(ExtractorError):
     hint = "each line must be one JSON record as `extractor annotations export` writes it"
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def comparable(field_name: str, value: Any) -> str:
-    """A value as compared between annotators and files: JSON with sorted keys; effects by their four keys."""
-    if field_name == "effect" and isinstance(value, dict):
-        value = {key: value.get(key) for key in ("measure", "value", "ci", "p")}
-    if field_name == "sample_size" and isinstance(value, dict):
-        value = {"n": value.get("n"), "unit": value.get("unit")}
+    """A value as compared between annotators and files: JSON with sorted keys of what the field's spec
+    compares (effects by their four keys, sample sizes by count and unit)."""
+    with suppress(KeyError):
+        value = spec_of(field_name).comparable(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _multiple(field_name: str) -> bool:
+    return spec_of(field_name).multiple
 
 
 # ---------------------------------------------------------------- per-annotator records
@@ -144,7 +143,7 @@ def field_pairs(field_name: str, machine: list[Any], first: list[Any], second: l
     A single-valued field is one categorical item (its value, or "none"). A list field
     gives one yes/no item per value either annotator or the machine chose.
     """
-    if field_name in SINGLE_VALUED:
+    if not _multiple(field_name):
         label = lambda values: comparable(field_name, values[0]) if values else "none"  # noqa: E731
         return [(label(first), label(second))]
     in_first = {comparable(field_name, value) for value in first}
@@ -158,7 +157,7 @@ def agreement(store: Store, first: str, second: str) -> Agreement:
     documents = sorted(documents_seen_by(store, first) & documents_seen_by(store, second))
     settled = {(row["doc_id"], row["study_index"], row["field"]): json.loads(row["value"])
                for row in store.consensus_rows()}
-    pairs: dict[str, list[tuple[str, str]]] = {name: [] for name in FIELDS}
+    pairs: dict[str, list[tuple[str, str]]] = {name: [] for name in names()}
     disagreements: list[Disagreement] = []
     for doc_id in documents:
         machine = store.machine_studies(doc_id)
@@ -169,7 +168,7 @@ def agreement(store: Store, first: str, second: str) -> Agreement:
             other = twos.get(unit.index)
             if other is None:
                 continue
-            for name in FIELDS:
+            for name in names():
                 a, b = chosen_values(unit, name), chosen_values(other, name)
                 base = machine_chosen.get(unit.index)
                 field_items = field_pairs(name, chosen_values(base, name) if base else [], a, b)
@@ -224,22 +223,15 @@ def correct_towards(store: Store, doc_id: str, study_index: int, field_name: str
         return 0
     current = chosen_values(unit, field_name)
     spans = spans or {}
-    run = next(iter(store.db.query("select max(id) id from runs")), {"id": None})["id"]
-    version = next(iter(store.db.query("select extraction_version v from documents where doc_id = ?", [doc_id])),
-                   {"v": None})["v"] or ""
-
     def span(value: Any) -> tuple[int | None, int | None]:
         return spans.get(comparable(field_name, value)) or _span_of(units, study_index, field_name, value)
 
     def add(before: Any, after: Any) -> None:
         start, end = span(after) if after is not None else (None, None)
-        store.add_correction(Correction(
-            doc_id=doc_id, study_index=study_index, field=field_name, value_before=before, value_after=after,
-            annotator=annotator, created_at=_now(), run_id=run, model_versions={"extraction": version},
-            reason=reason, start=start, end=end))
+        record_correction(store, doc_id, study_index, field_name, before, after, annotator, reason, start, end)
 
     count = 0
-    if field_name in SINGLE_VALUED:
+    if not _multiple(field_name):
         before = current[0] if current else None
         after = target[0] if target else None
         changed = comparable(field_name, before) != comparable(field_name, after)
@@ -269,7 +261,8 @@ def settle(store: Store, doc_id: str, study_index: int, field_name: str, value: 
     """Record a consensus value for one field of one study and make it the current value; returns its id."""
     correct_towards(store, doc_id, study_index, field_name, value, f"{CONSENSUS_PREFIX}{settler}",
                     f"consensus of {' and '.join(sorted(between))}", accept_when_equal=True)
-    stored = value[0] if field_name in SINGLE_VALUED and value else (None if field_name in SINGLE_VALUED else value)
+    single = not _multiple(field_name)
+    stored = value[0] if single and value else (None if single else value)
     return store.add_consensus(doc_id, study_index, field_name, stored, settler, between)
 
 
@@ -314,7 +307,7 @@ def annotation_record(doc_id: str, title: str | None, content_hash: str, record:
                 for value in unit.values if value.chosen]}
         studies.append(entry)
     return {"doc_id": doc_id, "title": title, "studies": studies, "annotators": by, "content_hash": content_hash,
-            "exported_at": _now()}
+            "exported_at": now()}
 
 
 def read_annotation_file(path: Path) -> Iterator[dict[str, Any]]:
@@ -382,11 +375,12 @@ class ImportSummary:
 def _targets(entry: dict[str, Any]) -> dict[str, list[Any]]:
     """The values a study entry of a file sets, per field; a key left out is not touched."""
     targets: dict[str, list[Any]] = {}
-    for name, key in RECORD_KEYS.items():
+    for spec in specs():
+        name, key = spec.name, spec.record_key
         if key not in entry:
             continue
         value = entry[key]
-        if name in SINGLE_VALUED:
+        if not spec.multiple:
             targets[name] = [] if value is None else [value]
         else:
             targets[name] = list(value or [])

@@ -187,9 +187,27 @@ def failures(db_path: str, run_id: int | None) -> None:
         click.echo(f"{where}\t{row['kind']}\t{row['message']}; {row['hint']}")
 
 
+class FieldChoice(click.ParamType):
+    """A registered field's name (the registry is read when the command runs, so added fields count)."""
+
+    name = "field"
+
+    def get_metavar(self, param: click.Parameter, *args: Any, **kwargs: Any) -> str:
+        from .extract.fields import names
+
+        return "[" + "|".join(names()) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from .extract.fields import names
+
+        if value not in names():
+            self.fail(f"{value!r} is not a field; use one of {', '.join(names())}", param, ctx)
+        return value
+
+
 @cli.command()
 @click.argument("doc_id")
-@click.argument("field", type=click.Choice(["design", "sample_size", "outcome", "effect", "registration"]))
+@click.argument("field", type=FieldChoice())
 @click.argument("value", required=False)
 @db_option
 @click.option("--annotator", required=True, help="Who makes the correction.")
@@ -201,13 +219,13 @@ def correct(doc_id: str, field: str, value: str | None, db_path: str, annotator:
             replaces: str | None, reject: bool, reason: str | None) -> None:
     """Correct one value of a study; the correction is kept whatever is re-run later.
 
-    VALUE is JSON (``{"n": 73, "unit": "mothers"}``, ``{"measure": "MD", "value": 1.4, "ci": null, "p": 0.17}``)
-    or plain text (``rct``, ``PHQ-9``). Corrections are append-only; ``show`` and ``export`` return the
-    corrected value from then on.
+    VALUE is checked against the field: a design label (``rct``), a count with its unit (``73 mothers`` or
+    ``{"n": 73, "unit": "mothers"}``), an outcome (``PHQ-9``), an effect (``MD 1.4 [-0.6, 3.5] p=0.17`` or
+    JSON), a registration (``NCT01234567``). Corrections are append-only; ``show`` and ``export`` return
+    the corrected value from then on.
     """
-    from datetime import UTC, datetime
-
-    from .types import Correction
+    from .corrections import CorrectionError, parse_value, record_correction
+    from .extract.fields import spec_of
 
     def parse(text: str | None) -> Any:
         if text is None:
@@ -228,18 +246,13 @@ def correct(doc_id: str, field: str, value: str | None, db_path: str, annotator:
                                    f"--study must be 1..{len(studies)}")
     unit = studies[study_number - 1]
     before = parse(replaces)
-    if before is None and field in ("design", "sample_size"):
+    if before is None and not spec_of(field).multiple:
         before = next((v.value for v in unit.values if v.field == field and v.chosen), None)
-    if field == "sample_size" and value is not None and not isinstance(parse(value), dict):
-        raise click.ClickException('a sample size is JSON like {"n": 73, "unit": "mothers"}')
-    run = next(iter(store.db.query("select max(id) id from runs")), {"id": None})["id"]
-    correction_id = store.add_correction(Correction(
-        doc_id=doc_id, study_index=unit.index, field=field, value_before=before, value_after=parse(value),
-        annotator=annotator, created_at=datetime.now(UTC).isoformat(timespec="seconds"), run_id=run,
-        model_versions={"extraction": next(iter(store.db.query(
-            "select extraction_version v from documents where doc_id = ?", [doc_id])), {"v": None})["v"] or ""},
-        reason=reason,
-    ))
+    try:
+        after = None if value is None else parse_value(field, value, before)
+        correction_id = record_correction(store, doc_id, unit.index, field, before, after, annotator, reason)
+    except CorrectionError as error:
+        raise click.ClickException(f"{error.message}; {error.hint}") from None
     _stderr().print(f"correction {correction_id} recorded for {doc_id} study {study_number} {field}")
 
 

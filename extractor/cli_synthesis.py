@@ -10,11 +10,9 @@ from pathlib import Path
 
 import click
 
+from .extract.vocabulary import DESIGNS
+
 SCALE_CHOICES = ["SMD", "OR", "RR", "HR", "MD", "RD", "ZCOR"]
-DESIGN_CHOICES = [
-    "rct", "cluster_rct", "non_randomised_trial", "cohort", "case_control", "cross_sectional", "qualitative",
-    "mixed_methods", "systematic_review", "meta_analysis", "umbrella_review", "case_report", "protocol", "other",
-]  # fmt: skip
 
 
 @click.command()
@@ -28,7 +26,7 @@ DESIGN_CHOICES = [
               help="Folder for forest.png, forest.svg, summary.csv and pooled.json.")
 @click.option("--method", type=click.Choice(["reml", "dl"]), default="reml", show_default=True,
               help="Between-study variance estimator: REML or DerSimonian-Laird.")
-@click.option("--design", "designs", multiple=True, type=click.Choice(DESIGN_CHOICES),
+@click.option("--design", "designs", multiple=True, type=click.Choice(DESIGNS),
               help="Pool only studies of this design (repeat for several).")
 @click.option("--all-estimates", is_flag=True,
               help="Pool every estimate, not only the first of each study (they are then not independent).")

@@ -6,15 +6,21 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from .interchange import interchange_record, write_jsonl_line
+from .extract.fields import specs
+from .interchange import chosen_by_field, interchange_record, write_jsonl_line
 from .store import Store
 from .types import Document, StudyUnit
 
-CSV_COLUMNS = [
-    "doc_id", "study", "label", "design", "design_confidence", "sample_size", "sample_size_unit", "outcomes",
-    "effects", "registrations", "format", "title", "year", "journal", "authors", "doi", "pmid", "pmcid",
-    "publication_types", "keywords", "abstract", "source_path", "record_index",
-]  # fmt: skip
+_DOCUMENT_COLUMNS = (
+    "format", "title", "year", "journal", "authors", "doi", "pmid", "pmcid", "publication_types", "keywords",
+    "abstract", "source_path", "record_index",
+)  # fmt: skip
+
+
+def csv_columns() -> list[str]:
+    """The CSV header: the study's place, each registered field's columns, then the document's."""
+    return ["doc_id", "study", "label", *(column for spec in specs() for column in spec.csv_columns),
+            *_DOCUMENT_COLUMNS]
 
 
 def export_records(store: Store, fmt: str, handle: TextIO) -> int:
@@ -30,7 +36,7 @@ def export_records(store: Store, fmt: str, handle: TextIO) -> int:
     count = 0
     writer = None
     if fmt == "csv":
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=csv_columns())
         writer.writeheader()
     for document in store.documents():
         studies = store.studies(document.doc_id)
@@ -70,31 +76,14 @@ def add_conversions(record: dict[str, Any], document: Document, studies: list[St
             })
 
 
-def _effect_text(effect: dict[str, Any]) -> str:
-    text = f"{effect['measure']}={effect['value']}"
-    if effect["ci"]:
-        text += f" [{effect['ci'][0]}, {effect['ci'][1]}]"
-    if effect["p"] is not None:
-        text += f" p={effect['p']}"
-    return text
-
-
 def study_row(document: Document, unit: StudyUnit | None, index: int, study: dict[str, Any]) -> dict[str, Any]:
     """One CSV row: a study's chosen values beside its document's bibliographic columns."""
     meta = document.metadata
-    design = next((v for v in (unit.values if unit else []) if v.field == "design" and v.chosen), None)
-    size = study["sample_size"] or {}
-    return {
-        "doc_id": document.doc_id,
-        "study": index + 1,
-        "label": study["label"],
-        "design": study["design"],
-        "design_confidence": design.confidence if design else None,
-        "sample_size": size.get("n"),
-        "sample_size_unit": size.get("unit"),
-        "outcomes": "; ".join(study["outcomes"]),
-        "effects": "; ".join(_effect_text(effect) for effect in study["effects"]),
-        "registrations": "; ".join(study["registrations"]),
+    chosen = chosen_by_field(unit) if unit else {}
+    row: dict[str, Any] = {"doc_id": document.doc_id, "study": index + 1, "label": study["label"]}
+    for spec in specs():
+        row.update(spec.csv_cells(chosen.get(spec.name, []), study[spec.record_key]))
+    row.update({
         "format": document.format,
         "title": document.title,
         "year": meta.year,
@@ -108,4 +97,5 @@ def study_row(document: Document, unit: StudyUnit | None, index: int, study: dic
         "abstract": document.abstract,
         "source_path": document.source_path,
         "record_index": document.record_index,
-    }
+    })
+    return row

@@ -1,22 +1,26 @@
-"""The interchange record of ``../shared/eval/FORMAT.md``: one JSON object per document."""
+"""The interchange record of ``../shared/eval/FORMAT.md``: one JSON object per document.
+
+A study entry holds ``label`` and then each registered field's entry under its record key
+(``design``, ``sample_size``, ``outcomes``, ``effects``, ``registrations``, and any field a user
+registers), in registry order.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any, TextIO
 
+from .extract.fields import specs
 from .types import Document, ExtractedValue, StudyUnit
 
 
 def interchange_record(document: Document, studies: list[StudyUnit] | None = None) -> dict[str, Any]:
     """The FORMAT.md record of a document from its study units' chosen values."""
     if not studies:
-        return {
-            "doc_id": document.doc_id,
-            "title": document.title,
-            "studies": [{"label": None, "design": None, "sample_size": None, "outcomes": [], "effects": [],
-                         "registrations": document.registrations}],
-        }
+        empty: dict[str, Any] = {"label": None}
+        for spec in specs():
+            empty[spec.record_key] = spec.without_units(document) if spec.without_units else spec.interchange([])
+        return {"doc_id": document.doc_id, "title": document.title, "studies": [empty]}
     return {
         "doc_id": document.doc_id,
         "title": document.title,
@@ -24,25 +28,22 @@ def interchange_record(document: Document, studies: list[StudyUnit] | None = Non
     }
 
 
-def study_record(unit: StudyUnit, multi: bool) -> dict[str, Any]:
-    """One entry of ``studies``."""
+def chosen_by_field(unit: StudyUnit) -> dict[str, list[ExtractedValue]]:
+    """A study's chosen values grouped by field, in order."""
     chosen: dict[str, list[ExtractedValue]] = {}
     for value in unit.values:
         if value.chosen:
             chosen.setdefault(value.field, []).append(value)
-    design = chosen.get("design", [None])[0]
-    size = chosen.get("sample_size", [None])[0]
-    return {
-        "label": unit.label if multi else None,
-        "design": design.value if design else None,
-        "sample_size": {"n": size.value["n"], "unit": size.value.get("unit")} if size else None,
-        "outcomes": [value.value for value in chosen.get("outcome", [])],
-        "effects": [
-            {"measure": v.value["measure"], "value": v.value["value"], "ci": v.value.get("ci"), "p": v.value.get("p")}
-            for v in chosen.get("effect", [])
-        ],
-        "registrations": [value.value for value in chosen.get("registration", [])],
-    }
+    return chosen
+
+
+def study_record(unit: StudyUnit, multi: bool) -> dict[str, Any]:
+    """One entry of ``studies``."""
+    chosen = chosen_by_field(unit)
+    record: dict[str, Any] = {"label": unit.label if multi else None}
+    for spec in specs():
+        record[spec.record_key] = spec.interchange(chosen.get(spec.name, []))
+    return record
 
 
 def write_jsonl_line(handle: TextIO, record: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .extract.fields import spec_of
 from .pipeline import Progress as ProgressCallbacks
 from .pipeline import RunSummary
 from .types import Document, ExtractedValue, Failure, StudyUnit
@@ -106,23 +107,22 @@ def summary_table(summary: RunSummary, db_path: str, jsonl_path: str | None) -> 
 
 
 _SPAN_STYLES = {"title": "bold magenta", "abstract": "", "registration": "black on yellow",
-                "doi": "underline", "pmid": "underline", "pmcid": "underline",
-                "design": "black on bright_cyan", "sample_size": "black on bright_green",
-                "outcome": "black on bright_magenta", "effect": "black on bright_yellow"}
+                "doi": "underline", "pmid": "underline", "pmcid": "underline"}
+
+
+def _style(kind: str) -> str:
+    """The style of an evidence span: a registered field's own, else that of a title or identifier."""
+    try:
+        return spec_of(kind).style
+    except KeyError:
+        return _SPAN_STYLES.get(kind, "")
 
 
 def _value_text(value: ExtractedValue) -> str:
-    data = value.value
-    if value.field == "effect":
-        text = f"{data['measure']} = {data['value']}"
-        if data.get("ci"):
-            text += f" [{data['ci'][0]}, {data['ci'][1]}]"
-        if data.get("p") is not None:
-            text += f" p{value.attributes.get('p_operator', '=')}{data['p']}"
-        return text
-    if value.field == "sample_size":
-        return f"{data['n']} {data.get('unit') or ''}".strip()
-    return str(data)
+    try:
+        return spec_of(value.field).show(value)
+    except KeyError:  # a field stored by an extension that is not registered now
+        return str(value.value)
 
 
 def render_studies(console: Console, document: Document, studies: list[StudyUnit], candidates: bool = False) -> None:
@@ -136,7 +136,7 @@ def render_studies(console: Console, document: Document, studies: list[StudyUnit
             if not (value.chosen or candidates):
                 continue
             evidence = document.text[value.start : value.end] if value.start is not None else "(metadata)"
-            style = _SPAN_STYLES.get(value.field, "")
+            style = _style(value.field)
             table.add_row(Text(value.field, style=style), _value_text(value), value.role or "",
                           f"{value.confidence:.2f}", value.source,
                           Text(evidence[:120], style="dim" if not value.chosen else ""))
@@ -199,8 +199,8 @@ def highlighted(document: Document, start: int, end: int, studies: list[StudyUni
         if identifier.start is not None and identifier.end is not None:
             marks.append((identifier.start, identifier.end, "registration" if identifier.is_registration else identifier.scheme))
     for mark_start, mark_end, kind in marks:
-        if mark_end > start and mark_start < end and _SPAN_STYLES.get(kind):
-            text.stylize(_SPAN_STYLES[kind], max(mark_start, start) - start, min(mark_end, end) - start)
+        if mark_end > start and mark_start < end and _style(kind):
+            text.stylize(_style(kind), max(mark_start, start) - start, min(mark_end, end) - start)
     return text
 
 

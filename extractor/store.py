@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from .corrections import apply_corrections
+from .extract.choice import apply_corrections
 from .types import (
     Correction,
     Document,
@@ -286,6 +286,7 @@ def m005_scale(db: sqlite_utils.Database) -> None:
 
 
 def now() -> str:
+    """The time stamp of every stored row (runs, corrections, decisions, exports): UTC, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -492,7 +493,7 @@ class Store:
 
     def undo_correction(self, correction_id: int, annotator: str) -> int:
         """Append a row that reverts an earlier correction (which then stops applying); returns its id."""
-        from .corrections import CorrectionError
+        from .extract.registry import CorrectionError
 
         with self.db.atomic():
             rows = list(self.db.query(
@@ -529,6 +530,13 @@ class Store:
         ):
             found.setdefault(row["doc_id"], set()).add(row["annotator"])
         return found
+
+    def latest_run_and_version(self, doc_id: str) -> tuple[int | None, str | None]:
+        """The latest run's id and the extraction version of a document's stored values (what a correction records)."""
+        run = next(iter(self.db.query("select max(id) id from runs")), {"id": None})["id"]
+        version = next(iter(self.db.query("select extraction_version v from documents where doc_id = ?", [doc_id])),
+                       {"v": None})["v"]
+        return run, version
 
     def add_consensus(self, doc_id: str, study_index: int, field: str, value: Any, annotator: str,
                       annotators: list[str]) -> int:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import CORPUS
 from extractor.cli import cli
-from extractor.corrections import apply_corrections
+from extractor.extract.choice import apply_corrections
 from extractor.store import Store
 from extractor.types import Correction, ExtractedValue, StudyUnit
 

@@ -24,11 +24,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..annotations import CONSENSUS_PREFIX, agreement, annotator_studies, annotators, settle
-from ..corrections import DESIGNS, FIELDS, SINGLE_VALUED, CorrectionError, chosen_values, parse_value
+from ..corrections import CorrectionError, chosen_values, parse_value, record_correction
+from ..extract.fields import names, spec_of
+from ..extract.vocabulary import DESIGNS
 from ..store import Store
-from ..types import Correction
 from .queue import PAGE_SIZE, QueueFilters, next_document, queue_rows
-from .record import FIELD_KEYS, FIELD_NAMES, segments, unit_views
+from .record import field_keys, field_names, segments, unit_views
 from .screening import screening_routes
 from .security import TokenMiddleware, csrf_problem, new_secret
 
@@ -46,7 +47,8 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
     local = threading.local()
     csrf = new_secret()
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    environment.globals.update(field_names=FIELD_NAMES, field_keys=FIELD_KEYS, designs=DESIGNS, fields=FIELDS,
+    environment.globals.update(field_names=field_names(), field_keys=field_keys(), designs=DESIGNS, fields=names(),
+                               single_fields={name for name in names() if not spec_of(name).multiple},
                                annotator=annotator, csrf=csrf, quote=quote)
     templates = Jinja2Templates(env=environment)
 
@@ -78,13 +80,6 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
             return int(text)
         except ValueError:
             raise BadForm(f"{key} must be a whole number, not {text[:40]!r}") from None
-
-    def latest_run_and_version(doc_id: str) -> tuple[int | None, str]:
-        db = store().db
-        run = next(iter(db.query("select max(id) id from runs")), {"id": None})["id"]
-        version = next(iter(db.query("select extraction_version v from documents where doc_id = ?", [doc_id])),
-                       {"v": None})["v"]
-        return run, version or ""
 
     def record_url(doc_id: str, filters_query: str = "", anchor: str = "") -> str:
         return f"/doc/{quote(doc_id, safe='/')}" + (f"?{filters_query}" if filters_query else "") + anchor
@@ -142,8 +137,8 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         if action not in ("accept", "edit", "reject", "add"):
             raise BadForm(f"unknown action {action[:40]!r}; use accept, edit, reject or add")
         field = values.get("field", "")
-        if field not in FIELDS:
-            raise BadForm(f"unknown field {field[:40]!r}; use one of {', '.join(FIELDS)}")
+        if field not in names():
+            raise BadForm(f"unknown field {field[:40]!r}; use one of {', '.join(names())}")
         study_index = integer(values, "study")
         units = annotator_studies(store(), doc_id, {annotator})
         unit = next((unit for unit in units if unit.index == study_index), None)
@@ -161,7 +156,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
             if match is None:
                 raise BadForm("that value is no longer in the record (it changed meanwhile); reload the page")
             start, end = match.start, match.end
-        elif field in SINGLE_VALUED:
+        elif not spec_of(field).multiple:
             current = chosen_values(unit, field)
             before = current[0] if current else None
         text_length = len(store().document(doc_id).text)  # type: ignore[union-attr]
@@ -174,11 +169,8 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
             after = before
         else:
             after = parse_value(field, values.get("value", ""), before)
-        run, version = latest_run_and_version(doc_id)
-        store().add_correction(Correction(
-            doc_id=doc_id, study_index=unit.index, field=field, value_before=before, value_after=after,
-            annotator=annotator, created_at=_now(), run_id=run, model_versions={"extraction": version},
-            reason=(values.get("reason") or "").strip()[:500] or None, start=start, end=end))
+        record_correction(store(), doc_id, unit.index, field, before, after, annotator,
+                          (values.get("reason") or "").strip()[:500] or None, start, end)
         return f"#f-{unit.index}-{field}"
 
     async def undo(request: Request) -> Response:
@@ -229,7 +221,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         try:
             doc_id = values.get("doc", "")
             field = values.get("field", "")
-            if field not in FIELDS:
+            if field not in names():
                 raise BadForm(f"unknown field {field[:40]!r}")
             study_index = integer(values, "study")
             choice = values.get("choice", "")
@@ -242,8 +234,8 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
                 chosen = chosen_values(unit, field)
             elif choice == "custom":
                 lines = [line for line in values.get("value", "").splitlines() if line.strip()]
-                if field in SINGLE_VALUED and len(lines) > 1:
-                    raise BadForm(f"{FIELD_NAMES[field]} takes one value; type one line")
+                if not spec_of(field).multiple and len(lines) > 1:
+                    raise BadForm(f"{spec_of(field).title} takes one value; type one line")
                 chosen = [parse_value(field, line) for line in lines]
             else:
                 raise BadForm("choose the first annotator's value, the second's, or type one")
@@ -279,10 +271,3 @@ def _params(query: str) -> dict[str, str]:
     from urllib.parse import parse_qsl
 
     return dict(parse_qsl(query))
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).isoformat(timespec="seconds")
-

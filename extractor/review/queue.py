@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from ..corrections import DESIGNS, FIELDS
+from ..extract.fields import names
+from ..extract.vocabulary import DESIGNS
 from ..store import Store
 
 PAGE_SIZE = 50
@@ -35,7 +36,7 @@ class QueueFilters:
         except ValueError:
             page = 1
         return cls(q=params.get("q", "").strip()[:200], design=design if design in DESIGNS else "",
-                   field=field if field in FIELDS else "", status=status if status in STATUSES else "all", page=page)
+                   field=field if field in names() else "", status=status if status in STATUSES else "all", page=page)
 
     def query(self, **changes: Any) -> str:
         """These filters (with changes) as a query string, empty values left out."""

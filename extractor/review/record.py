@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ..corrections import FIELDS, SINGLE_VALUED, display_value
+from ..corrections import display_value
+from ..extract.fields import names, spec_of, specs
 from ..types import Document, ExtractedValue, StudyUnit
 
-FIELD_NAMES = {"design": "Design", "sample_size": "Sample size", "outcome": "Outcomes", "effect": "Effects",
-               "registration": "Registrations"}
-FIELD_KEYS = {"design": "1", "sample_size": "2", "outcome": "3", "effect": "4", "registration": "5"}
+
+def field_names() -> dict[str, str]:
+    """Each registered field's name as the pages show it."""
+    return {spec.name: spec.title for spec in specs()}
+
+
+def field_keys() -> dict[str, str]:
+    """The key that jumps to each field on the record page: 1, 2, ... in record order (the first nine)."""
+    return {name: str(number) for number, name in enumerate(names(), 1) if number <= 9}
 
 
 @dataclass
@@ -61,16 +68,17 @@ def _view(unit: StudyUnit, position: int, value: ExtractedValue, text: str) -> V
 
 
 def unit_views(document: Document, units: list[StudyUnit]) -> list[UnitView]:
-    """Every field of every study unit in FIELDS order, chosen values first and candidates apart."""
+    """Every registered field of every study unit in record order, chosen values first and candidates apart."""
     views = []
     for number, unit in enumerate(units, 1):
         fields = []
-        for name in FIELDS:
+        for name in names():
+            single = not spec_of(name).multiple
             chosen = [_view(unit, i, v, document.text) for i, v in enumerate(unit.values) if v.field == name and v.chosen]
             seen = {view.before for view in chosen}
             candidates = []
             for i, value in enumerate(unit.values):
-                if value.field == name and not value.chosen and name in SINGLE_VALUED:
+                if value.field == name and not value.chosen and single:
                     view = _view(unit, i, value, document.text)
                     if view.before not in seen and not view.corrected:
                         seen.add(view.before)

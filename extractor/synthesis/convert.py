@@ -28,10 +28,13 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
+from ..extract.vocabulary import RATIO_MEASURES
+from ..extract.vocabulary import TWO_GROUP_DESIGNS as _TWO_GROUP_DESIGNS
+
 SMD_FAMILY = {"d", "g", "SMD", "ES"}
-RATIOS = {"OR", "RR", "HR"}
+RATIOS = set(RATIO_MEASURES)
 SCALES = ("SMD", "OR", "RR", "HR", "MD", "RD", "ZCOR")
-TWO_GROUP_DESIGNS = {"rct", "cluster_rct", "non_randomised_trial"}
+TWO_GROUP_DESIGNS = set(_TWO_GROUP_DESIGNS)
 _NOT_CONVERTIBLE = {
     "b": "an unstandardised regression coefficient: its scale depends on the model and the outcome's units",
     "beta": "a standardised regression coefficient is not a group difference",

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from ...textlayer import TextLayer
 from ...types import ExtractedValue, Span
+from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 
 VERSION = 1
 _DATA = Path(__file__).resolve().parents[2] / "data" / "design.json"
 
-REVIEWS = ("umbrella_review", "meta_analysis", "systematic_review")
 PRIMARY_ORDER = (
     "cluster_rct", "rct", "non_randomised_trial", "mixed_methods", "case_control", "cohort",
     "cross_sectional", "qualitative", "case_report", "other",

@@ -7,10 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from ...types import ExtractedValue
+from ..vocabulary import CLUSTER_DESIGNS
+from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 from .records import FIELD, PERSON_KINDS, STUDY_KINDS
-
-REVIEWS = ("systematic_review", "meta_analysis", "umbrella_review")
-CLUSTER_DESIGNS = ("cluster_rct",)
 
 _PERSON_TIERS = (
     ("randomised", False), ("randomised", True), ("enrolled", False), ("enrolled", True), ("total", False),
