@@ -1,11 +1,12 @@
 # make extract: create .venv, install, read corpus/ into extractor.db (and out/corpus.jsonl)
 # make test:    create .venv, install, run the tests
+# make test-fast: the tests without those marked slow (Dask, interrupts, the browser, property tests)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install extract test bench bench-growth lint clean
+.PHONY: install extract test test-fast bench bench-growth lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +22,9 @@ extract: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_ingest.py

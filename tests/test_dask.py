@@ -14,6 +14,8 @@ from extractor import pipeline
 from extractor.pipeline import ExtractOptions, run_extract
 from extractor.store import Store
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out; `make test` runs them
+
 distributed = pytest.importorskip("distributed")
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from test_scale import baseline
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out; `make test` runs them
+
 REPO = Path(__file__).resolve().parents[1]
 
 

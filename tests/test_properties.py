@@ -30,6 +30,8 @@ from extractor.readers import READER_MODULES, detect_format, read_path, reader_m
 from extractor.readers.base import Limits
 from extractor.types import Document, Failure
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out; `make test` runs them
+
 FORMATS = SHARED / "formats"
 HOUSEKEEPING = {"README.md", "PROVENANCE.md", "INDEX.md"}
 # Mutated articles are slow to parse: only these two small real ones (plus the repo's own example

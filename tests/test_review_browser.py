@@ -23,8 +23,11 @@ from extractor.cli import cli
 from extractor.store import Store
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Debian's chromium on PATH (apt-get install -y chromium; .ci/run does it)")
+pytestmark = [
+    pytest.mark.slow,  # `make test-fast` leaves these out; `make test` runs them
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="needs Debian's chromium on PATH (apt-get install -y chromium; .ci/run does it)"),
+]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 PAGE = "example_pubmed_page"
