@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -24,11 +24,20 @@ from ..types import Document
 from .dedup import normalise_title
 from .errors import BadLabels
 from .schema import Decision, TriageStore, now
-from .simulate import asreview_note_label
 
 FORMATS = ("csv", "tsv", "ris")
 NOTE = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 NOT_SEEN = "ASReview_not_seen"
+
+
+def asreview_note_label(notes: Sequence[str]) -> int | None:
+    """1 / 0 / None from ASReview's RIS N1 notes (ASReview_relevant / _irrelevant / _not_seen)."""
+    joined = " ".join(notes)
+    if "ASReview_relevant" in joined:
+        return 1
+    if "ASReview_irrelevant" in joined:
+        return 0
+    return None
 
 
 def included_value(decision: str | None) -> str:
