@@ -19,8 +19,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .pipeline import Progress as ProgressCallbacks
-from .pipeline import RunSummary
+from .batch.options import Progress as ProgressCallbacks
+from .batch.options import RunSummary
 from .types import Document, ExtractedValue, Failure, StudyUnit
 
 

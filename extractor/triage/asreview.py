@@ -212,8 +212,8 @@ class _StoredIndex:
 def _add_documents(tstore: TriageStore, documents: list[Document], path: Path, use_models: bool) -> None:
     """Extract and store records that were not in the database yet (one run, one transaction)."""
     from .. import __version__
+    from ..batch.tasks import process_document
     from ..extraction import extraction_version
-    from ..pipeline import process_document
 
     store = tstore.store
     run_id = store.start_run("triage import", {"use_models": use_models}, [str(path)], __version__)
