@@ -66,7 +66,8 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
     stopped. Unreadable files are reported once each and recorded in the
     ``failures`` table; the exit status is 1 when anything failed.
     """
-    from .pipeline import ExtractOptions, run_extract, worker_count
+    from .batch.options import ExtractOptions, worker_count
+    from .batch.run import run_extract
     from .readers.base import Limits
     from .reporting import RichProgress, summary_table
 
@@ -325,8 +326,8 @@ def evaluate(shared_path: str, no_gold: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 def load(folder: str, db_path: str, force: bool, quiet: bool) -> None:
     """Merge the Parquet parts that `extract --out-parquet FOLDER` wrote into the database."""
-    from .parquet import load_parquet
-    from .pipeline import ExtractOptions
+    from .batch.options import ExtractOptions
+    from .batch.parquet import load_parquet
     from .reporting import RichProgress, summary_table
 
     console = _stderr()

@@ -86,7 +86,7 @@ def model_figures(models: Path = MODELS) -> list[dict[str, Any]]:
 
 def gold_scores(shared: Path) -> str:
     """The extractor's field scores on ``shared/gold`` (documents from ``shared/corpus``), as score.py prints them."""
-    from .pipeline import run_extract
+    from .batch.run import run_extract
     from .store import Store
 
     gold_files = sorted((shared / "gold").glob("*.jsonl"))

@@ -19,9 +19,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .batch.options import Progress as ProgressCallbacks
+from .batch.options import RunSummary
 from .extract.fields import spec_of
-from .pipeline import Progress as ProgressCallbacks
-from .pipeline import RunSummary
 from .types import Document, ExtractedValue, Failure, StudyUnit
 
 

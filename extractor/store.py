@@ -705,6 +705,19 @@ class Store:
             )),
         }
 
+    # --- batch runs ---
+
+    def source_paths(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The source file of each stored document among ``doc_ids`` (deleted ones too), by doc_id."""
+        ids = list(doc_ids)
+        owners: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            owners.update((row["doc_id"], row["source_path"]) for row in self.db.query(
+                f"select doc_id, source_path from documents where doc_id in ({marks})", chunk))
+        return owners
+
 
 def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: int) -> dict[str, Any]:
     """An ExtractedValue as an ``extracted_values`` row, with its evidence text."""

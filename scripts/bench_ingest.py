@@ -46,7 +46,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.pipeline import discover  # noqa: E402
+from extractor.batch.discovery import discover  # noqa: E402
 
 SAMPLE_SECONDS = 0.05
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024

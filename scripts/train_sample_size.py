@@ -89,7 +89,7 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "Which of the rule candidates (`extractor.extract.sample_size.rules.find_sample_sizes`) is the headline "
         "sample size of an abstract, with a probability; abstains below a threshold "
         "(`extractor/models/sample_size.py`, `rank_sample_sizes`, `choose_with_model`). Extraction uses it "
-        "when the rules choose no headline size (`extractor/extraction.py`); its value's source is "
+        "when the rules choose no headline size (`extractor/extract/sample_size/__init__.py`, a model hook of the chooser); its value's source is "
         "`model:sample_size@<version>`.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "

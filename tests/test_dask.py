@@ -10,8 +10,9 @@ import pytest
 from test_scale import article, baseline, failures, pubmed_file, records, update_file
 
 from conftest import CORPUS
-from extractor import pipeline
-from extractor.pipeline import ExtractOptions, run_extract
+from extractor.batch import tasks
+from extractor.batch.options import ExtractOptions, Progress
+from extractor.batch.run import run_extract
 from extractor.store import Store
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves these out; `make test` runs them
@@ -39,7 +40,7 @@ def inputs(folder: Path) -> Path:
     return folder
 
 
-class Heard(pipeline.Progress):
+class Heard(Progress):
     """Progress that keeps the run's notices."""
 
     def __init__(self, notices: list[str]) -> None:
@@ -108,7 +109,7 @@ def test_workers_that_cannot_be_restarted_leave_the_run_going(tmp_path: Path,
 def test_a_task_that_fails_on_the_cluster_is_retried_then_reported(tmp_path: Path, scheduler: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     tries = tmp_path / "tries.log"  # the task may be pickled on its way to the worker: count in a file
-    original = pipeline.run_task
+    original = tasks.run_task
 
     def dies_on_one_file(task, *args):
         if task.path.endswith("pubmed24n0002.xml"):
@@ -117,7 +118,7 @@ def test_a_task_that_fails_on_the_cluster_is_retried_then_reported(tmp_path: Pat
             raise SystemError("the worker fell over")
         return original(task, *args)
 
-    monkeypatch.setattr(pipeline, "run_task", dies_on_one_file)
+    monkeypatch.setattr(tasks, "run_task", dies_on_one_file)
     first = baseline(tmp_path / "in", range(1, 5))
     update = update_file(tmp_path / "in")
     store = Store(tmp_path / "x.db")
@@ -132,7 +133,7 @@ def test_a_task_that_fails_on_the_cluster_is_retried_then_reported(tmp_path: Pat
 
 def test_an_unreachable_scheduler_is_one_typed_error_and_a_failed_run(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractor.executors.cluster import SchedulerUnreachable
+    from extractor.batch.executors.cluster import SchedulerUnreachable
 
     def refuse(address, timeout=None):
         raise OSError(f"Timed out trying to connect to {address} after {timeout}")

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from extractor import pipeline
-from extractor.pipeline import ExtractOptions, Progress, discover, run_extract
+from extractor.batch import tasks
+from extractor.batch.discovery import discover
+from extractor.batch.options import ExtractOptions, Progress
+from extractor.batch.run import run_extract
 from extractor.readers.base import Limits
 from extractor.store import Store
 
@@ -118,7 +120,7 @@ def test_a_reader_that_hangs_is_stopped_by_the_time_limit(tmp_path: Path, monkey
         time.sleep(5)
         yield from ()
 
-    monkeypatch.setattr(pipeline, "read_path", slow_reader)
+    monkeypatch.setattr(tasks, "read_path", slow_reader)
     write_inputs(tmp_path / "in", count=1)
     store = Store(tmp_path / "x.db")
     summary = run_extract([str(tmp_path / "in" / "paper0.txt")], store, ExtractOptions(limits=Limits(max_seconds=0.2)))
@@ -132,7 +134,7 @@ def test_a_bug_in_a_reader_is_a_failure_not_a_crash(tmp_path: Path, monkeypatch:
         raise ZeroDivisionError("oops")
         yield
 
-    monkeypatch.setattr(pipeline, "read_path", broken_reader)
+    monkeypatch.setattr(tasks, "read_path", broken_reader)
     write_inputs(tmp_path / "in", count=2)
     store = Store(tmp_path / "x.db")
     summary = run_extract([str(tmp_path / "in" / "paper0.txt"), str(tmp_path / "in" / "paper1.txt")], store)

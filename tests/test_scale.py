@@ -16,11 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS
-from extractor import pipeline
+from extractor.batch import run, tasks, writer
+from extractor.batch.events import Failed, TaskDone
+from extractor.batch.options import ExtractOptions
+from extractor.batch.parquet import NotAParquetFolder, load_parquet
+from extractor.batch.run import run_extract
 from extractor.cli import cli
 from extractor.extract.document import extraction_version
-from extractor.parquet import NotAParquetFolder, load_parquet
-from extractor.pipeline import ExtractOptions, run_extract
 from extractor.readers import pubmed_xml
 from extractor.readers.base import Limits
 from extractor.store import Store
@@ -279,13 +281,13 @@ def test_the_writer_keeps_no_per_document_state_between_batches(tmp_path: Path,
     path = baseline(tmp_path / "in", range(1, 30))
     store = Store(tmp_path / "x.db")
     held: list[tuple[int, int]] = []  # (documents held, files in progress) after each batch
-    original = pipeline._Writer.flush
+    original = writer.Writer.flush
 
-    def flush(self: pipeline._Writer) -> None:
+    def flush(self: writer.Writer) -> None:
         original(self)
         held.append((len(self.claimed) + len(self.records), len(self.files)))
 
-    monkeypatch.setattr(pipeline._Writer, "flush", flush)
+    monkeypatch.setattr(writer.Writer, "flush", flush)
     summary = run_extract([str(path)], store, ExtractOptions(batch_size=5, chunk_records=7))
     assert summary.documents_written == 29 and len(held) >= 5
     assert {documents for documents, _ in held} == {0}
@@ -300,18 +302,18 @@ def test_a_document_that_hangs_in_a_worker_thread_is_stopped_by_the_time_limit(
             time.sleep(0.01)
         yield from ()
 
-    monkeypatch.setattr(pipeline, "read_path", slow_reader)
+    monkeypatch.setattr(tasks, "read_path", slow_reader)
     path = tmp_path / "paper.txt"
     path.write_text("A trial of something.\n\nWe randomised 40 people.", encoding="utf-8")
     result: list = []
     thread = threading.Thread(target=lambda: result.extend(
-        pipeline.process_task(pipeline.Task(str(path), 1), Limits(max_seconds=0.2))))
+        tasks.process_task(tasks.Task(str(path), 1), Limits(max_seconds=0.2))))
     started = time.monotonic()
     thread.start()
     thread.join(10)
     assert time.monotonic() - started < 3
-    assert [e[1].kind for e in result if e[0] == "failure"] == ["timeout"]
-    assert result[-1][0] == "done"
+    assert [e.failure.kind for e in result if isinstance(e, Failed)] == ["timeout"]
+    assert isinstance(result[-1], TaskDone)
 
 
 def test_pool_workers_retire_and_are_replaced_without_losing_tasks(tmp_path: Path) -> None:
@@ -325,12 +327,12 @@ def test_pool_workers_retire_and_are_replaced_without_losing_tasks(tmp_path: Pat
 
 
 def test_a_long_one_worker_run_extracts_in_a_worker_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractor.executors import local
+    from extractor.batch.executors import local
 
     path = baseline(tmp_path / "in", range(1, 9))
     here = Store(tmp_path / "here.db")
     run_extract([str(path)], here, ExtractOptions(chunk_records=2))
-    monkeypatch.setattr(pipeline, "IN_PROCESS_TASKS", 2)
+    monkeypatch.setattr(run, "IN_PROCESS_TASKS", 2)
     monkeypatch.setattr(local, "in_process_events", lambda *args: pytest.fail("extracted in this process"))
     pooled = Store(tmp_path / "pooled.db")
     run_extract([str(path)], pooled, ExtractOptions(workers=1, chunk_records=2, tasks_per_worker=2))

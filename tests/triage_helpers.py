@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from extractor.pipeline import ExtractOptions, run_extract
+from extractor.batch.options import ExtractOptions
+from extractor.batch.run import run_extract
 from extractor.store import Store
 from extractor.triage.criteria import Criteria
 from extractor.triage.schema import TriageStore

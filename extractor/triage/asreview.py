@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -24,11 +24,20 @@ from ..types import Document
 from .dedup import normalise_title
 from .errors import BadLabels
 from .schema import Decision, TriageStore, now
-from .simulate import asreview_note_label
 
 FORMATS = ("csv", "tsv", "ris")
 NOTE = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 NOT_SEEN = "ASReview_not_seen"
+
+
+def asreview_note_label(notes: Sequence[str]) -> int | None:
+    """1 / 0 / None from ASReview's RIS N1 notes (ASReview_relevant / _irrelevant / _not_seen)."""
+    joined = " ".join(notes)
+    if "ASReview_relevant" in joined:
+        return 1
+    if "ASReview_irrelevant" in joined:
+        return 0
+    return None
 
 
 def included_value(decision: str | None) -> str:
@@ -203,8 +212,8 @@ class _StoredIndex:
 def _add_documents(tstore: TriageStore, documents: list[Document], path: Path, use_models: bool) -> None:
     """Extract and store records that were not in the database yet (one run, one transaction)."""
     from .. import __version__
+    from ..batch.tasks import process_document
     from ..extract.document import extraction_version
-    from ..pipeline import process_document
 
     store = tstore.store
     run_id = store.start_run("triage import", {"use_models": use_models}, [str(path)], __version__)

@@ -80,7 +80,7 @@ def load_labelled(path: Path | str) -> LabelledSet:
     from ..errors import ExtractorError
     from ..readers import read_path
     from ..types import Document
-    from .asreview import interchange_format
+    from .asreview import asreview_note_label, interchange_format
 
     path = Path(path)
     if not path.is_file():
@@ -108,16 +108,6 @@ def load_labelled(path: Path | str) -> LabelledSet:
     if not len(array) or array.sum() < 2 or array.sum() == len(array):
         raise BadLabels(f"{path}: needs at least 2 includes and 1 exclude ({int(array.sum())} of {len(array)} included)")
     return LabelledSet(path.stem, texts, array, ids)
-
-
-def asreview_note_label(notes: Sequence[str]) -> int | None:
-    """1 / 0 / None from ASReview's RIS N1 notes (ASReview_relevant / _irrelevant / _not_seen)."""
-    joined = " ".join(notes)
-    if "ASReview_relevant" in joined:
-        return 1
-    if "ASReview_irrelevant" in joined:
-        return 0
-    return None
 
 
 def choose_priors(labels: np.ndarray, seed: int) -> list[int]:

@@ -23,13 +23,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExtractorError
-from .store import DOCUMENT_FIELDS, PreparedRecord, Store
+from .. import __version__
+from ..errors import ExtractorError
+from ..store import DOCUMENT_FIELDS, PreparedRecord, Store
+from .events import DocumentDone, RecordsDeleted
+from .options import ExtractOptions, Progress, RunSummary
+from .writer import Writer
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-    from .pipeline import ExtractOptions, Progress, RunSummary, Task
 
 _INTEGER_FIELDS = {"record_index", "title_start", "title_end", "abstract_start", "abstract_end", "year"}
 STUDY_COLUMNS = ("doc_id", "study_index", "label", "start", "end")
@@ -62,10 +64,10 @@ def _schemas() -> dict[str, pa.Schema]:
     }
 
 
-def part_name(task: Task, part: int) -> str:
-    """``<hash of the path>-<chunk>-<part>``: stable across runs, unique across files."""
-    digest = hashlib.sha1(task.path.encode("utf-8")).hexdigest()[:12]
-    return f"{digest}-{task.chunk:05d}-{part:04d}"
+def part_name(path: str, chunk: int, part: int) -> str:
+    """``<hash of the path>-<chunk>-<part>``: stable across runs, unique across files (``chunk``: a task's piece)."""
+    digest = hashlib.sha1(path.encode("utf-8")).hexdigest()[:12]
+    return f"{digest}-{chunk:05d}-{part:04d}"
 
 
 def _write(directory: Path, table_name: str, name: str, rows: list[tuple[Any, ...]]) -> None:
@@ -83,10 +85,10 @@ def _write(directory: Path, table_name: str, name: str, rows: list[tuple[Any, ..
     os.replace(temporary, folder / f"{name}.parquet")
 
 
-def write_part(directory: str | Path, task: Task, part: int, records: list[PreparedRecord], run_id: int,
+def write_part(directory: str | Path, name: str, records: list[PreparedRecord], run_id: int,
                extraction_version: str) -> None:
-    """One part of a task's records, as the four tables."""
-    directory, name = Path(directory), part_name(task, part)
+    """One part of a task's records (``name``: see ``part_name``), as the four tables."""
+    directory = Path(directory)
     _write(directory, "studies", name, [(r.doc_id, *row) for r in records for row in r.studies])
     _write(directory, "extracted_values", name, [(r.doc_id, *row) for r in records for row in r.values])
     _write(directory, "identifiers", name, [(r.doc_id, *row) for r in records for row in r.identifiers])
@@ -94,10 +96,10 @@ def write_part(directory: str | Path, task: Task, part: int, records: list[Prepa
            [(r.doc_id, r.record_version, run_id, extraction_version, *r.document) for r in records])
 
 
-def write_deletions(directory: str | Path, task: Task, pmids: list[str]) -> None:
-    """An update file's deleted PMIDs."""
-    name = Path(task.path).name
-    _write(Path(directory), "deletions", part_name(task, 0), [(pmid, task.path, name) for pmid in pmids])
+def write_deletions(directory: str | Path, name: str, path: str, pmids: list[str]) -> None:
+    """The PMIDs an update file (``path``) deletes, as part ``name``."""
+    file_name = Path(path).name
+    _write(Path(directory), "deletions", name, [(pmid, path, file_name) for pmid in pmids])
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -130,9 +132,6 @@ def records_of_part(directory: Path, name: str) -> list[PreparedRecord]:
 def load_parquet(directory: str | Path, store: Store, options: ExtractOptions | None = None,
                  progress: Progress | None = None) -> RunSummary:
     """Merge every part under ``directory`` into the store; the function behind ``extractor load``."""
-    from . import __version__
-    from .pipeline import ExtractOptions, Progress, RunSummary, _Writer
-
     directory = Path(directory)
     options = options or ExtractOptions()
     progress = progress or Progress()
@@ -143,7 +142,7 @@ def load_parquet(directory: str | Path, store: Store, options: ExtractOptions | 
     run_id = store.start_run("load", {"force": options.force, "use_models": options.use_models},
                              [str(directory)], __version__)
     summary = RunSummary(run_id=run_id, files_seen=len(parts))
-    writer = _Writer(store, run_id, options, summary, progress, None, {})
+    writer = Writer(store, run_id, options, summary, progress, None, {})
     progress.start(len(parts), sum(part.stat().st_size for part in parts))
     status = "complete"
     try:
@@ -152,11 +151,11 @@ def load_parquet(directory: str | Path, store: Store, options: ExtractOptions | 
             for row in _rows(deletions):
                 by_path.setdefault(row["source_path"], []).append(row["pmid"])
             for path, pmids in by_path.items():
-                writer.handle(("deleted", path, pmids))
+                writer.handle(RecordsDeleted(path, pmids))
         for part in parts:
             records = records_of_part(directory, part.stem)
             for record in records:
-                writer.handle(("record", record))
+                writer.handle(DocumentDone(record))
             progress.file_done(str(part), part.stat().st_size, len(records))
     except KeyboardInterrupt:
         status = "interrupted"

@@ -21,14 +21,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import ExtractorError
-from . import Event, crash_events
-
-if TYPE_CHECKING:
-    from ..pipeline import ExtractOptions, Task
-
+from ...errors import ExtractorError
+from .. import tasks as task_work
+from ..events import Event
+from ..options import ExtractOptions
+from ..tasks import Task, crashed
 
 RESTART_TIMEOUT_S = 120  # a worker that takes longer to come back than this is an error of the run
 
@@ -40,9 +39,7 @@ class SchedulerUnreachable(ExtractorError):
 
 def _run_piece(task: Task, piece: bytes | None, *args: Any) -> list[Event]:
     """``run_task`` on a worker, with the piece of the file put back into the task."""
-    from ..pipeline import run_task
-
-    return run_task(replace(task, data=piece) if piece is not None else task, *args)
+    return task_work.run_task(replace(task, data=piece) if piece is not None else task, *args)
 
 
 def restart_workers(client: Any, notice: Callable[[str], None], tasks_run: int) -> bool:
@@ -126,7 +123,7 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
             try:
                 events = future.result()
             except Exception as error:  # the worker died (KilledWorker) or the task could not run
-                events = crash_events(task, f"the task failed on the cluster after {options.retries} retries "
+                events = crashed(task, f"the task failed on the cluster after {options.retries} retries "
                                             f"({type(error).__name__}: {error})")
             future.release()
             piece = pieces.pop(future)

@@ -15,23 +15,38 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from . import EVENTS_PER_MESSAGE, Event, crash_events
+from .. import tasks as task_work
+from ..events import Event, TaskDone
+from ..options import ExtractOptions
+from ..tasks import Task, crashed
 
 PARENT_CHECK_SECONDS = 2.0  # how often a worker checks that the run it serves is still there
+EVENTS_PER_MESSAGE = 50  # events a worker sends at a time
 
-if TYPE_CHECKING:
-    from ..pipeline import ExtractOptions, Task
+
+@dataclass(frozen=True, slots=True)
+class TaskStarted:
+    """A worker's message: it took task ``number``."""
+
+    worker: int
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRetired:
+    """A worker's message: it ran its ``tasks_per_worker`` tasks and ends; a new one takes its place."""
+
+    worker: int
 
 
 def in_process_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int) -> Iterator[list[Event]]:
     """Each task in turn, in this process."""
-    from .. import pipeline
-
     for task in tasks:
         chunk: list[Event] = []
-        for event in pipeline.process_task(task, options.limits, options.use_models, options.parquet_dir, run_id):
+        for event in task_work.process_task(task, options.limits, options.use_models, options.parquet_dir, run_id):
             chunk.append(event)
             if len(chunk) >= EVENTS_PER_MESSAGE:
                 yield chunk
@@ -42,22 +57,20 @@ def in_process_events(tasks: Iterable[Task], options: ExtractOptions, run_id: in
 
 def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, worker_id: int) -> None:
     """A worker process: take tasks until told to stop, send their events in small lists."""
-    from ..pipeline import process_task
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _exit_with(os.getppid())
     for _ in range(options.tasks_per_worker if options.tasks_per_worker > 0 else 1 << 62):
         task = tasks.get()
         if task is None:
             return
-        results.put([("start", worker_id, task.number)])
+        results.put([TaskStarted(worker_id, task.number)])
         chunk: list[Event] = []
-        for event in process_task(task, options.limits, options.use_models, options.parquet_dir, run_id):
+        for event in task_work.process_task(task, options.limits, options.use_models, options.parquet_dir, run_id):
             chunk.append(event)
-            if len(chunk) >= EVENTS_PER_MESSAGE or event[0] == "done":
+            if len(chunk) >= EVENTS_PER_MESSAGE or isinstance(event, TaskDone):
                 results.put(chunk)
                 chunk = []
-    results.put([("retire", worker_id)])  # what an extractor accumulates (caches, vocabularies) goes with it
+    results.put([WorkerRetired(worker_id)])  # what an extractor accumulates (caches, vocabularies) goes with it
 
 
 def _exit_with(parent: int) -> None:
@@ -135,7 +148,7 @@ def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                     number = current.pop(worker_id, None)
                     if number is not None and process.exitcode != 0:
                         task = outstanding.pop(number)
-                        yield crash_events(task, f"the reader crashed (worker exit code {process.exitcode})")
+                        yield crashed(task, f"the reader crashed (worker exit code {process.exitcode})")
                         spawn()
                     elif process.exitcode == 0 and not planned_all:  # no stop signal was sent yet
                         stops_owed = max(0, stops_owed - 1)  # it retired; its message may still be on the way
@@ -144,22 +157,26 @@ def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                     notice("all workers stopped before the batch ended")
                     return
                 continue
+            events: list[Event] = []  # the writer's; the workers' own messages stay here
             for event in chunk:
-                if event[0] == "retire":
-                    retired = processes.pop(event[1], None)
-                    current.pop(event[1], None)
+                if isinstance(event, WorkerRetired):
+                    retired = processes.pop(event.worker, None)
+                    current.pop(event.worker, None)
                     if retired is not None:  # else it was seen gone and replaced already
                         retired.join(timeout=5)
                         stops_owed = max(0, stops_owed - 1)  # it takes no stop signal (extra ones are harmless)
                         spawn()
-                elif event[0] == "start":
-                    current[event[1]] = event[2]
-                elif event[0] == "done":
-                    outstanding.pop(event[6], None)
-                    for worker_id, number in current.items():
-                        if number == event[6]:
-                            current[worker_id] = None
-            yield chunk
+                elif isinstance(event, TaskStarted):
+                    current[event.worker] = event.number
+                else:
+                    if isinstance(event, TaskDone):
+                        outstanding.pop(event.number, None)
+                        for worker_id, number in current.items():
+                            if number == event.number:
+                                current[worker_id] = None
+                    events.append(event)
+            if events:
+                yield events
     finally:
         for process in processes.values():
             if process.is_alive():

@@ -1,0 +1,59 @@
+"""What a task reports, in order, to the one writer: small frozen records, picklable and cheap to send.
+
+A task yields ``DocumentDone`` (or ``PartWritten`` when it writes Parquet parts
+itself) and ``Failed`` as it reads, ``RecordsDeleted`` for a PubMed update
+file's DeleteCitation, and ``TaskDone`` last. Executors send them across
+processes and from Dask workers unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..store import PreparedRecord
+from ..types import Failure
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentDone:
+    """A document read and extracted, as ready-to-insert rows."""
+
+    record: PreparedRecord
+
+
+@dataclass(frozen=True, slots=True)
+class PartWritten:
+    """``documents`` records the task wrote as a Parquet part (they do not travel to the writer)."""
+
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A file, or one record of it, that could not be read."""
+
+    failure: Failure
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsDeleted:
+    """PMIDs a PubMed update file (``path``) deletes."""
+
+    path: str
+    pmids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDone:
+    """The end of a task: what it read of its file (``chunks``: how many pieces the file was cut into, 0 if not
+    known yet)."""
+
+    path: str
+    format: str | None
+    documents: int
+    failures: int
+    chunks: int
+    number: int  # the task's position in the run
+
+
+Event = DocumentDone | PartWritten | Failed | RecordsDeleted | TaskDone

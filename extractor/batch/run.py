@@ -1,0 +1,101 @@
+"""A run: find the input files, skip those already read, send the rest through an executor to the writer.
+
+The function behind ``extractor extract``. Dependencies point one way:
+``run`` -> ``executors`` -> ``tasks`` -> ``events``, and ``run`` -> ``writer``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from contextlib import suppress
+from dataclasses import asdict
+from typing import TextIO
+
+from .. import __version__
+from ..extract.document import extraction_version
+from ..interchange import interchange_record, write_jsonl_line
+from ..store import Store
+from ..types import Failure
+from . import executors
+from .discovery import discover, file_sha256
+from .events import Failed
+from .options import ExtractOptions, Progress, RunSummary
+from .tasks import plan_tasks
+from .writer import Writer
+
+IN_PROCESS_TASKS = 32  # a one-worker run of at most this many tasks extracts in this process
+
+
+def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None = None,
+                progress: Progress | None = None, jsonl: TextIO | None = None) -> RunSummary:
+    """Read every input file into the store; the function behind ``extractor extract``."""
+    options = options or ExtractOptions()
+    progress = progress or Progress()
+    started = time.monotonic()
+    files, missing = discover(inputs)
+    option_record = {"force": options.force, "workers": options.workers, "use_models": options.use_models,
+                     "executor": options.executor, "scheduler": options.scheduler, "out_parquet": options.parquet_dir,
+                     **asdict(options.limits)}
+    run_id = store.start_run("extract", option_record, inputs, __version__)
+    summary = RunSummary(run_id=run_id, files_seen=len(files))
+    sizes: dict[str, tuple[int, str]] = {}
+    to_read: list[str] = []
+    skipped_sources: list[str] = []
+    for path in files:
+        key = str(path)
+        try:
+            size = path.stat().st_size
+            sha = file_sha256(path)
+        except OSError as error:
+            missing.append(Failure(key, "io", f"cannot read the file: {error.strerror or error}",
+                                   "check that it exists and is readable"))
+            continue
+        sizes[key] = (size, sha)
+        known = store.source(key)
+        if (not options.force and known and known["sha256"] == sha and known["status"] == "complete"
+                and known.get("extraction_version") == extraction_version(options.use_models)):
+            skipped_sources.append(key)
+        else:
+            to_read.append(key)
+    writer = Writer(store, run_id, options, summary, progress, jsonl, sizes)
+    for failure in missing:
+        writer.handle(Failed(failure))
+    progress.start(len(to_read), sum(sizes[p][0] for p in to_read))
+    summary.files_skipped = len(skipped_sources)
+    if skipped_sources:
+        unchanged = 0
+        for key in skipped_sources:
+            ids = store.doc_ids_for_source(key)
+            unchanged += len(ids)
+            if jsonl is not None:
+                for doc_id in ids:
+                    document = store.document(doc_id)
+                    if document is not None:
+                        write_jsonl_line(jsonl, interchange_record(document, store.studies(doc_id)))
+        summary.documents_unchanged += unchanged
+        progress.notice(f"{len(skipped_sources)} unchanged files skipped ({unchanged} documents); --force redoes them")
+    status = "complete"
+    try:
+        tasks = plan_tasks(to_read, options.limits, options.chunk_records)
+        # Worker processes pay off for two tasks or more; with one worker, only for a long run, where the
+        # worker (recycled now and then) keeps this process's memory flat and the writer runs beside it.
+        ahead = list(itertools.islice(tasks, IN_PROCESS_TASKS + 1))
+        pool = len(ahead) > 1 if options.workers > 1 else len(ahead) > IN_PROCESS_TASKS
+        events = executors.task_events(itertools.chain(ahead, tasks), options, run_id, progress.notice, parallel=pool)
+        for chunk in events:
+            for event in chunk:
+                writer.handle(event)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    except Exception:
+        status = "failed"  # e.g. the Dask scheduler cannot be reached
+        raise
+    finally:
+        with suppress(Exception):
+            writer.flush()
+        summary.duration_s = round(time.monotonic() - started, 3)
+        summary.status = status
+        store.finish_run(run_id, summary.counts(), status)
+    return summary
