@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ..types import Document
+from ..types import Document, Failure
 from .dedup import normalise_title
 from .errors import BadLabels
 from .schema import Decision, TriageStore, now
@@ -42,9 +42,7 @@ def export_decisions(tstore: TriageStore, handle: TextIO, fmt: str) -> int:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     decisions = tstore.current_decisions()
     merged = tstore.merged_away()
-    rows = [row for row in tstore.db.query(
-        "select doc_id, title, abstract, authors, year, doi, pmid from documents order by rowid")
-        if row["doc_id"] not in merged]
+    rows = [row for row in tstore.store.screening_export_rows() if row["doc_id"] not in merged]
     if fmt == "ris":
         for row in rows:
             _write_ris(handle, row, decisions.get(row["doc_id"]))
@@ -85,6 +83,7 @@ class ImportSummary:
     unchanged: int = 0
     not_seen: int = 0
     unreadable: int = 0
+    notices: list[str] = field(default_factory=list)  # records stored under another doc_id, and why
 
 
 def _label(document: Document) -> int | None:
@@ -104,7 +103,8 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
     if not path.is_file():
         raise BadLabels(f"{path}: no such file")
     try:
-        items = list(read_path(path, fmt=interchange_format(path)))
+        fmt = interchange_format(path)
+        items = list(read_path(path, fmt=fmt))
     except ExtractorError as error:
         raise BadLabels(f"{path}: {error.message}", hint=error.hint) from None
     documents = [item for item in items if isinstance(item, Document)]
@@ -127,7 +127,7 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
             summary.matched += 1
         pairs.append((match, _label(document)))
     if to_add:
-        _add_documents(tstore, to_add, path, use_models)
+        summary.notices = _add_documents(tstore, to_add, failures, path, fmt, use_models)
         summary.added = len(to_add)
     current = tstore.current_decisions()
     stamp = now()
@@ -166,9 +166,11 @@ class _StoredIndex:
 
     def __init__(self, tstore: TriageStore):
         self.by_key: dict[tuple[str, str], str] = {}
-        for row in tstore.db.query("select doc_id, title, doi, pmid, metadata from documents order by rowid"):
+        self.source_paths: dict[str, str] = {}  # doc_id -> the file it was read from
+        for row in tstore.store.screening_match_rows():
             accession = json.loads(row["metadata"] or "{}").get("accession")
             self._keys(row["doc_id"], row["title"], row["doi"], row["pmid"], accession)
+            self.source_paths[row["doc_id"]] = row["source_path"]
 
     def _keys(self, doc_id: str, title: str | None, doi: str | None, pmid: str | None,
               accession: str | None) -> None:
@@ -194,21 +196,38 @@ class _StoredIndex:
         keys = [("id", record_id)] if record_id else []
         keys += list(self._candidates(document.doc_id, document.title, document.metadata.doi,
                                       document.metadata.pmid, None))
+        # The doc_id a reader made (file name and record key) names the same record only within one file:
+        # another file of the same name clashes with it, and the writer gives the record a doc_id of its own.
+        keys = [key for key in keys if key != ("id", document.doc_id) or key == ("id", record_id)
+                or self.source_paths.get(document.doc_id, document.source_path) == document.source_path]
         return next((self.by_key[key] for key in keys if key in self.by_key), None)
 
     def add(self, document: Document) -> None:
         self._keys(document.doc_id, document.title, document.metadata.doi, document.metadata.pmid, None)
+        self.source_paths.setdefault(document.doc_id, document.source_path)
 
 
-def _add_documents(tstore: TriageStore, documents: list[Document], path: Path, use_models: bool) -> None:
-    """Extract and store records that were not in the database yet (one run, one transaction)."""
+def _add_documents(tstore: TriageStore, documents: list[Document], failures: list[Failure], path: Path,
+                   fmt: str, use_models: bool) -> list[str]:
+    """Extract and store records that were not in the database yet, as an extraction run writes them.
+
+    One run and one transaction through the store's writer: the records, the file's unreadable rows and
+    its ``sources`` row; a doc_id another file holds is renamed (``~2``). Returns a notice per rename.
+    """
     from .. import __version__
     from ..extraction import extraction_version
-    from ..pipeline import process_document
+    from ..pipeline import file_sha256, process_document
+    from ..store import prepare_record
 
     store = tstore.store
+    version = extraction_version(use_models)
     run_id = store.start_run("triage import", {"use_models": use_models}, [str(path)], __version__)
-    processed = [process_document(document, use_models) for document in documents]
-    store.write_batch([document for document, _ in processed], [], [], run_id,
-                      {document.doc_id: units for document, units in processed}, extraction_version(use_models))
-    store.finish_run(run_id, {"documents_written": len(processed)}, "complete")
+    records = [prepare_record(*process_document(document, use_models)) for document in documents]
+    notices = [f"{record.source_path}: doc_id {wanted} is taken by another file; stored as {record.doc_id}"
+               for record, wanted in store.claim_doc_ids(records, {})]
+    status = "complete" if not failures else "partial"
+    source = {"path": str(path), "sha256": file_sha256(path), "size": path.stat().st_size, "format": fmt,
+              "documents": len(records), "failures": len(failures), "status": status, "extraction_version": version}
+    store.write_records(records, failures, [source], run_id, version)
+    store.finish_run(run_id, {"documents_written": len(records), "failures": len(failures)}, "complete")
+    return notices
