@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 from sqlite_utils import Migrations
@@ -287,6 +287,14 @@ def m005_scale(db: sqlite_utils.Database) -> None:
         {"pmid": str, "source_path": str, "file_name": str, "run_id": int, "created_at": str},
         pk=("pmid", "source_path"),
     )
+
+
+class _HasSource(Protocol):
+    doc_id: str
+    source_path: str
+
+
+Owned = TypeVar("Owned", bound=_HasSource)  # a record that names its doc_id and the file it came from
 
 
 def now() -> str:
@@ -640,9 +648,8 @@ class Store:
             "select doc_id, title, abstract, authors, year, doi, pmid from documents order by rowid"))
 
     def screening_match_rows(self) -> list[dict[str, Any]]:
-        """doc_id, source_path, title, doi, pmid and metadata (JSON) of every document, in insertion order."""
-        return list(self.db.query(
-            "select doc_id, source_path, title, doi, pmid, metadata from documents order by rowid"))
+        """doc_id, title, doi, pmid and metadata (JSON) of every document, in insertion order."""
+        return list(self.db.query("select doc_id, title, doi, pmid, metadata from documents order by rowid"))
 
     def dedup_rows(self) -> list[dict[str, Any]]:
         """doc_id, title, year, doi, pmid and abstract length (``chars``) of every document, in insertion order."""
@@ -702,12 +709,13 @@ class Store:
                     ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
                 )
 
-    def claim_doc_ids(self, records: list[PreparedRecord], claimed: dict[str, str]) -> list[tuple[PreparedRecord, str]]:
+    def claim_doc_ids(self, records: Sequence[Owned], claimed: dict[str, str]) -> list[tuple[Owned, str]]:
         """Rename records whose doc_id another input file holds, to ``<doc_id>~2`` (``~3``, ...), in place.
 
-        Two input files with the same name must not overwrite each other's documents. ``claimed`` maps
-        doc_ids to the source path that took them earlier in the batch being written, and gains every
-        record's. Returns each renamed record with the doc_id it asked for.
+        Two input files with the same name must not overwrite each other's documents. ``records`` are
+        PreparedRecords or Documents; ``claimed`` maps doc_ids to the source path that took them earlier
+        in the batch being written, and gains every record's. Returns each renamed record with the doc_id
+        it asked for.
         """
         if not records:
             return []
@@ -718,7 +726,7 @@ class Store:
             marks = ",".join("?" * len(chunk))
             owners.update((row["doc_id"], row["source_path"]) for row in self.db.query(
                 f"select doc_id, source_path from documents where doc_id in ({marks})", chunk))
-        renamed: list[tuple[PreparedRecord, str]] = []
+        renamed: list[tuple[Owned, str]] = []
         for record in records:
             base, number = record.doc_id, 1
             while True:

@@ -114,6 +114,9 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
         raise BadLabels(f"{path}: {first.message if first else 'no records'}",
                         hint=first.hint if first else BadLabels.hint)
     summary = ImportSummary(records=len(documents), unreadable=len(failures))
+    # Doc_ids as an extraction run of the file would give them: one that a file of the same name elsewhere
+    # holds becomes "<doc_id>~2", so it neither matches nor overwrites that file's paper.
+    wanted = {id(document): doc_id for document, doc_id in tstore.store.claim_doc_ids(documents, {})}
     index = _StoredIndex(tstore)
     to_add: list[Document] = []
     pairs: list[tuple[str, int | None]] = []
@@ -127,8 +130,10 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
             summary.matched += 1
         pairs.append((match, _label(document)))
     if to_add:
-        summary.notices = _add_documents(tstore, to_add, failures, path, fmt, use_models)
+        _add_documents(tstore, to_add, failures, path, fmt, use_models)
         summary.added = len(to_add)
+        summary.notices = [f"{document.source_path}: doc_id {wanted[id(document)]} is taken by another file; "
+                           f"stored as {document.doc_id}" for document in to_add if id(document) in wanted]
     current = tstore.current_decisions()
     stamp = now()
     new: list[Decision] = []
@@ -166,11 +171,9 @@ class _StoredIndex:
 
     def __init__(self, tstore: TriageStore):
         self.by_key: dict[tuple[str, str], str] = {}
-        self.source_paths: dict[str, str] = {}  # doc_id -> the file it was read from
         for row in tstore.store.screening_match_rows():
             accession = json.loads(row["metadata"] or "{}").get("accession")
             self._keys(row["doc_id"], row["title"], row["doi"], row["pmid"], accession)
-            self.source_paths[row["doc_id"]] = row["source_path"]
 
     def _keys(self, doc_id: str, title: str | None, doi: str | None, pmid: str | None,
               accession: str | None) -> None:
@@ -196,23 +199,18 @@ class _StoredIndex:
         keys = [("id", record_id)] if record_id else []
         keys += list(self._candidates(document.doc_id, document.title, document.metadata.doi,
                                       document.metadata.pmid, None))
-        # The doc_id a reader made (file name and record key) names the same record only within one file:
-        # another file of the same name clashes with it, and the writer gives the record a doc_id of its own.
-        keys = [key for key in keys if key != ("id", document.doc_id) or key == ("id", record_id)
-                or self.source_paths.get(document.doc_id, document.source_path) == document.source_path]
         return next((self.by_key[key] for key in keys if key in self.by_key), None)
 
     def add(self, document: Document) -> None:
         self._keys(document.doc_id, document.title, document.metadata.doi, document.metadata.pmid, None)
-        self.source_paths.setdefault(document.doc_id, document.source_path)
 
 
 def _add_documents(tstore: TriageStore, documents: list[Document], failures: list[Failure], path: Path,
-                   fmt: str, use_models: bool) -> list[str]:
+                   fmt: str, use_models: bool) -> None:
     """Extract and store records that were not in the database yet, as an extraction run writes them.
 
     One run and one transaction through the store's writer: the records, the file's unreadable rows and
-    its ``sources`` row; a doc_id another file holds is renamed (``~2``). Returns a notice per rename.
+    its ``sources`` row (so an extraction run of the file later finds it done).
     """
     from .. import __version__
     from ..extraction import extraction_version
@@ -223,11 +221,8 @@ def _add_documents(tstore: TriageStore, documents: list[Document], failures: lis
     version = extraction_version(use_models)
     run_id = store.start_run("triage import", {"use_models": use_models}, [str(path)], __version__)
     records = [prepare_record(*process_document(document, use_models)) for document in documents]
-    notices = [f"{record.source_path}: doc_id {wanted} is taken by another file; stored as {record.doc_id}"
-               for record, wanted in store.claim_doc_ids(records, {})]
     status = "complete" if not failures else "partial"
     source = {"path": str(path), "sha256": file_sha256(path), "size": path.stat().st_size, "format": fmt,
               "documents": len(records), "failures": len(failures), "status": status, "extraction_version": version}
     store.write_records(records, failures, [source], run_id, version)
     store.finish_run(run_id, {"documents_written": len(records), "failures": len(failures)}, "complete")
-    return notices
