@@ -3,7 +3,11 @@
 Tables: ``runs`` (one row per extract run), ``sources`` (one row per input
 file, with its content hash, so unchanged files are skipped), ``documents``
 (canonical text, metadata, full-text search over title and abstract),
-``identifiers`` (DOIs, PMIDs, registrations with their spans) and ``failures``.
+``identifiers`` (DOIs, PMIDs, registrations with their spans) and ``failures``, then
+studies, extracted values, corrections and the review app's tables.
+
+The store owns its SQL: other modules call its methods and never touch the connection
+(``tests/test_store_boundary.py``). The ``triage_`` tables are ``store_triage``'s.
 """
 
 from __future__ import annotations
