@@ -56,11 +56,7 @@ def _multiple(field_name: str) -> bool:
 
 def annotators(store: Store) -> list[str]:
     """Everyone who corrected or reviewed a record, consensus settlers aside, in order of first appearance."""
-    rows = store.db.query(
-        "select annotator from (select annotator, min(id) first from corrections group by annotator "
-        "union all select annotator, 1e12 + min(id) from reviews group by annotator) group by annotator "
-        "order by min(first)")
-    return [row["annotator"] for row in rows if not row["annotator"].startswith(CONSENSUS_PREFIX)]
+    return [name for name in store.annotator_names() if not name.startswith(CONSENSUS_PREFIX)]
 
 
 def annotator_studies(store: Store, doc_id: str, names: set[str] | None = None) -> list[StudyUnit]:
@@ -75,8 +71,7 @@ def annotator_studies(store: Store, doc_id: str, names: set[str] | None = None) 
 def documents_seen_by(store: Store, name: str) -> set[str]:
     """Documents an annotator marked done or corrected."""
     done = {doc_id for doc_id, names in store.reviewed_documents().items() if name in names}
-    corrected = {row["doc_id"] for row in store.db.query(
-        "select distinct doc_id from corrections where annotator = ?", [name])}
+    corrected = store.corrected_by(name)
     return done | corrected
 
 
@@ -275,12 +270,10 @@ def export_annotations(store: Store, handle: TextIO, names: set[str] | None = No
     With ``names``, each record is those annotators' own (machine values plus their corrections).
     """
     corrected: dict[str, set[str]] = {}
-    active = "undoes is null and id not in (select undoes from corrections where undoes is not null)"
-    for row in store.db.query(f"select distinct doc_id, annotator from corrections where {active}"):
-        corrected.setdefault(row["doc_id"], set()).add(row["annotator"])
+    for doc_id, name in store.active_correction_authors():
+        corrected.setdefault(doc_id, set()).add(name)
     count = 0
-    documents = store.documents() if everything else store.documents(
-        f"doc_id in (select doc_id from corrections where {active})")
+    documents = store.documents() if everything else store.corrected_documents()
     for document in documents:
         by = corrected.get(document.doc_id, set())
         if names is not None:
@@ -392,7 +385,7 @@ def import_annotations(store: Store, path: Path, annotator: str | None = None) -
     from .corrections import CorrectionError, parse_value
 
     summary = ImportSummary()
-    known = {row["doc_id"]: row["content_hash"] for row in store.db.query("select doc_id, content_hash from documents")}
+    known = store.content_hashes()
     for record in read_annotation_file(path):
         doc_id = record["doc_id"]
         if doc_id not in known:

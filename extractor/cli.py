@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -117,8 +116,7 @@ def show(doc_id: str, db_path: str, as_json: bool, full: bool, candidates: bool)
     store = _open_store(db_path, must_exist=True)
     document = store.document(doc_id)
     if document is None:
-        close = [row["doc_id"] for row in store.db.query(
-            "select doc_id from documents where doc_id like ? limit 5", [f"%{doc_id}%"])]
+        close = store.doc_ids_like(doc_id, limit=5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; list them with `extractor export`"
         raise click.ClickException(f"{doc_id}: no such document in {db_path}{hint}")
     studies = store.studies(doc_id)
@@ -181,9 +179,8 @@ def failures(db_path: str, run_id: int | None) -> None:
     """List the files and records a run could not read, one line each."""
     store = _open_store(db_path, must_exist=True)
     if run_id is None:
-        row = next(iter(store.db.query("select max(id) id from runs")), None)
-        run_id = row["id"] if row else None
-    for row in store.db.query("select * from failures where run_id = ? order by id", [run_id]):
+        run_id = store.last_run_id()
+    for row in store.run_failures(run_id):
         where = row["path"] + (f" [{row['record']}]" if row["record"] else "")
         click.echo(f"{where}\t{row['kind']}\t{row['message']}; {row['hint']}")
 
@@ -350,13 +347,14 @@ cli.add_command(annotations)
 def main() -> None:
     """Console entry point: no traceback reaches the user for a bad input or database."""
     from .errors import ExtractorError
+    from .store import SQLiteError
 
     try:
         cli(standalone_mode=True)
     except ExtractorError as error:
         click.echo(f"error: {error.message}; {error.hint}", err=True)
         sys.exit(2)
-    except sqlite3.Error as error:
+    except SQLiteError as error:
         click.echo(f"error: database: {error}; check the --db file is an extractor database and not in use", err=True)
         sys.exit(2)
 

@@ -6,7 +6,6 @@ without importing the command group that imports them.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,12 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def open_store(db_path: str, must_exist: bool = False) -> Any:
     """The store in ``db_path``; a click error (one line) when it is missing or not a database."""
-    from .store import Store
+    from .store import SQLiteDatabaseError, Store
 
     if must_exist and not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database; create it with `extractor extract ... --db {db_path}`")
     try:
         return Store(db_path)
-    except sqlite3.DatabaseError as error:
+    except SQLiteDatabaseError as error:
         raise click.ClickException(f"{db_path}: not a usable SQLite database ({error}); "
                                    "give a new file name or a database made by extractor") from None

@@ -28,15 +28,14 @@ def _who(value: str | None) -> str:
 
 def _open(db_path: str) -> Any:
     """The triage store of an existing database (errors as one line)."""
-    import sqlite3
-
-    from .triage.schema import TriageStore
+    from .store import SQLiteDatabaseError
+    from .store_triage import TriageStore
 
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database; create it with `extractor extract ... --db {db_path}`")
     try:
         return TriageStore(db_path)
-    except sqlite3.DatabaseError as error:
+    except SQLiteDatabaseError as error:
         raise click.ClickException(f"{db_path}: not a usable extractor database ({error})") from None
 
 
@@ -70,8 +69,8 @@ def init(db_path: str, criteria_path: str, who: str | None) -> None:
     """Set the review's criteria: designs, sample size and years filter; keywords rank."""
     from .errors import ExtractorError
     from .store import Store
+    from .store_triage import TriageStore
     from .triage.criteria import load_criteria
-    from .triage.schema import TriageStore
 
     try:
         criteria = load_criteria(criteria_path)
@@ -179,10 +178,11 @@ def next_(db_path: str, who: str | None, list_count: int | None) -> None:
 @click.option("--reason", help="Why, for the record.")
 def decide(doc_id: str, decision: str, db_path: str, who: str | None, reason: str | None) -> None:
     """Record one decision on a record (append-only; the latest counts)."""
-    from .triage.schema import Decision, now
+    from .store import now
+    from .store_triage import Decision
 
     tstore = _open(db_path)
-    if not next(iter(tstore.db.query("select 1 from documents where doc_id = ?", [doc_id])), None):
+    if not tstore.store.has_document(doc_id):
         raise click.ClickException(f"{doc_id}: no such record in {db_path}; list them with `extractor triage next --list 20`")
     decision_id = tstore.decide(Decision(doc_id, decision, _who(who), now(), reason, "decide"))
     click.echo(f"decision {decision_id}: {doc_id} {decision}", err=True)
@@ -223,7 +223,7 @@ def dedup(db_path: str, threshold: float, dry_run: bool, who: str | None) -> Non
     from .triage.dedup import find_duplicates, stored_records
 
     tstore = _open(db_path)
-    proposed = find_duplicates(stored_records(tstore.db, set(tstore.merged_away())), threshold)
+    proposed = find_duplicates(stored_records(tstore.store, set(tstore.merged_away())), threshold)
     ids = [None] * len(proposed) if dry_run else tstore.add_merges(
         [(m.kept, m.merged, m.rule, m.score) for m in proposed], _who(who))
     for merge_id, merge in zip(ids, proposed, strict=True):
@@ -267,14 +267,16 @@ def import_(path: str, db_path: str, who: str | None, rules_only: bool) -> None:
     """Import ASReview decisions (CSV/TSV `included` column, RIS N1 ASReview_relevant/irrelevant/not_seen)."""
     from .errors import ExtractorError
     from .store import Store
+    from .store_triage import TriageStore
     from .triage.asreview import import_decisions
-    from .triage.schema import TriageStore
 
     Store(db_path).close()
     try:
         summary = import_decisions(TriageStore(db_path), path, _who(who), use_models=not rules_only)
     except ExtractorError as error:
         raise click.ClickException(f"{error.message}; {error.hint}") from None
+    for notice in summary.notices:
+        click.echo(notice, err=True)
     click.echo(f"{summary.records} records: {summary.matched} matched, {summary.added} added; {summary.decisions} "
                f"decisions recorded, {summary.unchanged} unchanged, {summary.not_seen} not seen"
                + (f"; {summary.unreadable} unreadable rows skipped" if summary.unreadable else ""), err=True)

@@ -3,18 +3,22 @@
 Tables: ``runs`` (one row per extract run), ``sources`` (one row per input
 file, with its content hash, so unchanged files are skipped), ``documents``
 (canonical text, metadata, full-text search over title and abstract),
-``identifiers`` (DOIs, PMIDs, registrations with their spans) and ``failures``.
+``identifiers`` (DOIs, PMIDs, registrations with their spans) and ``failures``, then
+studies, extracted values, corrections and the review app's tables.
+
+The store owns its SQL: other modules call its methods and never touch the connection
+(``tests/test_store_boundary.py``). The ``triage_`` tables are ``store_triage``'s.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 from sqlite_utils import Migrations
@@ -33,6 +37,10 @@ from .types import (
 )
 
 migrations = Migrations("extractor")
+
+# The driver's exceptions, for the callers that turn them into one line (only the store imports sqlite3).
+SQLiteError = sqlite3.Error
+SQLiteDatabaseError = sqlite3.DatabaseError
 
 
 @migrations()
@@ -285,9 +293,21 @@ def m005_scale(db: sqlite_utils.Database) -> None:
     )
 
 
+class _HasSource(Protocol):
+    doc_id: str
+    source_path: str
+
+
+Owned = TypeVar("Owned", bound=_HasSource)  # a record that names its doc_id and the file it came from
+
+
 def now() -> str:
     """The time stamp of every stored row (runs, corrections, decisions, exports): UTC, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# A correction in force: neither an undo nor undone (m004).
+_ACTIVE_CORRECTION = "undoes is null and id not in (select undoes from corrections where undoes is not null)"
 
 
 class Store:
@@ -345,57 +365,6 @@ class Store:
             ):
                 found[row["doc_id"]] = (row["content_hash"], row["extraction_version"])
         return found
-
-    def write_batch(
-        self,
-        documents: list[Document],
-        failures: list[Failure],
-        sources: list[dict[str, Any]],
-        run_id: int,
-        studies: dict[str, list[StudyUnit]] | None = None,
-        extraction_version: str = "",
-    ) -> None:
-        """Write documents (with their study units), failures and finished sources in one transaction."""
-        stamp = now()
-        studies = studies or {}
-        with self.db.atomic():
-            if documents:
-                ids = [document.doc_id for document in documents]
-                marks = ",".join("?" * len(ids))
-                self.db.execute(f"delete from identifiers where doc_id in ({marks})", ids)
-                self.db.execute(f"delete from extracted_values where doc_id in ({marks})", ids)
-                self.db.execute(f"delete from studies where doc_id in ({marks})", ids)
-                self.db["documents"].upsert_all(
-                    ({**document_row(document, run_id, stamp), "extraction_version": extraction_version}
-                     for document in documents),
-                    pk="doc_id",
-                )
-                self.db["identifiers"].insert_all(
-
-                        {"doc_id": document.doc_id, **asdict(identifier)}
-                        for document in documents
-                        for identifier in document.identifiers
-
-                )
-                study_rows, value_rows = [], []
-                for document in documents:
-                    for unit in studies.get(document.doc_id, []):
-                        study_id = f"{document.doc_id}#{unit.index}"
-                        study_rows.append({"study_id": study_id, "doc_id": document.doc_id, "study_index": unit.index,
-                                           "label": unit.label, "start": unit.start, "end": unit.end,
-                                           "run_id": run_id, "extraction_version": extraction_version})
-                        for value in unit.values:
-                            value_rows.append(value_row(value, study_id, document, run_id))
-                self.db["studies"].insert_all(study_rows)
-                self.db["extracted_values"].insert_all(value_rows)
-            if failures:
-                self.db["failures"].insert_all(
-                    {**asdict(failure), "run_id": run_id, "created_at": stamp} for failure in failures
-                )
-            if sources:
-                self.db["sources"].upsert_all(
-                    ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
-                )
 
     def document(self, doc_id: str) -> Document | None:
         """One stored document, rebuilt as a Document."""
@@ -533,10 +502,7 @@ class Store:
 
     def latest_run_and_version(self, doc_id: str) -> tuple[int | None, str | None]:
         """The latest run's id and the extraction version of a document's stored values (what a correction records)."""
-        run = next(iter(self.db.query("select max(id) id from runs")), {"id": None})["id"]
-        version = next(iter(self.db.query("select extraction_version v from documents where doc_id = ?", [doc_id])),
-                       {"v": None})["v"]
-        return run, version
+        return self.last_run_id(), self.extraction_version_of(doc_id)
 
     def add_consensus(self, doc_id: str, study_index: int, field: str, value: Any, annotator: str,
                       annotators: list[str]) -> int:
@@ -556,6 +522,148 @@ class Store:
         return [row["doc_id"] for row in self.db.query(
             "select doc_id from documents where source_path = ? order by rowid", [path]
         )]
+
+    def doc_ids_like(self, fragment: str, limit: int = 5) -> list[str]:
+        """Up to ``limit`` stored doc_ids containing ``fragment`` (suggestions for a doc_id not found)."""
+        return [row["doc_id"] for row in self.db.query(
+            "select doc_id from documents where doc_id like ? limit ?", [f"%{fragment}%", limit])]
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether a document with this doc_id is stored (deleted ones included)."""
+        return next(iter(self.db.query("select 1 from documents where doc_id = ?", [doc_id])), None) is not None
+
+    def extraction_version_of(self, doc_id: str) -> str | None:
+        """The extraction version that produced a stored document's values; None when unknown."""
+        row = next(iter(self.db.query("select extraction_version v from documents where doc_id = ?", [doc_id])), None)
+        return row["v"] if row else None
+
+    def content_hashes(self) -> dict[str, str]:
+        """Every stored document's content hash by doc_id."""
+        return {row["doc_id"]: row["content_hash"] for row in self.db.query("select doc_id, content_hash from documents")}
+
+    def last_run_id(self) -> int | None:
+        """The id of the latest run; None before the first."""
+        return next(iter(self.db.query("select max(id) id from runs")), {"id": None})["id"]
+
+    def run_failures(self, run_id: int | None) -> list[dict[str, Any]]:
+        """A run's ``failures`` rows in the order they were met."""
+        return list(self.db.query("select * from failures where run_id = ? order by id", [run_id]))
+
+    # annotators (corrections and reviews, m003/m004)
+    def annotator_names(self) -> list[str]:
+        """Everyone who corrected or reviewed a record, in order of first appearance (correctors first)."""
+        return [row["annotator"] for row in self.db.query(
+            "select annotator from (select annotator, min(id) first from corrections group by annotator "
+            "union all select annotator, 1e12 + min(id) from reviews group by annotator) group by annotator "
+            "order by min(first)")]
+
+    def corrected_by(self, annotator: str) -> set[str]:
+        """The doc_ids an annotator corrected (undone corrections included)."""
+        return {row["doc_id"] for row in self.db.query(
+            "select distinct doc_id from corrections where annotator = ?", [annotator])}
+
+    def active_correction_authors(self) -> list[tuple[str, str]]:
+        """(doc_id, annotator) for every annotator with a correction in force (neither an undo nor undone)."""
+        return [(row["doc_id"], row["annotator"]) for row in self.db.query(
+            f"select distinct doc_id, annotator from corrections where {_ACTIVE_CORRECTION}")]
+
+    def corrected_documents(self) -> Iterator[Document]:
+        """Stored documents with a correction in force, in insertion order."""
+        return self.documents(f"doc_id in (select doc_id from corrections where {_ACTIVE_CORRECTION})")
+
+    # the review app's queue
+    def review_queue_page(self, annotator: str, q: str = "", design: str = "", field: str = "",
+                          reviewed: bool | None = None, limit: int = 50, offset: int = 0
+                          ) -> tuple[list[dict[str, Any]], int]:
+        """One page of the review queue (lowest confidence first) and how many documents match in all.
+
+        ``q`` is a full-text query over title and abstract; ``field`` keeps documents with a chosen value
+        of that field (confidence then counts that field's only); ``reviewed`` keeps documents ``annotator``
+        marked done (True) or not (False).
+        """
+        sql, params = self._review_queue_sql(annotator, q, design, field, reviewed)
+        total = next(self.db.query(f"select count(*) n from ({sql})", params))["n"]
+        rows = list(self.db.query(f"{sql} limit ? offset ?", [*params, limit, offset]))
+        return rows, total
+
+    def review_queue_doc_ids(self, annotator: str, q: str = "", design: str = "", field: str = "",
+                             reviewed: bool | None = None) -> list[str]:
+        """Every doc_id of the review queue, in queue order (the filters as for ``review_queue_page``)."""
+        sql, params = self._review_queue_sql(annotator, q, design, field, reviewed)
+        return [row["doc_id"] for row in self.db.query(f"select doc_id from ({sql})", params)]
+
+    def _review_queue_sql(self, annotator: str, q: str, design: str, field: str,
+                          reviewed: bool | None) -> tuple[str, list[Any]]:
+        # Each figure is one grouped pass over its table, joined by doc_id: correlated subqueries made
+        # SQLite scan every value of a field once per document (minutes on 20,000 documents).
+        field_clause = "and field = ?" if field else ""
+        params: list[Any] = [field] if field else []
+        params += [annotator]
+        active = "c.undoes is null and not exists (select 1 from corrections u where u.undoes = c.id)"
+        sql = f"""
+        with confidence as (select doc_id, min(confidence) as confidence from extracted_values
+                            where chosen = 1 {field_clause} group by doc_id),
+        machine_design as (select doc_id, json_extract(value, '$') as design, min(id) from extracted_values
+                           where field = 'design' and chosen = 1 group by doc_id),
+        active as (select * from corrections c where {active}),
+        corrected_design as (select doc_id, json_extract(value_after, '$') as design, max(id) from active
+                             where field = 'design' group by doc_id),
+        counted as (select doc_id, count(*) as corrections from active group by doc_id),
+        latest as (select doc_id, annotator, status, max(id) from reviews group by doc_id, annotator),
+        mine as (select doc_id, status = 'done' as reviewed from latest where annotator = ?),
+        reviewers as (select doc_id, group_concat(annotator, ', ') as reviewers from latest
+                      where status = 'done' group by doc_id)
+        select d.rowid as position, d.doc_id, d.title, d.format, d.year, confidence.confidence,
+          case when corrected_design.doc_id is not null then corrected_design.design
+               else machine_design.design end as design,
+          coalesce(counted.corrections, 0) as corrections, coalesce(mine.reviewed, 0) as reviewed,
+          reviewers.reviewers
+        from documents d
+          left join confidence on confidence.doc_id = d.doc_id
+          left join machine_design on machine_design.doc_id = d.doc_id
+          left join corrected_design on corrected_design.doc_id = d.doc_id
+          left join counted on counted.doc_id = d.doc_id
+          left join mine on mine.doc_id = d.doc_id
+          left join reviewers on reviewers.doc_id = d.doc_id"""
+        where: list[str] = []
+        if q:
+            where.append("d.rowid in (select rowid from documents_fts where documents_fts match ?)")
+            params.append(self.db.quote_fts(q))
+        outer: list[str] = []
+        if field:
+            outer.append("confidence is not null")
+        if design:
+            outer.append("design = ?")
+            params.append(design)
+        if reviewed is not None:
+            outer.append("reviewed = ?")
+            params.append(1 if reviewed else 0)
+        sql += (" where " + " and ".join(where) if where else "")
+        sql = f"select * from ({sql})" + (" where " + " and ".join(outer) if outer else "")
+        # lowest confidence first; documents with nothing extracted last
+        sql += " order by confidence is null, confidence, position"
+        return sql, params
+
+    # triage (the triage tables themselves belong to store_triage.TriageStore)
+    def triage_initialised(self) -> bool:
+        """Whether ``triage init`` has set criteria on this database (checked without creating any table)."""
+        if "triage_reviews" not in self.db.table_names():
+            return False
+        return next(iter(self.db.query("select 1 from triage_reviews limit 1")), None) is not None
+
+    def screening_export_rows(self) -> list[dict[str, Any]]:
+        """doc_id, title, abstract, authors (JSON), year, doi and pmid of every document, in insertion order."""
+        return list(self.db.query(
+            "select doc_id, title, abstract, authors, year, doi, pmid from documents order by rowid"))
+
+    def screening_match_rows(self) -> list[dict[str, Any]]:
+        """doc_id, title, doi, pmid and metadata (JSON) of every document, in insertion order."""
+        return list(self.db.query("select doc_id, title, doi, pmid, metadata from documents order by rowid"))
+
+    def dedup_rows(self) -> list[dict[str, Any]]:
+        """doc_id, title, year, doi, pmid and abstract length (``chars``) of every document, in insertion order."""
+        return list(self.db.query(
+            "select doc_id, title, year, doi, pmid, length(coalesce(abstract, '')) chars from documents order by rowid"))
 
     # ready-made rows (the scale path: workers build rows, this process only inserts them)
     def write_records(self, records: list[PreparedRecord], failures: list[Failure], sources: list[dict[str, Any]],
@@ -609,6 +717,33 @@ class Store:
                 self.db["sources"].upsert_all(
                     ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
                 )
+
+    def claim_doc_ids(self, records: Sequence[Owned], claimed: dict[str, str]) -> list[tuple[Owned, str]]:
+        """Rename records whose doc_id another input file holds, to ``<doc_id>~2`` (``~3``, ...), in place.
+
+        Two input files with the same name must not overwrite each other's documents. ``records`` are
+        PreparedRecords or Documents; ``claimed`` maps doc_ids to the source path that took them earlier
+        in the batch being written, and gains every record's. Returns each renamed record with the doc_id
+        it asked for.
+        """
+        if not records:
+            return []
+        owners = self.source_paths(r.doc_id for r in records)
+        renamed: list[tuple[Owned, str]] = []
+        for record in records:
+            base, number = record.doc_id, 1
+            while True:
+                owner = claimed.get(record.doc_id) or owners.get(record.doc_id)
+                if owner is None or owner == record.source_path:
+                    break
+                number += 1
+                record.doc_id = f"{base}~{number}"
+                if record.doc_id not in owners:
+                    owners.update(self.source_paths([record.doc_id]))
+            if number > 1:
+                renamed.append((record, base))
+            claimed[record.doc_id] = record.source_path
+        return renamed
 
     def delete_documents(self, doc_ids: list[str]) -> None:
         """Remove documents with their identifiers, studies and values (an older copy of a PubMed record)."""

@@ -198,8 +198,8 @@ def test_a_script_in_a_title_is_shown_as_text(page, server: str) -> None:
 
 def test_screening_from_the_keyboard_records_the_decision_and_loads_the_next_paper(page, server: str,
                                                                                   db: Path) -> None:
+    from extractor.store_triage import TriageStore
     from extractor.triage.criteria import Criteria
-    from extractor.triage.schema import TriageStore
 
     TriageStore(db).set_criteria(Criteria(designs=("rct",), outcome_keywords=("anxiety",)), "", "test")
     page.goto(server + "/screen")

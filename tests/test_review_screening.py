@@ -17,8 +17,9 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which is not a dep
 from conftest import CORPUS
 from extractor.cli import cli
 from extractor.review.app import create_app
+from extractor.store import now
+from extractor.store_triage import Decision, TriageStore
 from extractor.triage.criteria import Criteria
-from extractor.triage.schema import Decision, TriageStore, now
 from extractor.triage.session import Session
 
 TOP = "example_pubmed_page"

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor.store import Store, migrations
+from extractor.store import Store, migrations, prepare_record
 from extractor.types import Document, Failure, Identifier, Metadata, Page, Section
+
+
+def write(store: Store, documents: list[Document], run_id: int, failures: list[Failure] | None = None,
+          sources: list[dict] | None = None) -> None:
+    """Documents (without study units), failures and sources through the store's one writer."""
+    store.write_records([prepare_record(document, []) for document in documents], failures or [], sources or [],
+                        run_id, "")
 
 
 def make_document(doc_id: str = "doc1", title: str = "Peer support for new fathers") -> Document:
@@ -45,7 +52,7 @@ def test_document_round_trips_through_the_store(tmp_path: Path) -> None:
     store = Store(tmp_path / "x.db")
     run_id = store.start_run("extract", {}, [], "test")
     document = make_document()
-    store.write_batch([document], [], [], run_id)
+    write(store, [document], run_id)
     loaded = store.document("doc1")
     assert loaded == document
     assert loaded.registrations == ["NCT01234567"]
@@ -55,8 +62,8 @@ def test_document_round_trips_through_the_store(tmp_path: Path) -> None:
 def test_rewriting_a_document_replaces_its_identifiers(tmp_path: Path) -> None:
     store = Store(tmp_path / "x.db")
     run_id = store.start_run("extract", {}, [], "test")
-    store.write_batch([make_document()], [], [], run_id)
-    store.write_batch([make_document()], [], [], run_id)
+    write(store, [make_document()], run_id)
+    write(store, [make_document()], run_id)
     assert store.db["identifiers"].count == 1
     assert store.db["documents"].count == 1
 
@@ -64,8 +71,8 @@ def test_rewriting_a_document_replaces_its_identifiers(tmp_path: Path) -> None:
 def test_full_text_search_finds_title_words(tmp_path: Path) -> None:
     store = Store(tmp_path / "x.db")
     run_id = store.start_run("extract", {}, [], "test")
-    store.write_batch([make_document("a", "Peer support for new fathers"),
-                       make_document("b", "Sleep coaching for infants")], [], [], run_id)
+    write(store, [make_document("a", "Peer support for new fathers"),
+                  make_document("b", "Sleep coaching for infants")], run_id)
     assert [row["doc_id"] for row in store.search("coaching")] == ["b"]
 
 
@@ -73,8 +80,8 @@ def test_failures_and_sources_are_recorded_with_the_run(tmp_path: Path) -> None:
     store = Store(tmp_path / "x.db")
     run_id = store.start_run("extract", {"force": False}, ["in"], "test")
     failure = Failure("/tmp/bad.pdf", "encrypted", "the PDF is encrypted", "remove the password", page=None)
-    store.write_batch([], [failure], [{"path": "/tmp/bad.pdf", "sha256": "ab", "size": 3, "format": "pdf",
-                                       "documents": 0, "failures": 1, "status": "failed"}], run_id)
+    write(store, [], run_id, [failure], [{"path": "/tmp/bad.pdf", "sha256": "ab", "size": 3, "format": "pdf",
+                                         "documents": 0, "failures": 1, "status": "failed"}])
     store.finish_run(run_id, {"failures": 1}, "complete")
     figures = store.stats()
     assert figures["last_run"]["failures"] == 1

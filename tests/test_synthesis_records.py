@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from scipy import stats
 
 from extractor.cli import cli
-from extractor.store import Store
+from extractor.store import Store, prepare_record
 from extractor.synthesis.analysis import synthesize
 from extractor.synthesis.convert import Estimate
 from extractor.synthesis.records import EffectRecord, effect_records, instrument_of, outcome_match
@@ -73,7 +73,8 @@ def store(tmp_path: Path) -> Store:
             _design("rct"), _effect(RATIO, "RR 0.59, 95% CI 0.39 to 0.89", "RR", 0.59, [0.39, 0.89], "postnatal depression"),
         ])],
     }
-    store.write_batch(documents, [], [], run_id, studies)
+    store.write_records([prepare_record(document, studies.get(document.doc_id, [])) for document in documents],
+                        [], [], run_id, "")
     return store
 
 

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from triage_helpers import triage_db
 
 from extractor.cli import cli
+from extractor.store import now
+from extractor.store_triage import Decision, TriageStore
 from extractor.triage.criteria import Criteria
 from extractor.triage.ranker import Ranker
-from extractor.triage.schema import Decision, TriageStore, now
 from extractor.triage.session import Session
 
 CRITERIA = Criteria(designs=("rct", "cluster_rct"), min_sample_size=50, outcome_keywords=("night waking",),

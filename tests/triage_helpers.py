@@ -8,8 +8,8 @@ from pathlib import Path
 from extractor.batch.options import ExtractOptions
 from extractor.batch.run import run_extract
 from extractor.store import Store
+from extractor.store_triage import TriageStore
 from extractor.triage.criteria import Criteria
-from extractor.triage.schema import TriageStore
 
 PAPERS = [
     # title, abstract, year, doi

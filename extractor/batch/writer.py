@@ -164,8 +164,10 @@ class Writer:
 
     def _unique_ids(self, records: list[PreparedRecord]) -> list[PreparedRecord]:
         """Two input files with the same name must not overwrite each other's documents."""
-        if not records:
-            return records
+        for record, base in self.store.claim_doc_ids(records, self.claimed):
+            self.progress.notice(f"{record.source_path}: doc_id {base} is taken by another file; "
+                                 f"stored as {record.doc_id}")
+        return records
         owners = self.store.source_paths(r.doc_id for r in records)
         for record in records:
             base, number = record.doc_id, 1

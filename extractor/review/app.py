@@ -91,7 +91,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         rows, total = queue_rows(store(), filters, annotator)
         pages = max(1, -(-total // PAGE_SIZE))
         return page(request, "queue.html", {"rows": rows, "total": total, "filters": filters, "pages": pages,
-                                            "filters_query": filters.query()})
+                                            "filters_query": filters.query_string()})
 
     async def record_page(request: Request, message: str | None = None, status: int = 200) -> Response:
         doc_id = request.path_params["doc_id"]
@@ -106,16 +106,16 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         reviewed = annotator in store().reviewed_documents().get(doc_id, set())
         return page(request, "record.html", {
             "document": document, "units": views, "segments": segments(document.text, views), "history": history,
-            "others": others, "filters_query": filters.query(), "reviewed": reviewed, "message": message,
-            "record_url": record_url(doc_id, filters.query()),
+            "others": others, "filters_query": filters.query_string(), "reviewed": reviewed, "message": message,
+            "record_url": record_url(doc_id, filters.query_string()),
         }, status)
 
     async def next_page(request: Request) -> Response:
         filters = QueueFilters.from_params(request.query_params)
         following = next_document(store(), filters, annotator, request.query_params.get("after", ""))
         if following is None:
-            return RedirectResponse(f"/?{filters.query()}", status_code=303)
-        return RedirectResponse(record_url(following, filters.query()), status_code=303)
+            return RedirectResponse(f"/?{filters.query_string()}", status_code=303)
+        return RedirectResponse(record_url(following, filters.query_string()), status_code=303)
 
     # ------------------------------------------------------------ writes
 
@@ -201,10 +201,10 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         following = next_document(store(), filters, annotator, doc_id)  # before the mark moves it out of "todo"
         store().mark_reviewed(doc_id, annotator, "reopened" if values.get("reopen") else "done")
         if values.get("reopen"):
-            return RedirectResponse(record_url(doc_id, filters.query()), status_code=303)
+            return RedirectResponse(record_url(doc_id, filters.query_string()), status_code=303)
         if following is None or following == doc_id:
-            return RedirectResponse(f"/?{filters.query()}", status_code=303)
-        return RedirectResponse(record_url(following, filters.query()), status_code=303)
+            return RedirectResponse(f"/?{filters.query_string()}", status_code=303)
+        return RedirectResponse(record_url(following, filters.query_string()), status_code=303)
 
     async def agreement_page(request: Request, message: str | None = None, status: int = 200) -> Response:
         names = annotators(store())

@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from ..errors import ExtractorError
 from ..store import Store
-from ..triage.schema import DECISIONS
+from ..store_triage import DECISIONS
 
 REASON_LIMIT = 500
 SKIP_LIMIT = 200  # skipped papers kept in the address; older skips are forgotten
@@ -88,9 +88,7 @@ def screen_query(skipped: list[str], **extra: str) -> str:
 
 def initialised(store: Store) -> bool:
     """Whether ``triage init`` has set criteria on this database (checked without creating any table)."""
-    if "triage_reviews" not in store.db.table_names():
-        return False
-    return next(iter(store.db.query("select 1 from triage_reviews limit 1")), None) is not None
+    return store.triage_initialised()
 
 
 class Sessions:
@@ -103,19 +101,10 @@ class Sessions:
         self.local = threading.local()
 
     def _state(self, session: Any) -> tuple[Any, ...]:
-        row = next(
-            iter(
-                session.tstore.db.query(
-                    """select (select max(id) from triage_decisions) d, (select max(id) from triage_reviews) r,
-                      (select count(*) from triage_merges) m, (select count(*) from triage_unmerges) u,
-                      (select count(*) from documents) n, (select max(id) from runs) x"""
-                )
-            )
-        )
-        return tuple(row.values())
+        return session.tstore.change_marker()
 
     def get(self) -> Any:
-        from ..triage.schema import TriageStore
+        from ..store_triage import TriageStore
         from ..triage.session import Session
 
         session = getattr(self.local, "session", None)

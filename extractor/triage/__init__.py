@@ -1,7 +1,7 @@
 """Triage: rank new papers for a review and learn from include/exclude decisions.
 
 ``criteria`` (the review's TOML criteria: hard filter and ranking keywords),
-``schema`` (the ``triage_`` tables, migrated apart from the main store),
+``schema`` (the ``triage_`` tables' records and store, defined by ``extractor.store_triage``),
 ``features`` (TF-IDF plus extracted evidence), ``ranker`` (the active-learning
 model), ``dedup`` (reversible merges of one paper from several sources),
 ``asreview`` (decision interchange with ASReview), ``simulate`` (replaying a

@@ -16,14 +16,15 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ..types import Document
+from ..store import now
+from ..store_triage import Decision, TriageStore
+from ..types import Document, Failure
 from .dedup import normalise_title
 from .errors import BadLabels
-from .schema import Decision, TriageStore, now
 
 FORMATS = ("csv", "tsv", "ris")
 NOTE = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
@@ -51,9 +52,7 @@ def export_decisions(tstore: TriageStore, handle: TextIO, fmt: str) -> int:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     decisions = tstore.current_decisions()
     merged = tstore.merged_away()
-    rows = [row for row in tstore.db.query(
-        "select doc_id, title, abstract, authors, year, doi, pmid from documents order by rowid")
-        if row["doc_id"] not in merged]
+    rows = [row for row in tstore.store.screening_export_rows() if row["doc_id"] not in merged]
     if fmt == "ris":
         for row in rows:
             _write_ris(handle, row, decisions.get(row["doc_id"]))
@@ -94,6 +93,7 @@ class ImportSummary:
     unchanged: int = 0
     not_seen: int = 0
     unreadable: int = 0
+    notices: list[str] = field(default_factory=list)  # records stored under another doc_id, and why
 
 
 def _label(document: Document) -> int | None:
@@ -113,7 +113,8 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
     if not path.is_file():
         raise BadLabels(f"{path}: no such file")
     try:
-        items = list(read_path(path, fmt=interchange_format(path)))
+        fmt = interchange_format(path)
+        items = list(read_path(path, fmt=fmt))
     except ExtractorError as error:
         raise BadLabels(f"{path}: {error.message}", hint=error.hint) from None
     documents = [item for item in items if isinstance(item, Document)]
@@ -123,6 +124,9 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
         raise BadLabels(f"{path}: {first.message if first else 'no records'}",
                         hint=first.hint if first else BadLabels.hint)
     summary = ImportSummary(records=len(documents), unreadable=len(failures))
+    # Doc_ids as an extraction run of the file would give them: one that a file of the same name elsewhere
+    # holds becomes "<doc_id>~2", so it neither matches nor overwrites that file's paper.
+    wanted = {id(document): doc_id for document, doc_id in tstore.store.claim_doc_ids(documents, {})}
     index = _StoredIndex(tstore)
     to_add: list[Document] = []
     pairs: list[tuple[str, int | None]] = []
@@ -136,8 +140,10 @@ def import_decisions(tstore: TriageStore, path: Path | str, who: str, use_models
             summary.matched += 1
         pairs.append((match, _label(document)))
     if to_add:
-        _add_documents(tstore, to_add, path, use_models)
+        _add_documents(tstore, to_add, failures, path, fmt, use_models)
         summary.added = len(to_add)
+        summary.notices = [f"{document.source_path}: doc_id {wanted[id(document)]} is taken by another file; "
+                           f"stored as {document.doc_id}" for document in to_add if id(document) in wanted]
     current = tstore.current_decisions()
     stamp = now()
     new: list[Decision] = []
@@ -175,7 +181,7 @@ class _StoredIndex:
 
     def __init__(self, tstore: TriageStore):
         self.by_key: dict[tuple[str, str], str] = {}
-        for row in tstore.db.query("select doc_id, title, doi, pmid, metadata from documents order by rowid"):
+        for row in tstore.store.screening_match_rows():
             accession = json.loads(row["metadata"] or "{}").get("accession")
             self._keys(row["doc_id"], row["title"], row["doi"], row["pmid"], accession)
 
@@ -209,15 +215,25 @@ class _StoredIndex:
         self._keys(document.doc_id, document.title, document.metadata.doi, document.metadata.pmid, None)
 
 
-def _add_documents(tstore: TriageStore, documents: list[Document], path: Path, use_models: bool) -> None:
-    """Extract and store records that were not in the database yet (one run, one transaction)."""
+def _add_documents(tstore: TriageStore, documents: list[Document], failures: list[Failure], path: Path,
+                   fmt: str, use_models: bool) -> None:
+    """Extract and store records that were not in the database yet, as an extraction run writes them.
+
+    One run and one transaction through the store's writer: the records, the file's unreadable rows and
+    its ``sources`` row (so an extraction run of the file later finds it done).
+    """
     from .. import __version__
+    from ..batch.discovery import file_sha256
     from ..batch.tasks import process_document
     from ..extract.document import extraction_version
+    from ..store import prepare_record
 
     store = tstore.store
+    version = extraction_version(use_models)
     run_id = store.start_run("triage import", {"use_models": use_models}, [str(path)], __version__)
-    processed = [process_document(document, use_models) for document in documents]
-    store.write_batch([document for document, _ in processed], [], [], run_id,
-                      {document.doc_id: units for document, units in processed}, extraction_version(use_models))
-    store.finish_run(run_id, {"documents_written": len(processed)}, "complete")
+    records = [prepare_record(*process_document(document, use_models)) for document in documents]
+    status = "complete" if not failures else "partial"
+    source = {"path": str(path), "sha256": file_sha256(path), "size": path.stat().st_size, "format": fmt,
+              "documents": len(records), "failures": len(failures), "status": status, "extraction_version": version}
+    store.write_records(records, failures, [source], run_id, version)
+    store.finish_run(run_id, {"documents_written": len(records), "failures": len(failures)}, "complete")

@@ -14,6 +14,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 TITLE_THRESHOLD = 95.0
 MIN_TITLE_CHARS = 20  # shorter titles ("Editorial", "Reply") match too easily
@@ -122,10 +126,9 @@ def find_duplicates(records: Iterable[DedupRecord], threshold: float = TITLE_THR
     return merges
 
 
-def stored_records(db: object, exclude: set[str] | None = None) -> list[DedupRecord]:
-    """Dedup records of the stored documents (``db`` a sqlite_utils Database), minus ``exclude``."""
+def stored_records(store: Store, exclude: set[str] | None = None) -> list[DedupRecord]:
+    """Dedup records of the stored documents, minus ``exclude``."""
     exclude = exclude or set()
-    rows = db.query(  # type: ignore[attr-defined]
-        "select doc_id, title, year, doi, pmid, length(coalesce(abstract, '')) chars from documents order by rowid")
+    rows = store.dedup_rows()
     return [DedupRecord(row["doc_id"], row["title"], row["year"], row["doi"], row["pmid"], row["chars"], order)
             for order, row in enumerate(rows) if row["doc_id"] not in exclude]

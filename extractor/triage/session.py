@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from ..store import now
+from ..store_triage import Decision, TriageStore
 from .criteria import Criteria, Evidence, Verdict, judge
 from .features import evidence_of, evidence_row, feature_matrix, prior_score
 from .ranker import Ranker, RankerSettings
-from .schema import Decision, TriageStore, now
 
 LABELS = {"include": 1, "exclude": 0}
 

@@ -1,4 +1,4 @@
-"""The ``triage_`` tables, migrated by their own set beside the main store's, in the same file.
+"""The store's ``triage_`` tables: their migrations (a set of their own beside the main store's) and queries.
 
 - ``triage_reviews``: the criteria of the review, one row per ``triage init`` (the last one holds).
 - ``triage_decisions``: include / exclude / maybe with who, when, why and where from;
@@ -7,22 +7,24 @@
   earlier one (as ASReview's ``decision_changes``), so a change of mind is visible at a glance.
 - ``triage_merges`` / ``triage_unmerges``: duplicate records folded into one, and the undoing
   of a merge; both append-only, so the history of merges is kept.
+
+The tables are created only when a ``TriageStore`` opens the database, so a plain
+``extract`` leaves a database without them.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from ..store import Store
-from .criteria import Criteria, criteria_from_dict, criteria_to_dict
-from .errors import NotInitialised
+from .store import Store, now
+from .triage.criteria import Criteria, criteria_from_dict, criteria_to_dict
+from .triage.errors import NotInitialised
 
 DECISIONS = ("include", "exclude", "maybe")
 
@@ -88,10 +90,6 @@ def m001_triage(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("merge_id", "triage_merges", "id")],
     )
     _append_only(db, "triage_unmerges")
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -214,6 +212,18 @@ class TriageStore:
         merges = [Merge(row["id"], row["kept_doc_id"], row["merged_doc_id"], row["rule"], row["score"],
                         row["created_at"], row["created_by"], bool(row["undone"])) for row in rows]
         return merges if include_undone else [merge for merge in merges if not merge.undone]
+
+    def change_marker(self) -> tuple[Any, ...]:
+        """What changes whenever anything a screening session depends on changes.
+
+        The latest decision and criteria ids, the merge and unmerge counts, the document count and the
+        latest run: another process deciding, merging, extracting or setting criteria changes it.
+        """
+        row = next(iter(self.db.query(
+            """select (select max(id) from triage_decisions) d, (select max(id) from triage_reviews) r,
+              (select count(*) from triage_merges) m, (select count(*) from triage_unmerges) u,
+              (select count(*) from documents) n, (select max(id) from runs) x""")))
+        return tuple(row.values())
 
     def merged_away(self) -> dict[str, str]:
         """Merged record -> the record it was folded into, following chains to the end."""
