@@ -17,16 +17,19 @@ from .types import Document, ExtractedValue, StudyUnit
 
 
 def _code_version() -> str:
-    """A version that changes whenever extraction code or lexicons change, so re-runs redo stale records."""
+    """A version that changes whenever extraction code, lexicons or trained models change, so re-runs redo
+    stale records."""
     import hashlib
     from pathlib import Path
 
+    from .models.paths import trained_files
+
     root = Path(__file__).resolve().parent
     digest = hashlib.sha1()
-    trained = root.parent / "models"
-    for path in sorted([*root.glob("extract/*.py"), *root.glob("data/*.json"), root / "textlayer.py",
-                        root / "extraction.py", *root.glob("models/*.py"), *trained.glob("*/model.json"),
-                        *trained.glob("*/weights.npz"), *trained.glob("*/meta.json"), *trained.glob("*/*/model")]):
+    code = sorted([*root.glob("extract/*.py"), *root.glob("data/*.json"), root / "textlayer.py",
+                   root / "extraction.py", *root.glob("models/*.py")])
+    # the trained files follow the code, in their order below the models folder, wherever it is installed
+    for path in [*code, *trained_files()]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
