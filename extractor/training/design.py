@@ -1,6 +1,6 @@
 """Rebuilding ``models/design/``, the model of ``extractor.models.design``.
 
-The model: study design (the FORMAT.md labels) from the words of a title and abstract, with a probability.
+Study design (the FORMAT.md labels) from the words of a title and abstract, with a probability.
 
 Trained on weak labels: the design corpus (``../shared/data/design_corpus``, a label and the phrase
 that states it), the records of ``../shared/screening`` whose title states a design (the rule cues
@@ -246,7 +246,7 @@ def medline_held_out(shared: Path) -> list[HeldOutRecord]:
 
 
 def annotated_examples(studies: Iterable[Any]) -> list[Example]:
-    """Annotators' designs (``models.annotated.AnnotatedStudy``), every rule cue masked: an annotator's label
+    """Annotators' designs (``training.annotated.AnnotatedStudy``), every rule cue masked: an annotator's label
     often corrects what a cue said, so the model must learn it from the rest of the text."""
     examples = []
     for study in studies:
@@ -443,7 +443,7 @@ def train(
 ) -> dict[str, Any]:
     """Fit on train, choose C and class weighting on dev (calibrated log loss), calibrate on dev, save to ``out``;
     return counts, dev/test figures and the held-out MEDLINE figures. ``annotated`` are annotators' studies
-    (``models.annotated.AnnotatedStudy``), added to train."""
+    (``training.annotated.AnnotatedStudy``), added to train."""
     started = time.perf_counter()
     shared = Path(shared)
     held_out = list(medline_held_out(shared) if held_out is None else held_out)

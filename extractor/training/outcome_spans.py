@@ -1,6 +1,6 @@
 """Rebuilding ``models/outcome_spans/``, the model of ``extractor.models.outcome_spans``.
 
-The model: outcome spans: a spaCy token tagger trained from scratch that marks outcome words in abstract text.
+Outcome spans: a spaCy token tagger trained from scratch that marks outcome words in abstract text.
 
 The component is spaCy's ``tagger`` over a small hash-embedding CNN (blank English, no pretrained
 vectors), with two labels: ``OUT`` (the token is part of an outcome span) and ``O``. A span is a run
@@ -238,7 +238,7 @@ def load_documents(shared: Path) -> dict[str, list[Annotated]]:
 
 
 def annotated_documents(studies: Iterable[Any]) -> list[Annotated]:
-    """Annotators' studies (``models.annotated.AnnotatedStudy``) with outcome evidence spans, as training
+    """Annotators' studies (``training.annotated.AnnotatedStudy``) with outcome evidence spans, as training
     documents: tokens inside an outcome's span are ``OUT``, all others unlabelled; tokenised as prediction
     tokenises. A study whose outcomes have no span adds nothing."""
     documents = []
@@ -525,7 +525,7 @@ def rounded(scores: dict[str, float]) -> dict[str, float]:
 
 def train(shared: Path, out: Path, seed: int, annotated: Sequence[Any] = ()) -> dict[str, Any]:
     """Fit, tune, evaluate and save; returns the metrics. ``annotated`` are annotators' studies
-    (``models.annotated.AnnotatedStudy``), added to train."""
+    (``training.annotated.AnnotatedStudy``), added to train."""
     started = time.perf_counter()
     documents = load_documents(shared)
     documents["train"].extend(annotated_documents(annotated))

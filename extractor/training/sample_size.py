@@ -1,6 +1,6 @@
 """Rebuilding ``models/sample_size/``, the model of ``extractor.models.sample_size``.
 
-The model: sample-size ranker: which of the rule candidates is the headline size of an abstract.
+Sample-size ranker: which of the rule candidates is the headline size of an abstract.
 
 The rules (``extractor.extract.sample_size``) find every count of participants with a role, unit,
 confidence and how it was read; ``choose_sample_size`` then picks the headline by fixed tiers. This
@@ -417,7 +417,7 @@ def _by_source(prepared: Sequence[Prepared]) -> dict[str, list[Prepared]]:
 
 
 def annotated_abstracts(studies: Iterable[Any]) -> list[Abstract]:
-    """Annotators' headline sizes (``models.annotated.AnnotatedStudy``) as training abstracts."""
+    """Annotators' headline sizes (``training.annotated.AnnotatedStudy``) as training abstracts."""
     abstracts = []
     for index, study in enumerate(studies):
         size = study.study.get("sample_size")
@@ -434,7 +434,7 @@ def train(
     annotated: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Fit on train, choose C and the abstention threshold on dev, save to ``out``; return counts and figures.
-    ``annotated`` are annotators' studies (``models.annotated.AnnotatedStudy``), added to train."""
+    ``annotated`` are annotators' studies (``training.annotated.AnnotatedStudy``), added to train."""
     started = time.perf_counter()
     abstracts = load_abstracts(Path(shared))
     abstracts["train"].extend(annotated_abstracts(annotated))

@@ -1,6 +1,6 @@
 """Rebuilding ``models/sentence_roles/``, the model of ``extractor.models.sentence_roles``.
 
-The model: sentence roles (background, objective, methods, results, conclusions) for abstracts without headings.
+Sentence roles (background, objective, methods, results, conclusions) for abstracts without headings.
 
 Trained on the structured abstracts of evidence-inference (``../shared/data/evidence_inference``):
 each abstract part's heading gives the role of its sentences, and the heading is removed from
