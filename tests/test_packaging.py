@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -48,10 +49,18 @@ def test_trained_files_are_in_the_order_the_extraction_version_always_hashed_the
     assert trained_files() == old_order and len(old_order) == 8
 
 
-def _build_wheel(target: Path) -> Path:
-    """The project's wheel, built from this checkout without network (the current setuptools)."""
+def _build_wheel(work: Path) -> Path:
+    """The project's wheel, built without network (the current setuptools) from a copy of this checkout's
+    package files, so no build/ folder of an earlier build (stale modules) gets in and none is left here."""
+    source = work / "source"
+    for name in ("pyproject.toml", "README.md"):
+        source.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, source / name)
+    for name in ("extractor", "models"):
+        shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    target = work / "wheel"
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-               "--wheel-dir", str(target), str(REPO)]
+               "--wheel-dir", str(target), str(source)]
     result = subprocess.run(command, capture_output=True, text=True, env=_offline())
     assert result.returncode == 0, result.stdout + result.stderr
     [wheel] = target.glob("extractor-*.whl")
@@ -67,7 +76,7 @@ def _offline() -> dict[str, str]:
 def test_a_wheel_installed_outside_the_repository_extracts_with_the_trained_models(tmp_path: Path) -> None:
     if importlib.util.find_spec("setuptools.command.bdist_wheel") is None and importlib.util.find_spec("wheel") is None:
         pytest.skip("needs setuptools>=70.1 (the test extra) to build the wheel without network")
-    wheel = _build_wheel(tmp_path / "wheel")
+    wheel = _build_wheel(tmp_path / "build")
     venv = tmp_path / "venv"
     # A fresh environment whose dependencies are the current one's (added after the install, as plain
     # path entries: the current environment's editable install of this checkout is then not in effect).
