@@ -277,8 +277,8 @@ def train(shared_path: str, annotations_path: str | None, document_paths: tuple[
 
     Each model's trainer writes its files, model card and held-out figures under models/<name>/.
     """
-    from .evaluation import train as train_models
-    from .evaluation import trainer_scripts
+    from .training import TRAINERS
+    from .training import train as train_models
 
     if not Path(shared_path).is_dir():
         raise click.ClickException(f"{shared_path}: no such folder; pass --shared or set EXTRACTOR_SHARED")
@@ -289,7 +289,7 @@ def train(shared_path: str, annotations_path: str | None, document_paths: tuple[
     for name, status in results:
         click.echo(f"{name}\t{'rebuilt' if status == 0 else f'failed (exit {status})'}", err=True)
     if not results:
-        raise click.ClickException(f"no trainers found (known: {', '.join(trainer_scripts()) or 'none'})")
+        raise click.ClickException(f"no trainers found (known: {', '.join(TRAINERS) or 'none'})")
     if any(status for _, status in results):
         sys.exit(1)
 

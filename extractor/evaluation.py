@@ -1,7 +1,7 @@
-"""Training and evaluation of every model, behind ``extractor train`` and ``extractor evaluate``.
+"""Evaluation of every model, behind ``extractor evaluate``.
 
-Each model has a trainer script (``scripts/train_<name>.py``) that rebuilds it
-from ``../shared`` with fixed seeds and writes its model card and
+Each model has a trainer (``extractor.training.<name>``, ``extractor train``) that
+rebuilds it from ``../shared`` with fixed seeds and writes its model card and
 ``metrics.json`` (figures on the held-out splits of the stored model).
 ``evaluate`` reads those figures back and scores the whole extractor against
 the dev gold with ``../shared/eval/score.py``.
@@ -16,38 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-MODELS = REPO / "models"
-SCRIPTS = REPO / "scripts"
-
-
-def trainer_scripts() -> dict[str, Path]:
-    """Model name -> the script that rebuilds it."""
-    return {path.stem.removeprefix("train_"): path for path in sorted(SCRIPTS.glob("train_*.py"))}
-
-
-def train(shared: Path, names: list[str] | None = None, annotations: str | Path | None = None,
-          documents: list[str] | None = None) -> list[tuple[str, int]]:
-    """Rebuild the named models (all by default); returns each trainer's exit status.
-
-    ``annotations`` and ``documents`` are passed to every trainer (see ``models.cards.trainer_arguments``).
-    """
-    extra: list[str] = ["--annotations", str(annotations)] if annotations else []
-    for place in documents or []:
-        extra += ["--documents", str(place)]
-    scripts = trainer_scripts()
-    unknown = sorted(set(names or []) - set(scripts))
-    if unknown:
-        raise ValueError(f"no trainer for {', '.join(unknown)}; known: {', '.join(scripts)}")
-    results = []
-    for name, script in scripts.items():
-        if names and name not in names:
-            continue
-        status = subprocess.run([sys.executable, str(script), "--shared", str(shared), *extra],
-                                check=False).returncode
-        results.append((name, status))
-    return results
-
+from .models.paths import models_root
 
 _FIGURES = ("accuracy", "macro_f1", "auroc", "exact_match", "f1", "precision", "recall")
 
@@ -66,10 +35,10 @@ def _headline(figures: dict[str, Any], prefix: str = "", depth: int = 0) -> dict
     return found
 
 
-def model_figures(models: Path = MODELS) -> list[dict[str, Any]]:
+def model_figures(models: Path | None = None) -> list[dict[str, Any]]:
     """Each committed model's held-out figures, as its trainer recorded them."""
     rows = []
-    for metrics_file in sorted(models.glob("*/metrics.json")):
+    for metrics_file in sorted((models or models_root()).glob("*/metrics.json")):
         metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
         trained = metrics.get("trained") or metrics.get("date")
         model_file = metrics_file.parent / "model.json"

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from conftest import CORPUS
 from extractor.annotations import export_annotations
 from extractor.cli import cli
-from extractor.models.annotated import annotated_studies
-from extractor.models.design import annotated_examples
-from extractor.models.sample_size import annotated_abstracts
 from extractor.store import Store
+from extractor.training.annotated import annotated_studies
+from extractor.training.design import annotated_examples
+from extractor.training.sample_size import annotated_abstracts
 
 PAGE = CORPUS / "example_pubmed_page.txt"
 
@@ -76,21 +76,22 @@ def test_annotated_sample_size_becomes_a_training_abstract(annotated_db: tuple[P
 
 def test_annotated_examples_go_to_train_and_win_over_weak_labels(annotated_db: tuple[Path, Path],
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractor.models import design
+    from extractor.training import design as design_training
 
     _, annotations = annotated_db
     examples = annotated_examples(annotated_studies(annotations, [PAGE]).studies)
-    weak = design.Example(examples[0].key, "other text", "rct", "design_corpus", None)
-    monkeypatch.setattr(design, "design_corpus_examples", lambda shared: [weak])
-    monkeypatch.setattr(design, "format_examples", lambda shared: [])
-    monkeypatch.setattr(design, "screening_examples", lambda shared: [])
-    splits, info = design.load_examples(Path("."), annotated=examples)
+    weak = design_training.Example(examples[0].key, "other text", "rct", "design_corpus", None)
+    monkeypatch.setattr(design_training, "design_corpus_examples", lambda shared: [weak])
+    monkeypatch.setattr(design_training, "format_examples", lambda shared: [])
+    monkeypatch.setattr(design_training, "screening_examples", lambda shared: [])
+    splits, info = design_training.load_examples(Path("."), annotated=examples)
     assert splits["train"] == examples and not splits["dev"] and not splits["test"]
     assert info["dropped"] == {"duplicate title": 1}
 
 
 def test_annotated_outcomes_become_partly_labelled_training_documents(annotated_db: tuple[Path, Path]) -> None:
-    from extractor.models.outcome_spans import ANNOTATIONS, LABEL, UNLABELLED, annotated_documents, label_runs
+    from extractor.models.outcome_spans import LABEL, label_runs
+    from extractor.training.outcome_spans import ANNOTATIONS, UNLABELLED, annotated_documents
 
     db, annotations = annotated_db
     [study] = annotated_studies(annotations, [PAGE]).studies
@@ -107,7 +108,7 @@ def test_annotated_outcomes_become_partly_labelled_training_documents(annotated_
 def test_a_study_without_outcome_spans_adds_no_outcome_document(annotated_db: tuple[Path, Path]) -> None:
     from dataclasses import replace
 
-    from extractor.models.outcome_spans import annotated_documents
+    from extractor.training.outcome_spans import annotated_documents
 
     _, annotations = annotated_db
     [study] = annotated_studies(annotations, [PAGE]).studies
@@ -124,15 +125,17 @@ def test_the_exported_file_is_plain_interchange_jsonl(annotated_db: tuple[Path, 
 
 def test_train_passes_annotations_and_documents_to_every_trainer(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractor import evaluation
+    from extractor import training
 
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    seen = tmp_path / "argv.json"
-    (scripts / "train_echo.py").write_text(
-        f"import json, sys\nopen({str(seen)!r}, 'w').write(json.dumps(sys.argv[1:]))\n", encoding="utf-8")
-    monkeypatch.setattr(evaluation, "SCRIPTS", scripts)
-    assert evaluation.train(tmp_path, None, tmp_path / "annotations", ["a.db", "corpus"]) == [("echo", 0)]
-    assert json.loads(seen.read_text(encoding="utf-8")) == [
+    seen: list[list[str]] = []
+
+    def echo(argv: list[str]) -> int:
+        seen.append(list(argv))
+        return 0
+
+    monkeypatch.setattr(training, "TRAINERS", ("echo",))
+    monkeypatch.setattr(training, "trainer", lambda name: echo)
+    assert training.train(tmp_path, None, tmp_path / "annotations", ["a.db", "corpus"]) == [("echo", 0)]
+    assert seen == [[
         "--shared", str(tmp_path), "--annotations", str(tmp_path / "annotations"),
-        "--documents", "a.db", "--documents", "corpus"]
+        "--documents", "a.db", "--documents", "corpus"]]

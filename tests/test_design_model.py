@@ -11,15 +11,9 @@ import numpy as np
 import pytest
 
 from extractor.models import design
-from extractor.models.design import (
-    MASK,
-    auroc,
-    hash_split,
-    mask,
-    predict_design,
-    publication_type_label,
-    title_design,
-)
+from extractor.models.design import predict_design
+from extractor.training import design as design_training
+from extractor.training.design import MASK, auroc, hash_split, mask, publication_type_label, title_design
 
 COMMITTED = Path(__file__).resolve().parents[1] / "models" / "design"
 
@@ -74,7 +68,7 @@ def test_auroc_counts_ranked_pairs(scores: list[float], positive: list[int], exp
 
 @pytest.mark.parametrize("key", ["a randomised trial of x"])
 def test_hash_split_is_fixed(key: str) -> None:
-    assert hash_split(key) == hash_split(key) in design.SPLITS
+    assert hash_split(key) == hash_split(key) in design_training.SPLITS
 
 
 # ---------------------------------------------------------------- a tiny ../shared
@@ -142,7 +136,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     shared = tmp_path_factory.mktemp("shared")
     _write_tiny_shared(shared)
     out = tmp_path_factory.mktemp("model") / "design"
-    metrics = design.train(shared, out, regularisation=(10.0,), held_out=[])
+    metrics = design_training.train(shared, out, regularisation=(10.0,), held_out=[])
     return out, metrics
 
 
@@ -167,8 +161,8 @@ def test_tiny_model_saves_loads_and_predicts(tiny_model: tuple[Path, dict]) -> N
 
 
 def test_missing_sources_raise_no_training_data(tmp_path: Path) -> None:
-    with pytest.raises(design.NoTrainingData):
-        design.train(tmp_path, tmp_path / "model", held_out=[])
+    with pytest.raises(design_training.NoTrainingData):
+        design_training.train(tmp_path, tmp_path / "model", held_out=[])
 
 
 # ---------------------------------------------------------------- the committed model

@@ -14,21 +14,24 @@ from extractor.models.linear import ModelFormatError
 from extractor.models.outcome_spans import (
     LABEL,
     OUTSIDE,
-    Annotated,
     OutcomeSpan,
-    brat_documents,
-    char_to_token_spans,
-    conll_documents,
-    detokenised_spaces,
     label_runs,
     model_outcome_candidates,
     predict_spans,
     probability_runs,
-    span_scores,
     split_model_spans,
 )
 from extractor.readers.text import parse_plain_text
 from extractor.textlayer import analyse
+from extractor.training import outcome_spans as outcome_spans_training
+from extractor.training.outcome_spans import (
+    Annotated,
+    brat_documents,
+    char_to_token_spans,
+    conll_documents,
+    detokenised_spaces,
+    span_scores,
+)
 
 HAND_WRITTEN = (
     "Yoga for chronic low back pain: a randomised controlled trial. "
@@ -184,7 +187,7 @@ def _tiny_documents(count: int) -> list[Annotated]:
 def tiny_model(tmp_path_factory) -> Path:
     """A tagger fitted on a dozen invented sentences in a few seconds, saved to disk."""
     documents = _tiny_documents(24)
-    nlp, history = outcome_spans.fit(
+    nlp, history = outcome_spans_training.fit(
         documents,
         documents[:6],
         seed=0,
@@ -196,7 +199,7 @@ def tiny_model(tmp_path_factory) -> Path:
     )
     assert len(history) == 20
     out = tmp_path_factory.mktemp("tiny_outcome_spans")
-    outcome_spans.save(nlp, out, {"version": 1, "token_threshold": 0.5, "merge_threshold": 0.6})
+    outcome_spans_training.save(nlp, out, {"version": 1, "token_threshold": 0.5, "merge_threshold": 0.6})
     return out
 
 
@@ -307,7 +310,7 @@ def test_unlabelled_tokens_of_annotators_documents_cost_nothing_in_training(tiny
     tagger = nlp.get_pipe(outcome_spans.PIPE)
     words = ["We", "measured", "fatigue", "in", "24", "adults", "."]
     losses = {}
-    for name, tags in (("unlabelled", [outcome_spans.UNLABELLED] * 7), ("outside", [OUTSIDE] * 7)):
+    for name, tags in (("unlabelled", [outcome_spans_training.UNLABELLED] * 7), ("outside", [OUTSIDE] * 7)):
         example = Example(Doc(nlp.vocab, words=words), Doc(nlp.vocab, words=words, tags=tags))
         # the output layer is unnormalised at inference: softmax, as training's forward pass does
         guesses = [tagger.model.ops.softmax(scores, axis=-1) for scores in tagger.model.predict([example.predicted])]
@@ -317,9 +320,9 @@ def test_unlabelled_tokens_of_annotators_documents_cost_nothing_in_training(tiny
 
 def test_a_fit_takes_partly_labelled_documents_beside_fully_labelled_ones():
     words = ["Sleep", "quality", "was", "measured", "weekly", "."]
-    partial = Annotated("annotated:x:0", outcome_spans.ANNOTATIONS, "train", words, detokenised_spaces(words),
-                        [LABEL, LABEL] + [outcome_spans.UNLABELLED] * 4)
-    nlp, history = outcome_spans.fit([*_tiny_documents(8), partial], _tiny_documents(2), seed=0, max_epochs=2,
+    partial = Annotated("annotated:x:0", outcome_spans_training.ANNOTATIONS, "train", words, detokenised_spaces(words),
+                        [LABEL, LABEL] + [outcome_spans_training.UNLABELLED] * 4)
+    nlp, history = outcome_spans_training.fit([*_tiny_documents(8), partial], _tiny_documents(2), seed=0, max_epochs=2,
                                      patience=2, batch_size=3, network={"width": 16, "depth": 1, "embed_size": 100})
     assert len(history) == 2 and all(row["loss"] >= 0 for row in history)
     assert set(nlp.get_pipe(outcome_spans.PIPE).labels) == {LABEL, OUTSIDE}  # "" is no label

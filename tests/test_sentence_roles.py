@@ -13,15 +13,11 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from extractor.models import sentence_roles
-from extractor.models.linear import LinearModel, ModelFormatError, UnsupportedEstimator, sklearn_matrix
-from extractor.models.sentence_roles import (
-    ROLES,
-    abstract_examples,
-    article_splits,
-    hash_split,
-    heading_role,
-    predict_roles,
-)
+from extractor.models.linear import LinearModel, ModelFormatError
+from extractor.models.sentence_roles import ROLES, predict_roles
+from extractor.training import sentence_roles as sentence_roles_training
+from extractor.training.linear import UnsupportedEstimator, from_sklearn, save, sklearn_matrix
+from extractor.training.sentence_roles import abstract_examples, article_splits, hash_split, heading_role
 
 # ---------------------------------------------------------------- a tiny evidence-inference folder
 
@@ -76,7 +72,7 @@ def _abst(number: int, structured: bool = True) -> str:
 def tiny_shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ../shared with 24 structured abstracts, one unstructured one and the split files."""
     shared = tmp_path_factory.mktemp("shared")
-    annotations = shared / sentence_roles.ANNOTATIONS
+    annotations = shared / sentence_roles_training.ANNOTATIONS
     (annotations / "splits").mkdir(parents=True)
     with tarfile.open(annotations / "abstracts.tar.gz", "w:gz") as archive:
         files = {f"PMC{1000 + number}": _abst(number) for number in range(24)}
@@ -97,7 +93,7 @@ def tiny_shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def tiny_model(tiny_shared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("model")
-    metrics = sentence_roles.train(tiny_shared, out, seed=0, regularisation=(1.0, 10.0))
+    metrics = sentence_roles_training.train(tiny_shared, out, seed=0, regularisation=(1.0, 10.0))
     return out, metrics
 
 
@@ -172,13 +168,13 @@ def test_tiny_training_run_saves_a_model_that_loads_and_predicts(tiny_model: tup
 
 
 def test_stored_weights_reproduce_sklearn_probabilities(tiny_shared: Path, tmp_path: Path) -> None:
-    examples, _ = sentence_roles.load_examples(tiny_shared)
-    classifier, vectorizers = sentence_roles._fit(examples["train"], 1.0, seed=0)
-    texts, dense = sentence_roles.example_inputs(examples["dev"] + examples["test"])
+    examples, _ = sentence_roles_training.load_examples(tiny_shared)
+    classifier, vectorizers = sentence_roles_training._fit(examples["train"], 1.0, seed=0)
+    texts, dense = sentence_roles_training.example_inputs(examples["dev"] + examples["test"])
     expected = classifier.predict_proba(sklearn_matrix(vectorizers, texts, dense))
-    model = LinearModel.from_sklearn(classifier, vectorizers, sentence_roles.DENSE_FEATURES)
-    model.save(tmp_path / "float64", dtype="float64")
-    model.save(tmp_path / "float32")
+    model = from_sklearn(classifier, vectorizers, sentence_roles.DENSE_FEATURES)
+    save(model, tmp_path / "float64", dtype="float64")
+    save(model, tmp_path / "float32")
     exact = LinearModel.load(tmp_path / "float64").predict_proba(texts, dense)
     stored = LinearModel.load(tmp_path / "float32").predict_proba(texts, dense)
     assert np.allclose(exact, expected, rtol=0, atol=1e-12)
@@ -205,7 +201,7 @@ _TEXTS = [
 def test_linear_model_matches_sklearn_for_other_vectorizer_settings(vectorizer, labels, tmp_path: Path) -> None:
     matrix = vectorizer.fit_transform(_TEXTS)
     classifier = LogisticRegression(C=5.0).fit(matrix, labels)
-    LinearModel.from_sklearn(classifier, [("text", vectorizer)]).save(tmp_path, dtype="float64")
+    save(from_sklearn(classifier, [("text", vectorizer)]), tmp_path, dtype="float64")
     model = LinearModel.load(tmp_path)
     queries = [*_TEXTS, "an unseen sentence", "cat dog mat"]
     expected = classifier.predict_proba(vectorizer.transform(queries))
@@ -217,7 +213,7 @@ def test_options_that_cannot_be_reproduced_are_refused() -> None:
     vectorizer = TfidfVectorizer(stop_words="english").fit(_TEXTS)
     classifier = LogisticRegression().fit(vectorizer.transform(_TEXTS), [0, 1] * 4)
     with pytest.raises(UnsupportedEstimator, match="stop_words"):
-        LinearModel.from_sklearn(classifier, [("text", vectorizer)])
+        from_sklearn(classifier, [("text", vectorizer)])
 
 
 def test_a_folder_without_a_model_is_a_format_error(tmp_path: Path) -> None:

@@ -16,17 +16,24 @@ from .units.segment import UnitRange, study_units
 
 
 def _code_version() -> str:
-    """A version that changes whenever extraction code or lexicons change, so re-runs redo stale records."""
+    """A version that changes whenever extraction code, lexicons or trained models change, so re-runs redo
+    stale records."""
     import hashlib
     from pathlib import Path
 
+    from ..models.paths import models_root, trained_files
+
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha1()
-    trained = package.parent / "models"
-    for path in sorted([*package.glob("extract/**/*.py"), *package.glob("data/*.json"), package / "textlayer.py",
-                        *package.glob("models/*.py"), *trained.glob("*/model.json"),
-                        *trained.glob("*/weights.npz"), *trained.glob("*/meta.json"), *trained.glob("*/*/model")]):
-        digest.update(str(path.relative_to(package.parent)).encode())
+    code = sorted([*package.glob("extract/**/*.py"), *package.glob("data/*.json"), package / "textlayer.py",
+                   *package.glob("models/*.py")])
+    # the trained files follow the code, named below the models folder wherever it is installed
+    for path in code:
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    root = models_root()
+    for path in trained_files():
+        digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 

@@ -1,1 +1,1 @@
-"""Trained models: code that trains them from ../shared/data and loads the committed ones."""
+"""Trained models at run time: loading the committed ones and predicting (``extractor.training`` trains them)."""

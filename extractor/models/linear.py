@@ -3,13 +3,13 @@
 A model is one or more TF-IDF blocks (each a fitted scikit-learn ``TfidfVectorizer``
 over one text input, e.g. the sentence and its neighbour) followed by dense numeric
 features, and a linear layer over all their columns (a fitted ``LogisticRegression``).
-``LinearModel.from_sklearn`` copies what prediction needs out of the fitted objects;
-``save`` writes it as ``model.json`` (settings, vocabularies, class labels) and
+It is stored as ``model.json`` (settings, vocabularies, class labels) and
 ``weights.npz`` (idf, coefficients, intercepts; no pickle); ``load`` reads it back and
 ``predict_proba`` reproduces scikit-learn's probabilities without importing it.
+Copying a fitted model out of scikit-learn and writing the files is training's
+(``extractor.training.linear``).
 
-The column order is the blocks in order, then the dense features: training code must
-stack its matrices the same way (``sklearn_matrix`` does).
+The column order is the blocks in order, then the dense features.
 """
 
 from __future__ import annotations
@@ -34,10 +34,6 @@ TextInputs = Mapping[str, Sequence[str]] | Sequence[str]
 
 class ModelFormatError(Exception):
     """A stored model is missing, of another format, or inconsistent."""
-
-
-class UnsupportedEstimator(Exception):
-    """A fitted scikit-learn object uses an option this module cannot reproduce."""
 
 
 @dataclass
@@ -67,28 +63,6 @@ class TextBlock:
     @property
     def size(self) -> int:
         return len(self.terms)
-
-    @classmethod
-    def from_sklearn(cls, name: str, vectorizer: Any) -> TextBlock:
-        """A block from a fitted ``TfidfVectorizer`` (or ``CountVectorizer``: no idf, no norm)."""
-        _check_vectorizer(name, vectorizer)
-        vocabulary: dict[str, int] = vectorizer.vocabulary_
-        terms = [""] * len(vocabulary)
-        for term, column in vocabulary.items():
-            terms[column] = term
-        is_tfidf = hasattr(vectorizer, "idf_") or hasattr(vectorizer, "use_idf")
-        idf = np.asarray(vectorizer.idf_, dtype=np.float64) if is_tfidf and vectorizer.use_idf else None
-        return cls(
-            name=name,
-            terms=terms,
-            idf=idf,
-            token_pattern=vectorizer.token_pattern,
-            lowercase=bool(vectorizer.lowercase),
-            ngram_range=tuple(vectorizer.ngram_range),
-            sublinear_tf=bool(getattr(vectorizer, "sublinear_tf", False)),
-            binary=bool(vectorizer.binary),
-            norm=getattr(vectorizer, "norm", None) if is_tfidf else None,
-        )
 
     def analyse(self, text: str) -> list[str]:
         """The terms of a text, as scikit-learn's word analyser makes them."""
@@ -132,20 +106,6 @@ class TextBlock:
             values = values / totals[row_ids]
         return row_ids, column_ids, values
 
-    def settings(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "token_pattern": self.token_pattern,
-            "lowercase": self.lowercase,
-            "ngram_range": list(self.ngram_range),
-            "sublinear_tf": self.sublinear_tf,
-            "binary": self.binary,
-            "norm": self.norm,
-            "use_idf": self.idf is not None,
-            "terms": self.terms,
-        }
-
-
 @dataclass
 class LinearModel:
     """Text blocks, dense features and a linear layer that gives class probabilities."""
@@ -174,25 +134,6 @@ class LinearModel:
             self._block_weights.append(np.ascontiguousarray(self.coef[:, offset : offset + block.size].T))
             offset += block.size
         self._dense_weights = np.ascontiguousarray(self.coef[:, offset:].T)
-
-    @classmethod
-    def from_sklearn(
-        cls,
-        classifier: Any,
-        vectorizers: Sequence[tuple[str, Any]],
-        dense_features: Sequence[str] = (),
-        metadata: dict[str, Any] | None = None,
-    ) -> LinearModel:
-        """A model from a fitted ``LogisticRegression`` and the named vectorizers that made its input."""
-        _check_classifier(classifier)
-        return cls(
-            classes=[_plain(label) for label in classifier.classes_],
-            blocks=[TextBlock.from_sklearn(name, vectorizer) for name, vectorizer in vectorizers],
-            dense_features=list(dense_features),
-            coef=classifier.coef_,
-            intercept=classifier.intercept_,
-            metadata=dict(metadata or {}),
-        )
 
     def _inputs(self, texts: TextInputs) -> tuple[Mapping[str, Sequence[str]], int]:
         if not isinstance(texts, Mapping):
@@ -241,25 +182,6 @@ class LinearModel:
         """The most probable class of each input."""
         return [self.classes[i] for i in self.predict_proba(texts, dense).argmax(axis=1)]
 
-    def save(self, folder: Path, dtype: str = "float32") -> None:
-        """Write ``model.json`` and ``weights.npz`` into ``folder`` (created if missing)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        settings = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "classes": self.classes,
-            "dense_features": self.dense_features,
-            "blocks": [block.settings() for block in self.blocks],
-            "metadata": self.metadata,
-        }
-        (folder / MODEL_FILE).write_text(json.dumps(settings, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-        arrays = {"coef": self.coef.astype(dtype), "intercept": self.intercept.astype(dtype)}
-        for number, block in enumerate(self.blocks):
-            if block.idf is not None:
-                arrays[f"idf_{number}"] = block.idf.astype(dtype)
-        np.savez_compressed(folder / WEIGHTS_FILE, **arrays)
-
     @classmethod
     def load(cls, folder: Path) -> LinearModel:
         """Read a model that ``save`` wrote (no pickle is ever loaded)."""
@@ -300,47 +222,6 @@ class LinearModel:
             intercept=arrays["intercept"],
             metadata=settings.get("metadata", {}),
         )
-
-
-def sklearn_matrix(
-    vectorizers: Sequence[tuple[str, Any]], texts: Mapping[str, Sequence[str]], dense: np.ndarray | None = None
-) -> Any:
-    """The scipy sparse matrix scikit-learn sees, in ``LinearModel``'s column order (training only)."""
-    from scipy import sparse
-
-    parts = [vectorizer.transform(texts[name]) for name, vectorizer in vectorizers]
-    if dense is not None and np.asarray(dense).size:
-        parts.append(sparse.csr_matrix(np.asarray(dense, dtype=np.float64)))
-    return sparse.hstack(parts, format="csr")
-
-
-def _check_vectorizer(name: str, vectorizer: Any) -> None:
-    problems = []
-    if getattr(vectorizer, "analyzer", "word") != "word":
-        problems.append(f"analyzer={vectorizer.analyzer!r}")
-    for option in ("preprocessor", "tokenizer", "stop_words", "strip_accents"):
-        if getattr(vectorizer, option, None) is not None:
-            problems.append(f"{option} set")
-    if getattr(vectorizer, "token_pattern", None) is None:
-        problems.append("no token_pattern")
-    elif re.compile(vectorizer.token_pattern).groups > 1:
-        problems.append("token_pattern with more than one group")
-    if problems:
-        raise UnsupportedEstimator(f"vectorizer {name!r}: {', '.join(problems)} cannot be stored")
-
-
-def _check_classifier(classifier: Any) -> None:
-    if type(classifier).__name__ != "LogisticRegression":
-        raise UnsupportedEstimator(f"only LogisticRegression is stored, not {type(classifier).__name__}")
-    if len(classifier.classes_) > 2 and getattr(classifier, "multi_class", "auto") == "ovr":
-        raise UnsupportedEstimator("one-vs-rest LogisticRegression is not stored; use the multinomial default")
-    if len(classifier.classes_) > 2 and getattr(classifier, "solver", "lbfgs") == "liblinear":
-        raise UnsupportedEstimator("liblinear fits one-vs-rest; use lbfgs, saga or newton-cg")
-
-
-def _plain(label: Any) -> Any:
-    """A class label as JSON can hold it (numpy scalars become Python ones)."""
-    return label.item() if isinstance(label, np.generic) else label
 
 
 @cache

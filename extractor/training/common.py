@@ -1,20 +1,67 @@
-"""What every trainer script shares: its arguments, and writing metrics and the model card."""
+"""What every trainer shares: its arguments, its exception, the split by hash, classification figures,
+and writing metrics and the model card."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
 CARD_FILE = "MODEL_CARD.md"
 METRICS_FILE = "metrics.json"
 
 
-def trainer_arguments(description: str | None, default_out: Path) -> argparse.Namespace:
+class NoTrainingData(Exception):
+    """A trainer's data are missing from the shared folder, or give no examples for train and dev."""
+
+
+def hash_bucket(key: str, buckets: int = 10) -> int:
+    """A fixed bucket in ``range(buckets)`` for a key, by its MD5 (the same on every machine and run)."""
+    return int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % buckets
+
+
+def hash_split(key: str, dev: Collection[int] = (8,), test: Collection[int] = (9,)) -> str:
+    """train, dev or test of a key by its MD5 bucket 0-9: 80/10/10 by default (bucket 8 dev, 9 test);
+    ``test=()`` gives 90/10 train/dev."""
+    bucket = hash_bucket(key)
+    return "test" if bucket in test else "dev" if bucket in dev else "train"
+
+
+def evaluate(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class precision/recall/F1/support and the confusion matrix (rows gold)."""
+    index = {label: number for number, label in enumerate(labels)}
+    confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    for truth, guess in zip(gold, predicted, strict=True):
+        confusion[index[truth], index[guess]] += 1
+    per_class = {}
+    for number, label in enumerate(labels):
+        true_positives = int(confusion[number, number])
+        predicted_count = int(confusion[:, number].sum())
+        support = int(confusion[number].sum())
+        precision = true_positives / predicted_count if predicted_count else 0.0
+        recall = true_positives / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
+    total = int(confusion.sum())
+    return {
+        "n": total,
+        "accuracy": float(np.trace(confusion) / total) if total else 0.0,
+        "macro_f1": float(np.mean([per_class[label]["f1"] for label in labels])),
+        "per_class": per_class,
+        "labels": list(labels),
+        "confusion": confusion.tolist(),
+    }
+
+
+def trainer_arguments(description: str | None, default_out: Path, argv: Sequence[str] | None = None
+                      ) -> argparse.Namespace:
     """``--shared``, ``--out``, ``--seed``, ``--annotations`` and ``--documents``, as every trainer takes them.
 
     ``--documents`` (repeatable) are where the annotated records' documents are found: extractor databases,
@@ -29,7 +76,7 @@ def trainer_arguments(description: str | None, default_out: Path) -> argparse.Na
                         help="folder of annotators' *.jsonl files (extractor annotations export)")
     parser.add_argument("--documents", type=Path, action="append", default=None,
                         help="database, file or folder holding the annotated documents (repeatable)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.documents is None:
         args.documents = [REPO / "corpus", args.shared / "corpus"]
     return args
