@@ -78,15 +78,18 @@ def _parse(text: str, previous: Any = None) -> dict[str, Any]:
     return {**effect, "measure": measure}
 
 
-def _short(value: Any) -> str:
-    if not isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    text = f"{value.get('measure')} {value.get('value')}"
-    if value.get("ci"):
-        text += f" [{value['ci'][0]}, {value['ci'][1]}]"
-    if value.get("p") is not None:
-        text += f" p={value['p']}"
+def _written(effect: dict[str, Any], between: str) -> str:
+    """``MD<between>-1.6 [-2.7, -0.5] p=0.004``."""
+    text = f"{effect.get('measure')}{between}{effect.get('value')}"
+    if effect.get("ci"):
+        text += f" [{effect['ci'][0]}, {effect['ci'][1]}]"
+    if effect.get("p") is not None:
+        text += f" p={effect['p']}"
     return text
+
+
+def _short(value: Any) -> str:
+    return _written(value, " ") if isinstance(value, dict) else json.dumps(value, ensure_ascii=False)
 
 
 def _text(value: ExtractedValue) -> str:
@@ -96,15 +99,6 @@ def _text(value: ExtractedValue) -> str:
         text += f" [{data['ci'][0]}, {data['ci'][1]}]"
     if data.get("p") is not None:
         text += f" p{value.attributes.get('p_operator', '=')}{data['p']}"
-    return text
-
-
-def _csv_text(effect: dict[str, Any]) -> str:
-    text = f"{effect['measure']}={effect['value']}"
-    if effect["ci"]:
-        text += f" [{effect['ci'][0]}, {effect['ci'][1]}]"
-    if effect["p"] is not None:
-        text += f" p={effect['p']}"
     return text
 
 
@@ -118,6 +112,6 @@ SPEC = FieldSpec(
     parse=_parse, short=_short, text=_text, comparable=_four_keys,
     record=lambda value: {"measure": value["measure"], "value": value["value"], "ci": value.get("ci"),
                           "p": value.get("p")},
-    csv=lambda values, recorded: {"effects": "; ".join(_csv_text(effect) for effect in recorded)},
+    csv=lambda values, recorded: {"effects": "; ".join(_written(effect, "=") for effect in recorded)},
     csv_columns=("effects",), style="black on bright_yellow",
 )
