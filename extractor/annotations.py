@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from .corrections import chosen_values, corrections_of, record_correction
 from .errors import ExtractorError
 from .extract.choice import apply_corrections
-from .extract.fields import names, spec_of, specs
+from .extract.fields import multiple, names, spec_of, specs
 from .interchange import interchange_record
 from .store import Store, now
 from .types import StudyUnit
@@ -45,10 +45,6 @@ def comparable(field_name: str, value: Any) -> str:
     with suppress(KeyError):
         value = spec_of(field_name).comparable(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _multiple(field_name: str) -> bool:
-    return spec_of(field_name).multiple
 
 
 # ---------------------------------------------------------------- per-annotator records
@@ -138,7 +134,7 @@ def field_pairs(field_name: str, machine: list[Any], first: list[Any], second: l
     A single-valued field is one categorical item (its value, or "none"). A list field
     gives one yes/no item per value either annotator or the machine chose.
     """
-    if not _multiple(field_name):
+    if not multiple(field_name):
         label = lambda values: comparable(field_name, values[0]) if values else "none"  # noqa: E731
         return [(label(first), label(second))]
     in_first = {comparable(field_name, value) for value in first}
@@ -226,7 +222,7 @@ def correct_towards(store: Store, doc_id: str, study_index: int, field_name: str
         record_correction(store, doc_id, study_index, field_name, before, after, annotator, reason, start, end)
 
     count = 0
-    if not _multiple(field_name):
+    if not multiple(field_name):
         before = current[0] if current else None
         after = target[0] if target else None
         changed = comparable(field_name, before) != comparable(field_name, after)
@@ -256,7 +252,7 @@ def settle(store: Store, doc_id: str, study_index: int, field_name: str, value: 
     """Record a consensus value for one field of one study and make it the current value; returns its id."""
     correct_towards(store, doc_id, study_index, field_name, value, f"{CONSENSUS_PREFIX}{settler}",
                     f"consensus of {' and '.join(sorted(between))}", accept_when_equal=True)
-    single = not _multiple(field_name)
+    single = not multiple(field_name)
     stored = value[0] if single and value else (None if single else value)
     return store.add_consensus(doc_id, study_index, field_name, stored, settler, between)
 

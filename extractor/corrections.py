@@ -72,8 +72,8 @@ def record_correction(store: Store, doc_id: str, study_index: int, field: str, b
                 raise
     if not annotator or not annotator.strip():
         raise CorrectionError("no annotator given", hint="say who makes the correction (--annotator NAME)")
-    run, version = store.latest_run_and_version(doc_id)
     return store.add_correction(Correction(
         doc_id=doc_id, study_index=study_index, field=field, value_before=before, value_after=after,
-        annotator=annotator, created_at=now(), run_id=run, model_versions={"extraction": version or ""},
+        annotator=annotator, created_at=now(), run_id=store.last_run_id(),
+        model_versions={"extraction": store.extraction_version_of(doc_id) or ""},
         reason=reason, start=start, end=end))

@@ -500,10 +500,6 @@ class Store:
             found.setdefault(row["doc_id"], set()).add(row["annotator"])
         return found
 
-    def latest_run_and_version(self, doc_id: str) -> tuple[int | None, str | None]:
-        """The latest run's id and the extraction version of a document's stored values (what a correction records)."""
-        return self.last_run_id(), self.extraction_version_of(doc_id)
-
     def add_consensus(self, doc_id: str, study_index: int, field: str, value: Any, annotator: str,
                       annotators: list[str]) -> int:
         """Record the value annotators settled on for one field of one study; returns its id."""

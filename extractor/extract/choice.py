@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..types import Correction, ExtractedValue, StudyUnit
-from .fields import spec_of
+from .fields import multiple, spec_of
 from .registry import FieldSpec, UnitContext
 from .thresholds import thresholds
 
@@ -93,7 +93,7 @@ def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> 
         unit = by_index.get(correction.study_index)
         if unit is None:
             continue
-        if not _multiple(correction.field):
+        if not multiple(correction.field):
             for value in unit.values:
                 if value.field == correction.field:
                     value.chosen = False
@@ -126,15 +126,7 @@ def _corrected_role(values: list[ExtractedValue], correction: Correction) -> str
     return spec.corrected_role(values, correction) if spec.corrected_role is not None else None
 
 
-def _multiple(field: str) -> bool:
-    """Whether a field holds many values; a field no longer registered is treated as a list (never dropped)."""
-    try:
-        return spec_of(field).multiple
-    except KeyError:
-        return True
-
-
 def chosen_values(unit: StudyUnit, field: str) -> list[Any]:
     """A study's chosen values of one field, in order (at most one for a one-value field)."""
     values = [value.value for value in unit.values if value.field == field and value.chosen]
-    return values if _multiple(field) else values[:1]
+    return values if multiple(field) else values[:1]

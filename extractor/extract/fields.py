@@ -33,6 +33,13 @@ def spec_of(name: str) -> FieldSpec:
     return _REGISTRY[name]
 
 
+def multiple(name: str) -> bool:
+    """Whether a field holds many values; a field no longer registered counts as a list (its values are
+    never dropped)."""
+    spec = _REGISTRY.get(name)
+    return spec.multiple if spec is not None else True
+
+
 def checked_spec(name: str) -> FieldSpec:
     """The spec of a field an annotator named; CorrectionError listing the fields when it is not one."""
     spec = _REGISTRY.get(name)

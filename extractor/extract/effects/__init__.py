@@ -78,13 +78,13 @@ def _parse(text: str, previous: Any = None) -> dict[str, Any]:
     return {**effect, "measure": measure}
 
 
-def _written(effect: dict[str, Any], between: str) -> str:
-    """``MD<between>-1.6 [-2.7, -0.5] p=0.004``."""
+def _written(effect: dict[str, Any], between: str, p_operator: str = "=") -> str:
+    """``MD<between>-1.6 [-2.7, -0.5] p<p_operator>0.004``."""
     text = f"{effect.get('measure')}{between}{effect.get('value')}"
     if effect.get("ci"):
         text += f" [{effect['ci'][0]}, {effect['ci'][1]}]"
     if effect.get("p") is not None:
-        text += f" p={effect['p']}"
+        text += f" p{p_operator}{effect['p']}"
     return text
 
 
@@ -93,13 +93,7 @@ def _short(value: Any) -> str:
 
 
 def _text(value: ExtractedValue) -> str:
-    data = value.value
-    text = f"{data['measure']} = {data['value']}"
-    if data.get("ci"):
-        text += f" [{data['ci'][0]}, {data['ci'][1]}]"
-    if data.get("p") is not None:
-        text += f" p{value.attributes.get('p_operator', '=')}{data['p']}"
-    return text
+    return _written(value.value, " = ", value.attributes.get("p_operator", "="))
 
 
 def _four_keys(value: Any) -> Any:
