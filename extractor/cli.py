@@ -47,6 +47,9 @@ def _terminated(signum: int, frame: Any) -> None:
 @click.option("--timeout", type=float, default=120, show_default=True,
               help="Seconds allowed to read one document before it is recorded as failed.")
 @click.option("--rules-only", is_flag=True, help="Extract with the rules alone, without trained models.")
+@click.option("--worker-memory", "worker_memory_mb", type=int, default=1024, show_default=True, metavar="MB",
+              help="A worker process whose memory grew this much over its level after its first batch is replaced "
+                   "by a fresh one (0: never).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: worker processes here, or a Dask cluster (a LocalCluster of --workers "
@@ -57,13 +60,21 @@ def _terminated(signum: int, frame: Any) -> None:
               help="Write records as partitioned Parquet to this folder instead of the database "
                    "(which keeps runs, sources and failures); merge them later with `extractor load`.")
 def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, workers: int, force: bool,
-            max_mb: float, max_pages: int, timeout: float, rules_only: bool, quiet: bool, executor: str = "local",
+            max_mb: float, max_pages: int, timeout: float, rules_only: bool, quiet: bool, worker_memory_mb: int = 1024,
+            executor: str = "local",
             scheduler: str | None = None, parquet_dir: str | None = None) -> None:
     """Read files, folders (recursed) and globs into the database.
 
     Unchanged files are skipped on a re-run, so a killed run resumes where it
     stopped. Unreadable files are reported once each and recorded in the
-    ``failures`` table; the exit status is 1 when anything failed.
+    ``failures`` table.
+
+    \b
+    Exit status:
+      0    every file was read and stored
+      1    the run finished, and some files or records failed (see `extractor failures`)
+      3    the run did not finish: some files were not read (workers kept dying); run the same command again
+      130  interrupted (Ctrl-C or SIGTERM); run the same command again to resume
     """
     from .batch.options import ExtractOptions, worker_count
     from .batch.run import run_extract
@@ -76,6 +87,7 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
         workers=worker_count(workers),
         limits=Limits(max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages, max_seconds=timeout),
         use_models=not rules_only,
+        worker_memory_mb=worker_memory_mb,
         executor="dask" if scheduler else executor,
         scheduler=scheduler,
         parquet_dir=str(Path(parquet_dir).resolve()) if parquet_dir else None,
@@ -99,6 +111,10 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
         store.close()
     if not quiet:
         console.print(summary_table(summary, db_path, jsonl_path))
+    if summary.status != "complete":
+        console.print(f"[red]incomplete[/]: {summary.files_unread} files were not read; run the same command "
+                      "again to read them")
+        sys.exit(3)
     if summary.failures:
         sys.exit(1)
 

@@ -91,6 +91,7 @@ def summary_table(summary: RunSummary, db_path: str, jsonl_path: str | None) -> 
         ("files seen", summary.files_seen),
         ("files skipped (unchanged)", summary.files_skipped),
         ("files failed", summary.files_failed),
+        *([("files not read (run again)", summary.files_unread)] if summary.files_unread else []),
         ("documents written", summary.documents_written),
         ("documents unchanged", summary.documents_unchanged),
         ("failures (files and records)", summary.failures),
@@ -101,7 +102,7 @@ def summary_table(summary: RunSummary, db_path: str, jsonl_path: str | None) -> 
     if jsonl_path:
         rows.append(("jsonl", jsonl_path))
     for name, value in rows:
-        style = "red" if name.startswith("failures") and summary.failures else None
+        style = "red" if (name.startswith("failures") and summary.failures) or name.startswith("files not") else None
         table.add_row(name, Text(str(value), style=style or ""))
     return table
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CORPUS
 from extractor.batch.events import DocumentDone, Failed, PartWritten, RecordsDeleted, TaskDone
-from extractor.batch.executors.local import TaskStarted, WorkerRetired
+from extractor.batch.executors.local import Ready, TaskStarted, WorkerRetired
 from extractor.batch.tasks import Task, crashed, process_task
 from extractor.readers.base import Limits
 from extractor.types import Failure
@@ -26,7 +26,8 @@ FAILURE = Failure("paper.pdf", "encrypted", "the PDF is encrypted", "decrypt it 
         RecordsDeleted("pubmed24n0002.xml", ["1", "2"]),
         TaskDone("pubmed24n0001.xml", "pubmed_xml", 250, 1, 0, 3),
         TaskStarted(1, 3),
-        WorkerRetired(1),
+        WorkerRetired(1, 312.0, 5000),
+        Ready(2),
     ],
 )
 def test_an_event_arrives_from_a_worker_process_equal_to_what_was_sent(event: object) -> None:

@@ -320,7 +320,7 @@ def test_pool_workers_retire_and_are_replaced_without_losing_tasks(tmp_path: Pat
     path = baseline(tmp_path / "in", range(1, 13))
     one, two = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
     run_extract([str(path)], one, ExtractOptions(chunk_records=2))
-    summary = run_extract([str(path)], two, ExtractOptions(workers=2, chunk_records=2, tasks_per_worker=1))
+    summary = run_extract([str(path)], two, ExtractOptions(workers=2, chunk_records=2, documents_per_worker=1))
     assert records(two) == records(one)
     assert summary.documents_written == 12 and summary.failures == 0
     assert two.db["sources"].get(str(path))["status"] == "complete"
@@ -335,7 +335,7 @@ def test_a_long_one_worker_run_extracts_in_a_worker_process(tmp_path: Path, monk
     monkeypatch.setattr(run, "IN_PROCESS_TASKS", 2)
     monkeypatch.setattr(local, "in_process_events", lambda *args: pytest.fail("extracted in this process"))
     pooled = Store(tmp_path / "pooled.db")
-    run_extract([str(path)], pooled, ExtractOptions(workers=1, chunk_records=2, tasks_per_worker=2))
+    run_extract([str(path)], pooled, ExtractOptions(workers=1, chunk_records=2, documents_per_worker=2))
     assert records(pooled) == records(here)
 
 

@@ -29,7 +29,9 @@ class ExtractOptions:
     parquet_dir: str | None = None  # write records as Parquet parts there instead of into the store
     chunk_records: int = 250  # PubMed XML files with more records are cut into tasks of this many
     retries: int = 2  # how often a Dask task whose worker died is tried again
-    tasks_per_worker: int = 100  # a pool worker (or our LocalCluster's) is replaced after this many tasks: no creep
+    tasks_per_worker: int = 100  # our Dask LocalCluster's workers are restarted after this many tasks each
+    worker_memory_mb: int = 1024  # a pool worker whose memory grew this much over its warmed-up level retires
+    documents_per_worker: int = 0  # ... and one that extracted this many documents (0: no such limit)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class RunSummary:
     status: str = "running"
     documents_superseded: int = 0  # older versions of a PubMed record that a newer one replaced
     documents_deleted: int = 0  # records marked deleted by an update file's DeleteCitation
+    files_read: int = 0  # files to read that were read to their end (stored, or their failures recorded)
+    files_unread: int = 0  # files to read that the run never finished: the same command resumes them
 
     @property
     def documents(self) -> int:
@@ -55,7 +59,8 @@ class RunSummary:
     def counts(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("run_id")
-        for name in ("files_failed", "status", "documents_superseded", "documents_deleted"):
+        for name in ("files_failed", "status", "documents_superseded", "documents_deleted", "files_read",
+                     "files_unread"):
             data.pop(name)
         return data
 

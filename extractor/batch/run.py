@@ -20,6 +20,7 @@ from ..types import Failure
 from . import executors
 from .discovery import discover, file_sha256
 from .events import Failed
+from .executors.local import PoolGaveUp
 from .options import ExtractOptions, Progress, RunSummary
 from .tasks import plan_tasks
 from .writer import Writer
@@ -82,10 +83,14 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
         # worker (recycled now and then) keeps this process's memory flat and the writer runs beside it.
         ahead = list(itertools.islice(tasks, IN_PROCESS_TASKS + 1))
         pool = len(ahead) > 1 if options.workers > 1 else len(ahead) > IN_PROCESS_TASKS
-        events = executors.task_events(itertools.chain(ahead, tasks), options, run_id, progress.notice, parallel=pool)
+        events = executors.task_events(itertools.chain(ahead, tasks), options, run_id, progress.notice, parallel=pool,
+                                       total_files=len(to_read), size_of=lambda path: sizes[path][0])
         for chunk in events:
             for event in chunk:
                 writer.handle(event)
+    except PoolGaveUp as error:
+        progress.notice(f"the run stopped: {error}")
+        status = "incomplete"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -95,6 +100,13 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     finally:
         with suppress(Exception):
             writer.flush()
+        # Complete only when every file to read was read to its end: its documents stored or its failure recorded.
+        summary.files_unread = len(to_read) - summary.files_read
+        if status == "complete" and summary.files_unread:
+            status = "incomplete"
+        if status == "incomplete":
+            progress.notice(f"{summary.files_unread} of {len(to_read)} files were not read to their end; "
+                            "run the same command again to read them")
         summary.duration_s = round(time.monotonic() - started, 3)
         summary.status = status
         store.finish_run(run_id, summary.counts(), status)

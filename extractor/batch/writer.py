@@ -73,6 +73,7 @@ class Writer:
         if not state[4] or state[3] < state[4]:
             return
         del self.files[path]
+        self.summary.files_read += 1
         fmt, documents, failures = state[0], state[1], state[2]
         status = "complete" if not failures else ("partial" if documents else "failed")
         size, sha = self.sizes[path]
@@ -167,20 +168,4 @@ class Writer:
         for record, base in self.store.claim_doc_ids(records, self.claimed):
             self.progress.notice(f"{record.source_path}: doc_id {base} is taken by another file; "
                                  f"stored as {record.doc_id}")
-        return records
-        owners = self.store.source_paths(r.doc_id for r in records)
-        for record in records:
-            base, number = record.doc_id, 1
-            while True:
-                owner = self.claimed.get(record.doc_id) or owners.get(record.doc_id)
-                if owner is None or owner == record.source_path:
-                    break
-                number += 1
-                record.doc_id = f"{base}~{number}"
-                if record.doc_id not in owners:
-                    owners.update(self.store.source_paths([record.doc_id]))
-            if number > 1:
-                self.progress.notice(f"{record.source_path}: doc_id {base} is taken by another file; "
-                                     f"stored as {record.doc_id}")
-            self.claimed[record.doc_id] = record.source_path
         return records

@@ -18,10 +18,12 @@ from . import cluster, local
 
 
 def task_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int, notice: Callable[[str], None],
-                parallel: bool = True) -> Iterator[list[Event]]:
-    """Event lists of every task, from the executor the options name."""
+                parallel: bool = True, total_files: int = 0,
+                size_of: Callable[[str], int] | None = None) -> Iterator[list[Event]]:
+    """Event lists of every task, from the executor the options name (``total_files`` and ``size_of`` let the
+    local pool cut small files into batches that keep every worker busy)."""
     if options.executor == "dask" or options.scheduler:
         return cluster.dask_events(tasks, options, run_id, notice)
     if parallel:
-        return local.pool_events(tasks, options, run_id, notice)
+        return local.pool_events(tasks, options, run_id, notice, total_files, size_of)
     return local.in_process_events(tasks, options, run_id)

@@ -1,21 +1,45 @@
-"""This machine: the tasks in this process, or in a pool of worker processes.
+"""This machine: the tasks in this process, or in a pool of worker processes that survives losing one.
 
-The pool is fed lazily through a bounded task queue and sends results through
-a bounded queue, so neither the plan nor the results pile up in memory; a
-worker that dies is reported (the task it held becomes a ``crash`` failure)
-and replaced.
+The pool is built so that a worker killed at any moment (the OOM killer, a
+segfault in a native library, ``kill -9``) costs exactly the task it was
+reading and nothing else, and never a hang:
+
+- each worker has its own pipes, one for the tasks sent to it and one for its
+  results, so no lock is shared between workers, and a worker that dies
+  mid-message leaves only its own pipe, which then reads as ended;
+- a worker asks for work (``Ready``) and is sent one batch of tasks at a time,
+  so the pool knows which tasks each worker holds; the worker says which task
+  it starts (``TaskStarted``) before it reads a byte of it;
+- the pool waits on the workers' pipes and on their process sentinels together
+  (``multiprocessing.connection.wait``, with a timeout), so a death is seen
+  the moment it happens and no wait is unbounded;
+- a dead worker's task in progress becomes one ``crash`` failure and is never
+  tried again (a file that kills its reader would kill the next one too); the
+  tasks of its batch it had not started go back to the queue, so no task is
+  read twice and none is lost; a new worker takes its place;
+- a worker that sends nothing for far longer than the per-document time limit
+  while it holds a task (stuck in native code, where the alarm cannot reach)
+  is killed, and its task recorded as a failure the same way.
+
+Small files go to workers in batches of many (``batches``), so the cost of a
+message, and of a worker's start, is paid per batch and not per file. Workers
+retire by what they hold, not by how many tasks they ran: once a worker's
+resident memory has grown ``worker_memory_mb`` over its warmed-up level (after
+its first batch, with the models loaded), it finishes its batch and a fresh one
+takes its place.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from typing import Any
 
 from .. import tasks as task_work
@@ -25,11 +49,26 @@ from ..tasks import Task, crashed
 
 PARENT_CHECK_SECONDS = 2.0  # how often a worker checks that the run it serves is still there
 EVENTS_PER_MESSAGE = 50  # events a worker sends at a time
+SEND_EVERY_SECONDS = 1.0  # ... or sooner, so a worker that is alive is heard from
+WAIT_SECONDS = 1.0  # the longest the pool waits for any one thing before it checks on everything
+STALL_GRACE_SECONDS = 60.0  # silence allowed beyond the per-document time limit before a worker is killed
+BATCH_FILES = 64  # whole files in one batch, at most
+BATCH_BYTES = 16 * 1024 * 1024  # ... and at most this many bytes of them
+BATCHES_PER_WORKER = 4  # a short run is cut finer, so every worker gets a share
+MAX_FAILED_STARTS = 8  # workers in a row that die while starting before the run gives up (a broken install)
+START_SECONDS = 300.0  # a worker that cannot start (import, load the models) in this long is killed
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A worker's message: it is idle and takes a batch."""
+
+    worker: int
 
 
 @dataclass(frozen=True, slots=True)
 class TaskStarted:
-    """A worker's message: it took task ``number``."""
+    """A worker's message: it starts task ``number`` (sent alone, before the task is read)."""
 
     worker: int
     number: int
@@ -37,9 +76,11 @@ class TaskStarted:
 
 @dataclass(frozen=True, slots=True)
 class WorkerRetired:
-    """A worker's message: it ran its ``tasks_per_worker`` tasks and ends; a new one takes its place."""
+    """A worker's message: its memory grew over its warmed-up level (or it extracted its share), and it ends."""
 
     worker: int
+    grown_mb: float
+    documents: int
 
 
 def in_process_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int) -> Iterator[list[Event]]:
@@ -55,29 +96,81 @@ def in_process_events(tasks: Iterable[Task], options: ExtractOptions, run_id: in
             yield chunk
 
 
+def batches(tasks: Iterable[Task], size_of: Callable[[str], int], files: int = BATCH_FILES,
+            byte_limit: int = BATCH_BYTES) -> Iterator[list[Task]]:
+    """Tasks in batches: consecutive whole files together (at most ``files`` of them, ``byte_limit`` bytes);
+    a piece of a large file, or a file larger than the byte limit, alone."""
+    batch: list[Task] = []
+    held = 0
+    for task in tasks:
+        size = size_of(task.path) if task.data is None and task.chunks == 1 else byte_limit
+        if batch and (len(batch) >= files or held + size > byte_limit):
+            yield batch
+            batch, held = [], 0
+        batch.append(task)
+        held += size
+    if batch:
+        yield batch
+
+
+def batch_files(total_files: int, workers: int) -> int:
+    """Files per batch for a run of ``total_files``: large batches, but enough of them to keep every worker busy."""
+    return max(1, min(BATCH_FILES, total_files // max(1, workers * BATCHES_PER_WORKER)))
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB (Linux ``/proc``; elsewhere its peak, which only grows)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1024 if os.uname().sysname != "Darwin" else peak / 2**20
+
+
 def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, worker_id: int) -> None:
-    """A worker process: take tasks until told to stop, send their events in small lists."""
+    """A worker process: ask for a batch, run its tasks, send their events; retire when memory has grown."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _exit_with(os.getppid())
-    for _ in range(options.tasks_per_worker if options.tasks_per_worker > 0 else 1 << 62):
-        task = tasks.get()
-        if task is None:
+    warmed: float | None = None  # resident MB after the first batch, models loaded
+    documents = 0
+    while True:
+        results.send([Ready(worker_id)])
+        try:
+            batch = tasks.recv()
+        except (EOFError, OSError):
+            return  # the run is gone
+        if batch is None:
             return
-        results.put([TaskStarted(worker_id, task.number)])
-        chunk: list[Event] = []
-        for event in task_work.process_task(task, options.limits, options.use_models, options.parquet_dir, run_id):
-            chunk.append(event)
-            if len(chunk) >= EVENTS_PER_MESSAGE or isinstance(event, TaskDone):
-                results.put(chunk)
-                chunk = []
-    results.put([WorkerRetired(worker_id)])  # what an extractor accumulates (caches, vocabularies) goes with it
+        for task in batch:
+            results.send([TaskStarted(worker_id, task.number)])
+            chunk: list[Event] = []
+            sent = time.monotonic()
+            for event in task_work.process_task(task, options.limits, options.use_models, options.parquet_dir,
+                                                run_id):
+                chunk.append(event)
+                if isinstance(event, TaskDone):
+                    documents += event.documents
+                if (len(chunk) >= EVENTS_PER_MESSAGE or isinstance(event, TaskDone)
+                        or time.monotonic() - sent > SEND_EVERY_SECONDS):
+                    results.send(chunk)
+                    chunk, sent = [], time.monotonic()
+        resident = resident_mb()
+        warmed = resident if warmed is None else warmed
+        grown = options.worker_memory_mb > 0 and resident - warmed > options.worker_memory_mb
+        if grown or 0 < options.documents_per_worker <= documents:
+            results.send([WorkerRetired(worker_id, round(resident - warmed), documents)])
+            return
 
 
 def _exit_with(parent: int) -> None:
     """Watch from a daemon thread: end this worker once its parent is gone.
 
     A parent killed without cleaning up (SIGKILL, a crash) would otherwise leave
-    its workers blocked for ever, on a queue or on a message cut off mid-write.
+    its workers blocked for ever on a message cut off mid-write.
     """
     def watch() -> None:
         while os.getppid() == parent:
@@ -87,102 +180,229 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
-                notice: Callable[[str], None]) -> Iterator[list[Event]]:
-    """Events from ``options.workers`` worker processes; a worker that dies is reported and replaced."""
-    workers = options.workers
-    context = multiprocessing.get_context("spawn")
-    task_queue = context.Queue(maxsize=2 * workers)
-    results = context.Queue(maxsize=8 * workers)
-    plan = iter(tasks)
-    held: Task | None = None
-    planned_all = False
-    stops_owed = 0  # stop signals to send once the plan is done: one per worker that did not retire
-    outstanding: dict[int, Task] = {}  # sent and not done, by task number
-    processes: dict[int, Any] = {}
-    current: dict[int, int | None] = {}  # worker -> task number it is on
-    next_id = 0
+@dataclass
+class _Worker:
+    """The pool's view of one worker process."""
 
-    def spawn() -> None:
-        nonlocal next_id, stops_owed
-        process = context.Process(target=_worker, args=(task_queue, results, options, run_id, next_id), daemon=True)
+    number: int
+    process: Any
+    tasks: Any  # the pipe end the pool sends batches on
+    results: Any  # the pipe end the pool reads events from
+    ready: bool = False
+    was_ready: bool = False  # it has said it was ready at least once (it started)
+    held: list[Task] = field(default_factory=list)  # tasks sent and not done, in the order they run
+    started: set[int] = field(default_factory=set)  # numbers of the held tasks it said it started
+    heard: float = field(default_factory=time.monotonic)
+    stalled: bool = False  # killed by the pool for silence
+    retired: bool = False
+
+
+class PoolGaveUp(RuntimeError):
+    """Workers die before they are ever ready (an install that cannot import): the run ends incomplete."""
+
+
+class Pool:
+    """Worker processes fed batches of tasks; a task whose worker died under it is recorded, never re-run."""
+
+    def __init__(self, options: ExtractOptions, run_id: int, notice: Callable[[str], None]):
+        self.options, self.run_id, self.notice = options, run_id, notice
+        self.context = multiprocessing.get_context("spawn")
+        self.workers: dict[int, _Worker] = {}
+        self.next_number = 0
+        self.queue: deque[list[Task]] = deque()  # batches sent back, to go before the plan's
+        self.failed_starts = 0  # workers in a row that died before they were ready for work
+        limit = options.limits.max_seconds
+        self.stall_seconds = max(2 * limit, limit + STALL_GRACE_SECONDS) if limit and limit > 0 else None
+
+    def spawn(self) -> None:
+        """Start one worker with its own two pipes."""
+        task_read, task_write = self.context.Pipe(duplex=False)
+        result_read, result_write = self.context.Pipe(duplex=False)
+        number = self.next_number
+        self.next_number += 1
+        process = self.context.Process(target=_worker, name=f"extractor-worker-{number}", daemon=True,
+                                       args=(task_read, result_write, self.options, self.run_id, number))
         process.start()
-        processes[next_id] = process
-        current[next_id] = None
-        next_id += 1
-        stops_owed += 1
+        task_read.close()  # the worker has its copies: a pipe whose only writer dies then reads as ended
+        result_write.close()
+        self.workers[number] = _Worker(number, process, task_write, result_read)
 
-    def feed() -> None:
-        """Fill the task queue without blocking; then send the stop signals."""
-        nonlocal held, planned_all, stops_owed
+    def events(self, tasks: Iterable[list[Task]]) -> Iterator[list[Event]]:
+        """Event lists of every batch of ``tasks``; lost tasks come out as ``crash`` failures."""
+        plan = iter(tasks)
+        planned_all = False
+        for _ in range(self.options.workers):
+            self.spawn()
         try:
-            while not planned_all:
-                if held is None:
-                    held = next(plan, None)
-                    if held is None:
-                        planned_all = True
+            while True:
+                for worker in [w for w in self.workers.values() if w.ready and not w.held]:
+                    batch = self.queue.popleft() if self.queue else None
+                    if batch is None and not planned_all:
+                        batch = next(plan, None)
+                        planned_all = batch is None
+                    if batch is None:
                         break
-                task_queue.put_nowait(held)
-                outstanding[held.number] = held
-                held = None
-            while stops_owed:
-                task_queue.put_nowait(None)
-                stops_owed -= 1
-        except queue.Full:
-            pass
-
-    for _ in range(workers):
-        spawn()
-    try:
-        while True:
-            feed()
-            if planned_all and not outstanding:
-                return
-            try:
-                chunk = results.get(timeout=0.5)
-            except queue.Empty:
-                for worker_id, process in list(processes.items()):
-                    if process.is_alive():
-                        continue
-                    del processes[worker_id]
-                    number = current.pop(worker_id, None)
-                    if number is not None and process.exitcode != 0:
-                        task = outstanding.pop(number)
-                        yield crashed(task, f"the reader crashed (worker exit code {process.exitcode})")
-                        spawn()
-                    elif process.exitcode == 0 and not planned_all:  # no stop signal was sent yet
-                        stops_owed = max(0, stops_owed - 1)  # it retired; its message may still be on the way
-                        spawn()
-                if not processes and (outstanding or not planned_all):
-                    notice("all workers stopped before the batch ended")
+                    self.send(worker, batch)
+                if planned_all and not self.queue and not any(w.held for w in self.workers.values()):
                     return
+                yield from self.step()
+        finally:
+            self.close()
+
+    def send(self, worker: _Worker, batch: list[Task]) -> None:
+        worker.ready = False
+        worker.held = list(batch)
+        worker.heard = time.monotonic()
+        try:
+            worker.tasks.send(batch)
+        except (BrokenPipeError, EOFError, OSError):
+            pass  # it died: its sentinel says so, and the batch goes back to the queue (none of it started)
+
+    def step(self) -> Iterator[list[Event]]:
+        """Wait (bounded) for messages or deaths; handle what came."""
+        by_pipe = {w.results: w for w in self.workers.values()}
+        by_sentinel = {w.process.sentinel: w for w in self.workers.values()}
+        for ready in wait([*by_pipe, *by_sentinel], timeout=WAIT_SECONDS):
+            worker = by_pipe.get(ready) or by_sentinel.get(ready)
+            if worker is None or worker.number not in self.workers:
                 continue
-            events: list[Event] = []  # the writer's; the workers' own messages stay here
-            for event in chunk:
-                if isinstance(event, WorkerRetired):
-                    retired = processes.pop(event.worker, None)
-                    current.pop(event.worker, None)
-                    if retired is not None:  # else it was seen gone and replaced already
-                        retired.join(timeout=5)
-                        stops_owed = max(0, stops_owed - 1)  # it takes no stop signal (extra ones are harmless)
-                        spawn()
-                elif isinstance(event, TaskStarted):
-                    current[event.worker] = event.number
-                else:
-                    if isinstance(event, TaskDone):
-                        outstanding.pop(event.number, None)
-                        for worker_id, number in current.items():
-                            if number == event.number:
-                                current[worker_id] = None
-                    events.append(event)
+            if ready in by_pipe:
+                yield from self.receive(worker)
+            if not worker.process.is_alive():
+                yield from self.lost(worker)
+        self.check_silence()
+
+    def receive(self, worker: _Worker) -> Iterator[list[Event]]:
+        """Every whole message waiting on the worker's pipe (a message cut off by its death reads as ended)."""
+        while worker.number in self.workers:
+            try:
+                if not worker.results.poll():
+                    return
+                message = worker.results.recv()
+            except (EOFError, OSError):
+                worker.process.join(timeout=WAIT_SECONDS)
+                if worker.process.is_alive():
+                    worker.process.kill()  # a worker whose pipe broke is no use; its death is handled below
+                    worker.process.join(timeout=WAIT_SECONDS)
+                yield from self.lost(worker)
+                return
+            worker.heard = time.monotonic()
+            events = self.absorb(worker, message)
             if events:
                 yield events
-    finally:
-        for process in processes.values():
-            if process.is_alive():
-                process.terminate()
-        for process in processes.values():
-            process.join(timeout=5)
-        # tasks still buffered for workers now gone must not hold this process at exit
-        task_queue.cancel_join_thread()
-        results.cancel_join_thread()
+            if worker.retired:
+                worker.process.join(timeout=30)
+                self.forget(worker)
+                self.spawn()
+                return
+
+    def lost(self, worker: _Worker) -> Iterator[list[Event]]:
+        """A worker is gone: read what it sent before it died, record the task it was on, re-queue the rest."""
+        if worker.number not in self.workers:
+            return
+        events: list[Event] = []
+        try:
+            while worker.results.poll():
+                events += self.absorb(worker, worker.results.recv())
+        except (EOFError, OSError):
+            pass  # its last message was cut off by its death: the task it belonged to is recorded below
+        if events:
+            yield events
+        self.forget(worker)
+        worker.process.join(timeout=WAIT_SECONDS)
+        if worker.retired:
+            self.spawn()
+            return
+        code = worker.process.exitcode
+        why = (f"the worker reading it sent nothing for {self.stall_seconds:.0f} s and was stopped"
+               if worker.stalled else f"the worker reading it died (exit code {code}"
+               + (f", signal {-code}" if isinstance(code, int) and code < 0 else "") + ")")
+        unstarted = [task for task in worker.held if task.number not in worker.started]
+        for task in worker.held:
+            if task.number in worker.started:
+                yield crashed(task, why)
+        if unstarted:
+            self.queue.appendleft(unstarted)
+        self.failed_starts = 0 if worker.was_ready else self.failed_starts + 1
+        self.notice(f"worker {worker.number} lost ({why.replace('the worker reading it ', '')}); "
+                    f"{len(worker.held) - len(unstarted)} task(s) recorded as failed, {len(unstarted)} sent again")
+        if self.failed_starts >= max(MAX_FAILED_STARTS, 2 * self.options.workers):
+            raise PoolGaveUp(f"{self.failed_starts} worker processes in a row died before they were ready "
+                             f"(the last: {why.replace('the worker reading it ', '')})")
+        self.spawn()
+
+    def absorb(self, worker: _Worker, message: list[Any]) -> list[Event]:
+        """A message's events for the writer; the worker's own messages update the pool's view of it."""
+        events: list[Event] = []
+        for item in message:
+            if isinstance(item, Ready):
+                worker.ready = worker.was_ready = True
+                self.failed_starts = 0
+            elif isinstance(item, TaskStarted):
+                worker.started.add(item.number)
+            elif isinstance(item, WorkerRetired):
+                worker.retired = True
+                self.notice(f"worker {item.worker} retired after {item.documents} documents, its memory "
+                            f"{item.grown_mb:+.0f} MB over its warmed-up level; a new one takes its place")
+            else:
+                if isinstance(item, TaskDone):
+                    worker.held = [task for task in worker.held if task.number != item.number]
+                    worker.started.discard(item.number)
+                events.append(item)
+        return events
+
+    def check_silence(self) -> None:
+        """Kill a worker that has held a task, or failed to start, for far too long without a word."""
+        moment = time.monotonic()
+        for worker in list(self.workers.values()):
+            limit = self.stall_seconds if worker.held else (START_SECONDS if not worker.ready else None)
+            if limit is not None and moment - worker.heard > limit and worker.process.is_alive():
+                worker.stalled = True
+                worker.process.kill()  # its sentinel fires: ``lost`` records its task
+
+    def forget(self, worker: _Worker) -> None:
+        self.workers.pop(worker.number, None)
+        for end in (worker.tasks, worker.results):
+            try:
+                end.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Stop every worker: a stop message, then a terminate, then a kill; none is left behind."""
+        for worker in self.workers.values():
+            if worker.ready and not worker.held:
+                try:
+                    worker.tasks.send(None)
+                except (BrokenPipeError, OSError):
+                    pass
+        deadline = time.monotonic() + 5
+        for worker in self.workers.values():
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(timeout=2)
+        for worker in list(self.workers.values()):
+            self.forget(worker)
+
+
+def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
+                notice: Callable[[str], None], total_files: int = 0,
+                size_of: Callable[[str], int] | None = None) -> Iterator[list[Event]]:
+    """Events from ``options.workers`` worker processes, small files batched; a lost worker's task is recorded.
+
+    Raises ``PoolGaveUp`` when workers die as fast as they start (the run then ends incomplete).
+    """
+    size_of = size_of or _file_size
+    per_batch = batch_files(total_files, options.workers) if total_files else BATCH_FILES
+    yield from Pool(options, run_id, notice).events(batches(tasks, size_of, per_batch))
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
