@@ -92,7 +92,7 @@ def stored_documents(db: Path) -> int:
 
 
 def run_once(command: list[str], db: Path, kills: int, after: int, every: float, guard: float,
-             rng: random.Random) -> dict:
+             rng: random.Random, jitter: bool = False) -> dict:
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     killed: list[int] = []
@@ -111,7 +111,7 @@ def run_once(command: list[str], db: Path, kills: int, after: int, every: float,
                     killed.append(victim)
                 except ProcessLookupError:
                     pass
-            time.sleep(every)
+            time.sleep(rng.uniform(0, every) if jitter else every)
         else:
             time.sleep(0.05)
     stderr = process.communicate()[1] or ""
@@ -144,9 +144,12 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--after", type=int, default=100, help="documents stored before the first kill")
     parser.add_argument("--every", type=float, default=0.7, help="seconds between kills")
+    parser.add_argument("--jitter", action="store_true", help="a random pause between 0 and --every seconds instead")
     parser.add_argument("--guard", type=float, default=900, help="seconds before a run counts as hung")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rules-only", action="store_true")
+    parser.add_argument("--executor", choices=["local", "dask"], default="local",
+                        help="dask: a LocalCluster of --workers processes (its nannies restart a killed worker)")
     parser.add_argument("--resume", action="store_true", help="run the same command again if the run is incomplete")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -160,9 +163,10 @@ def main() -> None:
         files = write_inputs(inputs, args.synthetic, args.abstracts, args.shared, args.seed)
         db = work / "run.db"
         command = [str(Path(sys.executable).parent / "extractor"), "extract", str(inputs), "--db", str(db),
-                   "--workers", str(args.workers), "-q", *(["--rules-only"] if args.rules_only else [])]
+                   "--workers", str(args.workers), "--executor", args.executor, "-q",
+                   *(["--rules-only"] if args.rules_only else [])]
         rng = random.Random(args.seed)
-        first = run_once(command, db, args.kills, args.after, args.every, args.guard, rng)
+        first = run_once(command, db, args.kills, args.after, args.every, args.guard, rng, args.jitter)
         result = {"command": " ".join(command), "first": first}
         if args.resume and not first["hung"] and first["exit"] == 3:
             result["resume"] = run_once(command, db, 0, 0, 0, args.guard, rng)

@@ -65,6 +65,11 @@ class RunSummary:
         return data
 
 
+class RunCutShort(RuntimeError):
+    """An executor cannot go on (workers that never start, a cluster gone): the run ends incomplete, and the same
+    command resumes it."""
+
+
 class Progress:
     """Callbacks a front end implements to show a run; the default shows nothing."""
 

@@ -20,8 +20,7 @@ from ..types import Failure
 from . import executors
 from .discovery import discover, file_sha256
 from .events import Failed
-from .executors.local import PoolGaveUp
-from .options import ExtractOptions, Progress, RunSummary
+from .options import ExtractOptions, Progress, RunCutShort, RunSummary
 from .tasks import plan_tasks
 from .writer import Writer
 
@@ -88,7 +87,7 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
         for chunk in events:
             for event in chunk:
                 writer.handle(event)
-    except PoolGaveUp as error:
+    except RunCutShort as error:
         progress.notice(f"the run stopped: {error}")
         status = "incomplete"
     except KeyboardInterrupt:

@@ -3,12 +3,17 @@
 ``--dask-scheduler ADDRESS`` connects to a running scheduler (workers must see
 the input files, and the ``--out-parquet`` folder, at the same paths);
 ``--executor dask`` alone starts a LocalCluster of ``--workers`` processes here.
-At most a few tasks per worker thread are in flight, so results never pile up;
-a task whose worker dies is retried (``retries``) and then reported as a
-``crash`` failure, as the local pool reports a worker that dies.
+At most a few tasks per worker thread are in flight, so results never pile up.
+A task whose worker dies is run again by the scheduler on another worker (the
+nanny restarts the dead one); a task that fails, or whose workers keep dying
+under it (``KilledWorker``), is retried (``retries``) and then reported as a
+``crash`` failure, as the local pool reports a task whose worker died. No wait
+on the cluster is unbounded: the run waits ``WAIT_SECONDS`` at a time and checks
+the scheduler connection between waits; a lost connection ends the run
+``incomplete`` (``ClusterLost``), to be resumed by the same command.
 
 The workers of a LocalCluster started here are restarted after
-``tasks_per_worker`` tasks each, as the local pool replaces its workers, so
+``tasks_per_worker`` tasks each (the local pool retires its workers by memory instead), so
 what an extractor accumulates cannot creep up over millions of records. The
 restart waits until no task is in flight and no data is held on the cluster,
 so it costs no task a retry. Workers of a cluster named by ``--dask-scheduler``
@@ -26,10 +31,15 @@ from typing import Any
 from ...errors import ExtractorError
 from .. import tasks as task_work
 from ..events import Event
-from ..options import ExtractOptions
+from ..options import ExtractOptions, RunCutShort
 from ..tasks import Task, crashed
 
 RESTART_TIMEOUT_S = 120  # a worker that takes longer to come back than this is an error of the run
+WAIT_SECONDS = 5.0  # the longest the run waits on the cluster before it checks the client is still connected
+
+
+class ClusterLost(RunCutShort):
+    """The connection to the scheduler is gone in the middle of a run."""
 
 
 class SchedulerUnreachable(ExtractorError):
@@ -63,7 +73,8 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                 notice: Callable[[str], None]) -> Iterator[list[Event]]:
     """Event lists of each task as it finishes on the cluster (any order)."""
     import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
+    from distributed import wait as wait_for
 
     cluster = None
     if options.scheduler:
@@ -75,10 +86,13 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
         # No dashboard, so no use for the workers' sampling profiler, whose history grew ~2 MB a worker per
         # 1,000 records; one malloc arena (the worker runs one task thread) keeps ~60 MB less a worker and
         # grows slower. The nannies keep both for the workers they restart.
-        with dask.config.set({"distributed.worker.profile.enabled": False,
-                              "distributed.nanny.pre-spawn-environ.MALLOC_ARENA_MAX": 1}):
-            cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+        try:
+            with dask.config.set({"distributed.worker.profile.enabled": False,
+                                  "distributed.nanny.pre-spawn-environ.MALLOC_ARENA_MAX": 1}):
+                cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+        except Exception as error:  # noqa: BLE001 - e.g. a worker killed while it starts ("Nanny failed to start")
+            raise ClusterLost(f"the Dask LocalCluster could not start ({type(error).__name__}: {error})") from None
         client = Client(cluster)
     try:
         threads = sum(client.nthreads().values()) or 1
@@ -90,7 +104,6 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
         plan = iter(tasks)
         futures: dict[Any, Task] = {}
         pieces: dict[Any, Any] = {}  # task future -> future of its scattered piece
-        completed = as_completed()
         since_restart = 0
 
         def submit() -> bool:
@@ -113,12 +126,11 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
                                    retries=options.retries, pure=False)
             futures[future] = task
             pieces[future] = piece
-            completed.add(future)
             return True
 
         while len(futures) < limit and submit():
             pass
-        for future in completed:
+        for future in _completed(futures, client, wait_for):
             task = futures.pop(future)
             try:
                 events = future.result()
@@ -137,3 +149,17 @@ def dask_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _completed(futures: dict[Any, Task], client: Any, wait_for: Callable[..., Any]) -> Iterator[Any]:
+    """Each future of ``futures`` as it finishes (new ones may join while this runs), waiting at most
+    ``WAIT_SECONDS`` at a time and checking between waits that the client is still connected."""
+    while futures:
+        try:
+            done, _ = wait_for(list(futures), timeout=WAIT_SECONDS, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            if client.status not in ("running", "connecting"):
+                raise ClusterLost(f"the connection to the Dask scheduler was lost (client {client.status}); "
+                                  f"{len(futures)} tasks in flight") from None
+            continue
+        yield from [future for future in done if future in futures]

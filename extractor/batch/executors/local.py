@@ -44,7 +44,7 @@ from typing import Any
 
 from .. import tasks as task_work
 from ..events import Event, TaskDone
-from ..options import ExtractOptions
+from ..options import ExtractOptions, RunCutShort
 from ..tasks import Task, crashed
 
 PARENT_CHECK_SECONDS = 2.0  # how often a worker checks that the run it serves is still there
@@ -55,7 +55,8 @@ STALL_GRACE_SECONDS = 60.0  # silence allowed beyond the per-document time limit
 BATCH_FILES = 64  # whole files in one batch, at most
 BATCH_BYTES = 16 * 1024 * 1024  # ... and at most this many bytes of them
 BATCHES_PER_WORKER = 4  # a short run is cut finer, so every worker gets a share
-MAX_FAILED_STARTS = 8  # workers in a row that die while starting before the run gives up (a broken install)
+MAX_FAILED_STARTS = 8  # workers in a row that die while starting, none ever ready: the run gives up
+MAX_FAILED_STARTS_AFTER_READY = 30  # ... the same once workers have started in this run
 START_SECONDS = 300.0  # a worker that cannot start (import, load the models) in this long is killed
 
 
@@ -197,7 +198,7 @@ class _Worker:
     retired: bool = False
 
 
-class PoolGaveUp(RuntimeError):
+class PoolGaveUp(RunCutShort):
     """Workers die before they are ever ready (an install that cannot import): the run ends incomplete."""
 
 
@@ -211,6 +212,7 @@ class Pool:
         self.next_number = 0
         self.queue: deque[list[Task]] = deque()  # batches sent back, to go before the plan's
         self.failed_starts = 0  # workers in a row that died before they were ready for work
+        self.any_ready = False  # a worker has started in this run
         limit = options.limits.max_seconds
         self.stall_seconds = max(2 * limit, limit + STALL_GRACE_SECONDS) if limit and limit > 0 else None
 
@@ -326,9 +328,14 @@ class Pool:
         self.failed_starts = 0 if worker.was_ready else self.failed_starts + 1
         self.notice(f"worker {worker.number} lost ({why.replace('the worker reading it ', '')}); "
                     f"{len(worker.held) - len(unstarted)} task(s) recorded as failed, {len(unstarted)} sent again")
-        if self.failed_starts >= max(MAX_FAILED_STARTS, 2 * self.options.workers):
+        # Workers that die while starting: a broken install if none ever started in this run (give up soon),
+        # else perhaps memory short for a moment or an operator's kills (wait longer each time, give up late).
+        limit = MAX_FAILED_STARTS if not self.any_ready else MAX_FAILED_STARTS_AFTER_READY
+        if self.failed_starts >= max(limit, 2 * self.options.workers):
             raise PoolGaveUp(f"{self.failed_starts} worker processes in a row died before they were ready "
                              f"(the last: {why.replace('the worker reading it ', '')})")
+        if self.failed_starts > 1:
+            time.sleep(min(5.0, 0.25 * 2 ** (self.failed_starts - 2)))
         self.spawn()
 
     def absorb(self, worker: _Worker, message: list[Any]) -> list[Event]:
@@ -336,7 +343,7 @@ class Pool:
         events: list[Event] = []
         for item in message:
             if isinstance(item, Ready):
-                worker.ready = worker.was_ready = True
+                worker.ready = worker.was_ready = self.any_ready = True
                 self.failed_starts = 0
             elif isinstance(item, TaskStarted):
                 worker.started.add(item.number)
