@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import warnings
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -141,3 +141,10 @@ def test_no_form_makes_a_write_fail(client: TestClient, call: Call,
     assert response.status_code != 415, (route, form)
     assert response.status_code < 500, (route, form, response.text[:500])
     assert response.status_code != 403, (route, form, response.text[:500])  # the token was valid
+
+
+@FUZZ
+@given(doc_id=text | st.sampled_from([PAGE, OTHER, "a" * 5000, "../../etc/passwd", "%00"]))
+def test_no_document_address_makes_the_record_page_fail(client: TestClient, doc_id: str) -> None:
+    response = client.get("/doc/" + quote(doc_id, safe=""))
+    assert response.status_code < 500, (doc_id, response.text[:500])
