@@ -30,7 +30,8 @@ def _default_annotator() -> str:
 @click.option("--annotator", default=_default_annotator, show_default="your login name",
               help="Name written with every correction made in this session.")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback needs --token.")
+              help="Address to listen on, and the one name besides 127.0.0.1, localhost and [::1] the app "
+                   "answers to (open it under that name); anything but loopback needs --token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port to listen on (0 = a free port).")
 @click.option("--token", help="Access token every request must carry (required off loopback).")

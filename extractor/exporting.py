@@ -3,11 +3,11 @@ per study, and the effects as metafor or RevMan CSV."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any, TextIO
 
 from .extract.fields import specs
 from .interchange import chosen_by_field, interchange_record, write_jsonl_line
+from .spreadsheet import DictWriter
 from .store import Store
 from .types import Document, StudyUnit
 
@@ -36,7 +36,7 @@ def export_records(store: Store, fmt: str, handle: TextIO) -> int:
     count = 0
     writer = None
     if fmt == "csv":
-        writer = csv.DictWriter(handle, fieldnames=csv_columns())
+        writer = DictWriter(handle, fieldnames=csv_columns())
         writer.writeheader()
     for document in store.documents():
         studies = store.studies(document.doc_id)

@@ -13,6 +13,7 @@ The store owns its SQL: other modules call its methods and never touch the conne
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -304,6 +305,16 @@ Owned = TypeVar("Owned", bound=_HasSource)  # a record that names its doc_id and
 def now() -> str:
     """The time stamp of every stored row (runs, corrections, decisions, exports): UTC, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_FTS_PIECE = re.compile(r'"[^"]*"|[^\s"]+')
+
+
+def _fts_phrases(query: str) -> str:
+    """A search box's text as FTS5 phrases: "quoted words" stay one phrase, every other word is one, a stray
+    quote is dropped. FTS5 reads its query up to a NUL and fails on an empty one, so neither reaches it."""
+    pieces = [piece.strip('"') for piece in _FTS_PIECE.findall(query.replace("\x00", " "))]
+    return " ".join(f'"{piece}"' for piece in pieces if piece.strip()) or '""'  # '""' matches nothing
 
 
 # A correction in force: neither an undo nor undone (m004).
@@ -624,7 +635,7 @@ class Store:
         where: list[str] = []
         if q:
             where.append("d.rowid in (select rowid from documents_fts where documents_fts match ?)")
-            params.append(self.db.quote_fts(q))
+            params.append(_fts_phrases(q))
         outer: list[str] = []
         if field:
             outer.append("confidence is not null")

@@ -49,9 +49,15 @@ def db(corpus_db: Path, tmp_path: Path) -> Path:
     return target
 
 
+def local(app: object, **options: object) -> TestClient:
+    """A client asking for the app at 127.0.0.1, as a browser opening the printed address does (the app
+    answers to loopback names only, so starlette's default ``testserver`` is refused)."""
+    return TestClient(app, base_url="http://127.0.0.1", **options)
+
+
 @pytest.fixture
 def client(db: Path) -> TestClient:
-    return TestClient(create_app(db, "ana"))
+    return local(create_app(db, "ana"))
 
 
 def csrf_of(client: TestClient) -> str:
@@ -229,14 +235,14 @@ def test_writes_without_a_valid_csrf_token_or_from_another_origin_are_refused(
 
 
 def test_with_a_token_every_request_needs_it(db: Path) -> None:
-    client = TestClient(create_app(db, "ana", token="s3cret"))
+    client = local(create_app(db, "ana", token="s3cret"))
     assert client.get("/").status_code == 401
     assert client.get("/static/review.js").status_code == 401
     assert client.get("/?token=wrong").status_code == 401
     entry = client.get("/?token=s3cret&status=todo", follow_redirects=False)
     assert entry.status_code == 303 and entry.headers["location"] == "/?status=todo"
     assert client.get("/doc/example_pubmed_page").status_code == 200  # the cookie carries it now
-    other = TestClient(create_app(db, "ana", token="s3cret"))
+    other = local(create_app(db, "ana", token="s3cret"))
     assert other.get("/", headers={"x-review-token": "s3cret"}).status_code == 200
 
 
@@ -271,7 +277,7 @@ def test_review_command_needs_an_existing_database(tmp_path: Path) -> None:
 
 
 def test_consensus_page_settles_a_disagreement(db: Path) -> None:
-    ana, bob = TestClient(create_app(db, "ana")), TestClient(create_app(db, "bob"))
+    ana, bob = local(create_app(db, "ana")), local(create_app(db, "bob"))
     ana.post("/correct", data=form(ana, action="edit", field="sample_size", before=SIZE, value="241"))
     for client in (ana, bob):
         client.post("/done", data=form(client))

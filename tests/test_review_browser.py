@@ -28,8 +28,9 @@ pytestmark = [
     pytest.mark.skipif(
         CHROMIUM is None, reason="needs Debian's chromium on PATH (apt-get install -y chromium; .ci/run does it)"),
 ]
+REBOUND = "rebound.example"  # a name the browser resolves to 127.0.0.1, as a DNS-rebinding site makes it
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+        "--disable-sync", "--no-first-run", f"--host-resolver-rules=MAP {REBOUND} 127.0.0.1"]
 PAGE = "example_pubmed_page"
 HOSTILE = (
     '<script>alert("owned")</script> Peer support for new fathers: a randomised controlled trial\n\n'
@@ -231,3 +232,14 @@ def test_screening_from_the_keyboard_records_the_decision_and_loads_the_next_pap
     assert decided[-1] == (second, "maybe") and len(decided) == 3
     assert page.locator("#paper").get_attribute("data-doc") not in (first, second)  # the ranking was refitted
     assert "1 included · 0 excluded · 1 maybe" in page.locator("#screen-progress").inner_text()
+
+
+def test_the_app_works_under_localhost_and_refuses_a_rebound_name(page, server: str, db: Path) -> None:
+    local = server.replace("127.0.0.1", "localhost")
+    page.goto(f"{local}/doc/{PAGE}")
+    reviews = Store(db).db["reviews"].count
+    with page.expect_navigation():
+        page.keyboard.press("n")  # a write from the page served under localhost
+    assert Store(db).db["reviews"].count == reviews + 1 and page.url.startswith(local)
+    response = page.goto(server.replace("127.0.0.1", REBOUND) + "/")
+    assert response.status == 400 and 'name="csrf"' not in page.content()

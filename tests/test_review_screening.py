@@ -63,9 +63,15 @@ def db(corpus_db: Path, tmp_path: Path) -> Path:
     return path
 
 
+def local(app: object, **options: object) -> TestClient:
+    """A client asking for the app at 127.0.0.1, as a browser opening the printed address does (the app
+    answers to loopback names only, so starlette's default ``testserver`` is refused)."""
+    return TestClient(app, base_url="http://127.0.0.1", **options)
+
+
 @pytest.fixture
 def client(db: Path) -> TestClient:
-    return TestClient(create_app(db, "ana"))
+    return local(create_app(db, "ana"))
 
 
 def csrf_of(client: TestClient) -> str:
@@ -183,7 +189,7 @@ def test_bad_form_values_get_a_clear_400_not_a_500(
 
 def test_a_database_without_triage_init_gets_the_command_to_run(corpus_db: Path, tmp_path: Path) -> None:
     path = copy_of(corpus_db, tmp_path)
-    client = TestClient(create_app(path, "ana"))
+    client = local(create_app(path, "ana"))
     html = client.get("/screen").text
     assert "Screening is not set up for this database" in html
     assert f"extractor triage init --db {path} --criteria review.toml" in html

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -31,7 +31,7 @@ from ..store import Store
 from .queue import PAGE_SIZE, QueueFilters, next_document, queue_rows
 from .record import field_keys, field_names, segments, unit_views
 from .screening import screening_routes
-from .security import TokenMiddleware, csrf_problem, new_secret
+from .security import GuardMiddleware, csrf_problem, new_secret, trusted_hosts, with_headers
 
 HERE = Path(__file__).parent
 
@@ -40,12 +40,16 @@ class BadForm(Exception):
     """A form value the app cannot use; shown to the annotator as a 400 with the message."""
 
 
-def create_app(db_path: str | Path, annotator: str, token: str | None = None) -> Starlette:
-    """The review app over one database, writing corrections as ``annotator``."""
+def create_app(db_path: str | Path, annotator: str, token: str | None = None, host: str | None = None) -> Starlette:
+    """The review app over one database, writing corrections as ``annotator``.
+
+    It answers to the loopback names and to ``host`` (the address it listens on) only.
+    """
     if not annotator or annotator.startswith(CONSENSUS_PREFIX):
         raise ValueError(f"annotator name {annotator!r} is empty or reserved")
     local = threading.local()
     csrf = new_secret()
+    hosts = trusted_hosts(host)
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     environment.globals.update(field_names=field_names(), field_keys=field_keys(), designs=DESIGNS, fields=names(),
                                single_fields={name for name in names() if not spec_of(name).multiple},
@@ -67,7 +71,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
     async def form_of(request: Request) -> dict[str, str]:
         form = await request.form()
         values = {key: value for key, value in form.items() if isinstance(value, str)}
-        problem = csrf_problem(request, values.get("csrf"), csrf)
+        problem = csrf_problem(request, values.get("csrf"), csrf, hosts)
         if problem:
             raise HTTPException(403, problem)
         return values
@@ -150,7 +154,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         if action != "add":
             try:
                 before = json.loads(values.get("before", ""))
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
                 raise BadForm("the value to correct is missing; reload the page and try again") from None
             match = next((v for v in unit.values if v.field == field and v.chosen and v.value == before), None)
             if match is None:
@@ -251,6 +255,15 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         detail = getattr(error, "detail", "") or "not found"
         return error_page(request, str(detail), status)
 
+    async def server_error(request: Request, error: Exception) -> Response:
+        # Starlette sends this outside every middleware, so the security headers are added here
+        message = ("the review app failed on this request (a bug: the server's output has the details); "
+                   "go back and try again")
+        try:
+            return with_headers(error_page(request, message, 500))
+        except Exception:  # the page itself could not be drawn
+            return with_headers(PlainTextResponse(message, status_code=500))
+
     routes = [
         Route("/", queue_page),
         Route("/doc/{doc_id:path}", record_page),
@@ -263,8 +276,8 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None) ->
         *screening_routes(db_path, annotator, store, page, error_page, form_of),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(TokenMiddleware, token=token)],
-                     exception_handlers={HTTPException: http_error})
+    return Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, hosts=hosts, token=token)],
+                     exception_handlers={HTTPException: http_error, Exception: server_error})
 
 
 def _params(query: str) -> dict[str, str]:

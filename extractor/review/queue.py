@@ -12,6 +12,7 @@ from ..extract.vocabulary import DESIGNS
 from ..store import Store
 
 PAGE_SIZE = 50
+LAST_PAGE = 10**9  # far past any queue; a bigger page number would overflow SQLite's OFFSET
 STATUSES = ("all", "todo", "done")
 
 
@@ -32,7 +33,7 @@ class QueueFilters:
         field = params.get("field", "")
         status = params.get("status", "all")
         try:
-            page = max(1, int(params.get("page", "1")))
+            page = min(LAST_PAGE, max(1, int(params.get("page", "1"))))
         except ValueError:
             page = 1
         return cls(q=params.get("q", "").strip()[:200], design=design if design in DESIGNS else "",

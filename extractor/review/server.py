@@ -50,7 +50,7 @@ def serve(db_path: Path | str, annotator: str, host: str = "127.0.0.1", port: in
 
     from .app import create_app
 
-    app = create_app(db_path, annotator, token)
+    app = create_app(db_path, annotator, token, host)
     sock = open_socket(host, port)
     announce(address(sock, token))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))

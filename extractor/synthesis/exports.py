@@ -10,10 +10,10 @@ doc_id, study label, evidence span and its offsets, the conversion formula.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from ..spreadsheet import DictWriter
 from .records import EffectRecord
 
 METAFOR_COLUMNS = [
@@ -55,7 +55,7 @@ def metafor_row(record: EffectRecord) -> dict[str, Any]:
 
 def write_metafor(records: Iterable[EffectRecord], handle: TextIO) -> int:
     """Write the metafor CSV; returns the number of rows."""
-    writer = csv.DictWriter(handle, fieldnames=METAFOR_COLUMNS)
+    writer = DictWriter(handle, fieldnames=METAFOR_COLUMNS)
     writer.writeheader()
     count = 0
     for record in records:
@@ -66,7 +66,7 @@ def write_metafor(records: Iterable[EffectRecord], handle: TextIO) -> int:
 
 def write_revman(records: Iterable[EffectRecord], handle: TextIO) -> tuple[int, int]:
     """Write the RevMan generic inverse variance CSV; returns (rows written, estimates left out)."""
-    writer = csv.DictWriter(handle, fieldnames=REVMAN_COLUMNS)
+    writer = DictWriter(handle, fieldnames=REVMAN_COLUMNS)
     writer.writeheader()
     written = skipped = 0
     for record in records:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
+from ..spreadsheet import DictWriter
 from .analysis import Synthesis
 from .convert import RATIOS
 from .exports import METAFOR_COLUMNS, metafor_row
@@ -20,7 +20,7 @@ def write_summary(synthesis: Synthesis, path: Path) -> Path:
                        strict=True))
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
+        writer = DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
         writer.writeheader()
         for record in synthesis.records:
             weight = weights.get(id(record))

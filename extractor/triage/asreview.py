@@ -13,13 +13,13 @@ and records not stored yet are extracted and added.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from ..spreadsheet import Writer
 from ..store import now
 from ..store_triage import Decision, TriageStore
 from ..types import Document, Failure
@@ -57,7 +57,7 @@ def export_decisions(tstore: TriageStore, handle: TextIO, fmt: str) -> int:
         for row in rows:
             _write_ris(handle, row, decisions.get(row["doc_id"]))
         return len(rows)
-    writer = csv.writer(handle, delimiter="\t" if fmt == "tsv" else ",")
+    writer = Writer(handle, delimiter="\t" if fmt == "tsv" else ",")
     writer.writerow(["record_id", "title", "abstract", "authors", "year", "doi", "pmid", "included"])
     for row in rows:
         writer.writerow([row["doc_id"], row["title"] or "", row["abstract"] or "",
