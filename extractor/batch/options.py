@@ -29,6 +29,7 @@ class ExtractOptions:
     parquet_dir: str | None = None  # write records as Parquet parts there instead of into the store
     chunk_records: int = 250  # PubMed XML files with more records are cut into tasks of this many
     retries: int = 2  # how often a Dask task whose worker died is tried again
+    follow_links: bool = False  # read what links in a folder lead to outside it (skipped with a notice otherwise)
     tasks_per_worker: int = 100  # a pool worker (or our LocalCluster's) is replaced after this many tasks: no creep
 
 
