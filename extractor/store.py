@@ -443,7 +443,10 @@ class Store:
             rows = [row[0] for row in self.db.execute("PRAGMA quick_check(3)").fetchall()]
         except sqlite3.DatabaseError as error:
             return str(error)
-        return None if rows == ["ok"] else "; ".join(rows)
+        if rows == ["ok"]:
+            return None
+        lines = [line for row in rows for line in str(row).splitlines() if line and not line.startswith("***")]
+        return "; ".join(lines) or "quick_check failed"
 
     # runs
     def start_run(self, command: str, options: dict[str, Any], inputs: list[str], version: str) -> int:
