@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -18,12 +19,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import extractor.store
 from extractor.batch import discovery
 from extractor.batch.discovery import discover
 from extractor.batch.options import ExtractOptions, Progress
 from extractor.batch.run import run_extract
 from extractor.cli import cli
-from extractor.store import Store
+from extractor.store import DatabaseBusy, Store
+from extractor.types import Correction
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = ExtractOptions(use_models=False)
@@ -334,6 +337,92 @@ def test_two_extract_runs_at_once_give_the_result_of_one_clean_run(tmp_path: Pat
     assert results == [(0, ""), (0, "")]
     assert statuses(db) == ["complete", "complete"]
     assert stored(db) == stored(clean)
+
+
+def a_correction(value: str = "anxiety") -> Correction:
+    return Correction("trial00000", 0, "outcome", None, value, "ana", "2026-01-01T00:00:00+00:00")
+
+
+def test_a_correction_holds_the_write_lock_before_it_reads(tmp_path: Path) -> None:
+    """The lost corrections: a transaction that read the schema, then found that a batch had committed since,
+    got "database is locked" at once, whatever the busy timeout. Here another connection tries to commit
+    just as the correction inserts its row."""
+    db = tmp_path / "x.db"
+    store = Store(db)
+    other = sqlite3.connect(db, timeout=0.1)
+    waited: list[str] = []
+
+    def batch_commits_now(sql: str) -> None:
+        if sql.startswith('INSERT INTO "corrections"') and not waited:
+            try:
+                with other:
+                    other.execute("insert into reviews (doc_id, annotator, status, created_at) "
+                                  "values ('d', 'batch', 'done', 'now')")
+                waited.append("committed in between")
+            except sqlite3.OperationalError as error:
+                waited.append(str(error))
+
+    store.db.conn.set_trace_callback(batch_commits_now)
+    correction_id = store.add_correction(a_correction())
+    store.db.conn.set_trace_callback(None)
+    assert waited == ["database is locked"]  # the other writer waited for the correction, not the reverse
+    assert [row["id"] for row in store.correction_rows("trial00000")] == [correction_id]
+
+
+def hold_the_write_lock(db: Path, seconds: float) -> threading.Thread:
+    """Another connection (a batch writing one large transaction) holding the write lock for ``seconds``."""
+    ready = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(db, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        ready.set()
+        time.sleep(seconds)
+        connection.execute("COMMIT")
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    ready.wait()
+    return thread
+
+
+def test_a_correction_waits_and_retries_while_a_batch_holds_the_lock(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extractor.store, "BUSY_TIMEOUT_MS", 100)  # shorter than the batch's transaction
+    store = Store(tmp_path / "x.db")
+    holder = hold_the_write_lock(tmp_path / "x.db", 0.3)
+    started = time.monotonic()
+    store.add_correction(a_correction())
+    waited = time.monotonic() - started
+    holder.join()
+    assert waited >= 0.2 and len(store.correction_rows("trial00000")) == 1
+
+
+def test_a_correction_that_never_gets_the_lock_is_refused_whole_with_a_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with warnings.catch_warnings():  # starlette asks for httpx2, which is not a dependency
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from extractor.review.app import create_app
+
+    db = tmp_path / "x.db"
+    run_extract([str(p) for p in trials(tmp_path / "in", 1)], Store(db), RULES)
+    monkeypatch.setattr(extractor.store, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(extractor.store, "LOCKED_RETRIES", 1)
+    holder = hold_the_write_lock(db, 3)
+    try:
+        with pytest.raises(DatabaseBusy, match="the database stayed locked; the correction was not recorded"):
+            Store(db).add_correction(a_correction())
+        app = TestClient(create_app(db, "bob"), base_url="http://127.0.0.1")
+        csrf = app.get("/").text.split('name="csrf" content="', 1)[1].split('"', 1)[0]
+        response = app.post("/correct", follow_redirects=False, data={
+            "csrf": csrf, "doc": "trial00000", "study": "0", "action": "add", "field": "outcome", "value": "anxiety"})
+    finally:
+        holder.join()
+    assert response.status_code == 503 and "the correction was not recorded" in response.text
+    assert Store(db).correction_rows("trial00000") == []
 
 
 @pytest.mark.slow
