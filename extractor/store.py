@@ -407,11 +407,11 @@ class Store:
         self.db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.conn.execute("COMMIT")
         except BaseException:
             if self.db.conn.in_transaction:
                 self.db.conn.execute("ROLLBACK")
             raise
-        self.db.conn.execute("COMMIT")
 
     def _patiently(self, write: Callable[[], Any], what: str) -> Any:
         """Run a write a person waits on; when the lock stays taken past the busy timeout, try again.
