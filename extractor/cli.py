@@ -59,10 +59,13 @@ def _terminated(signum: int, frame: Any) -> None:
 @click.option("--out-parquet", "parquet_dir", type=click.Path(file_okay=False),
               help="Write records as partitioned Parquet to this folder instead of the database "
                    "(which keeps runs, sources and failures); merge them later with `extractor load`.")
+@click.option("--follow-links", is_flag=True,
+              help="Read the files and folders that links inside an input folder lead to outside it "
+                   "(skipped by default, with a note naming them).")
 def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, workers: int, force: bool,
             max_mb: float, max_pages: int, timeout: float, rules_only: bool, quiet: bool, worker_memory_mb: int = 1024,
-            executor: str = "local",
-            scheduler: str | None = None, parquet_dir: str | None = None) -> None:
+            executor: str = "local", scheduler: str | None = None, parquet_dir: str | None = None,
+            follow_links: bool = False) -> None:
     """Read files, folders (recursed) and globs into the database.
 
     Unchanged files are skipped on a re-run, so a killed run resumes where it
@@ -73,6 +76,7 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
     Exit status:
       0    every file was read and stored
       1    the run finished, and some files or records failed (see `extractor failures`)
+      2    the database cannot be used (damaged, locked, not an extractor database); nothing was read
       3    the run did not finish: some files were not read (workers kept dying); run the same command again
       130  interrupted (Ctrl-C or SIGTERM); run the same command again to resume
     """
@@ -91,10 +95,18 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
         executor="dask" if scheduler else executor,
         scheduler=scheduler,
         parquet_dir=str(Path(parquet_dir).resolve()) if parquet_dir else None,
+        follow_links=follow_links,
     )
     if parquet_dir and jsonl_path:
         raise click.UsageError("--jsonl needs the records in the database; leave out --out-parquet or --jsonl")
     store = _open_store(db_path)
+    problem = store.integrity_problem()
+    if problem:  # writing on would bury the damage under new rows
+        store.close()
+        refusal = click.ClickException(f"{db_path}: the database is damaged ({problem[:200]}), so extract will not "
+                                       "write into it; restore it from a copy, or give a new --db file")
+        refusal.exit_code = 2  # as for any database error (main)
+        raise refusal
     progress = RichProgress(console, quiet=quiet)
     handle = open(jsonl_path, "w", encoding="utf-8") if jsonl_path else None  # noqa: SIM115
     previous = signal.signal(signal.SIGTERM, _terminated)  # `kill` stops like Ctrl-C: workers stopped, run recorded

@@ -13,9 +13,13 @@ The store owns its SQL: other modules call its methods and never touch the conne
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +28,7 @@ from typing import Any, Protocol, TypeVar
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from .errors import ExtractorError
 from .extract.choice import apply_corrections
 from .types import (
     Correction,
@@ -294,6 +299,14 @@ def m005_scale(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m006_run_owner(db: sqlite_utils.Database) -> None:
+    """Which process runs a run, so a later run can tell a run killed outright from one still going."""
+    db["runs"].add_column("pid", int)
+    db["runs"].add_column("host", str)
+    db["runs"].add_column("process_started", str)  # the kernel's start time of ``pid``: a reused pid is told apart
+
+
 class _HasSource(Protocol):
     doc_id: str
     source_path: str
@@ -320,25 +333,137 @@ def _fts_phrases(query: str) -> str:
 # A correction in force: neither an undo nor undone (m004).
 _ACTIVE_CORRECTION = "undoes is null and id not in (select undoes from corrections where undoes is not null)"
 
+# How long a connection waits for another's write transaction before SQLite gives up with "database is locked".
+# A batch writer holds the lock for one batch at a time (well under a second); a minute leaves room for slow disks.
+BUSY_TIMEOUT_MS = 60_000
+# Writes a person waits on (corrections, reviews) are tried this many times more when the lock still is not free.
+LOCKED_RETRIES = 3
+
+
+class DatabaseBusy(ExtractorError):
+    """The database stayed locked by another process for longer than the store waits."""
+
+    kind = "database_busy"
+    hint = "another process holds the database; nothing was recorded, so try again when it is done"
+
+
+def is_locked(error: BaseException) -> bool:
+    """Whether a driver error means another connection holds the lock (worth waiting for, not a bad database)."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error))
+
+
+def _process_start(pid: int) -> str | None:
+    """The kernel's start time of a process (Linux ``/proc``), which tells a reused pid apart; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] == "Z" else fields[19]  # a zombie has ended: only its exit status is left
+
+
+def _process_alive(pid: int, started: str | None) -> bool:
+    """Whether process ``pid`` of this host, started at ``started`` (when known), is still running."""
+    if os.name == "nt":
+        return True  # os.kill(pid, 0) would end the process there: never mark a run we cannot check
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass  # PermissionError: it exists, under another user
+    if Path("/proc").is_dir():
+        now_started = _process_start(pid)
+        if now_started is None:
+            return False  # gone between the two checks, or a zombie
+        return started is None or now_started == started
+    return True
+
 
 class Store:
-    """The project's SQLite database. Only one process writes to it."""
+    """The project's SQLite database.
+
+    Several processes may use it at once (two batches, the review app, ``extractor correct``): WAL lets
+    readers go on beside the one writer, every write transaction takes the write lock when it begins
+    (``_writing``), and a connection waits up to ``BUSY_TIMEOUT_MS`` for it.
+    """
 
     def __init__(self, path: Path | str):
         self.path = str(path)
         self.db = sqlite_utils.Database(self.path)
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        migrations.apply(self.db)
+        if migrations.pending(self.db):
+            # Under the write lock: two processes opening a database at once must not both migrate it.
+            with self._writing():
+                migrations.apply(self.db)
 
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction that holds the write lock from its first statement (``BEGIN IMMEDIATE``).
+
+        A deferred transaction that reads first and writes later cannot wait for the lock: when another
+        connection committed in between, SQLite answers "database is locked" at once, whatever the busy
+        timeout. Taking the lock up front lets the busy timeout do its work. Nested: a savepoint.
+        """
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.db.conn.execute("COMMIT")
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+
+    def _patiently(self, write: Callable[[], Any], what: str) -> Any:
+        """Run a write a person waits on; when the lock stays taken past the busy timeout, try again.
+
+        A correction or review mark is never dropped because a batch was writing: after
+        ``LOCKED_RETRIES`` more waits it is refused as ``DatabaseBusy``, with nothing half-written.
+        """
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                return write()
+            except sqlite3.OperationalError as error:
+                if not is_locked(error):
+                    raise
+                if attempt == LOCKED_RETRIES:
+                    raise DatabaseBusy(f"{self.path}: the database stayed locked; the {what} was not recorded") \
+                        from None
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    # integrity
+    def own_files(self) -> list[Path]:
+        """The files SQLite keeps for this database (itself, its WAL, shared memory and rollback journal)."""
+        base = Path(self.path)
+        return [base, *(base.with_name(base.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+
+    def integrity_problem(self) -> str | None:
+        """What ``PRAGMA quick_check`` finds wrong with the database file; None when it is sound."""
+        try:
+            rows = [row[0] for row in self.db.execute("PRAGMA quick_check(3)").fetchall()]
+        except sqlite3.DatabaseError as error:
+            return str(error)
+        if rows == ["ok"]:
+            return None
+        lines = [line for row in rows for line in str(row).splitlines() if line and not line.startswith("***")]
+        return "; ".join(lines) or "quick_check failed"
+
     # runs
     def start_run(self, command: str, options: dict[str, Any], inputs: list[str], version: str) -> int:
-        """Record the start of a run and return its id."""
-        with self.db.atomic():
+        """Record the start of a run, with the process running it, and return its id."""
+        pid = os.getpid()
+        with self._writing():
             table = self.db["runs"]
             table.insert(
                 {
@@ -348,14 +473,33 @@ class Store:
                     "options": json.dumps(options, sort_keys=True),
                     "inputs": json.dumps(inputs),
                     "status": "running",
+                    "pid": pid,
+                    "host": socket.gethostname(),
+                    "process_started": _process_start(pid),
                 }
             )
             return int(table.last_pk)
 
     def finish_run(self, run_id: int, counts: dict[str, Any], status: str) -> None:
         """Record a run's counts and how it ended."""
-        with self.db.atomic():
+        with self._writing():
             self.db["runs"].update(run_id, {**counts, "finished_at": now(), "status": status})
+
+    def mark_interrupted_runs(self) -> list[int]:
+        """Mark ``interrupted`` the runs still ``running`` whose process on this host is gone; returns their ids.
+
+        A run killed outright (``kill -9``, a power cut) never records how it ended. A run whose process
+        is alive (another batch on this database now) or that ran on another host, or before runs
+        recorded their process, is left as it is: only a run known to be dead is marked.
+        """
+        host = socket.gethostname()
+        with self._writing():
+            dead = [row["id"] for row in self.db.query(
+                "select id, pid, process_started from runs where status = 'running' and host = ? "
+                "and pid is not null", [host]) if not _process_alive(row["pid"], row["process_started"])]
+            for run_id in dead:
+                self.db.execute("update runs set status = 'interrupted' where id = ?", [run_id])
+        return dead
 
     # sources
     def source(self, path: str) -> dict[str, Any] | None:
@@ -426,8 +570,11 @@ class Store:
         return units
 
     def add_correction(self, correction: Correction) -> int:
-        """Append an annotator's correction; returns its id."""
-        with self.db.atomic():
+        """Append an annotator's correction; returns its id (waits for a batch's write lock, never drops it)."""
+        return self._patiently(lambda: self._add_correction(correction), "correction")
+
+    def _add_correction(self, correction: Correction) -> int:
+        with self._writing():
             table = self.db["corrections"]
             table.insert({
                 "doc_id": correction.doc_id, "study_index": correction.study_index, "field": correction.field,
@@ -473,9 +620,12 @@ class Store:
 
     def undo_correction(self, correction_id: int, annotator: str) -> int:
         """Append a row that reverts an earlier correction (which then stops applying); returns its id."""
+        return self._patiently(lambda: self._undo_correction(correction_id, annotator), "undo")
+
+    def _undo_correction(self, correction_id: int, annotator: str) -> int:
         from .extract.registry import CorrectionError
 
-        with self.db.atomic():
+        with self._writing():
             rows = list(self.db.query(
                 "select *, exists(select 1 from corrections u where u.undoes = c.id) as undone "
                 "from corrections c where id = ?", [correction_id]))
@@ -497,9 +647,12 @@ class Store:
 
     def mark_reviewed(self, doc_id: str, annotator: str, status: str = "done") -> None:
         """Record that an annotator finished a document (``done``) or opened it again (``reopened``)."""
-        with self.db.atomic():
-            self.db["reviews"].insert({"doc_id": doc_id, "annotator": annotator, "status": status,
-                                       "created_at": now()})
+        def mark() -> None:
+            with self._writing():
+                self.db["reviews"].insert({"doc_id": doc_id, "annotator": annotator, "status": status,
+                                           "created_at": now()})
+
+        self._patiently(mark, "review mark")
 
     def reviewed_documents(self) -> dict[str, set[str]]:
         """For each reviewed document, the annotators whose latest mark on it is ``done``."""
@@ -514,12 +667,15 @@ class Store:
     def add_consensus(self, doc_id: str, study_index: int, field: str, value: Any, annotator: str,
                       annotators: list[str]) -> int:
         """Record the value annotators settled on for one field of one study; returns its id."""
-        with self.db.atomic():
-            table = self.db["consensus"]
-            table.insert({"doc_id": doc_id, "study_index": study_index, "field": field,
-                          "value": json.dumps(value, ensure_ascii=False), "annotator": annotator,
-                          "annotators": json.dumps(sorted(annotators)), "created_at": now()})
-            return int(table.last_pk)
+        def settle() -> int:
+            with self._writing():
+                table = self.db["consensus"]
+                table.insert({"doc_id": doc_id, "study_index": study_index, "field": field,
+                              "value": json.dumps(value, ensure_ascii=False), "annotator": annotator,
+                              "annotators": json.dumps(sorted(annotators)), "created_at": now()})
+                return int(table.last_pk)
+
+        return self._patiently(settle, "consensus decision")
 
     def consensus_rows(self) -> list[dict[str, Any]]:
         """Every consensus decision, oldest first."""
@@ -685,7 +841,7 @@ class Store:
                    "record_version", "deleted_at", "deleted_by")
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in ("doc_id", "created_at"))
         quoted = ", ".join(f'"{c}"' for c in columns)
-        with self.db.atomic():
+        with self._writing():
             if records:
                 connection = self.db.conn
                 ids = [record.doc_id for record in records]
@@ -757,13 +913,13 @@ class Store:
         if not doc_ids:
             return
         marks = ",".join("?" * len(doc_ids))
-        with self.db.atomic():
+        with self._writing():
             for table in ("identifiers", "extracted_values", "studies", "documents"):
                 self.db.execute(f"delete from {table} where doc_id in ({marks})", doc_ids)
 
     def rename_document(self, old: str, new: str) -> None:
         """Give a stored document (and its rows) another doc_id."""
-        with self.db.atomic():
+        with self._writing():
             self.db.execute("PRAGMA defer_foreign_keys = ON")  # parent and children change in one transaction
             self.db.execute("update documents set doc_id = ? where doc_id = ?", [new, old])
             self.db.execute("update identifiers set doc_id = ? where doc_id = ?", [new, old])
@@ -804,7 +960,7 @@ class Store:
         stamp = now()
         file_name = Path(path).name
         marked = 0
-        with self.db.atomic():
+        with self._writing():
             self.db["deletions"].upsert_all(
                 ({"pmid": pmid, "source_path": path, "file_name": file_name, "run_id": run_id, "created_at": stamp}
                  for pmid in pmids), pk=("pmid", "source_path"))

@@ -29,6 +29,7 @@ class ExtractOptions:
     parquet_dir: str | None = None  # write records as Parquet parts there instead of into the store
     chunk_records: int = 250  # PubMed XML files with more records are cut into tasks of this many
     retries: int = 2  # how often a Dask task whose worker died is tried again
+    follow_links: bool = False  # read what links in a folder lead to outside it (skipped with a notice otherwise)
     tasks_per_worker: int = 100  # our Dask LocalCluster's workers are restarted after this many tasks each
     worker_memory_mb: int = 1024  # a pool worker whose memory grew this much over its warmed-up level retires
     documents_per_worker: int = 0  # ... and one that extracted this many documents (0: no such limit)

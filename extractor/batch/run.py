@@ -33,7 +33,8 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     options = options or ExtractOptions()
     progress = progress or Progress()
     started = time.monotonic()
-    files, missing = discover(inputs)
+    store.mark_interrupted_runs()  # runs killed outright (kill -9, power cut) before this one starts
+    files, missing = discover(inputs, options.follow_links, store.own_files(), progress.notice)
     option_record = {"force": options.force, "workers": options.workers, "use_models": options.use_models,
                      "executor": options.executor, "scheduler": options.scheduler, "out_parquet": options.parquet_dir,
                      **asdict(options.limits)}

@@ -27,7 +27,7 @@ from ..annotations import CONSENSUS_PREFIX, agreement, annotator_studies, annota
 from ..corrections import CorrectionError, chosen_values, parse_value, record_correction
 from ..extract.fields import names, spec_of
 from ..extract.vocabulary import DESIGNS
-from ..store import Store
+from ..store import DatabaseBusy, Store
 from .queue import PAGE_SIZE, QueueFilters, next_document, queue_rows
 from .record import field_keys, field_names, segments, unit_views
 from .screening import screening_routes
@@ -132,6 +132,8 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None, ho
         except (BadForm, CorrectionError) as error:
             message = error.message + f" ({error.hint})" if isinstance(error, CorrectionError) else str(error)
             return await record_page(request, message, 400)
+        except DatabaseBusy as error:  # the store waited and retried; say so instead of a 500
+            return await record_page(request, f"{error.message} ({error.hint})", 503)
         return RedirectResponse(record_url(doc_id, values.get("queue", ""), anchor), status_code=303)
 
     def make_correction(doc_id: str, values: dict[str, str]) -> str:
@@ -194,6 +196,8 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None, ho
             store().undo_correction(chosen, annotator)
         except (BadForm, CorrectionError) as error:
             return await record_page(request, getattr(error, "message", str(error)), 400)
+        except DatabaseBusy as error:
+            return await record_page(request, f"{error.message} ({error.hint})", 503)
         return RedirectResponse(record_url(doc_id, values.get("queue", "")), status_code=303)
 
     async def done(request: Request) -> Response:
