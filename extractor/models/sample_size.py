@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..extract.sample_size.rules import choose_sample_size
+from ..extract.vocabulary import CLUSTER_DESIGNS, REVIEW_DESIGNS
 from ..textlayer import TextLayer
 from ..types import ExtractedValue
 from .linear import LinearModel, load_once
@@ -46,6 +47,27 @@ DENSE_FEATURES = (
     "candidates_with_same_n",
 )
 _WORD = re.compile(r"[A-Za-z]+|\d+|[=()/%;:,]")
+# the headline conventions of FORMAT.md differ by design: reviews count included studies, cluster trials
+# count individuals (else clusters), protocols their target; the ranker sees the design's group
+OBSERVATIONAL = ("cohort", "case_control", "cross_sectional", "case_report")
+QUALITATIVE = ("qualitative", "mixed_methods")
+
+
+def design_group(design: str | None) -> str:
+    """The group of a design whose headline convention is shared: review, cluster, protocol, qualitative, ..."""
+    if design in REVIEW_DESIGNS:
+        return "review"
+    if design in CLUSTER_DESIGNS:
+        return "cluster"
+    if design == "protocol":
+        return "protocol"
+    if design in QUALITATIVE:
+        return "qualitative"
+    if design in OBSERVATIONAL:
+        return "observational"
+    if design in (None, "other"):
+        return "unknown"
+    return "trial"
 
 
 # ------------------------------------------------------------------ features
@@ -77,11 +99,13 @@ def _attribute_tokens(attributes: dict[str, Any]) -> list[str]:
 
 
 def candidate_inputs(
-    candidates: Sequence[ExtractedValue], layer: TextLayer
+    candidates: Sequence[ExtractedValue], layer: TextLayer, design: str | None = None
 ) -> tuple[dict[str, list[str]], np.ndarray]:
-    """Model inputs of the candidates of one abstract: category tokens, words before and after, dense features."""
+    """Model inputs of the candidates of one abstract: category tokens, words before and after, dense features.
+    ``design`` is the study's chosen design (None when unknown); the rules' choice is made with it."""
     text = layer.text
-    rule_choice = choose_sample_size(list(candidates), None)
+    rule_choice = choose_sample_size(list(candidates), design)
+    group = design_group(design)
     length = max(len(text), 1)
     largest_of_role: dict[str | None, int] = {}
     first_of_role: dict[str | None, int] = {}
@@ -117,6 +141,10 @@ def candidate_inputs(
         ]  # fmt: skip
         if c is rule_choice:
             tokens.append(f"rule_choice_role={c.role}")
+        kind = attributes.get("kind")
+        tokens += [f"design={group}", f"design_role={group}_{c.role}", f"design_kind={group}_{kind}",
+                   f"design_planned={group}_{bool(attributes.get('planned'))}",
+                   f"design_rule_choice={group}_{c is rule_choice}"]
         categories.append(" ".join(tokens))
         before.append(" ".join(_fold(w) for w in _WORD.findall(text[max(0, start - 80) : start])[-WINDOW:]))
         after.append(" ".join(_fold(w) for w in _WORD.findall(text[end : end + 80])[:WINDOW]))
@@ -145,15 +173,26 @@ def load(path: Path | None = None) -> LinearModel:
     return load_once(path or DEFAULT_PATH)
 
 
+def calibrated(probability: float, calibration: Sequence[float] | None) -> float:
+    """The top score as a calibrated chance that the pick is right: ``1 / (1 + exp(-(a * logit(p) + b)))``
+    with ``calibration = (a, b)`` fitted on held-out abstracts (Platt scaling); ``p`` itself when None."""
+    if not calibration:
+        return probability
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    a, b = calibration
+    return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+
+
 def rank_sample_sizes(
-    candidates: Sequence[ExtractedValue], layer: TextLayer, model: LinearModel | None = None
+    candidates: Sequence[ExtractedValue], layer: TextLayer, model: LinearModel | None = None,
+    design: str | None = None,
 ) -> list[tuple[ExtractedValue, float]]:
     """The candidates with a role, each with the probability that it is the headline size, most probable first."""
     candidates = [c for c in candidates if c.field == "sample_size" and c.role is not None]
     if not candidates:
         return []
     model = model or load()
-    texts, dense = candidate_inputs(candidates, layer)
+    texts, dense = candidate_inputs(candidates, layer, design)
     probabilities = model.predict_proba(texts, dense)[:, 1]
     order = sorted(range(len(candidates)), key=lambda i: (-probabilities[i], candidates[i].start or 0))
     return [(candidates[i], float(probabilities[i])) for i in order]
@@ -164,13 +203,15 @@ def choose_with_model(
     layer: TextLayer,
     model: LinearModel | None = None,
     threshold: float | None = None,
+    design: str | None = None,
 ) -> tuple[ExtractedValue | None, float]:
-    """The top-ranked candidate and its probability, or ``(None, probability)`` when the model abstains
-    (top probability under ``threshold``; by default the one tuned on dev and stored with the model)."""
+    """The top-ranked candidate and the calibrated chance that it is right, or ``(None, chance)`` when the
+    model abstains (chance under ``threshold``; by default the one tuned on dev and stored with the model)."""
     model = model or load()
-    ranked = rank_sample_sizes(candidates, layer, model)
+    ranked = rank_sample_sizes(candidates, layer, model, design)
     if not ranked:
         return None, 0.0
-    candidate, probability = ranked[0]
+    candidate, score = ranked[0]
+    probability = calibrated(score, model.metadata.get("calibration"))
     limit = float(model.metadata.get("threshold", 0.5)) if threshold is None else threshold
     return (candidate if probability >= limit else None), probability

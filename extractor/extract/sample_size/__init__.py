@@ -1,7 +1,11 @@
 """Sample size: the headline count of a study as FORMAT.md defines it, with its role and details.
 
 The rules (``rules``) find every count of participants with a role, unit and stage; ``choice``
-picks the headline; the trained ranker picks among the rules' counts when they pick none.
+picks the headline. With models, the rules' pick stands only when its confidence reaches
+``sample_size_rule_trusted``; otherwise the trained ranker (``extractor.models.sample_size``) scores
+every count, with the design and the rules' choice among its features, and its pick is kept when the
+calibrated chance that it is right reaches ``sample_size_model_min_probability``, else the size is null
+(both thresholds in ``data/combine.json``, tuned by cross-validation folded by document).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any
 
 from ...types import Correction, ExtractedValue
 from ..registry import CorrectionError, FieldSpec, ModelHook, UnitContext
+from ..thresholds import thresholds
 from ..vocabulary import REVIEW_DESIGNS
+from .records import STUDY_KINDS
 from .rules import choose_sample_size, find_sample_sizes, sample_size_details
 
 
@@ -22,23 +28,31 @@ def _find(context: UnitContext) -> list[ExtractedValue]:
 
 
 def _headline(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
+    """The rules' headline; with models, only when the rules are trusted (else the ranker decides)."""
     pick = choose_sample_size(candidates, context.chosen_value("design"))
-    return [pick] if pick is not None else []
-
-
-def _not_a_review(context: UnitContext) -> bool:
-    return context.chosen_value("design") not in REVIEW_DESIGNS
+    if pick is None:
+        return []
+    if context.use_models and pick.confidence < thresholds()["sample_size_rule_trusted"]:
+        return []  # not trusted: the model hook below decides, or abstains
+    return [pick]
 
 
 def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
-    """The trained ranker's pick among the rules' counts (it abstains when unsure)."""
+    """The trained ranker's pick among every count, its confidence the calibrated chance that it is right;
+    nothing under ``sample_size_model_min_probability`` (the size is then null rather than a guess)."""
     from ...models import sample_size as ranker
 
-    pick, probability = ranker.choose_with_model(candidates, context.layer)
+    design = context.chosen_value("design")
+    pick, probability = ranker.choose_with_model(
+        candidates, context.layer, threshold=thresholds()["sample_size_model_min_probability"], design=design)
     if pick is None:
         return []
-    return [replace(pick, confidence=round(probability, 3), source=f"model:{ranker.NAME}@{ranker.VERSION}",
-                    attributes={**pick.attributes, "rule_source": pick.source})]
+    value = pick.value
+    if design in REVIEW_DESIGNS and pick.attributes.get("kind") in STUDY_KINDS:
+        value = {"n": value["n"], "unit": "studies"}  # FORMAT.md: a review counts studies
+    return [replace(pick, value=value, confidence=round(probability, 3),
+                    source=f"model:{ranker.NAME}@{ranker.VERSION}",
+                    attributes={**pick.attributes, "rule_source": pick.source, "rule_confidence": pick.confidence})]
 
 
 def _with_details(chosen: list[ExtractedValue], candidates: list[ExtractedValue]) -> None:
@@ -107,7 +121,7 @@ def _stated_role(values: list[ExtractedValue], correction: Correction) -> str | 
 SPEC = FieldSpec(
     name="sample_size", record_key="sample_size", multiple=False, title="Sample size",
     find=_find, select=_headline, finish=_with_details,
-    models=(ModelHook("sample_size", "abstain", _from_model, applies=_not_a_review),),
+    models=(ModelHook("sample_size", "abstain", _from_model),),
     rule_floor="sample_size_min_confidence",
     parse=_parse, short=_short, text=_text, comparable=lambda value: (
         {"n": value.get("n"), "unit": value.get("unit")} if isinstance(value, dict) else value),

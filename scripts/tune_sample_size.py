@@ -1,0 +1,205 @@
+"""Tune the sample-size chooser's two thresholds on the dev gold by 5-fold cross-validation folded by document.
+
+    .venv/bin/python scripts/tune_sample_size.py [--shared ../shared] [--only-prefix pqrs] [--json]
+
+Extracts every document of ``../shared/corpus`` once (rules and models), keeping for each study unit the
+rules' headline (with its confidence) and the ranker's top count (with its calibrated chance), then
+replays the chooser of ``extractor/extract/sample_size`` for every pair of thresholds:
+``sample_size_rule_trusted`` (the rules' pick stands at or above it) and
+``sample_size_model_min_probability`` (below it the ranker's pick is null). Each record is scored with
+``../shared/eval/score.py`` (sample-size accuracy over the gold studies that have one).
+
+Reports, for the 70 dev documents (seeds and dev gold) and the new ones (doc_ids starting p, q, r, s):
+the figure of today's thresholds (``data/combine.json``), the best as-fitted pair, and the
+cross-validated figure: for each of 5 folds (documents assigned by the MD5 of their doc_id), the pair
+best on the other four folds is applied to the held-out fold. The gold is only measured here; no model
+learns from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extractor.extract import document as extraction  # noqa: E402
+from extractor.extract.sample_size.choice import choose_sample_size  # noqa: E402
+from extractor.extract.thresholds import thresholds  # noqa: E402
+from extractor.extract.vocabulary import REVIEW_DESIGNS  # noqa: E402
+from extractor.interchange import interchange_record  # noqa: E402
+from extractor.models import sample_size as ranker  # noqa: E402
+from extractor.readers import read_path  # noqa: E402
+from extractor.types import Failure  # noqa: E402
+
+TRUSTED = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: the rules are never trusted over the model
+FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+FOLDS = 5
+NEW = ("p", "q", "r", "s")
+
+
+def load_score(shared: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("score", shared / "eval" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def collect(shared: Path) -> dict[str, dict[str, Any]]:
+    """doc_id -> its interchange record and, per study unit, the rules' pick and the ranker's top."""
+    seen: list[dict[str, Any]] = []
+    original = extraction.choose
+
+    def spy(spec, context):  # noqa: ANN001, ANN202
+        if spec.name == "sample_size":
+            candidates = spec.find(context)
+            design = context.chosen_value("design")
+            floor = thresholds()["sample_size_min_confidence"]
+            rule = choose_sample_size([c for c in candidates if c.confidence >= floor], design)
+            ranked = ranker.rank_sample_sizes(candidates, context.layer, design=design)
+            top = None
+            if ranked:
+                pick, score = ranked[0]
+                n = pick.value
+                if design in REVIEW_DESIGNS and pick.attributes.get("kind") in ("study", "report"):
+                    n = {"n": n["n"], "unit": "studies"}
+                top = (n, ranker.calibrated(score, ranker.load().metadata.get("calibration")))
+            seen.append({"rule": (rule.value, rule.confidence) if rule is not None else None, "model": top})
+        return original(spec, context)
+
+    extraction.choose = spy
+    documents: dict[str, dict[str, Any]] = {}
+    try:
+        for path in sorted((shared / "corpus").rglob("*")):
+            if not path.is_file() or path.name.startswith((".", "README")):
+                continue
+            try:
+                items = list(read_path(path))
+            except Exception:  # noqa: BLE001 - a file the tool cannot read is scored as missing
+                continue
+            for document in items:
+                if isinstance(document, Failure):
+                    continue
+                seen.clear()
+                units = extraction.extract_document(document)
+                documents[document.doc_id] = {"record": interchange_record(document, units), "units": list(seen)}
+    finally:
+        extraction.choose = original
+    return documents
+
+
+def decide(unit: dict[str, Any], trusted: float, floor: float) -> Any:
+    rule, model = unit["rule"], unit["model"]
+    if rule is not None and rule[1] >= trusted:
+        return rule[0]
+    if model is not None and model[1] >= floor:
+        return model[0]
+    return None
+
+
+def per_document(documents: dict[str, dict[str, Any]], gold: dict[str, dict], score: Any, trusted: float,
+                 floor: float) -> dict[str, tuple[int, int, int]]:
+    """doc_id -> (right, gold studies with a size, sizes given that are wrong) under the two thresholds."""
+    result = {}
+    for doc_id, gold_record in gold.items():
+        found = documents.get(doc_id)
+        if found is None:
+            predicted = {}
+        else:
+            record = copy.deepcopy(found["record"])
+            if len(record["studies"]) == len(found["units"]):
+                for study, unit in zip(record["studies"], found["units"], strict=True):
+                    study["sample_size"] = decide(unit, trusted, floor)
+            predicted = {doc_id: record}
+        figures = score.score({doc_id: gold_record}, predicted)["sample_size"]
+        n = figures.get("n") or 0
+        right = round((figures.get("accuracy") or 0.0) * n)
+        given = sum(1 for study in score.studies_of(predicted.get(doc_id)) if study.get("sample_size"))
+        result[doc_id] = (right, n, max(min(given, n) - right, 0))
+    return result
+
+
+def fold_of(doc_id: str) -> int:
+    return int(hashlib.md5(doc_id.encode()).hexdigest(), 16) % FOLDS
+
+
+def accuracy(table: dict[str, tuple[int, int, int]], ids: list[str]) -> tuple[float, int]:
+    right = sum(table[i][0] for i in ids)
+    total = sum(table[i][1] for i in ids)
+    return (right / total if total else 0.0), total
+
+
+def wrong(table: dict[str, tuple[int, int, int]], ids: list[str]) -> int:
+    """Sizes given that are wrong (a null is not counted: it is a miss, not a false answer)."""
+    return sum(table[i][2] for i in ids)
+
+
+def preference(grid: dict, ids: list[str]):  # noqa: ANN001, ANN201
+    """Best accuracy; on ties fewer wrong sizes given, then the model trusted more (higher floor of trust for
+    the rules), then the higher model floor."""
+    return lambda pair: (accuracy(grid[pair], ids)[0], -wrong(grid[pair], ids), pair[0], pair[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path,
+                        default=Path(os.environ.get("EXTRACTOR_SHARED", REPO.parent / "shared")))
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    shared = args.shared.resolve()
+    score = load_score(shared)
+    gold: dict[str, dict] = {}
+    for name in ("seeds.jsonl", "dev.jsonl"):
+        gold.update(score.load(str(shared / "gold" / name)))
+    documents = collect(shared)
+    grid = {(t, f): per_document(documents, gold, score, t, f) for t in TRUSTED for f in FLOORS}
+    today = (thresholds()["sample_size_rule_trusted"], thresholds()["sample_size_model_min_probability"])
+    if today not in grid:
+        grid[today] = per_document(documents, gold, score, *today)
+    ids = sorted(gold)
+    new = [i for i in ids if i.startswith(NEW)]
+    folds = {i: fold_of(i) for i in ids}
+    cv_right: dict[str, int] = {}
+    chosen_pairs = []
+    for fold in range(FOLDS):
+        train = [i for i in ids if folds[i] != fold]
+        held = [i for i in ids if folds[i] == fold]
+        best = max(grid, key=preference(grid, train))
+        chosen_pairs.append(best)
+        for i in held:
+            cv_right[i] = grid[best][i][0]
+    fitted = max(grid, key=preference(grid, ids))
+    cv = {name: sum(cv_right[i] for i in part) / max(sum(grid[today][i][1] for i in part), 1)
+          for name, part in (("dev70", ids), ("new40", new))}
+    out = {
+        "today": {"pair": today, "dev70": accuracy(grid[today], ids), "new40": accuracy(grid[today], new)},
+        "fitted": {"pair": fitted, "dev70": accuracy(grid[fitted], ids), "new40": accuracy(grid[fitted], new)},
+        "cv": cv, "cv_pairs": chosen_pairs,
+        "grid": {f"{t}/{f}": accuracy(grid[(t, f)], ids)[0] for t, f in grid},
+    }
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(f"thresholds today (trusted {today[0]}, model floor {today[1]}): dev70 {out['today']['dev70'][0]:.3f} "
+          f"(n={out['today']['dev70'][1]}), new40 {out['today']['new40'][0]:.3f} (n={out['today']['new40'][1]})")
+    print(f"as fitted {fitted}: dev70 {out['fitted']['dev70'][0]:.3f}, new40 {out['fitted']['new40'][0]:.3f}; "
+          f"wrong sizes given on dev70: today {wrong(grid[today], ids)}, as fitted {wrong(grid[fitted], ids)}")
+    print(f"5-fold CV by document: dev70 {cv['dev70']:.3f}, new40 {cv['new40']:.3f}; pairs chosen {chosen_pairs}")
+    print("grid (dev70 accuracy; rows trusted, columns model floor):")
+    print("(each cell: accuracy / wrong sizes given)")
+    print("trusted " + " ".join(f"{f:>8}" for f in FLOORS))
+    for t in TRUSTED:
+        print(f"{t:>7} " + " ".join(f"{accuracy(grid[(t, f)], ids)[0]:.3f}/{wrong(grid[(t, f)], ids):<2}"
+                                     for f in FLOORS))
+
+
+if __name__ == "__main__":
+    main()
