@@ -85,14 +85,14 @@ SCREENING = Path("screening")
 DESIGN_CORPUS = Path("data/design_corpus/design.jsonl")
 # Reviews (weak labels): the headline of a review is its number of included studies (FORMAT.md); the
 # count of an explicit inclusion statement ("Twelve trials (n = 1,203) were included", "we included 25
-# studies") of a review's abstract is taken as its gold. Reviews are found by their title (screening
+# studies", "31 trials met the inclusion criteria") of a review's abstract is taken as its gold. Reviews are found by their title (screening
 # sets) or by their weak design label (design corpus).
 REVIEW_TITLE = re.compile(r"systematic review|meta-analy|umbrella review|review of (?:systematic )?reviews", re.I)
 REVIEW_LABELS = ("systematic_review", "meta_analysis", "umbrella_review")
 _STUDY_NOUN = r"(?:studies|trials|RCTs|articles|papers|reviews|meta-analyses|publications|reports)\b"
 INCLUDED = re.compile(
     rf"(?<![\w.])(?P<a>{COUNT}) (?:[\w-]+ ){{0,3}}{_STUDY_NOUN}(?: \([^)]*\))?,? (?:\w+ ){{0,3}}"
-    rf"(?:were|was|met|are) (?:\w+ ){{0,2}}included"
+    rf"(?:(?:were|was|met|are) (?:\w+ ){{0,2}}included|met (?:the |our |all )?(?:[\w-]+ ){{0,3}}criteria)"
     rf"|\b(?:we )?included (?:a total of )?(?P<b>{COUNT}) (?:[\w-]+ ){{0,3}}{_STUDY_NOUN}"
     rf"|(?<![\w.])(?P<c>{COUNT}) (?:[\w-]+ ){{0,2}}{_STUDY_NOUN} (?:were |was )?included",
 )

@@ -1,20 +1,22 @@
 """Sample size: the headline count of a study as FORMAT.md defines it, with its role and details.
 
 The rules (``rules``) find every count of participants with a role, unit and stage; ``choice``
-picks the headline. With models, the rules' pick stands only when its confidence reaches
-``sample_size_rule_trusted``; otherwise the trained ranker (``extractor.models.sample_size``) scores
-every count, with the design and the rules' choice among its features, and its pick is kept when the
-calibrated chance that it is right reaches ``sample_size_model_min_probability``, else the size is null
-(both thresholds in ``data/combine.json``, tuned by cross-validation folded by document).
+picks the headline. With models, the trained ranker (``extractor.models.sample_size``) scores every
+count, with the design and the rules' choice among its features; the rules' pick stands when its
+confidence reaches ``sample_size_rule_trusted`` (stored with the ranker's calibrated chance for it),
+otherwise the ranker's top count is kept when its calibrated chance reaches
+``sample_size_model_min_probability``, else the size is null (both thresholds in ``data/combine.json``,
+tuned by cross-validation folded by document: ``scripts/tune_sample_size.py``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ...textlayer import TextLayer
 from ...types import Correction, ExtractedValue
 from ..registry import CorrectionError, FieldSpec, ModelHook, UnitContext
 from ..thresholds import thresholds
@@ -28,31 +30,72 @@ def _find(context: UnitContext) -> list[ExtractedValue]:
 
 
 def _headline(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
-    """The rules' headline; with models, only when the rules are trusted (else the ranker decides)."""
-    pick = choose_sample_size(candidates, context.chosen_value("design"))
-    if pick is None:
+    """The rules' headline when no model is used; with models the model hook decides (``decide``)."""
+    if context.use_models:
         return []
-    if context.use_models and pick.confidence < thresholds()["sample_size_rule_trusted"]:
-        return []  # not trusted: the model hook below decides, or abstains
-    return [pick]
+    pick = choose_sample_size(candidates, context.chosen_value("design"))
+    return [pick] if pick is not None else []
 
 
-def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
-    """The trained ranker's pick among every count, its confidence the calibrated chance that it is right;
-    nothing under ``sample_size_model_min_probability`` (the size is then null rather than a guess)."""
+@dataclass
+class Decision:
+    """What the chooser weighs for one study unit: the rules' headline with the ranker's calibrated chance
+    that its count is right, and the ranker's top count with its chance."""
+
+    rule: ExtractedValue | None
+    rule_chance: float | None
+    top: ExtractedValue | None
+    top_chance: float
+
+
+def weigh(candidates: list[ExtractedValue], layer: TextLayer, design: str | None) -> Decision:
+    """The rules' headline (among the counts at the rule floor) and the ranker's scores of every count."""
     from ...models import sample_size as ranker
 
-    design = context.chosen_value("design")
-    pick, probability = ranker.choose_with_model(
-        candidates, context.layer, threshold=thresholds()["sample_size_model_min_probability"], design=design)
-    if pick is None:
-        return []
+    floor = thresholds()["sample_size_min_confidence"]
+    rule = choose_sample_size([c for c in candidates if c.confidence >= floor], design)
+    ranked = ranker.rank_sample_sizes(candidates, layer, design=design)
+    calibration = ranker.load().metadata.get("calibration")
+    if not ranked:
+        return Decision(rule, None, None, 0.0)
+    rule_chance = None
+    if rule is not None:
+        same = [p for c, p in ranked if c.value["n"] == rule.value["n"]]
+        rule_chance = ranker.calibrated(max(same), calibration) if same else None
+    top, score = ranked[0]
+    return Decision(rule, rule_chance, top, ranker.calibrated(score, calibration))
+
+
+def decide(decision: Decision, design: str | None, trusted: float, floor: float) -> ExtractedValue | None:
+    """The headline: the rules' when their confidence reaches ``trusted`` (its confidence the ranker's
+    calibrated chance for that count), else the ranker's top count when its chance reaches ``floor``, else
+    None (null rather than a guess)."""
+    from ...models import sample_size as ranker
+
+    rule = decision.rule
+    if rule is not None and rule.confidence >= trusted:
+        if decision.rule_chance is None:
+            return rule
+        return replace(rule, confidence=round(decision.rule_chance, 3),
+                       attributes={**rule.attributes, "rule_confidence": rule.confidence})
+    pick = decision.top
+    if pick is None or decision.top_chance < floor:
+        return None
     value = pick.value
     if design in REVIEW_DESIGNS and pick.attributes.get("kind") in STUDY_KINDS:
         value = {"n": value["n"], "unit": "studies"}  # FORMAT.md: a review counts studies
-    return [replace(pick, value=value, confidence=round(probability, 3),
-                    source=f"model:{ranker.NAME}@{ranker.VERSION}",
-                    attributes={**pick.attributes, "rule_source": pick.source, "rule_confidence": pick.confidence})]
+    return replace(pick, value=value, confidence=round(decision.top_chance, 3),
+                   source=f"model:{ranker.NAME}@{ranker.VERSION}",
+                   attributes={**pick.attributes, "rule_source": pick.source, "rule_confidence": pick.confidence})
+
+
+def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
+    """The chooser with the trained ranker (``weigh`` then ``decide``, thresholds from ``data/combine.json``)."""
+    limits = thresholds()
+    design = context.chosen_value("design")
+    pick = decide(weigh(candidates, context.layer, design), design, limits["sample_size_rule_trusted"],
+                  limits["sample_size_model_min_probability"])
+    return [pick] if pick is not None else []
 
 
 def _with_details(chosen: list[ExtractedValue], candidates: list[ExtractedValue]) -> None:
