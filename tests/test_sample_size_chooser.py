@@ -126,3 +126,22 @@ def test_trusted_rules_stand_and_an_unsure_ranker_gives_null(monkeypatch: pytest
     _with_thresholds(monkeypatch, sample_size_rule_trusted=1.01, sample_size_model_min_probability=1.01)
     result = _extract(TRIAL)
     assert result["record"] is None and result["chosen"] == []  # abstains rather than guess
+
+
+@pytest.mark.parametrize(
+    ("text", "n", "unit", "role"),
+    [("方法：共纳入14项研究，包括3,200名儿童。", 14, "studies", "included_studies"),
+     ("方法：共纳入14项研究，包括3,200名儿童。", 3200, "children", "enrolled"),
+     ("选取1200名学生进行问卷调查。", 1200, "students", "enrolled"),
+     ("将120例患者随机分为两组。", 120, "patients", "randomised")],
+)
+def test_counts_written_in_chinese_are_candidates(text: str, n: int, unit: str, role: str) -> None:
+    found = [(c.value["n"], c.value["unit"], c.role) for c in find_sample_sizes(analyse(text))]
+    assert (n, unit, role) in found
+
+
+def test_a_bilingual_page_gives_each_count_once() -> None:
+    text = "A total of 240 mothers were randomly assigned. 将240名母亲随机分为两组。"
+    found = sorted((c.value["n"], c.value["unit"], c.role) for c in find_sample_sizes(analyse(text)))
+    assert found == [(240, "mothers", "randomised"), (240, "mothers", "randomised")]
+    assert [c.start for c in find_sample_sizes(analyse(text))] == sorted({text.index("240"), text.rindex("240")})
