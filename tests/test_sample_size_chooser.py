@@ -5,6 +5,7 @@ decides, or the size is null), and counts written in Spanish, Portuguese, French
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,11 +99,12 @@ def test_a_unit_written_in_another_language_is_recorded_in_english(text: str, un
 
 
 def _extract(text: str) -> dict[str, Any]:
-    document = make_document(fmt="text", path=__import__("pathlib").Path("trial.txt"), title=None, abstract=text)
+    document = make_document(fmt="text", path=Path("trial.txt"), title=None, abstract=text)
     document.doc_id = "trial"
     unit = extract_document(document)[0]
-    chosen = [v for v in unit.values if v.field == "sample_size" and v.chosen]
-    return {"record": interchange_record(document, [unit])["studies"][0]["sample_size"], "chosen": chosen}
+    values = [v for v in unit.values if v.field == "sample_size"]
+    return {"record": interchange_record(document, [unit])["studies"][0]["sample_size"],
+            "chosen": [v for v in values if v.chosen], "values": values}
 
 
 def _with_thresholds(monkeypatch: pytest.MonkeyPatch, **changed: float) -> None:
@@ -121,8 +123,12 @@ def test_untrusted_rules_leave_the_choice_to_the_calibrated_ranker(monkeypatch: 
 
 def test_trusted_rules_stand_and_an_unsure_ranker_gives_null(monkeypatch: pytest.MonkeyPatch) -> None:
     _with_thresholds(monkeypatch, sample_size_rule_trusted=0.0, sample_size_model_min_probability=1.01)
-    [value] = _extract(TRIAL)["chosen"]
+    result = _extract(TRIAL)
+    [value] = result["chosen"]
     assert value.source.startswith("rule:") and value.value["n"] == 240
+    # the rules' own candidate is chosen, its confidence the ranker's calibrated chance: no copy beside it
+    assert sum(v.start == value.start and v.value == value.value for v in result["values"]) == 1
+    assert 0.0 < value.confidence <= 1.0 and value.attributes["rule_confidence"] >= 0.0
     _with_thresholds(monkeypatch, sample_size_rule_trusted=1.01, sample_size_model_min_probability=1.01)
     result = _extract(TRIAL)
     assert result["record"] is None and result["chosen"] == []  # abstains rather than guess

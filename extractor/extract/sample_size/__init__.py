@@ -93,9 +93,17 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     """The chooser with the trained ranker (``weigh`` then ``decide``, thresholds from ``data/combine.json``)."""
     limits = thresholds()
     design = context.chosen_value("design")
-    pick = decide(weigh(candidates, context.layer, design), design, limits["sample_size_rule_trusted"],
-                  limits["sample_size_model_min_probability"])
-    return [pick] if pick is not None else []
+    decision = weigh(candidates, context.layer, design)
+    pick = decide(decision, design, limits["sample_size_rule_trusted"], limits["sample_size_model_min_probability"])
+    if pick is None:
+        return []
+    rule = decision.rule
+    if rule is not None and pick.source == rule.source and pick.start == rule.start and pick.value == rule.value \
+            and any(candidate is rule for candidate in candidates):
+        # the rules' own candidate is chosen (with the calibrated confidence), not a copy beside it
+        rule.confidence, rule.attributes = pick.confidence, pick.attributes
+        return [rule]
+    return [pick]
 
 
 def _with_details(chosen: list[ExtractedValue], candidates: list[ExtractedValue]) -> None:
