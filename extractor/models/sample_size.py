@@ -30,7 +30,7 @@ from .linear import LinearModel, load_once
 from .paths import model_dir
 
 NAME = "sample_size"
-VERSION = 1
+VERSION = 2  # 2: the design's group among the features, calibrated chance
 DEFAULT_PATH = model_dir(NAME)
 WINDOW = 4  # words taken on each side of the count
 MAGNITUDES = (10, 20, 50, 100, 200, 500, 1000, 5000, 50000)

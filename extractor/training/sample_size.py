@@ -419,7 +419,8 @@ def evaluate(prepared: Sequence[Prepared], chooser: Chooser, threshold: float = 
 
 
 def rule_chooser(item: Prepared) -> tuple[int | None, float]:
-    """The rules' headline (``choose_sample_size(candidates, None)``) with its confidence."""
+    """The rules' headline (``choose_sample_size(candidates, design)``, the design the extractor gives the
+    abstract) with its confidence."""
     chosen = choose_sample_size(item.candidates, item.abstract.design)
     return (None, 0.0) if chosen is None else (chosen.value["n"], chosen.confidence)
 
@@ -738,8 +739,9 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "Which of the rule candidates (`extractor.extract.sample_size.rules.find_sample_sizes`) is the headline "
         "sample size of an abstract, with a calibrated chance that its pick is right; abstains below a threshold "
         "(`extractor/models/sample_size.py`, `rank_sample_sizes`, `choose_with_model`). In extraction "
-        "(`extractor/extract/sample_size/__init__.py`, a model hook of the chooser) the rules' headline stands "
-        "when its confidence reaches `sample_size_rule_trusted`; otherwise the ranker decides, its pick kept "
+        "(`extractor/extract/sample_size/__init__.py`, a model hook of the chooser: `weigh`, `decide`) the rules' "
+        "headline stands when its confidence reaches `sample_size_rule_trusted`, stored with the ranker's "
+        "calibrated chance for its count as its confidence; otherwise the ranker decides, its pick kept "
         "when the calibrated chance reaches `sample_size_model_min_probability`, else the size is null "
         "(`extractor/data/combine.json`; both tuned on the dev gold, see the last section). Its value's source "
         "is `model:sample_size@<version>`.",
@@ -802,7 +804,7 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         f"magnitude, the rules' choice), TF-IDF of up to {WINDOW} words before ({features['before']} "
         f"terms, words and pairs) and after ({features['after']}) the count, digits folded to `0`; and "
         f"{features['dense']} dense features (rule confidence, relative position in the text and by sentence, "
-        "largest / first count of its role, largest overall, chosen by `choose_sample_size(candidates, None)`, "
+        "largest / first count of its role, largest overall, chosen by `choose_sample_size(candidates, design)`, "
         "same number as the rules' choice, log10 n, how many candidates share the number). The design's group "
         "(review, cluster, protocol, qualitative, observational, trial, unknown) enters as tokens alone and crossed "
         "with the candidate's role, kind, planned flag and whether the rules (given the design) chose it, so the "
@@ -848,7 +850,7 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "## Test figures (held out)",
         "",
         "Exact match: the chosen n equals the gold count, over abstracts with a gold count (an abstention or no "
-        "candidate is a miss). Rules: `choose_sample_size(candidates, None)`. Ranker coverage and precision: "
+        "candidate is a miss). Rules: `choose_sample_size(candidates, design)`. Ranker coverage and precision: "
         f"share of abstracts answered with top probability >= {threshold:g}, and share of those answers right.",
         "",
         *_results_table(metrics["test"], threshold),
