@@ -4,14 +4,16 @@
 
 Extracts every document of ``../shared/corpus`` once (rules and models), keeping for each study unit the
 rules' headline (with its confidence) and the ranker's top count (with its calibrated chance), then
-replays the chooser of ``extractor/extract/sample_size`` for every pair of thresholds:
+replays the chooser of ``extractor/extract/sample_size`` for every setting of its thresholds:
 ``sample_size_rule_trusted`` (the rules' pick stands at or above it) and
-``sample_size_model_min_probability`` (below it the ranker's pick is null). Each record is scored with
+``sample_size_model_min_probability`` (below it the ranker's pick is null) and
+``sample_size_model_overrules_margin`` (the ranker's top count replaces a trusted rules' pick when its chance is
+higher by this much). Each record is scored with
 ``../shared/eval/score.py`` (sample-size accuracy over the gold studies that have one).
 
 Reports, for the 70 dev documents (seeds and dev gold) and the new ones (doc_ids starting p, q, r, s):
-the figure of today's thresholds (``data/combine.json``), the best as-fitted pair, and the
-cross-validated figure: for each of 5 folds (documents assigned by the MD5 of their doc_id), the pair
+the figure of today's thresholds (``data/combine.json``), the best as-fitted setting, and the
+cross-validated figure: for each of 5 folds (documents assigned by the MD5 of their doc_id), the setting
 best on the other four folds is applied to the held-out fold. The gold is only measured here; no model
 learns from it.
 """
@@ -41,6 +43,7 @@ from extractor.types import Failure  # noqa: E402
 
 TRUSTED = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: the rules are never trusted over the model
 FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+MARGINS = (0.1, 0.2, 0.3, 0.5, 2.0)  # 2.0: the ranker never overrules a trusted rules' pick
 FOLDS = 5
 NEW = ("p", "q", "r", "s")
 CARD = REPO / "models" / "sample_size" / "MODEL_CARD.md"
@@ -87,15 +90,15 @@ def collect(shared: Path) -> dict[str, dict[str, Any]]:
     return documents
 
 
-def decided(unit: dict[str, Any], trusted: float, floor: float) -> tuple[Any, float | None]:
-    """(the record's sample size, its stored confidence) under the two thresholds, as the spec decides."""
-    pick = decide(unit["decision"], unit["design"], trusted, floor)
+def decided(unit: dict[str, Any], setting: tuple[float, float, float]) -> tuple[Any, float | None]:
+    """(the record's sample size, its stored confidence) under (trusted, floor, margin), as the spec decides."""
+    pick = decide(unit["decision"], unit["design"], *setting)
     return (None, None) if pick is None else ({"n": pick.value["n"], "unit": pick.value.get("unit")}, pick.confidence)
 
 
-def per_document(documents: dict[str, dict[str, Any]], gold: dict[str, dict], score: Any, trusted: float,
-                 floor: float) -> dict[str, tuple[int, int, int]]:
-    """doc_id -> (right, gold studies with a size, sizes given that are wrong) under the two thresholds."""
+def per_document(documents: dict[str, dict[str, Any]], gold: dict[str, dict], score: Any,
+                 setting: tuple[float, float, float]) -> dict[str, tuple[int, int, int]]:
+    """doc_id -> (right, gold studies with a size, sizes given that are wrong) under (trusted, floor, margin)."""
     result = {}
     for doc_id, gold_record in gold.items():
         found = documents.get(doc_id)
@@ -105,7 +108,7 @@ def per_document(documents: dict[str, dict[str, Any]], gold: dict[str, dict], sc
             record = copy.deepcopy(found["record"])
             if len(record["studies"]) == len(found["units"]):
                 for study, unit in zip(record["studies"], found["units"], strict=True):
-                    study["sample_size"] = decided(unit, trusted, floor)[0]
+                    study["sample_size"] = decided(unit, setting)[0]
             predicted = {doc_id: record}
         figures = score.score({doc_id: gold_record}, predicted)["sample_size"]
         n = figures.get("n") or 0
@@ -115,9 +118,9 @@ def per_document(documents: dict[str, dict[str, Any]], gold: dict[str, dict], sc
     return result
 
 
-def gold_reliability(documents: dict[str, dict[str, Any]], gold: dict[str, dict], trusted: float,
-                     floor: float) -> dict[str, Any]:
-    """Reliability of the stored confidence of the sizes given on the dev gold under the two thresholds, over
+def gold_reliability(documents: dict[str, dict[str, Any]], gold: dict[str, dict],
+                     setting: tuple[float, float, float]) -> dict[str, Any]:
+    """Reliability of the stored confidence of the sizes given on the dev gold under the thresholds, over
     documents with one gold study (with a size) and one study unit."""
     scores, right = [], []
     for doc_id, record in gold.items():
@@ -125,7 +128,7 @@ def gold_reliability(documents: dict[str, dict[str, Any]], gold: dict[str, dict]
         found = documents.get(doc_id)
         if len(studies) != 1 or not studies[0].get("sample_size") or found is None or len(found["units"]) != 1:
             continue
-        size, confidence = decided(found["units"][0], trusted, floor)
+        size, confidence = decided(found["units"][0], setting)
         if size is None or confidence is None:
             continue
         scores.append(confidence)
@@ -150,8 +153,8 @@ def wrong(table: dict[str, tuple[int, int, int]], ids: list[str]) -> int:
 
 def preference(grid: dict, ids: list[str]):  # noqa: ANN001, ANN201
     """Best accuracy; on ties fewer wrong sizes given, then the model trusted more (higher floor of trust for
-    the rules), then the higher model floor."""
-    return lambda pair: (accuracy(grid[pair], ids)[0], -wrong(grid[pair], ids), pair[0], pair[1])
+    the rules), then the higher model floor, then the larger margin (the ranker overrules the rules less)."""
+    return lambda setting: (accuracy(grid[setting], ids)[0], -wrong(grid[setting], ids), *setting)
 
 
 def write_card(out: dict[str, Any]) -> None:
@@ -164,12 +167,12 @@ def write_card(out: dict[str, Any]) -> None:
         "Written by `.venv/bin/python scripts/tune_sample_size.py --card` (figures also in "
         f"`{TUNING.name}`). Sample-size accuracy (`../shared/eval/score.py`) over the gold studies with a size of "
         "the 70 dev documents (`../shared/gold/seeds.jsonl` and `dev.jsonl`) and of the 40 new ones among them "
-        "(doc_ids p, q, r, s), replaying the chooser for each pair of thresholds. The gold only measures: no "
+        "(doc_ids p, q, r, s), replaying the chooser for each setting of its three thresholds. The gold only measures: no "
         "model learns from it. Thresholds are chosen by 5-fold cross-validation folded by document (the MD5 of "
         "the doc_id): best accuracy on four folds, then fewest wrong sizes given, then the model trusted more "
         "and the higher floor; applied to the fifth.",
         "",
-        "| thresholds (rules trusted at, model floor) | dev 70 | new 40 |",
+        "| thresholds (rules trusted at, model floor, margin to overrule) | dev 70 | new 40 |",
         "|---|---|---|",
         f"| in combine.json {tuple(today['pair'])} | {today['dev70'][0]:.3f} (n={today['dev70'][1]}) | "
         f"{today['new40'][0]:.3f} (n={today['new40'][1]}) |",
@@ -209,10 +212,13 @@ def main() -> None:
     for name in ("seeds.jsonl", "dev.jsonl"):
         gold.update(score.load(str(shared / "gold" / name)))
     documents = collect(shared)
-    grid = {(t, f): per_document(documents, gold, score, t, f) for t in TRUSTED for f in FLOORS}
-    today = (thresholds()["sample_size_rule_trusted"], thresholds()["sample_size_model_min_probability"])
+    grid = {(t, f, m): per_document(documents, gold, score, (t, f, m))
+            for t in TRUSTED for f in FLOORS for m in MARGINS}
+    limits = thresholds()
+    today = (limits["sample_size_rule_trusted"], limits["sample_size_model_min_probability"],
+             limits["sample_size_model_overrules_margin"])
     if today not in grid:
-        grid[today] = per_document(documents, gold, score, *today)
+        grid[today] = per_document(documents, gold, score, today)
     ids = sorted(gold)
     new = [i for i in ids if i.startswith(NEW)]
     folds = {i: fold_of(i) for i in ids}
@@ -232,15 +238,15 @@ def main() -> None:
         "today": {"pair": today, "dev70": accuracy(grid[today], ids), "new40": accuracy(grid[today], new)},
         "fitted": {"pair": fitted, "dev70": accuracy(grid[fitted], ids), "new40": accuracy(grid[fitted], new)},
         "cv": cv, "cv_pairs": chosen_pairs,
-        "reliability_dev_gold": gold_reliability(documents, gold, *fitted),
-        "grid": {f"{t}/{f}": accuracy(grid[(t, f)], ids)[0] for t, f in grid},
+        "reliability_dev_gold": gold_reliability(documents, gold, fitted),
+        "grid": {"/".join(map(str, setting)): accuracy(grid[setting], ids)[0] for setting in grid},
     }
     if args.card:
         write_card(out)
     if args.json:
         print(json.dumps(out))
         return
-    print(f"thresholds today (trusted {today[0]}, model floor {today[1]}): dev70 {out['today']['dev70'][0]:.3f} "
+    print(f"thresholds today (trusted {today[0]}, model floor {today[1]}, margin {today[2]}): dev70 {out['today']['dev70'][0]:.3f} "
           f"(n={out['today']['dev70'][1]}), new40 {out['today']['new40'][0]:.3f} (n={out['today']['new40'][1]})")
     print(f"as fitted {fitted}: dev70 {out['fitted']['dev70'][0]:.3f}, new40 {out['fitted']['new40'][0]:.3f}; "
           f"wrong sizes given on dev70: today {wrong(grid[today], ids)}, as fitted {wrong(grid[fitted], ids)}")
@@ -249,12 +255,14 @@ def main() -> None:
     print(f"stored confidence of the sizes given on the dev gold, as fitted (one-study documents): ECE {calibration['ece']:.3f} over "
           f"{calibration['picks']} picks; " + ", ".join(f"{b['low']:.1f}-{b['high']:.1f}: {b['count']} picks, "
                                                       f"accuracy {b['accuracy']:.2f}" for b in calibration["bins"]))
-    print("grid (dev70 accuracy; rows trusted, columns model floor):")
+    print(f"grid (dev70 accuracy; rows trusted, columns model floor; margin {fitted[2]} as fitted):")
     print("(each cell: accuracy / wrong sizes given)")
     print("trusted " + " ".join(f"{f:>8}" for f in FLOORS))
     for t in TRUSTED:
-        print(f"{t:>7} " + " ".join(f"{accuracy(grid[(t, f)], ids)[0]:.3f}/{wrong(grid[(t, f)], ids):<2}"
-                                     for f in FLOORS))
+        print(f"{t:>7} " + " ".join(f"{accuracy(grid[(t, f, fitted[2])], ids)[0]:.3f}/"
+                                     f"{wrong(grid[(t, f, fitted[2])], ids):<2}" for f in FLOORS))
+    print("margin (trusted and floor as fitted): " + ", ".join(
+        f"{m}: {accuracy(grid[(fitted[0], fitted[1], m)], ids)[0]:.3f}" for m in MARGINS))
 
 
 if __name__ == "__main__":

@@ -12,13 +12,15 @@ import pytest
 
 from extractor.extract import sample_size as spec_module
 from extractor.extract.document import extract_document
+from extractor.extract.sample_size import Decision, decide
+from extractor.extract.sample_size.rules import find_sample_sizes
 from extractor.extract.thresholds import thresholds
 from extractor.interchange import interchange_record
 from extractor.models.sample_size import calibrated, design_group
 from extractor.readers.base import make_document
 from extractor.textlayer import analyse
-from extractor.extract.sample_size.rules import find_sample_sizes
 from extractor.training.sample_size import fit_calibration, included_studies, reliability
+from extractor.types import ExtractedValue
 
 TRIAL = (
     "Background: Parenting programmes may help. Methods: A total of 240 mothers were randomly assigned to the "
@@ -151,3 +153,34 @@ def test_a_bilingual_page_gives_each_count_once() -> None:
     found = sorted((c.value["n"], c.value["unit"], c.role) for c in find_sample_sizes(analyse(text)))
     assert found == [(240, "mothers", "randomised"), (240, "mothers", "randomised")]
     assert [c.start for c in find_sample_sizes(analyse(text))] == sorted({text.index("240"), text.rindex("240")})
+
+
+def _candidate(n: int, confidence: float, start: int) -> ExtractedValue:
+    return ExtractedValue("sample_size", {"n": n, "unit": "mothers"}, start, start + 3, confidence,
+                          "rule:sample_size.noun.v1", role="enrolled", attributes={"kind": "person"})
+
+
+@pytest.mark.parametrize(
+    ("trusted", "floor", "margin", "expected"),
+    [(0.7, 0.5, 2.0, 240),   # the rules' pick is trusted and the ranker does not overrule it
+     (0.7, 0.5, 0.3, 200),   # the ranker finds 200 more likely by 0.4 >= 0.3: it overrules
+     (0.9, 0.5, 2.0, 200),   # the rules are not trusted: the ranker decides
+     (0.9, 0.95, 2.0, None)],  # nor is the ranker sure enough: null
+)
+def test_decide_weighs_the_rules_pick_against_the_ranker(trusted: float, floor: float, margin: float,
+                                                         expected: int | None) -> None:
+    rule, other = _candidate(240, 0.8, 10), _candidate(200, 0.6, 50)
+    decision = Decision(rule=rule, rule_chance=0.5, top=other, top_chance=0.9)
+    pick = decide(decision, "rct", trusted, floor, margin)
+    assert (pick.value["n"] if pick else None) == expected
+    if pick is not None and expected == 240:
+        assert pick.confidence == 0.5 and pick.attributes["rule_confidence"] == 0.8 and rule.confidence == 0.8
+    if pick is not None and expected == 200:
+        assert pick.source.startswith("model:sample_size@") and pick.confidence == 0.9
+
+
+def test_a_review_pick_of_the_ranker_counts_studies() -> None:
+    trials = ExtractedValue("sample_size", {"n": 12, "unit": "trials"}, 0, 2, 0.4, "rule:sample_size.noun.v1",
+                            role="included_studies", attributes={"kind": "study"})
+    pick = decide(Decision(rule=None, rule_chance=None, top=trials, top_chance=0.8), "meta_analysis", 0.7, 0.5)
+    assert pick is not None and pick.value == {"n": 12, "unit": "studies"}

@@ -488,6 +488,38 @@ def reliability(scores: Sequence[float], right: Sequence[int], bins: int = RELIA
     return {"bins": table, "ece": error if total else 0.0, "picks": total}
 
 
+def chooser_figures(prepared: Sequence[Prepared], model: LinearModel) -> dict[str, Any]:
+    """The chooser as extraction runs it (``extract.sample_size.weigh`` and ``decide`` with the thresholds of
+    ``data/combine.json``) on abstracts with a gold count: accuracy (a null is a miss), coverage, and the
+    reliability of the stored confidence of the sizes given (bins with ``n``, and the ECE)."""
+    from ..extract.sample_size import decide, weigh
+    from ..extract.thresholds import thresholds
+
+    limits = thresholds()
+    scores: list[float] = []
+    right: list[int] = []
+    records = 0
+    for item in prepared:
+        if item.abstract.gold is None:
+            continue
+        records += 1
+        design = item.abstract.design
+        pick = decide(weigh(item.candidates, item.layer, design, model), design,
+                      limits["sample_size_rule_trusted"], limits["sample_size_model_min_probability"],
+                      limits["sample_size_model_overrules_margin"])
+        if pick is not None:
+            scores.append(pick.confidence)
+            right.append(int(pick.value["n"] == item.abstract.gold))
+    table = reliability(scores, right)
+    return {
+        "accuracy": sum(right) / records if records else 0.0, "records": records,
+        "coverage": len(scores) / records if records else 0.0,
+        "reliability": {"n": table["picks"], "ece": table["ece"],
+                        "bins": [{"low": b["low"], "high": b["high"], "n": b["count"], "confidence": b["confidence"],
+                                  "accuracy": b["accuracy"]} for b in table["bins"]]},
+    }  # fmt: skip
+
+
 def tune_threshold(prepared: Sequence[Prepared], chooser: Chooser) -> tuple[float, list[dict[str, Any]]]:
     """The lowest threshold whose dev precision reaches TARGET_PRECISION (the highest if none does)."""
     rows = [evaluate(prepared, chooser, threshold) for threshold in THRESHOLDS]
@@ -670,6 +702,8 @@ def train_prepared(
         "test_uncalibrated": reliability(*top_scores(prepared["test"], model_chooser(raw))),
         "dev": reliability(*top_scores(prepared["dev"], ranker)),
     }
+    # the whole chooser (rules trusted or the ranker deciding, abstentions) with its stored confidences
+    metrics["chooser"] = {split: chooser_figures(prepared[split], stored) for split in ("dev", "test")}
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     return metrics
 
@@ -846,6 +880,21 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         f"Expected calibration error on test: {metrics['calibration']['test']['ece']:.3f} calibrated, "
         f"{metrics['calibration']['test_uncalibrated']['ece']:.3f} for the raw top probability "
         f"({metrics['calibration']['test']['picks']} picks); on dev {metrics['calibration']['dev']['ece']:.3f}.",
+        "",
+        "The chooser as extraction runs it (`weigh` and `decide` of `extractor/extract/sample_size`, the thresholds "
+        "of `extractor/data/combine.json`) on the held-out test abstracts: accuracy "
+        f"{metrics['chooser']['test']['accuracy']:.3f} over {metrics['chooser']['test']['records']} abstracts "
+        f"with a gold count (a null is a miss), coverage {metrics['chooser']['test']['coverage']:.3f}; its stored "
+        "confidences:",
+        "",
+        "| confidence bin | sizes given | mean confidence | observed accuracy |",
+        "|---|---|---|---|",
+        *[f"| {b['low']:.1f}-{b['high']:.1f} | {b['n']} | {_figure(b['confidence'])} | {_figure(b['accuracy'])} |"
+          for b in metrics["chooser"]["test"]["reliability"]["bins"]],
+        "",
+        f"Expected calibration error of the stored confidence on test: "
+        f"{metrics['chooser']['test']['reliability']['ece']:.3f} ({metrics['chooser']['test']['reliability']['n']} "
+        f"sizes given); on dev {metrics['chooser']['dev']['reliability']['ece']:.3f}.",
         "",
         "## Test figures (held out)",
         "",

@@ -3,7 +3,8 @@
 The rules (``rules``) find every count of participants with a role, unit and stage; ``choice``
 picks the headline. With models, the trained ranker (``extractor.models.sample_size``) scores every
 count, with the design and the rules' choice among its features; the rules' pick stands when its
-confidence reaches ``sample_size_rule_trusted`` (stored with the ranker's calibrated chance for it),
+confidence reaches ``sample_size_rule_trusted`` (stored with the ranker's calibrated chance for it) and
+the ranker does not find another count more likely by ``sample_size_model_overrules_margin``;
 otherwise the ranker's top count is kept when its calibrated chance reaches
 ``sample_size_model_min_probability``, else the size is null (both thresholds in ``data/combine.json``,
 tuned by cross-validation folded by document: ``scripts/tune_sample_size.py``).
@@ -48,14 +49,16 @@ class Decision:
     top_chance: float
 
 
-def weigh(candidates: list[ExtractedValue], layer: TextLayer, design: str | None) -> Decision:
-    """The rules' headline (among the counts at the rule floor) and the ranker's scores of every count."""
+def weigh(candidates: list[ExtractedValue], layer: TextLayer, design: str | None, model: Any = None) -> Decision:
+    """The rules' headline (among the counts at the rule floor) and the ranker's scores of every count
+    (``model``: the committed ranker by default)."""
     from ...models import sample_size as ranker
 
     floor = thresholds()["sample_size_min_confidence"]
     rule = choose_sample_size([c for c in candidates if c.confidence >= floor], design)
-    ranked = ranker.rank_sample_sizes(candidates, layer, design=design)
-    calibration = ranker.load().metadata.get("calibration")
+    model = model or ranker.load()
+    ranked = ranker.rank_sample_sizes(candidates, layer, model, design=design)
+    calibration = model.metadata.get("calibration")
     if not ranked:
         return Decision(rule, None, None, 0.0)
     rule_chance = None
@@ -66,14 +69,18 @@ def weigh(candidates: list[ExtractedValue], layer: TextLayer, design: str | None
     return Decision(rule, rule_chance, top, ranker.calibrated(score, calibration))
 
 
-def decide(decision: Decision, design: str | None, trusted: float, floor: float) -> ExtractedValue | None:
+def decide(decision: Decision, design: str | None, trusted: float, floor: float,
+           margin: float = float("inf")) -> ExtractedValue | None:
     """The headline: the rules' when their confidence reaches ``trusted`` (its confidence the ranker's
-    calibrated chance for that count), else the ranker's top count when its chance reaches ``floor``, else
-    None (null rather than a guess)."""
+    calibrated chance for that count) and the ranker's top count is not more likely by ``margin`` or more,
+    else the ranker's top count when its chance reaches ``floor``, else None (null rather than a guess)."""
     from ...models import sample_size as ranker
 
     rule = decision.rule
-    if rule is not None and rule.confidence >= trusted:
+    overruled = (rule is not None and decision.top is not None and decision.rule_chance is not None
+                 and decision.top.value["n"] != rule.value["n"]
+                 and decision.top_chance - decision.rule_chance >= margin)
+    if rule is not None and rule.confidence >= trusted and not overruled:
         if decision.rule_chance is None:
             return rule
         return replace(rule, confidence=round(decision.rule_chance, 3),
@@ -94,7 +101,8 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     limits = thresholds()
     design = context.chosen_value("design")
     decision = weigh(candidates, context.layer, design)
-    pick = decide(decision, design, limits["sample_size_rule_trusted"], limits["sample_size_model_min_probability"])
+    pick = decide(decision, design, limits["sample_size_rule_trusted"], limits["sample_size_model_min_probability"],
+                  limits["sample_size_model_overrules_margin"])
     if pick is None:
         return []
     rule = decision.rule
@@ -104,6 +112,17 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
         rule.confidence, rule.attributes = pick.confidence, pick.attributes
         return [rule]
     return [pick]
+
+
+def judge(gold: dict[str, Any], chosen: list[ExtractedValue]) -> list[tuple[float | None, bool]]:
+    """A gold study's sample size against the chosen one: [(stored confidence or None when null, right)];
+    nothing when the gold has no size (for per-field reliability reports)."""
+    size = gold.get("sample_size")
+    if not isinstance(size, dict) or size.get("n") is None:
+        return []
+    value = chosen[0] if chosen else None
+    return [(value.confidence if value else None,
+             value is not None and isinstance(value.value, dict) and value.value.get("n") == size["n"])]
 
 
 def _with_details(chosen: list[ExtractedValue], candidates: list[ExtractedValue]) -> None:
