@@ -184,3 +184,16 @@ def test_a_review_pick_of_the_ranker_counts_studies() -> None:
                             role="included_studies", attributes={"kind": "study"})
     pick = decide(Decision(rule=None, rule_chance=None, top=trials, top_chance=0.8), "meta_analysis", 0.7, 0.5)
     assert pick is not None and pick.value == {"n": 12, "unit": "studies"}
+
+
+def test_plain_python_scores_equal_the_linear_models() -> None:
+    from extractor.models.sample_size import candidate_inputs, headline_probabilities, load
+
+    text = TRIAL + " We also included 12 studies (n = 3,400 children) in a pooled analysis."
+    layer = analyse(text)
+    candidates = [c for c in find_sample_sizes(layer) if c.role is not None]
+    model = load()
+    for design in ("rct", "meta_analysis", None):
+        texts, dense = candidate_inputs(candidates, layer, design)
+        fast = headline_probabilities(model, texts, dense)
+        assert fast == pytest.approx(list(model.predict_proba(texts, dense)[:, 1]), abs=1e-9)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +172,62 @@ def candidate_inputs(
 
 def load(path: Path | None = None) -> LinearModel:
     """The sample-size ranker in ``path`` (default: the committed ``models/sample_size/``), read once."""
-    return load_once(path or DEFAULT_PATH)
+    return load_once(path) if path is not None else _committed()
+
+
+@cache
+def _committed() -> LinearModel:
+    return load_once(DEFAULT_PATH)  # extraction asks per study unit: no path resolved each time
+
+
+_TABLES: dict[int, tuple[weakref.ref, list[dict[str, tuple[float, float]]], np.ndarray, float]] = {}
+
+
+def _tables(model: LinearModel) -> tuple[list[dict[str, tuple[float, float]]], np.ndarray, float]:
+    """Per text block, term -> (weight, idf); the dense weights; the intercept (built once per model)."""
+    held = _TABLES.get(id(model))
+    if held is not None and held[0]() is model:
+        return held[1], held[2], held[3]
+    tables = []
+    offset = 0
+    for block in model.blocks:
+        weights = model.coef[0, offset : offset + block.size]
+        idf = block.idf if block.idf is not None else np.ones(block.size)
+        tables.append({term: (float(weights[i]), float(idf[i])) for i, term in enumerate(block.terms)})
+        offset += block.size
+    dense = np.array(model.coef[0, offset:], dtype=np.float64)
+    _TABLES[id(model)] = (weakref.ref(model), tables, dense, float(model.intercept[0]))
+    return tables, dense, float(model.intercept[0])
+
+
+def headline_probabilities(model: LinearModel, texts: dict[str, list[str]], dense: np.ndarray) -> list[float]:
+    """``model.predict_proba(texts, dense)[:, 1]`` for the few candidates of one study, in plain Python: the
+    same TF-IDF terms, norms and weights without numpy's per-call cost on tiny inputs."""
+    if len(model.classes) != 2:
+        return [float(p) for p in model.predict_proba(texts, dense)[:, 1]]
+    tables, dense_weights, intercept = _tables(model)
+    count = len(dense)
+    scores = [intercept + float(row @ dense_weights) for row in dense] if len(dense_weights) else [intercept] * count
+    for block, table in zip(model.blocks, tables, strict=True):
+        for row, text in enumerate(texts[block.name]):
+            found: dict[str, int] = {}
+            for term in block.analyse(text):
+                if term in table:
+                    found[term] = found.get(term, 0) + 1
+            if not found:
+                continue
+            values = {}
+            for term, times in found.items():
+                tf = 1.0 if block.binary else (math.log(times) + 1.0 if block.sublinear_tf else float(times))
+                values[term] = tf * table[term][1]
+            if block.norm == "l2":
+                total = math.sqrt(sum(v * v for v in values.values()))
+            elif block.norm == "l1":
+                total = sum(abs(v) for v in values.values())
+            else:
+                total = 1.0
+            scores[row] += sum(table[term][0] * value / total for term, value in values.items())
+    return [1.0 / (1.0 + math.exp(-score)) for score in scores]
 
 
 def calibrated(probability: float, calibration: Sequence[float] | None) -> float:
@@ -193,7 +250,7 @@ def rank_sample_sizes(
         return []
     model = model or load()
     texts, dense = candidate_inputs(candidates, layer, design)
-    probabilities = model.predict_proba(texts, dense)[:, 1]
+    probabilities = headline_probabilities(model, texts, dense)
     order = sorted(range(len(candidates)), key=lambda i: (-probabilities[i], candidates[i].start or 0))
     return [(candidates[i], float(probabilities[i])) for i in order]
 
