@@ -189,8 +189,9 @@ def write_card(out: dict[str, Any]) -> None:
         *[f"| {b['low']:.1f}-{b['high']:.1f} | {b['count']} | {b['confidence']:.3f} | {b['accuracy']:.3f} |"
           for b in out["reliability_dev_gold"]["bins"]],
         "",
-        "The stored confidence of a size is the ranker's calibrated chance for its count, whether the rules' pick "
-        "stood or the ranker decided; a trust threshold of 1.01 would mean the rules' pick never stands alone.",
+        "The stored confidence of a size is a calibrated chance of being right: the rules' confidence mapped "
+        "(Platt scaling) when their pick stood, the ranker's calibrated chance when it decided; a trust threshold "
+        "of 1.01 would mean the rules' pick never stands alone.",
     ]
     text = CARD.read_text(encoding="utf-8")
     if SECTION in text:

@@ -128,7 +128,7 @@ def test_trusted_rules_stand_and_an_unsure_ranker_gives_null(monkeypatch: pytest
     result = _extract(TRIAL)
     [value] = result["chosen"]
     assert value.source.startswith("rule:") and value.value["n"] == 240
-    # the rules' own candidate is chosen, its confidence the ranker's calibrated chance: no copy beside it
+    # the rules' own candidate is chosen, its confidence its calibrated chance: no copy beside it
     assert sum(v.start == value.start and v.value == value.value for v in result["values"]) == 1
     assert 0.0 < value.confidence <= 1.0 and value.attributes["rule_confidence"] >= 0.0
     _with_thresholds(monkeypatch, sample_size_rule_trusted=1.01, sample_size_model_min_probability=1.01)
@@ -170,7 +170,7 @@ def _candidate(n: int, confidence: float, start: int) -> ExtractedValue:
 def test_decide_weighs_the_rules_pick_against_the_ranker(trusted: float, floor: float, margin: float,
                                                          expected: int | None) -> None:
     rule, other = _candidate(240, 0.8, 10), _candidate(200, 0.6, 50)
-    decision = Decision(rule=rule, rule_chance=0.5, top=other, top_chance=0.9)
+    decision = Decision(rule=rule, rule_chance=0.5, top=other, top_chance=0.9, rule_rank_chance=0.5)
     pick = decide(decision, "rct", trusted, floor, margin)
     assert (pick.value["n"] if pick else None) == expected
     if pick is not None and expected == 240:

@@ -453,6 +453,24 @@ def top_scores(prepared: Sequence[Prepared], chooser: Chooser) -> tuple[list[flo
     return scores, right
 
 
+def rule_picks(prepared: Sequence[Prepared], calibration: Sequence[float] | None = None
+               ) -> tuple[list[float], list[int]]:
+    """(the rules' confidence in their headline, mapped by ``calibration`` when given; 1 when right) over
+    abstracts with a gold count where the rules pick one (among the counts at the rule floor, with the design)."""
+    from ..extract.thresholds import thresholds
+
+    floor = thresholds()["sample_size_min_confidence"]
+    scores, right = [], []
+    for item in prepared:
+        if item.abstract.gold is None:
+            continue
+        pick = choose_sample_size([c for c in item.candidates if c.confidence >= floor], item.abstract.design)
+        if pick is not None:
+            scores.append(calibrated(pick.confidence, calibration))
+            right.append(int(pick.value["n"] == item.abstract.gold))
+    return scores, right
+
+
 def fit_calibration(scores: Sequence[float], right: Sequence[int]) -> tuple[float, float]:
     """Platt scaling of the top probability: (a, b) of ``sigmoid(a * logit(p) + b)``, fitted on held-out
     abstracts by logistic regression of right-or-wrong on the logit."""
@@ -651,9 +669,13 @@ def train_prepared(
     dev_scores, dev_right = top_scores(prepared["dev"], model_chooser(fitted))
     calibration = fit_calibration(oof_scores + dev_scores, oof_right + dev_right)
     fitted.metadata["calibration"] = list(calibration)
+    # the rules' pick keeps its place when trusted, with its rule confidence mapped the same way (fitted on
+    # the rules' picks of train and dev: the rules learn nothing from them)
+    rule_calibration = fit_calibration(*rule_picks(list(prepared["train"]) + list(prepared["dev"])))
     threshold, threshold_table = tune_threshold(prepared["dev"], model_chooser(fitted))
     metadata = {"name": NAME, "version": VERSION, "trained": date.today().isoformat(), "C": chosen, "seed": seed,
-                "threshold": threshold, "calibration": list(calibration)}  # fmt: skip
+                "threshold": threshold, "calibration": list(calibration),
+                "rule_calibration": list(rule_calibration)}  # fmt: skip
     save(from_sklearn(classifier, vectorizers, DENSE_FEATURES, metadata=metadata), Path(out))
     # The figures are those of the stored model (float32 weights, numpy prediction), as it is used.
     stored = LinearModel.load(Path(out))
@@ -701,6 +723,9 @@ def train_prepared(
         "test": reliability(*top_scores(prepared["test"], ranker)),
         "test_uncalibrated": reliability(*top_scores(prepared["test"], model_chooser(raw))),
         "dev": reliability(*top_scores(prepared["dev"], ranker)),
+        "rules_a_b": list(rule_calibration),
+        "rules_test": reliability(*rule_picks(prepared["test"], rule_calibration)),
+        "rules_test_uncalibrated": reliability(*rule_picks(prepared["test"])),
     }
     # the whole chooser (rules trusted or the ranker deciding, abstentions) with its stored confidences
     metrics["chooser"] = {split: chooser_figures(prepared[split], stored) for split in ("dev", "test")}
@@ -774,10 +799,10 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "sample size of an abstract, with a calibrated chance that its pick is right; abstains below a threshold "
         "(`extractor/models/sample_size.py`, `rank_sample_sizes`, `choose_with_model`). In extraction "
         "(`extractor/extract/sample_size/__init__.py`, a model hook of the chooser: `weigh`, `decide`) the rules' "
-        "headline stands when its confidence reaches `sample_size_rule_trusted`, stored with the ranker's "
-        "calibrated chance for its count as its confidence; otherwise the ranker decides, its pick kept "
+        "headline stands when its confidence reaches `sample_size_rule_trusted`, stored with its calibrated "
+        "chance of being right (see Calibration); otherwise the ranker decides, its pick kept "
         "when the calibrated chance reaches `sample_size_model_min_probability`, else the size is null "
-        "(`extractor/data/combine.json`; both tuned on the dev gold, see the last section). Its value's source "
+        "(`extractor/data/combine.json`; the thresholds tuned on the dev gold, see the last section). Its value's source "
         "is `model:sample_size@<version>`.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "
@@ -876,6 +901,13 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "when its n is the gold count):",
         "",
         *_reliability_table(metrics["calibration"]["test"]),
+        "",
+        f"The rules' confidence in their own headline is mapped the same way (a = "
+        f"{metrics['calibration']['rules_a_b'][0]:.3f}, b = {metrics['calibration']['rules_a_b'][1]:.3f}, fitted on the "
+        "rules' picks of train and dev): a trusted rules' pick is stored with it, and the ranker is not run for "
+        f"it. Its expected calibration error on test: {metrics['calibration']['rules_test']['ece']:.3f} mapped, "
+        f"{metrics['calibration']['rules_test_uncalibrated']['ece']:.3f} as the rules give it "
+        f"({metrics['calibration']['rules_test']['picks']} picks).",
         "",
         f"Expected calibration error on test: {metrics['calibration']['test']['ece']:.3f} calibrated, "
         f"{metrics['calibration']['test_uncalibrated']['ece']:.3f} for the raw top probability "

@@ -3,7 +3,7 @@
 The rules (``rules``) find every count of participants with a role, unit and stage; ``choice``
 picks the headline. With models, the trained ranker (``extractor.models.sample_size``) scores every
 count, with the design and the rules' choice among its features; the rules' pick stands when its
-confidence reaches ``sample_size_rule_trusted`` (stored with the ranker's calibrated chance for it) and
+confidence reaches ``sample_size_rule_trusted`` (stored with its calibrated chance of being right) and
 the ranker does not find another count more likely by ``sample_size_model_overrules_margin``;
 otherwise the ranker's top count is kept when its calibrated chance reaches
 ``sample_size_model_min_probability``, else the size is null (both thresholds in ``data/combine.json``,
@@ -40,46 +40,55 @@ def _headline(candidates: list[ExtractedValue], context: UnitContext) -> list[Ex
 
 @dataclass
 class Decision:
-    """What the chooser weighs for one study unit: the rules' headline with the ranker's calibrated chance
-    that its count is right, and the ranker's top count with its chance."""
+    """What the chooser weighs for one study unit: the rules' headline with the calibrated chance that it is
+    right (from its rule confidence), the ranker's chance for the same count (None when the ranker did not
+    run), and the ranker's top count with its calibrated chance."""
 
     rule: ExtractedValue | None
     rule_chance: float | None
     top: ExtractedValue | None
     top_chance: float
+    rule_rank_chance: float | None = None
 
 
-def weigh(candidates: list[ExtractedValue], layer: TextLayer, design: str | None, model: Any = None) -> Decision:
+def weigh(candidates: list[ExtractedValue], layer: TextLayer, design: str | None, model: Any = None,
+          trusted: float | None = None) -> Decision:
     """The rules' headline (among the counts at the rule floor) and the ranker's scores of every count
-    (``model``: the committed ranker by default)."""
+    (``model``: the committed ranker by default). With ``trusted``, the ranker is not run when the rules'
+    pick reaches it (its answer could not change the choice)."""
     from ...models import sample_size as ranker
 
     floor = thresholds()["sample_size_min_confidence"]
     rule = choose_sample_size([c for c in candidates if c.confidence >= floor], design)
     model = model or ranker.load()
-    ranked = ranker.rank_sample_sizes(candidates, layer, model, design=design)
-    calibration = model.metadata.get("calibration")
-    if not ranked:
-        return Decision(rule, None, None, 0.0)
     rule_chance = None
     if rule is not None:
+        rule_chance = ranker.calibrated(rule.confidence, model.metadata.get("rule_calibration"))
+    if trusted is not None and rule is not None and rule.confidence >= trusted:
+        return Decision(rule, rule_chance, None, 0.0)
+    ranked = ranker.rank_sample_sizes(candidates, layer, model, design=design)
+    if not ranked:
+        return Decision(rule, rule_chance, None, 0.0)
+    calibration = model.metadata.get("calibration")
+    rule_rank_chance = None
+    if rule is not None:
         same = [p for c, p in ranked if c.value["n"] == rule.value["n"]]
-        rule_chance = ranker.calibrated(max(same), calibration) if same else None
+        rule_rank_chance = ranker.calibrated(max(same), calibration) if same else None
     top, score = ranked[0]
-    return Decision(rule, rule_chance, top, ranker.calibrated(score, calibration))
+    return Decision(rule, rule_chance, top, ranker.calibrated(score, calibration), rule_rank_chance)
 
 
 def decide(decision: Decision, design: str | None, trusted: float, floor: float,
            margin: float = float("inf")) -> ExtractedValue | None:
-    """The headline: the rules' when their confidence reaches ``trusted`` (its confidence the ranker's
-    calibrated chance for that count) and the ranker's top count is not more likely by ``margin`` or more,
-    else the ranker's top count when its chance reaches ``floor``, else None (null rather than a guess)."""
+    """The headline: the rules' when their confidence reaches ``trusted`` (stored with its calibrated chance)
+    and the ranker does not find another count more likely by ``margin`` or more, else the ranker's top count
+    when its calibrated chance reaches ``floor``, else None (null rather than a guess)."""
     from ...models import sample_size as ranker
 
     rule = decision.rule
-    overruled = (rule is not None and decision.top is not None and decision.rule_chance is not None
+    overruled = (rule is not None and decision.top is not None and decision.rule_rank_chance is not None
                  and decision.top.value["n"] != rule.value["n"]
-                 and decision.top_chance - decision.rule_chance >= margin)
+                 and decision.top_chance - decision.rule_rank_chance >= margin)
     if rule is not None and rule.confidence >= trusted and not overruled:
         if decision.rule_chance is None:
             return rule
@@ -100,9 +109,11 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     """The chooser with the trained ranker (``weigh`` then ``decide``, thresholds from ``data/combine.json``)."""
     limits = thresholds()
     design = context.chosen_value("design")
-    decision = weigh(candidates, context.layer, design)
-    pick = decide(decision, design, limits["sample_size_rule_trusted"], limits["sample_size_model_min_probability"],
-                  limits["sample_size_model_overrules_margin"])
+    trusted, margin = limits["sample_size_rule_trusted"], limits["sample_size_model_overrules_margin"]
+    # a chance is at most 1: with a margin of 1 or more the ranker never overrules a trusted pick, so it is
+    # not run for one
+    decision = weigh(candidates, context.layer, design, trusted=trusted if margin >= 1.0 else None)
+    pick = decide(decision, design, trusted, limits["sample_size_model_min_probability"], margin)
     if pick is None:
         return []
     rule = decision.rule
