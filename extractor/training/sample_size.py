@@ -29,7 +29,9 @@ which loads it) and writes its model card and ``metrics.json``:
 
 from __future__ import annotations
 
+import csv
 import json
+import math
 import platform
 import re
 import sys
@@ -51,6 +53,7 @@ from ..models.sample_size import (
     NAME,
     VERSION,
     WINDOW,
+    calibrated,
     candidate_inputs,
     rank_sample_sizes,
 )
@@ -78,6 +81,21 @@ EBM_TEST_LABELS = EBM / "bsaluja_hier_participants_v2" / "p2_p_gold.periods_remo
 EBM_DEV_LABELS = EBM / "bsaluja_hier_participants_v2" / "p2_p_dev.periods_removed.txt"
 EBM_DEV_TOKENS_WITH_IDS = EBM / "scibert_ebmnlp" / "dev.txt"
 EBM_DEV_TOKENS_NO_IDS = EBM / "bepnye_v1_commit_9a2a49b" / "dev.txt"
+SCREENING = Path("screening")
+DESIGN_CORPUS = Path("data/design_corpus/design.jsonl")
+# Reviews (weak labels): the headline of a review is its number of included studies (FORMAT.md); the
+# count of an explicit inclusion statement ("Twelve trials (n = 1,203) were included", "we included 25
+# studies", "31 trials met the inclusion criteria") of a review's abstract is taken as its gold. Reviews are found by their title (screening
+# sets) or by their weak design label (design corpus).
+REVIEW_TITLE = re.compile(r"systematic review|meta-analy|umbrella review|review of (?:systematic )?reviews", re.I)
+REVIEW_LABELS = ("systematic_review", "meta_analysis", "umbrella_review")
+_STUDY_NOUN = r"(?:studies|trials|RCTs|articles|papers|reviews|meta-analyses|publications|reports)\b"
+INCLUDED = re.compile(
+    rf"(?<![\w.])(?P<a>{COUNT}) (?:[\w-]+ ){{0,3}}{_STUDY_NOUN}(?: \([^)]*\))?,? (?:\w+ ){{0,3}}"
+    rf"(?:(?:were|was|met|are) (?:\w+ ){{0,2}}included|met (?:the |our |all )?(?:[\w-]+ ){{0,3}}criteria)"
+    rf"|\b(?:we )?included (?:a total of )?(?P<b>{COUNT}) (?:[\w-]+ ){{0,3}}{_STUDY_NOUN}"
+    rf"|(?<![\w.])(?P<c>{COUNT}) (?:[\w-]+ ){{0,2}}{_STUDY_NOUN} (?:were |was )?included",
+)
 
 REGULARISATION = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # values of C tried on dev
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(0, 19))  # abstention thresholds tried on dev
@@ -98,6 +116,7 @@ class Abstract:
     gold: int | None
     gold_spans: list[str] = field(default_factory=list)
     arms: tuple[int, ...] = ()  # PICO intervention and control counts, when each has one span
+    design: str | None = None  # the design the extractor chooses for it (set by ``prepare``)
 
 
 # ------------------------------------------------------------------ reading the data
@@ -218,6 +237,43 @@ def ebm_abstracts(shared: Path, split: str) -> Iterator[Abstract]:
         )
 
 
+def included_studies(text: str) -> int | None:
+    """The count of the first explicit inclusion statement of a review's abstract, or None."""
+    match = INCLUDED.search(text)
+    if match is None:
+        return None
+    return parse_count(match.group("a") or match.group("b") or match.group("c"))
+
+
+def review_abstracts(shared: Path) -> Iterator[Abstract]:
+    """Reviews with an inclusion statement: screening-set records whose title names a review, and the design
+    corpus's reviews; split 80/10/10 by the MD5 of the title."""
+    shared = Path(shared)
+    csv.field_size_limit(10**8)
+    seen: set[str] = set()
+    rows: list[tuple[str, str]] = []
+    for path in sorted((shared / SCREENING).glob("*.csv")):
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            for row in csv.DictReader(handle):
+                title, abstract = (row.get("title") or "").strip(), (row.get("abstract") or "").strip()
+                if title and abstract and REVIEW_TITLE.search(title):
+                    rows.append((title, f"{title}. {abstract}"))
+    corpus = shared / DESIGN_CORPUS
+    if corpus.is_file():
+        for line in corpus.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if record.get("design") in REVIEW_LABELS:
+                rows.append((record.get("title") or record["id"], record["text"]))
+    for title, text in rows:
+        key = re.sub(r"\W+", " ", title.lower()).strip()
+        if key in seen:
+            continue
+        seen.add(key)
+        gold = included_studies(text)
+        if gold is not None:
+            yield Abstract(f"review:{key[:60]}", "reviews", hash_split(key), text, gold)
+
+
 def load_abstracts(shared: Path) -> dict[str, list[Abstract]]:
     """The abstracts of each split; PICO abstracts that are also EBM-NLP test documents are left out."""
     shared = Path(shared)
@@ -231,6 +287,8 @@ def load_abstracts(shared: Path) -> dict[str, list[Abstract]]:
             by_split[abstract.split].append(abstract)
     for split in SPLITS:
         by_split[split].extend(ebm_abstracts(shared, "test" if split == "test" else split))
+    for abstract in review_abstracts(shared):
+        by_split[abstract.split].append(abstract)
     return by_split
 
 
@@ -279,12 +337,27 @@ class Prepared:
         ]
 
 
+def design_of(text: str) -> str | None:
+    """The design the extractor chooses for an abstract (rules and the design model), as at extraction."""
+    from ..extract.choice import choose
+    from ..extract.design import SPEC
+    from ..extract.registry import UnitContext
+    from ..readers.base import make_document
+
+    document = make_document(fmt="text", path=Path("abstract.txt"), title=None, abstract=text)
+    layer = analyse(document.text, document.sections)
+    _, chosen = choose(SPEC, UnitContext(document, layer, 0, len(document.text), True, True))
+    return chosen[0].value if chosen else None
+
+
 def prepare(abstracts: Sequence[Abstract]) -> list[Prepared]:
-    """Candidates and inputs of every abstract."""
+    """Candidates and inputs of every abstract, with the design the extractor gives it."""
     prepared = []
     for abstract in abstracts:
+        if abstract.design is None:
+            abstract.design = design_of(abstract.text)
         layer, candidates = candidates_of(abstract.text)
-        texts, dense = candidate_inputs(candidates, layer)
+        texts, dense = candidate_inputs(candidates, layer, abstract.design)
         prepared.append(Prepared(abstract, layer, candidates, texts, dense))
     return prepared
 
@@ -346,22 +419,123 @@ def evaluate(prepared: Sequence[Prepared], chooser: Chooser, threshold: float = 
 
 
 def rule_chooser(item: Prepared) -> tuple[int | None, float]:
-    """The rules' headline (``choose_sample_size(candidates, None)``) with its confidence."""
-    chosen = choose_sample_size(item.candidates, None)
+    """The rules' headline (``choose_sample_size(candidates, design)``, the design the extractor gives the
+    abstract) with its confidence."""
+    chosen = choose_sample_size(item.candidates, item.abstract.design)
     return (None, 0.0) if chosen is None else (chosen.value["n"], chosen.confidence)
 
 
 def model_chooser(model: LinearModel) -> Chooser:
-    """A chooser that takes the model's top candidate, with its probability."""
+    """A chooser that takes the model's top candidate, with its calibrated chance of being right (the raw
+    top probability when the model holds no calibration)."""
+    calibration = model.metadata.get("calibration")
 
     def choose(item: Prepared) -> tuple[int | None, float]:
         if not item.candidates:
             return None, 0.0
         probabilities = model.predict_proba(item.texts, item.dense)[:, 1]
         best = int(probabilities.argmax())
-        return item.candidates[best].value["n"], float(probabilities[best])
+        return item.candidates[best].value["n"], calibrated(float(probabilities[best]), calibration)
 
     return choose
+
+
+def top_scores(prepared: Sequence[Prepared], chooser: Chooser) -> tuple[list[float], list[int]]:
+    """(the chooser's score of its pick, 1 when the pick is the gold count) over abstracts with a gold count
+    and a candidate."""
+    scores, right = [], []
+    for item in prepared:
+        if item.abstract.gold is None or not item.candidates:
+            continue
+        n, score = chooser(item)
+        scores.append(score)
+        right.append(int(n == item.abstract.gold))
+    return scores, right
+
+
+def rule_picks(prepared: Sequence[Prepared], calibration: Sequence[float] | None = None
+               ) -> tuple[list[float], list[int]]:
+    """(the rules' confidence in their headline, mapped by ``calibration`` when given; 1 when right) over
+    abstracts with a gold count where the rules pick one (among the counts at the rule floor, with the design)."""
+    from ..extract.thresholds import thresholds
+
+    floor = thresholds()["sample_size_min_confidence"]
+    scores, right = [], []
+    for item in prepared:
+        if item.abstract.gold is None:
+            continue
+        pick = choose_sample_size([c for c in item.candidates if c.confidence >= floor], item.abstract.design)
+        if pick is not None:
+            scores.append(calibrated(pick.confidence, calibration))
+            right.append(int(pick.value["n"] == item.abstract.gold))
+    return scores, right
+
+
+def fit_calibration(scores: Sequence[float], right: Sequence[int]) -> tuple[float, float]:
+    """Platt scaling of the top probability: (a, b) of ``sigmoid(a * logit(p) + b)``, fitted on held-out
+    abstracts by logistic regression of right-or-wrong on the logit."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(right)) < 2:
+        return 1.0, 0.0
+    logits = np.array([[math.log(min(max(p, 1e-6), 1 - 1e-6) / (1 - min(max(p, 1e-6), 1 - 1e-6)))]
+                       for p in scores])
+    fitted = LogisticRegression(C=1e4, max_iter=1000).fit(logits, list(right))
+    return float(fitted.coef_[0][0]), float(fitted.intercept_[0])
+
+
+RELIABILITY_BINS = 10
+
+
+def reliability(scores: Sequence[float], right: Sequence[int], bins: int = RELIABILITY_BINS) -> dict[str, Any]:
+    """Confidence bins (equal width) against observed accuracy, and the expected calibration error: the
+    mean over picks of |accuracy - mean confidence| of their bin."""
+    table = []
+    error = 0.0
+    total = len(scores)
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        inside = [i for i, p in enumerate(scores) if low <= p < high or (index == bins - 1 and p == 1.0)]
+        if not inside:
+            continue
+        confidence = sum(scores[i] for i in inside) / len(inside)
+        accuracy = sum(right[i] for i in inside) / len(inside)
+        error += len(inside) / total * abs(accuracy - confidence)
+        table.append({"low": low, "high": high, "count": len(inside), "confidence": confidence,
+                      "accuracy": accuracy})
+    return {"bins": table, "ece": error if total else 0.0, "picks": total}
+
+
+def chooser_figures(prepared: Sequence[Prepared], model: LinearModel) -> dict[str, Any]:
+    """The chooser as extraction runs it (``extract.sample_size.weigh`` and ``decide`` with the thresholds of
+    ``data/combine.json``) on abstracts with a gold count: accuracy (a null is a miss), coverage, and the
+    reliability of the stored confidence of the sizes given (bins with ``n``, and the ECE)."""
+    from ..extract.sample_size import decide, weigh
+    from ..extract.thresholds import thresholds
+
+    limits = thresholds()
+    scores: list[float] = []
+    right: list[int] = []
+    records = 0
+    for item in prepared:
+        if item.abstract.gold is None:
+            continue
+        records += 1
+        design = item.abstract.design
+        pick = decide(weigh(item.candidates, item.layer, design, model), design,
+                      limits["sample_size_rule_trusted"], limits["sample_size_model_min_probability"],
+                      limits["sample_size_model_overrules_margin"])
+        if pick is not None:
+            scores.append(pick.confidence)
+            right.append(int(pick.value["n"] == item.abstract.gold))
+    table = reliability(scores, right)
+    return {
+        "accuracy": sum(right) / records if records else 0.0, "records": records,
+        "coverage": len(scores) / records if records else 0.0,
+        "reliability": {"n": table["picks"], "ece": table["ece"],
+                        "bins": [{"low": b["low"], "high": b["high"], "n": b["count"], "confidence": b["confidence"],
+                                  "accuracy": b["accuracy"]} for b in table["bins"]]},
+    }  # fmt: skip
 
 
 def tune_threshold(prepared: Sequence[Prepared], chooser: Chooser) -> tuple[float, list[dict[str, Any]]]:
@@ -411,9 +585,29 @@ def cross_validated_match(prepared: Sequence[Prepared], regularisation: float, s
     return matched / total if total else 0.0
 
 
+def out_of_fold_scores(prepared: Sequence[Prepared], regularisation: float, seed: int
+                       ) -> tuple[list[float], list[int]]:
+    """The raw top probability and right-or-wrong of each abstract of ``prepared`` under a model fitted on the
+    other folds (folds by the MD5 of the document id)."""
+    fold_of = [hash_bucket(p.abstract.doc_id, FOLDS) for p in prepared]
+    scores: list[float] = []
+    right: list[int] = []
+    for fold in range(FOLDS):
+        train_part = [p for p, f in zip(prepared, fold_of, strict=True) if f != fold]
+        held_out = [p for p, f in zip(prepared, fold_of, strict=True) if f == fold]
+        labels = {label for p in train_part if p.abstract.gold is not None for label in p.labels()}
+        if labels != {0, 1} or not held_out:
+            continue
+        classifier, vectorizers = _fit(train_part, regularisation, seed)
+        fold_scores, fold_right = top_scores(held_out, model_chooser(from_sklearn(classifier, vectorizers,
+                                                                                 DENSE_FEATURES)))
+        scores += fold_scores
+        right += fold_right
+    return scores, right
+
+
 def _by_source(prepared: Sequence[Prepared]) -> dict[str, list[Prepared]]:
-    return {"pico": [p for p in prepared if p.abstract.source == "pico"],
-            "ebm": [p for p in prepared if p.abstract.source == "ebm"]}  # fmt: skip
+    return {source: [p for p in prepared if p.abstract.source == source] for source in ("pico", "ebm", "reviews")}
 
 
 def annotated_abstracts(studies: Iterable[Any]) -> list[Abstract]:
@@ -469,9 +663,19 @@ def train_prepared(
     chosen = best[2]
     classifier, vectorizers = _fit(prepared["train"], chosen, seed)
     fitted = from_sklearn(classifier, vectorizers, DENSE_FEATURES)
+    # Calibration: Platt scaling of the top probability, fitted on picks the model did not learn from (the
+    # out-of-fold picks of train, by the same folds, and the dev picks).
+    oof_scores, oof_right = out_of_fold_scores(prepared["train"], chosen, seed)
+    dev_scores, dev_right = top_scores(prepared["dev"], model_chooser(fitted))
+    calibration = fit_calibration(oof_scores + dev_scores, oof_right + dev_right)
+    fitted.metadata["calibration"] = list(calibration)
+    # the rules' pick keeps its place when trusted, with its rule confidence mapped the same way (fitted on
+    # the rules' picks of train and dev: the rules learn nothing from them)
+    rule_calibration = fit_calibration(*rule_picks(list(prepared["train"]) + list(prepared["dev"])))
     threshold, threshold_table = tune_threshold(prepared["dev"], model_chooser(fitted))
     metadata = {"name": NAME, "version": VERSION, "trained": date.today().isoformat(), "C": chosen, "seed": seed,
-                "threshold": threshold}  # fmt: skip
+                "threshold": threshold, "calibration": list(calibration),
+                "rule_calibration": list(rule_calibration)}  # fmt: skip
     save(from_sklearn(classifier, vectorizers, DENSE_FEATURES, metadata=metadata), Path(out))
     # The figures are those of the stored model (float32 weights, numpy prediction), as it is used.
     stored = LinearModel.load(Path(out))
@@ -509,11 +713,27 @@ def train_prepared(
                     "ranker": evaluate(items, ranker, threshold),
                 }
         metrics[split]["arms"] = arm_recovery(prepared[split])
+    # reliability of the stored (calibrated) confidence on the held-out test abstracts, all sources together,
+    # beside that of the raw top probability
+    raw = LinearModel.load(Path(out))
+    raw.metadata.pop("calibration", None)
+    metrics["calibration"] = {
+        "a_b": list(calibration),
+        "fitted_on_picks": len(oof_scores) + len(dev_scores),
+        "test": reliability(*top_scores(prepared["test"], ranker)),
+        "test_uncalibrated": reliability(*top_scores(prepared["test"], model_chooser(raw))),
+        "dev": reliability(*top_scores(prepared["dev"], ranker)),
+        "rules_a_b": list(rule_calibration),
+        "rules_test": reliability(*rule_picks(prepared["test"], rule_calibration)),
+        "rules_test_uncalibrated": reliability(*rule_picks(prepared["test"])),
+    }
+    # the whole chooser (rules trusted or the ranker deciding, abstentions) with its stored confidences
+    metrics["chooser"] = {split: chooser_figures(prepared[split], stored) for split in ("dev", "test")}
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     return metrics
 
 COMMAND = ".venv/bin/python scripts/train_sample_size.py"
-SOURCES = {"pico": "PICO corpus", "ebm": "EBM-NLP"}
+SOURCES = {"pico": "PICO corpus", "ebm": "EBM-NLP", "reviews": "Reviews (weak)"}
 
 
 def prediction_speed(out: Path, shared: Path, rounds: int = 3) -> dict[str, float]:
@@ -554,6 +774,14 @@ def _results_table(split: dict[str, Any], threshold: float) -> list[str]:
     return lines
 
 
+def _reliability_table(figures: dict[str, Any]) -> list[str]:
+    lines = ["| confidence bin | picks | mean confidence | observed accuracy |", "|---|---|---|---|"]
+    for row in figures["bins"]:
+        lines.append(f"| {row['low']:.1f}-{row['high']:.1f} | {row['count']} | {_figure(row['confidence'])} | "
+                     f"{_figure(row['accuracy'])} |")
+    return lines
+
+
 def _annotation_line(metrics: dict[str, Any]) -> str:
     used = (metrics["counts"].get("train") or {}).get("annotations", {}).get("abstracts", 0)
     return annotation_line(metrics, used, "studies with a headline size used")
@@ -568,10 +796,14 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "# Sample-size ranker",
         "",
         "Which of the rule candidates (`extractor.extract.sample_size.rules.find_sample_sizes`) is the headline "
-        "sample size of an abstract, with a probability; abstains below a threshold "
-        "(`extractor/models/sample_size.py`, `rank_sample_sizes`, `choose_with_model`). Extraction uses it "
-        "when the rules choose no headline size (`extractor/extract/sample_size/__init__.py`, a model hook of the chooser); its value's source is "
-        "`model:sample_size@<version>`.",
+        "sample size of an abstract, with a calibrated chance that its pick is right; abstains below a threshold "
+        "(`extractor/models/sample_size.py`, `rank_sample_sizes`, `choose_with_model`). In extraction "
+        "(`extractor/extract/sample_size/__init__.py`, a model hook of the chooser: `weigh`, `decide`) the rules' "
+        "headline stands when its confidence reaches `sample_size_rule_trusted`, stored with its calibrated "
+        "chance of being right (see Calibration); otherwise the ranker decides, its pick kept "
+        "when the calibrated chance reaches `sample_size_model_min_probability`, else the size is null "
+        "(`extractor/data/combine.json`; the thresholds tuned on the dev gold, see the last section). Its value's source "
+        "is `model:sample_size@<version>`.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "
         f"(seed {seed}, Python {platform.python_version()}, scikit-learn {package_version('sklearn')}, "
@@ -594,6 +826,13 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "`scibert_ebmnlp/dev.txt`, or matched by their letters and digits in the unnamed `bepnye_v1_commit_9a2a49b/"
         "dev.txt`) are split 90/10 train/dev by the MD5 of the PMID; the test gold (`p2_p_gold`, text from "
         "`bepnye_v1_commit_9a2a49b/test.json`) is the held-out test.",
+        "- **Reviews** (weak labels, `../shared/screening/*.csv` records whose title names a systematic review, "
+        "meta-analysis or umbrella review, and the reviews of `../shared/data/design_corpus`): the gold headline is "
+        "the count of the first explicit inclusion statement of the abstract (`INCLUDED`: \"12 trials were "
+        "included\", \"we included 25 studies\"), FORMAT.md's number of included studies; split 80/10/10 by "
+        "the MD5 of the title. Only reviews with such a statement are kept.",
+        "- Every abstract gets the design the extractor chooses for it (`design_of`: the design rules and "
+        "model), as the ranker sees it in extraction.",
         "- **Annotators' records** (`annotations/*.jsonl`, documents found again in `--documents` by content "
         f"hash): {_annotation_line(metrics)}; they always go to train.",
         "",
@@ -606,6 +845,8 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
     ]
     for split in SPLITS:
         for source, title in SOURCES.items():
+            if source not in counts[split]:
+                continue
             row = counts[split][source]
             lines.append(
                 f"| {split} | {title} | {row['abstracts']} | {row['with_gold']} | {row['gold_among_candidates']} | "
@@ -622,8 +863,11 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         f"magnitude, the rules' choice), TF-IDF of up to {WINDOW} words before ({features['before']} "
         f"terms, words and pairs) and after ({features['after']}) the count, digits folded to `0`; and "
         f"{features['dense']} dense features (rule confidence, relative position in the text and by sentence, "
-        "largest / first count of its role, largest overall, chosen by `choose_sample_size(candidates, None)`, "
-        "same number as the rules' choice, log10 n, how many candidates share the number). The top-scoring "
+        "largest / first count of its role, largest overall, chosen by `choose_sample_size(candidates, design)`, "
+        "same number as the rules' choice, log10 n, how many candidates share the number). The design's group "
+        "(review, cluster, protocol, qualitative, observational, trial, unknown) enters as tokens alone and crossed "
+        "with the candidate's role, kind, planned flag and whether the rules (given the design) chose it, so the "
+        "ranker can learn FORMAT.md's headline per design where its training data show it. The top-scoring "
         "candidate is the headline.",
         "",
         f"C chosen by {FOLDS}-fold cross-validation on train (folds by document id; dev has too few "
@@ -648,10 +892,46 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         lines.append(f"| {row['threshold']:g} | {_figure(row['coverage'])} | {_figure(row['precision'])} |")
     lines += [
         "",
+        "## Calibration",
+        "",
+        f"The top probability is mapped by Platt scaling, `sigmoid(a * logit(p) + b)` with a = "
+        f"{metrics['calibration']['a_b'][0]:.3f}, b = {metrics['calibration']['a_b'][1]:.3f}, fitted on "
+        f"{metrics['calibration']['fitted_on_picks']} picks the model did not learn from (out-of-fold picks of "
+        "train and the dev picks). Reliability on the held-out test abstracts (all sources; a pick is right "
+        "when its n is the gold count):",
+        "",
+        *_reliability_table(metrics["calibration"]["test"]),
+        "",
+        f"The rules' confidence in their own headline is mapped the same way (a = "
+        f"{metrics['calibration']['rules_a_b'][0]:.3f}, b = {metrics['calibration']['rules_a_b'][1]:.3f}, fitted on the "
+        "rules' picks of train and dev): a trusted rules' pick is stored with it, and the ranker is not run for "
+        f"it. Its expected calibration error on test: {metrics['calibration']['rules_test']['ece']:.3f} mapped, "
+        f"{metrics['calibration']['rules_test_uncalibrated']['ece']:.3f} as the rules give it "
+        f"({metrics['calibration']['rules_test']['picks']} picks).",
+        "",
+        f"Expected calibration error on test: {metrics['calibration']['test']['ece']:.3f} calibrated, "
+        f"{metrics['calibration']['test_uncalibrated']['ece']:.3f} for the raw top probability "
+        f"({metrics['calibration']['test']['picks']} picks); on dev {metrics['calibration']['dev']['ece']:.3f}.",
+        "",
+        "The chooser as extraction runs it (`weigh` and `decide` of `extractor/extract/sample_size`, the thresholds "
+        "of `extractor/data/combine.json`) on the held-out test abstracts: accuracy "
+        f"{metrics['chooser']['test']['accuracy']:.3f} over {metrics['chooser']['test']['records']} abstracts "
+        f"with a gold count (a null is a miss), coverage {metrics['chooser']['test']['coverage']:.3f}; its stored "
+        "confidences:",
+        "",
+        "| confidence bin | sizes given | mean confidence | observed accuracy |",
+        "|---|---|---|---|",
+        *[f"| {b['low']:.1f}-{b['high']:.1f} | {b['n']} | {_figure(b['confidence'])} | {_figure(b['accuracy'])} |"
+          for b in metrics["chooser"]["test"]["reliability"]["bins"]],
+        "",
+        f"Expected calibration error of the stored confidence on test: "
+        f"{metrics['chooser']['test']['reliability']['ece']:.3f} ({metrics['chooser']['test']['reliability']['n']} "
+        f"sizes given); on dev {metrics['chooser']['dev']['reliability']['ece']:.3f}.",
+        "",
         "## Test figures (held out)",
         "",
         "Exact match: the chosen n equals the gold count, over abstracts with a gold count (an abstention or no "
-        "candidate is a miss). Rules: `choose_sample_size(candidates, None)`. Ranker coverage and precision: "
+        "candidate is a miss). Rules: `choose_sample_size(candidates, design)`. Ranker coverage and precision: "
         f"share of abstracts answered with top probability >= {threshold:g}, and share of those answers right.",
         "",
         *_results_table(metrics["test"], threshold),
@@ -677,8 +957,10 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "with its probability.",
         "- The ranker can only pick a number the rules found: abstracts whose gold count is no candidate "
         "(see 'gold among candidates') are misses for both.",
-        "- No design is passed: the training abstracts are (mostly) RCTs; reviews and cluster trials are left "
-        "to the rules' design-aware choice.",
+        "- The training abstracts are RCTs (PICO corpus, EBM-NLP) and a few weakly labelled reviews: the "
+        "headline conventions of cluster trials, protocols and qualitative or observational studies have no "
+        "public training examples here, so for them the ranker leans on the rules' design-aware choice (a "
+        "feature) and on the words around each count.",
         "- The test sets are small (PICO test has about 60 abstracts with a gold count): one abstract moves "
         "exact match by 1.6 points.",
     ]
@@ -701,6 +983,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics["speed"] = speed
     size = write_metrics_and_card(args.out, metrics, lambda size: model_card(metrics, speed, size, args.seed))
     for source, title in SOURCES.items():
+        if source not in metrics["test"]:
+            continue
         figures = metrics["test"][source]
         print(
             f"{title} test: rules {figures['rules']['exact_match']:.3f}, ranker {figures['ranker']['exact_match']:.3f} "

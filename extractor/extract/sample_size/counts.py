@@ -222,7 +222,8 @@ def _unit_kind(lower: str, word: str, n: int, lexicon: Lexicon) -> tuple[str | N
                 if n == 1:
                     return kind.removesuffix("_singular"), candidate
                 continue
-            return kind, "RCTs" if candidate == "rcts" else candidate
+            # a unit written in another language is recorded in English (FORMAT.md labels pages the same way)
+            return kind, "RCTs" if candidate == "rcts" else lexicon.english.get(candidate, candidate)
         if candidate in lexicon.not_units:
             return "not_unit", candidate
     if lower == "analyses":

@@ -29,6 +29,7 @@ class Lexicon:
     """The data file, ready to use: unit nouns by kind, word sets, and compiled lower-case patterns."""
 
     units: dict[str, str]  # lower-case noun -> kind (person, cluster, study, report, *_singular)
+    english: dict[str, str]  # lower-case noun of another language -> the English unit it is written as
     not_units: frozenset[str]
     modifiers: frozenset[str]
     stop_words: frozenset[str]
@@ -66,6 +67,7 @@ def load_lexicon() -> Lexicon:
 
     return Lexicon(
         units=units,
+        english={noun.lower(): unit for noun, unit in data.get("units_in_english", {}).items()},
         not_units=frozenset(word.lower() for word in data["not_units"]),
         modifiers=frozenset(word.lower() for word in data["modifier_words_ending_in_s"]),
         stop_words=frozenset(data["stop_words"]),

@@ -9,7 +9,7 @@ sessions or visits have no unit noun, or a noun from ``not_units``, and are
 left out. The role comes from the cue nearest the count: the verb after it
 ("were randomized"), a word inside the noun phrase ("evaluable patients"), or
 one before it ("included 1070 adolescents"). Arm counts in one sentence are
-summed into a total of the same stage. ``choose_sample_size`` picks the
+summed into a total of the same stage. Counts written in Chinese are read by ``chinese``. ``choose_sample_size`` picks the
 headline size as FORMAT.md defines it; ``sample_size_details`` gathers arms,
 clusters, attrition and review counts.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 from ...textlayer import Sentence, TextLayer
 from ...types import ExtractedValue
 from .arms import arm_sums, arms_by_sum, arms_named_after, mark_arms
+from .chinese import chinese_counts, has_chinese
 from .choice import CLUSTER_DESIGNS, REVIEWS, choose_sample_size, sample_size_details
 from .counts import read_count
 from .lexicon import load_lexicon
@@ -57,6 +58,8 @@ def find_sample_sizes(layer: TextLayer, start: int = 0, end: int | None = None) 
             count.confidence = round(max(0.05, min(0.99, count.confidence * weight)), 3)
         counts.extend(found)
     counts.extend(arm_sums(counts))
+    if has_chinese(layer.text[start:end]):
+        counts.extend(chinese_counts(layer.text, start, end, 0))
     return [to_value(count) for count in counts]
 
 

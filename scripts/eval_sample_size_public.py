@@ -1,0 +1,58 @@
+"""Sample size end to end on the public test splits: the whole extraction of each held-out abstract.
+
+    .venv/bin/python scripts/eval_sample_size_public.py [--shared ../shared] [--rules-only]
+
+Each abstract of the EBM-NLP test gold ("3_p" sample-size spans, ``extractor.training.sample_size``) and of
+the PICO corpus test split (one total-participants span) becomes a plain-text document and goes through
+``extract_document`` (study units, every field, the chooser), as ``extractor extract`` would read it. A
+size is right when its n is the gold count; an abstract without a size is a miss. Prints accuracy, the
+sizes given and the wrong ones (a null is not a wrong size). ``EXTRACTOR_REPO`` may name another checkout
+of the project (an export of an older commit) to measure it the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(os.environ.get("EXTRACTOR_REPO", Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(REPO))
+
+from extractor.extract.document import extract_document  # noqa: E402
+from extractor.interchange import interchange_record  # noqa: E402
+from extractor.readers.base import make_document  # noqa: E402
+from extractor.training.sample_size import load_abstracts  # noqa: E402
+
+
+def measure(abstracts: list, use_models: bool) -> str:  # noqa: ANN001
+    right = total = given = 0
+    for abstract in abstracts:
+        if abstract.gold is None:
+            continue
+        document = make_document(fmt="text", path=Path(abstract.doc_id), title=None, abstract=abstract.text)
+        document.doc_id = abstract.doc_id
+        size = interchange_record(document, extract_document(document, use_models))["studies"][0]["sample_size"]
+        total += 1
+        given += bool(size)
+        right += bool(size) and size["n"] == abstract.gold
+    return f"accuracy {right / total:.3f} ({right}/{total}), sizes given {given}, wrong {given - right}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path,
+                        default=Path(os.environ.get("EXTRACTOR_SHARED", REPO.parent / "shared")))
+    parser.add_argument("--rules-only", action="store_true", help="the rules alone (no trained models)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    test = load_abstracts(args.shared)["test"]
+    for source, title in (("ebm", "EBM-NLP test"), ("pico", "PICO corpus test")):
+        print(f"{title}: {measure([a for a in test if a.source == source], not args.rules_only)}")
+    print(f"({time.perf_counter() - started:.0f} s; code at {REPO})")
+
+
+if __name__ == "__main__":
+    main()
