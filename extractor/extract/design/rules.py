@@ -21,7 +21,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue, Span
 from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 
-VERSION = 1
+VERSION = 2  # 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
 _DATA = Path(__file__).resolve().parents[2] / "data" / "design.json"
 
 PRIMARY_ORDER = (
@@ -96,7 +96,7 @@ def find_design(
     title_span: Span | None = None,
     publication_types: Iterable[str] = (),
 ) -> list[ExtractedValue]:
-    """One candidate per design label that has a cue, best first; the first is the choice."""
+    """One candidate per design label that has a cue, best first; the first is the choice (none without a cue)."""
     end = len(layer.text) if end is None else end
     hits = list(_hits(layer, start, end, title_span))
     best: dict[str, _Hit] = {}
@@ -129,9 +129,8 @@ def find_design(
                             "reason": reason if name == label else "outranked"},
             )
         )
-    if not candidates:
-        candidates.append(ExtractedValue("design", "other", None, None, 0.15, f"rule:design.default.v{VERSION}",
-                                         attributes={"phrase": None, "reason": "no design cue"}))
+    # No cue, no candidate: the chooser asks the trained model, and abstains (null) when it is unsure too,
+    # rather than defaulting to ``other``.
     return candidates
 
 
