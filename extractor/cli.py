@@ -299,7 +299,13 @@ def train(shared_path: str, annotations_path: str | None, document_paths: tuple[
 @click.option("--no-gold", is_flag=True, help="Only the models' held-out figures, not the field scores.")
 def evaluate(shared_path: str, no_gold: bool) -> None:
     """Print each model's held-out figures and the field scores on the shared dev gold."""
-    from .evaluation import gold_calibration, gold_calibration_text, gold_scores, model_figures, public_reliability
+    from .evaluation import (
+        gold_calibration,
+        gold_calibration_text,
+        gold_scores,
+        model_figures,
+        public_reliability,
+    )
 
     for row in model_figures():
         parts = [f"{row['model']} v{row.get('version')} ({row.get('trained')})"]

@@ -254,7 +254,8 @@ def gold_calibration(shared: Path, fields: list[str] | None = None) -> dict[str,
     report: dict[str, Any] = {}
     for name in fields or list(FIELD_CHECKS):
         check = FIELD_CHECKS[name]()
-        per_doc, judged = _per_doc(rows, check, lambda unit: [v for v in _candidates(unit, name) if v.chosen])
+        per_doc, judged = _per_doc(rows, check, lambda unit, name=name: [v for v in _candidates(unit, name)
+                                                                          if v.chosen])
         answered = [(c, r) for c, r in judged if c is not None]
         entry: dict[str, Any] = {
             "n": len(judged), "accuracy": sum(r for _, r in judged) / len(judged) if judged else None,
@@ -267,10 +268,13 @@ def gold_calibration(shared: Path, fields: list[str] | None = None) -> dict[str,
             grid = check.tuning.grid()
             configured = {key: float(thresholds()[key]) for key in grid[0]}
             settings = [configured] + [s for s in grid if s != configured]
-            tables = [_per_doc(collected, check, lambda unit, s=s: check.tuning.rechoose(_candidates(unit, name), s))[0]
+            rechoose = check.tuning.rechoose
+            tables = [_per_doc(collected, check,
+                               lambda unit, s=s, name=name, pick=rechoose: pick(_candidates(unit, name), s))[0]
                       for s in settings]  # fmt: skip
             entry["configured"] = configured
-            entry["configured_replayed_accuracy"] = sum(t[0] for t in tables[0].values()) / max(1, len(judged))
+            entry["configured_replayed_accuracy"] = (sum(t[0] for t in tables[0].values())
+                                                     / max(1, sum(t[1] for t in tables[0].values())))
             entry["all"] = {**cross_validate(tables), "settings": settings}
             new = [d for d in tables[0] if d[:1] in ("p", "q", "r", "s")]
             if new:

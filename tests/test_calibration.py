@@ -10,7 +10,8 @@ import pytest
 
 from extractor.evaluation import cross_validate, fold_of
 from extractor.extract import choice
-from extractor.extract.design import SPEC as DESIGN, rechoose
+from extractor.extract.design import SPEC as DESIGN
+from extractor.extract.design import rechoose
 from extractor.models import calibration as calibration_module
 from extractor.models.calibration import Calibration, Curve, fit_isotonic, parse, reliability
 from extractor.training.design import mesh_label
@@ -74,7 +75,7 @@ def test_committed_calibration_is_read_when_present() -> None:
         pytest.skip("no models/design/calibration.json committed")
     assert {"rule:design", "model:design"} <= set(table.kinds)
     for curve in table.kinds.values():
-        assert list(curve.y) == sorted(curve.y) and 0.0 <= curve.y[0] and curve.y[-1] <= 1.0
+        assert list(curve.y) == sorted(curve.y) and curve.y[0] >= 0.0 and curve.y[-1] <= 1.0
 
 
 LIMITS = {"design_min_confidence": 0.3, "design_rule_trusted": 0.7, "design_model_min_probability": 0.5}
