@@ -84,10 +84,13 @@ def gold_scores(shared: Path) -> str:
 
 # ------------------------------------------------------------------ calibration and choices, field by field
 #
-# A field joins the report with one entry of ``FIELD_CHECKS``: how its chosen values are judged against a
-# gold study (each judged value's stored confidence, None for an abstention, and whether it is right), and
-# optionally how its thresholds are tuned (a grid of settings and how a unit's candidates are chosen
-# under one; ``collect`` are the thresholds of one extraction run that keeps every candidate).
+# A field joins the dev-gold report with one entry of ``FIELD_CHECKS``: how its chosen values are judged
+# against a gold study (each judged value's stored confidence, None for an abstention, and whether it is
+# right), and optionally how its thresholds are tuned (a grid of settings and how a unit's candidates are
+# chosen under one; ``collect`` are the thresholds of one extraction run that keeps every candidate). E.g.
+#     "sample_size": lambda: FieldCheck("sample_size", _judge_sample_size),
+# A trainer joins the public held-out report by writing ``"chooser": {split: {"records", "accuracy",
+# "coverage", "reliability": models.calibration.reliability(...)}}`` into its ``metrics.json``.
 
 
 Judged = list[tuple[float | None, bool]]
@@ -305,8 +308,10 @@ def public_reliability(models: Path | None = None) -> str:
         metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
         for split, figures in (metrics.get("chooser") or {}).items():
             if isinstance(figures, dict) and "reliability" in figures:
-                lines.append(f"{metrics_file.parent.name} chooser, public {split}: accuracy {figures['accuracy']:.3f} "
-                             f"over {figures['records']} records, coverage {figures['coverage']:.3f}")
+                fitted = " (the calibration was fitted on it)" if figures.get("calibration_fitted") else " (held out)"
+                lines.append(f"{metrics_file.parent.name} chooser, public {split}{fitted}: accuracy "
+                             f"{figures['accuracy']:.3f} over {figures['records']} records, coverage "
+                             f"{figures['coverage']:.3f}")
                 lines += reliability_lines("  stored confidence", figures["reliability"])
     return "\n".join(lines)
 

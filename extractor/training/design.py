@@ -583,8 +583,9 @@ def train(
         limits = {k: float(v) for k, v in thresholds().items() if k.startswith("design_")}
         chooser: dict[str, Any] = {"thresholds": limits, "dev": chooser_figures(dev_rows, table, limits),
                                    "test": chooser_figures(chooser_rows(stored, independent["test"]), table, limits)}
+        chooser["dev"]["calibration_fitted"] = True
         if medline_rows:
-            chooser["medline_fit"] = chooser_figures(medline_fit, table, limits)
+            chooser["medline_fit"] = {**chooser_figures(medline_fit, table, limits), "calibration_fitted": True}
             chooser["medline"] = chooser_figures(medline_report, table, limits)
         metrics["chooser"] = chooser
         metrics["chooser_calibration"] = table.as_json()
