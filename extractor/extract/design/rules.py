@@ -148,8 +148,9 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
             chunk = chunk.translate(_HYPHENS)
         lowered = chunk.lower()
         same_length = len(lowered) == len(chunk)
+        found: dict[str, list[int]] = {}  # each trigger word searched once per region, whichever cues share it
         for cue in cues:
-            windows = _windows(lowered, cue.triggers)
+            windows = _windows(lowered, cue.triggers, found)
             if not windows:
                 continue
             seen: set[tuple[int, int]] = set()
@@ -170,14 +171,21 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
 _WINDOW = 200  # characters either side of a trigger word that a cue's match can reach
 
 
-def _windows(lowered: str, triggers: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Merged ranges around each occurrence of a trigger word: the only places a cue can match."""
+def _windows(lowered: str, triggers: tuple[str, ...], found: dict[str, list[int]] | None = None
+             ) -> list[tuple[int, int]]:
+    """Merged ranges around each occurrence of a trigger word: the only places a cue can match.
+    ``found`` remembers each trigger's occurrences in ``lowered`` for the next cue."""
+    found = {} if found is None else found
     spots: list[int] = []
     for trigger in triggers:
-        at = lowered.find(trigger)
-        while at >= 0:
-            spots.append(at)
-            at = lowered.find(trigger, at + 1)
+        if trigger not in found:
+            places = []
+            at = lowered.find(trigger)
+            while at >= 0:
+                places.append(at)
+                at = lowered.find(trigger, at + 1)
+            found[trigger] = places
+        spots.extend(found[trigger])
     if not spots:
         return []
     spots.sort()
