@@ -830,14 +830,15 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         f"numpy {package_version('numpy')}).",
         f"- **Rebuild** (from the repository root, with `../shared` beside it): `{command}`",
         f"- **Files** `{MODEL_FILE}` (settings, vocabulary, classes, C, temperature), `{WEIGHTS_FILE}` (idf, "
-        f"coefficients, intercepts; float32, no pickle), `{METRICS_FILE}` (every figure below); "
+        f"coefficients, intercepts; float32, no pickle), `{CALIBRATION_FILE_NAME}` (the chooser's calibration "
+        f"curves, as knots), `{METRICS_FILE}` (every figure below); "
         f"{size_bytes / 1e6:.1f} MB in all. Loaded and run with numpy alone (`extractor.models.linear`).",
         "",
         "## Training data (weak labels)",
         "",
-        "- `../shared/data/design_corpus/jsonl`: the label given from an explicit statement; the "
+        "- `../shared/data/design_corpus/design.jsonl`: the label given from an explicit statement; the "
         "statement (`evidence`) is masked.",
-        "- `../shared/screening/*.csv` (~14,000 records): the rule cues of `extractor/extract/design.py` run on "
+        "- `../shared/screening/*.csv` (~14,000 records): the rule cues of `extractor/extract/design/rules.py` run on "
         f"the **title alone**; a record counts when the chosen cue stands in the title with confidence >= "
         f"{TITLE_CONFIDENCE} and the record has an abstract of {MIN_ABSTRACT}+ characters. "
         "Input: title + abstract, the title's cue phrase masked wherever it occurs.",
@@ -845,10 +846,10 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         "`publication_types` table of `extractor/data/design.json` (records whose types give one label); the "
         "rule cues of that label found in the text are masked.",
         "- `../shared/data/pubmedqa_mesh` (PubMedQA's 1,000 expert-labelled abstracts and their MeSH headings): "
-        "Case-Control Studies -> case_control, Cross-Sectional Studies -> cross_sectional, Cohort, Longitudinal, "
-        "Follow-Up, Prospective or Retrospective Studies -> cohort, Qualitative Research, Focus Groups or "
-        "Interviews as Topic -> qualitative; records with trial, pilot or feasibility headings, or with two of "
-        "these designs, are left out. Input: the abstract (the question-form title is not a title), the rule "
+        "Case-Control Studies -> case_control, Cross-Sectional Studies -> cross_sectional, Cohort, Longitudinal "
+        "or Retrospective Studies -> cohort, Qualitative Research, Focus Groups or Interviews as Topic -> "
+        "qualitative; records with trial, pilot or feasibility headings, with two of these designs, or with "
+        "Prospective or Follow-Up Studies alone (MEDLINE gives those to many trials) are left out. Input: the abstract (the question-form title is not a title), the rule "
         "cues of the label masked.",
         f"- `annotations/*.jsonl` (annotators' records, found again in `--documents` by content hash): "
         f"{_annotation_line(metrics)}; they always go to train.",
