@@ -327,7 +327,13 @@ def train(shared_path: str, annotations_path: str | None, document_paths: tuple[
 @click.option("--no-gold", is_flag=True, help="Only the models' held-out figures, not the field scores.")
 def evaluate(shared_path: str, no_gold: bool) -> None:
     """Print each model's held-out figures and the field scores on the shared dev gold."""
-    from .evaluation import gold_scores, model_figures
+    from .evaluation import (
+        gold_calibration,
+        gold_calibration_text,
+        gold_scores,
+        model_figures,
+        public_reliability,
+    )
 
     for row in model_figures():
         parts = [f"{row['model']} v{row.get('version')} ({row.get('trained')})"]
@@ -336,12 +342,14 @@ def evaluate(shared_path: str, no_gold: bool) -> None:
                 figures = ", ".join(f"{key} {value:.3f}" for key, value in row[split].items())
                 parts.append(f"{split}: {figures}")
         click.echo("\n  ".join(parts))
+    click.echo(public_reliability())
     if no_gold:
         return
     shared = Path(shared_path)
     if not (shared / "gold").is_dir():
         raise click.ClickException(f"{shared}: no gold/ folder; pass --shared or set EXTRACTOR_SHARED")
     click.echo(gold_scores(shared))
+    click.echo(gold_calibration_text(gold_calibration(shared)))
 
 
 @cli.command()

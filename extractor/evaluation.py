@@ -9,14 +9,20 @@ the dev gold with ``../shared/eval/score.py``.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .models.paths import models_root
+from .types import ExtractedValue
 
 _FIGURES = ("accuracy", "macro_f1", "auroc", "exact_match", "f1", "precision", "recall")
 
@@ -74,3 +80,262 @@ def gold_scores(shared: Path) -> str:
             capture_output=True, text=True, check=False,
         )
         return result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ calibration and choices, field by field
+#
+# A field joins the dev-gold report with one entry of ``FIELD_CHECKS``: how its chosen values are judged
+# against a gold study (each judged value's stored confidence, None for an abstention, and whether it is
+# right), and optionally how its thresholds are tuned (a grid of settings and how a unit's candidates are
+# chosen under one; ``collect`` are the thresholds of one extraction run that keeps every candidate).
+# (Sample size tunes its thresholds in scripts/tune_sample_size.py.)
+# A trainer joins the public held-out report by writing ``"chooser": {split: {"records", "accuracy",
+# "coverage", "reliability": models.calibration.reliability(...)}}`` into its ``metrics.json``.
+
+
+Judged = list[tuple[float | None, bool]]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    collect: dict[str, float]
+    grid: Callable[[], list[dict[str, float]]]
+    rechoose: Callable[[list[ExtractedValue], dict[str, float]], list[ExtractedValue]]
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    name: str  # the field's spec name (ExtractedValue.field)
+    judge: Callable[[dict[str, Any], list[ExtractedValue]], Judged]
+    tuning: Tuning | None = None
+
+
+def _judge_design(gold: dict[str, Any], chosen: list[ExtractedValue]) -> Judged:
+    if not gold.get("design"):
+        return []
+    value = chosen[0] if chosen else None
+    return [(value.confidence if value else None, bool(value) and value.value == gold["design"])]
+
+
+def _judge_sample_size(gold: dict[str, Any], chosen: list[ExtractedValue]) -> Judged:
+    from .extract.sample_size import judge
+
+    return judge(gold, chosen)
+
+
+def _design_tuning() -> Tuning:
+    from .extract.design import rechoose, threshold_grid
+
+    return Tuning({"design_min_confidence": 0.0, "design_model_min_probability": 0.0, "design_rule_trusted": 2.0},
+                  threshold_grid, rechoose)
+
+
+FIELD_CHECKS: dict[str, Callable[[], FieldCheck]] = {
+    "design": lambda: FieldCheck("design", _judge_design, _design_tuning()),
+    "sample_size": lambda: FieldCheck("sample_size", _judge_sample_size),
+}
+FOLDS = 5
+
+
+def fold_of(doc_id: str, folds: int = FOLDS) -> int:
+    """The cross-validation fold of a document (by the MD5 of its doc_id)."""
+    return int(hashlib.md5(doc_id.encode("utf-8")).hexdigest(), 16) % folds
+
+
+def _score_module(shared: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("shared_score", shared / "eval" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextmanager
+def _thresholds_set(values: dict[str, float]):
+    """The chooser's thresholds with ``values`` in place, for one run in this process."""
+    from .extract.thresholds import thresholds
+
+    limits = thresholds()
+    saved = {key: limits.get(key) for key in values}
+    limits.update(values)
+    try:
+        yield
+    finally:
+        limits.update(saved)
+
+
+def _gold_documents(shared: Path) -> tuple[dict[str, dict], list[Any]]:
+    """The gold records by doc_id and the corpus documents that have one (read failures left out)."""
+    from .batch.discovery import discover
+    from .readers import read_path
+    from .types import Document
+
+    gold: dict[str, dict] = {}
+    for path in sorted((shared / "gold").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                gold[str(record["doc_id"])] = record
+    documents = []
+    files, _ = discover([str(shared / "corpus")])
+    for path in files:
+        try:
+            for document in read_path(path):
+                if isinstance(document, Document) and document.doc_id in gold:
+                    documents.append(document)
+        except Exception:  # noqa: BLE001 - a file extraction cannot read counts as missing, as in score.py
+            continue
+    return gold, documents
+
+
+def _paired_units(shared: Path, gold: dict[str, dict], documents: list[Any]) -> list[tuple[str, dict, Any]]:
+    """(doc_id, gold study, the study unit paired with it or None) over the gold, paired as score.py pairs."""
+    from .extract.document import extract_document
+    from .interchange import interchange_record
+
+    scorer = _score_module(shared)
+    by_id = {}
+    for document in documents:
+        units = extract_document(document)
+        by_id[document.doc_id] = (units, interchange_record(document, units))
+    rows = []
+    for doc_id, record in gold.items():
+        units, predicted = by_id.get(doc_id, ([], {}))
+        studies = scorer.studies_of(predicted)
+        for gold_study, pred in scorer.pair_studies(scorer.studies_of(record), studies):
+            unit = units[studies.index(pred)] if pred is not None and units else None
+            rows.append((doc_id, gold_study, unit))
+    return rows
+
+
+def _candidates(unit: Any, field: str) -> list[ExtractedValue]:
+    return [value for value in unit.values if value.field == field] if unit is not None else []
+
+
+def cross_validate(per_doc: list[dict[str, tuple[int, int, int]]], folds: int = FOLDS
+                   ) -> dict[str, Any]:
+    """5-fold cross-validation by document of a threshold choice. ``per_doc[k][doc_id]`` is (right, judged,
+    answered wrong) under setting k; a fold's setting is the best on the other folds (most right, then fewest
+    wrong answers, then the earlier setting). Returns the cross-validated and as-fitted accuracy."""
+    documents = sorted(per_doc[0])
+
+    def best(docs: list[str]) -> int:
+        totals = [(sum(s[d][0] for d in docs), -sum(s[d][2] for d in docs), -k) for k, s in enumerate(per_doc)]
+        return -max(totals)[2]
+
+    right = judged = 0
+    picks = []
+    for fold in range(folds):
+        held = [d for d in documents if fold_of(d, folds) == fold]
+        chosen = best([d for d in documents if fold_of(d, folds) != fold])
+        picks.append(chosen)
+        right += sum(per_doc[chosen][d][0] for d in held)
+        judged += sum(per_doc[chosen][d][1] for d in held)
+    fitted = best(documents)
+    fitted_right = sum(per_doc[fitted][d][0] for d in documents)
+    fitted_judged = sum(per_doc[fitted][d][1] for d in documents)
+    return {"cv_accuracy": right / judged if judged else None, "fitted_accuracy": fitted_right / fitted_judged
+            if fitted_judged else None, "fitted_setting": fitted, "fold_settings": picks, "n": judged}  # fmt: skip
+
+
+def _per_doc(rows: list[tuple[str, dict, Any]], check: FieldCheck,
+             choose_values: Callable[[Any], list[ExtractedValue]]) -> tuple[dict[str, tuple[int, int, int]], Judged]:
+    per_doc: dict[str, list[int]] = {}
+    judged_all: Judged = []
+    for doc_id, gold_study, unit in rows:
+        judged = check.judge(gold_study, choose_values(unit))
+        tally = per_doc.setdefault(doc_id, [0, 0, 0])
+        for confidence, right in judged:
+            tally[0] += right
+            tally[1] += 1
+            tally[2] += confidence is not None and not right
+        judged_all.extend(judged)
+    return {doc: (t[0], t[1], t[2]) for doc, t in per_doc.items()}, judged_all
+
+
+def gold_calibration(shared: Path, fields: list[str] | None = None) -> dict[str, Any]:
+    """Per field on the dev gold: accuracy and reliability of the stored confidences as extraction runs now,
+    and, for a field with a tuning grid, the 5-fold cross-validated (by document) and as-fitted accuracy of
+    its thresholds (each new 40-document subset of the gold reported beside all of it)."""
+    from .extract.thresholds import thresholds
+    from .models.calibration import reliability
+
+    gold, documents = _gold_documents(shared)
+    rows = _paired_units(shared, gold, documents)
+    report: dict[str, Any] = {}
+    for name in fields or list(FIELD_CHECKS):
+        check = FIELD_CHECKS[name]()
+        per_doc, judged = _per_doc(rows, check, lambda unit, name=name: [v for v in _candidates(unit, name)
+                                                                          if v.chosen])
+        answered = [(c, r) for c, r in judged if c is not None]
+        entry: dict[str, Any] = {
+            "n": len(judged), "accuracy": sum(r for _, r in judged) / len(judged) if judged else None,
+            "answered": len(answered),
+            "reliability": reliability([c for c, _ in answered], [r for _, r in answered]),
+        }  # fmt: skip
+        if check.tuning is not None:
+            with _thresholds_set(check.tuning.collect):
+                collected = _paired_units(shared, gold, documents)
+            grid = check.tuning.grid()
+            configured = {key: float(thresholds()[key]) for key in grid[0]}
+            settings = [configured] + [s for s in grid if s != configured]
+            rechoose = check.tuning.rechoose
+            tables = [_per_doc(collected, check,
+                               lambda unit, s=s, name=name, pick=rechoose: pick(_candidates(unit, name), s))[0]
+                      for s in settings]  # fmt: skip
+            entry["configured"] = configured
+            entry["configured_replayed_accuracy"] = (sum(t[0] for t in tables[0].values())
+                                                     / max(1, sum(t[1] for t in tables[0].values())))
+            entry["all"] = {**cross_validate(tables), "settings": settings}
+            new = [d for d in tables[0] if d[:1] in ("p", "q", "r", "s")]
+            if new:
+                entry["new40"] = cross_validate([{d: t[d] for d in new} for t in tables])
+            entry["all"]["fitted_setting"] = settings[entry["all"]["fitted_setting"]]
+            entry["all"]["fold_settings"] = [settings[k] for k in entry["all"]["fold_settings"]]
+            if new:
+                entry["new40"]["fitted_setting"] = settings[entry["new40"]["fitted_setting"]]
+                entry["new40"]["fold_settings"] = [settings[k] for k in entry["new40"]["fold_settings"]]
+        report[name] = entry
+    return report
+
+
+def reliability_lines(title: str, table: dict[str, Any]) -> list[str]:
+    """A reliability table as text: confidence bins, records, mean confidence, share right, and the ECE."""
+    lines = [f"{title}: {table['n']} answered, ECE {table['ece']:.3f}",
+             "    bin        n   confidence  accuracy"]  # fmt: skip
+    for row in table["bins"]:
+        lines.append(f"    {row['low']:.1f}-{row['high']:.1f} {row['n']:5d}   {row['confidence']:.3f}       "
+                     f"{row['accuracy']:.3f}")  # fmt: skip
+    return lines
+
+
+def public_reliability(models: Path | None = None) -> str:
+    """The reliability tables the trainers recorded on held-out public data (``metrics.json``'s ``chooser``)."""
+    lines = []
+    for metrics_file in sorted((models or models_root()).glob("*/metrics.json")):
+        metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+        for split, figures in (metrics.get("chooser") or {}).items():
+            if isinstance(figures, dict) and "reliability" in figures:
+                fitted = " (the calibration was fitted on it)" if figures.get("calibration_fitted") else " (held out)"
+                lines.append(f"{metrics_file.parent.name} chooser, public {split}{fitted}: accuracy "
+                             f"{figures['accuracy']:.3f} over {figures['records']} records, coverage "
+                             f"{figures['coverage']:.3f}")
+                lines += reliability_lines("  stored confidence", figures["reliability"])
+    return "\n".join(lines)
+
+
+def gold_calibration_text(report: dict[str, Any]) -> str:
+    """``gold_calibration`` as text."""
+    lines = []
+    for name, entry in report.items():
+        lines.append(f"{name} on the dev gold (as extraction runs now): accuracy {entry['accuracy']:.3f} "
+                     f"over {entry['n']} gold values, {entry['answered']} answered")
+        lines += reliability_lines("  stored confidence", entry["reliability"])
+        for subset in ("all", "new40"):
+            if subset in entry:
+                figures = entry[subset]
+                lines.append(f"  thresholds, {subset} documents: 5-fold CV by document {figures['cv_accuracy']:.3f}, "
+                             f"as fitted {figures['fitted_accuracy']:.3f} ({figures['n']} values); fitted "
+                             f"{figures['fitted_setting']}")
+        if "configured" in entry:
+            lines.append(f"  configured {entry['configured']} (replayed: {entry['configured_replayed_accuracy']:.3f})")
+    return "\n".join(lines)

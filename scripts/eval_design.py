@@ -28,8 +28,10 @@ def design_of(text: str, title: str | None) -> tuple[str, str | None]:
         start = text.index(title)
         document.title_span = (start, start + len(title))
     layer = analyse(document.text, document.sections)
-    best = find_design(layer, 0, len(document.text), document.title_span, document.metadata.publication_types)[0]
-    return best.value, best.attributes.get("phrase")
+    found = find_design(layer, 0, len(document.text), document.title_span, document.metadata.publication_types)
+    if not found:
+        return "none (abstains)", None
+    return found[0].value, found[0].attributes.get("phrase")
 
 
 def rct_versus_rest(shared: Path) -> None:
@@ -44,7 +46,8 @@ def rct_versus_rest(shared: Path) -> None:
             continue
         gold = any(t.lower() == "randomized controlled trial" for t in document.metadata.publication_types)
         layer = analyse(document.text)
-        predicted = find_design(layer, 0, len(document.text), document.title_span, ())[0].value in ("rct", "cluster_rct")
+        found = find_design(layer, 0, len(document.text), document.title_span, ())
+        predicted = bool(found) and found[0].value in ("rct", "cluster_rct")
         counts[("t" if gold == predicted else "f") + ("p" if predicted else "n")] += 1
     total = sum(counts.values())
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]

@@ -7,7 +7,10 @@ that reach the field's floors (``eligible``), lets the field's ``select`` pick a
 returns every candidate beside the chosen ones. Thresholds come from ``data/combine.json``.
 
 ``score`` is the seam for a learned chooser: every floor and every comparison between a rule's and
-a model's candidate reads it; today it is the candidate's own confidence.
+a model's candidate reads it. For a field with a calibration (``models/<field>/calibration.json``,
+``extractor.models.calibration``) it is the probability that the candidate is right, and that
+probability becomes the candidate's stored confidence (the raw one kept as ``raw_confidence``);
+otherwise it is the candidate's own confidence.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ..models.calibration import calibration
 from ..types import Correction, ExtractedValue, StudyUnit
 from .fields import multiple, spec_of
 from .registry import FieldSpec, UnitContext
@@ -22,8 +26,29 @@ from .thresholds import thresholds
 
 
 def score(spec: FieldSpec, candidate: ExtractedValue, context: UnitContext | None = None) -> float:
-    """How strongly a candidate is believed, on the scale of the field's floors."""
-    return candidate.confidence
+    """How strongly a candidate is believed, on the scale of the field's floors: its calibrated
+    probability of being right where the field has a calibration (and ``calibrated`` has not yet
+    stored it), else its own confidence."""
+    table = calibration(spec.name)
+    if table is None or "raw_confidence" in (candidate.attributes or {}):
+        return candidate.confidence
+    probability = table.probability(candidate.source, candidate.confidence)
+    return candidate.confidence if probability is None else probability
+
+
+def calibrated(spec: FieldSpec, candidates: list[ExtractedValue], context: UnitContext | None = None
+               ) -> list[ExtractedValue]:
+    """The candidates with their ``score`` stored as their confidence (the raw one kept in ``raw_confidence``)."""
+    if calibration(spec.name) is None:
+        return candidates
+    result = []
+    for candidate in candidates:
+        probability = score(spec, candidate, context)
+        if probability != candidate.confidence:
+            attributes = {**(candidate.attributes or {}), "raw_confidence": candidate.confidence}
+            candidate = replace(candidate, confidence=round(probability, 3), attributes=attributes)
+        result.append(candidate)
+    return result
 
 
 def is_model(candidate: ExtractedValue) -> bool:
@@ -50,24 +75,26 @@ def choose(spec: FieldSpec, context: UnitContext) -> tuple[list[ExtractedValue],
     carrying the model's source, and it joins the unit's values only when chosen (``mark_chosen``).
     """
     limits = thresholds()
-    candidates = spec.find(context)
+    candidates = calibrated(spec, spec.find(context), context)
     hooks = [hook for hook in spec.models if context.use_models and hook.applies(context)]
     for hook in hooks:
         if hook.consult == "join":
-            candidates = candidates + hook.propose(candidates, context)
+            candidates = candidates + calibrated(spec, hook.propose(candidates, context), context)
     chosen = spec.select(eligible(spec, candidates, context), context)
     for hook in hooks:
         if hook.consult == "unsure":
             trusted = limits[spec.trusted] if spec.trusted else float("inf")
             if chosen and score(spec, chosen[0], context) >= trusted:
                 continue
-            proposed = hook.propose(candidates, context)
+            proposed = calibrated(spec, hook.propose(candidates, context), context)
             candidates = candidates + proposed
             best = max(proposed, key=lambda c: score(spec, c, context), default=None)
-            if best is not None and spec.model_floor and score(spec, best, context) >= limits[spec.model_floor]:
+            if best is not None and spec.model_floor and score(spec, best, context) >= limits[spec.model_floor] and (
+                not chosen or score(spec, best, context) > score(spec, chosen[0], context)
+            ):
                 chosen = [best]
         elif hook.consult == "abstain" and not chosen:
-            chosen = hook.propose(candidates, context)[:1]
+            chosen = calibrated(spec, hook.propose(candidates, context), context)[:1]
     if chosen and spec.finish is not None:
         spec.finish(chosen, candidates)
     return candidates, chosen

@@ -18,7 +18,7 @@ from .linear import LinearModel, load_once
 from .paths import model_dir
 
 NAME = "design"
-VERSION = 1
+VERSION = 2
 LABELS = DESIGNS  # the model's classes are the design vocabulary, in its order
 RANDOMISED = RANDOMISED_DESIGNS
 DEFAULT_PATH = model_dir(NAME)

@@ -15,7 +15,7 @@ from pathlib import Path
 TRAINED_PACKAGE = "extractor.trained"
 REPOSITORY_MODELS = Path(__file__).resolve().parents[2] / "models"
 # The files that make a model what it predicts with (model cards and metrics.json describe it only).
-TRAINED_FILE_PATTERNS = ("*/model.json", "*/weights.npz", "*/meta.json", "*/*/model")
+TRAINED_FILE_PATTERNS = ("*/model.json", "*/weights.npz", "*/meta.json", "*/*/model", "*/calibration.json")
 
 
 @cache

@@ -3,7 +3,8 @@
 Study design (the FORMAT.md labels) from the words of a title and abstract, with a probability.
 
 Trained on weak labels: the design corpus (``../shared/data/design_corpus``, a label and the phrase
-that states it), the records of ``../shared/screening`` whose title states a design (the rule cues
+that states it), PubMedQA's abstracts with MeSH design headings (``../shared/data/pubmedqa_mesh``:
+cohort, case-control, cross-sectional, qualitative), the records of ``../shared/screening`` whose title states a design (the rule cues
 of ``extractor.extract.design.rules`` run on the title alone, confident title matches only, the abstract
 as input) and MEDLINE exports in ``../shared/formats`` (publication types mapped by the
 ``publication_types`` table of ``design.json``). The deciding phrase is replaced by a placeholder
@@ -15,7 +16,9 @@ calibrated on dev by one temperature, folded into the stored weights.
 Weak labels from the design corpus, the titles of the screening sets and MEDLINE exports in
 ../shared/formats (deciding phrase masked); fitted on train, C and class weighting chosen on dev,
 probabilities calibrated on dev by one temperature; figures on test and the RCT-vs-rest AUROC on
-the held-out robotreviewer MEDLINE records.
+the held-out robotreviewer MEDLINE records. The chooser's calibration (``calibration.json``: the rules'
+and the model's confidence -> probability of being right, by Platt scaling) is fitted on the dev
+records whose labels do not come from the rule cues, on their unmasked text, and reported on test.
 
 ``main`` rebuilds the model into ``models/design/`` (``DEFAULT_PATH`` of ``extractor.models.design``,
 which loads it) and writes its model card and ``metrics.json``:
@@ -60,12 +63,13 @@ DESIGN_CORPUS = Path("data/design_corpus/design.jsonl")
 SCREENING = Path("screening")
 FORMATS = Path("formats")
 FORMAT_FOLDERS = ("medline_nbib", "pubmed_xml")  # exports whose publication types are MEDLINE's
+PUBMEDQA = Path("data/pubmedqa_mesh/pubmedqa_pqal_with_design_mesh.jsonl")
 MEDLINE_HELD_OUT = Path("data/robotreviewer_trialstreamer/robotreviewer/pubmed_test.txt")
 SPLITS = ("train", "dev", "test")
 
 MASK = "designcue"  # the placeholder word that replaces a deciding phrase in training inputs
 TOKEN_PATTERN = r"(?u)\b\w+\b"
-REGULARISATION = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # values of C tried on dev
+REGULARISATION = (10.0, 30.0, 100.0, 300.0)  # values of C tried on dev (1 and 3 lost on every run before v2)
 TEMPERATURES = tuple(float(t) for t in np.round(np.exp(np.linspace(np.log(0.05), np.log(4.0), 61)), 4))
 TITLE_CONFIDENCE = 0.9  # a title cue counts as a label from this rule confidence up
 MIN_ABSTRACT = 100  # characters of abstract a screening or export record needs to be an example
@@ -81,6 +85,7 @@ class Example:
     label: str
     source: str
     phrase: str | None
+    raw: str = ""  # the input unmasked, as extraction sees it (for the chooser's calibration)
 
 
 # ------------------------------------------------------------------ text helpers
@@ -123,6 +128,7 @@ def design_corpus_examples(shared: Path) -> list[Example]:
                 row["design"],
                 "design_corpus",
                 row.get("evidence"),
+                row["text"],
             )
         )
     return examples
@@ -134,7 +140,10 @@ def title_design(title: str) -> tuple[str, str] | None:
     from ..textlayer import analyse
 
     layer = analyse(title)
-    best = find_design(layer, 0, len(title), (0, len(title)))[0]
+    found = find_design(layer, 0, len(title), (0, len(title)))
+    if not found:
+        return None
+    best = found[0]
     attributes = best.attributes or {}
     if best.start is None or best.confidence < TITLE_CONFIDENCE or attributes.get("where") != "title":
         return None
@@ -157,8 +166,9 @@ def screening_examples(shared: Path) -> list[Example]:
                 if found is None:
                     continue
                 label, phrase = found
-                text = mask(record_text(title, abstract), [phrase])
-                examples.append(Example(title_key(title), text, label, f"screening/{path.stem}", phrase))
+                raw = record_text(title, abstract)
+                examples.append(Example(title_key(title), mask(raw, [phrase]), label, f"screening/{path.stem}", phrase,
+                                        raw))
     return examples
 
 
@@ -208,9 +218,62 @@ def format_examples(shared: Path) -> list[Example]:
                 label = publication_type_label(document.metadata.publication_types)
                 if label is None:
                     continue
-                text = record_text(document.title, document.abstract)
-                text = mask(text, _rule_phrases(document.title, text, label))
-                examples.append(Example(title_key(document.title), text, label, f"formats/{folder}", None))
+                raw = record_text(document.title, document.abstract)
+                text = mask(raw, _rule_phrases(document.title, raw, label))
+                examples.append(Example(title_key(document.title), text, label, f"formats/{folder}", None, raw))
+    return examples
+
+
+# MeSH headings of PubMedQA's records -> a design label (the first that applies wins); headings of trials,
+# pilots and feasibility studies make a record ambiguous, and it is left out.
+MESH_AMBIGUOUS = {"Double-Blind Method", "Single-Blind Method", "Randomized Controlled Trials as Topic",
+                  "Clinical Trials as Topic", "Pilot Projects", "Feasibility Studies", "Evaluation Studies as Topic",
+                  "Interrupted Time Series Analysis"}  # fmt: skip
+# "Prospective Studies" and "Follow-Up Studies" alone are left out: MEDLINE gives them to many trials too.
+MESH_COHORT = {"Cohort Studies", "Longitudinal Studies", "Retrospective Studies"}
+MESH_QUALITATIVE = {"Qualitative Research", "Focus Groups", "Interviews as Topic"}
+
+
+def mesh_label(headings: Iterable[str]) -> str | None:
+    """The design label MeSH design headings give (case-control, cross-sectional, cohort, qualitative), or None."""
+    headings = set(headings)
+    if not headings or headings & MESH_AMBIGUOUS:
+        return None
+    if "Case-Control Studies" in headings:
+        return None if "Cross-Sectional Studies" in headings else "case_control"
+    if "Cross-Sectional Studies" in headings:
+        return None if headings & {"Cohort Studies", "Longitudinal Studies"} else "cross_sectional"
+    if headings & MESH_COHORT:
+        return None if headings & MESH_QUALITATIVE else "cohort"
+    if headings & {"Prospective Studies", "Follow-Up Studies"}:
+        return None
+    if headings & MESH_QUALITATIVE and "Surveys and Questionnaires" not in headings:
+        return "qualitative"
+    return None
+
+
+def pubmedqa_examples(shared: Path) -> list[Example]:
+    """PubMedQA's expert-labelled records whose MeSH design headings give one observational label; the abstract
+    (its question-form title left out) as input, the rule cues of that label masked."""
+    import ast
+
+    path = Path(shared) / PUBMEDQA
+    if not path.is_file():
+        return []
+    examples = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        headings = row.get("design_mesh") or []
+        if isinstance(headings, str):
+            headings = ast.literal_eval(headings)
+        label = mesh_label(headings)
+        raw = (row.get("abstract_full") or "").strip()
+        if label is None or len(raw) < MIN_ABSTRACT:
+            continue
+        text = mask(raw, _rule_phrases("", raw, label))
+        examples.append(Example(f"pubmedqa {row['pmid']}", text, label, "pubmedqa", None, raw))
     return examples
 
 
@@ -266,7 +329,8 @@ def load_examples(
     """The examples of each split, deduplicated by title (annotators' first, then design corpus, exports,
     screening), with any title of the held-out MEDLINE set left out; and counts of where they came from.
     Annotated examples always train."""
-    sources = [list(annotated), design_corpus_examples(shared), format_examples(shared), screening_examples(shared)]
+    sources = [list(annotated), design_corpus_examples(shared), format_examples(shared), pubmedqa_examples(shared),
+               screening_examples(shared)]
     held_out = set(held_out_keys)
     kept: dict[str, Example] = {}
     dropped = Counter()
@@ -401,7 +465,8 @@ def rules_on_held_out(records: Sequence[HeldOutRecord]) -> dict[str, Any]:
     true_positive = false_positive = false_negative = 0
     for record in records:
         span = (0, len(record.title)) if record.title else None
-        predicted = find_design(analyse(record.text), 0, len(record.text), span)[0].value in RANDOMISED
+        found = find_design(analyse(record.text), 0, len(record.text), span)
+        predicted = bool(found) and found[0].value in RANDOMISED
         true_positive += predicted and record.randomised
         false_positive += predicted and not record.randomised
         false_negative += record.randomised and not predicted
@@ -502,8 +567,129 @@ def train(
             metrics[split] = split_figures(stored, examples[split])
     if held_out:
         metrics["medline"] = held_out_figures(stored, held_out)
+    # The chooser: rules and model calibrated on dev (sources whose labels do not come from the cues),
+    # reported on test and on the held-out MEDLINE records.
+    from ..extract.thresholds import thresholds
+    from ..models.calibration import CALIBRATION_FILE
+
+    independent = {split: [e for e in examples[split] if e.source.split("/")[0] in CALIBRATION_SOURCES]
+                   for split in ("dev", "test")}  # fmt: skip
+    medline_rows = medline_chooser_rows(stored, held_out) if held_out else []
+    medline_fit = [r for r in medline_rows if hash_split(r.key, dev=range(5), test=()) == "dev"]
+    medline_report = [r for r in medline_rows if hash_split(r.key, dev=range(5), test=()) != "dev"]
+    dev_rows = chooser_rows(stored, independent["dev"])
+    if dev_rows:  # none in a tiny test set: the chooser then keeps the raw confidences
+        table = fit_chooser_calibration(dev_rows + medline_fit)
+        limits = {k: float(v) for k, v in thresholds().items() if k.startswith("design_")}
+        chooser: dict[str, Any] = {"thresholds": limits, "dev": chooser_figures(dev_rows, table, limits),
+                                   "test": chooser_figures(chooser_rows(stored, independent["test"]), table, limits)}
+        chooser["dev"]["calibration_fitted"] = True
+        if medline_rows:
+            chooser["medline_fit"] = {**chooser_figures(medline_fit, table, limits), "calibration_fitted": True}
+            chooser["medline"] = chooser_figures(medline_report, table, limits)
+        metrics["chooser"] = chooser
+        metrics["chooser_calibration"] = table.as_json()
+        (Path(out) / CALIBRATION_FILE).write_text(json.dumps(table.as_json(
+            fitted_on=f"dev split of {', '.join(CALIBRATION_SOURCES)} ({len(dev_rows)} records) and half the MEDLINE "
+            f"AUROC records by title hash ({len(medline_fit)}), unmasked text",
+            trainer="extractor.training.design"), indent=1) + "\n", encoding="utf-8")  # fmt: skip
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     return metrics
+
+
+# ------------------------------------------------------------------ the chooser's calibration
+
+CALIBRATION_SOURCES = ("design_corpus", "formats", "pubmedqa")
+CALIBRATION_FILE_NAME = "calibration.json"
+# Platt scaling, not isotonic regression: on 5-fold CV over the calibration records its log loss was
+# lower for the model (0.440 against 0.445-0.446) and close for the rules (0.189 against 0.182-0.202), and
+# an isotonic curve stays flat below its first block (a weak rule cue then borrowed a strong one's 0.90).
+  # labels not read off the rule cues
+RULE_KIND, MODEL_KIND = "rule:design", "model:design"
+
+
+@dataclass(frozen=True)
+class ChooserRow:
+    """What the chooser sees of one record: the rules' pick and the model's, raw, and the weak label."""
+
+    label: str
+    source: str
+    key: str  # the record's title key
+    rule: tuple[str, float] | None  # (label, raw confidence) of the rules' strongest candidate
+    model: tuple[str, float]  # (label, probability) of the model's top label
+
+
+def chooser_rows(model: LinearModel, examples: Sequence[Example]) -> list[ChooserRow]:
+    """The rules' and the model's picks on each record's unmasked text, as extraction makes them."""
+    from ..extract.design.rules import find_design
+    from ..textlayer import analyse
+
+    kept = [e for e in examples if e.raw]
+    probabilities = model.predict_proba([normalise(e.raw) for e in kept])
+    rows = []
+    for example, row in zip(kept, probabilities, strict=True):
+        first = example.raw.split("\n\n", 1)[0]
+        span = (0, len(first)) if example.source.startswith(("formats", "screening")) and "\n\n" in example.raw else None
+        found = find_design(analyse(example.raw), 0, len(example.raw), span)
+        best = max(found, key=lambda c: c.confidence) if found else None
+        top = int(row.argmax())
+        rows.append(ChooserRow(example.label, example.source.split("/")[0], example.key,
+                               (best.value, best.confidence) if best else None,
+                               (model.classes[top], float(row[top]))))  # fmt: skip
+    return rows
+
+
+def fit_chooser_calibration(rows: Sequence[ChooserRow]) -> Any:
+    """One Platt curve for the rules' picks and one for the model's (raw confidence -> share right)."""
+    from ..models.calibration import Calibration, fit_platt
+
+    ruled = [r for r in rows if r.rule is not None]
+    kinds = {MODEL_KIND: fit_platt([r.model[1] for r in rows], [r.model[0] == r.label for r in rows])}
+    if ruled:
+        kinds[RULE_KIND] = fit_platt([r.rule[1] for r in ruled], [r.rule[0] == r.label for r in ruled])
+    return Calibration("design", kinds)
+
+
+def simulate_choice(row: ChooserRow, table: Any, limits: dict[str, float]) -> tuple[str | None, float | None]:
+    """The label and stored confidence ``extract.choice.choose`` gives a record (the same floors and order)."""
+    chosen: tuple[str, float] | None = None
+    if row.rule is not None:
+        probability = table.probability(RULE_KIND, row.rule[1])
+        if probability >= limits["design_min_confidence"]:
+            chosen = (row.rule[0], probability)
+    if chosen is None or chosen[1] < limits["design_rule_trusted"]:
+        probability = table.probability(MODEL_KIND, row.model[1])
+        if probability >= limits["design_model_min_probability"] and (chosen is None or probability > chosen[1]):
+            chosen = (row.model[0], probability)
+    return chosen if chosen is not None else (None, None)
+
+
+def chooser_figures(rows: Sequence[ChooserRow], table: Any, limits: dict[str, float]) -> dict[str, Any]:
+    """Accuracy over every record (an abstention counts wrong), coverage, and the reliability of the
+    answered records' stored confidence."""
+    from ..models.calibration import reliability
+
+    picks = [simulate_choice(r, table, limits) for r in rows]
+    answered = [(p[1], p[0] == r.label) for p, r in zip(picks, rows, strict=True) if p[0] is not None]
+    figures = {
+        "records": len(rows),
+        "accuracy": float(np.mean([p[0] == r.label for p, r in zip(picks, rows, strict=True)])) if rows else None,
+        "coverage": len(answered) / len(rows) if rows else None,
+        "rules_alone_accuracy": float(np.mean([(r.rule or ("", 0))[0] == r.label for r in rows])) if rows else None,
+        "model_alone_accuracy": float(np.mean([r.model[0] == r.label for r in rows])) if rows else None,
+    }
+    figures["reliability"] = reliability([a[0] for a in answered], [a[1] for a in answered])
+    return figures
+
+
+def medline_chooser_rows(model: LinearModel, records: Sequence[HeldOutRecord]) -> list[ChooserRow]:
+    """The held-out MEDLINE records whose publication types give one label, as chooser rows."""
+    examples = []
+    for record in records:
+        label = publication_type_label(record.publication_types)
+        if label is not None and record.has_abstract:
+            examples.append(Example(record.key, record.text, label, "formats/medline", None, record.text))
+    return chooser_rows(model, examples)
 
 
 def _calibrate(model: LinearModel, texts: Sequence[str], gold: Sequence[str]) -> tuple[float, float]:
@@ -580,6 +766,50 @@ def _annotation_line(metrics: dict[str, Any]) -> str:
     return annotation_line(metrics, sum(used.values()), "studies used as examples")
 
 
+def _reliability_table(table: dict[str, Any]) -> list[str]:
+    lines = ["| stored confidence | records | mean confidence | share right |", "|---|---|---|---|"]
+    for row in table["bins"]:
+        lines.append(f"| {row['low']:.1f}-{row['high']:.1f} | {row['n']} | {row['confidence']:.3f} | "
+                     f"{row['accuracy']:.3f} |")  # fmt: skip
+    return lines
+
+
+def _chooser_section(metrics: dict[str, Any]) -> list[str]:
+    """The chooser's calibration and its figures on held-out public data, for the model card."""
+    chooser = metrics.get("chooser")
+    if not chooser:
+        return []
+    names = {"dev": "dev split (calibration fitted here)", "test": "test split (held out)",
+             "medline_fit": "MEDLINE AUROC records, the half the calibration was fitted on",
+             "medline": "MEDLINE AUROC records, the other half (held out)"}
+    lines = [
+        "## The chooser: calibrated rules and model",
+        "",
+        "Extraction asks the rules first (`extractor/extract/design/rules.py`) and the model when the rules' "
+        "calibrated confidence is below `design_rule_trusted`; the more probable of the two is chosen if it reaches "
+        "its floor (`design_min_confidence` for a rule's label, `design_model_min_probability` for the model's), "
+        "else the design is null. Both confidences are first mapped to the probability of being right by "
+        f"`{CALIBRATION_FILE_NAME}` (Platt scaling on the logit of the raw confidence, one curve for the rules' pick "
+        "and one for the model's top label), fitted on the dev split of the sources whose labels do not come from the rule cues ("
+        f"{', '.join(CALIBRATION_SOURCES)}) and on half the MEDLINE AUROC records whose publication types give one "
+        "label (by title hash), on the unmasked text as extraction sees it. The stored confidence "
+        "is that probability. Thresholds when these figures were taken: "
+        + ", ".join(f"`{k}` {v:g}" for k, v in chooser["thresholds"].items()) + ".",
+        "",
+        "| records | accuracy (null counts wrong) | answered | rules alone | model alone | ECE of the answered |",
+        "|---|---|---|---|---|---|",
+    ]
+    for split, figures in chooser.items():
+        if split in names:
+            lines.append(f"| {names[split]}: {figures['records']} | {_figure(figures['accuracy'])} | "
+                         f"{_figure(figures['coverage'])} | {_figure(figures['rules_alone_accuracy'])} | "
+                         f"{_figure(figures['model_alone_accuracy'])} | {_figure(figures['reliability']['ece'])} |")
+    for split, figures in chooser.items():
+        if split in names and split in ("test", "medline"):
+            lines += ["", f"Reliability, {names[split]}:", "", *_reliability_table(figures["reliability"])]
+    return lines + [""]
+
+
 def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
     """The model card in Markdown."""
     data = metrics["data"]
@@ -591,34 +821,43 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         "",
         "Design label of a study (the 14 labels of `../shared/eval/FORMAT.md`, those with training records) from "
         "its title and abstract, with calibrated probabilities (`extractor/models/design.py`, `predict_design`). "
-        "Extraction consults it when the rules' design has confidence below `design_rule_trusted` and keeps its label when the probability reaches `design_model_min_probability` (`extractor/data/combine.json`: 0.6 and 0.8); its value's source is `model:design@<version>`.",
+        "Extraction consults it when the rules' calibrated design confidence is below `design_rule_trusted` "
+        "(`extractor/data/combine.json`) and keeps the more probable of the two (see *The chooser* below); its "
+        "value's source is `model:design@<version>`.",
         "",
         f"- **Version** {metrics['version']}, trained {date.today().isoformat()} in {metrics['seconds']:.0f} s "
         f"(seed {seed}, Python {platform.python_version()}, scikit-learn {package_version('sklearn')}, "
         f"numpy {package_version('numpy')}).",
         f"- **Rebuild** (from the repository root, with `../shared` beside it): `{command}`",
         f"- **Files** `{MODEL_FILE}` (settings, vocabulary, classes, C, temperature), `{WEIGHTS_FILE}` (idf, "
-        f"coefficients, intercepts; float32, no pickle), `{METRICS_FILE}` (every figure below); "
+        f"coefficients, intercepts; float32, no pickle), `{CALIBRATION_FILE_NAME}` (the chooser's calibration "
+        f"curves, as knots), `{METRICS_FILE}` (every figure below); "
         f"{size_bytes / 1e6:.1f} MB in all. Loaded and run with numpy alone (`extractor.models.linear`).",
         "",
         "## Training data (weak labels)",
         "",
-        "- `../shared/data/design_corpus/jsonl`: the label given from an explicit statement; the "
+        "- `../shared/data/design_corpus/design.jsonl`: the label given from an explicit statement; the "
         "statement (`evidence`) is masked.",
-        "- `../shared/screening/*.csv` (~14,000 records): the rule cues of `extractor/extract/design.py` run on "
+        "- `../shared/screening/*.csv` (~14,000 records): the rule cues of `extractor/extract/design/rules.py` run on "
         f"the **title alone**; a record counts when the chosen cue stands in the title with confidence >= "
         f"{TITLE_CONFIDENCE} and the record has an abstract of {MIN_ABSTRACT}+ characters. "
         "Input: title + abstract, the title's cue phrase masked wherever it occurs.",
         f"- `../shared/formats/{{{','.join(FORMAT_FOLDERS)}}}`: MEDLINE publication types mapped by the "
         "`publication_types` table of `extractor/data/design.json` (records whose types give one label); the "
         "rule cues of that label found in the text are masked.",
+        "- `../shared/data/pubmedqa_mesh` (PubMedQA's 1,000 expert-labelled abstracts and their MeSH headings): "
+        "Case-Control Studies -> case_control, Cross-Sectional Studies -> cross_sectional, Cohort, Longitudinal "
+        "or Retrospective Studies -> cohort, Qualitative Research, Focus Groups or Interviews as Topic -> "
+        "qualitative; records with trial, pilot or feasibility headings, with two of these designs, or with "
+        "Prospective or Follow-Up Studies alone (MEDLINE gives those to many trials) are left out. Input: the abstract (the question-form title is not a title), the rule "
+        "cues of the label masked.",
         f"- `annotations/*.jsonl` (annotators' records, found again in `--documents` by content hash): "
         f"{_annotation_line(metrics)}; they always go to train.",
         "",
         f"The deciding phrase becomes the word `{MASK}`, so the model has to learn the wording around design "
         "statements (allocation, follow-up, search strategy, interviews...) rather than the statement. Digits are "
-        "folded to `0`. Records are deduplicated by normalised title (design corpus first, then exports, then "
-        "screening) and any title of the held-out MEDLINE set is dropped; the rest are split 80/10/10 by the "
+        "folded to `0`. Records are deduplicated by normalised title (design corpus first, then exports, PubMedQA "
+        "by PMID, then screening) and any title of the held-out MEDLINE set is dropped; the rest are split 80/10/10 by the "
         "MD5 of the normalised title.",
         "",
         f"Found: {', '.join(f'{source} {count}' for source, count in data['found'].items())}; dropped: "
@@ -679,6 +918,7 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         "",
         "Model precision/recall at probability 0.5. Rules: the chosen label is rct or cluster_rct.",
         "",
+        *_chooser_section(metrics),
         "## Dev figures",
         "",
         *_figures_table(metrics["dev"]),
@@ -691,10 +931,10 @@ def model_card(metrics: dict[str, Any], size_bytes: int, seed: int) -> str:
         "are medical (drug classes, toxicology, neurology) plus one software-engineering set, so rct, case "
         "report and reviews dominate; cohort, case-control, cross-sectional, mixed methods and umbrella reviews "
         "have few records and low recall. Rules should decide when the text states the design.",
-        "- Calibrated on dev of the same weak-label sources, phrase masked; calibration on other populations is "
-        "not measured. On the MEDLINE records P(rct) + P(cluster_rct) >= 0.5 over-calls randomised trials "
+        "- The model's own temperature is fitted on dev of the same weak-label sources, phrase masked; the chooser's "
+        "curves then recalibrate it on unmasked text. On the MEDLINE records P(rct) + P(cluster_rct) >= 0.5 over-calls randomised trials "
         f"(precision {_figure(medline['model_at_0.5']['precision'])}, recall "
-        f"{_figure(medline['model_at_0.5']['recall'])}); extraction therefore uses the stricter 0.8 on the top label.",
+        f"{_figure(medline['model_at_0.5']['recall'])}).",
     ]
     return "\n".join(lines) + "\n"
 

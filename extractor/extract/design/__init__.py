@@ -43,6 +43,39 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
                            attributes={"phrase": None, "reason": "no explicit cue; trained classifier"})]
 
 
+def rechoose(candidates: list[ExtractedValue], limits: dict[str, float]) -> list[ExtractedValue]:
+    """The design ``choice.choose`` picks from a unit's candidates (calibrated confidences) under ``limits``
+    (the three design thresholds of ``data/combine.json``), when every candidate was collected: the strongest
+    rule candidate at or above the rule floor; below the trusted level, the model's label instead when it
+    reaches the model floor and is more probable; nothing (null) when neither reaches its floor."""
+    rules = [c for c in candidates if c.source.startswith("rule:") and c.confidence >= limits["design_min_confidence"]]
+    chosen = max(rules, key=lambda c: c.confidence) if rules else None
+    if chosen is None or chosen.confidence < limits["design_rule_trusted"]:
+        models = [c for c in candidates if c.source.startswith("model:")]
+        best = max(models, key=lambda c: c.confidence) if models else None
+        if best is not None and best.confidence >= limits["design_model_min_probability"] and (
+            chosen is None or best.confidence > chosen.confidence
+        ):
+            chosen = best
+    return [chosen] if chosen is not None else []
+
+
+def threshold_grid() -> list[dict[str, float]]:
+    """The design thresholds tried when they are tuned (``extractor evaluate``, 5-fold CV by document); higher
+    floors first, so that of settings with the same figures the one that abstains more is kept."""
+    return [{"design_min_confidence": floor, "design_rule_trusted": trusted, "design_model_min_probability": model}
+            for floor in (0.6, 0.5, 0.4, 0.3, 0.2, 0.0) for trusted in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+            for model in (0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.0)]  # fmt: skip
+
+
+MIN_MODEL_TEXT = 100  # characters of study text the model needs (it was trained on abstracts of 100+)
+
+
+def _enough_text(context: UnitContext) -> bool:
+    """The model is asked only about a study with text to read: a bare title is not what it learned from."""
+    return context.end - context.start >= MIN_MODEL_TEXT
+
+
 def _parse(text: str, previous: Any = None) -> str:
     """``RCT``, ``cluster rct``, ``"cohort"``: the label, checked against the vocabulary by the spec."""
     try:
@@ -59,7 +92,7 @@ def _csv(values: list[ExtractedValue], recorded: Any) -> dict[str, Any]:
 SPEC = FieldSpec(
     name="design", record_key="design", multiple=False, title="Design", vocabulary=DESIGNS,
     find=_find, select=_strongest,
-    models=(ModelHook("design", "unsure", _from_model),),
+    models=(ModelHook("design", "unsure", _from_model, applies=_enough_text),),
     rule_floor="design_min_confidence", model_floor="design_model_min_probability", trusted="design_rule_trusted",
     parse=_parse, short=str, csv=_csv, csv_columns=("design", "design_confidence"), style="black on bright_cyan",
 )

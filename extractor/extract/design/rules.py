@@ -21,7 +21,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue, Span
 from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 
-VERSION = 1
+VERSION = 2  # 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
 _DATA = Path(__file__).resolve().parents[2] / "data" / "design.json"
 
 PRIMARY_ORDER = (
@@ -96,7 +96,7 @@ def find_design(
     title_span: Span | None = None,
     publication_types: Iterable[str] = (),
 ) -> list[ExtractedValue]:
-    """One candidate per design label that has a cue, best first; the first is the choice."""
+    """One candidate per design label that has a cue, best first; the first is the choice (none without a cue)."""
     end = len(layer.text) if end is None else end
     hits = list(_hits(layer, start, end, title_span))
     best: dict[str, _Hit] = {}
@@ -129,9 +129,8 @@ def find_design(
                             "reason": reason if name == label else "outranked"},
             )
         )
-    if not candidates:
-        candidates.append(ExtractedValue("design", "other", None, None, 0.15, f"rule:design.default.v{VERSION}",
-                                         attributes={"phrase": None, "reason": "no design cue"}))
+    # No cue, no candidate: the chooser asks the trained model, and abstains (null) when it is unsure too,
+    # rather than defaulting to ``other``.
     return candidates
 
 
@@ -149,8 +148,9 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
             chunk = chunk.translate(_HYPHENS)
         lowered = chunk.lower()
         same_length = len(lowered) == len(chunk)
+        found: dict[str, list[int]] = {}  # each trigger word searched once per region, whichever cues share it
         for cue in cues:
-            windows = _windows(lowered, cue.triggers)
+            windows = _windows(lowered, cue.triggers, found)
             if not windows:
                 continue
             seen: set[tuple[int, int]] = set()
@@ -171,14 +171,21 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
 _WINDOW = 200  # characters either side of a trigger word that a cue's match can reach
 
 
-def _windows(lowered: str, triggers: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Merged ranges around each occurrence of a trigger word: the only places a cue can match."""
+def _windows(lowered: str, triggers: tuple[str, ...], found: dict[str, list[int]] | None = None
+             ) -> list[tuple[int, int]]:
+    """Merged ranges around each occurrence of a trigger word: the only places a cue can match.
+    ``found`` remembers each trigger's occurrences in ``lowered`` for the next cue."""
+    found = {} if found is None else found
     spots: list[int] = []
     for trigger in triggers:
-        at = lowered.find(trigger)
-        while at >= 0:
-            spots.append(at)
-            at = lowered.find(trigger, at + 1)
+        if trigger not in found:
+            places = []
+            at = lowered.find(trigger)
+            while at >= 0:
+                places.append(at)
+                at = lowered.find(trigger, at + 1)
+            found[trigger] = places
+        spots.extend(found[trigger])
     if not spots:
         return []
     spots.sort()

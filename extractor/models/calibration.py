@@ -1,0 +1,153 @@
+"""Calibrated confidence: a candidate's raw confidence mapped to the probability that it is right.
+
+A field's calibration is ``models/<field>/calibration.json`` (written by the field's trainer): for each
+kind of source (a prefix of ``ExtractedValue.source``: ``rule:design``, ``model:design``), an increasing
+curve fitted on held-out public data (raw confidence -> share right; Platt scaling or isotonic
+regression), stored as knots and read by linear interpolation between them. A field without the file, or a source no kind covers
+(an annotator's value), keeps its raw confidence.
+
+    {"field": "design", "kinds": {"rule:design": {"x": [0.2, 0.6, 0.97], "y": [0.1, 0.55, 0.95]}, ...}}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from .paths import model_dir
+
+CALIBRATION_FILE = "calibration.json"
+
+
+@dataclass(frozen=True)
+class Curve:
+    """An increasing map from raw confidence to probability, given by its knots."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+
+    def __call__(self, raw: float) -> float:
+        return float(np.interp(raw, self.x, self.y))
+
+    def as_json(self) -> dict[str, list[float]]:
+        return {"x": [round(float(v), 4) for v in self.x], "y": [round(float(v), 4) for v in self.y]}
+
+
+def fit_isotonic(raw: Sequence[float], right: Sequence[bool], smoothing: float = 1.0, min_count: int = 1) -> Curve:
+    """Pool-adjacent-violators on (raw confidence, right or wrong), blocks of fewer than ``min_count``
+    records merged into a neighbour (a block of three right answers says little), each block's share
+    shrunk toward the overall share by ``smoothing`` pseudo-records; the knots are the blocks' mean raw
+    confidences."""
+    order = np.argsort(np.asarray(raw, dtype=np.float64), kind="mergesort")
+    xs = np.asarray(raw, dtype=np.float64)[order]
+    ys = np.asarray(right, dtype=np.float64)[order]
+    if not len(xs):
+        raise ValueError("no records to calibrate on")
+    prior = float(ys.mean())
+    blocks: list[list[float]] = []  # [sum of y, count, sum of x]
+    for x, y in zip(xs, ys, strict=True):
+        blocks.append([y, 1.0, x])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
+            total, count, position = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+            blocks[-1][2] += position
+    while len(blocks) > 1 and min(b[1] for b in blocks) < min_count:
+        small = min(range(len(blocks)), key=lambda k: blocks[k][1])
+        rate = blocks[small][0] / blocks[small][1]
+        neighbours = [k for k in (small - 1, small + 1) if 0 <= k < len(blocks)]
+        other = min(neighbours, key=lambda k: abs(blocks[k][0] / blocks[k][1] - rate))
+        low, high = min(small, other), max(small, other)
+        blocks[low] = [a + b for a, b in zip(blocks[low], blocks[high], strict=True)]
+        del blocks[high]
+    knots_x = [b[2] / b[1] for b in blocks]
+    knots_y = [(b[0] + smoothing * prior) / (b[1] + smoothing) for b in blocks]
+    knots_y = list(np.maximum.accumulate(knots_y))  # shrinking may break the order by a hair
+    if len(knots_x) == 1:
+        knots_x, knots_y = [0.0, 1.0], [knots_y[0], knots_y[0]]
+    return Curve(tuple(knots_x), tuple(knots_y))
+
+
+def fit_platt(raw: Sequence[float], right: Sequence[bool], knots: int = 41, ridge: float = 1e-3) -> Curve:
+    """Platt scaling: P(right) = sigmoid(a * logit(raw) + b), fitted by Newton's method on the log loss
+    (``ridge`` keeps a and b finite when every record is right); stored as ``knots`` points of the
+    sigmoid on [0, 1]. Two parameters, so it extrapolates smoothly where a kind has few records (an
+    isotonic curve stays flat beyond its last block)."""
+    x = np.asarray(raw, dtype=np.float64)
+    y = np.asarray(right, dtype=np.float64)
+    if not len(x):
+        raise ValueError("no records to calibrate on")
+    z = _logit(x)
+    features = np.column_stack([z, np.ones_like(z)])
+    weights = np.zeros(2)
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(features @ weights)))
+        gradient = features.T @ (p - y) + ridge * weights
+        hessian = (features * (p * (1 - p))[:, None]).T @ features + ridge * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    grid = np.linspace(0.0, 1.0, knots)
+    values = 1.0 / (1.0 + np.exp(-(weights[0] * _logit(grid) + weights[1])))
+    return Curve(tuple(float(v) for v in grid), tuple(float(v) for v in values))
+
+
+def _logit(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 1e-3, 1 - 1e-3)
+    return np.log(x / (1 - x))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A field's curves by source prefix; the longest prefix a source starts with applies."""
+
+    field: str
+    kinds: dict[str, Curve]
+
+    def probability(self, source: str, raw: float) -> float | None:
+        """The calibrated probability of a candidate from ``source`` with confidence ``raw`` (None: no curve)."""
+        matches = [kind for kind in self.kinds if source.startswith(kind)]
+        if not matches:
+            return None
+        return self.kinds[max(matches, key=len)](raw)
+
+    def as_json(self, **extra: object) -> dict[str, object]:
+        return {"field": self.field, "kinds": {kind: curve.as_json() for kind, curve in self.kinds.items()}, **extra}
+
+
+def parse(data: dict) -> Calibration:
+    return Calibration(data["field"], {kind: Curve(tuple(c["x"]), tuple(c["y"])) for kind, c in data["kinds"].items()})
+
+
+@cache
+def calibration(field: str) -> Calibration | None:
+    """The committed calibration of ``field``, or None when its model folder has none (read once)."""
+    path = model_dir(field) / CALIBRATION_FILE
+    if not path.is_file():
+        return None
+    return parse(json.loads(path.read_text(encoding="utf-8")))
+
+
+def reliability(confidence: Sequence[float], right: Sequence[bool], bins: int = 10) -> dict[str, object]:
+    """A reliability table (equal-width confidence bins: records, mean confidence, share right) and the
+    expected calibration error (the bins' |confidence - share right| weighted by their records)."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    right = np.asarray(right, dtype=np.float64)
+    rows = []
+    error = 0.0
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    for number, (low, high) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
+        inside = (confidence >= low) & ((confidence < high) if number < bins - 1 else (confidence <= high))
+        if not inside.any():
+            continue
+        mean, share = float(confidence[inside].mean()), float(right[inside].mean())
+        error += inside.mean() * abs(mean - share)
+        rows.append({"low": round(float(low), 2), "high": round(float(high), 2), "n": int(inside.sum()),
+                     "confidence": round(mean, 4), "accuracy": round(share, 4)})  # fmt: skip
+    return {"n": int(len(confidence)), "accuracy": float(right.mean()) if len(right) else None,
+            "ece": round(float(error), 4), "bins": rows}  # fmt: skip
