@@ -25,6 +25,7 @@ from .base import (
     split_keywords,
     squash,
 )
+from .table import TABLE_SUFFIXES
 
 FORMAT = "text"
 _DATA = Path(__file__).resolve().parents[1] / "data" / "plain_text.json"
@@ -68,11 +69,15 @@ def sniff(head: bytes, path: Path) -> float:
 
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document: the whole file, with title, abstract and metadata picked out."""
-    text = read_text_file(path, limits)
+    text, cut = read_text_file(path, limits, limits.max_chars)
     warnings: list[str] = []
-    if len(text) > limits.max_chars:
-        text = text[: limits.max_chars]
-        warnings.append(f"text cut at {limits.max_chars} characters")
+    if cut:
+        warnings.append(f"text cut at {limits.max_chars} characters (the rest of the file was not read)")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        warnings.append(
+            f"a {path.suffix} file read as plain text: its first line names no title or abstract column "
+            "(name the columns 'title' and 'abstract' to read one record per row)"
+        )
     yield parse_plain_text(text, path, warnings)
 
 
@@ -149,7 +154,7 @@ def _title_score(line: str) -> float:
         return 0.0
     if _lexicon()["publication_types"].get(line.lower().rstrip(".")):
         return 0.0
-    sentences = re.findall(r"[a-z]{2,}[.!?]\s+[A-Z]", line)
+    sentences = re.findall(r"[a-z]{2}[.!?]\s+[A-Z]", line)
     if len(sentences) >= 1 and len(line) > 200:
         return 0.0  # a paragraph of running text
     score = 1.0
@@ -264,7 +269,7 @@ def _first_abstract_line(lines: list[Line], index: int) -> int | None:
 def _first_paragraph(lines: list[Line]) -> Span | None:
     """The first run of running text (a paragraph of 200+ characters)."""
     for start, end, line in lines[: _HEADER_LINES * 2]:
-        if len(line) >= 200 and re.search(r"[a-z]{2,}[.!?](\s|$)", line) and not _is_boilerplate(line):
+        if len(line) >= 200 and re.search(r"[a-z]{2}[.!?](?:\s|$)", line) and not _is_boilerplate(line):
             return (start, end)
     return None
 
