@@ -75,10 +75,10 @@ def _sections_lexicon() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str
     # Both are tried only where a heading can start (see _heading_matches): a line start,
     # or just after a sentence's closing punctuation.
     # "Methods:" / "METHODS" alone on a line ...
-    line_heading = re.compile(rf"[ \t]*(?P<h>(?i:{alternatives}))[ \t]*[:.]?[ \t]*(?:\n|$)")
+    line_heading = re.compile(rf"[ \t]*+(?P<h>(?i:{alternatives}))[ \t]*+[:.]?[ \t]*(?:\n|$)")
     # ... or "Methods: text" / "ResultsThe" starting a line or following a sentence.
     inline_heading = re.compile(
-        rf"[ \t]*(?P<h>(?i:{alternatives}))(?:[ \t]*[:.][ \t]*|[ \t]+[-–—][ \t]+|(?=[A-Z][a-z]))"
+        rf"[ \t]*+(?P<h>(?i:{alternatives}))(?:[ \t]*[:.][ \t]*|[ \t]+[-–—][ \t]+|(?=[A-Z][a-z]))"
     )
     # Every heading starts with three letters: a cheap test that spares the two patterns above at the
     # many places where no heading can start (text such as "a.a.a." offers one at every other character).

@@ -340,7 +340,8 @@ def split_keywords(value: str | None) -> list[str]:
     """Keywords from a ';' or ',' separated field, without blanks or repeats."""
     if not value:
         return []
-    parts = re.split(r"\s*[;\n]\s*", value) if ";" in value or "\n" in value else value.split(",")
+    # (?<!\s): a split is tried from the first space of a run only, not from each (quadratic on long runs)
+    parts = re.split(r"(?<!\s)\s*[;\n]\s*", value) if ";" in value or "\n" in value else value.split(",")
     seen: dict[str, None] = {}
     for part in parts:
         part = squash(part).strip(" .")

@@ -56,7 +56,7 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One Document per ``<article>`` in the file (usually one)."""
     with open_xml(path) as handle:
         # a whole tree is built, so what it is built from is bounded (a gzip bomb fails here, not in memory)
-        bounded = BoundedReader(handle, path.name, JATS_PARTS * limits.max_part_bytes)
+        bounded = BoundedReader(handle, "the XML", JATS_PARTS * limits.max_part_bytes)
         try:
             root = ET.parse(bounded, parser=xml_parser()).getroot()
         except READ_ERRORS as error:

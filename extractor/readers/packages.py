@@ -29,7 +29,7 @@ def is_markup(name: str) -> bool:
 def _too_large(path: Path, name: str, size: float, limit: int, *, declared: bool) -> LimitExceeded:
     how = "declares" if declared else "unpacks to"
     return LimitExceeded(
-        f"{path.name}: part {name} {how} {size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit for one part",
+        f"part {name} {how} {size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit for one part",
         hint="a zip bomb or a damaged file; if it is genuine, save it again (or export the text or sheet as CSV) "
         "and run again",
     )
@@ -37,7 +37,7 @@ def _too_large(path: Path, name: str, size: float, limit: int, *, declared: bool
 
 def _total_too_large(path: Path, limit: int) -> LimitExceeded:
     return LimitExceeded(
-        f"{path.name}: its parts unpack to more than {limit / 2**20:.0f} MB in all",
+        f"the zip's parts unpack to more than {limit / 2**20:.0f} MB in all",
         hint="a zip bomb or a damaged file; if it is genuine, split it and run again",
     )
 

@@ -317,7 +317,7 @@ def open_bounded(path: Path, limits: Limits) -> Iterator[BoundedReader]:
     """The file as ``open_xml`` gives it, raising LimitExceeded past the limits on what it unpacks to
     and on the bytes between two record starts."""
     with open_xml(path) as handle:
-        yield BoundedReader(handle, path.name, limits.max_unpacked_bytes, limits.max_part_bytes,
+        yield BoundedReader(handle, "the XML", limits.max_unpacked_bytes, limits.max_part_bytes,
                             _RECORD_OR_DELETION, "PubmedArticle start")
 
 

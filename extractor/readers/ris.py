@@ -269,4 +269,4 @@ def strip_markup(value: str) -> str:
     value = _LABELLED.sub(lambda m: f"\n{m.group(1)}: ", value)
     value = _BLOCK_END.sub("\n", value)
     value = html.unescape(_MARKUP.sub("", value))
-    return re.sub(r"[ \t]*\n\s*", "\n", value).strip()
+    return re.sub(r"(?<![ \t])[ \t]*\n\s*", "\n", value).strip()  # (?<!): linear on long runs of blanks

@@ -232,10 +232,30 @@ def _split_keywords(value: str) -> list[str]:
     if ";" in value or "\n" in value:
         return split_keywords(value)
     seen: dict[str, None] = {}
-    for part in re.split(r",(?![^()\[\]]*[)\]])", value):
+    for part in _split_outside_brackets(value):
         if squash(part):
             seen.setdefault(squash(part), None)
     return list(seen)
+
+
+def _split_outside_brackets(value: str) -> list[str]:
+    """``value`` split at each comma whose next bracket is not a closing one.
+
+    One pass from the right: a comma followed by a lookahead for the next
+    bracket says the same but rescans up to it from every comma (quadratic).
+    """
+    parts: list[str] = []
+    end = len(value)
+    next_bracket = ""
+    for position in range(len(value) - 1, -1, -1):
+        character = value[position]
+        if character in "()[]":
+            next_bracket = character
+        elif character == "," and next_bracket not in (")", "]"):
+            parts.append(value[position + 1 : end])
+            end = position
+    parts.append(value[:end])
+    return parts[::-1]
 
 
 def _cell_text(value: Any) -> str:

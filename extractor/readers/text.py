@@ -43,13 +43,17 @@ def _lexicon() -> dict:
         "boilerplate": re.compile("|".join(f"(?:{p})" for p in data["boilerplate_lines"]), re.I),
         "metadata": re.compile("|".join(f"(?:{p})" for p in data["metadata_line"]), re.I),
         # A heading alone on its line ("METHODS:", "Results") ...
-        "heading_line": re.compile(rf"^(?:{heading_alt})\s*[:.]?\s*$", re.I),
+        # (\s*+ and the lookbehind below: white space is never handed back, so a long run of it costs
+        # linear time, not quadratic.)
+        "heading_line": re.compile(rf"^(?:{heading_alt})\s*+[:.]?\s*$", re.I),
         # ... or starting a paragraph ("Background: text", "Abstract Childhood ...").
         "heading_inline": re.compile(rf"^(?P<h>{heading_alt})\s*(?::|\.(?=\s)|\s[-–—]\s)\s*\S", re.I),
         # BMJ style: "Objective To assess ..." (heading, space, capitalised sentence).
         "heading_bare": re.compile(rf"^(?P<h>(?i:{heading_alt}))\s+(?=[A-Z][a-z]+\s+[a-z]).{{60,}}$"),
-        "opener_line": re.compile(rf"^(?:{opener_alt})\s*[:.]?\s*$", re.I),
-        "opener_inline": re.compile(rf"^(?:{opener_alt})\s*(?::|\.(?=\s)|\s[-–—]\s|\s+(?=[A-Z][a-z]+\s+[a-z].{{40,}}$))\s*\S", re.I),
+        "opener_line": re.compile(rf"^(?:{opener_alt})\s*+[:.]?\s*$", re.I),
+        "opener_inline": re.compile(
+            rf"^(?:{opener_alt})\s*(?::|\.(?=\s)|\s[-–—]\s|(?<=\s)(?=[A-Z][a-z]+\s+[a-z].{{40,}}$))\s*\S", re.I
+        ),
         "abstract_inline": re.compile(r"^abstract\b[\s:.]*(?=[A-Z])", re.I),
         "abstract_end": re.compile("|".join(f"(?:{p})" for p in data["abstract_end"]), re.I),
         "publication_types": {t.lower(): t for t in data["publication_types"]},
@@ -147,6 +151,27 @@ def _is_boilerplate(line: str) -> bool:
 _AUTHORISH = re.compile(r"(\b[A-Z]\.\s?[A-Z]?\.?\s[A-Z][a-z]+|\bet al\b|\d,|[A-Za-z]\d\b|\d\s*,\s*\d|\*|@)")
 
 
+_TITLE_CASE_WORD = re.compile(r"[A-Z][\w'’-]*")
+_NAME_LINKS = {"of", "and", "&", "the", "for", "in"}
+
+
+def _is_title_case_name(words: list[str]) -> bool:
+    """Capitalised words with at most one linking word between two ("Journal of Medicine", "Johns Hopkins").
+
+    Checked word by word: the equivalent regular expression, a repeated group
+    of optional parts, backtracks exponentially on a long line that fails.
+    """
+    link_allowed = False  # the first word must be capitalised
+    for word in words:
+        if _TITLE_CASE_WORD.fullmatch(word):
+            link_allowed = True
+        elif word in _NAME_LINKS and link_allowed:
+            link_allowed = False
+        else:
+            return False
+    return bool(words)
+
+
 def _title_score(line: str) -> float:
     """How much a line looks like an article title (0 = not at all)."""
     words = line.split()
@@ -172,7 +197,7 @@ def _title_score(line: str) -> float:
         score -= 1.5
     if line.isupper():
         score -= 0.6
-    if re.fullmatch(r"(?:[A-Z][\w'’-]*\s?(?:of|and|&|the|for|in)?\s?){1,6}", line) and len(words) <= 6:
+    if len(words) <= 6 and _is_title_case_name(words):
         score -= 0.8  # Title Case of a few words: a journal or organisation name
     return max(score, 0.0)
 
