@@ -255,6 +255,16 @@ def test_pubmed_stream_unpacking_past_the_total_limit_fails(tmp_path: Path) -> N
     assert len(documents(items)) > 1000
 
 
+@pytest.mark.parametrize(("name", "head", "tail"), [("endless.ris.gz", "TY  - JOUR\nTI  - A trial\nAB  - ", "\nER  - \n"),
+                                                   ("endless.csv.gz", "title,abstract\nA trial,", "\n")])
+def test_gzip_citation_file_with_an_endless_line_fails_at_the_line_bound(tmp_path: Path, name: str, head: str,
+                                                                        tail: str) -> None:
+    path = hostile_inputs.gzip_file(tmp_path / name, head.encode() + b"x" * (3 * MIB) + tail.encode())
+    with pytest.raises(LimitExceeded, match="more than 1 MB without a line end"):
+        list(read_path(path, Limits(max_part_bytes=MIB)))
+    assert len(documents(list(read_path(path, Limits(max_part_bytes=4 * MIB))))) == 1
+
+
 # ---------------------------------------------------------------- a huge text file
 
 

@@ -3,6 +3,7 @@ builder that assembles one canonical text with spans into it."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -127,59 +128,68 @@ def _whole_characters(data: bytes) -> bytes:
     return data
 
 
-class BoundedReader:
+class BoundedReader(io.RawIOBase):
     """A binary stream that raises LimitExceeded when it gives more than ``total`` bytes in all, or more
-    than ``gap`` bytes without one of ``marks`` (a record start, a line end): the bound on what an
-    unpacking reader may hold, checked on the bytes as they come rather than on a header's claim."""
+    than ``gap`` bytes without one of ``marks`` (record starts, a line end): the bound on what an
+    unpacking reader may hold, checked on the bytes as they come rather than on a header's claim.
+
+    Wrap it in ``io.BufferedReader`` where a buffered stream is needed (``io.TextIOWrapper``).
+    """
 
     def __init__(self, raw: IO[bytes], what: str, total: int, gap: int | None = None,
-                 marks: re.Pattern[bytes] | None = None, mark_name: str = "record start") -> None:
+                 marks: tuple[bytes, ...] = (), mark_name: str = "record start") -> None:
+        super().__init__()
         self.raw = raw
         self.what = what
         self.total = total
-        self.gap = gap
+        self.gap = gap if marks else None
         self.marks = marks
         self.mark_name = mark_name
         self.given = 0
         self.since_mark = 0
         self._tail = b""  # the last bytes of the previous block, so a mark cut in two is still seen
 
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Fill ``buffer`` from the stream within the bounds; 0 at the end."""
+        block = self.raw.read(len(buffer))
+        buffer[: len(block)] = block
+        self._count(block)
+        return len(block)
+
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (all that is left, within the bounds, when ``size`` is negative)."""
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(1 << 20), b""))
         block = self.raw.read(size)
-        self.given += len(block)
-        if self.given > self.total:
-            raise LimitExceeded(
-                f"{self.what} unpacks to more than {self.total / 2**20:.0f} MB",
-                hint="a compression bomb or a damaged file; if it is genuine, split it or unpack it first",
-            )
-        if self.gap is not None and self.marks is not None and block:
-            self._count_gap(block)
+        self._count(block)
         return block
 
-    def _count_gap(self, block: bytes) -> None:
+    def _count(self, block: bytes) -> None:
+        self.given += len(block)
+        if self.given > self.total:
+            raise LimitExceeded(f"{self.what} unpacks to more than {self.total / 2**20:.0f} MB", hint=_BOMB_HINT)
+        if self.gap is None or not block:
+            return
         window = self._tail + block
-        last = None
-        for last in self.marks.finditer(window):  # noqa: B007 - only the last mark matters
-            pass
-        if last is not None and last.end() > len(self._tail):
-            self.since_mark = len(window) - last.end()
+        last = max(window.rfind(mark) + len(mark) if mark in window else -1 for mark in self.marks)
+        if last > len(self._tail):
+            self.since_mark = len(window) - last
         else:
             self.since_mark += len(block)
         self._tail = window[-64:]
         if self.since_mark > self.gap:
-            raise LimitExceeded(
-                f"{self.what} has more than {self.gap / 2**20:.0f} MB without a {self.mark_name}",
-                hint="a compression bomb or a damaged file; if it is genuine, split it or unpack it first",
-            )
-
-    def readable(self) -> bool:
-        return True
+            raise LimitExceeded(f"{self.what} has more than {self.gap / 2**20:.0f} MB without a {self.mark_name}",
+                                hint=_BOMB_HINT)
 
     def close(self) -> None:
         self.raw.close()
+        super().close()
+
+
+_BOMB_HINT = "a compression bomb or a damaged file; if it is genuine, split it or unpack it first"
 
 
 class TextBuilder:

@@ -245,7 +245,7 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     macros: dict[str, str] = {}
     index = 0
     seen_entry = False
-    for text in iter_entries(line + "\n" for line in iter_lines(path)):
+    for text in iter_entries(line + "\n" for line in iter_lines(path, limits)):
         seen_entry = True
         if text is None:
             index += 1

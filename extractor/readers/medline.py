@@ -71,7 +71,7 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per MEDLINE record; a record with no title and no abstract is a RecordFailure."""
     yield from read_records(
-        iter_records(iter_lines(path)),
+        iter_records(iter_lines(path, limits)),
         lambda record, index: record_to_document(record, path, index, limits),
         "no MEDLINE records found (no 'PMID- ' or 'XXXX- ' tag lines)",
     )

@@ -124,7 +124,7 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
         # openpyxl unpacks the parts it reads (the shared strings whole, the sheet as a stream): each is
         # first unpacked here within the limits, so a zip bomb fails before openpyxl opens it.
         verify_parts(path, limits, is_markup)
-    rows = _xlsx_rows(path) if is_zip else _delimited_rows(path)
+    rows = _xlsx_rows(path) if is_zip else _delimited_rows(path, limits)
     try:
         yield from rows_to_documents(rows, path, limits)
     finally:
@@ -266,11 +266,11 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _delimited_rows(path: Path) -> Iterator[list[str]]:
+def _delimited_rows(path: Path, limits: Limits) -> Iterator[list[str]]:
     """Rows of a CSV/TSV file; the delimiter is the commonest of , tab ; in the header line."""
     if csv.field_size_limit() < MAX_FIELD_CHARS:
         csv.field_size_limit(MAX_FIELD_CHARS)  # abstracts can pass the default 128 KiB
-    with open_text(path, newline="") as stream:
+    with open_text(path, newline="", limits=limits) as stream:
         header_line = ""
         while not header_line.strip():
             header_line = stream.readline()
