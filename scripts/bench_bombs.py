@@ -14,7 +14,8 @@ one child.
 
 ``--scale`` multiplies every unpacked size (1.0: 1 GiB of slide paragraphs,
 2 GiB of media, 1 GiB of shared strings, 1 GiB in one cell, 4 GiB of gzip
-spaces, a 200 MB text file).
+spaces, a 200 MB text file; then bombs just inside the limits, which are
+read rather than refused).
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ BOMBS: dict[str, tuple[str, Callable[[Path, int], Path], int]] = {
     "xlsx_one_cell": ("cell.xlsx", hostile_inputs.xlsx_sheet_bomb, GIB),
     "pubmed_gzip_spaces": ("spaces.xml.gz", hostile_inputs.pubmed_gzip_bomb, 4 * GIB),
     "text_200mb": ("big.txt", hostile_inputs.big_text_file, 200 * 1000 * 1000),
+    # Just inside the limits (a .pptx part 8 MiB and all its XML 32 MiB; other parts 64 MiB): what a bomb
+    # that passes the checks costs.
+    "pptx_paragraphs_7mb": ("paragraphs7.pptx", hostile_inputs.pptx_paragraph_bomb, 7 * MIB),
+    "pptx_6_slides_30mb": ("slides30.pptx", hostile_inputs.pptx_slides_bomb, 30 * MIB),
+    "xlsx_shared_strings_60mb": ("strings60.xlsx", hostile_inputs.xlsx_shared_strings_bomb, 60 * MIB),
+    "xlsx_one_cell_60mb": ("cell60.xlsx", hostile_inputs.xlsx_sheet_bomb, 60 * MIB),
+    "pubmed_gzip_spaces_60mb": ("spaces60.xml.gz", hostile_inputs.pubmed_gzip_bomb, 60 * MIB),
 }
 
 

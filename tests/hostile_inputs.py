@@ -159,7 +159,7 @@ def _repeated(head: bytes, unit: bytes, size: int, tail: bytes) -> Callable[[], 
 
     def chunks() -> Iterable[bytes]:
         yield head
-        block = unit * max(1, (1 << 20) // len(unit))
+        block = unit * max(1, min(1 << 20, size) // len(unit))
         for _ in range(max(1, size // len(block))):
             yield block
         yield tail
@@ -185,6 +185,16 @@ def pptx_paragraph_bomb(path: Path, unpacked: int) -> Path:
     paragraph = b"<a:p><a:r><a:t>We randomised 100 adults.</a:t></a:r></a:p>"
     return _replace_part(path, "ppt/slides/slide1.xml", _stream_part(_repeated(_SLIDE_HEAD, paragraph, unpacked,
                                                                                _SLIDE_TAIL)))
+
+
+def pptx_slides_bomb(path: Path, unpacked: int, slides: int = 6) -> Path:
+    """A deck of ``slides`` slides whose XML together unpacks to about ``unpacked`` bytes of paragraphs."""
+    write_pptx(path, [f"Slide {n}" for n in range(1, slides + 1)])
+    paragraph = b"<a:p><a:r><a:t>We randomised 100 adults.</a:t></a:r></a:p>"
+    for number in range(1, slides + 1):
+        _replace_part(path, f"ppt/slides/slide{number}.xml",
+                      _stream_part(_repeated(_SLIDE_HEAD, paragraph, unpacked // slides, _SLIDE_TAIL)))
+    return path
 
 
 def pptx_media_bomb(path: Path, unpacked: int) -> Path:

@@ -133,18 +133,24 @@ def test_pptx_whose_slide_unpacks_past_the_part_limit_fails_naming_the_part(tmp_
     assert path.stat().st_size < 2 * MIB
     with pytest.raises(LimitExceeded) as caught:
         list(read_path(path))
-    assert "ppt/slides/slide1.xml" in caught.value.message and "64 MB" in caught.value.message
+    assert "ppt/slides/slide1.xml" in caught.value.message and "8 MB limit" in caught.value.message
     assert "zip bomb" in caught.value.hint
 
 
 def test_pptx_slides_within_a_lowered_part_limit_are_read(tmp_path: Path) -> None:
     path = hostile_inputs.pptx_paragraph_bomb(tmp_path / "long.pptx", 2 * MIB)
-    with pytest.raises(LimitExceeded):
-        list(read_path(path, Limits(max_part_bytes=MIB)))
-    [document] = documents(list(read_path(path, Limits(max_part_bytes=4 * MIB, max_chars=100_000))))
+    with pytest.raises(LimitExceeded, match="over the 1 MB limit for one part"):
+        list(read_path(path, Limits(max_part_bytes=8 * MIB)))  # a deck's XML part: an eighth of the limit
+    [document] = documents(list(read_path(path, Limits(max_part_bytes=32 * MIB, max_chars=100_000))))
     assert document.text.count("We randomised 100 adults.") > 1000
     assert len(document.text) <= 100_000 and any("cut at 100000" in w for w in document.warnings)
     assert_spans_inside(document)
+
+
+def test_pptx_whose_slides_together_unpack_past_the_total_fails(tmp_path: Path) -> None:
+    path = hostile_inputs.pptx_slides_bomb(tmp_path / "slides.pptx", int(5.4 * MIB), slides=6)
+    with pytest.raises(LimitExceeded, match="unpack to more than 4 MB in all"):
+        list(read_path(path, Limits(max_part_bytes=8 * MIB)))  # each slide under 1 MB, all over 4 MB
 
 
 def test_pptx_media_parts_are_never_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,7 +36,11 @@ _DIAGRAM_DATA = etree.XPath(".//a:graphicData/dgm:relIds/@r:dm", namespaces=_NS)
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOILERPLATE_PLACEHOLDERS = {"FOOTER", "SLIDE_NUMBER", "DATE"}
 _TITLE_PLACEHOLDERS = {"TITLE", "CENTER_TITLE", "VERTICAL_TITLE"}
-XML_TOTAL_PARTS = 2  # all the XML of a deck may unpack to this many times the one-part limit
+# python-pptx holds every XML part as an lxml tree, some 16 times the XML's size for dense text (scripts/
+# bench_bombs.py), so a deck's XML is bounded tighter than other zip parts: one part to an eighth of
+# Limits.max_part_bytes (8 MiB; real slides take kilobytes), all of them together to half (32 MiB).
+XML_PART_SHARE = 8
+XML_TOTAL_SHARE = 2
 
 
 def sniff(head: bytes, path: Path) -> float:
@@ -78,7 +82,8 @@ def _open(path: Path, limits: Limits) -> Any:
         raise MalformedDocument("a zip file but not a PowerPoint deck (no ppt/presentation.xml)")
     # python-pptx loads every part of the package into memory: it is given a copy holding only the XML,
     # each part unpacked within the limits, with pictures, video and embedded files left empty.
-    package = bounded_copy(path, limits, is_markup, total_limit=XML_TOTAL_PARTS * limits.max_part_bytes)
+    package = bounded_copy(path, limits, is_markup, part_limit=limits.max_part_bytes // XML_PART_SHARE,
+                           total_limit=limits.max_part_bytes // XML_TOTAL_SHARE)
     try:
         return Presentation(package)
     except Exception as error:  # python-pptx and lxml raise many types on damaged parts
