@@ -125,7 +125,8 @@ def main() -> None:
             build(path, int(unpacked * args.scale))
             db = Path(folder) / f"{name}.db"
             wall, peak, code, output = run(path, db, args.timeout, use_time)
-            verdict = "OK" if peak < 600 or (wall < args.timeout and "failed " in output) else "OVER TARGET"
+            failed = any(line.startswith("failed ") for line in output.splitlines())
+            verdict = "OK" if peak < 600 or (wall < args.timeout and failed) else "OVER TARGET"
             print(f"{name:20} disk {path.stat().st_size / MIB:8.1f} MB  unpacked {unpacked_size(path) / MIB:8.0f} MB  "
                   f"wall {wall:6.1f} s  peak RSS {peak:7.0f} MB  exit {code}  {verdict}\n"
                   f"{'':20} {outcome(output, db)}", flush=True)
