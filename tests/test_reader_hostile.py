@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import hostile_inputs
 import pytest
 
-import hostile_inputs
 from extractor.errors import LimitExceeded, MalformedDocument
 from extractor.extract.document import extract_document
 from extractor.readers import detect_format, pubmed_xml, read_path

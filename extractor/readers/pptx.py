@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
