@@ -63,7 +63,7 @@ class TextLayer:
 
 
 @cache
-def _sections_lexicon() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str]]:
+def _sections_lexicon() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str], frozenset[str]]:
     data = json.loads(_DATA.read_text(encoding="utf-8"))
     roles: dict[str, str] = {}
     for role, headings in data["roles"].items():
@@ -75,16 +75,20 @@ def _sections_lexicon() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str
     # Both are tried only where a heading can start (see _heading_matches): a line start,
     # or just after a sentence's closing punctuation.
     # "Methods:" / "METHODS" alone on a line ...
-    line_heading = re.compile(rf"[ \t]*(?P<h>(?i:{alternatives}))[ \t]*[:.]?[ \t]*(?:\n|$)")
+    line_heading = re.compile(rf"[ \t]*+(?P<h>(?i:{alternatives}))[ \t]*+[:.]?[ \t]*(?:\n|$)")
     # ... or "Methods: text" / "ResultsThe" starting a line or following a sentence.
     inline_heading = re.compile(
-        rf"[ \t]*(?P<h>(?i:{alternatives}))(?:[ \t]*[:.][ \t]*|[ \t]+[-–—][ \t]+|(?=[A-Z][a-z]))"
+        rf"[ \t]*+(?P<h>(?i:{alternatives}))(?:[ \t]*[:.][ \t]*|[ \t]+[-–—][ \t]+|(?=[A-Z][a-z]))"
     )
-    return roles, line_heading, inline_heading
+    # Every heading starts with three letters: a cheap test that spares the two patterns above at the
+    # many places where no heading can start (text such as "a.a.a." offers one at every other character).
+    prefixes = frozenset(heading[:3].lower() for heading in roles)
+    return roles, line_heading, inline_heading, prefixes
 
 
 # Where a heading may start: the start of the text or of a line, or right after . ! ?
 _HEADING_START = re.compile(r"(?:^|(?<=[.!?])\s?)(?=[ \t]*[A-Za-z])", re.M)
+_LINE_SPACE = re.compile(r"[ \t]*")
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class _Heading:
 
 def _heading_matches(text: str, start: int, end: int) -> list[_Heading]:
     """Headings in ``text[start:end]``: alone on a line, or opening a line or a sentence."""
-    _, line_heading, inline_heading = _sections_lexicon()
+    _, line_heading, inline_heading, prefixes = _sections_lexicon()
     found: list[_Heading] = []
     last = -1
     for position in _HEADING_START.finditer(text, start, end):
@@ -104,6 +108,9 @@ def _heading_matches(text: str, start: int, end: int) -> list[_Heading]:
         if at == last or at >= end:
             continue
         last = at
+        word = _LINE_SPACE.match(text, at, end).end()
+        if text[word : word + 3].lower() not in prefixes:
+            continue
         alone = line_heading.match(text, at, end)
         if alone and (at == 0 or text[at - 1] == "\n"):
             found.append(_Heading(alone.start("h"), alone.end(), alone.group("h")))
@@ -132,8 +139,11 @@ _ABBREVIATIONS = {
 }
 
 # A sentence may end at . ! ? (optionally closed by quotes or brackets) before white space.
-_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+# Matched from the first mark of a run only, without backtracking: on a long run of marks
+# with no space after it, trying every start in the run would take quadratic time.
+_END = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_NON_SPACE = re.compile(r"\S")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None,
@@ -179,9 +189,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
 
 def _is_sentence_end(text: str, mark: int, after: int, limit: int) -> bool:
     """Whether the punctuation at ``mark`` really ends a sentence."""
-    following = text[after:limit].lstrip()
-    if not following:
+    next_word = _NON_SPACE.search(text, after, limit)
+    if next_word is None:
         return True
+    following = text[next_word.start() : min(limit, next_word.start() + 8)]  # its first characters are all that count
     first = following[0]
     if first.islower() or first in ",;:%)]":
         return False

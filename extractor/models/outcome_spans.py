@@ -152,6 +152,22 @@ def _tokens(text: str) -> tuple[list[str], list[bool], list[int]]:
     return words, spaces, starts
 
 
+MAX_TOKENS_AT_ONCE = 20_000
+
+
+def _pieces(words: Sequence[str], size: int) -> list[tuple[int, int]]:
+    """Token ranges of at most ``size`` tokens covering ``words``, each cut after a "." where there is one."""
+    pieces = []
+    first = 0
+    while len(words) - first > size:
+        last = first + size
+        cut = next((i + 1 for i in range(last - 1, first + size // 2, -1) if words[i] == "."), last)
+        pieces.append((first, cut))
+        first = cut
+    pieces.append((first, len(words)))
+    return pieces
+
+
 def predict_spans(
     text: str, start: int = 0, end: int | None = None, model: LoadedModel | None = None
 ) -> list[OutcomeSpan]:
@@ -163,8 +179,13 @@ def predict_spans(
     words, spaces, starts = _tokens(text[start:end])
     if not words:
         return []
-    doc = Doc(model.nlp.vocab, words=words, spaces=spaces)
-    probabilities = token_probabilities(model.nlp, [doc])[0]
+    # A long text is tagged a piece at a time, cut after a full stop: the tagger holds every token's
+    # activations at once (some 4 kB a token, gigabytes for a 2M-character text). Abstracts and
+    # ordinary full texts are one piece, as before.
+    probabilities: list[float] = []
+    for first, last in _pieces(words, MAX_TOKENS_AT_ONCE):
+        doc = Doc(model.nlp.vocab, words=words[first:last], spaces=spaces[first:last])
+        probabilities.extend(token_probabilities(model.nlp, [doc])[0])
     return [
         OutcomeSpan(start + starts[first], start + starts[last - 1] + len(words[last - 1]), round(probability, 3))
         for first, last, probability in probability_runs(words, probabilities, model.token_threshold)

@@ -3,14 +3,15 @@ builder that assembles one canonical text with spans into it."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
-from ..errors import BadEncoding, EmptyDocument, MalformedDocument
+from ..errors import BadEncoding, EmptyDocument, LimitExceeded, MalformedDocument
 from ..types import Document, Metadata, Page, Section, Span
 
 
@@ -23,6 +24,10 @@ class Limits:
     max_seconds: float = 120.0  # wall time per file
     max_chars: int = 2_000_000  # canonical text per document; the rest is cut with a warning
     max_records: int = 10_000_000  # documents per file
+    # Compressed input (gzip streams, the parts of .pptx/.xlsx zips) is checked as it is unpacked, so a
+    # small file that unpacks to gigabytes fails at these bounds instead of filling memory.
+    max_part_bytes: int = 64 * 1024 * 1024  # one zip part, or the bytes between two records of a stream
+    max_unpacked_bytes: int = 1024 * 1024 * 1024  # everything unpacked from one file
 
 
 @dataclass
@@ -86,14 +91,105 @@ def decode_bytes(data: bytes, path: Path | str) -> str:
         return data.decode("latin-1")
 
 
-def read_text_file(path: Path, limits: Limits) -> str:
-    """The whole file as clean text, or a typed error when it is empty or binary."""
-    data = path.read_bytes()
+def read_text_file(path: Path, limits: Limits, max_chars: int | None = None) -> tuple[str, bool]:
+    """The file as clean text and whether it was cut; a typed error when it is empty or binary.
+
+    With ``max_chars`` at most that many characters are read from disk (a few
+    more bytes than any encoding needs for them), so a huge file costs no
+    more memory than the text that is kept.
+    """
+    with path.open("rb") as handle:
+        if max_chars is None:
+            data, cut = handle.read(), False
+        else:
+            data = handle.read(4 * max_chars + 4)  # UTF-8 needs at most 4 bytes a character
+            cut = bool(handle.read(1))
     if not data.strip():
         raise EmptyDocument("the file is empty")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BadEncoding("binary content where text was expected")
-    return clean_text(decode_bytes(data, path))
+    if cut:
+        data = _whole_characters(data)
+    text = clean_text(decode_bytes(data, path))
+    if max_chars is not None and len(text) > max_chars:
+        text, cut = text[:max_chars], True
+    return text, cut
+
+
+def _whole_characters(data: bytes) -> bytes:
+    """``data`` cut by a read limit, without the partial character at its end (UTF-8 or UTF-16)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data[: len(data) - len(data) % 2]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[: exc.start]
+    return data
+
+
+class BoundedReader(io.RawIOBase):
+    """A binary stream that raises LimitExceeded when it gives more than ``total`` bytes in all, or more
+    than ``gap`` bytes without one of ``marks`` (record starts, a line end): the bound on what an
+    unpacking reader may hold, checked on the bytes as they come rather than on a header's claim.
+
+    Wrap it in ``io.BufferedReader`` where a buffered stream is needed (``io.TextIOWrapper``).
+    """
+
+    def __init__(self, raw: IO[bytes], what: str, total: int, gap: int | None = None,
+                 marks: tuple[bytes, ...] = (), mark_name: str = "record start") -> None:
+        super().__init__()
+        self.raw = raw
+        self.what = what
+        self.total = total
+        self.gap = gap if marks else None
+        self.marks = marks
+        self.mark_name = mark_name
+        self.given = 0
+        self.since_mark = 0
+        self._tail = b""  # the last bytes of the previous block, so a mark cut in two is still seen
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Fill ``buffer`` from the stream within the bounds; 0 at the end."""
+        block = self.raw.read(len(buffer))
+        buffer[: len(block)] = block
+        self._count(block)
+        return len(block)
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left, within the bounds, when ``size`` is negative)."""
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(1 << 20), b""))
+        block = self.raw.read(size)
+        self._count(block)
+        return block
+
+    def _count(self, block: bytes) -> None:
+        self.given += len(block)
+        if self.given > self.total:
+            raise LimitExceeded(f"{self.what} unpacks to more than {self.total / 2**20:.0f} MB", hint=_BOMB_HINT)
+        if self.gap is None or not block:
+            return
+        window = self._tail + block
+        last = max(window.rfind(mark) + len(mark) if mark in window else -1 for mark in self.marks)
+        if last > len(self._tail):
+            self.since_mark = len(window) - last
+        else:
+            self.since_mark += len(block)
+        self._tail = window[-64:]
+        if self.since_mark > self.gap:
+            raise LimitExceeded(f"{self.what} has more than {self.gap / 2**20:.0f} MB without a {self.mark_name}",
+                                hint=_BOMB_HINT)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+_BOMB_HINT = "a compression bomb or a damaged file; if it is genuine, split it or unpack it first"
 
 
 class TextBuilder:
@@ -176,9 +272,17 @@ def make_document(
         builder.add_section(heading, text)
     text = builder.text()
     warnings: list[str] = []
+    sections = builder.sections
     if limits is not None and len(text) > limits.max_chars:
-        text = text[: limits.max_chars]
-        warnings.append(f"text cut at {limits.max_chars} characters")
+        # One over-long field costs the rest of its own text, never its record or the file: every span
+        # is cut to the text that is kept, so nothing downstream indexes past the end.
+        text = text[: limits.max_chars].rstrip()
+        warnings.append(f"text cut at {limits.max_chars} characters (the record is longer than the limit)")
+        clipped = clip_span(title_span, len(text))
+        if clipped != title_span:
+            title_span, title_clean = clipped, squash(text[clipped[0] : clipped[1]]) if clipped else None
+        abstract_span = clip_span(abstract_span, len(text))
+        sections = [replace(s, end=min(s.end, len(text))) for s in sections if s.start < len(text)]
     abstract_text = text[abstract_span[0] : abstract_span[1]] if abstract_span else None
     return Document(
         doc_id="",
@@ -189,12 +293,19 @@ def make_document(
         abstract=abstract_text,
         title_span=title_span,
         abstract_span=abstract_span,
-        sections=[s for s in builder.sections if s.end <= len(text)],
+        sections=sections,
         pages=[],
         metadata=metadata or Metadata(),
         record_index=record_index,
         warnings=warnings,
     )
+
+
+def clip_span(span: Span | None, length: int) -> Span | None:
+    """``span`` cut to a text of ``length`` characters; None when nothing of it is left."""
+    if span is None or span[0] >= length:
+        return None
+    return (span[0], min(span[1], length))
 
 
 def document_from_spans(
@@ -239,7 +350,8 @@ def split_keywords(value: str | None) -> list[str]:
     """Keywords from a ';' or ',' separated field, without blanks or repeats."""
     if not value:
         return []
-    parts = re.split(r"\s*[;\n]\s*", value) if ";" in value or "\n" in value else value.split(",")
+    # (?<!\s): a split is tried from the first space of a run only, not from each (quadratic on long runs)
+    parts = re.split(r"(?<!\s)\s*[;\n]\s*", value) if ";" in value or "\n" in value else value.split(",")
     seen: dict[str, None] = {}
     for part in parts:
         part = squash(part).strip(" .")

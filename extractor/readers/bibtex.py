@@ -46,7 +46,7 @@ _SYMBOLS = {
 _ESCAPES = {"&": "&", "%": "%", "$": "\x03", "#": "#", "_": "_", "{": "\x01", "}": "\x02", " ": " ", ",": " "}
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?\s*")
 _BARE_WORD = re.compile(r"[^,#}\s]*")
-_AND = re.compile(r"\s+and\s+")
+_AND = re.compile(r"(?<!\s)\s+and\s+")  # (?<!\s): tried from a run's first space only (linear)
 
 
 def sniff(head: bytes, path: Path) -> float:
@@ -245,7 +245,7 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     macros: dict[str, str] = {}
     index = 0
     seen_entry = False
-    for text in iter_entries(line + "\n" for line in iter_lines(path)):
+    for text in iter_entries(line + "\n" for line in iter_lines(path, limits)):
         seen_entry = True
         if text is None:
             index += 1

@@ -14,8 +14,17 @@ from xml.etree import ElementTree as ET
 
 from ..errors import EmptyDocument
 from ..types import Document, Metadata
-from .base import Limits, RecordFailure, first_year, make_document, squash
-from .pubmed_xml import READ_ERRORS, flatten, labelled_sections, normal_doi, open_xml, parse_error, xml_parser
+from .base import BoundedReader, Limits, RecordFailure, first_year, make_document, squash
+from .pubmed_xml import (
+    READ_ERRORS,
+    flatten,
+    labelled_sections,
+    nested_too_deeply,
+    normal_doi,
+    open_xml,
+    parse_error,
+    xml_parser,
+)
 
 FORMAT = "jats"
 
@@ -27,6 +36,7 @@ _NOT_IN_TEXT = _FLOATS | {"tex-math", "annotation"}  # keep one rendering of a f
 _NOT_IN_TITLES = frozenset({"xref", "fn"})
 _BACK_PARTS = {"sec", "ack", "app", "app-group", "notes"}
 _YEAR_ORDER = ("ppub", "epub-ppub", "collection", "epub")
+JATS_PARTS = 2  # a JATS file may unpack to this many times the one-part limit (its whole tree is held)
 
 Body = list[tuple[str | None, str]]
 
@@ -45,8 +55,10 @@ def sniff(head: bytes, path: Path) -> float:
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One Document per ``<article>`` in the file (usually one)."""
     with open_xml(path) as handle:
+        # a whole tree is built, so what it is built from is bounded (a gzip bomb fails here, not in memory)
+        bounded = BoundedReader(handle, "the XML", JATS_PARTS * limits.max_part_bytes)
         try:
-            root = ET.parse(handle, parser=xml_parser()).getroot()
+            root = ET.parse(bounded, parser=xml_parser()).getroot()
         except READ_ERRORS as error:
             raise parse_error(error) from None
     for element in root.iter():
@@ -57,7 +69,13 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
         raise EmptyDocument("the XML holds no <article> element")
     multi = len(articles) > 1
     for index, article in enumerate(articles, start=1):
-        yield _document(article, path, index if multi else None, limits)
+        try:
+            yield _document(article, path, index if multi else None, limits)
+        except RecursionError:
+            error = nested_too_deeply(f"article {index}" if multi else "the article")
+            if not multi:
+                raise error from None
+            yield RecordFailure(record=f"article {index}", kind=error.kind, message=error.message, hint=error.hint)
 
 
 def _document(article: ET.Element, path: Path, index: int | None, limits: Limits) -> Document:

@@ -38,6 +38,13 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
     """Raw records: a record starts at ``PMID-`` or at the first tag after a blank line."""
     record: Record = {}
     last: list[str] | None = None
+    wrapped: list[str] = []  # continuation lines of last[-1], joined once (joining line by line is quadratic)
+
+    def join_wrapped() -> None:
+        if last and wrapped:
+            last[-1] = " ".join([last[-1], *wrapped]).strip()  # wrapped lines: joined with a space
+            wrapped.clear()
+
     after_blank = True
     for raw in lines:
         line = raw.rstrip()
@@ -46,6 +53,7 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
             continue
         match = None if line[:1].isspace() else _TAG.match(line)
         if match:
+            join_wrapped()
             tag, value = match.group(1), match.group(2).strip()
             if record and (tag == "PMID" or after_blank):
                 yield record
@@ -53,8 +61,9 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
             last = record.setdefault(tag, [])
             last.append(value)
         elif last is not None and record:
-            last[-1] = f"{last[-1]} {line.strip()}".strip()  # wrapped line: join with a space
+            wrapped.append(line.strip())
         after_blank = False
+    join_wrapped()
     if record:
         yield record
 
@@ -62,7 +71,7 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per MEDLINE record; a record with no title and no abstract is a RecordFailure."""
     yield from read_records(
-        iter_records(iter_lines(path)),
+        iter_records(iter_lines(path, limits)),
         lambda record, index: record_to_document(record, path, index, limits),
         "no MEDLINE records found (no 'PMID- ' or 'XXXX- ' tag lines)",
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from lxml import etree
 
 from ..errors import EmptyDocument, MalformedDocument
 from ..types import Document, Metadata, Section, Span
-from .base import Limits, TextBuilder, clean_text, squash
+from .base import Limits, TextBuilder, clean_text, clip_span, squash
+from .packages import bounded_copy, is_markup
 
 FORMAT = "pptx"
 
@@ -34,6 +36,11 @@ _DIAGRAM_DATA = etree.XPath(".//a:graphicData/dgm:relIds/@r:dm", namespaces=_NS)
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOILERPLATE_PLACEHOLDERS = {"FOOTER", "SLIDE_NUMBER", "DATE"}
 _TITLE_PLACEHOLDERS = {"TITLE", "CENTER_TITLE", "VERTICAL_TITLE"}
+# python-pptx holds every XML part as an lxml tree, some 16 times the XML's size for dense text (scripts/
+# bench_bombs.py), so a deck's XML is bounded tighter than other zip parts: one part to an eighth of
+# Limits.max_part_bytes (8 MiB; real slides take kilobytes), all of them together to half (32 MiB).
+XML_PART_SHARE = 8
+XML_TOTAL_SHARE = 2
 
 
 def sniff(head: bytes, path: Path) -> float:
@@ -54,7 +61,7 @@ def read(path: Path, limits: Limits) -> Iterator[Document]:
     yield read_deck(Path(path), limits)
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path, limits: Limits) -> Any:
     from pptx import Presentation
 
     with open(path, "rb") as handle:
@@ -73,15 +80,19 @@ def _open(path: Path) -> Any:
         raise MalformedDocument(f"not a readable zip file, so not a .pptx deck ({error})") from None
     if "ppt/presentation.xml" not in names:
         raise MalformedDocument("a zip file but not a PowerPoint deck (no ppt/presentation.xml)")
+    # python-pptx loads every part of the package into memory: it is given a copy holding only the XML,
+    # each part unpacked within the limits, with pictures, video and embedded files left empty.
+    package = bounded_copy(path, limits, is_markup, part_limit=limits.max_part_bytes // XML_PART_SHARE,
+                           total_limit=limits.max_part_bytes // XML_TOTAL_SHARE)
     try:
-        return Presentation(str(path))
+        return Presentation(package)
     except Exception as error:  # python-pptx and lxml raise many types on damaged parts
         raise MalformedDocument(f"the deck cannot be opened ({type(error).__name__}: {error})") from None
 
 
 def read_deck(path: Path, limits: Limits) -> Document:
     """Every slide (up to the page limit) as a page and a section of one document."""
-    presentation = _open(path)
+    presentation = _open(path, limits)
     warnings: list[str] = []
     try:
         slides = list(presentation.slides)
@@ -97,6 +108,9 @@ def read_deck(path: Path, limits: Limits) -> Document:
     title_span: Span | None = None
     fallback_span: Span | None = None
     for number, slide in enumerate(slides[: limits.max_pages], 1):
+        if builder.length >= limits.max_chars:
+            warnings.append(f"text cut at {limits.max_chars} characters: slides {number}-{len(slides)} not read")
+            break
         try:
             title, body, notes, unread = _slide_parts(slide, height)
         except Exception as error:  # one damaged slide must not lose the deck
@@ -121,7 +135,12 @@ def read_deck(path: Path, limits: Limits) -> Document:
     text = builder.text()
     if not text:
         raise EmptyDocument("the deck has no text on any slide")
-    title_span = title_span or fallback_span
+    if len(text) > limits.max_chars:
+        text = text[: limits.max_chars].rstrip()
+        warnings.append(f"text cut at {limits.max_chars} characters")
+        sections = [replace(s, end=min(s.end, len(text))) for s in sections if s.start < len(text)]
+        builder.pages[:] = [replace(p, end=min(p.end, len(text))) for p in builder.pages if p.start < len(text)]
+    title_span = clip_span(title_span or fallback_span, len(text))
     return Document(
         doc_id="",
         source_path=str(path),

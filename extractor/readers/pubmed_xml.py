@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import sys
 import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
@@ -21,10 +22,10 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
 
-from ..errors import EmptyDocument, ExtractorError, MalformedDocument, TruncatedDocument
+from ..errors import EmptyDocument, ExtractorError, LimitExceeded, MalformedDocument, TruncatedDocument
 from ..identifiers import clean_doi
 from ..types import Document, Metadata, Section
-from .base import Limits, RecordFailure, first_year, make_document, squash
+from .base import BoundedReader, Limits, RecordFailure, first_year, make_document, squash
 
 FORMAT = "pubmed_xml"
 
@@ -53,7 +54,7 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One Document per PubmedArticle/PubmedBookArticle, in file order."""
     articles = 0
     deletions = 0
-    for kind, element in _records(path):
+    for kind, element in _records(path, limits=limits):
         if kind == "DeleteCitation":
             deletions += 1
             continue
@@ -84,7 +85,7 @@ def read_range(path: Path, limits: Limits, first: int = 1, stop: int | None = No
     start = 0 if data is None else first - 1
     state = {"articles": start, "deletions": 0}
     try:
-        yield from _numbered(_records(path, data, lines_before), path, limits, first, stop, deleted, state)
+        yield from _numbered(_records(path, data, lines_before, limits), path, limits, first, stop, deleted, state)
     except MalformedDocument as error:
         if isinstance(error, TruncatedDocument):
             raise  # nothing follows the damage: the records before it are all there is
@@ -96,8 +97,9 @@ def read_range(path: Path, limits: Limits, first: int = 1, stop: int | None = No
         for number, piece in enumerate(pieces.records[done:], start + done + 1):
             if stop is not None and number >= stop:
                 return
-            yield from _read_alone(path, limits, pieces.wrap(piece, number == start + len(pieces.records)),
-                                   number, first, deleted, state, lines)
+            last = number == start + len(pieces.records)
+            yield from _read_alone(path, limits, pieces.wrap(piece, last), number, first, deleted, state, lines,
+                                   last)
             lines += piece.count(b"\n")
     if state["articles"] == start and not state["deletions"]:
         raise EmptyDocument("the PubMed XML file holds no PubmedArticle records")
@@ -118,6 +120,15 @@ def _numbered(records: Iterator[tuple[str, ET.Element]], path: Path, limits: Lim
         if stop is not None and number >= stop:
             return
         yield number, (_document_or_failure(element, path, number, limits) if number >= first else None)
+
+
+def nested_too_deeply(what: str) -> MalformedDocument:
+    """The error for XML nested deeper than Python's recursion limit lets a reader follow."""
+    return MalformedDocument(
+        f"{what} is nested too deeply: elements inside elements about {sys.getrecursionlimit()} levels down or more",
+        hint="real articles nest a few dozen levels; the file is damaged or machine-made, so re-export it "
+        "or remove that part",
+    )
 
 
 # characters XML 1.0 forbids; an export that lets one through breaks the whole stream for expat
@@ -166,7 +177,8 @@ def _record_pieces(path: Path, data: bytes | None, error: MalformedDocument) -> 
 
 
 def _read_alone(path: Path, limits: Limits, piece: bytes, number: int, first: int, deleted: list[str] | None,
-                state: dict[str, int], lines_before: int) -> Iterator[tuple[int, Document | RecordFailure | None]]:
+                state: dict[str, int], lines_before: int,
+                last: bool = False) -> Iterator[tuple[int, Document | RecordFailure | None]]:
     """Record ``number`` parsed on its own; XML-illegal control characters are read as spaces, with a warning,
     and a record that still cannot be parsed is a RecordFailure, not the end of the stream."""
     dropped = 0
@@ -182,9 +194,9 @@ def _read_alone(path: Path, limits: Limits, piece: bytes, number: int, first: in
                 continue
             state["articles"] = number
             if number >= first:
+                after = "" if last else "; the records after it were read"  # none follow the last record
                 yield number, RecordFailure(record=f"record {number}", kind=error.kind,
-                                            message=f"{error.message} in this record; the records after it were read",
-                                            hint=error.hint)
+                                            message=f"{error.message} in this record{after}", hint=error.hint)
             return
         if deleted is not None:
             deleted.extend(found)
@@ -195,7 +207,7 @@ def _read_alone(path: Path, limits: Limits, piece: bytes, number: int, first: in
         return
 
 
-def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bool, int]]:
+def split_records(path: Path, size: int, limits: Limits | None = None) -> Iterator[tuple[int, bytes | None, bool, int]]:
     """The file cut into pieces of ``size`` records, each a well-formed document of its own.
 
     Yields ``(first record number, piece, last, lines before)``; a piece is the file's header
@@ -208,6 +220,13 @@ def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bo
     (about 10x faster), so one process can cut files for many workers; a
     damaged stream ends the last piece where the damage starts, and parsing
     that piece reports it.
+
+    Planning is bounded as reading is: a file with more than
+    ``limits.max_part_bytes`` between two record starts (or before the first),
+    or that unpacks to more than ``limits.max_unpacked_bytes``, raises
+    LimitExceeded, after a last piece with the whole records before the
+    excess (a gzip bomb of white space is refused within the bound, never
+    buffered whole).
     """
     header: bytes | None = None
     buffer = bytearray()
@@ -216,12 +235,17 @@ def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bo
     first = 1
     lines_before = 0
     cut_any = False
-    with open_xml(path) as handle:
+    with open_bounded(path, limits or Limits()) as handle:
         while True:
             try:
                 block = handle.read(1 << 20)
             except READ_ERRORS:
                 block = b""  # damaged: what was read is the last piece
+            except LimitExceeded:
+                if header is not None and starts:
+                    records = bytes(buffer[: starts[-1]])  # the records before the one that breaks the bound
+                    yield first, header + records + b"</PubmedArticleSet>\n", False, lines_before
+                raise
             buffer += block
             end = len(buffer) if not block else max(scanned, buffer.rfind(b"<"))  # a tag may be cut at the end
             found = [match.start() for match in _RECORD_START.finditer(buffer, scanned, end)]
@@ -252,6 +276,7 @@ def split_records(path: Path, size: int) -> Iterator[tuple[int, bytes | None, bo
 
 
 _RECORD_START = re.compile(rb"<Pubmed(?:Book)?Article[\s>]")
+_RECORD_OR_DELETION = (b"<PubmedArticle", b"<PubmedBookArticle", b"<DeleteCitation")  # marks for BoundedReader
 
 
 def count_records(path: Path) -> int:
@@ -288,6 +313,15 @@ def xml_parser() -> ET.XMLParser:
 
 
 @contextmanager
+def open_bounded(path: Path, limits: Limits) -> Iterator[BoundedReader]:
+    """The file as ``open_xml`` gives it, raising LimitExceeded past the limits on what it unpacks to
+    and on the bytes between two record starts."""
+    with open_xml(path) as handle:
+        yield BoundedReader(handle, "the XML", limits.max_unpacked_bytes, limits.max_part_bytes,
+                            _RECORD_OR_DELETION, "PubmedArticle start")
+
+
+@contextmanager
 def open_xml(path: Path) -> Iterator[IO[bytes]]:
     """The file as a binary stream, gunzipped when it starts with the gzip magic."""
     with open(path, "rb") as raw:
@@ -313,9 +347,14 @@ def parse_error(error: Exception, lines_before: int = 0) -> MalformedDocument:
     return MalformedDocument(f"the gzip stream is damaged ({error})")
 
 
-def _records(path: Path, data: bytes | None = None, lines_before: int = 0) -> Iterator[tuple[str, ET.Element]]:
-    """(tag, element) for each article or DeleteCitation, cleared after use (of ``data`` when given)."""
-    with (nullcontext(io.BytesIO(data)) if data is not None else open_xml(path)) as handle:
+def _records(path: Path, data: bytes | None = None, lines_before: int = 0,
+             limits: Limits | None = None) -> Iterator[tuple[str, ET.Element]]:
+    """(tag, element) for each article or DeleteCitation, cleared after use (of ``data`` when given).
+
+    The file is read within ``limits`` (see ``open_bounded``); a piece in ``data`` was bounded when it was cut.
+    """
+    source = nullcontext(io.BytesIO(data)) if data is not None else open_bounded(path, limits or Limits())
+    with source as handle:
         root: ET.Element | None = None
         try:
             for event, element in ET.iterparse(handle, events=("start", "end"), parser=xml_parser()):
@@ -380,6 +419,14 @@ def labelled_sections(document: Document, parts: list[tuple[str, str]]) -> None:
 def _document_or_failure(
     element: ET.Element, path: Path, index: int, limits: Limits
 ) -> Document | RecordFailure:
+    try:
+        return _document(element, path, index, limits)
+    except RecursionError:
+        error = nested_too_deeply(f"record {index}")
+        return RecordFailure(record=f"record {index}", kind=error.kind, message=error.message, hint=error.hint)
+
+
+def _document(element: ET.Element, path: Path, index: int, limits: Limits) -> Document | RecordFailure:
     citation = element.find("MedlineCitation")
     if citation is None:
         citation = element.find("BookDocument")

@@ -17,6 +17,7 @@ from typing import TextIO
 from ..errors import BadEncoding, EmptyDocument, MalformedDocument, TruncatedDocument
 from ..types import Document, Metadata
 from .base import (
+    BoundedReader,
     Limits,
     RecordFailure,
     decode_bytes,
@@ -44,7 +45,7 @@ _BLOCK_END = re.compile(r"</(?:jats:)?(?:p|sec|title|AbstractText)>", re.I)
 Record = list[tuple[str, list[str]]]  # (tag, value lines) in file order
 
 
-def open_text(path: Path, newline: str | None = None) -> TextIO:
+def open_text(path: Path, newline: str | None = None, limits: Limits | None = None) -> TextIO:
     """The file as a text stream, decoded as ``base.decode_bytes`` would (BOMs, UTF-8, cp1252).
 
     Files under ``WHOLE_FILE_BYTES`` are decoded whole; larger or gzipped ones are
@@ -63,14 +64,19 @@ def open_text(path: Path, newline: str | None = None) -> TextIO:
     except (OSError, EOFError) as exc:
         raise MalformedDocument(f"the compressed file cannot be read: {exc}") from None
     _check_text(head)
-    # The caller closes the returned stream, and with it this handle.
+    # The caller closes the returned stream, and with it this handle. What it unpacks is bounded, and so
+    # is a line (a gzip bomb of one endless line would otherwise become one string).
+    limits = limits or Limits()
     binary = gzip.open(path, "rb") if gzipped else path.open("rb")  # noqa: SIM115
-    return io.TextIOWrapper(binary, encoding=_encoding_of(head), errors="replace", newline=newline)
+    bounded = BoundedReader(binary, "the file", limits.max_unpacked_bytes, limits.max_part_bytes, (b"\n", b"\r"),
+                            "line end")
+    return io.TextIOWrapper(io.BufferedReader(bounded), encoding=_encoding_of(head), errors="replace",
+                            newline=newline)
 
 
-def iter_lines(path: Path) -> Iterator[str]:
+def iter_lines(path: Path, limits: Limits | None = None) -> Iterator[str]:
     """The file's lines without their line ends (LF, CRLF or bare CR), read as a stream."""
-    with open_text(path) as stream:
+    with open_text(path, limits=limits) as stream:
         try:
             for line in stream:
                 yield line.rstrip("\n")
@@ -162,7 +168,7 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per RIS record; a record with no title and no abstract is a RecordFailure."""
     yield from read_records(
-        iter_records(iter_lines(path)),
+        iter_records(iter_lines(path, limits)),
         lambda record, index: record_to_document(record, path, index, limits),
         "no RIS records found (no 'TY  - ' or other 'XX  - ' tag lines)",
     )
@@ -269,4 +275,4 @@ def strip_markup(value: str) -> str:
     value = _LABELLED.sub(lambda m: f"\n{m.group(1)}: ", value)
     value = _BLOCK_END.sub("\n", value)
     value = html.unescape(_MARKUP.sub("", value))
-    return re.sub(r"[ \t]*\n\s*", "\n", value).strip()
+    return re.sub(r"(?<![ \t])[ \t]*\n\s*", "\n", value).strip()  # (?<!): linear on long runs of blanks

@@ -19,11 +19,13 @@ from typing import Any
 from ..errors import ExtractorError, MalformedDocument, TruncatedDocument
 from ..types import Document, Metadata
 from .base import Limits, RecordFailure, first_year, make_document, split_keywords, squash
+from .packages import is_markup, verify_parts
 from .ris import head_lines, normalise_doi, open_text
 
 FORMAT = "table"
 
 DELIMITERS = (",", "\t", ";")
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab")
 MAX_FIELD_CHARS = 64 * 1024 * 1024
 
 # fmt: off
@@ -77,17 +79,33 @@ def sniff(head: bytes, path: Path) -> float:
             return 0.95 if _is_workbook(head, path) else 0.0
         first = next((line for line in head_lines(head, 5) if line.strip()), "")
         delimiter = max(DELIMITERS, key=first.count)
-        if first.count(delimiter) < 2:
-            return 0.0
         cells = [cell.strip() for cell in next(csv.reader([first], delimiter=delimiter))]
+        if first.count(delimiter) < 2:
+            # Few columns ("title,abstract"): a header only when every cell is a known column name.
+            return 0.9 if _known_header(cells, path) else 0.0
         if any(len(cell) > 60 or (cell.endswith(".") and " " in cell) for cell in cells):
             return 0.0  # a sentence with commas, not a header row
         fields = map_columns(cells)
         if "title" in fields or "abstract" in fields:
             return 0.9
-        return 0.3 if path.suffix.lower() in (".csv", ".tsv", ".tab") else 0.0
+        return 0.3 if path.suffix.lower() in TABLE_SUFFIXES else 0.0
     except Exception:  # a sniffer never raises
         return 0.0
+
+
+def _known_header(cells: list[str], path: Path) -> bool:
+    """A header of one or two cells that are all known column names, one of them title or abstract.
+
+    One column alone ("abstract") counts only in a file named as a table: a
+    text file may start with such a word on its own line.
+    """
+    names = {normalise_header(cell) for cell in cells}
+    known = {name for accepted in COLUMNS.values() for name in accepted}
+    if not names or "" in names or not names <= known:
+        return False
+    if not names & {*COLUMNS["title"], *COLUMNS["abstract"]}:
+        return False
+    return len(cells) > 1 or path.suffix.lower() in TABLE_SUFFIXES
 
 
 def _is_workbook(head: bytes, path: Path) -> bool:
@@ -102,7 +120,11 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per data row; a row with neither title nor abstract is a RecordFailure."""
     with path.open("rb") as handle:
         is_zip = handle.read(4) == b"PK\x03\x04"
-    rows = _xlsx_rows(path) if is_zip else _delimited_rows(path)
+    if is_zip:
+        # openpyxl unpacks the parts it reads (the shared strings whole, the sheet as a stream): each is
+        # first unpacked here within the limits, so a zip bomb fails before openpyxl opens it.
+        verify_parts(path, limits, is_markup)
+    rows = _xlsx_rows(path) if is_zip else _delimited_rows(path, limits)
     try:
         yield from rows_to_documents(rows, path, limits)
     finally:
@@ -210,10 +232,30 @@ def _split_keywords(value: str) -> list[str]:
     if ";" in value or "\n" in value:
         return split_keywords(value)
     seen: dict[str, None] = {}
-    for part in re.split(r",(?![^()\[\]]*[)\]])", value):
+    for part in _split_outside_brackets(value):
         if squash(part):
             seen.setdefault(squash(part), None)
     return list(seen)
+
+
+def _split_outside_brackets(value: str) -> list[str]:
+    """``value`` split at each comma whose next bracket is not a closing one.
+
+    One pass from the right: a comma followed by a lookahead for the next
+    bracket says the same but rescans up to it from every comma (quadratic).
+    """
+    parts: list[str] = []
+    end = len(value)
+    next_bracket = ""
+    for position in range(len(value) - 1, -1, -1):
+        character = value[position]
+        if character in "()[]":
+            next_bracket = character
+        elif character == "," and next_bracket not in (")", "]"):
+            parts.append(value[position + 1 : end])
+            end = position
+    parts.append(value[:end])
+    return parts[::-1]
 
 
 def _cell_text(value: Any) -> str:
@@ -224,11 +266,11 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _delimited_rows(path: Path) -> Iterator[list[str]]:
+def _delimited_rows(path: Path, limits: Limits) -> Iterator[list[str]]:
     """Rows of a CSV/TSV file; the delimiter is the commonest of , tab ; in the header line."""
     if csv.field_size_limit() < MAX_FIELD_CHARS:
         csv.field_size_limit(MAX_FIELD_CHARS)  # abstracts can pass the default 128 KiB
-    with open_text(path, newline="") as stream:
+    with open_text(path, newline="", limits=limits) as stream:
         header_line = ""
         while not header_line.strip():
             header_line = stream.readline()

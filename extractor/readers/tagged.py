@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ..types import Document, Metadata
-from .base import Limits, RecordFailure, TextBuilder, first_year, read_text_file, split_keywords, squash
+from .base import (
+    Limits,
+    RecordFailure,
+    TextBuilder,
+    clip_span,
+    first_year,
+    read_text_file,
+    split_keywords,
+    squash,
+)
 
 FORMAT = "tagged"
 
@@ -44,7 +54,7 @@ def sniff(head: bytes, path: Path) -> float:
 
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per tagged record."""
-    text = read_text_file(path, limits)
+    text, _ = read_text_file(path, limits)
     for index, fields in enumerate(_records(text), start=1):
         if not (fields.get("TITLE") or fields.get("ABSTRACT")):
             yield RecordFailure(
@@ -87,7 +97,9 @@ def _document(fields: dict[str, str], path: Path, index: int, limits: Limits) ->
         if added:
             abstract_span = (added[0].start, added[-1].end)
     text = builder.text()
-    authors = [squash(a) for a in re.split(r"\s+,\s+|;\s*", fields.get("AUTHOR", fields.get("AUTHORS", ""))) if a.strip()]
+    # (?<!\s): a split is tried from the start of a run of spaces only, not from each space in it (quadratic)
+    authors = [squash(a) for a in re.split(r"(?<!\s)\s+,\s+|;\s*", fields.get("AUTHOR", fields.get("AUTHORS", "")))
+               if a.strip()]
     metadata = Metadata(
         authors=authors,
         year=first_year(fields.get("YEAR")),
@@ -99,18 +111,27 @@ def _document(fields: dict[str, str], path: Path, index: int, limits: Limits) ->
         url=squash(fields.get("URL")) or None,
         extra={k.lower(): squash(v) for k, v in fields.items() if k in {"VOLUME", "ISSN", "PAGES", "PUBLISHER"}},
     )
+    sections = list(builder.sections)
+    warnings: list[str] = []
+    if len(text) > limits.max_chars:  # the record is cut, its spans with it; the file goes on
+        text = text[: limits.max_chars].rstrip()
+        warnings.append(f"text cut at {limits.max_chars} characters (the record is longer than the limit)")
+        title_span, abstract_span = clip_span(title_span, len(text)), clip_span(abstract_span, len(text))
+        title = squash(text[title_span[0] : title_span[1]]) if title_span else None
+        sections = [replace(s, end=min(s.end, len(text))) for s in sections if s.start < len(text)]
     return Document(
         doc_id="",
         source_path=str(path),
         format=FORMAT,
-        text=text[: limits.max_chars],
+        text=text,
         title=title,
         abstract=text[abstract_span[0] : abstract_span[1]] if abstract_span else None,
         title_span=title_span,
         abstract_span=abstract_span,
-        sections=list(builder.sections),
+        sections=sections,
         metadata=metadata,
         record_index=index,
+        warnings=warnings,
     )
 
 

@@ -25,6 +25,7 @@ from .base import (
     split_keywords,
     squash,
 )
+from .table import TABLE_SUFFIXES
 
 FORMAT = "text"
 _DATA = Path(__file__).resolve().parents[1] / "data" / "plain_text.json"
@@ -42,13 +43,17 @@ def _lexicon() -> dict:
         "boilerplate": re.compile("|".join(f"(?:{p})" for p in data["boilerplate_lines"]), re.I),
         "metadata": re.compile("|".join(f"(?:{p})" for p in data["metadata_line"]), re.I),
         # A heading alone on its line ("METHODS:", "Results") ...
-        "heading_line": re.compile(rf"^(?:{heading_alt})\s*[:.]?\s*$", re.I),
+        # (\s*+ and the lookbehind below: white space is never handed back, so a long run of it costs
+        # linear time, not quadratic.)
+        "heading_line": re.compile(rf"^(?:{heading_alt})\s*+[:.]?\s*$", re.I),
         # ... or starting a paragraph ("Background: text", "Abstract Childhood ...").
         "heading_inline": re.compile(rf"^(?P<h>{heading_alt})\s*(?::|\.(?=\s)|\s[-–—]\s)\s*\S", re.I),
         # BMJ style: "Objective To assess ..." (heading, space, capitalised sentence).
         "heading_bare": re.compile(rf"^(?P<h>(?i:{heading_alt}))\s+(?=[A-Z][a-z]+\s+[a-z]).{{60,}}$"),
-        "opener_line": re.compile(rf"^(?:{opener_alt})\s*[:.]?\s*$", re.I),
-        "opener_inline": re.compile(rf"^(?:{opener_alt})\s*(?::|\.(?=\s)|\s[-–—]\s|\s+(?=[A-Z][a-z]+\s+[a-z].{{40,}}$))\s*\S", re.I),
+        "opener_line": re.compile(rf"^(?:{opener_alt})\s*+[:.]?\s*$", re.I),
+        "opener_inline": re.compile(
+            rf"^(?:{opener_alt})\s*(?::|\.(?=\s)|\s[-–—]\s|(?<=\s)(?=[A-Z][a-z]+\s+[a-z].{{40,}}$))\s*\S", re.I
+        ),
         "abstract_inline": re.compile(r"^abstract\b[\s:.]*(?=[A-Z])", re.I),
         "abstract_end": re.compile("|".join(f"(?:{p})" for p in data["abstract_end"]), re.I),
         "publication_types": {t.lower(): t for t in data["publication_types"]},
@@ -68,11 +73,15 @@ def sniff(head: bytes, path: Path) -> float:
 
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document: the whole file, with title, abstract and metadata picked out."""
-    text = read_text_file(path, limits)
+    text, cut = read_text_file(path, limits, limits.max_chars)
     warnings: list[str] = []
-    if len(text) > limits.max_chars:
-        text = text[: limits.max_chars]
-        warnings.append(f"text cut at {limits.max_chars} characters")
+    if cut:
+        warnings.append(f"text cut at {limits.max_chars} characters (the rest of the file was not read)")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        warnings.append(
+            f"a {path.suffix} file read as plain text: its first line names no title or abstract column "
+            "(name the columns 'title' and 'abstract' to read one record per row)"
+        )
     yield parse_plain_text(text, path, warnings)
 
 
@@ -142,6 +151,27 @@ def _is_boilerplate(line: str) -> bool:
 _AUTHORISH = re.compile(r"(\b[A-Z]\.\s?[A-Z]?\.?\s[A-Z][a-z]+|\bet al\b|\d,|[A-Za-z]\d\b|\d\s*,\s*\d|\*|@)")
 
 
+_TITLE_CASE_WORD = re.compile(r"[A-Z][\w'’-]*")
+_NAME_LINKS = {"of", "and", "&", "the", "for", "in"}
+
+
+def _is_title_case_name(words: list[str]) -> bool:
+    """Capitalised words with at most one linking word between two ("Journal of Medicine", "Johns Hopkins").
+
+    Checked word by word: the equivalent regular expression, a repeated group
+    of optional parts, backtracks exponentially on a long line that fails.
+    """
+    link_allowed = False  # the first word must be capitalised
+    for word in words:
+        if _TITLE_CASE_WORD.fullmatch(word):
+            link_allowed = True
+        elif word in _NAME_LINKS and link_allowed:
+            link_allowed = False
+        else:
+            return False
+    return bool(words)
+
+
 def _title_score(line: str) -> float:
     """How much a line looks like an article title (0 = not at all)."""
     words = line.split()
@@ -149,7 +179,7 @@ def _title_score(line: str) -> float:
         return 0.0
     if _lexicon()["publication_types"].get(line.lower().rstrip(".")):
         return 0.0
-    sentences = re.findall(r"[a-z]{2,}[.!?]\s+[A-Z]", line)
+    sentences = re.findall(r"[a-z]{2}[.!?]\s+[A-Z]", line)
     if len(sentences) >= 1 and len(line) > 200:
         return 0.0  # a paragraph of running text
     score = 1.0
@@ -167,7 +197,7 @@ def _title_score(line: str) -> float:
         score -= 1.5
     if line.isupper():
         score -= 0.6
-    if re.fullmatch(r"(?:[A-Z][\w'’-]*\s?(?:of|and|&|the|for|in)?\s?){1,6}", line) and len(words) <= 6:
+    if len(words) <= 6 and _is_title_case_name(words):
         score -= 0.8  # Title Case of a few words: a journal or organisation name
     return max(score, 0.0)
 
@@ -264,7 +294,7 @@ def _first_abstract_line(lines: list[Line], index: int) -> int | None:
 def _first_paragraph(lines: list[Line]) -> Span | None:
     """The first run of running text (a paragraph of 200+ characters)."""
     for start, end, line in lines[: _HEADER_LINES * 2]:
-        if len(line) >= 200 and re.search(r"[a-z]{2,}[.!?](\s|$)", line) and not _is_boilerplate(line):
+        if len(line) >= 200 and re.search(r"[a-z]{2}[.!?](?:\s|$)", line) and not _is_boilerplate(line):
             return (start, end)
     return None
 

@@ -76,11 +76,15 @@ def parse_words(text: str) -> int | None:
 _NO_SEPARATORS = {ord(c): None for c in ", \t\n\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u00a0"}
 
 
+_MAX_COUNT_DIGITS = 15
+
+
 def parse_count(text: str) -> int | None:
     """The integer a written count stands for (``"6,453"``, ``"23 005"``, ``"Forty"``), or None."""
     digits = text.translate(_NO_SEPARATORS)
     if digits.isdecimal():
-        return int(digits)
+        # a run of digits longer than any count is not one (and int() refuses past 4,300 digits)
+        return int(digits) if len(digits) <= _MAX_COUNT_DIGITS else None
     return parse_words(text)
 
 

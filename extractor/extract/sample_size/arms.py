@@ -167,7 +167,12 @@ def arms_named_after(scan: Scan, s_start: int, s_end: int, index: int, counts: l
 def arms_by_sum(scan: Scan, s_start: int, s_end: int, index: int, counts: list[Count], found: list[Number]) -> None:
     """Numbers of one sentence that add up to a count just before them are its arms ("403 patients were
     enrolled; 201 were assigned high-dose chemotherapy and 202 conventional treatment")."""
-    earlier = [c for c in scan.counts if c.sentence >= index - 2] + counts
+    # scan.counts grows sentence by sentence, so the last three sentences' counts are its tail (a filter
+    # of the whole list for every sentence was quadratic in a long text)
+    first = len(scan.counts)
+    while first and scan.counts[first - 1].sentence >= index - 2:
+        first -= 1
+    earlier = scan.counts[first:] + counts
     totals = [c for c in earlier if c.kind in PERSON_KINDS and c.form != "sum" and c.role in _TOTAL_ROLES]
     if not totals or not any(c.kind in PERSON_KINDS and "arm" not in c.attributes for c in counts):
         return

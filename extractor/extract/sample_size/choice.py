@@ -3,7 +3,9 @@ clusters, analysed and followed-up counts, attrition, review counts)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
+from itertools import accumulate
 from typing import Any
 
 from ...types import ExtractedValue
@@ -61,9 +63,17 @@ def _best_in_tiers(candidates: list[ExtractedValue]) -> ExtractedValue | None:
 def _without_subsets(tier: list[ExtractedValue], same_role: list[ExtractedValue]) -> list[ExtractedValue]:
     """Leave out counts smaller than an earlier count of the same role: "Of 24 children randomized to the CBT
     arm" after "45 children were randomized" is a part of them."""
-    return [c for c in tier if not any(
-        o.start is not None and c.start is not None and o.start < c.start and o.value["n"] > c.value["n"]
-        and o.confidence >= 0.5 for o in same_role)]
+    # The largest confident count before each position, found by bisection: comparing every pair was
+    # quadratic, and a long text holds thousands of counts.
+    earlier = sorted((o.start, o.value["n"]) for o in same_role if o.start is not None and o.confidence >= 0.5)
+    starts = [start for start, _ in earlier]
+    largest = list(accumulate((n for _, n in earlier), max))
+    kept = []
+    for c in tier:
+        before = bisect_left(starts, c.start) if c.start is not None else 0
+        if not (before and largest[before - 1] > c.value["n"]):
+            kept.append(c)
+    return kept
 
 
 def _best(candidates: list[ExtractedValue]) -> ExtractedValue:
