@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
 from ..thresholds import thresholds
-from .rules import choose_outcomes, find_outcomes
+from .rules import choose_outcomes, find_outcomes, read_sentences
 
 
 def _find(context: UnitContext) -> list[ExtractedValue]:
@@ -21,11 +21,23 @@ def _report(candidates: list[ExtractedValue], context: UnitContext) -> list[Extr
 
 
 def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
-    """Model spans fold into the rule mentions they overlap; the others are new candidates."""
-    from ...models.outcome_spans import model_outcome_candidates
+    """Model spans fold into the rule mentions they overlap; the others are new candidates. With the outcome
+    scorer stored, every candidate is then scored by it, and the chunks of the unit's sentences that no
+    candidate covers join as candidates of their own."""
+    from ...models import outcome_scorer
+    from ...models.outcome_spans import current_model, model_outcome_candidates, predict_tokens, spans_of_tokens
 
-    return model_outcome_candidates(context.layer.text, context.start, context.end, candidates,
-                                    thresholds()["outcome_min_confidence"])
+    text = context.layer.text
+    model = current_model()
+    words, starts, probabilities = predict_tokens(text, context.start, context.end, model)
+    spans = spans_of_tokens(words, starts, probabilities, model.token_threshold)
+    proposed = model_outcome_candidates(text, context.start, context.end, candidates,
+                                        thresholds()["outcome_min_confidence"], model, spans)
+    if not outcome_scorer.available():
+        return proposed
+    tokens = outcome_scorer.token_probabilities_of(words, starts, probabilities)
+    sentences = read_sentences(context.layer, context.start, context.end)
+    return proposed + outcome_scorer.score_outcome_candidates(text, sentences, candidates, proposed, tokens)
 
 
 SPEC = FieldSpec(
