@@ -264,7 +264,8 @@ def score_outcome_candidates(text: str, sentences: Sequence[tuple[int, int, floa
 
     ``sentences`` are the unit's sentences the rules read, with their weights (``read_sentences``). A rule or
     tagger candidate takes the scorer's probability as its confidence (a rule's own confidence is kept in
-    ``rule_confidence``, the score also in ``scorer_probability``). A chunk becomes a candidate
+    ``rule_confidence``, a tagger span's probability in ``span_probability``, the score also in
+    ``scorer_probability``). A chunk becomes a candidate
     (``matched: chunk``) named as the rules clean a construct; one the cleaning rejects is dropped.
     """
     from ..extract.outcomes.phrases import clean_phrase, construct_key, sentence_case
@@ -281,8 +282,8 @@ def score_outcome_candidates(text: str, sentences: Sequence[tuple[int, int, floa
     for index, (candidate, probability) in enumerate(zip(rules + models, probabilities, strict=False)):
         probability = round(float(probability), 3)
         extra: dict[str, Any] = {"scorer_probability": probability}
-        if index < len(rules):
-            extra["rule_confidence"] = candidate.attributes.get("rule_confidence", candidate.confidence)
+        own = "rule_confidence" if index < len(rules) else "span_probability"
+        extra[own] = candidate.attributes.get(own, candidate.confidence)
         candidate.attributes = {**candidate.attributes, **extra}
         candidate.confidence = probability
     source = f"model:{NAME}@{scorer.version}"
