@@ -4,6 +4,7 @@ in extraction (a tiny model fitted here; the committed one where it is loaded)."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -130,42 +131,105 @@ def tiny_scorer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_scoring_gives_rules_the_scorer_probability_and_adds_uncovered_chunks(tiny_scorer: Path) -> None:
+def test_scoring_notes_the_score_on_rule_mentions_and_adds_uncovered_chunks(tiny_scorer: Path) -> None:
     from extractor.extract.outcomes.rules import find_outcomes, read_sentences
     from extractor.textlayer import analyse
 
     layer = analyse(WRITTEN)
     rules = find_outcomes(layer)
     assert rules, "the rules find the primary outcome"
-    own = {id(c): c.confidence for c in rules}
-    added = score_outcome_candidates(WRITTEN, read_sentences(layer), rules, [], EMPTY, load_scorer(tiny_scorer))
-    for candidate in rules:
-        assert candidate.attributes["rule_confidence"] == own[id(candidate)]
-        assert candidate.confidence == candidate.attributes["scorer_probability"]
+    own = [c.confidence for c in rules]
+    for _ in range(2):  # scoring again changes nothing
+        added = score_outcome_candidates(WRITTEN, read_sentences(layer), rules, [], EMPTY, load_scorer(tiny_scorer))
+    assert [c.confidence for c in rules] == own  # the rules' floor still reads their own confidence
+    assert all(0.0 <= c.attributes["scorer_probability"] <= 1.0 for c in rules)
     assert added and all(c.source == "model:outcome_scorer@1" and c.attributes["matched"] == "chunk" for c in added)
+    assert all(c.confidence == c.attributes["scorer_probability"] for c in added)
     assert not any(a.start < r.end and r.start < a.end for a in added for r in rules)
     names = {str(c.value).lower() for c in added}
-    assert "feasibility" in names
+    assert "feasibility" in names  # a generic construct the rules reject is offered to the scorer
 
 
-def test_scoring_twice_keeps_the_rule_confidence_of_the_first_time(tiny_scorer: Path) -> None:
-    from extractor.extract.outcomes.rules import find_outcomes, read_sentences
-    from extractor.textlayer import analyse
+def _group_settings(weights: dict[str, float]) -> dict[str, object]:
+    from extractor.models.outcome_scorer import GROUP_FEATURES
 
-    layer = analyse(WRITTEN)
-    rules = find_outcomes(layer)
-    first = [c.confidence for c in rules]
-    for _ in range(2):
-        score_outcome_candidates(WRITTEN, read_sentences(layer), rules, [], EMPTY, load_scorer(tiny_scorer))
-    assert [c.attributes["rule_confidence"] for c in rules] == first
+    size = len(GROUP_FEATURES)
+    return {"features": list(GROUP_FEATURES), "mean": [0.0] * size, "scale": [1.0] * size,
+            "coef": [weights.get(name, 0.0) for name in GROUP_FEATURES], "intercept": 0.0,
+            "calibration": {"a": 1.0, "b": 0.0}}
+
+
+@pytest.mark.parametrize(("max_score", "expected"), [(0.0, 0.5), (2.0, 1 / (1 + np.exp(-2.0)))])
+def test_group_probability_is_the_calibrated_logistic_of_its_features(max_score: float, expected: float) -> None:
+    from extractor.models.outcome_scorer import GROUP_FEATURES, group_probabilities
+
+    row = [0.0] * len(GROUP_FEATURES)
+    row[GROUP_FEATURES.index("max_score")] = max_score
+    [probability] = group_probabilities([row], _group_settings({"max_score": 1.0}))
+    assert probability == pytest.approx(expected)
+
+
+def _mention(name: str, start: int, score: float, confidence: float = 0.7,
+             source: str = "rule:outcomes.construct.v1") -> Any:
+    from extractor.types import ExtractedValue
+
+    return ExtractedValue("outcome", name, start, start + len(name), confidence, source,
+                          attributes={"scorer_probability": score, "kind": "construct"})
+
+
+@pytest.fixture()
+def chooser_scorer(tiny_scorer: Path) -> outcome_scorer.Scorer:
+    """The tiny scorer with a chooser that believes a group as far as its best mention score is high."""
+    from dataclasses import replace
+
+    stored = load_scorer(tiny_scorer).model
+    settings = {**_group_settings({"max_score": 10.0}), "intercept": -5.0}
+    return outcome_scorer.Scorer(replace(stored, metadata={**stored.metadata, "group_model": settings}), 1)
+
+
+def test_the_chooser_keeps_the_rules_groups_it_believes_with_their_probability(chooser_scorer) -> None:
+    from extractor.extract.outcomes.choice import choose_outcomes
+
+    candidates = [_mention("anxiety", 0, 0.9), _mention("as follows", 20, 0.05), _mention("anxiety", 40, 0.8)]
+    chosen = choose_outcomes(candidates, outcome_scorer.group_chooser(0.5, None, chooser_scorer))
+    assert [v.value for v in chosen] == ["anxiety"]
+    assert chosen[0].confidence == pytest.approx(1 / (1 + np.exp(-4.0)), abs=1e-3)
+    assert chosen[0].attributes["mentions"] == 2
+
+
+@pytest.mark.parametrize(("add_min", "expected"), [(None, ["anxiety"]), (0.9, ["anxiety", "Feasibility"])])
+def test_the_chooser_adds_a_group_the_rules_leave_only_at_its_own_threshold(chooser_scorer, add_min, expected) -> None:
+    from extractor.extract.outcomes.choice import choose_outcomes
+
+    candidates = [_mention("anxiety", 0, 0.9),
+                  _mention("Feasibility", 30, 0.99, confidence=0.99, source="model:outcome_scorer@1")]
+    candidates[1].confidence = 0.2  # below the rules' weak groups: only the chooser can report it
+    chosen = choose_outcomes(candidates, outcome_scorer.group_chooser(0.0, add_min, chooser_scorer))
+    assert [v.value for v in chosen] == expected
+
+
+@pytest.mark.parametrize(
+    ("limits", "expected"),
+    [
+        ({"outcome_group_keep_min_probability": 0.0, "outcome_group_add_min_probability": None}, False),
+        ({"outcome_group_keep_min_probability": 0.1, "outcome_group_add_min_probability": None}, True),
+        ({"outcome_group_keep_min_probability": 0.0, "outcome_group_add_min_probability": 0.6}, True),
+    ],
+)
+def test_scoring_runs_only_when_its_thresholds_can_change_the_choice(limits: dict, expected: bool) -> None:
+    assert outcome_scorer.settings_active(limits) is expected
 
 
 @pytest.mark.skipif(not outcome_scorer.available(), reason="no committed outcome scorer in models/outcome_scorer")
 @pytest.mark.parametrize(("use_models", "scored"), [(False, False), (True, True)])
-def test_extraction_scores_outcomes_only_with_models_on(use_models: bool, scored: bool) -> None:
+def test_extraction_scores_outcomes_only_with_models_on_and_the_scorer_active(
+        monkeypatch: pytest.MonkeyPatch, use_models: bool, scored: bool) -> None:
     from extractor.extract.document import extract_document
+    from extractor.extract.thresholds import thresholds
     from extractor.readers.text import parse_plain_text
 
+    active = {**thresholds(), "outcome_group_keep_min_probability": 0.01, "outcome_group_add_min_probability": 0.99}
+    monkeypatch.setattr("extractor.extract.outcomes.thresholds", lambda: active)
     [unit] = extract_document(parse_plain_text(WRITTEN, "written.txt"), use_models=use_models)
     outcomes = [v for v in unit.values if v.field == "outcome"]
     assert outcomes

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,26 +41,16 @@ DENSE_FEATURES = (
 MAX_CHUNK_WORDS = 6
 CONTEXT_WORDS = 3
 
-# Words that end a chunk: function words, verbs of reporting, and the words of a report's structure
-# (English, with the commonest German, Spanish, French and Portuguese function words).
-_STOP = frozenset("""
-a an the this that these those there their its our his her my your we they it he she you i them us
-was were is are be been being has have had do does did will would can could may might shall should must
-or nor but not no yes than then as at by for from in into on onto to with without within between among
-across after before during over under up down about above below via per vs versus toward towards
-which who whom whose what when where while why how whether if because since although though however also
-both either neither all each every any some more most less least much many few several other such same
-only very so too just even still yet already furthermore moreover thus therefore hence overall
-significant significantly statistically compared comparison using used showed show shows found find
-reported report reports increased decreased improved reduced higher lower greater better worse
-group groups participants patients study studies trial trials results result conclusion conclusions methods
-background objective objectives aim aims purpose design setting intervention interventions control
-one two three four five six seven eight nine ten first second third
-und oder der die das den dem des ein eine einer mit von zu im bei für auf nicht wurde wurden ist sind
-el la los las y o en con para por del un una que se es fue fueron al su sus como
-le les et ou en avec pour par du des une est sont dans sur au aux
-os as e ou em com para por do da dos das um uma foi foram
-""".split())
+_STOP_WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "chunk_stop_words.txt"
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    """The words that end a chunk (``data/chunk_stop_words.txt``), loaded once."""
+    lines = _STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+
+
 _KEEP_INSIDE = frozenset({"of", "and", "&"})
 _JOINERS = frozenset({"and", "&"})
 _WORD = re.compile(r"[^\W\d_][\w'’/-]*|\d[\w.,/-]*|[^\w\s]")
@@ -98,10 +89,11 @@ def chunk_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
                 spans.append((part[0][0], part[-1][1]))
         run.clear()
 
+    stop = _stop_words()
     for match in _WORD.finditer(text, start, end):
         word = match.group()
         lower = word.lower()
-        if not _LETTER.match(word) or (lower in _STOP and lower not in _KEEP_INSIDE):
+        if not _LETTER.match(word) or (lower in stop and lower not in _KEEP_INSIDE):
             flush()
             continue
         run.append((match.start(), match.end(), lower))
@@ -247,14 +239,20 @@ def calibrate(raw: np.ndarray, calibration: dict[str, float] | None) -> np.ndarr
     return 1.0 / (1.0 + np.exp(-(calibration["a"] * logits + calibration["b"])))
 
 
-def load_scorer(path: Path = DEFAULT_PATH) -> Scorer:
-    """The stored scorer (read once per process)."""
-    model = load_once(Path(path))
+def load_scorer(path: Path | None = None) -> Scorer:
+    """The stored scorer (read once per process); ``DEFAULT_PATH`` unless told."""
+    model = load_once(Path(path or DEFAULT_PATH))
     return Scorer(model, int(model.metadata.get("version", VERSION)))
 
 
-def available(path: Path = DEFAULT_PATH) -> bool:
-    return (Path(path) / "model.json").is_file()
+def available(path: Path | None = None) -> bool:
+    """Whether a scorer is stored (``DEFAULT_PATH`` unless told)."""
+    return (Path(path or DEFAULT_PATH) / "model.json").is_file()
+
+
+def has_group_model(path: Path | None = None) -> bool:
+    """Whether the stored scorer also holds the chooser among a unit's outcomes (``group_model``)."""
+    return available(path) and "group_model" in load_scorer(path).model.metadata
 
 
 def score_outcome_candidates(text: str, sentences: Sequence[tuple[int, int, float]], rule_candidates: list[Any],
@@ -262,10 +260,9 @@ def score_outcome_candidates(text: str, sentences: Sequence[tuple[int, int, floa
                              scorer: Scorer | None = None) -> list[Any]:
     """Score a unit's outcome candidates in place and return the chunk candidates no candidate covers.
 
-    ``sentences`` are the unit's sentences the rules read, with their weights (``read_sentences``). A rule or
-    tagger candidate takes the scorer's probability as its confidence (a rule's own confidence is kept in
-    ``rule_confidence``, a tagger span's probability in ``span_probability``, the score also in
-    ``scorer_probability``). A chunk becomes a candidate
+    ``sentences`` are the unit's sentences the rules read, with their weights (``read_sentences``). Every
+    candidate gains ``scorer_probability``; a tagger candidate also takes it as its confidence (its span's
+    probability is kept in ``span_probability``), a rule mention keeps its own. A chunk becomes a candidate
     (``matched: chunk``) named as the rules clean a construct; one the cleaning rejects is dropped.
     """
     from ..extract.outcomes.phrases import clean_phrase, construct_key, sentence_case
@@ -275,16 +272,17 @@ def score_outcome_candidates(text: str, sentences: Sequence[tuple[int, int, floa
     rules = [c for c in rule_candidates if c.field == "outcome" and c.start is not None and c.end is not None]
     models = [c for c in model_candidates if c.start is not None and c.end is not None]
     rows = unit_candidates(
-        text, sentences,
-        [(c.start, c.end, float(c.attributes.get("rule_confidence", c.confidence))) for c in rules],
+        text, sentences, [(c.start, c.end, float(c.confidence)) for c in rules],
         [(c.start, c.end) for c in models])
     probabilities = scorer.probabilities(text, rows, tokens)
     for index, (candidate, probability) in enumerate(zip(rules + models, probabilities, strict=False)):
         probability = round(float(probability), 3)
-        extra: dict[str, Any] = {"scorer_probability": probability}
-        own = "rule_confidence" if index < len(rules) else "span_probability"
-        extra[own] = candidate.attributes.get(own, candidate.confidence)
-        candidate.attributes = {**candidate.attributes, **extra}
+        if index < len(rules):  # a rule mention keeps its confidence: the rules' floor still reads it
+            candidate.attributes = {**candidate.attributes, "scorer_probability": probability}
+            continue
+        candidate.attributes = {**candidate.attributes, "scorer_probability": probability,
+                                "span_probability": candidate.attributes.get("span_probability",
+                                                                             candidate.confidence)}
         candidate.confidence = probability
     source = f"model:{NAME}@{scorer.version}"
     added = []
@@ -311,3 +309,87 @@ def token_probabilities_of(words: Sequence[str], starts: Sequence[int], probabil
     return TokenProbabilities(np.asarray(starts, dtype=np.int64),
                               np.asarray([s + len(w) for s, w in zip(starts, words, strict=True)], dtype=np.int64),
                               np.asarray(probabilities, dtype=np.float64))
+
+
+# ------------------------------------------------------------------ choosing among the unit's outcomes
+
+GROUP_FEATURES = (
+    "max_score", "mean_score", "mentions", "max_rule_confidence", "has_rule", "has_tagger", "has_chunk",
+    "instrument", "abbreviation", "first_position", "primary", "secondary", "one_word", "words",
+    "rule_choice_confidence",
+)
+
+
+def group_features(members: Sequence[Any], display: str, rule_confidence: float, start: int, end: int) -> list[float]:
+    """The features of one outcome of a unit (the mentions grouped by ``outcome_groups``): how the scorer and
+    the rules rate its mentions, how often and where it is mentioned, and its name's length.
+    ``rule_confidence`` is the group's confidence as the rules' choice computes it."""
+    scores = [float(m.attributes.get("scorer_probability", 0.0)) for m in members]
+    rules = [float(m.confidence) for m in members if m.source.startswith("rule:")]
+    matched = {m.attributes.get("matched") for m in members}
+    roles = {m.role for m in members}
+    first = min((m.start or 0) for m in members)
+    words = len(display.split())
+    return [
+        max(scores), sum(scores) / len(scores), min(np.log1p(len(members)), 3.0) / 3.0, max(rules, default=0.0),
+        bool(rules), "model" in matched, "chunk" in matched,
+        any(m.attributes.get("kind") == "instrument" for m in members),
+        any(m.attributes.get("abbreviation") for m in members),
+        (first - start) / max(1, end - start), "primary" in roles, "secondary" in roles, words == 1,
+        min(words, 8) / 8, rule_confidence if rules else 0.0,
+    ]
+
+
+def group_probabilities(rows: Sequence[Sequence[float]], settings: dict[str, Any]) -> np.ndarray:
+    """The calibrated probability that each outcome group is an outcome the study reports (``group_model``
+    of the stored metadata: a logistic regression over ``GROUP_FEATURES`` with its Platt scaling)."""
+    if not rows:
+        return np.zeros(0)
+    matrix = np.asarray(rows, dtype=np.float64)
+    mean, scale = np.asarray(settings["mean"]), np.asarray(settings["scale"])
+    logits = ((matrix - mean) / scale) @ np.asarray(settings["coef"]) + float(settings["intercept"])
+    return 1.0 / (1.0 + np.exp(-(settings["calibration"]["a"] * logits + settings["calibration"]["b"])))
+
+
+def unit_rows(groups: Sequence[Any]) -> list[list[float]]:
+    """The features of each outcome group of a unit; positions are read within the span its mentions cover."""
+    starts = [m.start or 0 for g in groups for m in g.members]
+    ends = [m.end or 0 for g in groups for m in g.members]
+    start, end = min(starts, default=0), max(ends, default=0)
+    return [group_features(g.members, g.display, g.confidence, start, end) for g in groups]
+
+
+def group_chooser(keep_min: float, add_min: float | None, scorer: Scorer | None = None) -> Any:
+    """A ``keep`` for ``choose_outcomes``: of the groups the rules would report (their strong groups, or their
+    weak ones when a unit has nothing strong), those whose probability reaches ``keep_min``; and any other group
+    whose probability reaches ``add_min`` (none when it is None). A kept group takes its probability as its
+    confidence."""
+    from ..extract.outcomes.choice import STRONG, WEAK
+
+    scorer = scorer or load_scorer()
+    settings = scorer.model.metadata["group_model"]
+
+    def keep(groups: list[Any]) -> list[Any]:
+        ruled = [g for g in groups if g.confidence >= STRONG] or [g for g in groups if g.confidence >= WEAK]
+        chosen = {id(g) for g in ruled}
+        kept = []
+        for group, probability in zip(groups, group_probabilities(unit_rows(groups), settings), strict=True):
+            if probability >= keep_min if id(group) in chosen else add_min is not None and probability >= add_min:
+                group.confidence = float(probability)
+                kept.append(group)
+        return kept
+
+    return keep
+
+
+def settings_active(limits: dict[str, Any]) -> bool:
+    """Whether the chooser's thresholds (``outcome_group_keep_min_probability``, ``outcome_group_add_min_probability``
+    of ``data/combine.json``) can change the rules' choice; when they cannot, scoring is skipped."""
+    return limits.get("outcome_group_keep_min_probability", 0.0) > 0 or \
+        limits.get("outcome_group_add_min_probability") is not None
+
+
+def active(limits: dict[str, Any]) -> bool:
+    """Whether extraction scores outcome candidates: a scorer is stored and the chooser's thresholds can change
+    the choice."""
+    return settings_active(limits) and available()

@@ -40,6 +40,7 @@ import tarfile
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -87,6 +88,7 @@ class Text:
     outcome_spans: list[tuple[int, int]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     exhaustive: bool = False
+    token_offsets: list[tuple[int, int]] = field(default_factory=list)  # a tokenised corpus's tokens
 
 
 # ------------------------------------------------------------------ names matching as the scorer matches them
@@ -188,7 +190,7 @@ def conll_texts(path: Path, split: str | None) -> Iterator[Text]:
         others = [text[s:e] for kind in ("INT", "PAR") for s, e in runs.get(kind, [])]
         document_split = split or ("dev" if hash_split(pmid, dev=(0,), test=()) == "dev" else "tagger_train")
         return Text(pmid, "ebm", document_split, text, [text[s:e] for s, e in outcome_spans], outcome_spans,
-                    others, exhaustive=True)
+                    others, exhaustive=True, token_offsets=offsets)
 
     pmid: str | None = None
     words: list[str] = []
@@ -409,12 +411,29 @@ def figures(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def scorer_at(folder: Path) -> Iterator[None]:
+    """Extraction reads the scorer in ``folder`` (a model being trained) while the block runs."""
+    from ..models import outcome_scorer
+
+    stored = outcome_scorer.DEFAULT_PATH
+    outcome_scorer.DEFAULT_PATH = Path(folder)
+    try:
+        yield
+    finally:
+        outcome_scorer.DEFAULT_PATH = stored
+
+
 def train(shared: Path, out: Path, seed: int = 0, log: Any = None) -> dict[str, Any]:
+    """Fit the mention scorer and the chooser among a unit's outcomes, write them to ``out``; the metrics."""
+    from ..extract.thresholds import thresholds
+    from ..models.linear import _load_once  # noqa: PLC2701 (the cache of stored models)
+    from ..models.outcome_scorer import group_chooser, load_scorer
     from .linear import from_sklearn, save
 
     started = time.perf_counter()
     texts = load_texts(shared)
-    rows = build_rows(texts, log)
+    rows = build_rows(texts, log, unknown=0)
     for split in SPLITS:
         if not rows[split].labels:
             raise NoTrainingData(f"no labelled candidates for {split}")
@@ -429,16 +448,40 @@ def train(shared: Path, out: Path, seed: int = 0, log: Any = None) -> dict[str, 
         "name": NAME, "version": VERSION, "seed": seed, "trained": date.today().isoformat(),
         "calibration": calibration,
         "counts": {split: _counts(rows[split]) for split in SPLITS},
+        "ei_negatives": "every other candidate of the article is negative (the prompts name the outcomes "
+                        "annotators picked from the article, as a reader lists a study's outcomes).",
     }
     for split in ("dev", "test"):
         calibrated = calibrate(raw[split], calibration)
-        metrics[split] = {"uncalibrated": figures(raw[split], labels[split]), "calibrated": figures(calibrated, labels[split])}
+        metrics[split] = {"uncalibrated": figures(raw[split], labels[split]),
+                          "calibrated": figures(calibrated, labels[split])}
         by_source = {}
         for source in SOURCES:
             mask = np.asarray(rows[split].sources) == source
             if mask.sum() and 0 < labels[split][mask].sum() < mask.sum():
                 by_source[source] = figures(calibrated[mask], labels[split][mask])
         metrics[split]["by_source"] = by_source
+    with scorer_at(out):
+        group_rows = build_group_rows(texts, log)
+        settings = fit_groups(group_rows)
+        model.metadata["group_model"] = settings
+        save(model, out)
+        _load_once.cache_clear()  # the stored model now holds its chooser
+        limits = thresholds()
+        metrics["groups"] = {
+            "counts": {split: {"groups": len(group_rows[split].labels), "outcomes": int(sum(group_rows[split].labels))}
+                       for split in SPLITS},
+            "dev": group_figures(settings, group_rows["dev"]),
+            "test": group_figures(settings, group_rows["test"]),
+            "keep_min": limits["outcome_group_keep_min_probability"],
+            "add_min": limits["outcome_group_add_min_probability"],
+            "model_floor": limits["outcome_model_min_probability"],
+            "ebm_test_spans": ebm_reported_spans(
+                [t for t in texts if t.source == "ebm" and t.split == "test"],
+                group_chooser(limits["outcome_group_keep_min_probability"],
+                              limits["outcome_group_add_min_probability"], load_scorer(out)),
+                limits["outcome_model_min_probability"]),
+        }
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     return metrics
 
@@ -539,6 +582,51 @@ def model_card(metrics: dict[str, Any], size_bytes: int) -> str:
         lines.append(f"| {split} | {f['n']:,} | {f['positives']:,} | {_f(f['auroc'])} | {_f(f['log_loss'])} | "
                      f"{_f(f['precision_at_0.5'])} | {_f(f['recall_at_0.5'])} | {_f(f['f1_at_0.5'])} | "
                      f"{_f(f['reliability']['ece'])} |")
+    groups = metrics["groups"]
+    lines += [
+        "",
+        "## The chooser among a unit's outcomes (`group_model`)",
+        "",
+        "Extraction groups a unit's eligible mentions by the outcome they name (`outcome_groups`: rule mentions "
+        "at `outcome_min_confidence`, tagger spans and chunks whose score reaches `outcome_model_min_probability` "
+        f"= {groups['model_floor']:g}). A standardised logistic regression over each group's features "
+        "(`GROUP_FEATURES` of `extractor/models/outcome_scorer.py`: the best and mean mention score, mentions, "
+        "the best rule confidence, which generators found it, instrument, abbreviation, first position, role, "
+        "name length, the rules' group confidence) "
+        "gives the probability that the group is one of the study's outcomes. Of the groups the rules would "
+        "report, those at or above `outcome_group_keep_min_probability` are kept, and another group is added at "
+        "or above `outcome_group_add_min_probability` (`extractor/data/combine.json`; at training "
+        f"{groups['keep_min']:g} and {groups['add_min']}); a kept group reports its probability as its confidence. "
+        "While the two thresholds cannot change the rules' choice, extraction does not score outcomes at all. Trained on the groups of evidence-inference train articles "
+        "(positive when the group's name matches a prompt's outcome) and the EBM-NLP documents above (positive "
+        "when it matches an outcome span), read as a user's copy of the abstract; Platt-scaled on "
+        "evidence-inference validation; figures on the test splits:",
+        "",
+        "| split | groups | outcomes | AUROC | log-loss | P at 0.5 | R at 0.5 | ECE |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for split in ("dev", "test"):
+        f = groups[split]
+        lines.append(f"| {split} | {f['n']:,} | {f['positives']:,} | {_f(f['auroc'])} | {_f(f['log_loss'])} | "
+                     f"{_f(f['precision_at_0.5'])} | {_f(f['recall_at_0.5'])} | {_f(f['reliability']['ece'])} |")
+    lines += ["", "Reliability of the group probability on test:", "", *_reliability_lines(groups["test"]["reliability"])]
+    spans = groups["ebm_test_spans"]
+    lines += [
+        "",
+        "## Outcome spans on the EBM-NLP expert test gold, before and after",
+        "",
+        f"The mentions of the outcomes a unit reports, mapped to the gold tokens ({spans['documents']} abstracts). Before: rule "
+        "mentions and tagger spans of probability 0.9 or more, chosen by the rules' strong-or-weak groups. After: "
+        "the scorer's candidates and the group chooser at the stored thresholds.",
+        "",
+        "| system | spans | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label in ("before", "after"):
+        f = spans[label]
+        lines.append(f"| {label} | {f['predicted_spans']:,} | " + " | ".join(
+            _f(f[k]) for k in ("exact_precision", "exact_recall", "exact_f1", "overlap_precision",
+                                "overlap_recall", "overlap_f1")) + " |")
     lines += ["", *metrics.get("card_notes", [])]
     return "\n".join(lines) + "\n"
 
@@ -563,3 +651,133 @@ def main(argv: Sequence[str] | None = None) -> int:
     _log(f"test AUROC {_f(test['auroc'])}, ECE {_f(test['reliability']['ece'])}; {size / 1e6:.1f} MB; "
          f"{metrics['seconds']:.0f} s")
     return 0
+
+
+# ------------------------------------------------------------------ the chooser among a unit's outcomes
+
+
+@dataclass
+class GroupRows:
+    """Outcome groups of extracted public texts: features (``GROUP_FEATURES``), labels, sources."""
+
+    features: list[list[float]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def unit_groups(text: str, name: str) -> list[tuple[Any, list[float]]]:
+    """Each outcome group of a text's study units as extraction forms it from the eligible candidates, with
+    its features."""
+    from ..extract.choice import eligible
+    from ..extract.document import extract_document
+    from ..extract.fields import spec_of
+    from ..extract.outcomes.choice import outcome_groups
+    from ..models.outcome_scorer import unit_rows
+    from ..readers.text import parse_plain_text
+
+    spec = spec_of("outcome")
+    found = []
+    for unit in extract_document(parse_plain_text(text, name), use_models=True):
+        candidates = [v for v in unit.values if v.field == "outcome" and "mentions" not in v.attributes]
+        groups = outcome_groups(eligible(spec, candidates))
+        found.extend(zip(groups, unit_rows(groups), strict=True))
+    return found
+
+
+def group_label(document: Text, group: Any) -> int | None:
+    """1 when the group names one of the text's outcomes, 0 when not, None when the annotation cannot say."""
+    names = [group.display] + [str(m.value) for m in group.members]
+    items = [item for outcome in document.outcomes for item in items_of(outcome)]
+    if any(names_match(name, item) for name in names for item in items):
+        return 1
+    return 0
+
+
+def build_group_rows(texts: Sequence[Text], log: Any = None) -> dict[str, GroupRows]:
+    """Group rows of each split, from evidence-inference and EBM-NLP texts (read as a user's copy)."""
+    rows = {split: GroupRows() for split in SPLITS}
+    for number, document in enumerate(texts):
+        if document.split not in rows or document.source not in ("ei", "ebm"):
+            continue
+        for group, features in unit_groups(document.text, f"{document.doc_id}.txt"):
+            label = group_label(document, group)
+            if label is None:
+                continue
+            rows[document.split].features.append(features)
+            rows[document.split].labels.append(label)
+            rows[document.split].sources.append(document.source)
+        if log and number % 500 == 0:
+            log(f"groups: {number} / {len(texts)} texts")
+    return rows
+
+
+def fit_groups(rows: dict[str, GroupRows]) -> dict[str, Any]:
+    """A standardised logistic regression over the group features (train), Platt-scaled on dev."""
+    from sklearn.linear_model import LogisticRegression
+
+    from ..models.outcome_scorer import GROUP_FEATURES
+
+    train = np.asarray(rows["train"].features, dtype=np.float64)
+    mean, scale = train.mean(axis=0), train.std(axis=0)
+    scale[scale == 0] = 1.0
+    classifier = LogisticRegression(C=1.0, max_iter=2000).fit((train - mean) / scale, rows["train"].labels)
+    settings: dict[str, Any] = {
+        "features": list(GROUP_FEATURES), "mean": mean.tolist(), "scale": scale.tolist(),
+        "coef": classifier.coef_[0].tolist(), "intercept": float(classifier.intercept_[0]),
+        "calibration": {"a": 1.0, "b": 0.0},
+    }
+    from ..models.outcome_scorer import group_probabilities
+
+    dev = group_probabilities(rows["dev"].features, settings)
+    settings["calibration"] = platt(dev, np.asarray(rows["dev"].labels))
+    return settings
+
+
+def group_figures(settings: dict[str, Any], rows: GroupRows) -> dict[str, Any]:
+    """Figures of the chooser on one split's groups (calibrated probabilities)."""
+    from ..models.outcome_scorer import group_probabilities
+
+    labels = np.asarray(rows.labels)
+    result = figures(group_probabilities(rows.features, settings), labels)
+    by_source = {}
+    for source in ("ei", "ebm"):
+        mask = np.asarray(rows.sources) == source
+        if mask.sum() and 0 < labels[mask].sum() < mask.sum():
+            by_source[source] = figures(group_probabilities(np.asarray(rows.features)[mask].tolist(), settings),
+                                        labels[mask])
+    result["by_source"] = by_source
+    return result
+
+
+def ebm_reported_spans(documents: Sequence[Text], keep: Any, model_floor: float) -> dict[str, dict[str, float]]:
+    """Outcome spans on the EBM-NLP expert test gold, before and after the scorer: the mentions of the outcomes
+    a unit reports. Before: rule mentions at their floor and tagger spans of probability 0.9 or more, chosen
+    by the rules' strong-or-weak groups. After: rule mentions at their floor, tagger spans and chunks whose
+    score reaches ``model_floor``, chosen by ``keep`` (``outcome_scorer.group_chooser``). Spans are mapped to the gold's
+    tokens and scored exact and overlap (``outcome_spans.span_scores``)."""
+    from ..extract.document import extract_document
+    from ..extract.outcomes.choice import STRONG, WEAK, outcome_groups
+    from ..extract.thresholds import thresholds
+    from ..readers.text import parse_plain_text
+    from .outcome_spans import char_to_token_spans, span_scores
+
+    rule_floor = thresholds()["outcome_min_confidence"]
+    gold, before, after = [], [], []
+    for document in documents:
+        offsets = document.token_offsets
+        gold.append(char_to_token_spans(offsets, document.outcome_spans))
+        old_spans, new_spans = [], []
+        for unit in extract_document(parse_plain_text(document.text, f"{document.doc_id}.txt"), use_models=True):
+            candidates = [v for v in unit.values if v.field == "outcome" and "mentions" not in v.attributes]
+            old = [c for c in candidates if (c.source.startswith("rule:") and c.confidence >= rule_floor)
+                   or (c.attributes.get("matched") == "model" and c.attributes.get("span_probability", 0) >= 0.9)]
+            groups = outcome_groups(old)
+            strong = [g for g in groups if g.confidence >= STRONG] or [g for g in groups if g.confidence >= WEAK]
+            old_spans += [(m.start, m.end) for g in strong for m in g.members]
+            new = [c for c in candidates if (c.source.startswith("rule:") and c.confidence >= rule_floor)
+                   or (c.source.startswith("model:") and c.confidence >= model_floor)]
+            kept = keep(outcome_groups(new))
+            new_spans += [(m.start, m.end) for g in kept for m in g.members]
+        before.append(char_to_token_spans(offsets, old_spans))
+        after.append(char_to_token_spans(offsets, new_spans))
+    return {"documents": len(documents), "before": span_scores(gold, before), "after": span_scores(gold, after)}
