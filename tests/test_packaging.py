@@ -18,7 +18,7 @@ from conftest import CORPUS, REPO
 from extractor.models.paths import REPOSITORY_MODELS, model_dir, models_root, trained_files
 
 PYPROJECT = REPO / "pyproject.toml"
-MODEL_NAMES = ("design", "outcome_spans", "sample_size", "sentence_roles")
+MODEL_NAMES = ("design", "outcome_scorer", "outcome_spans", "sample_size", "sentence_roles")
 
 
 def _listed_packages() -> set[str]:
@@ -46,7 +46,7 @@ def test_a_checkout_finds_each_model_in_the_top_level_models_folder(name: str) -
 def test_trained_files_are_in_the_order_the_extraction_version_always_hashed_them() -> None:
     old_order = sorted([*REPOSITORY_MODELS.glob("*/model.json"), *REPOSITORY_MODELS.glob("*/weights.npz"),
                         *REPOSITORY_MODELS.glob("*/meta.json"), *REPOSITORY_MODELS.glob("*/*/model")])
-    assert trained_files() == old_order and len(old_order) == 8
+    assert trained_files() == old_order and len(old_order) == 10
 
 
 def _build_wheel(work: Path) -> Path:
