@@ -235,3 +235,41 @@ def test_extraction_scores_outcomes_only_with_models_on_and_the_scorer_active(
     assert outcomes
     assert any("scorer_probability" in v.attributes for v in outcomes) is scored
     assert all(0.0 <= v.confidence <= 1.0 for v in outcomes)
+
+
+FRAGMENTS = ("Methods: We searched databases and assessed quality with AMSTAR-2 and GRADE. Findings are reported as "
+             "follows. Effects were similar across groups and unfavorable in one trial. Results: The intervention "
+             "reduced symptom severity (d = 0.4) and improved maternal sensitivity; acceptability and feasibility "
+             "were high. Effect Sample Timing")
+
+
+@pytest.mark.skipif(not outcome_scorer.available(), reason="no committed outcome scorer in models/outcome_scorer")
+def test_the_committed_scorer_ranks_named_constructs_above_fragments_and_non_outcomes() -> None:
+    from extractor.extract.outcomes.rules import read_sentences
+    from extractor.models.outcome_spans import current_model, predict_tokens
+    from extractor.textlayer import analyse
+
+    sentences = read_sentences(analyse(FRAGMENTS))
+    words, starts, probabilities = predict_tokens(FRAGMENTS, model=current_model())
+    tokens = outcome_scorer.token_probabilities_of(words, starts, probabilities)
+
+    def scores(phrases: list[str]) -> list[float]:
+        rows = [Candidate(FRAGMENTS.index(p), FRAGMENTS.index(p) + len(p), "chunk", 0.0,
+                          *outcome_scorer.sentence_at(sentences, FRAGMENTS.index(p))) for p in phrases]
+        return list(load_scorer().probabilities(FRAGMENTS, rows, tokens))
+
+    constructs = scores(["symptom severity", "maternal sensitivity", "acceptability"])
+    fragments = scores(["follows", "similar", "unfavorable", "Effect Sample Timing", "GRADE", "databases"])
+    assert min(constructs) > max(fragments), (constructs, fragments)
+
+
+def test_ebm_conll_documents_become_texts_with_outcome_spans(tmp_path: Path) -> None:
+    from extractor.training.outcome_scorer import conll_texts
+
+    conll = tmp_path / "ebm.txt"
+    conll.write_text("-DOCSTART- (123)\n\nYoga NN O I-INT\nreduced NN O O\npain NN O I-OUT\nscores NN O I-OUT\n"
+                     ". NN O O\n", encoding="utf-8")
+    [text] = list(conll_texts(conll, "test"))
+    assert text.text.startswith("Yoga reduced pain scores.")
+    assert text.outcomes == ["pain scores"] and text.others == ["Yoga"] and text.exhaustive
+    assert [text.text[s:e] for s, e in text.token_offsets] == ["Yoga", "reduced", "pain", "scores", "."]
