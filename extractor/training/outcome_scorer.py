@@ -461,6 +461,7 @@ def train(shared: Path, out: Path, seed: int = 0, log: Any = None) -> dict[str, 
             if mask.sum() and 0 < labels[split][mask].sum() < mask.sum():
                 by_source[source] = figures(calibrated[mask], labels[split][mask])
         metrics[split]["by_source"] = by_source
+        metrics[split]["ece"] = metrics[split]["calibrated"]["reliability"]["ece"]  # the headline calibration
     with scorer_at(out):
         group_rows = build_group_rows(texts, log)
         settings = fit_groups(group_rows)
@@ -627,7 +628,22 @@ def model_card(metrics: dict[str, Any], size_bytes: int) -> str:
         lines.append(f"| {label} | {f['predicted_spans']:,} | " + " | ".join(
             _f(f[k]) for k in ("exact_precision", "exact_recall", "exact_f1", "overlap_precision",
                                 "overlap_recall", "overlap_f1")) + " |")
-    lines += ["", *metrics.get("card_notes", [])]
+    lines += [
+        "",
+        "## Use and limits",
+        "",
+        "- The two chooser thresholds in `extractor/data/combine.json` are tuned by 5-fold cross-validation over "
+        "the dev gold, folded by document: `.venv/bin/python scripts/tune_outcome_chooser.py` prints, for each "
+        "pair, outcome F1 (P / R) on the 70 dev documents and on the 40 new ones, as fitted and cross-validated. "
+        "When the chosen pair keeps the rules' choice (keep 0, add off), extraction does not score outcomes.",
+        "- The training corpora are clinical RCT abstracts; the positives of evidence-inference are the outcomes "
+        "annotators picked for their prompts, not every outcome, so the scale of the probabilities is set by "
+        "that corpus (calibrated on its validation split); it is less well calibrated on EBM-NLP's exhaustive "
+        "spans (the ECE by corpus above).",
+        "- Scoring costs a pass over every chunk of a unit's sentences (one linear model over four text blocks) "
+        "and the group features: with the chooser on, extraction with models takes about twice as long on "
+        "`scripts/bench_extract.py`.",
+    ]
     return "\n".join(lines) + "\n"
 
 
