@@ -18,7 +18,7 @@ from conftest import CORPUS, REPO
 from extractor.models.paths import REPOSITORY_MODELS, model_dir, models_root, trained_files
 
 PYPROJECT = REPO / "pyproject.toml"
-MODEL_NAMES = ("design", "outcome_spans", "sample_size", "sentence_roles")
+MODEL_NAMES = ("design", "outcome_scorer", "outcome_spans", "sample_size", "sentence_roles")
 
 
 def _listed_packages() -> set[str]:
@@ -48,7 +48,7 @@ def test_trained_files_are_in_the_order_the_extraction_version_always_hashed_the
     old_order = sorted([*REPOSITORY_MODELS.glob("*/model.json"), *REPOSITORY_MODELS.glob("*/weights.npz"),
                         *REPOSITORY_MODELS.glob("*/meta.json"), *REPOSITORY_MODELS.glob("*/*/model"),
                         *REPOSITORY_MODELS.glob("*/calibration.json")])
-    assert trained_files() == old_order and len(old_order) == 9
+    assert trained_files() == old_order and len(old_order) == 11
 
 
 def _build_wheel(work: Path) -> Path:

@@ -168,28 +168,45 @@ def _pieces(words: Sequence[str], size: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def predict_spans(
-    text: str, start: int = 0, end: int | None = None, model: LoadedModel | None = None
-) -> list[OutcomeSpan]:
-    """Outcome spans the model finds in ``text[start:end]``, as absolute character offsets with probabilities."""
+def predict_tokens(text: str, start: int = 0, end: int | None = None, model: LoadedModel | None = None
+                   ) -> tuple[list[str], list[int], Any]:
+    """The tagger's tokens of ``text[start:end]`` (words and absolute start offsets) and each one's outcome
+    probability (a numpy vector)."""
+    import numpy as np
     from spacy.tokens import Doc
 
     model = model or current_model()
     end = len(text) if end is None else end
     words, spaces, starts = _tokens(text[start:end])
     if not words:
-        return []
+        return [], [], np.zeros(0)
     # A long text is tagged a piece at a time, cut after a full stop: the tagger holds every token's
     # activations at once (some 4 kB a token, gigabytes for a 2M-character text). Abstracts and
     # ordinary full texts are one piece, as before.
-    probabilities: list[float] = []
+    pieces = []
     for first, last in _pieces(words, MAX_TOKENS_AT_ONCE):
         doc = Doc(model.nlp.vocab, words=words[first:last], spaces=spaces[first:last])
-        probabilities.extend(token_probabilities(model.nlp, [doc])[0])
+        pieces.append(np.asarray(token_probabilities(model.nlp, [doc])[0]))
+    probabilities = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+    return words, [start + offset for offset in starts], probabilities
+
+
+def spans_of_tokens(words: Sequence[str], starts: Sequence[int], probabilities: Any, threshold: float
+                    ) -> list[OutcomeSpan]:
+    """The spans of tagged tokens (``predict_tokens``) at a token threshold."""
     return [
-        OutcomeSpan(start + starts[first], start + starts[last - 1] + len(words[last - 1]), round(probability, 3))
-        for first, last, probability in probability_runs(words, probabilities, model.token_threshold)
+        OutcomeSpan(starts[first], starts[last - 1] + len(words[last - 1]), round(probability, 3))
+        for first, last, probability in probability_runs(words, probabilities, threshold)
     ]
+
+
+def predict_spans(
+    text: str, start: int = 0, end: int | None = None, model: LoadedModel | None = None
+) -> list[OutcomeSpan]:
+    """Outcome spans the model finds in ``text[start:end]``, as absolute character offsets with probabilities."""
+    model = model or current_model()
+    words, starts, probabilities = predict_tokens(text, start, end, model)
+    return spans_of_tokens(words, starts, probabilities, model.token_threshold)
 
 
 # ------------------------------------------------------------------ merging with the rules
@@ -219,6 +236,7 @@ def model_outcome_candidates(
     rule_candidates: list[Any],
     min_confidence: float,
     model: LoadedModel | None = None,
+    spans: Sequence[OutcomeSpan] | None = None,
 ) -> list[Any]:
     """New outcome candidates from the model for ``text[start:end]``; rule candidates it agrees with are noted.
 
@@ -227,13 +245,14 @@ def model_outcome_candidates(
     (an instrument's when the rules found one) and gains ``model_probability`` in its attributes. Every
     other model span becomes a candidate of its own (``matched: model``) with its probability as
     confidence, named by its words as the rules clean a construct; a span the cleaning rejects (it names
-    nothing measurable) is dropped.
+    nothing measurable) is dropped. ``spans``, when given, are the model's spans of the range already predicted.
     """
     from ..extract.outcomes.phrases import clean_phrase, construct_key, sentence_case
     from ..types import ExtractedValue
 
     model = model or current_model()
-    spans = predict_spans(text, start, end, model)
+    if spans is None:
+        spans = predict_spans(text, start, end, model)
     mentions = [
         c
         for c in rule_candidates

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
 from ..thresholds import thresholds
-from .rules import choose_outcomes, find_outcomes
+from .rules import choose_outcomes, find_outcomes, read_sentences
 
 
 def _find(context: UnitContext) -> list[ExtractedValue]:
@@ -17,15 +17,41 @@ def _find(context: UnitContext) -> list[ExtractedValue]:
 
 
 def _report(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
+    """The outcomes to report: the rules' strong (or weak) groups of mentions; with models on and the outcome
+    scorer active, those its chooser believes, and the other groups it believes enough."""
+    from ...models import outcome_scorer
+
+    limits = thresholds()
+    if context.use_models and outcome_scorer.active(limits) and outcome_scorer.has_group_model():
+        keep = outcome_scorer.group_chooser(limits["outcome_group_keep_min_probability"],
+                                            limits["outcome_group_add_min_probability"])
+        return choose_outcomes(candidates, keep)
     return choose_outcomes(candidates)
 
 
 def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
-    """Model spans fold into the rule mentions they overlap; the others are new candidates."""
-    from ...models.outcome_spans import model_outcome_candidates
+    """Model spans fold into the rule mentions they overlap; the others are new candidates. With the outcome
+    scorer active (``outcome_scorer.active``), every candidate is then scored by it, and the chunks of the unit's
+    sentences that no candidate covers join as candidates of their own."""
+    from ...models import outcome_scorer
+    from ...models.outcome_spans import (
+        current_model,
+        model_outcome_candidates,
+        predict_tokens,
+        spans_of_tokens,
+    )
 
-    return model_outcome_candidates(context.layer.text, context.start, context.end, candidates,
-                                    thresholds()["outcome_min_confidence"])
+    text = context.layer.text
+    model = current_model()
+    words, starts, probabilities = predict_tokens(text, context.start, context.end, model)
+    spans = spans_of_tokens(words, starts, probabilities, model.token_threshold)
+    proposed = model_outcome_candidates(text, context.start, context.end, candidates,
+                                        thresholds()["outcome_min_confidence"], model, spans)
+    if not outcome_scorer.active(thresholds()):
+        return proposed
+    tokens = outcome_scorer.token_probabilities_of(words, starts, probabilities)
+    sentences = read_sentences(context.layer, context.start, context.end)
+    return proposed + outcome_scorer.score_outcome_candidates(text, sentences, candidates, proposed, tokens)
 
 
 SPEC = FieldSpec(

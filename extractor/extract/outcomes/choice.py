@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from rapidfuzz import fuzz
@@ -41,8 +42,8 @@ class _Group:
         self.display = _display(self)
 
 
-def choose_outcomes(candidates: list[ExtractedValue]) -> list[ExtractedValue]:
-    """One value per outcome of a study unit, in text order: merged, absorbed, and thresholded."""
+def outcome_groups(candidates: list[ExtractedValue]) -> list[_Group]:
+    """The mentions of a unit grouped by the outcome they name (instrument variants and near-duplicates merged)."""
     members: dict[str, list[ExtractedValue]] = {}
     for candidate in candidates:
         if candidate.field != "outcome":
@@ -52,8 +53,21 @@ def choose_outcomes(candidates: list[ExtractedValue]) -> list[ExtractedValue]:
     groups = {key: _Group(key, group_members) for key, group_members in members.items()}
     _merge_instrument_variants(groups)
     _merge_near_duplicates(groups)
-    strong = [g for g in groups.values() if g.confidence >= STRONG]
-    chosen = strong or [g for g in groups.values() if g.confidence >= WEAK]
+    return list(groups.values())
+
+
+def choose_outcomes(candidates: list[ExtractedValue],
+                    keep: Callable[[list[_Group]], list[_Group]] | None = None) -> list[ExtractedValue]:
+    """One value per outcome of a study unit, in text order: merged, absorbed, and thresholded.
+
+    ``keep``, when given, picks the groups to report (a learned chooser); else the strong groups are
+    reported, or the weak ones when a unit has nothing strong."""
+    groups = outcome_groups(candidates)
+    if keep is not None:
+        chosen = keep(groups)
+    else:
+        strong = [g for g in groups if g.confidence >= STRONG]
+        chosen = strong or [g for g in groups if g.confidence >= WEAK]
     instruments = [g for g in chosen if g.kind == "instrument"]
     kept = list(instruments)
     inherited: dict[str, str] = {}  # a role an instrument takes from the construct it absorbed

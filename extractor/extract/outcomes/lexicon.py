@@ -62,6 +62,7 @@ class Vocabulary:
     trail_words: frozenset[str]
     keep_trail_after: frozenset[str]
     generic: frozenset[str]
+    scored_constructs: frozenset[str]  # generic words the outcome scorer may still judge as constructs
     reject_heads: frozenset[str]
     modifiers: frozenset[str]
     umbrella_words: frozenset[str]
@@ -94,6 +95,7 @@ def vocabulary() -> Vocabulary:
         trail_words=low("trail_words"),
         keep_trail_after=low("keep_trail_after"),
         generic=low("generic"),
+        scored_constructs=low("scored_constructs"),
         reject_heads=low("reject_heads"),
         modifiers=low("modifiers"),
         umbrella_words=low("umbrella_words"),

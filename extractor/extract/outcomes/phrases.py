@@ -74,9 +74,13 @@ _OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
 
 
 @lru_cache(maxsize=16384)
-def clean_phrase(phrase: str) -> str | None:
-    """A short construct name from a list item, or None when the item names nothing measurable."""
+def clean_phrase(phrase: str, scored: bool = False) -> str | None:
+    """A short construct name from a list item, or None when the item names nothing measurable.
+
+    ``scored``: the phrase goes to the outcome scorer, which judges the generic constructs the rules reject
+    (``feasibility``, ``acceptability``: ``scored_constructs`` of the vocabulary) in context."""
     voc = vocabulary()
+    generic = voc.generic - voc.scored_constructs if scored else voc.generic
     phrase = _ENUMERATOR.sub("", SPACES.sub(" ", phrase)).strip(" ,;:-–—'\"*_")  # "*" "_": markdown emphasis
     if " -" in phrase:  # the only blank left is a plain space
         phrase = _SPACED_HYPHEN.sub("-", phrase)
@@ -128,7 +132,7 @@ def clean_phrase(phrase: str) -> str | None:
     words = words[first:stop]
     phrase = " ".join(words).strip(" ,;:-'\"*_")
     lowered = phrase.lower()
-    if not phrase or len(words) > 7 or lowered in voc.generic:
+    if not phrase or len(words) > 7 or lowered in generic:
         return None
     if OPERATOR.search(phrase) or _STATISTICS.search(phrase):
         return None
@@ -139,7 +143,7 @@ def clean_phrase(phrase: str) -> str | None:
     if not _CLAUSE_WORDS.isdisjoint(lowered.split()):
         return None
     head = words[-1].lower().strip(".,")
-    if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in voc.generic and len(words) == 1:
+    if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in generic and len(words) == 1:
         return None
     if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING):
         return None

@@ -36,7 +36,7 @@ from .instruments import instrument_mentions
 from .lexicon import vocabulary
 from .sentences import Mention, SentenceContext, is_skipped
 
-__all__ = ["choose_outcomes", "find_outcomes"]
+__all__ = ["choose_outcomes", "find_outcomes", "read_sentences"]
 
 
 def find_outcomes(layer: TextLayer, start: int = 0, end: int | None = None) -> list[ExtractedValue]:
@@ -76,3 +76,12 @@ def find_outcomes(layer: TextLayer, start: int = 0, end: int | None = None) -> l
             },
         ))
     return values
+
+
+def read_sentences(layer: TextLayer, start: int = 0, end: int | None = None) -> list[tuple[int, int, float]]:
+    """The sentences of ``layer.text[start:end]`` the rules read (not references, affiliations, keywords), each
+    with how much a mention in it counts (its section and wording): where the outcome scorer looks for chunks."""
+    end = len(layer.text) if end is None else end
+    contexts = [SentenceContext(layer.text, s) for s in layer.sentences_between(start, end)]
+    return [(max(c.sentence.start, start), min(c.sentence.end, end), c.weight) for c in contexts
+            if not is_skipped(c)]
