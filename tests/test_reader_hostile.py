@@ -455,3 +455,15 @@ def test_a_broken_middle_record_still_says_the_records_after_it_were_read(tmp_pa
     [failure] = [item for item in items if isinstance(item, RecordFailure)]
     assert failure.message.endswith("the records after it were read")
 
+
+
+@pytest.mark.parametrize(("words", "size", "expected"), [
+    (["a", "a", "a", "a", ".", "a", "a", "a", "a", "a"], 6, [(0, 5), (5, 10)]),  # cut after the full stop
+    (["a"] * 12, 5, [(0, 5), (5, 10), (10, 12)]),  # no full stop: cut at the size
+    (["a", "."] * 3, 20, [(0, 6)]),  # short texts stay one piece
+])
+def test_the_outcome_model_tags_a_long_text_in_pieces(words: list[str], size: int,
+                                                      expected: list[tuple[int, int]]) -> None:
+    from extractor.models.outcome_spans import _pieces
+
+    assert _pieces(words, size) == expected
