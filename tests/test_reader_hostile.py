@@ -467,3 +467,12 @@ def test_the_outcome_model_tags_a_long_text_in_pieces(words: list[str], size: in
     from extractor.models.outcome_spans import _pieces
 
     assert _pieces(words, size) == expected
+
+
+def test_an_unclosed_abstract_tag_with_many_labels_in_a_ris_abstract_is_read_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "labels.ris"
+    path.write_text("TY  - JOUR\nTI  - A trial\nAB  - </p><AbstractText " + 'Label="x" ' * 50_000 + "\nER  - \n",
+                    encoding="utf-8")
+    with wall_clock_guard(READ_GUARD, "reading an unclosed AbstractText tag"):
+        [document] = documents(list(read_path(path)))
+    assert document.title == "A trial"
