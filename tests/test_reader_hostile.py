@@ -455,3 +455,24 @@ def test_a_broken_middle_record_still_says_the_records_after_it_were_read(tmp_pa
     [failure] = [item for item in items if isinstance(item, RecordFailure)]
     assert failure.message.endswith("the records after it were read")
 
+
+
+@pytest.mark.parametrize(("words", "size", "expected"), [
+    (["a", "a", "a", "a", ".", "a", "a", "a", "a", "a"], 6, [(0, 5), (5, 10)]),  # cut after the full stop
+    (["a"] * 12, 5, [(0, 5), (5, 10), (10, 12)]),  # no full stop: cut at the size
+    (["a", "."] * 3, 20, [(0, 6)]),  # short texts stay one piece
+])
+def test_the_outcome_model_tags_a_long_text_in_pieces(words: list[str], size: int,
+                                                      expected: list[tuple[int, int]]) -> None:
+    from extractor.models.outcome_spans import _pieces
+
+    assert _pieces(words, size) == expected
+
+
+def test_an_unclosed_abstract_tag_with_many_labels_in_a_ris_abstract_is_read_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "labels.ris"
+    path.write_text("TY  - JOUR\nTI  - A trial\nAB  - </p><AbstractText " + 'Label="x" ' * 50_000 + "\nER  - \n",
+                    encoding="utf-8")
+    with wall_clock_guard(READ_GUARD, "reading an unclosed AbstractText tag"):
+        [document] = documents(list(read_path(path)))
+    assert document.title == "A trial"

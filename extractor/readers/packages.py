@@ -10,7 +10,9 @@ does not need (pictures, video, fonts, embedded files) are never unpacked.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +20,9 @@ from ..errors import LimitExceeded, MalformedDocument
 from .base import Limits
 
 _BLOCK = 1 << 20
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError, EOFError)
+# what a damaged zip raises as its parts are unpacked (RuntimeError: an encrypted part)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, OSError, ValueError,
+               NotImplementedError, EOFError, RuntimeError, KeyError)
 
 
 def is_markup(name: str) -> bool:

@@ -38,7 +38,10 @@ _RECORD_NUMBER = re.compile(r"^\s*\d+\.?\s*$")
 _FILE_TAGS = {"EF", "FN", "VR"}  # Web of Science file header and trailer, not records
 _DOI_IN = re.compile(r"(10\.\d{4,9}/\S+)")
 _MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
-_LABELLED = re.compile(r"<(?:jats:)?AbstractText\b[^>]*\bLabel=\"([^\"]+)\"[^>]*>", re.I)
+# An AbstractText start tag, then its Label attribute looked for inside it: one pattern for both rescans
+# the tag from every Label="..." when the tag never closes (quadratic).
+_ABSTRACT_TEXT_TAG = re.compile(r"<(?:jats:)?AbstractText\b([^<>]*+)>", re.I)
+_LABEL_ATTRIBUTE = re.compile(r"\bLabel=\"([^\"]+)\"", re.I)
 _CLOSING_TAG = re.compile(r"</[A-Za-z][\w:.-]*>")
 _BLOCK_END = re.compile(r"</(?:jats:)?(?:p|sec|title|AbstractText)>", re.I)
 
@@ -268,11 +271,17 @@ def normalise_doi(raw: str) -> str:
     return doi.rstrip(".,;").lower()
 
 
+def _label_heading(tag: re.Match[str]) -> str:
+    """A labelled AbstractText start tag as a heading line ("\nMETHODS: "); an unlabelled one unchanged."""
+    labels = _LABEL_ATTRIBUTE.findall(tag.group(1))
+    return f"\n{labels[-1]}: " if labels else tag.group(0)
+
+
 def strip_markup(value: str) -> str:
     """Plain text from an abstract that may hold JATS/PubMed XML markup (as Lens exports do)."""
     if not value or not _CLOSING_TAG.search(value):
         return value  # "<5 years" alone is not markup
-    value = _LABELLED.sub(lambda m: f"\n{m.group(1)}: ", value)
+    value = _ABSTRACT_TEXT_TAG.sub(_label_heading, value)
     value = _BLOCK_END.sub("\n", value)
     value = html.unescape(_MARKUP.sub("", value))
     return re.sub(r"(?<![ \t])[ \t]*\n\s*", "\n", value).strip()  # (?<!): linear on long runs of blanks
