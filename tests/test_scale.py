@@ -354,3 +354,20 @@ def test_deleted_records_leave_exports_and_are_counted_in_stats(tmp_path: Path) 
     exported = runner.invoke(cli, ["export", "--db", str(db)]).stdout.splitlines()
     assert len(exported) == total - 1
     assert store.stats()["deleted"] == 1
+
+
+def test_a_file_that_goes_over_a_limit_while_it_is_cut_keeps_what_came_before_and_records_the_rest(
+        tmp_path: Path) -> None:
+    """Planning is bounded: a gap without a record start over ``max_part_bytes`` stops the cutting; the pieces
+    before it are read, and the file carries one failure, so the run is complete and the file partial."""
+    articles = [article(pmid, f"Dim evening light for insomnia: trial {pmid}") for pmid in range(1, 1202)]
+    articles.insert(1200, " " * 2_000_000)  # after record 1200 (~1.6 MB in): 2 MB with no record start
+    path = pubmed_file(tmp_path / "in" / "pubmed24n0009.xml.gz", articles, gzipped=True)
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(path)], store, ExtractOptions(chunk_records=250, use_models=False,
+                                                            limits=Limits(max_part_bytes=1_000_000)))
+    assert summary.status == "complete" and summary.files_unread == 0
+    assert 500 <= store.db["documents"].count <= 1200
+    [(failed_path, record, kind, message)] = failures(store)
+    assert failed_path == str(path) and kind == "limit" and "read up to the damage" in message
+    assert store.db["sources"].get(str(path))["status"] == "partial"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ExtractorError, LimitExceeded
@@ -44,6 +44,7 @@ class Task:
     chunks: int = 1  # how many pieces the file was cut into; 0 until the last piece is planned
     data: bytes | None = field(default=None, repr=False)  # the piece itself (a well-formed PubmedArticleSet)
     lines_before: int = 0  # lines of the file between its header and the piece (errors name the file's lines)
+    failure: Failure | None = None  # what stopped planning after this piece (the rest of the file is not read)
 
     @property
     def records(self) -> str | None:
@@ -70,19 +71,31 @@ def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int) -> Iter
             yield Task(path, number, fmt)
             continue
         chunk = 0
+        held: Task | None = None  # each piece waits for the next, so damage found while cutting joins the last
         try:
-            for first, data, last, lines_before in split_records(Path(path), chunk_records):
+            for first, data, last, lines_before in split_records(Path(path), chunk_records, limits):
                 number += 1
                 chunk += 1
+                if held is not None:
+                    yield held
                 if data is None:
-                    yield Task(path, number, fmt)
+                    held = Task(path, number, fmt)
                 else:
-                    yield Task(path, number, fmt, first, None if last else first + chunk_records, chunk,
-                               chunk if last else 0, data, lines_before)
-        except (ExtractorError, OSError):
-            if not chunk:
+                    held = Task(path, number, fmt, first, None if last else first + chunk_records, chunk,
+                                chunk if last else 0, data, lines_before)
+        except (ExtractorError, OSError) as error:
+            if held is None:
                 number += 1
                 yield Task(path, number, fmt)  # unreadable from the start: the task reports it
+                continue
+            if held.data is not None:  # (a file read whole reports its own damage)
+                # The pieces before the damage are read; the rest of the file is recorded as failed, on the last.
+                kind, message, hint = ((error.kind, error.message, error.hint) if isinstance(error, ExtractorError)
+                                       else ("io", f"cannot read the file: {error}", "check the file can be read"))
+                failure = Failure(path, kind, f"read up to the damage, then stopped: {message}", hint)
+                held = replace(held, failure=failure, chunks=held.chunk)
+        if held is not None:
+            yield held
 
 
 def process_document(document: Document, use_models: bool = True) -> tuple[Document, list[StudyUnit]]:
@@ -148,6 +161,9 @@ def process_task(task: Task, limits: Limits, use_models: bool = True, parquet_di
         failures += 1
         yield Failed(Failure(path, "internal", f"unexpected {type(error).__name__}: {error}",
                              "report this file as a bug; the rest of the batch went on", record=task.records))
+    if task.failure is not None:
+        failures += 1
+        yield Failed(task.failure)
     if pending:
         yield flush_parquet()
     if deleted:
