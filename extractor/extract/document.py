@@ -25,7 +25,8 @@ def _code_version() -> str:
 
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha1()
-    code = sorted([*package.glob("extract/**/*.py"), *package.glob("data/*.json"), package / "textlayer.py",
+    code = sorted([*package.glob("extract/**/*.py"), *(p for p in package.glob("data/*") if p.is_file()),
+                   package / "textlayer.py",
                    *package.glob("models/*.py")])
     # the trained files follow the code, named below the models folder wherever it is installed
     for path in code:
