@@ -260,7 +260,7 @@ def test_a_standard_error_in_brackets_is_skipped_to_reach_the_ci():
     found = effects(
         "the LS mean difference (SE) in SDS at week 5 was -1.1 (0.46) (95% CI, -2.0 to -0.2; P = .019)"
     )
-    assert found[0] == {"measure": "MD", "value": -1.1, "ci": [-2.0, -0.2], "p": 0.019}
+    assert found[0] == {"measure": "MD", "value": -1.1, "ci": [-2.0, -0.2], "p": 0.019, "outcome": "SDS"}
 
 
 # --- lists, inherited measures, ranges ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from ...types import ExtractedValue
 from ..registry import CorrectionError, FieldSpec, UnitContext
 from ..vocabulary import MEASURES
+from .outcome_names import study_outcome
 from .rules import find_effects
 
 
@@ -21,15 +22,20 @@ def _find(context: UnitContext) -> list[ExtractedValue]:
 
 
 def _once_each(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
-    """Each estimate once (the most confident reading of a place), in text order."""
+    """Each estimate once (the most confident reading of a place), in text order, its outcome named as the
+    study's outcomes name it."""
     chosen: list[ExtractedValue] = []
     seen: set[tuple[Any, ...]] = set()
+    outcomes = [str(value.value) for value in context.chosen.get("outcome", [])]
     for candidate in sorted(candidates, key=lambda c: (c.start or 0, -c.confidence)):
         value = candidate.value
         key = (value.get("measure"), value.get("value"), candidate.start)
         if key in seen:
             continue
         seen.add(key)
+        phrase = candidate.attributes.get("outcome")
+        if phrase:
+            value["outcome"] = study_outcome(phrase, outcomes)
         chosen.append(candidate)
     return chosen
 
@@ -105,7 +111,7 @@ SPEC = FieldSpec(
     find=_find, select=_once_each, rule_floor="effect_min_confidence",
     parse=_parse, short=_short, text=_text, comparable=_four_keys,
     record=lambda value: {"measure": value["measure"], "value": value["value"], "ci": value.get("ci"),
-                          "p": value.get("p")},
+                          "p": value.get("p"), "outcome": value.get("outcome")},
     csv=lambda values, recorded: {"effects": "; ".join(_written(effect, "=") for effect in recorded)},
     csv_columns=("effects",), style="black on bright_yellow",
 )

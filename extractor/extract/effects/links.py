@@ -26,7 +26,8 @@ _COMPARED = re.compile(
 # Time points and populations at the end of a phrase are not the outcome ("PHQ-9 scores at 3 months").
 QUALIFIER_END = re.compile(
     r"(?:\s+(?:at|after|by|over|up\s+to|during|within|through)\s+(?:the\s+)?(?:\d+[\w\s-]*?|[\w-]+\s+)?"
-    r"(?:months?|weeks?|years?|days?|follow[\s-]?up|post[\s-]?test|post[\s-]?intervention|baseline|childbirth)"
+    r"(?:(?:months?|weeks?|years?|days?)(?:\s+\d+)?|follow[\s-]?up|post[\s-]?test|post[\s-]?intervention|baseline"
+    r"|childbirth)"
     r"(?:\s+(?:post[\s-]?partum|postnatal|post[\s-]?childbirth|of\s+age|later))?"
     r"|\s+among\s+[^,;:()]{1,40})\s*$",
     re.I,

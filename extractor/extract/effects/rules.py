@@ -104,9 +104,12 @@ def _to_value(
         attributes["construct"] = construct
     attributes.setdefault("comparison", comparison)
     attributes["estimate_text"] = layer.text[estimate.start : estimate.end]
+    value = {"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": tail.p}
+    if attributes["outcome"]:
+        value["outcome"] = attributes["outcome"]  # as written; the chooser names it as the study's outcomes do
     return ExtractedValue(
         field="effect",
-        value={"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": tail.p},
+        value=value,
         start=estimate.start,
         end=estimate.end,
         confidence=round(min(confidence, 0.97), 3),
