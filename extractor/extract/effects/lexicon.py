@@ -25,7 +25,9 @@ _DATA = Path(__file__).resolve().parents[2] / "data" / "effects.json"
 STAT_VALUE = rf"(?:[?\ufffd](?=\d)|{SIGN}[ \u00a0\u2009]{{0,2}})?{UNSIGNED}"
 DF = r"(?:\d+(?:\.\d+)?|[lI](?=\s*[,)]))"
 COMPARISON = r"(?:<=|>=|=<|=>|[=<>≤≥]|&lt;|&gt;)"
-CI_SEPARATOR = r"(?:to|and|,|;|\.\.\.?|[-\u2212\u2013\u2014\u2012\u2010\u2011])"
+CI_SEPARATOR = (
+    r"(?:to|and|,|;|\.\.\.?|[-\u2212\u2013\u2014\u2012\u2010\u2011~\uff5e\u301c]|\{?\\text(?:en|em)dash\}?|--)"
+)
 
 
 def alternation(literals: list[str], *, flexible: bool = False, caseless: bool = False) -> str:
@@ -146,7 +148,7 @@ def load_lexicon() -> Lexicon:
     ci_codes = [label for label in data["ci_labels"] if label not in ci_words]
     ci_label = rf"(?:{alternation(ci_codes)}|{alternation([phrase_key(w) for w in ci_words], flexible=True, caseless=True)})"
     ci = re.compile(
-        rf"(?:(?P<level>\d{{2}}(?:[.·]\d)?)\s*%\s*)?(?P<label>{ci_label})(?![A-Za-z])(?:\s*(?P<level2>\d{{2}})\s*%)?"
+        rf"(?:(?P<level>\d{{2}}(?:[.·]\d)?)\s*%[\s-]*)?(?P<label>{ci_label})(?![A-Za-z])(?:\s*(?P<level2>\d{{2}})\s*%)?"
         rf"(?:\s*[\[(](?:CI|(?i:confidence\s+intervals?))[\])])?\s*(?:[:=,]|\bof\b|\bfrom\b)?\s*"
         rf"(?P<open>[(\[{{]\s*)?(?P<lo>{SIGNED})\s*%?\s*{CI_SEPARATOR}\s*(?P<hi>{SIGNED})(?![\d])\s*%?"
         rf"(?P<close>\s*[)\]}}])?"

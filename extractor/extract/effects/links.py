@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import load_lexicon
+from .lexicon import load_lexicon, phrase_key
 from .tail import Estimate, enclosing_bracket
 
 _POST_OUTCOME = re.compile(
@@ -65,6 +65,7 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     phrase = " ".join(kept[-6:]).strip(" -$*_\"'")
     if (
         not phrase
+        or names_measure(phrase)
         or not re.search(r"[A-Za-z]", phrase)
         or phrase.lower() in lexicon.stop_words
         or TIME_ONLY.match(phrase)
@@ -72,6 +73,12 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     ):
         return None
     return phrase
+
+
+def names_measure(phrase: str) -> bool:
+    """Whether ``phrase`` is only a measure's name or abbreviation (``RR``, ``odds ratio``): not an outcome."""
+    lexicon = load_lexicon()
+    return phrase in lexicon.abbreviations or phrase in lexicon.symbols or phrase_key(phrase) in lexicon.phrases
 
 
 def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> tuple[str | None, str | None]:

@@ -22,7 +22,7 @@ from .tail import Estimate, Tail, parse_tail, tail_confidence
 
 _RATIO_MEASURES = {"OR", "RR", "HR"}
 _BARE_AMBIGUOUS = {"t", "F", "chi2", "z"}  # "t = 3" may be a time point, "F = 2" a factor
-_LABEL_PAREN = re.compile(r"\s*[(\[]\s*(?P<label>[^()\[\]\d]{1,40}?)\s*[)\]]")
+_LABEL_PAREN = re.compile(r"_?\s*[(\[]\s*(?P<label>[^()\[\]\d]{1,40}?)\s*[)\]]")  # "OR_(孕中期)=0.55"
 _CI_HEADER = re.compile(r"\s*[(\[]?\s*\d{2}\s*%\s*(?:CI|(?i:confidence\s+intervals?))\s*[)\]]?")
 _CONNECTOR = re.compile(
     r"\s*(?:(?P<eq>[=:≈~])|,|\b(?P<word>of|was|were|is|are|equals?|equalled|amounted\s+to|reached|being)\b)\s*"
@@ -35,6 +35,7 @@ _STANDARDISED_BEFORE = re.compile(r"(?i)\bstandardi[sz]ed\s+(?:[\w-]+\s+){0,2}$"
 _MEAN_BEFORE = re.compile(
     r"(?i)\b(?:mean|means|LSM|LS)\b[\s\w\[\]()-]{0,25}$"
 )  # "least squares mean [LSM] difference"
+_ADJUSTED_BEFORE = re.compile(r"(?i)\badjusted[\s-]+$")
 _PERCENT = re.compile(r"\s*(?:%|per\s?cent|percentage[\s-]+points?)")
 _VALUE = re.compile(rf"\s*(?P<value>{STAT_VALUE})(?![\d])")
 _RANGE = re.compile(rf"[-\u2013\u2014\u2212](?P<high>{UNSIGNED})(?![\d])")
@@ -109,6 +110,8 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
     lexicon = load_lexicon()
     measure, weight, adjusted = anchor_measure(match, lexicon)
     attributes: dict[str, Any] = {"adjusted": adjusted}
+    if match.group("abbr") and _ADJUSTED_BEFORE.search(scan, max(0, match.start() - 30), match.start()):
+        attributes["adjusted"] = True  # "adjusted RR 1.45", "multivariable-adjusted HR"
     if match.group("stat") or match.group("sym"):
         value_group = "stat_value" if match.group("stat") else "sym_value"
         operator = normalise_operator(match.group("stat_op") or match.group("sym_op"))

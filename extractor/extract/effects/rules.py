@@ -104,7 +104,9 @@ def _to_value(
         attributes["construct"] = construct
     attributes.setdefault("comparison", comparison)
     attributes["estimate_text"] = layer.text[estimate.start : estimate.end]
-    value = {"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": tail.p}
+    # "p > .05" says only that p is above a threshold: no p-value is recorded (FORMAT.md)
+    p_value = None if tail.p_operator in {">", ">="} else tail.p
+    value = {"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": p_value}
     if attributes["outcome"]:
         value["outcome"] = attributes["outcome"]  # as written; the chooser names it as the study's outcomes do
     return ExtractedValue(
