@@ -137,12 +137,12 @@ def load_lexicon() -> Lexicon:
     anchor = re.compile(
         rf"(?<![A-Za-z0-9_\u0370-\u03ff])(?:"
         rf"(?P<adj>{adjusted_prefix}[\s\-]+)?(?P<phrase>{phrase_trie})(?![A-Za-z])(?![\s\-]+reduction)"
-        rf"|(?P<abbr>{alternation(sorted(abbreviations))})(?![A-Za-z0-9])"
+        rf"|(?P<abbr>{alternation(sorted(abbreviations))})(?![A-Za-z])(?!\d+(?![\d.,·]\d))"  # "RR0.74, 95%CI ..."
         rf"|(?P<stat>ts?|Fs?|rs?|r_s|rpb|{chi})\s*\(\s*(?P<df1>{DF})(?:\s*,\s*(?P<df2>{DF}))?"
         rf"(?:\s*,\s*[Nn]\s*=\s*(?P<n>\d[\d,\s]*\d|\d))?\s*\)\s*(?P<stat_op>{COMPARISON})\s*(?P<stat_value>{STAT_VALUE})"
         rf"|(?P<sym>{alternation(sorted(symbols))})(?![A-Za-z0-9(])\s*(?P<sym_op>{COMPARISON}|≈)\s*"
         rf"(?P<sym_value>{STAT_VALUE})"
-        rf")(?![\d])"
+        rf")(?(abbr)|(?!\d))"  # a value glued to an abbreviation is read after it
     )
     ci_words = [label for label in data["ci_labels"] if not label.isupper() and "." not in label]
     ci_codes = [label for label in data["ci_labels"] if label not in ci_words]

@@ -29,11 +29,25 @@ QUALIFIER_END = re.compile(
     r"(?:(?:months?|weeks?|years?|days?)(?:\s+\d+)?|follow[\s-]?up|post[\s-]?test|post[\s-]?intervention|baseline"
     r"|childbirth)"
     r"(?:\s+(?:post[\s-]?partum|postnatal|post[\s-]?childbirth|of\s+age|later))?"
-    r"|\s+among\s+[^,;:()]{1,40})\s*$",
+    r"|\s+among\s+[^,;:()]{1,40}"
+    r"|\s*(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*\d+(?:\.\d+)?)\s*$",  # a cut-off: "EPDS ≥ 13", "score >or=12"
     re.I,
 )
+
+
+def strip_qualifiers(phrase: str) -> str:
+    """``PHQ-9 ≥ 10 at 6 months`` -> ``PHQ-9``: time points, populations and cut-offs off the end of a phrase."""
+    while True:
+        stripped = QUALIFIER_END.sub("", phrase)
+        if stripped == phrase:
+            return phrase
+        phrase = stripped
 _COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
-TIME_ONLY = re.compile(r"^(?:\d+[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up)\b", re.I)
+TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
+    r"(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|twenty-four)"
+    r"[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up|post[\s-]?(?:test|intervention|treatment))\b"
+)
+TIME_ONLY = re.compile(rf"^{TIME_POINT}", re.I)
 _BETWEEN = re.compile(
     r"\bbetween\s+(?:the\s+)?(?P<a>[^,;.()\d]{2,30}?)\s+and\s+(?:the\s+)?(?P<b>[^,;.()\d]{2,30}?)\s+"
     r"(?:arms|groups|conditions)\b",
@@ -49,7 +63,7 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     lexicon = load_lexicon()
     window = scan[max(floor, position - 100) : position]
     window = re.split(r"[,;:()\[\]]|(?<=\D)\.\s", window)[-1]
-    words = QUALIFIER_END.sub("", window.rstrip()).split()
+    words = strip_qualifiers(window.rstrip()).split()
     cut = len(words)
     while cut and words[cut - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
         cut -= 1

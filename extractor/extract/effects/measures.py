@@ -16,7 +16,7 @@ from typing import Any
 from ...textlayer import TextLayer
 from ..common.numbers import SIGN, SIGNED, UNSIGNED, normalise_operator, parse_number
 from .lexicon import STAT_VALUE, Lexicon, load_lexicon, phrase_key
-from .links import PAIR_LABEL, QUALIFIER_END, TIME_ONLY
+from .links import PAIR_LABEL, TIME_ONLY, strip_qualifiers
 from .statistics import SIGNED_START, STATISTICS, degrees_of_freedom, lost_minus, parse_value
 from .tail import Estimate, Tail, parse_tail, tail_confidence
 
@@ -27,10 +27,12 @@ _CI_HEADER = re.compile(r"\s*[(\[]?\s*\d{2}\s*%\s*(?:CI|(?i:confidence\s+interva
 _CONNECTOR = re.compile(
     r"\s*(?:(?P<eq>[=:≈~])|,|\b(?P<word>of|was|were|is|are|equals?|equalled|amounted\s+to|reached|being)\b)\s*"
 )
-_GAP = re.compile(
-    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across)\s+(?P<gap>[^=;:()\[\]\n.]{1,100}?)\s*"
+_GAP = re.compile(  # a cut-off inside the gap ("for score >or=12 at six months") is not the value
+    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across)\s+"
+    r"(?P<gap>(?:[^=;:()\[\]\n.<>≥≤]|(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*\d+(?:\.\d+)?){1,100}?)\s*"
     r"(?:\b(?:was|were|is|are|of)\b|[=:]|(?P<comma>,))\s*"
 )
+_THRESHOLD_BEFORE = re.compile(r"(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*$")
 _STANDARDISED_BEFORE = re.compile(r"(?i)\bstandardi[sz]ed\s+(?:[\w-]+\s+){0,2}$")
 _MEAN_BEFORE = re.compile(
     r"(?i)\b(?:mean|means|LSM|LS)\b[\s\w\[\]()-]{0,25}$"
@@ -78,6 +80,8 @@ def _find_value(
         explicit = explicit or bool(match.group("eq") or match.group("word"))
         position = match.end()
     value = _VALUE.match(scan, position, limit)
+    if value and _THRESHOLD_BEFORE.search(scan, max(0, position - 8), position):
+        return None  # "odds ratio for score >or=12": a cut-off, not the estimate
     if value:
         return value, explicit, label, None
     gap = _GAP.match(scan, position, limit)
@@ -168,9 +172,9 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
     if (
         tail.outcome is None
         and gap_outcome
-        and not TIME_ONLY.match(QUALIFIER_END.sub("", " " + gap_outcome).strip())
+        and not TIME_ONLY.match(strip_qualifiers(" " + gap_outcome).strip())
     ):
-        tail.outcome = QUALIFIER_END.sub("", " " + gap_outcome).strip() or None
+        tail.outcome = strip_qualifiers(" " + gap_outcome).strip() or None
     estimates = [
         Estimate(
             measure,
@@ -211,8 +215,38 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
     return estimates
 
 
+_PAIRED = re.compile(rf"\s*(?:&|and)\s*(?P<value>{SIGNED})(?![\d])(?=\s*[)\]])")  # "(d = 0.09 & − 0.26)"
+_RESPECTIVELY = re.compile(
+    rf"(?P<values>(?:\s*,\s*{SIGNED}(?![\d]))*\s*,?\s*(?:and|&)\s*{SIGNED}(?![\d]))\s*,?\s*respectively\b"
+)
+
+
+def _bare_list(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
+    """Values with no CI or p after the first, in a pair in brackets (``(d = 0.09 & − 0.26)``) or a list that
+    ends ``respectively`` (``effect sizes of 0.43, 0.28 and 0.36, respectively``)."""
+    paired = _PAIRED.match(scan, previous.end, limit)
+    spans: list[tuple[int, int]] = []
+    if paired:
+        spans = [paired.span("value")]
+    else:
+        listed = _RESPECTIVELY.match(scan, previous.end, limit)
+        if listed:
+            spans = [m.span() for m in re.finditer(SIGNED, listed.group("values"))]
+            spans = [(listed.start("values") + a, listed.start("values") + b) for a, b in spans]
+    found: list[Estimate] = []
+    for value_start, value_end in spans:
+        value = parse_value(scan[value_start:value_end])
+        if value is None or not _plausible(previous.measure, value, load_lexicon()):
+            return []
+        found.append(Estimate(previous.measure, value, value_start, value_end, 0.0, "list", Tail(end=value_end),
+                              {"adjusted": previous.attributes.get("adjusted", False)}, previous.anchor_start))
+    return found
+
+
 def _continuations(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
     """``effect sizes of 0.25 (...), 0.20 (...) and 0.17 (...)``: later values of one named measure."""
+    if previous.tail.ci is None and previous.tail.p_operator is None:
+        return _bare_list(scan, previous, limit)
     found: list[Estimate] = []
     while previous.tail.ci is not None or previous.tail.p_operator is not None:
         match = _CONTINUATION.match(scan, previous.end, limit)
@@ -237,6 +271,39 @@ def _continuations(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
         )
         found.append(estimate)
         previous = estimate
+    return found
+
+
+_SD_UNIT = re.compile(
+    rf"(?<![\w.,\u00b1])(?P<value>{SIGNED})(?![\d])\s*(?:SDs?\b(?!\s*[=:(\d])(?:\s+units?)?|standard[\s-]deviations?(?:\s+units?)?"
+    r"|of\s+(?:a|one|the)\s+standard[\s-]deviation)(?![A-Za-z])"
+)
+_SD_NOT_EFFECT = re.compile(r"\s*(?:above|below|from|higher\s+than|lower\s+than)\s+(?:the\s+)?(?:mean|norm|average|median)", re.I)
+_IMPACT_BEFORE = re.compile(
+    r"(?i)\b(?:impacts?|effects?|improv\w*|increas\w*|reduc\w*|decreas\w*|gains?|differences?|benefits?|raised?|"
+    r"lowered|higher|lower|by)\b[^.;]{0,80}$"
+)
+
+
+def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Estimate]:
+    """Impacts in standard-deviation units (``0.324 SD, 95% CI: 0.152 to 0.496``, ``0.35 of a standard
+    deviation``): standardised mean differences, when a CI, a p-value or impact wording goes with them."""
+    found: list[Estimate] = []
+    for match in _SD_UNIT.finditer(scan, start, end):
+        if any(a <= match.start() < b for a, b in taken) or _SD_NOT_EFFECT.match(scan, match.end(), end):
+            continue
+        value = parse_value(match.group("value"))
+        if value is None or abs(value) > 5:
+            continue
+        tail = parse_tail(scan, match.end(), end, value)
+        impact = _IMPACT_BEFORE.search(scan, max(start, match.start() - 100), match.start())
+        if tail.ci is None and tail.p_operator is None and not impact:
+            continue
+        base = 0.6 if impact else 0.5
+        estimate = Estimate("SMD", value, match.start(), max(tail.end, match.end()), tail_confidence(base, tail),
+                            "sd_units", tail, {"adjusted": False, "sd_units": True}, match.start())
+        found.append(estimate)
+        taken.append((estimate.start, estimate.end))
     return found
 
 
@@ -271,7 +338,7 @@ def inherited_estimates(
         for mention_start, mention_end, measure, weight in reversed(mentions):
             if mention_start >= group.start():
                 continue
-            if group.start() - mention_end <= 600 and not _PARAGRAPH.search(scan, mention_end, group.start()):
+            if group.start() - mention_end <= 1200 and not _PARAGRAPH.search(scan, mention_end, group.start()):
                 mention = (mention_start, measure, weight)
             break
         if mention and _plausible(mention[1], value, lexicon):

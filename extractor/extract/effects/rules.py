@@ -23,11 +23,13 @@ PDF glyph repair, re-exported here). This module turns the candidates into ``Ext
 
 from __future__ import annotations
 
+import re
+
 from ...textlayer import TextLayer
 from ...types import ExtractedValue
 from .lexicon import load_lexicon
-from .links import estimate_outcome, sentence_comparison
-from .measures import anchor_measure, from_anchor, inherited_estimates
+from .links import TIME_POINT, estimate_outcome, sentence_comparison
+from .measures import anchor_measure, from_anchor, inherited_estimates, sd_unit_estimates
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tail import Estimate, share_p_values
 
@@ -57,11 +59,34 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
             estimates.extend(found)
             consumed = max(e.end for e in found)
             taken.append((match.start(), consumed))
+    estimates.extend(sd_unit_estimates(scan, start, end, taken))
     estimates.extend(inherited_estimates(scan, layer, start, end, taken, mentions))
     estimates.sort(key=lambda e: e.start)
     share_p_values(scan, estimates, layer, start, end)
     sentences: dict[int, tuple[bool, bool, str | None]] = {}
-    return [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
+    values = [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
+    _time_point_lists(scan, estimates, values)
+    return values
+
+
+_TIME_ITEM = re.compile(
+    rf"\s*[,;]?\s*(?:and\s+|or\s+)?(?:at\s+|after\s+|by\s+)?{TIME_POINT}[^,;()\[\]]{{0,20}}[(\[]?\s*$",
+    re.I,
+)
+
+
+def _time_point_lists(scan: str, estimates: list[Estimate], values: list[ExtractedValue]) -> None:
+    """``exclusive breastfeeding at two weeks (RR 1.82, ...), six weeks (1.85, ...)``: an estimate of a later
+    time point in a list is about the outcome of the one before it."""
+    for index in range(1, len(values)):
+        value, previous = values[index], values[index - 1]
+        outcome = previous.attributes.get("outcome")
+        if value.attributes.get("outcome") or not outcome:
+            continue
+        between = scan[estimates[index - 1].end : estimates[index].anchor_start]
+        if _TIME_ITEM.fullmatch(between):
+            value.attributes["outcome"] = outcome
+            value.value["outcome"] = outcome
 
 
 def _to_value(
