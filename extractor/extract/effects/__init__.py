@@ -13,7 +13,7 @@ from typing import Any
 from ...types import ExtractedValue
 from ..registry import CorrectionError, FieldSpec, UnitContext
 from ..vocabulary import MEASURES
-from .outcome_names import study_outcome
+from .outcome_names import mentioned_outcome, study_outcome
 from .rules import find_effects
 
 
@@ -33,11 +33,25 @@ def _once_each(candidates: list[ExtractedValue], context: UnitContext) -> list[E
         if key in seen:
             continue
         seen.add(key)
-        phrase = candidate.attributes.get("outcome")
-        if phrase:
-            value["outcome"] = study_outcome(phrase, outcomes)
+        outcome = _linked_outcome(candidate, outcomes, context)
+        if outcome:
+            value["outcome"] = outcome
         chosen.append(candidate)
     return chosen
+
+
+def _linked_outcome(candidate: ExtractedValue, outcomes: list[str], context: UnitContext) -> str | None:
+    """The outcome an estimate measures as the study's outcomes name it: the first phrase its clause ties to it
+    that names a study outcome (else that phrase as written); with no phrase, the one study outcome its
+    sentence names before it. None when its sentence does not say."""
+    phrases = candidate.attributes.get("outcome_candidates") or [candidate.attributes.get("outcome")]
+    phrases = [phrase for phrase in phrases if phrase]
+    if phrases:
+        return study_outcome(phrases, outcomes)
+    sentence = context.layer.sentence_at(candidate.start or 0)
+    if sentence is None or candidate.start is None:
+        return None
+    return mentioned_outcome(context.layer.text[sentence.start : candidate.start], outcomes)
 
 
 _NUMBER = r"[-−+]?\d+(?:\.\d+)?(?:e-?\d+)?"

@@ -130,6 +130,78 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     return (after.group("outcome").strip(), None) if after else (None, None)
 
 
+_OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
+_OUTCOME_END = r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|that|after|compared|across|respectively)\b|\s*$)"
+# "the average overall effect on maternal sensitivity was small ($g=.32$)": the clause before the estimate
+_EFFECT_ON = re.compile(
+    rf"\b(?:effects?|impacts?|benefits?|improvements?|reductions?|differences?|changes?)\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:on|in)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+# "... ($d=.37$) at improving maternal behaviours", "(ES = .47) for video feedback on parenting behaviours"
+_AT_IMPROVING = re.compile(
+    rf"[\s$*_)\]]*(?:[^.;()]|\.(?=\d)){{0,120}}?\b(?:at|in|for)\s+(?:improving|increasing|reducing|decreasing|enhancing|preventing|"
+    rf"promoting|lowering|raising)\s+(?:the\s+)?(?:observed\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+_FOR_THEN_ON = re.compile(
+    rf"[\s$*_)\]]*\s(?:for|of)\s+[^,;.()]{{1,60}}?\s+on\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}", re.I
+)
+# "... (OR = 2.1) were associated with depressive symptoms": a dependent named after the estimates
+_ASSOCIATED_AFTER = re.compile(
+    rf"(?:[^.;]|\.(?=\d)){{0,200}}?\b(?:were|was|is|are)\s+(?:\w+\s+){{0,2}}?(?:associated|correlated|linked)\s+with\s+"
+    rf"(?:(?:an?\s+)?(?:increased|higher|greater|lower|reduced|decreased)\s+)?(?:(?:risk|odds|likelihood|levels?)\s+of\s+)?"
+    rf"(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+# Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
+_NOT_OUTCOME_HEAD = frozenset({
+    "intervention", "interventions", "program", "programs", "programme", "programmes", "group", "groups", "arm",
+    "arms", "condition", "conditions", "study", "studies", "trial", "trials", "analysis", "analyses", "sessions",
+    "session", "visiting", "visits", "visit", "women", "mothers", "fathers", "parents", "children", "males",
+    "females", "men", "boys", "girls", "participants", "patients", "sample", "samples", "model", "models",
+    "subgroup", "subgroups", "care", "treatment", "therapy", "controls", "control",
+})
+
+
+def clean_outcome(phrase: str | None) -> str | None:
+    """A linked phrase fit to name an outcome, or None (an arm, a subgroup, a population, a measure's name)."""
+    if not phrase:
+        return None
+    phrase = strip_qualifiers(" " + phrase.strip()).strip(" -$*_\"'")
+    words = phrase.split()
+    drop = load_lexicon().drop_words
+    while words and words[0].lower() in drop:
+        words.pop(0)
+    phrase = " ".join(words)
+    if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or TIME_ONLY.match(phrase):
+        return None
+    if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
+        return None
+    return phrase
+
+
+def associated_outcome(scan: str, estimate: Estimate, ceiling: int) -> str | None:
+    """``smoking (OR = 2.1) and sleep (OR = 0.5) were associated with depression``: the dependent, named after."""
+    match = _ASSOCIATED_AFTER.match(scan, estimate.end, ceiling)
+    return clean_outcome(match.group("outcome")) if match else None
+
+
+def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> list[str]:
+    """Outcomes the estimate's sentence names around it, nearest reading first: ``effect on X was ... (est)``,
+    ``(est) at improving X``, ``(est) for A on X``."""
+    found: list[str] = []
+    clause_start = max(floor, scan.rfind(";", floor, estimate.anchor_start) + 1)
+    before = list(_EFFECT_ON.finditer(scan, clause_start, estimate.anchor_start))
+    if before:
+        found.append(before[-1].group("outcome"))
+    for pattern in (_AT_IMPROVING, _FOR_THEN_ON):
+        match = pattern.match(scan, estimate.end, ceiling)
+        if match:
+            found.append(match.group("outcome"))
+    return [phrase for phrase in map(clean_outcome, found) if phrase]
+
+
 def sentence_comparison(sentence: str) -> str | None:
     """``intervention vs control``, ``between treatment and EUC arms``, ``compared with controls``."""
     match = _BETWEEN.search(sentence)

@@ -55,11 +55,49 @@ def _score(phrase: str, outcome: str) -> float:
     return 0.0
 
 
-def study_outcome(phrase: str, outcomes: list[str]) -> str:
-    """The study outcome ``phrase`` names (the best-matching name), else ``phrase`` itself."""
-    best, best_score = phrase, 0.0
+def _instrument(outcome: str) -> tuple[str, str] | None:
+    """The lexicon instrument an outcome name is (``PHQ-9``) and what it measures (``depression``)."""
+    from ..outcomes.lexicon import lookup_token
+
+    tokens = outcome.split()
+    found = lookup_token(tokens[0]) if len(tokens) == 1 else None
+    return (found[0].name, found[0].construct) if found else None
+
+
+def _score_with_instrument(phrase: str, outcome: str) -> float:
+    """``_score``, and a phrase naming what a study's instrument measures (``depression`` for ``PHQ-9``)."""
+    score = _score(phrase, outcome)
+    if score:
+        return score
+    instrument = _instrument(outcome)
+    if instrument:
+        name, construct = instrument
+        score = max(_score(phrase, name), 0.5 * bool(_stems(construct) and _stems(construct) <= _stems(phrase)))
+    return score
+
+
+def best_outcome(phrase: str, outcomes: list[str]) -> tuple[str | None, float]:
+    """The study outcome ``phrase`` names most surely, and how surely (0 when none)."""
+    best, best_score = None, 0.0
     for outcome in outcomes:
-        score = _score(phrase, outcome)
+        score = _score_with_instrument(phrase, outcome)
         if score > best_score:
             best, best_score = outcome, score
-    return best
+    return best, best_score
+
+
+def study_outcome(phrases: list[str], outcomes: list[str]) -> str | None:
+    """The study outcome the first phrase that names one names, else the first phrase as written."""
+    for phrase in phrases:
+        named, _ = best_outcome(phrase, outcomes)
+        if named is not None:
+            return named
+    return phrases[0] if phrases else None
+
+
+def mentioned_outcome(sentence: str, outcomes: list[str]) -> str | None:
+    """The one study outcome a sentence names by its own name (None when it names none or several)."""
+    folded = f" {fold(sentence)} "
+    named = [outcome for outcome in outcomes if fold(outcome) and f" {fold(outcome)} " in folded]
+    named = [a for a in named if not any(a != b and f" {fold(a)} " in f" {fold(b)} " for b in named)]
+    return named[0] if len(named) == 1 else None

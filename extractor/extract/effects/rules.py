@@ -28,7 +28,7 @@ import re
 from ...textlayer import TextLayer
 from ...types import ExtractedValue
 from .lexicon import load_lexicon
-from .links import TIME_POINT, estimate_outcome, sentence_comparison
+from .links import TIME_POINT, associated_outcome, clause_outcomes, clean_outcome, estimate_outcome, sentence_comparison
 from .measures import anchor_measure, from_anchor, inherited_estimates, sd_unit_estimates
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tail import Estimate, share_p_values
@@ -69,6 +69,7 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
     return values
 
 
+_ASSOCIATION = {"OR", "RR", "HR", "b", "beta", "r", "other"}  # measures of association with an exposure
 _TIME_ITEM = re.compile(
     rf"\s*[,;]?\s*(?:and\s+|or\s+)?(?:at\s+|after\s+|by\s+)?{TIME_POINT}[^,;()\[\]]{{0,20}}[(\[]?\s*$",
     re.I,
@@ -124,7 +125,19 @@ def _to_value(
     attributes["adjusted"] = bool(attributes.get("adjusted")) or adjusted
     attributes["p_operator"] = tail.p_operator
     attributes["ci_level"] = tail.ci_level if tail.ci_level else (95.0 if tail.ci else None)
-    attributes["outcome"], construct = estimate_outcome(scan, estimate, floor, end)
+    outcome, construct = estimate_outcome(scan, estimate, floor, end)
+    ceiling = min(end, sentence.end) if sentence else min(end, estimate.end + 200)
+    others = clause_outcomes(scan, estimate, floor, ceiling)
+    outcome = clean_outcome(outcome)
+    dependent = associated_outcome(scan, estimate, ceiling) if estimate.measure in _ASSOCIATION else None
+    if dependent and dependent != outcome:
+        # "smoking (OR = 2.1) was associated with depression": the phrase at the bracket is the exposure
+        attributes["exposure"] = outcome
+        outcome = dependent
+    candidates = [phrase for phrase in dict.fromkeys([outcome, *others]) if phrase]
+    attributes["outcome"] = candidates[0] if candidates else None
+    if len(candidates) > 1:
+        attributes["outcome_candidates"] = candidates
     if construct:
         attributes["construct"] = construct
     attributes.setdefault("comparison", comparison)
