@@ -181,10 +181,24 @@ def clean_outcome(phrase: str | None) -> str | None:
     return phrase
 
 
-def associated_outcome(scan: str, estimate: Estimate, ceiling: int) -> str | None:
-    """``smoking (OR = 2.1) and sleep (OR = 0.5) were associated with depression``: the dependent, named after."""
+# "Risk factors for burn injuries were ADHD (OR = 2.8) ...": the dependent, named before the list
+_FACTORS_FOR = re.compile(
+    rf"\b(?:(?:risk|protective)\s+factors?\s+(?:of|for)|factors?\s+(?:associated\s+with|related\s+to|for)"
+    rf"|(?:predictors?|determinants?|correlates?)\s+(?:of|for))\s+(?:the\s+)?"
+    rf"(?:(?:an?\s+)?(?:increased|higher|greater|lower|reduced)\s+)?(?:(?:risk|odds|likelihood)\s+of\s+)?"
+    rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+
+
+def associated_outcome(scan: str, estimate: Estimate, floor: int, ceiling: int) -> str | None:
+    """The dependent of an association the estimate's sentence states: ``smoking (OR = 2.1) and sleep (OR =
+    0.5) were associated with depression``, ``risk factors for burns were ADHD (OR = 2.8)``."""
     match = _ASSOCIATED_AFTER.match(scan, estimate.end, ceiling)
-    return clean_outcome(match.group("outcome")) if match else None
+    if match:
+        return clean_outcome(match.group("outcome"))
+    before = list(_FACTORS_FOR.finditer(scan, floor, estimate.anchor_start))
+    return clean_outcome(before[-1].group("outcome")) if before else None
 
 
 def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> list[str]:

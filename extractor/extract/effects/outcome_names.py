@@ -27,6 +27,15 @@ def _stems(text: str) -> set[str]:
     return {word[:6] for word in fold(text).split() if word not in _STOP and not word.isdigit()}
 
 
+_SUFFIX = re.compile(r"(?:ing|ly|s)$")
+
+
+def _joined(text: str) -> str:
+    """Content words without suffixes, run together: ``breastfeed exclusively`` and ``exclusive breast
+    feeding`` both hold ``breastfeed``."""
+    return "".join(_SUFFIX.sub("", word) for word in fold(text).split() if word not in _STOP)
+
+
 def _abbreviations(text: str) -> set[str]:
     """``SDQ-TD`` -> {``SDQ-TD``, ``SDQ``}: capitalised codes and their stems before a hyphen."""
     found: set[str] = set()
@@ -52,6 +61,9 @@ def _score(phrase: str, outcome: str) -> float:
     stems_a, stems_b = _stems(phrase), _stems(outcome)
     if stems_a and stems_b and (stems_a <= stems_b or stems_b <= stems_a):
         return 0.6 + 0.1 * len(stems_a & stems_b) / max(len(stems_a), len(stems_b))
+    joined_a, joined_b = _joined(phrase), _joined(outcome)
+    if min(len(joined_a), len(joined_b)) >= 5 and (joined_a in joined_b or joined_b in joined_a):
+        return 0.55
     return 0.0
 
 

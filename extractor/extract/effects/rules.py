@@ -129,7 +129,7 @@ def _to_value(
     ceiling = min(end, sentence.end) if sentence else min(end, estimate.end + 200)
     others = clause_outcomes(scan, estimate, floor, ceiling)
     outcome = clean_outcome(outcome)
-    dependent = associated_outcome(scan, estimate, ceiling) if estimate.measure in _ASSOCIATION else None
+    dependent = associated_outcome(scan, estimate, floor, ceiling) if estimate.measure in _ASSOCIATION else None
     if dependent and dependent != outcome:
         # "smoking (OR = 2.1) was associated with depression": the phrase at the bracket is the exposure
         attributes["exposure"] = outcome
