@@ -138,8 +138,10 @@ def load_lexicon() -> Lexicon:
         rf"(?<![A-Za-z0-9_\u0370-\u03ff])(?:"
         rf"(?P<adj>{adjusted_prefix}[\s\-]+)?(?P<phrase>{phrase_trie})(?![A-Za-z])(?![\s\-]+reduction)"
         rf"|(?P<abbr>{alternation(sorted(abbreviations))})(?![A-Za-z])(?!\d+(?![\d.,·]\d))"  # "RR0.74, 95%CI ..."
-        rf"|(?P<stat>ts?|Fs?|rs?|r_s|rpb|{chi})\s*\(\s*(?P<df1>{DF})(?:\s*,\s*(?P<df2>{DF}))?"
-        rf"(?:\s*,\s*[Nn]\s*=\s*(?P<n>\d[\d,\s]*\d|\d))?\s*\)\s*(?P<stat_op>{COMPARISON})\s*(?P<stat_value>{STAT_VALUE})"
+        rf"|(?P<stat>ts?|Fs?|rs?|r_s|rpb|{chi})(?:_?\s*\(\s*(?P<df1>{DF})(?:\s*,\s*(?P<df2>{DF}))?"
+        rf"(?:\s*,\s*[Nn]\s*=\s*(?P<n>\d[\d,\s]*\d|\d))?\s*\)"
+        rf"|(?<=F)_?\{{?(?P<sdf1>\d{{1,3}}),\s?(?P<sdf2>\d{{1,6}})\}}?)"  # subscripted: "F3,4480=207.1"
+        rf"\s*(?P<stat_op>{COMPARISON})\s*(?P<stat_value>{STAT_VALUE})"
         rf"|(?P<sym>{alternation(sorted(symbols))})(?![A-Za-z0-9(])\s*(?P<sym_op>{COMPARISON}|≈)\s*"
         rf"(?P<sym_value>{STAT_VALUE})"
         rf")(?(abbr)|(?!\d))"  # a value glued to an abbreviation is read after it

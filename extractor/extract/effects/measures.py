@@ -122,7 +122,7 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
         if measure not in STATISTICS and operator not in {"=", "≈"}:
             return []
         if match.group("stat"):
-            df = degrees_of_freedom(match)
+            df = degrees_of_freedom(match) or [int(match.group("sdf1")), int(match.group("sdf2"))]
             if (measure == "F") != (len(df) == 2):
                 return []
             attributes["df"] = df
