@@ -154,13 +154,20 @@ _ASSOCIATED_AFTER = re.compile(
     rf"(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
     re.I,
 )
+# "the relapse rate was 12.5 % in ...": the subject of the clause that states the value
+_SUBJECT = re.compile(
+    rf"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{{1,60}}?)\s+"
+    rf"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved)\s+(?:[\w-]+\s+){{0,4}}?$",
+)
 # Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
 _NOT_OUTCOME_HEAD = frozenset({
     "intervention", "interventions", "program", "programs", "programme", "programmes", "group", "groups", "arm",
     "arms", "condition", "conditions", "study", "studies", "trial", "trials", "analysis", "analyses", "sessions",
     "session", "visiting", "visits", "visit", "women", "mothers", "fathers", "parents", "children", "males",
     "females", "men", "boys", "girls", "participants", "patients", "sample", "samples", "model", "models",
-    "subgroup", "subgroups", "care", "treatment", "therapy", "controls", "control",
+    "subgroup", "subgroups", "care", "treatment", "therapy", "controls", "control", "results", "conclusions",
+    "methods", "background", "there", "it", "this", "these", "difference", "differences", "effect", "effects",
+    "ratio", "size", "estimate",
 })
 
 
@@ -213,6 +220,9 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
+    subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
+    if subject:
+        found.append(subject.group("outcome"))
     return [phrase for phrase in map(clean_outcome, found) if phrase]
 
 

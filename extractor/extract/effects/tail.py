@@ -28,6 +28,7 @@ from .statistics import parse_value
 _RATIO_TOLERANCE = 0.011
 _P = re.compile(P_EXPRESSION)
 _NS = NOT_SIGNIFICANT
+_P_PREFIX = re.compile(r"(?:(?:log[\s-]?rank|Wald|exact|adjusted|two[\s-]sided)\s+(?=[pP]))?")  # "log-rank P = 0.21"
 _SEPARATOR = re.compile(r"\s*(?:[,;:]\s*)?")
 _BARE_CI = re.compile(
     rf"(?P<open>[(\[{{]\s*)?(?P<lo>{SIGNED})\s*%?\s*{CI_SEPARATOR}\s*(?P<hi>{SIGNED})(?![\d])\s*%?"
@@ -126,7 +127,7 @@ def parse_tail(
             cursor = tail.end = match.end()
             first = False
             continue
-        match = _P.match(scan, start, limit)
+        match = _P.match(scan, _P_PREFIX.match(scan, start, limit).end(), limit)
         if match and tail.p_operator is None:
             parsed = parse_p(match)
             if parsed:
