@@ -538,4 +538,4 @@ def test_regression_comparator_group_is_not_the_outcome():
     found = only(
         "TSB was lower compared with the placebo group (mean difference -2.4 mg/dL [95% CI -3.6 to -1.2])."
     )
-    assert found.attributes["outcome"] is None
+    assert found.attributes["outcome"] == "TSB"  # the clause's subject, not the comparator

@@ -58,7 +58,7 @@ _NUMBER = r"[-−+]?\d+(?:\.\d+)?(?:e-?\d+)?"
 _EFFECT = re.compile(
     rf"^\s*(?P<measure>[A-Za-z][A-Za-z0-9]*)\s*[=:]?\s*(?P<value>{_NUMBER})\s*"
     rf"(?:[\[(]\s*(?P<low>{_NUMBER})\s*(?:,|to|;)\s*(?P<high>{_NUMBER})\s*[\])])?\s*"
-    rf"(?:[,;]?\s*p\s*(?:=|<|<=|≤)\s*(?P<p>{_NUMBER}))?\s*$",
+    rf"(?:[,;]?\s*p\s*(?:=|<|<=|≤)\s*(?P<p>{_NUMBER}))?\s*(?:\bon\s+(?P<outcome>\S.*?))?\s*$",
     re.IGNORECASE,
 )
 
@@ -68,7 +68,8 @@ def _number(text: str) -> float:
 
 
 def _parse(text: str, previous: Any = None) -> dict[str, Any]:
-    """``MD -1.6 [-2.7, -0.5] p=0.004`` or ``{"measure": "MD", "value": -1.6, "ci": [...], "p": ...}``."""
+    """``MD -1.6 [-2.7, -0.5] p=0.004 on SDQ-TD`` or ``{"measure": "MD", "value": -1.6, "ci": [...], "p": ...,
+    "outcome": ...}``; with no outcome given, the previous value's outcome is kept."""
     try:
         as_json = json.loads(text)
     except json.JSONDecodeError:
@@ -79,32 +80,43 @@ def _parse(text: str, previous: Any = None) -> dict[str, Any]:
             effect = {"measure": str(as_json["measure"]), "value": float(as_json["value"]),
                       "ci": [float(ci[0]), float(ci[1])] if ci else None,
                       "p": None if as_json.get("p") is None else float(as_json["p"])}
+            if "outcome" in as_json:  # null clears the link
+                effect["outcome"] = None if as_json["outcome"] is None else str(as_json["outcome"]).strip() or None
         except (KeyError, TypeError, ValueError, IndexError):
             raise CorrectionError(f"{text!r} is not an effect",
                                   hint='give measure and value, e.g. {"measure": "MD", "value": -1.6}') from None
     else:
         match = _EFFECT.match(text)
         if not match:
-            raise CorrectionError(f"{text!r} is not an effect", hint="type e.g. MD -1.6 [-2.7, -0.5] p=0.004")
+            raise CorrectionError(f"{text!r} is not an effect",
+                                  hint="type e.g. MD -1.6 [-2.7, -0.5] p=0.004 on SDQ-TD")
         low, high, p = match.group("low"), match.group("high"), match.group("p")
         effect = {"measure": match.group("measure"), "value": _number(match.group("value")),
                   "ci": [_number(low), _number(high)] if low is not None else None,
                   "p": _number(p) if p is not None else None}
+        if match.group("outcome"):
+            effect["outcome"] = " ".join(match.group("outcome").split())
     measure = next((m for m in MEASURES if m.lower() == effect["measure"].lower()), None)
     if measure is None:
         raise CorrectionError(f"{effect['measure']!r} is not an effect measure", hint=f"use one of {', '.join(MEASURES)}")
     if effect["p"] is not None and not 0 <= effect["p"] <= 1:
         raise CorrectionError(f"p = {effect['p']} is not a probability", hint="p must lie between 0 and 1")
+    if "outcome" not in effect and isinstance(previous, dict) and previous.get("outcome"):
+        effect["outcome"] = previous["outcome"]  # a corrected number keeps the estimate's outcome link
+    if not effect.get("outcome"):
+        effect.pop("outcome", None)
     return {**effect, "measure": measure}
 
 
 def _written(effect: dict[str, Any], between: str, p_operator: str = "=") -> str:
-    """``MD<between>-1.6 [-2.7, -0.5] p<p_operator>0.004``."""
+    """``MD<between>-1.6 [-2.7, -0.5] p<p_operator>0.004 on SDQ-TD``."""
     text = f"{effect.get('measure')}{between}{effect.get('value')}"
     if effect.get("ci"):
         text += f" [{effect['ci'][0]}, {effect['ci'][1]}]"
     if effect.get("p") is not None:
         text += f" p{p_operator}{effect['p']}"
+    if effect.get("outcome"):
+        text += f" on {effect['outcome']}"
     return text
 
 

@@ -54,6 +54,10 @@ _BETWEEN = re.compile(
     re.I,
 )
 PAIR_LABEL = re.compile(r"\s[-\u2013\u2212/]\s|\bvs\.?\b|\bversus\b|\bv\.\s")
+_COMPARATIVES = frozenset({"lower", "higher", "greater", "better", "worse", "less", "more", "reduced", "increased",
+                           "improved", "decreased", "smaller", "larger", "fewer"})
+_PREDICATES = frozenset({"differ", "change", "improve", "increase", "decrease", "decline", "vary", "reduce", "worsen"})
+_ARM_PREPOSITIONS = frozenset({"with", "than", "by", "from", "versus", "vs", "vs.", "receiving", "given"})
 _QUOTES = "'\"\u2018\u2019\u201c\u201d"
 _COLON_LABEL = re.compile(r":(?:\s*[\w-]+){0,3}\s*$")
 
@@ -69,6 +73,14 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
         cut -= 1
     if _COMPARATOR_END.search(" ".join(words[:cut])):
         return None  # "compared with the placebo group (": a comparator, not an outcome
+    if (
+        cut
+        and words[cut - 1].lower() in _ARM_PREPOSITIONS
+        and not (cut >= 2 and words[cut - 2].lower() in {"associated", "correlated", "linked", "related"})
+    ):
+        return None  # "fell by 3.1 mmHg with the leaflet (": an arm, not an outcome
+    if cut >= 2 and words[cut - 1].lower() in {"in", "among", "for", "at"} and words[cut - 2].lower() in _COMPARATIVES:
+        return None  # "scores were lower in walking weeks (": a condition; the subject is the outcome
     kept = words[cut:]
     while kept and kept[-1].lower().strip(_QUOTES) in lexicon.drop_words:
         kept.pop()
@@ -79,6 +91,8 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     phrase = " ".join(kept[-6:]).strip(" -$*_\"'")
     if (
         not phrase
+        or phrase[0].isdigit()  # "24 of 90 runners (": a count
+        or phrase.split()[-1].lower() in _PREDICATES
         or names_measure(phrase)
         or not re.search(r"[A-Za-z]", phrase)
         or phrase.lower() in lexicon.stop_words
@@ -157,8 +171,10 @@ _ASSOCIATED_AFTER = re.compile(
 # "the relapse rate was 12.5 % in ...": the subject of the clause that states the value
 _SUBJECT = re.compile(
     rf"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{{1,60}}?)\s+"
-    rf"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved)\s+(?:[\w-]+\s+){{0,4}}?$",
+    rf"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
+    rf"|did\s+not\s+(?:differ|change|improve))\b(?:\s+[\w-]+){{0,6}}?\s*[(\[]?\s*$",
 )
+_ASSOCIATION_WORDS = re.compile(r"(?i)\b(?:associated|correlated|linked|related|predicted|predictive)\b")
 # Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
 _NOT_OUTCOME_HEAD = frozenset({
     "intervention", "interventions", "program", "programs", "programme", "programmes", "group", "groups", "arm",
@@ -221,7 +237,7 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
         if match:
             found.append(match.group("outcome"))
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
-    if subject:
+    if subject and not _ASSOCIATION_WORDS.search(subject.group()):  # the subject of an association is the exposure
         found.append(subject.group("outcome"))
     return [phrase for phrase in map(clean_outcome, found) if phrase]
 
