@@ -13,7 +13,7 @@ import unicodedata
 
 _STOP = frozenset({"and", "of", "the", "a", "an", "in", "on", "for", "to", "with", "at", "by", "total", "score",
                    "scores", "scale", "levels", "level", "symptoms", "symptom", "outcome", "outcomes", "rates",
-                   "rate", "risk", "child", "children's", "childrens", "mean", "overall"})
+                   "rate", "risk", "mean", "overall"})
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][\w-]*|\b[A-Z]{2,}\b")
 
 
@@ -59,10 +59,12 @@ def _score(phrase: str, outcome: str) -> float:
     if codes_a & codes_b:
         return 0.8
     stems_a, stems_b = _stems(phrase), _stems(outcome)
-    if stems_a and stems_b and (stems_a <= stems_b or stems_b <= stems_a):
-        return 0.6 + 0.1 * len(stems_a & stems_b) / max(len(stems_a), len(stems_b))
+    # the phrase says at least what the outcome's name says ("depressive symptoms at 6 months" names
+    # "depression"); a phrase saying less ("behaviour") does not pick one of several more specific outcomes
+    if stems_a and stems_b and stems_b <= stems_a:
+        return 0.6 + 0.1 * len(stems_b) / len(stems_a)
     joined_a, joined_b = _joined(phrase), _joined(outcome)
-    if min(len(joined_a), len(joined_b)) >= 5 and (joined_a in joined_b or joined_b in joined_a):
+    if len(joined_b) >= 5 and joined_b in joined_a:
         return 0.55
     return 0.0
 
