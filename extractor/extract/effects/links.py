@@ -145,7 +145,10 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
 
 
 _OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
-_OUTCOME_END = r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|that|after|compared|across|respectively)\b|\s*$)"
+_OUTCOME_END = (
+    r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|"
+    r"that|after|compared|across|respectively|included|including|comprised|such)\b|\s*$)"
+)
 # "the average overall effect on maternal sensitivity was small ($g=.32$)": the clause before the estimate
 _EFFECT_ON = re.compile(
     rf"\b(?:effects?|impacts?|benefits?|improvements?|reductions?|differences?|changes?)\s+(?:\w+\s+){{0,2}}?"

@@ -275,7 +275,8 @@ def _continuations(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
 
 
 _SD_UNIT = re.compile(
-    rf"(?<![\w.,\u00b1])(?P<value>{SIGNED})(?![\d])\s*(?:SDs?\b(?!\s*[=:(\d])(?:\s+units?)?|standard[\s-]deviations?(?:\s+units?)?"
+    rf"(?<![\w.,\u00b1])(?P<value>{SIGNED})(?![\d])\s*(?:SDs?\b(?!\s*[=:]|\s+\d|\s*\(\s*\d+(?:\.\d+)?\s*\))(?:\s+units?)?"
+    rf"|standard[\s-]deviations?(?:\s+units?)?"
     r"|of\s+(?:a|one|the)\s+standard[\s-]deviation)(?![A-Za-z])"
 )
 _SD_NOT_EFFECT = re.compile(r"\s*(?:above|below|from|higher\s+than|lower\s+than)\s+(?:the\s+)?(?:mean|norm|average|median)", re.I)

@@ -14,6 +14,7 @@ import unicodedata
 _STOP = frozenset({"and", "of", "the", "a", "an", "in", "on", "for", "to", "with", "at", "by", "total", "score",
                    "scores", "scale", "levels", "level", "symptoms", "symptom", "outcome", "outcomes", "rates",
                    "rate", "risk", "mean", "overall"})
+_NARROWER = 0.85
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][\w-]*|\b[A-Z]{2,}\b")
 
 
@@ -53,8 +54,10 @@ def _score(phrase: str, outcome: str) -> float:
         return 0.0
     if a == b:
         return 1.0
-    if re.search(rf"\b{re.escape(b)}\b", a) or re.search(rf"\b{re.escape(a)}\b", b):
+    if re.search(rf"\b{re.escape(b)}\b", a):
         return 0.9
+    if re.search(rf"\b{re.escape(a)}\b", b):
+        return _NARROWER  # the phrase is part of the name: counts only when one name holds it
     codes_a, codes_b = _abbreviations(phrase), _abbreviations(outcome)
     if codes_a & codes_b:
         return 0.8
@@ -92,11 +95,14 @@ def _score_with_instrument(phrase: str, outcome: str) -> float:
 
 def best_outcome(phrase: str, outcomes: list[str]) -> tuple[str | None, float]:
     """The study outcome ``phrase`` names most surely, and how surely (0 when none)."""
-    best, best_score = None, 0.0
+    best, best_score, narrower = None, 0.0, 0
     for outcome in outcomes:
         score = _score_with_instrument(phrase, outcome)
+        narrower += score == _NARROWER
         if score > best_score:
             best, best_score = outcome, score
+    if best_score == _NARROWER and narrower > 1:
+        return None, 0.0  # "behaviour" with "parent behaviour" and "child behaviour": which one is not said
     return best, best_score
 
 
