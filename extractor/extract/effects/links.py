@@ -125,8 +125,8 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     before = scan[segment_start:anchor].rstrip()
     colon = _COLON_LABEL.search(before)
     if colon:  # "PHQ-9 remission: RR= 1.08", "PHQ-9 total score: Standardized Mean Difference = ..."
-        phrase = _phrase_before(scan, segment_start + colon.start(), segment_start)
-        if phrase:
+        phrase = clean_outcome(_phrase_before(scan, segment_start + colon.start(), segment_start))
+        if phrase:  # (an arm's label, "(home visiting: 0.32 SD", is not: the phrase before the bracket is)
             return phrase, None
     bracket = estimate.in_bracket
     if bracket is None:
