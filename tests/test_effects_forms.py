@@ -271,3 +271,25 @@ def test_an_umbrella_outcome_query_gathers_mental_health_constructs():
     assert outcome_match(_record("worry", None), "mental health") is None
     assert outcome_match(_record("low mood", "depression"), "psychological wellbeing") == "construct"
     assert outcome_match(_record("reading", "literacy"), "child mental health") is None
+
+
+def test_estimates_labelled_by_their_comparison_take_the_measure_named_before():
+    text = ("Adjusted mean differences [95% CI; p-value] for worry (brief vs usual care -0.3 [-1.5 to 0.9; p = .62]; "
+            "full vs usual care 0.6 [-0.7 to 1.9; p = .37]) were small.")
+    assert estimates(text) == [("MD", -0.3, [-1.5, 0.9], 0.62), ("MD", 0.6, [-0.7, 1.9], 0.37)]
+    assert outcomes_of(text) == ["worry", "worry"]
+
+
+def test_an_arm_value_after_versus_is_not_a_labelled_estimate():
+    text = "Scores were 12.1 [10.2 to 14.0] in the app arm vs control 13.5 [11.9 to 15.1] (odds ratio 1.2, 95% CI 1.0 to 1.4)"
+    assert estimates(text) == [("OR", 1.2, [1.0, 1.4], None)]
+
+
+def test_later_values_of_a_list_keep_the_lists_outcome_not_an_arm_after_for():
+    text = "The number needed to treat for weaning at four months was 12 (7 to 50) for the home arm and 9 (5 to 30) for the clinic arm."
+    assert [e[:3] for e in estimates(text)] == [("other", 12.0, [7.0, 50.0]), ("other", 9.0, [5.0, 30.0])]
+    assert outcomes_of(text) == ["weaning", "weaning"]
+
+
+def test_an_incidence_ratio_is_recorded_as_rr():
+    assert estimates("fewer moves (incidence ratio = 0.61, 95% CI 0.40–0.93)") == [("RR", 0.61, [0.40, 0.93], None)]

@@ -28,7 +28,7 @@ _CONNECTOR = re.compile(
     r"\s*(?:(?P<eq>[=:≈~])|,|\b(?P<word>of|was|were|is|are|equals?|equalled|amounted\s+to|reached|being)\b)\s*"
 )
 _GAP = re.compile(  # a cut-off inside the gap ("for score >or=12 at six months") is not the value
-    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across)\s+"
+    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across|to)\s+"
     r"(?P<gap>(?:[^=;:()\[\]\n.<>≥≤]|(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*\d+(?:\.\d+)?){1,100}?)\s*"
     r"(?:\b(?:was|were|is|are|of)\b|[=:]|(?P<comma>,))\s*"
 )
@@ -305,6 +305,51 @@ def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, in
                             "sd_units", tail, {"adjusted": False, "sd_units": True}, match.start())
         found.append(estimate)
         taken.append((estimate.start, estimate.end))
+    return found
+
+
+# "(targeted vs usual care -0.2 [-1.7 to 1.2; p = .76]; combined vs usual care 0.4 [...])": a comparison's label,
+# then its estimate with a bracketed interval, after a measure named earlier
+_LABELLED = re.compile(
+    rf"(?:[(\[;]\s*)(?P<label>[A-Za-z][\w-]*(?:\s+[\w-]+){{0,3}}\s+(?:vs\.?|versus)\s+[A-Za-z][\w-]*(?:\s+[\w-]+){{0,3}}?)"
+    rf"[:,]?\s+(?P<value>{SIGNED})(?![\d])(?=\s*[\[(])"
+)
+
+
+def labelled_estimates(
+    scan: str,
+    layer: TextLayer,
+    start: int,
+    end: int,
+    taken: list[tuple[int, int]],
+    mentions: list[tuple[int, int, str, float]],
+) -> list[Estimate]:
+    """``targeted vs usual care -0.2 [-1.7 to 1.2; p = .76]``: an estimate labelled by its comparison, measured as
+    named before it (within the paragraph)."""
+    found: list[Estimate] = []
+    lexicon = load_lexicon()
+    for match in _LABELLED.finditer(scan, start, end):
+        value_start = match.start("value")
+        if any(a <= value_start < b for a, b in taken):
+            continue
+        value = parse_value(match.group("value"))
+        if value is None:
+            continue
+        tail = parse_tail(scan, match.end("value"), end, value)
+        if tail.ci is None:
+            continue
+        mention = next(((s, m, w) for s, e, m, w in reversed(mentions) if e <= match.start()), None)
+        if (
+            mention is None
+            or match.start() - mention[0] > 1200
+            or _PARAGRAPH.search(scan, mention[0], match.start())
+            or not _plausible(mention[1], value, lexicon)
+        ):
+            continue
+        estimate = Estimate(mention[1], value, match.start("label"), tail.end, tail_confidence(0.4 * mention[2], tail),
+                            "labelled", tail, {"adjusted": False, "comparison": match.group("label")}, value_start)
+        found.append(estimate)
+        taken.append((match.start("label"), tail.end))
     return found
 
 

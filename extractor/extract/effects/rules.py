@@ -29,7 +29,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue
 from .lexicon import load_lexicon
 from .links import TIME_POINT, associated_outcome, clause_outcomes, clean_outcome, estimate_outcome, sentence_comparison
-from .measures import anchor_measure, from_anchor, inherited_estimates, sd_unit_estimates
+from .measures import anchor_measure, from_anchor, inherited_estimates, labelled_estimates, sd_unit_estimates
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tail import Estimate, share_p_values
 
@@ -60,6 +60,7 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
             consumed = max(e.end for e in found)
             taken.append((match.start(), consumed))
     estimates.extend(sd_unit_estimates(scan, start, end, taken))
+    estimates.extend(labelled_estimates(scan, layer, start, end, taken, mentions))
     estimates.extend(inherited_estimates(scan, layer, start, end, taken, mentions))
     estimates.sort(key=lambda e: e.start)
     share_p_values(scan, estimates, layer, start, end)
@@ -77,17 +78,23 @@ _TIME_ITEM = re.compile(
 
 
 def _time_point_lists(scan: str, estimates: list[Estimate], values: list[ExtractedValue]) -> None:
-    """``exclusive breastfeeding at two weeks (RR 1.82, ...), six weeks (1.85, ...)``: an estimate of a later
-    time point in a list is about the outcome of the one before it."""
+    """``exclusive breastfeeding at two weeks (RR 1.82, ...), six weeks (1.85, ...)``, ``effect sizes of 0.43, 0.28
+    and 0.36, respectively``: a later value of a list, or of a list of time points, is about the outcome of the
+    one before it."""
     for index in range(1, len(values)):
         value, previous = values[index], values[index - 1]
         outcome = previous.attributes.get("outcome")
-        if value.attributes.get("outcome") or not outcome:
+        estimate = estimates[index]
+        if not outcome or estimate.tail.outcome:
             continue
-        between = scan[estimates[index - 1].end : estimates[index].anchor_start]
-        if _TIME_ITEM.fullmatch(between):
+        between = scan[estimates[index - 1].end : estimate.anchor_start]
+        later_in_list = estimate.rule in {"list", "range"} or (
+            estimate.rule == "labelled" and estimates[index - 1].rule == "labelled" and len(between) < 80
+        )  # "11 (6 to 80) for postnatal support and 10 (6 to 60) for ...": the list's outcome, not "for" an arm
+        if later_in_list or (not value.attributes.get("outcome") and _TIME_ITEM.fullmatch(between)):
             value.attributes["outcome"] = outcome
             value.value["outcome"] = outcome
+            value.attributes.pop("outcome_candidates", None)
 
 
 def _to_value(
