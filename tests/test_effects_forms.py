@@ -293,3 +293,9 @@ def test_later_values_of_a_list_keep_the_lists_outcome_not_an_arm_after_for():
 
 def test_an_incidence_ratio_is_recorded_as_rr():
     assert estimates("fewer moves (incidence ratio = 0.61, 95% CI 0.40–0.93)") == [("RR", 0.61, [0.40, 0.93], None)]
+
+
+def test_each_bracket_of_labelled_estimates_keeps_its_own_outcome():
+    text = ("Mean differences [95% CI] for worry (brief vs usual care -0.3 [-1.5 to 0.9]; full vs usual care 0.6 "
+            "[-0.7 to 1.9]) or low mood (brief vs usual care 0.2 [-1.0 to 1.4]; full vs usual care 0.1 [-1.2 to 1.4]).")
+    assert outcomes_of(text) == ["worry", "worry", "low mood", "low mood"]

@@ -89,7 +89,10 @@ def _time_point_lists(scan: str, estimates: list[Estimate], values: list[Extract
             continue
         between = scan[estimates[index - 1].end : estimate.anchor_start]
         later_in_list = estimate.rule in {"list", "range"} or (
-            estimate.rule == "labelled" and estimates[index - 1].rule == "labelled" and len(between) < 80
+            estimate.rule == "labelled"
+            and estimates[index - 1].rule == "labelled"
+            and not value.attributes.get("outcome")
+            and len(between) < 80
         )  # "11 (6 to 80) for postnatal support and 10 (6 to 60) for ...": the list's outcome, not "for" an arm
         if later_in_list or (not value.attributes.get("outcome") and _TIME_ITEM.fullmatch(between)):
             value.attributes["outcome"] = outcome
