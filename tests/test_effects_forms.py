@@ -299,3 +299,9 @@ def test_each_bracket_of_labelled_estimates_keeps_its_own_outcome():
     text = ("Mean differences [95% CI] for worry (brief vs usual care -0.3 [-1.5 to 0.9]; full vs usual care 0.6 "
             "[-0.7 to 1.9]) or low mood (brief vs usual care 0.2 [-1.0 to 1.4]; full vs usual care 0.1 [-1.2 to 1.4]).")
     assert outcomes_of(text) == ["worry", "worry", "low mood", "low mood"]
+
+
+def test_a_list_of_exposures_with_bracketed_intervals_is_about_the_dependent_named_after_it():
+    text = ("Noise (odds ratio [OR], 1.90; 95% CI [1.20–3.00]), crowding (OR, 2.20; 95% CI [1.40–3.50]) and "
+            "damp (OR, 1.30; 95% CI [1.05–1.61]) were associated with poor sleep (all p < .05).")
+    assert outcomes_of(text) == ["poor sleep"] * 3

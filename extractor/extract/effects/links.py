@@ -166,7 +166,8 @@ _FOR_THEN_ON = re.compile(
 )
 # "... (OR = 2.1) were associated with depressive symptoms": a dependent named after the estimates
 _ASSOCIATED_AFTER = re.compile(
-    rf"(?:[^.;]|\.(?=\d)){{0,200}}?\b(?:were|was|is|are)\s+(?:\w+\s+){{0,2}}?(?:associated|correlated|linked)\s+with\s+"
+    rf"[\s$*_)\]]*(?:[^.;()\[\]]|\.(?=\d)|\([^()]{{0,80}}\)|\[[^\[\]]{{0,80}}\]){{0,400}}?"
+    rf"\b(?:were|was|is|are)\s+(?:\w+\s+){{0,2}}?(?:associated|correlated|linked)\s+with\s+"
     rf"(?:(?:an?\s+)?(?:increased|higher|greater|lower|reduced|decreased)\s+)?(?:(?:risk|odds|likelihood|levels?)\s+of\s+)?"
     rf"(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
     re.I,
