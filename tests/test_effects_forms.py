@@ -305,3 +305,18 @@ def test_a_list_of_exposures_with_bracketed_intervals_is_about_the_dependent_nam
     text = ("Noise (odds ratio [OR], 1.90; 95% CI [1.20–3.00]), crowding (OR, 2.20; 95% CI [1.40–3.50]) and "
             "damp (OR, 1.30; 95% CI [1.05–1.61]) were associated with poor sleep (all p < .05).")
     assert outcomes_of(text) == ["poor sleep"] * 3
+
+
+def test_two_results_of_one_statistic_each_with_its_p():
+    from extractor.extract.effects.rules import iter_statistics
+
+    found = iter_statistics("the two tasks differed, F(1, 22) = 12.4 and 4.70, p < .01 and p < .05, in turn")
+    assert [(r["statistic"], r["df"], r["value"], r["p"]) for r in found] == [
+        ("F", [1, 22], 12.4, 0.01), ("F", [1, 22], 4.7, 0.05)]
+
+
+def test_a_chi_printed_as_b_with_its_n_is_read():
+    from extractor.extract.effects.rules import iter_statistics
+
+    [found] = iter_statistics("B2(2, N = 140) = 7.31, p <.05")
+    assert (found["statistic"], found["df"], found["n"], found["value"]) == ("chi2", [2], 140, 7.31)
