@@ -214,7 +214,8 @@ def outcomes_of(text: str) -> list:
         ("Risk factors for falls included dizziness (OR = 2.5, 95% CI 1.5 to 4.2).", ["falls"]),
         ("Pain scores were lower in the yoga weeks (mean difference -1.1, 95% CI -1.8 to -0.4).", ["Pain scores"]),
         ("Stiffness did not differ (mean difference -0.3, 95% CI -0.9 to 0.3).", ["Stiffness"]),
-        ("Walking was ended by 12 of 80 and 19 of 80 walkers (risk ratio 0.63; 95% CI 0.33 to 1.21).", [None]),
+        ("Walking was ended by 12 of 80 and 19 of 80 walkers (risk ratio 0.63; 95% CI 0.33 to 1.21).", ["Walking"]),
+        ("In all, 12 of 80 and 19 of 80 walkers (risk ratio 0.63; 95% CI 0.33 to 1.21).", [None]),
         ("Sleep was longer with the app (mean difference 21 min, 95% CI 9 to 33).", ["Sleep"]),
         ("Dropout at two weeks (relative risk 0.61, 95% CI 0.40 to 0.93), six weeks (0.70, 0.50 to 0.98) "
          "and three months (0.82, 0.61 to 1.10).", ["Dropout", "Dropout", "Dropout"]),

@@ -176,7 +176,8 @@ _ASSOCIATED_AFTER = re.compile(
 _SUBJECT = re.compile(
     rf"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{{1,60}}?)\s+"
     rf"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
-    rf"|did\s+not\s+(?:differ|change|improve))\b(?:\s+[\w-]+){{0,6}}?\s*[(\[]?\s*$",
+    rf"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
+    rf"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{{0,60}}\)|\[[^\[\]]{{0,60}}\]){{0,100}}?[(\[]?\s*$",
 )
 _ASSOCIATION_WORDS = re.compile(r"(?i)\b(?:associated|correlated|linked|related|predicted|predictive)\b")
 # Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
@@ -187,7 +188,9 @@ _NOT_OUTCOME_HEAD = frozenset({
     "females", "men", "boys", "girls", "participants", "patients", "sample", "samples", "model", "models",
     "subgroup", "subgroups", "care", "treatment", "therapy", "controls", "control", "results", "conclusions",
     "methods", "background", "there", "it", "this", "these", "difference", "differences", "effect", "effects",
-    "ratio", "size", "estimate",
+    "youth", "adolescents", "infants", "students", "adults", "families", "individuals", "people", "persons",
+    "subjects", "respondents", "users", "recipients", "members", "households", "pupils", "staff", "nurses",
+    "ratio", "size", "estimate", "outcome", "outcomes", "endpoint", "endpoints", "end-point", "end-points",
 })
 
 
