@@ -321,3 +321,21 @@ def test_a_chi_printed_as_b_with_its_n_is_read():
 
     [found] = iter_statistics("B2(2, N = 140) = 7.31, p <.05")
     assert (found["statistic"], found["df"], found["n"], found["value"]) == ("chi2", [2], 140, 7.31)
+
+
+def test_the_interchange_record_names_each_effects_outcome_as_the_study_outcomes_do():
+    from extractor.extract.document import extract_document
+    from extractor.interchange import interchange_record
+    from extractor.readers.text import parse_plain_text
+
+    text = ("Garden clubs for older adults: a randomised trial\n\n"
+            "Background: Loneliness is common in later life. Methods: We randomised 210 adults to garden clubs or "
+            "usual care; loneliness was measured with the UCLA Loneliness Scale (UCLA-LS) and mood with the PHQ-9. "
+            "Results: Garden clubs reduced depressive symptoms (mean difference -1.9, 95% CI -3.0 to -0.8; p = 0.001). "
+            "The programme also improved loneliness (SMD -0.35, 95% CI -0.62 to -0.08).")
+    document = parse_plain_text(text, "garden.txt")
+    record = interchange_record(document, extract_document(document, use_models=False))
+    [study] = record["studies"]
+    linked = {(effect["measure"], effect["outcome"]) for effect in study["effects"]}
+    assert ("MD", "PHQ-9") in linked  # "depressive symptoms", named as the study's instrument that measures them
+    assert all("outcome" in effect for effect in study["effects"])
