@@ -339,3 +339,8 @@ def test_the_interchange_record_names_each_effects_outcome_as_the_study_outcomes
     linked = {(effect["measure"], effect["outcome"]) for effect in study["effects"]}
     assert ("MD", "PHQ-9") in linked  # "depressive symptoms", named as the study's instrument that measures them
     assert all("outcome" in effect for effect in study["effects"])
+
+
+def test_an_estimate_after_a_semicolon_inside_a_bracket_is_about_the_phrase_before_the_bracket():
+    text = "and higher odds of remission at 3 months (52% vs 41%; prevalence ratio, PR=1.21 95% CI 1.05 to 1.40, p=0.01)"
+    assert outcomes_of(text) == ["remission"]

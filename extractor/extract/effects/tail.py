@@ -195,8 +195,8 @@ def enclosing_bracket(scan: str, position: int, floor: int) -> int | None:
             if depth == 0:
                 return index
             depth -= 1
-        elif char in ".;" and depth == 0 and index + 1 < len(scan) and scan[index + 1].isspace():
-            return None
+        elif char == "." and depth == 0 and index + 1 < len(scan) and scan[index + 1].isspace():
+            return None  # (a ";" may part a bracket's items: "(50% vs 44%; prevalence ratio, PR=1.18")
     return None
 
 
