@@ -344,3 +344,23 @@ def test_the_interchange_record_names_each_effects_outcome_as_the_study_outcomes
 def test_an_estimate_after_a_semicolon_inside_a_bracket_is_about_the_phrase_before_the_bracket():
     text = "and higher odds of remission at 3 months (52% vs 41%; prevalence ratio, PR=1.21 95% CI 1.05 to 1.40, p=0.01)"
     assert outcomes_of(text) == ["remission"]
+
+
+def test_a_generic_effect_size_takes_the_measure_the_paragraph_defined_for_effect_sizes():
+    text = ("The median effect size across reviews was SMD = 0.31 (95% CI: 0.22 to 0.40). Group and individual "
+            "formats showed median effect sizes of 0.40 and 0.25, respectively.")
+    assert [e[:2] for e in estimates(text)] == [("SMD", 0.31), ("SMD", 0.40), ("SMD", 0.25)]
+    assert [e[:2] for e in estimates("Group formats showed an effect size of 0.40 (95% CI 0.2 to 0.6).")] == [("ES", 0.40)]
+
+
+def test_an_estimate_printed_again_with_the_same_interval_is_recorded_once():
+    from extractor.extract.document import extract_document
+    from extractor.interchange import interchange_record
+    from extractor.readers.text import parse_plain_text
+
+    text = ("Reading buddies for second graders: a cluster randomised trial\n\n"
+            "Results: Buddies improved reading fluency (SMD 0.22, 95% CI 0.05 to 0.39). Spelling did not differ "
+            "(SMD 0.05, 95% CI -0.10 to 0.20). Resultados: la fluidez lectora mejoró (SMD 0.22, 95% CI 0.05 to 0.39).")
+    document = parse_plain_text(text, "buddies.txt")
+    [study] = interchange_record(document, extract_document(document, use_models=False))["studies"]
+    assert [(e["measure"], e["value"]) for e in study["effects"]] == [("SMD", 0.22), ("SMD", 0.05)]

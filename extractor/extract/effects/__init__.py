@@ -22,17 +22,21 @@ def _find(context: UnitContext) -> list[ExtractedValue]:
 
 
 def _once_each(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
-    """Each estimate once (the most confident reading of a place), in text order, its outcome named as the
-    study's outcomes name it."""
+    """Each estimate once (the most confident reading of a place; an estimate printed again with the same
+    interval once), in text order, its outcome named as the study's outcomes name it."""
     chosen: list[ExtractedValue] = []
     seen: set[tuple[Any, ...]] = set()
     outcomes = [str(value.value) for value in context.chosen.get("outcome", [])]
     for candidate in sorted(candidates, key=lambda c: (c.start or 0, -c.confidence)):
         value = candidate.value
         key = (value.get("measure"), value.get("value"), candidate.start)
-        if key in seen:
+        # the same estimate with the same interval printed again (a translation, a repeated line) is one estimate
+        repeat = (value.get("measure"), value.get("value"), tuple(value["ci"]), value.get("p")) if value.get("ci") else None
+        if key in seen or (repeat is not None and repeat in seen):
             continue
         seen.add(key)
+        if repeat is not None:
+            seen.add(repeat)
         outcome = _linked_outcome(candidate, outcomes, context)
         if outcome:
             value["outcome"] = outcome

@@ -63,11 +63,35 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
     estimates.extend(labelled_estimates(scan, layer, start, end, taken, mentions))
     estimates.extend(inherited_estimates(scan, layer, start, end, taken, mentions))
     estimates.sort(key=lambda e: e.start)
+    _effect_sizes_as_defined(scan, estimates)
     share_p_values(scan, estimates, layer, start, end)
     sentences: dict[int, tuple[bool, bool, str | None]] = {}
     values = [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
     _time_point_lists(scan, estimates, values)
     return values
+
+
+_GENERIC_ES = re.compile(r"(?i)\beffect\s+sizes?\b")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _effect_sizes_as_defined(scan: str, estimates: list[Estimate]) -> None:
+    """``The median effect size was SMD = 0.29 (...). ... showed median effect sizes of 0.43, 0.28 and 0.36``:
+    once the paragraph has said which measure its effect sizes are, a generic effect size is that measure."""
+    defined: tuple[int, str] | None = None  # (where, measure)
+    for estimate in estimates:
+        if estimate.measure in {"SMD", "d", "g"} and _GENERIC_ES.search(
+            scan, max(0, estimate.anchor_start - 60), estimate.anchor_start
+        ):
+            defined = (estimate.end, estimate.measure)
+        elif (
+            estimate.measure == "ES"
+            and defined is not None
+            and estimate.anchor_start - defined[0] <= 600
+            and not _PARAGRAPH.search(scan, defined[0], estimate.anchor_start)
+        ):
+            estimate.measure = defined[1]
+            estimate.attributes["measure_from"] = "defined"
 
 
 _ASSOCIATION = {"OR", "RR", "HR", "b", "beta", "r", "other"}  # measures of association with an exposure
