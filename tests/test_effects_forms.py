@@ -364,3 +364,11 @@ def test_an_estimate_printed_again_with_the_same_interval_is_recorded_once():
     document = parse_plain_text(text, "buddies.txt")
     [study] = interchange_record(document, extract_document(document, use_models=False))["studies"]
     assert [(e["measure"], e["value"]) for e in study["effects"]] == [("SMD", 0.22), ("SMD", 0.05)]
+
+
+def test_differences_in_events_per_so_many_people_are_risk_differences():
+    text = ("The hazard ratio was 2.1 (95% CI 1.8-2.4) for boys and 1.7 (1.4-2.0) for girls, corresponding to "
+            "8.2 (6.9-9.5) and 4.4 (3.1-5.7) additional admissions per 10,000 children per year.")
+    found = estimates(text)
+    assert ("RD", 8.2, [6.9, 9.5], None) in found and ("RD", 4.4, [3.1, 5.7], None) in found
+    assert estimates("Rates were 8.2 (6.9-9.5) per 10,000.") == []

@@ -353,6 +353,42 @@ def labelled_estimates(
     return found
 
 
+# "20.6 (19.0-22.2) and 10.3 (9.1-11.5) additional deaths per 10,000": differences in events per so many people
+_PER_TAIL = re.compile(
+    r"\s*(?:additional|excess|extra|fewer|more)\s+[A-Za-z-]+(?:\s+[A-Za-z-]+)?\s+per\s+\d[\d,.\s]*\d?\s*[A-Za-z-]*"
+)
+_VALUE_WITH_CI = re.compile(
+    rf"(?P<value>{SIGNED})(?![\d])\s*[(\[]\s*(?:95\s*%\s*CI[:,]?\s*)?(?P<lo>{SIGNED})\s*(?:to|[-\u2013\u2212])\s*"
+    rf"(?P<hi>{SIGNED})\s*[)\]]"
+)
+_JOIN = re.compile(r"\s*(?:,|and|,\s*and)\s*")
+
+
+def per_population_estimates(scan: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Estimate]:
+    """``corresponding to 20.6 (19.0-22.2) and 10.3 (9.1-11.5) additional deaths per 10,000``: risk differences."""
+    found: list[Estimate] = []
+    for per in _PER_TAIL.finditer(scan, start, end):
+        items: list[re.Match[str]] = []
+        cursor = per.start()
+        for match in reversed(list(_VALUE_WITH_CI.finditer(scan, max(start, per.start() - 160), per.start()))):
+            joint = scan[match.end() : cursor]
+            if joint.strip() and not _JOIN.fullmatch(joint):
+                break
+            items.insert(0, match)
+            cursor = match.start()
+        for match in items:
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            value, low, high = (parse_value(match.group(name)) for name in ("value", "lo", "hi"))
+            if value is None or low is None or high is None or not min(low, high) <= value <= max(low, high):
+                continue
+            tail = Tail(end=match.end(), ci=[min(low, high), max(low, high)])
+            found.append(Estimate("RD", value, match.start(), match.end(), tail_confidence(0.55, tail), "per_population",
+                                  tail, {"adjusted": False, "per": per.group().strip()}, match.start()))
+            taken.append((match.start(), match.end()))
+    return found
+
+
 def inherited_estimates(
     scan: str,
     layer: TextLayer,

@@ -29,7 +29,14 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue
 from .lexicon import load_lexicon
 from .links import TIME_POINT, associated_outcome, clause_outcomes, clean_outcome, estimate_outcome, sentence_comparison
-from .measures import anchor_measure, from_anchor, inherited_estimates, labelled_estimates, sd_unit_estimates
+from .measures import (
+    anchor_measure,
+    from_anchor,
+    inherited_estimates,
+    labelled_estimates,
+    per_population_estimates,
+    sd_unit_estimates,
+)
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tail import Estimate, share_p_values
 
@@ -60,6 +67,7 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
             consumed = max(e.end for e in found)
             taken.append((match.start(), consumed))
     estimates.extend(sd_unit_estimates(scan, start, end, taken))
+    estimates.extend(per_population_estimates(scan, start, end, taken))
     estimates.extend(labelled_estimates(scan, layer, start, end, taken, mentions))
     estimates.extend(inherited_estimates(scan, layer, start, end, taken, mentions))
     estimates.sort(key=lambda e: e.start)
