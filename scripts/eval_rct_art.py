@@ -47,8 +47,10 @@ from extractor.extract.effects.tail import Estimate, Tail  # noqa: E402
 from extractor.textlayer import analyse  # noqa: E402
 
 REPORTED = 0.5  # data/combine.json: effect_min_confidence
-_NAMES = (r"(?:(?i:hazard|odds|risk|rate)\s+ratios?|(?i:relative\s+risk|risk\s+reduction|mean\s+difference|"
-          r"number\s+needed\s+to\s+treat)|\b(?:HR|OR|RR|ARR|RRR|NNT|MD|WMD|SMD)\b)")
+_NAMES = (
+    r"(?:(?i:hazard|odds|risk|rate)\s+ratios?|(?i:relative\s+risk|risk\s+reduction|mean\s+difference|"
+    r"number\s+needed\s+to\s+treat)|\b(?:HR|OR|RR|ARR|RRR|NNT|MD|WMD|SMD)\b)"
+)
 _COMPARATIVE = re.compile(_NAMES)
 # A comparative estimate as printed: a measure's name and, within a few words, a number ("hazard ratio , 0.39").
 _PRINTED = re.compile(rf"{_NAMES}[^.;()\d]{{0,25}}?(?:[=:,]\s*|\s)(?P<value>-?\d+(?:\.\d+)?)")
@@ -74,7 +76,9 @@ def link_at(text: str, start: int, end: int) -> str | None:
     outcome, _ = estimate_outcome(text, estimate, 0, len(text))
     outcome = clean_outcome(outcome)
     dependent = associated_outcome(text, estimate, 0, len(text))
-    candidates = [phrase for phrase in [dependent or outcome, *clause_outcomes(text, estimate, 0, len(text))] if phrase]
+    candidates = [
+        phrase for phrase in [dependent or outcome, *clause_outcomes(text, estimate, 0, len(text))] if phrase
+    ]
     return candidates[0] if candidates else None
 
 
@@ -100,7 +104,8 @@ def main() -> None:
             for match in _PRINTED.finditer(text):
                 printed += 1
                 printed_found += any(
-                    (v.start or 0) <= match.start("value") < (v.end or 0) for v in find_effects(analyse(text))
+                    (v.start or 0) <= match.start("value") < (v.end or 0)
+                    for v in find_effects(analyse(text))
                     if v.confidence >= REPORTED
                 )
             effects = [v for v in find_effects(analyse(text)) if v.confidence >= REPORTED]
@@ -108,7 +113,9 @@ def main() -> None:
             for relation in record.get("relations", []):
                 if relation["label"] == "OC_RES":
                     head, child = relation["head_span"], relation["child_span"]
-                    outcomes.setdefault((child["start"], child["end"]), []).append(text[head["start"] : head["end"]])
+                    outcomes.setdefault((child["start"], child["end"]), []).append(
+                        text[head["start"] : head["end"]]
+                    )
             for span in record["spans"]:
                 if span["label"] != "MEAS":
                     continue
@@ -133,13 +140,19 @@ def main() -> None:
                     wrong.append(f"  {text[start:end]!r}: gold {named[0]!r}, linked {predicted!r}")
     share = lambda a, b: f"{a}/{b} = {a / b:.1%}" if b else f"{a}/0"  # noqa: E731
     print(f"RCT-ART result sentences ({args.split} split): {sentences}")
-    print(f"Measure recall (comparative MEAS spans an extracted effect overlaps): {share(found, comparative)}")
-    print(f"Printed estimates found (a comparative measure's name and its number in the text): "
-          f"{share(printed_found, printed)}")
+    print(
+        f"Measure recall (comparative MEAS spans an extracted effect overlaps): {share(found, comparative)}"
+    )
+    print(
+        f"Printed estimates found (a comparative measure's name and its number in the text): "
+        f"{share(printed_found, printed)}"
+    )
     print(f"Arm results left alone (other MEAS spans no effect overlaps): {share(arm_left, arm)}")
     print(f"Link accuracy (MEAS spans with one OC_RES outcome, linked to it): {share(right, linked)}")
-    print(f"  of which left unlinked (null): {share(unlinked, linked)}; "
-          f"accuracy among those linked: {share(right, linked - unlinked)}")
+    print(
+        f"  of which left unlinked (null): {share(unlinked, linked)}; "
+        f"accuracy among those linked: {share(right, linked - unlinked)}"
+    )
     if wrong:
         print("Wrong links:")
         print("\n".join(wrong))

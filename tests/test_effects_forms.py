@@ -7,8 +7,8 @@ import pytest
 from extractor.extract.effects import SPEC
 from extractor.extract.effects.outcome_names import mentioned_outcome, study_outcome
 from extractor.extract.effects.rules import find_effects
-from extractor.synthesis.records import EffectRecord, outcome_match
 from extractor.synthesis.convert import Estimate
+from extractor.synthesis.records import EffectRecord, outcome_match
 from extractor.textlayer import analyse
 
 REPORTED = 0.5  # data/combine.json: effect_min_confidence
@@ -29,7 +29,10 @@ def estimates(text: str) -> list[tuple]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The weighted mean difference (WMD) was -2.1 (95% CI -3.0 to -1.2).", ("MD", -2.1, [-3.0, -1.2], None)),
+        (
+            "The weighted mean difference (WMD) was -2.1 (95% CI -3.0 to -1.2).",
+            ("MD", -2.1, [-3.0, -1.2], None),
+        ),
         ("Reading scores rose by 0.21 SD (95% CI 0.10 to 0.32).", ("SMD", 0.21, [0.10, 0.32], None)),
         ("an impact of 0.15 standard deviations (95% CI 0.05 to 0.25)", ("SMD", 0.15, [0.05, 0.25], None)),
         ("The club raised attendance by 0.4 of a standard deviation.", ("SMD", 0.4, None, None)),
@@ -157,15 +160,23 @@ def test_apa_statistics_with_degrees_of_freedom(text, measure, value, df):
 
 def test_a_pair_in_one_bracket_and_a_respectively_list_share_the_measure():
     assert [e[:2] for e in estimates("worry (d = 0.12 & − 0.20) and mood (d = 0.05 & 0.11)")] == [
-        ("d", 0.12), ("d", -0.20), ("d", 0.05), ("d", 0.11)]
-    assert [e[:2] for e in estimates("the three programmes had effect sizes of 0.41, 0.27 and 0.19, respectively.")] == [
-        ("ES", 0.41), ("ES", 0.27), ("ES", 0.19)]
+        ("d", 0.12),
+        ("d", -0.20),
+        ("d", 0.05),
+        ("d", 0.11),
+    ]
+    assert [
+        e[:2]
+        for e in estimates("the three programmes had effect sizes of 0.41, 0.27 and 0.19, respectively.")
+    ] == [("ES", 0.41), ("ES", 0.27), ("ES", 0.19)]
 
 
 def test_a_far_bracketed_estimate_takes_the_measure_named_earlier_in_the_paragraph():
-    text = ("Mothers kept feeding at two weeks (relative risk 1.50, 95% confidence interval 1.10 to 2.05). "
-            "Fewer stopped in the first days after the home visit than after the clinic visit, and the gap held "
-            "through the first month when compared with women who had the clinic visit only (1.31, 1.02 to 1.68).")
+    text = (
+        "Mothers kept feeding at two weeks (relative risk 1.50, 95% confidence interval 1.10 to 2.05). "
+        "Fewer stopped in the first days after the home visit than after the clinic visit, and the gap held "
+        "through the first month when compared with women who had the clinic visit only (1.31, 1.02 to 1.68)."
+    )
     assert estimates(text)[-1] == ("RR", 1.31, [1.02, 1.68], None)
 
 
@@ -206,19 +217,36 @@ def outcomes_of(text: str) -> list:
         ("Children improved on reading fluency (d = 0.41, 95% CI 0.20 to 0.62).", ["reading fluency"]),
         ("worry (d = .30) and low mood (d = .40)", ["worry", "low mood"]),
         ("The pooled effect on parental warmth was modest (g = .28).", ["parental warmth"]),
-        ("The programme was successful (d = .37) at improving toddler vocabulary, as rated by staff.",
-         ["toddler vocabulary"]),
-        ("A clear effect (ES = .52) of coaching sessions on classroom climate was seen.", ["classroom climate"]),
-        ("Noise (OR = 1.9, 95% CI 1.2 to 3.0) and crowding (OR = 2.2, 95% CI 1.4 to 3.5) were associated "
-         "with poor sleep.", ["poor sleep", "poor sleep"]),
+        (
+            "The programme was successful (d = .37) at improving toddler vocabulary, as rated by staff.",
+            ["toddler vocabulary"],
+        ),
+        (
+            "A clear effect (ES = .52) of coaching sessions on classroom climate was seen.",
+            ["classroom climate"],
+        ),
+        (
+            "Noise (OR = 1.9, 95% CI 1.2 to 3.0) and crowding (OR = 2.2, 95% CI 1.4 to 3.5) were associated "
+            "with poor sleep.",
+            ["poor sleep", "poor sleep"],
+        ),
         ("Risk factors for falls included dizziness (OR = 2.5, 95% CI 1.5 to 4.2).", ["falls"]),
-        ("Pain scores were lower in the yoga weeks (mean difference -1.1, 95% CI -1.8 to -0.4).", ["Pain scores"]),
+        (
+            "Pain scores were lower in the yoga weeks (mean difference -1.1, 95% CI -1.8 to -0.4).",
+            ["Pain scores"],
+        ),
         ("Stiffness did not differ (mean difference -0.3, 95% CI -0.9 to 0.3).", ["Stiffness"]),
-        ("Walking was ended by 12 of 80 and 19 of 80 walkers (risk ratio 0.63; 95% CI 0.33 to 1.21).", ["Walking"]),
+        (
+            "Walking was ended by 12 of 80 and 19 of 80 walkers (risk ratio 0.63; 95% CI 0.33 to 1.21).",
+            ["Walking"],
+        ),
         ("In all, 12 of 80 and 19 of 80 walkers (risk ratio 0.63; 95% CI 0.33 to 1.21).", [None]),
         ("Sleep was longer with the app (mean difference 21 min, 95% CI 9 to 33).", ["Sleep"]),
-        ("Dropout at two weeks (relative risk 0.61, 95% CI 0.40 to 0.93), six weeks (0.70, 0.50 to 0.98) "
-         "and three months (0.82, 0.61 to 1.10).", ["Dropout", "Dropout", "Dropout"]),
+        (
+            "Dropout at two weeks (relative risk 0.61, 95% CI 0.40 to 0.93), six weeks (0.70, 0.50 to 0.98) "
+            "and three months (0.82, 0.61 to 1.10).",
+            ["Dropout", "Dropout", "Dropout"],
+        ),
     ],
 )
 def test_outcome_links(text, expected):
@@ -240,7 +268,12 @@ def test_a_linked_phrase_takes_the_name_the_study_outcomes_give_it():
 
 
 def test_the_one_study_outcome_a_sentence_names_before_the_estimate():
-    assert mentioned_outcome("mean (SD) PHQ-9 at 6 months: 8.1 (4.0) vs 9.3 (4.4); adjusted ", ["PHQ-9", "GAD-7"]) == "PHQ-9"
+    assert (
+        mentioned_outcome(
+            "mean (SD) PHQ-9 at 6 months: 8.1 (4.0) vs 9.3 (4.4); adjusted ", ["PHQ-9", "GAD-7"]
+        )
+        == "PHQ-9"
+    )
     assert mentioned_outcome("PHQ-9 and GAD-7 fell; the difference ", ["PHQ-9", "GAD-7"]) is None
 
 
@@ -258,25 +291,46 @@ def test_the_short_form_carries_the_outcome_and_a_corrected_number_keeps_its_lin
 
 def test_the_interchange_effect_carries_outcome_null_when_unlinked():
     assert SPEC.record({"measure": "OR", "value": 2.0, "ci": None, "p": None}) == {
-        "measure": "OR", "value": 2.0, "ci": None, "p": None, "outcome": None}
+        "measure": "OR",
+        "value": 2.0,
+        "ci": None,
+        "p": None,
+        "outcome": None,
+    }
 
 
 def _record(outcome: str | None, construct: str | None) -> EffectRecord:
     estimate = Estimate(measure="MD", value=1.0, ci=(0.0, 2.0))
-    return EffectRecord(doc_id="x", study_index=0, study="x", year=None, outcome=outcome, instrument=None,
-                        construct=construct, estimate=estimate, evidence=None, start=None, end=None, source="rule")
+    return EffectRecord(
+        doc_id="x",
+        study_index=0,
+        study="x",
+        year=None,
+        outcome=outcome,
+        instrument=None,
+        construct=construct,
+        estimate=estimate,
+        evidence=None,
+        start=None,
+        end=None,
+        source="rule",
+    )
 
 
 def test_an_umbrella_outcome_query_gathers_mental_health_constructs():
-    assert outcome_match(_record("SDQ-TD", "child emotional and behavioural difficulties"), "child mental health")
+    assert outcome_match(
+        _record("SDQ-TD", "child emotional and behavioural difficulties"), "child mental health"
+    )
     assert outcome_match(_record("worry", None), "mental health") is None
     assert outcome_match(_record("low mood", "depression"), "psychological wellbeing") == "construct"
     assert outcome_match(_record("reading", "literacy"), "child mental health") is None
 
 
 def test_estimates_labelled_by_their_comparison_take_the_measure_named_before():
-    text = ("Adjusted mean differences [95% CI; p-value] for worry (brief vs usual care -0.3 [-1.5 to 0.9; p = .62]; "
-            "full vs usual care 0.6 [-0.7 to 1.9; p = .37]) were small.")
+    text = (
+        "Adjusted mean differences [95% CI; p-value] for worry (brief vs usual care -0.3 [-1.5 to 0.9; p = .62]; "
+        "full vs usual care 0.6 [-0.7 to 1.9; p = .37]) were small."
+    )
     assert estimates(text) == [("MD", -0.3, [-1.5, 0.9], 0.62), ("MD", 0.6, [-0.7, 1.9], 0.37)]
     assert outcomes_of(text) == ["worry", "worry"]
 
@@ -293,18 +347,24 @@ def test_later_values_of_a_list_keep_the_lists_outcome_not_an_arm_after_for():
 
 
 def test_an_incidence_ratio_is_recorded_as_rr():
-    assert estimates("fewer moves (incidence ratio = 0.61, 95% CI 0.40–0.93)") == [("RR", 0.61, [0.40, 0.93], None)]
+    assert estimates("fewer moves (incidence ratio = 0.61, 95% CI 0.40–0.93)") == [
+        ("RR", 0.61, [0.40, 0.93], None)
+    ]
 
 
 def test_each_bracket_of_labelled_estimates_keeps_its_own_outcome():
-    text = ("Mean differences [95% CI] for worry (brief vs usual care -0.3 [-1.5 to 0.9]; full vs usual care 0.6 "
-            "[-0.7 to 1.9]) or low mood (brief vs usual care 0.2 [-1.0 to 1.4]; full vs usual care 0.1 [-1.2 to 1.4]).")
+    text = (
+        "Mean differences [95% CI] for worry (brief vs usual care -0.3 [-1.5 to 0.9]; full vs usual care 0.6 "
+        "[-0.7 to 1.9]) or low mood (brief vs usual care 0.2 [-1.0 to 1.4]; full vs usual care 0.1 [-1.2 to 1.4])."
+    )
     assert outcomes_of(text) == ["worry", "worry", "low mood", "low mood"]
 
 
 def test_a_list_of_exposures_with_bracketed_intervals_is_about_the_dependent_named_after_it():
-    text = ("Noise (odds ratio [OR], 1.90; 95% CI [1.20–3.00]), crowding (OR, 2.20; 95% CI [1.40–3.50]) and "
-            "damp (OR, 1.30; 95% CI [1.05–1.61]) were associated with poor sleep (all p < .05).")
+    text = (
+        "Noise (odds ratio [OR], 1.90; 95% CI [1.20–3.00]), crowding (OR, 2.20; 95% CI [1.40–3.50]) and "
+        "damp (OR, 1.30; 95% CI [1.05–1.61]) were associated with poor sleep (all p < .05)."
+    )
     assert outcomes_of(text) == ["poor sleep"] * 3
 
 
@@ -313,7 +373,9 @@ def test_two_results_of_one_statistic_each_with_its_p():
 
     found = iter_statistics("the two tasks differed, F(1, 22) = 12.4 and 4.70, p < .01 and p < .05, in turn")
     assert [(r["statistic"], r["df"], r["value"], r["p"]) for r in found] == [
-        ("F", [1, 22], 12.4, 0.01), ("F", [1, 22], 4.7, 0.05)]
+        ("F", [1, 22], 12.4, 0.01),
+        ("F", [1, 22], 4.7, 0.05),
+    ]
 
 
 def test_a_chi_printed_as_b_with_its_n_is_read():
@@ -328,16 +390,21 @@ def test_the_interchange_record_names_each_effects_outcome_as_the_study_outcomes
     from extractor.interchange import interchange_record
     from extractor.readers.text import parse_plain_text
 
-    text = ("Garden clubs for older adults: a randomised trial\n\n"
-            "Background: Loneliness is common in later life. Methods: We randomised 210 adults to garden clubs or "
-            "usual care; loneliness was measured with the UCLA Loneliness Scale (UCLA-LS) and mood with the PHQ-9. "
-            "Results: Garden clubs reduced depressive symptoms (mean difference -1.9, 95% CI -3.0 to -0.8; p = 0.001). "
-            "The programme also improved loneliness (SMD -0.35, 95% CI -0.62 to -0.08).")
+    text = (
+        "Garden clubs for older adults: a randomised trial\n\n"
+        "Background: Loneliness is common in later life. Methods: We randomised 210 adults to garden clubs or "
+        "usual care; loneliness was measured with the UCLA Loneliness Scale (UCLA-LS) and mood with the PHQ-9. "
+        "Results: Garden clubs reduced depressive symptoms (mean difference -1.9, 95% CI -3.0 to -0.8; p = 0.001). "
+        "The programme also improved loneliness (SMD -0.35, 95% CI -0.62 to -0.08)."
+    )
     document = parse_plain_text(text, "garden.txt")
     record = interchange_record(document, extract_document(document, use_models=False))
     [study] = record["studies"]
     linked = {(effect["measure"], effect["outcome"]) for effect in study["effects"]}
-    assert ("MD", "PHQ-9") in linked  # "depressive symptoms", named as the study's instrument that measures them
+    assert (
+        "MD",
+        "PHQ-9",
+    ) in linked  # "depressive symptoms", named as the study's instrument that measures them
     assert all("outcome" in effect for effect in study["effects"])
 
 
@@ -347,10 +414,14 @@ def test_an_estimate_after_a_semicolon_inside_a_bracket_is_about_the_phrase_befo
 
 
 def test_a_generic_effect_size_takes_the_measure_the_paragraph_defined_for_effect_sizes():
-    text = ("The median effect size across reviews was SMD = 0.31 (95% CI: 0.22 to 0.40). Group and individual "
-            "formats showed median effect sizes of 0.40 and 0.25, respectively.")
+    text = (
+        "The median effect size across reviews was SMD = 0.31 (95% CI: 0.22 to 0.40). Group and individual "
+        "formats showed median effect sizes of 0.40 and 0.25, respectively."
+    )
     assert [e[:2] for e in estimates(text)] == [("SMD", 0.31), ("SMD", 0.40), ("SMD", 0.25)]
-    assert [e[:2] for e in estimates("Group formats showed an effect size of 0.40 (95% CI 0.2 to 0.6).")] == [("ES", 0.40)]
+    assert [e[:2] for e in estimates("Group formats showed an effect size of 0.40 (95% CI 0.2 to 0.6).")] == [
+        ("ES", 0.40)
+    ]
 
 
 def test_an_estimate_printed_again_with_the_same_interval_is_recorded_once():
@@ -358,17 +429,21 @@ def test_an_estimate_printed_again_with_the_same_interval_is_recorded_once():
     from extractor.interchange import interchange_record
     from extractor.readers.text import parse_plain_text
 
-    text = ("Reading buddies for second graders: a cluster randomised trial\n\n"
-            "Results: Buddies improved reading fluency (SMD 0.22, 95% CI 0.05 to 0.39). Spelling did not differ "
-            "(SMD 0.05, 95% CI -0.10 to 0.20). Resultados: la fluidez lectora mejoró (SMD 0.22, 95% CI 0.05 to 0.39).")
+    text = (
+        "Reading buddies for second graders: a cluster randomised trial\n\n"
+        "Results: Buddies improved reading fluency (SMD 0.22, 95% CI 0.05 to 0.39). Spelling did not differ "
+        "(SMD 0.05, 95% CI -0.10 to 0.20). Resultados: la fluidez lectora mejoró (SMD 0.22, 95% CI 0.05 to 0.39)."
+    )
     document = parse_plain_text(text, "buddies.txt")
     [study] = interchange_record(document, extract_document(document, use_models=False))["studies"]
     assert [(e["measure"], e["value"]) for e in study["effects"]] == [("SMD", 0.22), ("SMD", 0.05)]
 
 
 def test_differences_in_events_per_so_many_people_are_risk_differences():
-    text = ("The hazard ratio was 2.1 (95% CI 1.8-2.4) for boys and 1.7 (1.4-2.0) for girls, corresponding to "
-            "8.2 (6.9-9.5) and 4.4 (3.1-5.7) additional admissions per 10,000 children per year.")
+    text = (
+        "The hazard ratio was 2.1 (95% CI 1.8-2.4) for boys and 1.7 (1.4-2.0) for girls, corresponding to "
+        "8.2 (6.9-9.5) and 4.4 (3.1-5.7) additional admissions per 10,000 children per year."
+    )
     found = estimates(text)
     assert ("RD", 8.2, [6.9, 9.5], None) in found and ("RD", 4.4, [3.1, 5.7], None) in found
     assert estimates("Rates were 8.2 (6.9-9.5) per 10,000.") == []

@@ -31,7 +31,11 @@ def _once_each(candidates: list[ExtractedValue], context: UnitContext) -> list[E
         value = candidate.value
         key = (value.get("measure"), value.get("value"), candidate.start)
         # the same estimate with the same interval printed again (a translation, a repeated line) is one estimate
-        repeat = (value.get("measure"), value.get("value"), tuple(value["ci"]), value.get("p")) if value.get("ci") else None
+        repeat = (
+            (value.get("measure"), value.get("value"), tuple(value["ci"]), value.get("p"))
+            if value.get("ci")
+            else None
+        )
         if key in seen or (repeat is not None and repeat in seen):
             continue
         seen.add(key)
@@ -81,28 +85,41 @@ def _parse(text: str, previous: Any = None) -> dict[str, Any]:
     if isinstance(as_json, dict):
         try:
             ci = as_json.get("ci")
-            effect = {"measure": str(as_json["measure"]), "value": float(as_json["value"]),
-                      "ci": [float(ci[0]), float(ci[1])] if ci else None,
-                      "p": None if as_json.get("p") is None else float(as_json["p"])}
+            effect = {
+                "measure": str(as_json["measure"]),
+                "value": float(as_json["value"]),
+                "ci": [float(ci[0]), float(ci[1])] if ci else None,
+                "p": None if as_json.get("p") is None else float(as_json["p"]),
+            }
             if "outcome" in as_json:  # null clears the link
-                effect["outcome"] = None if as_json["outcome"] is None else str(as_json["outcome"]).strip() or None
+                effect["outcome"] = (
+                    None if as_json["outcome"] is None else str(as_json["outcome"]).strip() or None
+                )
         except (KeyError, TypeError, ValueError, IndexError):
-            raise CorrectionError(f"{text!r} is not an effect",
-                                  hint='give measure and value, e.g. {"measure": "MD", "value": -1.6}') from None
+            raise CorrectionError(
+                f"{text!r} is not an effect",
+                hint='give measure and value, e.g. {"measure": "MD", "value": -1.6}',
+            ) from None
     else:
         match = _EFFECT.match(text)
         if not match:
-            raise CorrectionError(f"{text!r} is not an effect",
-                                  hint="type e.g. MD -1.6 [-2.7, -0.5] p=0.004 on SDQ-TD")
+            raise CorrectionError(
+                f"{text!r} is not an effect", hint="type e.g. MD -1.6 [-2.7, -0.5] p=0.004 on SDQ-TD"
+            )
         low, high, p = match.group("low"), match.group("high"), match.group("p")
-        effect = {"measure": match.group("measure"), "value": _number(match.group("value")),
-                  "ci": [_number(low), _number(high)] if low is not None else None,
-                  "p": _number(p) if p is not None else None}
+        effect = {
+            "measure": match.group("measure"),
+            "value": _number(match.group("value")),
+            "ci": [_number(low), _number(high)] if low is not None else None,
+            "p": _number(p) if p is not None else None,
+        }
         if match.group("outcome"):
             effect["outcome"] = " ".join(match.group("outcome").split())
     measure = next((m for m in MEASURES if m.lower() == effect["measure"].lower()), None)
     if measure is None:
-        raise CorrectionError(f"{effect['measure']!r} is not an effect measure", hint=f"use one of {', '.join(MEASURES)}")
+        raise CorrectionError(
+            f"{effect['measure']!r} is not an effect measure", hint=f"use one of {', '.join(MEASURES)}"
+        )
     if effect["p"] is not None and not 0 <= effect["p"] <= 1:
         raise CorrectionError(f"p = {effect['p']} is not a probability", hint="p must lie between 0 and 1")
     if "outcome" not in effect and isinstance(previous, dict) and previous.get("outcome"):
@@ -133,15 +150,31 @@ def _text(value: ExtractedValue) -> str:
 
 
 def _four_keys(value: Any) -> Any:
-    return {key: value.get(key) for key in ("measure", "value", "ci", "p")} if isinstance(value, dict) else value
+    return (
+        {key: value.get(key) for key in ("measure", "value", "ci", "p")} if isinstance(value, dict) else value
+    )
 
 
 SPEC = FieldSpec(
-    name="effect", record_key="effects", multiple=True, title="Effects",
-    find=_find, select=_once_each, rule_floor="effect_min_confidence",
-    parse=_parse, short=_short, text=_text, comparable=_four_keys,
-    record=lambda value: {"measure": value["measure"], "value": value["value"], "ci": value.get("ci"),
-                          "p": value.get("p"), "outcome": value.get("outcome")},
+    name="effect",
+    record_key="effects",
+    multiple=True,
+    title="Effects",
+    find=_find,
+    select=_once_each,
+    rule_floor="effect_min_confidence",
+    parse=_parse,
+    short=_short,
+    text=_text,
+    comparable=_four_keys,
+    record=lambda value: {
+        "measure": value["measure"],
+        "value": value["value"],
+        "ci": value.get("ci"),
+        "p": value.get("p"),
+        "outcome": value.get("outcome"),
+    },
     csv=lambda values, recorded: {"effects": "; ".join(_written(effect, "=") for effect in recorded)},
-    csv_columns=("effects",), style="black on bright_yellow",
+    csv_columns=("effects",),
+    style="black on bright_yellow",
 )

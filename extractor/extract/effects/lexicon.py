@@ -25,9 +25,7 @@ _DATA = Path(__file__).resolve().parents[2] / "data" / "effects.json"
 STAT_VALUE = rf"(?:[?\ufffd](?=\d)|{SIGN}[ \u00a0\u2009]{{0,2}})?{UNSIGNED}"
 DF = r"(?:\d+(?:\.\d+)?|[lI](?=\s*[,)]))"
 COMPARISON = r"(?:<=|>=|=<|=>|[=<>≤≥]|&lt;|&gt;)"
-CI_SEPARATOR = (
-    r"(?:to|and|a|à|bis|até|至|到|,|;|\.\.\.?|[-\u2212\u2013\u2014\u2012\u2010\u2011~\uff5e\u301c]|\{?\\text(?:en|em)dash\}?|--)"
-)
+CI_SEPARATOR = r"(?:to|and|a|à|bis|até|至|到|,|;|\.\.\.?|[-\u2212\u2013\u2014\u2012\u2010\u2011~\uff5e\u301c]|\{?\\text(?:en|em)dash\}?|--)"
 
 
 def alternation(literals: list[str], *, flexible: bool = False, caseless: bool = False) -> str:

@@ -42,6 +42,8 @@ def strip_qualifiers(phrase: str) -> str:
         if stripped == phrase:
             return phrase
         phrase = stripped
+
+
 _COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
 TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
     r"(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|twenty-four)"
@@ -54,9 +56,27 @@ _BETWEEN = re.compile(
     re.I,
 )
 PAIR_LABEL = re.compile(r"\s[-\u2013\u2212/]\s|\bvs\.?\b|\bversus\b|\bv\.\s")
-_COMPARATIVES = frozenset({"lower", "higher", "greater", "better", "worse", "less", "more", "reduced", "increased",
-                           "improved", "decreased", "smaller", "larger", "fewer"})
-_PREDICATES = frozenset({"differ", "change", "improve", "increase", "decrease", "decline", "vary", "reduce", "worsen"})
+_COMPARATIVES = frozenset(
+    {
+        "lower",
+        "higher",
+        "greater",
+        "better",
+        "worse",
+        "less",
+        "more",
+        "reduced",
+        "increased",
+        "improved",
+        "decreased",
+        "smaller",
+        "larger",
+        "fewer",
+    }
+)
+_PREDICATES = frozenset(
+    {"differ", "change", "improve", "increase", "decrease", "decline", "vary", "reduce", "worsen"}
+)
 _ARM_PREPOSITIONS = frozenset({"with", "than", "by", "from", "versus", "vs", "vs.", "receiving", "given"})
 _QUOTES = "'\"\u2018\u2019\u201c\u201d"
 _COLON_LABEL = re.compile(r":(?:\s*[\w-]+){0,3}\s*$")
@@ -79,7 +99,11 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
         and not (cut >= 2 and words[cut - 2].lower() in {"associated", "correlated", "linked", "related"})
     ):
         return None  # "fell by 3.1 mmHg with the leaflet (": an arm, not an outcome
-    if cut >= 2 and words[cut - 1].lower() in {"in", "among", "for", "at"} and words[cut - 2].lower() in _COMPARATIVES:
+    if (
+        cut >= 2
+        and words[cut - 1].lower() in {"in", "among", "for", "at"}
+        and words[cut - 2].lower() in _COMPARATIVES
+    ):
         return None  # "scores were lower in walking weeks (": a condition; the subject is the outcome
     kept = words[cut:]
     while kept and kept[-1].lower().strip(_QUOTES) in lexicon.drop_words:
@@ -106,7 +130,9 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
 def names_measure(phrase: str) -> bool:
     """Whether ``phrase`` is only a measure's name or abbreviation (``RR``, ``odds ratio``): not an outcome."""
     lexicon = load_lexicon()
-    return phrase in lexicon.abbreviations or phrase in lexicon.symbols or phrase_key(phrase) in lexicon.phrases
+    return (
+        phrase in lexicon.abbreviations or phrase in lexicon.symbols or phrase_key(phrase) in lexicon.phrases
+    )
 
 
 def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> tuple[str | None, str | None]:
@@ -162,7 +188,8 @@ _AT_IMPROVING = re.compile(
     re.I,
 )
 _FOR_THEN_ON = re.compile(
-    rf"[\s$*_)\]]*\s(?:for|of)\s+[^,;.()]{{1,60}}?\s+on\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}", re.I
+    rf"[\s$*_)\]]*\s(?:for|of)\s+[^,;.()]{{1,60}}?\s+on\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
 )
 # "... (OR = 2.1) were associated with depressive symptoms": a dependent named after the estimates
 _ASSOCIATED_AFTER = re.compile(
@@ -174,24 +201,102 @@ _ASSOCIATED_AFTER = re.compile(
 )
 # "the relapse rate was 12.5 % in ...": the subject of the clause that states the value
 _SUBJECT = re.compile(
-    rf"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{{1,60}}?)\s+"
-    rf"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
-    rf"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
-    rf"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{{0,60}}\)|\[[^\[\]]{{0,60}}\]){{0,100}}?[(\[]?\s*$",
+    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)\s+"
+    r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
+    r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
+    r"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?[(\[]?\s*$",
 )
 _ASSOCIATION_WORDS = re.compile(r"(?i)\b(?:associated|correlated|linked|related|predicted|predictive)\b")
 # Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
-_NOT_OUTCOME_HEAD = frozenset({
-    "intervention", "interventions", "program", "programs", "programme", "programmes", "group", "groups", "arm",
-    "arms", "condition", "conditions", "study", "studies", "trial", "trials", "analysis", "analyses", "sessions",
-    "session", "visiting", "visits", "visit", "women", "mothers", "fathers", "parents", "children", "males",
-    "females", "men", "boys", "girls", "participants", "patients", "sample", "samples", "model", "models",
-    "subgroup", "subgroups", "care", "treatment", "therapy", "controls", "control", "results", "conclusions",
-    "methods", "background", "there", "it", "this", "these", "difference", "differences", "effect", "effects",
-    "youth", "adolescents", "infants", "students", "adults", "families", "individuals", "people", "persons",
-    "subjects", "respondents", "users", "recipients", "members", "households", "pupils", "staff", "nurses",
-    "ratio", "size", "estimate", "outcome", "outcomes", "endpoint", "endpoints", "end-point", "end-points",
-})
+_NOT_OUTCOME_HEAD = frozenset(
+    {
+        "intervention",
+        "interventions",
+        "program",
+        "programs",
+        "programme",
+        "programmes",
+        "group",
+        "groups",
+        "arm",
+        "arms",
+        "condition",
+        "conditions",
+        "study",
+        "studies",
+        "trial",
+        "trials",
+        "analysis",
+        "analyses",
+        "sessions",
+        "session",
+        "visiting",
+        "visits",
+        "visit",
+        "women",
+        "mothers",
+        "fathers",
+        "parents",
+        "children",
+        "males",
+        "females",
+        "men",
+        "boys",
+        "girls",
+        "participants",
+        "patients",
+        "sample",
+        "samples",
+        "model",
+        "models",
+        "subgroup",
+        "subgroups",
+        "care",
+        "treatment",
+        "therapy",
+        "controls",
+        "control",
+        "results",
+        "conclusions",
+        "methods",
+        "background",
+        "there",
+        "it",
+        "this",
+        "these",
+        "difference",
+        "differences",
+        "effect",
+        "effects",
+        "youth",
+        "adolescents",
+        "infants",
+        "students",
+        "adults",
+        "families",
+        "individuals",
+        "people",
+        "persons",
+        "subjects",
+        "respondents",
+        "users",
+        "recipients",
+        "members",
+        "households",
+        "pupils",
+        "staff",
+        "nurses",
+        "ratio",
+        "size",
+        "estimate",
+        "outcome",
+        "outcomes",
+        "endpoint",
+        "endpoints",
+        "end-point",
+        "end-points",
+    }
+)
 
 
 def clean_outcome(phrase: str | None) -> str | None:
@@ -244,7 +349,9 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
         if match:
             found.append(match.group("outcome"))
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
-    if subject and not _ASSOCIATION_WORDS.search(subject.group()):  # the subject of an association is the exposure
+    if subject and not _ASSOCIATION_WORDS.search(
+        subject.group()
+    ):  # the subject of an association is the exposure
         found.append(subject.group("outcome"))
     return [phrase for phrase in map(clean_outcome, found) if phrase]
 

@@ -238,8 +238,19 @@ def _bare_list(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
         value = parse_value(scan[value_start:value_end])
         if value is None or not _plausible(previous.measure, value, load_lexicon()):
             return []
-        found.append(Estimate(previous.measure, value, value_start, value_end, 0.0, "list", Tail(end=value_end),
-                              {"adjusted": previous.attributes.get("adjusted", False)}, previous.anchor_start))
+        found.append(
+            Estimate(
+                previous.measure,
+                value,
+                value_start,
+                value_end,
+                0.0,
+                "list",
+                Tail(end=value_end),
+                {"adjusted": previous.attributes.get("adjusted", False)},
+                previous.anchor_start,
+            )
+        )
     return found
 
 
@@ -279,7 +290,9 @@ _SD_UNIT = re.compile(
     rf"|standard[\s-]deviations?(?:\s+units?)?"
     r"|of\s+(?:a|one|the)\s+standard[\s-]deviation)(?![A-Za-z])"
 )
-_SD_NOT_EFFECT = re.compile(r"\s*(?:above|below|from|higher\s+than|lower\s+than)\s+(?:the\s+)?(?:mean|norm|average|median)", re.I)
+_SD_NOT_EFFECT = re.compile(
+    r"\s*(?:above|below|from|higher\s+than|lower\s+than)\s+(?:the\s+)?(?:mean|norm|average|median)", re.I
+)
 _IMPACT_BEFORE = re.compile(
     r"(?i)\b(?:impacts?|effects?|improv\w*|increas\w*|reduc\w*|decreas\w*|gains?|differences?|benefits?|raised?|"
     r"lowered|higher|lower|by)\b[^.;]{0,80}$"
@@ -301,8 +314,17 @@ def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, in
         if tail.ci is None and tail.p_operator is None and not impact:
             continue
         base = 0.6 if impact else 0.5
-        estimate = Estimate("SMD", value, match.start(), max(tail.end, match.end()), tail_confidence(base, tail),
-                            "sd_units", tail, {"adjusted": False, "sd_units": True}, match.start())
+        estimate = Estimate(
+            "SMD",
+            value,
+            match.start(),
+            max(tail.end, match.end()),
+            tail_confidence(base, tail),
+            "sd_units",
+            tail,
+            {"adjusted": False, "sd_units": True},
+            match.start(),
+        )
         found.append(estimate)
         taken.append((estimate.start, estimate.end))
     return found
@@ -346,8 +368,17 @@ def labelled_estimates(
             or not _plausible(mention[1], value, lexicon)
         ):
             continue
-        estimate = Estimate(mention[1], value, match.start("label"), tail.end, tail_confidence(0.4 * mention[2], tail),
-                            "labelled", tail, {"adjusted": False, "comparison": match.group("label")}, value_start)
+        estimate = Estimate(
+            mention[1],
+            value,
+            match.start("label"),
+            tail.end,
+            tail_confidence(0.4 * mention[2], tail),
+            "labelled",
+            tail,
+            {"adjusted": False, "comparison": match.group("label")},
+            value_start,
+        )
         found.append(estimate)
         taken.append((match.start("label"), tail.end))
     return found
@@ -370,7 +401,9 @@ def per_population_estimates(scan: str, start: int, end: int, taken: list[tuple[
     for per in _PER_TAIL.finditer(scan, start, end):
         items: list[re.Match[str]] = []
         cursor = per.start()
-        for match in reversed(list(_VALUE_WITH_CI.finditer(scan, max(start, per.start() - 160), per.start()))):
+        for match in reversed(
+            list(_VALUE_WITH_CI.finditer(scan, max(start, per.start() - 160), per.start()))
+        ):
             joint = scan[match.end() : cursor]
             if joint.strip() and not _JOIN.fullmatch(joint):
                 break
@@ -383,8 +416,19 @@ def per_population_estimates(scan: str, start: int, end: int, taken: list[tuple[
             if value is None or low is None or high is None or not min(low, high) <= value <= max(low, high):
                 continue
             tail = Tail(end=match.end(), ci=[min(low, high), max(low, high)])
-            found.append(Estimate("RD", value, match.start(), match.end(), tail_confidence(0.55, tail), "per_population",
-                                  tail, {"adjusted": False, "per": per.group().strip()}, match.start()))
+            found.append(
+                Estimate(
+                    "RD",
+                    value,
+                    match.start(),
+                    match.end(),
+                    tail_confidence(0.55, tail),
+                    "per_population",
+                    tail,
+                    {"adjusted": False, "per": per.group().strip()},
+                    match.start(),
+                )
+            )
             taken.append((match.start(), match.end()))
     return found
 
@@ -420,7 +464,9 @@ def inherited_estimates(
         for mention_start, mention_end, measure, weight in reversed(mentions):
             if mention_start >= group.start():
                 continue
-            if group.start() - mention_end <= 1200 and not _PARAGRAPH.search(scan, mention_end, group.start()):
+            if group.start() - mention_end <= 1200 and not _PARAGRAPH.search(
+                scan, mention_end, group.start()
+            ):
                 mention = (mention_start, measure, weight)
             break
         if mention and _plausible(mention[1], value, lexicon):

@@ -11,9 +11,37 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_STOP = frozenset({"and", "of", "the", "a", "an", "in", "on", "for", "to", "with", "at", "by", "total", "score",
-                   "scores", "scale", "levels", "level", "symptoms", "symptom", "outcome", "outcomes", "rates",
-                   "rate", "risk", "mean", "overall"})
+_STOP = frozenset(
+    {
+        "and",
+        "of",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "for",
+        "to",
+        "with",
+        "at",
+        "by",
+        "total",
+        "score",
+        "scores",
+        "scale",
+        "levels",
+        "level",
+        "symptoms",
+        "symptom",
+        "outcome",
+        "outcomes",
+        "rates",
+        "rate",
+        "risk",
+        "mean",
+        "overall",
+    }
+)
 _NARROWER = 0.85
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][\w-]*|\b[A-Z]{2,}\b")
 
@@ -89,7 +117,9 @@ def _score_with_instrument(phrase: str, outcome: str) -> float:
     instrument = _instrument(outcome)
     if instrument:
         name, construct = instrument
-        score = max(_score(phrase, name), 0.5 * bool(_stems(construct) and _stems(construct) <= _stems(phrase)))
+        score = max(
+            _score(phrase, name), 0.5 * bool(_stems(construct) and _stems(construct) <= _stems(phrase))
+        )
     return score
 
 

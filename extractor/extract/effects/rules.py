@@ -28,7 +28,14 @@ import re
 from ...textlayer import TextLayer
 from ...types import ExtractedValue
 from .lexicon import load_lexicon
-from .links import TIME_POINT, associated_outcome, clause_outcomes, clean_outcome, estimate_outcome, sentence_comparison
+from .links import (
+    TIME_POINT,
+    associated_outcome,
+    clause_outcomes,
+    clean_outcome,
+    estimate_outcome,
+    sentence_comparison,
+)
 from .measures import (
     anchor_measure,
     from_anchor,
@@ -120,11 +127,14 @@ def _time_point_lists(scan: str, estimates: list[Estimate], values: list[Extract
         if not outcome or estimate.tail.outcome:
             continue
         between = scan[estimates[index - 1].end : estimate.anchor_start]
-        later_in_list = estimate.rule in {"list", "range"} or (
-            estimate.rule == "labelled"
-            and estimates[index - 1].rule == "labelled"
-            and not value.attributes.get("outcome")
-            and len(between) < 80
+        later_in_list = (
+            estimate.rule in {"list", "range"}
+            or (
+                estimate.rule == "labelled"
+                and estimates[index - 1].rule == "labelled"
+                and not value.attributes.get("outcome")
+                and len(between) < 80
+            )
         )  # "11 (6 to 80) for postnatal support and 10 (6 to 60) for ...": the list's outcome, not "for" an arm
         if later_in_list or (not value.attributes.get("outcome") and _TIME_ITEM.fullmatch(between)):
             value.attributes["outcome"] = outcome
@@ -171,7 +181,9 @@ def _to_value(
     ceiling = min(end, sentence.end) if sentence else min(end, estimate.end + 200)
     others = clause_outcomes(scan, estimate, floor, ceiling)
     outcome = clean_outcome(outcome)
-    dependent = associated_outcome(scan, estimate, floor, ceiling) if estimate.measure in _ASSOCIATION else None
+    dependent = (
+        associated_outcome(scan, estimate, floor, ceiling) if estimate.measure in _ASSOCIATION else None
+    )
     if dependent and dependent != outcome:
         # "smoking (OR = 2.1) was associated with depression": the phrase at the bracket is the exposure
         attributes["exposure"] = outcome
@@ -188,7 +200,9 @@ def _to_value(
     p_value = None if tail.p_operator in {">", ">="} else tail.p
     value = {"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": p_value}
     if attributes["outcome"]:
-        value["outcome"] = attributes["outcome"]  # as written; the chooser names it as the study's outcomes do
+        value["outcome"] = attributes[
+            "outcome"
+        ]  # as written; the chooser names it as the study's outcomes do
     return ExtractedValue(
         field="effect",
         value=value,

@@ -205,13 +205,22 @@ def _shared_statistic(scan: str, match: re.Match[str]) -> list[dict[str, Any]]:
             return []
         label = match.group("name") or match.group("bare")
         statistic = _statistic_name(label)
-        results.append({
-            "statistic": statistic, "label": re.sub(r"\s+", "", label),
-            "measure": statistic if statistic in STATISTICS else "other", "df": degrees_of_freedom(match),
-            "n": int(re.sub(r"\D", "", match.group("n"))) if match.group("n") else None,
-            "comparison": normalise_operator(match.group("op")), "value": value, "p_operator": parsed[0],
-            "p": parsed[1], "one_tailed": False, "start": start, "end": end,
-        })
+        results.append(
+            {
+                "statistic": statistic,
+                "label": re.sub(r"\s+", "", label),
+                "measure": statistic if statistic in STATISTICS else "other",
+                "df": degrees_of_freedom(match),
+                "n": int(re.sub(r"\D", "", match.group("n"))) if match.group("n") else None,
+                "comparison": normalise_operator(match.group("op")),
+                "value": value,
+                "p_operator": parsed[0],
+                "p": parsed[1],
+                "one_tailed": False,
+                "start": start,
+                "end": end,
+            }
+        )
     return results
 
 

@@ -28,7 +28,9 @@ from .statistics import parse_value
 _RATIO_TOLERANCE = 0.011
 _P = re.compile(P_EXPRESSION)
 _NS = NOT_SIGNIFICANT
-_P_PREFIX = re.compile(r"(?:(?:log[\s-]?rank|Wald|exact|adjusted|two[\s-]sided)\s+(?=[pP]))?")  # "log-rank P = 0.21"
+_P_PREFIX = re.compile(
+    r"(?:(?:log[\s-]?rank|Wald|exact|adjusted|two[\s-]sided)\s+(?=[pP]))?"
+)  # "log-rank P = 0.21"
 _SEPARATOR = re.compile(r"\s*(?:[,;:]\s*)?")
 _BARE_CI = re.compile(
     rf"(?P<open>[(\[{{]\s*)?(?P<lo>{SIGNED})\s*%?\s*{CI_SEPARATOR}\s*(?P<hi>{SIGNED})(?![\d])\s*%?"
