@@ -177,4 +177,25 @@ def outcome_match(record: EffectRecord, query: str) -> str | None:
         return "construct"
     if asked and record.construct and all(stem in _stems(record.construct) for stem in _stems(asked[0].construct)):
         return "construct"
+    if _umbrella(wanted) and any(_MENTAL_HEALTH.search(text) for text in (record.construct, record.outcome) if text):
+        return "construct"  # "child mental health" gathers depression, anxiety, SDQ difficulties, ...
     return None
+
+
+# An umbrella query names mental health as a whole: its words are these (and who it is about) ...
+_UMBRELLA = {"mental", "health", "psycho", "psychol", "psychia", "wellbei", "well", "being", "problem", "outcome",
+             "symptom", "status", "emotion"}
+_REQUIRED = {"mental", "psychol", "psychia", "psycho"}
+_WHO = {"child", "childre", "infant", "materna", "mother", "mothers", "parent", "parenta", "paterna", "father",
+        "adolesc", "youth", "perinat", "postnat", "postpar", "adult", "adults", "women", "offspri"}
+# ... and it gathers outcomes whose construct is one of these.
+_MENTAL_HEALTH = re.compile(
+    r"(?i)depress|anxi|emotion|behavio|psych|mental|trauma|ptsd|stress|mood|suicid|wellbeing|well-being|"
+    r"adhd|hyperactiv|conduct|internali|externali|difficulties"
+)
+
+
+def _umbrella(stems: list[str]) -> bool:
+    """Whether a query's words name mental health as a whole (``child mental health``, ``psychological outcomes``)."""
+    words = [stem for stem in stems if stem not in _WHO]
+    return bool(words) and set(words) <= _UMBRELLA and bool(set(words) & _REQUIRED)

@@ -25,7 +25,7 @@ _DATA = Path(__file__).resolve().parents[2] / "data" / "effects.json"
 STAT_VALUE = rf"(?:[?\ufffd](?=\d)|{SIGN}[ \u00a0\u2009]{{0,2}})?{UNSIGNED}"
 DF = r"(?:\d+(?:\.\d+)?|[lI](?=\s*[,)]))"
 COMPARISON = r"(?:<=|>=|=<|=>|[=<>≤≥]|&lt;|&gt;)"
-CI_SEPARATOR = r"(?:to|and|,|;|\.\.\.?|[-\u2212\u2013\u2014\u2012\u2010\u2011])"
+CI_SEPARATOR = r"(?:to|and|a|à|bis|até|至|到|,|;|\.\.\.?|[-\u2212\u2013\u2014\u2012\u2010\u2011~\uff5e\u301c]|\{?\\text(?:en|em)dash\}?|--)"
 
 
 def alternation(literals: list[str], *, flexible: bool = False, caseless: bool = False) -> str:
@@ -135,18 +135,20 @@ def load_lexicon() -> Lexicon:
     anchor = re.compile(
         rf"(?<![A-Za-z0-9_\u0370-\u03ff])(?:"
         rf"(?P<adj>{adjusted_prefix}[\s\-]+)?(?P<phrase>{phrase_trie})(?![A-Za-z])(?![\s\-]+reduction)"
-        rf"|(?P<abbr>{alternation(sorted(abbreviations))})(?![A-Za-z0-9])"
-        rf"|(?P<stat>ts?|Fs?|rs?|r_s|rpb|{chi})\s*\(\s*(?P<df1>{DF})(?:\s*,\s*(?P<df2>{DF}))?"
-        rf"(?:\s*,\s*[Nn]\s*=\s*(?P<n>\d[\d,\s]*\d|\d))?\s*\)\s*(?P<stat_op>{COMPARISON})\s*(?P<stat_value>{STAT_VALUE})"
+        rf"|(?P<abbr>{alternation(sorted(abbreviations))})(?![A-Za-z])(?!\d+(?![\d.,·]\d))"  # "RR0.74, 95%CI ..."
+        rf"|(?P<stat>ts?|Fs?|rs?|r_s|rpb|{chi})(?:_?\s*\(\s*(?P<df1>{DF})(?:\s*,\s*(?P<df2>{DF}))?"
+        rf"(?:\s*,\s*[Nn]\s*=\s*(?P<n>\d[\d,\s]*\d|\d))?\s*\)"
+        rf"|(?<=F)_?\{{?(?P<sdf1>\d{{1,3}}),\s?(?P<sdf2>\d{{1,6}})\}}?)"  # subscripted: "F3,4480=207.1"
+        rf"\s*(?P<stat_op>{COMPARISON})\s*(?P<stat_value>{STAT_VALUE})"
         rf"|(?P<sym>{alternation(sorted(symbols))})(?![A-Za-z0-9(])\s*(?P<sym_op>{COMPARISON}|≈)\s*"
         rf"(?P<sym_value>{STAT_VALUE})"
-        rf")(?![\d])"
+        rf")(?(abbr)|(?!\d))"  # a value glued to an abbreviation is read after it
     )
     ci_words = [label for label in data["ci_labels"] if not label.isupper() and "." not in label]
     ci_codes = [label for label in data["ci_labels"] if label not in ci_words]
     ci_label = rf"(?:{alternation(ci_codes)}|{alternation([phrase_key(w) for w in ci_words], flexible=True, caseless=True)})"
     ci = re.compile(
-        rf"(?:(?P<level>\d{{2}}(?:[.·]\d)?)\s*%\s*)?(?P<label>{ci_label})(?![A-Za-z])(?:\s*(?P<level2>\d{{2}})\s*%)?"
+        rf"(?:(?P<level>\d{{2}}(?:[.·]\d)?)\s*%[\s-]*)?(?P<label>{ci_label})(?![A-Za-z])(?:\s*(?P<level2>\d{{2}})\s*%)?"
         rf"(?:\s*[\[(](?:CI|(?i:confidence\s+intervals?))[\])])?\s*(?:[:=,]|\bof\b|\bfrom\b)?\s*"
         rf"(?P<open>[(\[{{]\s*)?(?P<lo>{SIGNED})\s*%?\s*{CI_SEPARATOR}\s*(?P<hi>{SIGNED})(?![\d])\s*%?"
         rf"(?P<close>\s*[)\]}}])?"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import load_lexicon
+from .lexicon import load_lexicon, phrase_key
 from .tail import Estimate, enclosing_bracket
 
 _POST_OUTCOME = re.compile(
@@ -26,19 +26,58 @@ _COMPARED = re.compile(
 # Time points and populations at the end of a phrase are not the outcome ("PHQ-9 scores at 3 months").
 QUALIFIER_END = re.compile(
     r"(?:\s+(?:at|after|by|over|up\s+to|during|within|through)\s+(?:the\s+)?(?:\d+[\w\s-]*?|[\w-]+\s+)?"
-    r"(?:months?|weeks?|years?|days?|follow[\s-]?up|post[\s-]?test|post[\s-]?intervention|baseline|childbirth)"
+    r"(?:(?:months?|weeks?|years?|days?)(?:\s+\d+)?|follow[\s-]?up|post[\s-]?test|post[\s-]?intervention|baseline"
+    r"|childbirth)"
     r"(?:\s+(?:post[\s-]?partum|postnatal|post[\s-]?childbirth|of\s+age|later))?"
-    r"|\s+among\s+[^,;:()]{1,40})\s*$",
+    r"|\s+among\s+[^,;:()]{1,40}"
+    r"|\s*(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*\d+(?:\.\d+)?)\s*$",  # a cut-off: "EPDS ≥ 13", "score >or=12"
     re.I,
 )
+
+
+def strip_qualifiers(phrase: str) -> str:
+    """``PHQ-9 ≥ 10 at 6 months`` -> ``PHQ-9``: time points, populations and cut-offs off the end of a phrase."""
+    while True:
+        stripped = QUALIFIER_END.sub("", phrase)
+        if stripped == phrase:
+            return phrase
+        phrase = stripped
+
+
 _COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
-TIME_ONLY = re.compile(r"^(?:\d+[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up)\b", re.I)
+TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
+    r"(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|twenty-four)"
+    r"[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up|post[\s-]?(?:test|intervention|treatment))\b"
+)
+TIME_ONLY = re.compile(rf"^{TIME_POINT}", re.I)
 _BETWEEN = re.compile(
     r"\bbetween\s+(?:the\s+)?(?P<a>[^,;.()\d]{2,30}?)\s+and\s+(?:the\s+)?(?P<b>[^,;.()\d]{2,30}?)\s+"
     r"(?:arms|groups|conditions)\b",
     re.I,
 )
 PAIR_LABEL = re.compile(r"\s[-\u2013\u2212/]\s|\bvs\.?\b|\bversus\b|\bv\.\s")
+_COMPARATIVES = frozenset(
+    {
+        "lower",
+        "higher",
+        "greater",
+        "better",
+        "worse",
+        "less",
+        "more",
+        "reduced",
+        "increased",
+        "improved",
+        "decreased",
+        "smaller",
+        "larger",
+        "fewer",
+    }
+)
+_PREDICATES = frozenset(
+    {"differ", "change", "improve", "increase", "decrease", "decline", "vary", "reduce", "worsen"}
+)
+_ARM_PREPOSITIONS = frozenset({"with", "than", "by", "from", "versus", "vs", "vs.", "receiving", "given"})
 _QUOTES = "'\"\u2018\u2019\u201c\u201d"
 _COLON_LABEL = re.compile(r":(?:\s*[\w-]+){0,3}\s*$")
 
@@ -48,12 +87,24 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     lexicon = load_lexicon()
     window = scan[max(floor, position - 100) : position]
     window = re.split(r"[,;:()\[\]]|(?<=\D)\.\s", window)[-1]
-    words = QUALIFIER_END.sub("", window.rstrip()).split()
+    words = strip_qualifiers(window.rstrip()).split()
     cut = len(words)
     while cut and words[cut - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
         cut -= 1
     if _COMPARATOR_END.search(" ".join(words[:cut])):
         return None  # "compared with the placebo group (": a comparator, not an outcome
+    if (
+        cut
+        and words[cut - 1].lower() in _ARM_PREPOSITIONS
+        and not (cut >= 2 and words[cut - 2].lower() in {"associated", "correlated", "linked", "related"})
+    ):
+        return None  # "fell by 3.1 mmHg with the leaflet (": an arm, not an outcome
+    if (
+        cut >= 2
+        and words[cut - 1].lower() in {"in", "among", "for", "at"}
+        and words[cut - 2].lower() in _COMPARATIVES
+    ):
+        return None  # "scores were lower in walking weeks (": a condition; the subject is the outcome
     kept = words[cut:]
     while kept and kept[-1].lower().strip(_QUOTES) in lexicon.drop_words:
         kept.pop()
@@ -64,6 +115,9 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     phrase = " ".join(kept[-6:]).strip(" -$*_\"'")
     if (
         not phrase
+        or phrase[0].isdigit()  # "24 of 90 runners (": a count
+        or phrase.split()[-1].lower() in _PREDICATES
+        or names_measure(phrase)
         or not re.search(r"[A-Za-z]", phrase)
         or phrase.lower() in lexicon.stop_words
         or TIME_ONLY.match(phrase)
@@ -71,6 +125,14 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     ):
         return None
     return phrase
+
+
+def names_measure(phrase: str) -> bool:
+    """Whether ``phrase`` is only a measure's name or abbreviation (``RR``, ``odds ratio``): not an outcome."""
+    lexicon = load_lexicon()
+    return (
+        phrase in lexicon.abbreviations or phrase in lexicon.symbols or phrase_key(phrase) in lexicon.phrases
+    )
 
 
 def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> tuple[str | None, str | None]:
@@ -89,8 +151,8 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     before = scan[segment_start:anchor].rstrip()
     colon = _COLON_LABEL.search(before)
     if colon:  # "PHQ-9 remission: RR= 1.08", "PHQ-9 total score: Standardized Mean Difference = ..."
-        phrase = _phrase_before(scan, segment_start + colon.start(), segment_start)
-        if phrase:
+        phrase = clean_outcome(_phrase_before(scan, segment_start + colon.start(), segment_start))
+        if phrase:  # (an arm's label, "(home visiting: 0.32 SD", is not: the phrase before the bracket is)
             return phrase, None
     bracket = estimate.in_bracket
     if bracket is None:
@@ -106,6 +168,192 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
     return (after.group("outcome").strip(), None) if after else (None, None)
+
+
+_OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
+_OUTCOME_END = (
+    r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|"
+    r"that|after|compared|across|respectively|included|including|comprised|such)\b|\s*$)"
+)
+# "the average overall effect on maternal sensitivity was small ($g=.32$)": the clause before the estimate
+_EFFECT_ON = re.compile(
+    rf"\b(?:effects?|impacts?|benefits?|improvements?|reductions?|differences?|changes?)\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:on|in)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+# "... ($d=.37$) at improving maternal behaviours", "(ES = .47) for video feedback on parenting behaviours"
+_AT_IMPROVING = re.compile(
+    rf"[\s$*_)\]]*(?:[^.;()]|\.(?=\d)){{0,120}}?\b(?:at|in|for)\s+(?:improving|increasing|reducing|decreasing|enhancing|preventing|"
+    rf"promoting|lowering|raising)\s+(?:the\s+)?(?:observed\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+_FOR_THEN_ON = re.compile(
+    rf"[\s$*_)\]]*\s(?:for|of)\s+[^,;.()]{{1,60}}?\s+on\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+# "... (OR = 2.1) were associated with depressive symptoms": a dependent named after the estimates
+_ASSOCIATED_AFTER = re.compile(
+    rf"[\s$*_)\]]*(?:[^.;()\[\]]|\.(?=\d)|\([^()]{{0,80}}\)|\[[^\[\]]{{0,80}}\]){{0,400}}?"
+    rf"\b(?:were|was|is|are)\s+(?:\w+\s+){{0,2}}?(?:associated|correlated|linked)\s+with\s+"
+    rf"(?:(?:an?\s+)?(?:increased|higher|greater|lower|reduced|decreased)\s+)?(?:(?:risk|odds|likelihood|levels?)\s+of\s+)?"
+    rf"(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+# "the relapse rate was 12.5 % in ...": the subject of the clause that states the value
+_SUBJECT = re.compile(
+    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)\s+"
+    r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
+    r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
+    r"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?[(\[]?\s*$",
+)
+_ASSOCIATION_WORDS = re.compile(r"(?i)\b(?:associated|correlated|linked|related|predicted|predictive)\b")
+# Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
+_NOT_OUTCOME_HEAD = frozenset(
+    {
+        "intervention",
+        "interventions",
+        "program",
+        "programs",
+        "programme",
+        "programmes",
+        "group",
+        "groups",
+        "arm",
+        "arms",
+        "condition",
+        "conditions",
+        "study",
+        "studies",
+        "trial",
+        "trials",
+        "analysis",
+        "analyses",
+        "sessions",
+        "session",
+        "visiting",
+        "visits",
+        "visit",
+        "women",
+        "mothers",
+        "fathers",
+        "parents",
+        "children",
+        "males",
+        "females",
+        "men",
+        "boys",
+        "girls",
+        "participants",
+        "patients",
+        "sample",
+        "samples",
+        "model",
+        "models",
+        "subgroup",
+        "subgroups",
+        "care",
+        "treatment",
+        "therapy",
+        "controls",
+        "control",
+        "results",
+        "conclusions",
+        "methods",
+        "background",
+        "there",
+        "it",
+        "this",
+        "these",
+        "difference",
+        "differences",
+        "effect",
+        "effects",
+        "youth",
+        "adolescents",
+        "infants",
+        "students",
+        "adults",
+        "families",
+        "individuals",
+        "people",
+        "persons",
+        "subjects",
+        "respondents",
+        "users",
+        "recipients",
+        "members",
+        "households",
+        "pupils",
+        "staff",
+        "nurses",
+        "ratio",
+        "size",
+        "estimate",
+        "outcome",
+        "outcomes",
+        "endpoint",
+        "endpoints",
+        "end-point",
+        "end-points",
+    }
+)
+
+
+def clean_outcome(phrase: str | None) -> str | None:
+    """A linked phrase fit to name an outcome, or None (an arm, a subgroup, a population, a measure's name)."""
+    if not phrase:
+        return None
+    phrase = strip_qualifiers(" " + phrase.strip()).strip(" -$*_\"'")
+    words = phrase.split()
+    drop = load_lexicon().drop_words
+    while words and words[0].lower() in drop:
+        words.pop(0)
+    phrase = " ".join(words)
+    if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or TIME_ONLY.match(phrase):
+        return None
+    if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
+        return None
+    return phrase
+
+
+# "Risk factors for burn injuries were ADHD (OR = 2.8) ...": the dependent, named before the list
+_FACTORS_FOR = re.compile(
+    rf"\b(?:(?:risk|protective)\s+factors?\s+(?:of|for)|factors?\s+(?:associated\s+with|related\s+to|for)"
+    rf"|(?:predictors?|determinants?|correlates?)\s+(?:of|for))\s+(?:the\s+)?"
+    rf"(?:(?:an?\s+)?(?:increased|higher|greater|lower|reduced)\s+)?(?:(?:risk|odds|likelihood)\s+of\s+)?"
+    rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    re.I,
+)
+
+
+def associated_outcome(scan: str, estimate: Estimate, floor: int, ceiling: int) -> str | None:
+    """The dependent of an association the estimate's sentence states: ``smoking (OR = 2.1) and sleep (OR =
+    0.5) were associated with depression``, ``risk factors for burns were ADHD (OR = 2.8)``."""
+    match = _ASSOCIATED_AFTER.match(scan, estimate.end, ceiling)
+    if match:
+        return clean_outcome(match.group("outcome"))
+    before = list(_FACTORS_FOR.finditer(scan, floor, estimate.anchor_start))
+    return clean_outcome(before[-1].group("outcome")) if before else None
+
+
+def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> list[str]:
+    """Outcomes the estimate's sentence names around it, nearest reading first: ``effect on X was ... (est)``,
+    ``(est) at improving X``, ``(est) for A on X``."""
+    found: list[str] = []
+    clause_start = max(floor, scan.rfind(";", floor, estimate.anchor_start) + 1)
+    before = list(_EFFECT_ON.finditer(scan, clause_start, estimate.anchor_start))
+    if before:
+        found.append(before[-1].group("outcome"))
+    for pattern in (_AT_IMPROVING, _FOR_THEN_ON):
+        match = pattern.match(scan, estimate.end, ceiling)
+        if match:
+            found.append(match.group("outcome"))
+    subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
+    if subject and not _ASSOCIATION_WORDS.search(
+        subject.group()
+    ):  # the subject of an association is the exposure
+        found.append(subject.group("outcome"))
+    return [phrase for phrase in map(clean_outcome, found) if phrase]
 
 
 def sentence_comparison(sentence: str) -> str | None:

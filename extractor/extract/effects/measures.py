@@ -16,25 +16,28 @@ from typing import Any
 from ...textlayer import TextLayer
 from ..common.numbers import SIGN, SIGNED, UNSIGNED, normalise_operator, parse_number
 from .lexicon import STAT_VALUE, Lexicon, load_lexicon, phrase_key
-from .links import PAIR_LABEL, QUALIFIER_END, TIME_ONLY
+from .links import PAIR_LABEL, TIME_ONLY, strip_qualifiers
 from .statistics import SIGNED_START, STATISTICS, degrees_of_freedom, lost_minus, parse_value
 from .tail import Estimate, Tail, parse_tail, tail_confidence
 
 _RATIO_MEASURES = {"OR", "RR", "HR"}
 _BARE_AMBIGUOUS = {"t", "F", "chi2", "z"}  # "t = 3" may be a time point, "F = 2" a factor
-_LABEL_PAREN = re.compile(r"\s*[(\[]\s*(?P<label>[^()\[\]\d]{1,40}?)\s*[)\]]")
+_LABEL_PAREN = re.compile(r"_?\s*[(\[]\s*(?P<label>[^()\[\]\d]{1,40}?)\s*[)\]]")  # "OR_(孕中期)=0.55"
 _CI_HEADER = re.compile(r"\s*[(\[]?\s*\d{2}\s*%\s*(?:CI|(?i:confidence\s+intervals?))\s*[)\]]?")
 _CONNECTOR = re.compile(
     r"\s*(?:(?P<eq>[=:≈~])|,|\b(?P<word>of|was|were|is|are|equals?|equalled|amounted\s+to|reached|being)\b)\s*"
 )
-_GAP = re.compile(
-    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across)\s+(?P<gap>[^=;:()\[\]\n.]{1,100}?)\s*"
+_GAP = re.compile(  # a cut-off inside the gap ("for score >or=12 at six months") is not the value
+    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across|to)\s+"
+    r"(?P<gap>(?:[^=;:()\[\]\n.<>≥≤]|(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*\d+(?:\.\d+)?){1,100}?)\s*"
     r"(?:\b(?:was|were|is|are|of)\b|[=:]|(?P<comma>,))\s*"
 )
+_THRESHOLD_BEFORE = re.compile(r"(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*$")
 _STANDARDISED_BEFORE = re.compile(r"(?i)\bstandardi[sz]ed\s+(?:[\w-]+\s+){0,2}$")
 _MEAN_BEFORE = re.compile(
     r"(?i)\b(?:mean|means|LSM|LS)\b[\s\w\[\]()-]{0,25}$"
 )  # "least squares mean [LSM] difference"
+_ADJUSTED_BEFORE = re.compile(r"(?i)\badjusted[\s-]+$")
 _PERCENT = re.compile(r"\s*(?:%|per\s?cent|percentage[\s-]+points?)")
 _VALUE = re.compile(rf"\s*(?P<value>{STAT_VALUE})(?![\d])")
 _RANGE = re.compile(rf"[-\u2013\u2014\u2212](?P<high>{UNSIGNED})(?![\d])")
@@ -77,6 +80,8 @@ def _find_value(
         explicit = explicit or bool(match.group("eq") or match.group("word"))
         position = match.end()
     value = _VALUE.match(scan, position, limit)
+    if value and _THRESHOLD_BEFORE.search(scan, max(0, position - 8), position):
+        return None  # "odds ratio for score >or=12": a cut-off, not the estimate
     if value:
         return value, explicit, label, None
     gap = _GAP.match(scan, position, limit)
@@ -109,13 +114,15 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
     lexicon = load_lexicon()
     measure, weight, adjusted = anchor_measure(match, lexicon)
     attributes: dict[str, Any] = {"adjusted": adjusted}
+    if match.group("abbr") and _ADJUSTED_BEFORE.search(scan, max(0, match.start() - 30), match.start()):
+        attributes["adjusted"] = True  # "adjusted RR 1.45", "multivariable-adjusted HR"
     if match.group("stat") or match.group("sym"):
         value_group = "stat_value" if match.group("stat") else "sym_value"
         operator = normalise_operator(match.group("stat_op") or match.group("sym_op"))
         if measure not in STATISTICS and operator not in {"=", "≈"}:
             return []
         if match.group("stat"):
-            df = degrees_of_freedom(match)
+            df = degrees_of_freedom(match) or [int(match.group("sdf1")), int(match.group("sdf2"))]
             if (measure == "F") != (len(df) == 2):
                 return []
             attributes["df"] = df
@@ -165,9 +172,9 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
     if (
         tail.outcome is None
         and gap_outcome
-        and not TIME_ONLY.match(QUALIFIER_END.sub("", " " + gap_outcome).strip())
+        and not TIME_ONLY.match(strip_qualifiers(" " + gap_outcome).strip())
     ):
-        tail.outcome = QUALIFIER_END.sub("", " " + gap_outcome).strip() or None
+        tail.outcome = strip_qualifiers(" " + gap_outcome).strip() or None
     estimates = [
         Estimate(
             measure,
@@ -208,8 +215,49 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
     return estimates
 
 
+_PAIRED = re.compile(rf"\s*(?:&|and)\s*(?P<value>{SIGNED})(?![\d])(?=\s*[)\]])")  # "(d = 0.09 & − 0.26)"
+_RESPECTIVELY = re.compile(
+    rf"(?P<values>(?:\s*,\s*{SIGNED}(?![\d]))*\s*,?\s*(?:and|&)\s*{SIGNED}(?![\d]))\s*,?\s*respectively\b"
+)
+
+
+def _bare_list(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
+    """Values with no CI or p after the first, in a pair in brackets (``(d = 0.09 & − 0.26)``) or a list that
+    ends ``respectively`` (``effect sizes of 0.43, 0.28 and 0.36, respectively``)."""
+    paired = _PAIRED.match(scan, previous.end, limit)
+    spans: list[tuple[int, int]] = []
+    if paired:
+        spans = [paired.span("value")]
+    else:
+        listed = _RESPECTIVELY.match(scan, previous.end, limit)
+        if listed:
+            spans = [m.span() for m in re.finditer(SIGNED, listed.group("values"))]
+            spans = [(listed.start("values") + a, listed.start("values") + b) for a, b in spans]
+    found: list[Estimate] = []
+    for value_start, value_end in spans:
+        value = parse_value(scan[value_start:value_end])
+        if value is None or not _plausible(previous.measure, value, load_lexicon()):
+            return []
+        found.append(
+            Estimate(
+                previous.measure,
+                value,
+                value_start,
+                value_end,
+                0.0,
+                "list",
+                Tail(end=value_end),
+                {"adjusted": previous.attributes.get("adjusted", False)},
+                previous.anchor_start,
+            )
+        )
+    return found
+
+
 def _continuations(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
     """``effect sizes of 0.25 (...), 0.20 (...) and 0.17 (...)``: later values of one named measure."""
+    if previous.tail.ci is None and previous.tail.p_operator is None:
+        return _bare_list(scan, previous, limit)
     found: list[Estimate] = []
     while previous.tail.ci is not None or previous.tail.p_operator is not None:
         match = _CONTINUATION.match(scan, previous.end, limit)
@@ -234,6 +282,154 @@ def _continuations(scan: str, previous: Estimate, limit: int) -> list[Estimate]:
         )
         found.append(estimate)
         previous = estimate
+    return found
+
+
+_SD_UNIT = re.compile(
+    rf"(?<![\w.,\u00b1])(?P<value>{SIGNED})(?![\d])\s*(?:SDs?\b(?!\s*[=:]|\s+\d|\s*\(\s*\d+(?:\.\d+)?\s*\))(?:\s+units?)?"
+    rf"|standard[\s-]deviations?(?:\s+units?)?"
+    r"|of\s+(?:a|one|the)\s+standard[\s-]deviation)(?![A-Za-z])"
+)
+_SD_NOT_EFFECT = re.compile(
+    r"\s*(?:above|below|from|higher\s+than|lower\s+than)\s+(?:the\s+)?(?:mean|norm|average|median)", re.I
+)
+_IMPACT_BEFORE = re.compile(
+    r"(?i)\b(?:impacts?|effects?|improv\w*|increas\w*|reduc\w*|decreas\w*|gains?|differences?|benefits?|raised?|"
+    r"lowered|higher|lower|by)\b[^.;]{0,80}$"
+)
+
+
+def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Estimate]:
+    """Impacts in standard-deviation units (``0.324 SD, 95% CI: 0.152 to 0.496``, ``0.35 of a standard
+    deviation``): standardised mean differences, when a CI, a p-value or impact wording goes with them."""
+    found: list[Estimate] = []
+    for match in _SD_UNIT.finditer(scan, start, end):
+        if any(a <= match.start() < b for a, b in taken) or _SD_NOT_EFFECT.match(scan, match.end(), end):
+            continue
+        value = parse_value(match.group("value"))
+        if value is None or abs(value) > 5:
+            continue
+        tail = parse_tail(scan, match.end(), end, value)
+        impact = _IMPACT_BEFORE.search(scan, max(start, match.start() - 100), match.start())
+        if tail.ci is None and tail.p_operator is None and not impact:
+            continue
+        base = 0.6 if impact else 0.5
+        estimate = Estimate(
+            "SMD",
+            value,
+            match.start(),
+            max(tail.end, match.end()),
+            tail_confidence(base, tail),
+            "sd_units",
+            tail,
+            {"adjusted": False, "sd_units": True},
+            match.start(),
+        )
+        found.append(estimate)
+        taken.append((estimate.start, estimate.end))
+    return found
+
+
+# "(targeted vs usual care -0.2 [-1.7 to 1.2; p = .76]; combined vs usual care 0.4 [...])": a comparison's label,
+# then its estimate with a bracketed interval, after a measure named earlier
+_LABELLED = re.compile(
+    rf"(?:[(\[;]\s*)(?P<label>[A-Za-z][\w-]*(?:\s+[\w-]+){{0,3}}\s+(?:vs\.?|versus)\s+[A-Za-z][\w-]*(?:\s+[\w-]+){{0,3}}?)"
+    rf"[:,]?\s+(?P<value>{SIGNED})(?![\d])(?=\s*[\[(])"
+)
+
+
+def labelled_estimates(
+    scan: str,
+    layer: TextLayer,
+    start: int,
+    end: int,
+    taken: list[tuple[int, int]],
+    mentions: list[tuple[int, int, str, float]],
+) -> list[Estimate]:
+    """``targeted vs usual care -0.2 [-1.7 to 1.2; p = .76]``: an estimate labelled by its comparison, measured as
+    named before it (within the paragraph)."""
+    found: list[Estimate] = []
+    lexicon = load_lexicon()
+    for match in _LABELLED.finditer(scan, start, end):
+        value_start = match.start("value")
+        if any(a <= value_start < b for a, b in taken):
+            continue
+        value = parse_value(match.group("value"))
+        if value is None:
+            continue
+        tail = parse_tail(scan, match.end("value"), end, value)
+        if tail.ci is None:
+            continue
+        mention = next(((s, m, w) for s, e, m, w in reversed(mentions) if e <= match.start()), None)
+        if (
+            mention is None
+            or match.start() - mention[0] > 1200
+            or _PARAGRAPH.search(scan, mention[0], match.start())
+            or not _plausible(mention[1], value, lexicon)
+        ):
+            continue
+        estimate = Estimate(
+            mention[1],
+            value,
+            match.start("label"),
+            tail.end,
+            tail_confidence(0.4 * mention[2], tail),
+            "labelled",
+            tail,
+            {"adjusted": False, "comparison": match.group("label")},
+            value_start,
+        )
+        found.append(estimate)
+        taken.append((match.start("label"), tail.end))
+    return found
+
+
+# "20.6 (19.0-22.2) and 10.3 (9.1-11.5) additional deaths per 10,000": differences in events per so many people
+_PER_TAIL = re.compile(
+    r"\s*(?:additional|excess|extra|fewer|more)\s+[A-Za-z-]+(?:\s+[A-Za-z-]+)?\s+per\s+\d[\d,.\s]*\d?\s*[A-Za-z-]*"
+)
+_VALUE_WITH_CI = re.compile(
+    rf"(?P<value>{SIGNED})(?![\d])\s*[(\[]\s*(?:95\s*%\s*CI[:,]?\s*)?(?P<lo>{SIGNED})\s*(?:to|[-\u2013\u2212])\s*"
+    rf"(?P<hi>{SIGNED})\s*[)\]]"
+)
+_JOIN = re.compile(r"\s*(?:,|and|,\s*and)\s*")
+
+
+def per_population_estimates(scan: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Estimate]:
+    """``corresponding to 20.6 (19.0-22.2) and 10.3 (9.1-11.5) additional deaths per 10,000``: risk differences."""
+    found: list[Estimate] = []
+    for per in _PER_TAIL.finditer(scan, start, end):
+        items: list[re.Match[str]] = []
+        cursor = per.start()
+        for match in reversed(
+            list(_VALUE_WITH_CI.finditer(scan, max(start, per.start() - 160), per.start()))
+        ):
+            joint = scan[match.end() : cursor]
+            if joint.strip() and not _JOIN.fullmatch(joint):
+                break
+            items.insert(0, match)
+            cursor = match.start()
+        for match in items:
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            value, low, high = (parse_value(match.group(name)) for name in ("value", "lo", "hi"))
+            if value is None or low is None or high is None or not min(low, high) <= value <= max(low, high):
+                continue
+            tail = Tail(end=match.end(), ci=[min(low, high), max(low, high)])
+            found.append(
+                Estimate(
+                    "RD",
+                    value,
+                    match.start(),
+                    match.end(),
+                    tail_confidence(0.55, tail),
+                    "per_population",
+                    tail,
+                    {"adjusted": False, "per": per.group().strip()},
+                    match.start(),
+                )
+            )
+            taken.append((match.start(), match.end()))
     return found
 
 
@@ -268,7 +464,9 @@ def inherited_estimates(
         for mention_start, mention_end, measure, weight in reversed(mentions):
             if mention_start >= group.start():
                 continue
-            if group.start() - mention_end <= 600 and not _PARAGRAPH.search(scan, mention_end, group.start()):
+            if group.start() - mention_end <= 1200 and not _PARAGRAPH.search(
+                scan, mention_end, group.start()
+            ):
                 mention = (mention_start, measure, weight)
             break
         if mention and _plausible(mention[1], value, lexicon):

@@ -23,11 +23,27 @@ PDF glyph repair, re-exported here). This module turns the candidates into ``Ext
 
 from __future__ import annotations
 
+import re
+
 from ...textlayer import TextLayer
 from ...types import ExtractedValue
 from .lexicon import load_lexicon
-from .links import estimate_outcome, sentence_comparison
-from .measures import anchor_measure, from_anchor, inherited_estimates
+from .links import (
+    TIME_POINT,
+    associated_outcome,
+    clause_outcomes,
+    clean_outcome,
+    estimate_outcome,
+    sentence_comparison,
+)
+from .measures import (
+    anchor_measure,
+    from_anchor,
+    inherited_estimates,
+    labelled_estimates,
+    per_population_estimates,
+    sd_unit_estimates,
+)
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tail import Estimate, share_p_values
 
@@ -57,11 +73,73 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
             estimates.extend(found)
             consumed = max(e.end for e in found)
             taken.append((match.start(), consumed))
+    estimates.extend(sd_unit_estimates(scan, start, end, taken))
+    estimates.extend(per_population_estimates(scan, start, end, taken))
+    estimates.extend(labelled_estimates(scan, layer, start, end, taken, mentions))
     estimates.extend(inherited_estimates(scan, layer, start, end, taken, mentions))
     estimates.sort(key=lambda e: e.start)
+    _effect_sizes_as_defined(scan, estimates)
     share_p_values(scan, estimates, layer, start, end)
     sentences: dict[int, tuple[bool, bool, str | None]] = {}
-    return [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
+    values = [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
+    _time_point_lists(scan, estimates, values)
+    return values
+
+
+_GENERIC_ES = re.compile(r"(?i)\beffect\s+sizes?\b")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _effect_sizes_as_defined(scan: str, estimates: list[Estimate]) -> None:
+    """``The median effect size was SMD = 0.29 (...). ... showed median effect sizes of 0.43, 0.28 and 0.36``:
+    once the paragraph has said which measure its effect sizes are, a generic effect size is that measure."""
+    defined: tuple[int, str] | None = None  # (where, measure)
+    for estimate in estimates:
+        if estimate.measure in {"SMD", "d", "g"} and _GENERIC_ES.search(
+            scan, max(0, estimate.anchor_start - 60), estimate.anchor_start
+        ):
+            defined = (estimate.end, estimate.measure)
+        elif (
+            estimate.measure == "ES"
+            and defined is not None
+            and estimate.anchor_start - defined[0] <= 600
+            and not _PARAGRAPH.search(scan, defined[0], estimate.anchor_start)
+        ):
+            estimate.measure = defined[1]
+            estimate.attributes["measure_from"] = "defined"
+
+
+_ASSOCIATION = {"OR", "RR", "HR", "b", "beta", "r", "other"}  # measures of association with an exposure
+_TIME_ITEM = re.compile(
+    rf"\s*[,;]?\s*(?:and\s+|or\s+)?(?:at\s+|after\s+|by\s+)?{TIME_POINT}[^,;()\[\]]{{0,20}}[(\[]?\s*$",
+    re.I,
+)
+
+
+def _time_point_lists(scan: str, estimates: list[Estimate], values: list[ExtractedValue]) -> None:
+    """``exclusive breastfeeding at two weeks (RR 1.82, ...), six weeks (1.85, ...)``, ``effect sizes of 0.43, 0.28
+    and 0.36, respectively``: a later value of a list, or of a list of time points, is about the outcome of the
+    one before it."""
+    for index in range(1, len(values)):
+        value, previous = values[index], values[index - 1]
+        outcome = previous.attributes.get("outcome")
+        estimate = estimates[index]
+        if not outcome or estimate.tail.outcome:
+            continue
+        between = scan[estimates[index - 1].end : estimate.anchor_start]
+        later_in_list = (
+            estimate.rule in {"list", "range"}
+            or (
+                estimate.rule == "labelled"
+                and estimates[index - 1].rule == "labelled"
+                and not value.attributes.get("outcome")
+                and len(between) < 80
+            )
+        )  # "11 (6 to 80) for postnatal support and 10 (6 to 60) for ...": the list's outcome, not "for" an arm
+        if later_in_list or (not value.attributes.get("outcome") and _TIME_ITEM.fullmatch(between)):
+            value.attributes["outcome"] = outcome
+            value.value["outcome"] = outcome
+            value.attributes.pop("outcome_candidates", None)
 
 
 def _to_value(
@@ -99,14 +177,35 @@ def _to_value(
     attributes["adjusted"] = bool(attributes.get("adjusted")) or adjusted
     attributes["p_operator"] = tail.p_operator
     attributes["ci_level"] = tail.ci_level if tail.ci_level else (95.0 if tail.ci else None)
-    attributes["outcome"], construct = estimate_outcome(scan, estimate, floor, end)
+    outcome, construct = estimate_outcome(scan, estimate, floor, end)
+    ceiling = min(end, sentence.end) if sentence else min(end, estimate.end + 200)
+    others = clause_outcomes(scan, estimate, floor, ceiling)
+    outcome = clean_outcome(outcome)
+    dependent = (
+        associated_outcome(scan, estimate, floor, ceiling) if estimate.measure in _ASSOCIATION else None
+    )
+    if dependent and dependent != outcome:
+        # "smoking (OR = 2.1) was associated with depression": the phrase at the bracket is the exposure
+        attributes["exposure"] = outcome
+        outcome = dependent
+    candidates = [phrase for phrase in dict.fromkeys([outcome, *others]) if phrase]
+    attributes["outcome"] = candidates[0] if candidates else None
+    if len(candidates) > 1:
+        attributes["outcome_candidates"] = candidates
     if construct:
         attributes["construct"] = construct
     attributes.setdefault("comparison", comparison)
     attributes["estimate_text"] = layer.text[estimate.start : estimate.end]
+    # "p > .05" says only that p is above a threshold: no p-value is recorded (FORMAT.md)
+    p_value = None if tail.p_operator in {">", ">="} else tail.p
+    value = {"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": p_value}
+    if attributes["outcome"]:
+        value["outcome"] = attributes[
+            "outcome"
+        ]  # as written; the chooser names it as the study's outcomes do
     return ExtractedValue(
         field="effect",
-        value={"measure": estimate.measure, "value": estimate.value, "ci": tail.ci, "p": tail.p},
+        value=value,
         start=estimate.start,
         end=estimate.end,
         confidence=round(min(confidence, 0.97), 3),

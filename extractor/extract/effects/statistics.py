@@ -84,10 +84,11 @@ def iter_statistics(text: str, repair: bool = True) -> list[dict[str, Any]]:
             return results
         position = match.end()
         result = _statistic(scan, match, text)
-        if result:
-            result["text"] = text[result["start"] : result["end"]]
-            results.append(result)
-            position = result["end"]
+        shared = [] if result else _shared_statistic(scan, match)
+        for found in [result] if result else shared:
+            found["text"] = text[found["start"] : found["end"]]
+            results.append(found)
+            position = max(position, found["end"])
 
 
 def parse_statistic(text: str, repair: bool = True) -> dict[str, Any] | None:
@@ -180,6 +181,47 @@ def _statistic(scan: str, match: re.Match[str], original: str) -> dict[str, Any]
         "start": match.start(),
         "end": cursor,
     }
+
+
+_AND_VALUE = re.compile(rf"\s*and\s+(?P<value>{STAT_VALUE})(?![\d])\s*,\s*")
+_AND = re.compile(r"\s+and\s+")
+
+
+def _shared_statistic(scan: str, match: re.Match[str]) -> list[dict[str, Any]]:
+    """``F(1, 15) = 19.9 and 5.16, p < .001 and p < .05``: two results of one statistic, each with its p."""
+    second = _AND_VALUE.match(scan, match.end())
+    first_p = _P.match(scan, second.end()) if second else None
+    joint = _AND.match(scan, first_p.end()) if first_p else None
+    second_p = _P.match(scan, joint.end()) if joint else None
+    if not (second and first_p and second_p):
+        return []
+    results = []
+    for value_text, p_match, start, end in (
+        (match.group("value"), first_p, match.start(), first_p.end()),
+        (second.group("value"), second_p, second.start("value"), second_p.end()),
+    ):
+        value, parsed = parse_value(value_text), parse_p(p_match)
+        if value is None or parsed is None:
+            return []
+        label = match.group("name") or match.group("bare")
+        statistic = _statistic_name(label)
+        results.append(
+            {
+                "statistic": statistic,
+                "label": re.sub(r"\s+", "", label),
+                "measure": statistic if statistic in STATISTICS else "other",
+                "df": degrees_of_freedom(match),
+                "n": int(re.sub(r"\D", "", match.group("n"))) if match.group("n") else None,
+                "comparison": normalise_operator(match.group("op")),
+                "value": value,
+                "p_operator": parsed[0],
+                "p": parsed[1],
+                "one_tailed": False,
+                "start": start,
+                "end": end,
+            }
+        )
+    return results
 
 
 def _statistic_name(label: str) -> str:

@@ -28,6 +28,9 @@ from .statistics import parse_value
 _RATIO_TOLERANCE = 0.011
 _P = re.compile(P_EXPRESSION)
 _NS = NOT_SIGNIFICANT
+_P_PREFIX = re.compile(
+    r"(?:(?:log[\s-]?rank|Wald|exact|adjusted|two[\s-]sided)\s+(?=[pP]))?"
+)  # "log-rank P = 0.21"
 _SEPARATOR = re.compile(r"\s*(?:[,;:]\s*)?")
 _BARE_CI = re.compile(
     rf"(?P<open>[(\[{{]\s*)?(?P<lo>{SIGNED})\s*%?\s*{CI_SEPARATOR}\s*(?P<hi>{SIGNED})(?![\d])\s*%?"
@@ -126,7 +129,7 @@ def parse_tail(
             cursor = tail.end = match.end()
             first = False
             continue
-        match = _P.match(scan, start, limit)
+        match = _P.match(scan, _P_PREFIX.match(scan, start, limit).end(), limit)
         if match and tail.p_operator is None:
             parsed = parse_p(match)
             if parsed:
@@ -194,8 +197,8 @@ def enclosing_bracket(scan: str, position: int, floor: int) -> int | None:
             if depth == 0:
                 return index
             depth -= 1
-        elif char in ".;" and depth == 0 and index + 1 < len(scan) and scan[index + 1].isspace():
-            return None
+        elif char == "." and depth == 0 and index + 1 < len(scan) and scan[index + 1].isspace():
+            return None  # (a ";" may part a bracket's items: "(50% vs 44%; prevalence ratio, PR=1.18")
     return None
 
 
