@@ -21,7 +21,6 @@ from extractor.batch.options import ExtractOptions
 from extractor.batch.run import run_extract
 from extractor.batch.tasks import Task
 from extractor.cli import cli
-from extractor.readers.base import Limits
 from extractor.store import Store
 
 pytestmark = pytest.mark.slow  # worker processes; `make test` runs these, `make test-fast` leaves them out

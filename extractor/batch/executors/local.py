@@ -31,6 +31,7 @@ takes its place.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -255,10 +256,9 @@ class Pool:
         worker.ready = False
         worker.held = list(batch)
         worker.heard = time.monotonic()
-        try:
+        # If it died, its sentinel says so, and the batch goes back to the queue (none of it started).
+        with contextlib.suppress(BrokenPipeError, EOFError, OSError):
             worker.tasks.send(batch)
-        except (BrokenPipeError, EOFError, OSError):
-            pass  # it died: its sentinel says so, and the batch goes back to the queue (none of it started)
 
     def step(self) -> Iterator[list[Event]]:
         """Wait (bounded) for messages or deaths; handle what came."""
@@ -370,19 +370,15 @@ class Pool:
     def forget(self, worker: _Worker) -> None:
         self.workers.pop(worker.number, None)
         for end in (worker.tasks, worker.results):
-            try:
+            with contextlib.suppress(OSError):
                 end.close()
-            except OSError:
-                pass
 
     def close(self) -> None:
         """Stop every worker: a stop message, then a terminate, then a kill; none is left behind."""
         for worker in self.workers.values():
             if worker.ready and not worker.held:
-                try:
+                with contextlib.suppress(BrokenPipeError, OSError):
                     worker.tasks.send(None)
-                except (BrokenPipeError, OSError):
-                    pass
         deadline = time.monotonic() + 5
         for worker in self.workers.values():
             worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
