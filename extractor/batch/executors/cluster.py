@@ -162,4 +162,5 @@ def _completed(futures: dict[Any, Task], client: Any, wait_for: Callable[..., An
                 raise ClusterLost(f"the connection to the Dask scheduler was lost (client {client.status}); "
                                   f"{len(futures)} tasks in flight") from None
             continue
-        yield from [future for future in done if future in futures]
+        # those finished together in the order they were sent, as a local run would have them
+        yield from sorted((future for future in done if future in futures), key=lambda future: futures[future].number)
