@@ -261,3 +261,29 @@ def test_files_without_entries_raise_typed_errors(tmp_path: Path, data: bytes, e
 )
 def test_sniff_scores_content_first(head: bytes, name: str, expected: float) -> None:
     assert bibtex.sniff(head, Path(name)) == pytest.approx(expected, abs=0.01)
+
+
+def test_an_entry_cut_at_the_end_of_the_file_gives_its_whole_fields_and_a_failure(tmp_path: Path) -> None:
+    data = (b'@article{a, title = {Walking breaks during shifts}, author = "Roe, Ann and Poe, Ed",\n'
+            b' journal = {Journal of Invented Work}, year = 2021,\n abstract = {We randomised 48 workers.},\n'
+            b' doi = "10.5555/cut.1",\n url')
+    document, failure = bibtex.read(write(tmp_path, "cut.bib", data), Limits())
+    assert (document.title, document.abstract) == ("Walking breaks during shifts", "We randomised 48 workers.")
+    assert (document.metadata.authors, document.metadata.year, document.metadata.doi) == (
+        ["Roe, Ann", "Poe, Ed"], 2021, "10.5555/cut.1")
+    assert document.warnings and "cut off" in document.warnings[0]
+    assert (failure.kind, failure.record) == ("truncated", "entry 1") and "fields before the cut" in failure.message
+
+
+def test_a_field_cut_in_the_middle_is_left_out_and_named(tmp_path: Path) -> None:
+    data = b'@article{a, title = {A trial of naps}, year = {2019}, abstract = {We randomised 40 nur'
+    document, failure = bibtex.read(write(tmp_path, "cut.bib", data), Limits())
+    assert document.title == "A trial of naps" and not document.abstract and document.metadata.year == 2019
+    assert "abstract is cut in the middle" in failure.message and "abstract" in document.warnings[0]
+
+
+def test_an_entry_cut_by_the_next_keeps_its_whole_fields_and_the_next_is_read(tmp_path: Path) -> None:
+    data = b"@article{a, title = {Kept whole}, note = {never closed\n\n@article{b, title = {Read}}\n"
+    items = list(bibtex.read(write(tmp_path, "cut.bib", data), Limits()))
+    assert [type(item).__name__ for item in items] == ["Document", "RecordFailure", "Document"]
+    assert [items[0].title, items[2].title] == ["Kept whole", "Read"] and "note" in items[1].message

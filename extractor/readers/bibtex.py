@@ -62,15 +62,20 @@ def sniff(head: bytes, path: Path) -> float:
         return 0.0
 
 
+class Cut(str):
+    """The text of an entry cut off (by the end of the file or by the next entry) before its closing brace."""
+
+
 def iter_entries(lines: Iterable[str]) -> Iterator[str | None]:
-    """Raw ``@type{...}`` entry texts; ``None`` for an entry cut off by the next one or by its size."""
+    """Raw ``@type{...}`` entry texts; a ``Cut`` for an entry cut off by the next one or by the end of the file
+    (what it holds so far), ``None`` for one that outgrew ``MAX_ENTRY_CHARS``."""
     parts: list[str] = []
     inside = False
     depth = size = 0
     closer = "}"
     for line in lines:
         if inside and _ENTRY_START.match(line):
-            yield None  # a new entry at column 0 while the last is open: that one lost a brace
+            yield Cut("".join(parts))  # a new entry at column 0 while the last is open: that one lost a brace
             inside = False
         position = 0
         while position < len(line):
@@ -96,7 +101,7 @@ def iter_entries(lines: Iterable[str]) -> Iterator[str | None]:
             yield "".join(parts)
             position = end
     if inside:
-        yield None
+        yield Cut("".join(parts))
 
 
 def _scan(line: str, position: int, depth: int, closer: str) -> tuple[int, int]:
@@ -115,8 +120,10 @@ def _scan(line: str, position: int, depth: int, closer: str) -> tuple[int, int]:
     return -1, depth
 
 
-def parse_entry(text: str, macros: dict[str, str]) -> tuple[str, str, dict[str, str]]:
-    """Entry type, citation key and raw field values (names lower-case) of one ``@type{...}`` text."""
+def parse_entry(text: str, macros: dict[str, str], unclosed: list[str] | None = None
+                ) -> tuple[str, str, dict[str, str]]:
+    """Entry type, citation key and raw field values (names lower-case) of one ``@type{...}`` text; the names of
+    fields whose value runs to the end of the text without its closing quote or brace go to ``unclosed``."""
     match = _ENTRY_START.match(text)
     if not match:
         raise MalformedDocument("not a BibTeX entry")
@@ -133,16 +140,20 @@ def parse_entry(text: str, macros: dict[str, str]) -> tuple[str, str, dict[str, 
         if equals < 0:
             break
         name = squash(body[position:equals].strip(" \t\r\n,")).lower()
-        value, position = _read_value(body, equals + 1, macros)
+        value, position, closed = _read_value(body, equals + 1, macros)
         if name:
             fields.setdefault(name, value)
+            if not closed and unclosed is not None:
+                unclosed.append(name)
     return entry_type, key, fields
 
 
-def _read_value(body: str, position: int, macros: dict[str, str]) -> tuple[str, int]:
-    """A field value (parts joined by ``#``) starting at ``position``; returns it and the index after it."""
+def _read_value(body: str, position: int, macros: dict[str, str]) -> tuple[str, int, bool]:
+    """A field value (parts joined by ``#``) starting at ``position``; returns it, the index after it, and
+    whether it ended before the text did (False: cut off inside a quote or brace, or at the end)."""
     parts: list[str] = []
     length = len(body)
+    closed = False
     while position < length:
         while position < length and body[position].isspace():
             position += 1
@@ -152,6 +163,7 @@ def _read_value(body: str, position: int, macros: dict[str, str]) -> tuple[str, 
         if char == "{":
             end = _closing_brace(body, position)
             parts.append(body[position + 1 : end])
+            closed = end < length
             position = end + 1
         elif char == '"':
             end = position + 1
@@ -160,11 +172,13 @@ def _read_value(body: str, position: int, macros: dict[str, str]) -> tuple[str, 
                 depth += {"{": 1, "}": -1}.get(body[end], 0)
                 end += 1
             parts.append(body[position + 1 : end])
+            closed = end < length
             position = end + 1
         else:
             word = _BARE_WORD.match(body, position).group(0)  # type: ignore[union-attr]
             parts.append(macros.get(word.lower(), word))
             position += max(len(word), 1)
+            closed = position < length
         while position < length and body[position].isspace():
             position += 1
         if position < length and body[position] == "#":
@@ -173,7 +187,7 @@ def _read_value(body: str, position: int, macros: dict[str, str]) -> tuple[str, 
         break
     while position < length and body[position] != ",":
         position += 1
-    return "".join(parts), position + 1
+    return "".join(parts), position + 1, closed
 
 
 def _closing_brace(body: str, start: int) -> int:
@@ -247,6 +261,10 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     seen_entry = False
     for text in iter_entries(line + "\n" for line in iter_lines(path, limits)):
         seen_entry = True
+        if isinstance(text, Cut):
+            index += 1
+            yield from _salvage(text, macros, path, index, limits)
+            continue
         if text is None:
             index += 1
             yield _failure(index, "the entry's braces do not balance (it runs into the next entry)")
@@ -261,6 +279,34 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
         yield entry_to_document(entry_type, key, fields, path, index, limits)
     if not seen_entry:
         raise MalformedDocument("no BibTeX entries found (no line with '@type{')")
+
+
+def _salvage(text: str, macros: dict[str, str], path: Path, index: int, limits: Limits
+             ) -> Iterator[Document | RecordFailure]:
+    """An entry cut off before its closing brace: a document of the fields it holds whole (a field cut in the
+    middle is left out), with a warning, and a failure naming the cut; only the failure when no title or abstract
+    is whole."""
+    unclosed: list[str] = []
+    try:
+        entry_type, key, fields = parse_entry(text + "}", macros, unclosed)
+    except MalformedDocument:
+        entry_type, key, fields = "", "", {}
+    for name in unclosed:
+        fields.pop(name, None)
+    lost = f" (the field {unclosed[0]} is cut in the middle and left out)" if unclosed else ""
+    if entry_type in _SKIPPED_TYPES | {"string"} or not (latex_to_text(fields.get("title", ""))
+                                                          or latex_to_text(fields.get("abstract", ""))):
+        yield _failure(index, "the entry's braces do not balance (it runs into the next entry or the end of "
+                              "the file)")
+        return
+    document = entry_to_document(entry_type, key, fields, path, index, limits)
+    if isinstance(document, Document):
+        document.warnings.append(f"BibTeX entry {index} is cut off before its end; its whole fields were read{lost}")
+    yield document
+    yield RecordFailure(record=f"entry {index}", kind="truncated",
+                        message=f"BibTeX entry {index} is cut off before its closing brace; the fields before the "
+                                f"cut were read{lost}",
+                        hint="re-export the entry to get the fields after the cut")
 
 
 def entry_to_document(
