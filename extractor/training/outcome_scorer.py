@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from ..models.calibration import reliability as shared_reliability
 from ..models.outcome_scorer import (
     DEFAULT_PATH,
     DENSE_FEATURES,
@@ -378,20 +379,12 @@ def platt(raw: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
 
 def reliability(probabilities: np.ndarray, labels: np.ndarray, bins: int = BINS) -> dict[str, Any]:
-    """Confidence bins against observed share of outcomes, and the expected calibration error."""
-    table, error = [], 0.0
-    edges = np.linspace(0, 1, bins + 1)
-    for number in range(bins):
-        inside = (probabilities >= edges[number]) & (
-            probabilities < edges[number + 1] if number < bins - 1 else probabilities <= 1)
-        count = int(inside.sum())
-        if not count:
-            continue
-        mean, observed = float(probabilities[inside].mean()), float(labels[inside].mean())
-        error += count / len(labels) * abs(mean - observed)
-        table.append({"bin": f"{edges[number]:.1f}-{edges[number + 1]:.1f}", "n": count,
-                      "mean_probability": round(mean, 4), "observed": round(observed, 4)})
-    return {"table": table, "ece": round(error, 4)}
+    """``models.calibration.reliability`` (confidence bins against the observed share of outcomes, and the
+    expected calibration error) under the names of this model's card."""
+    table = shared_reliability(probabilities, labels.astype(bool), bins)
+    return {"table": [{"bin": f"{row['low']:.1f}-{row['high']:.1f}", "n": row["n"],
+                       "mean_probability": row["confidence"], "observed": row["accuracy"]} for row in table["bins"]],
+            "ece": table["ece"]}
 
 
 def figures(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, Any]:

@@ -46,6 +46,7 @@ import numpy as np
 
 from ..extract.common.number_words import COUNT, parse_count
 from ..extract.sample_size.rules import choose_sample_size, find_sample_sizes, sample_size_details
+from ..models.calibration import reliability as shared_reliability
 from ..models.linear import MODEL_FILE, WEIGHTS_FILE, LinearModel
 from ..models.sample_size import (
     DEFAULT_PATH,
@@ -488,22 +489,12 @@ RELIABILITY_BINS = 10
 
 
 def reliability(scores: Sequence[float], right: Sequence[int], bins: int = RELIABILITY_BINS) -> dict[str, Any]:
-    """Confidence bins (equal width) against observed accuracy, and the expected calibration error: the
-    mean over picks of |accuracy - mean confidence| of their bin."""
-    table = []
-    error = 0.0
-    total = len(scores)
-    for index in range(bins):
-        low, high = index / bins, (index + 1) / bins
-        inside = [i for i, p in enumerate(scores) if low <= p < high or (index == bins - 1 and p == 1.0)]
-        if not inside:
-            continue
-        confidence = sum(scores[i] for i in inside) / len(inside)
-        accuracy = sum(right[i] for i in inside) / len(inside)
-        error += len(inside) / total * abs(accuracy - confidence)
-        table.append({"low": low, "high": high, "count": len(inside), "confidence": confidence,
-                      "accuracy": accuracy})
-    return {"bins": table, "ece": error if total else 0.0, "picks": total}
+    """``models.calibration.reliability`` (confidence bins against observed accuracy, and the expected
+    calibration error) under this trainer's names: ``count`` per bin, ``picks`` in all."""
+    table = shared_reliability(scores, [bool(r) for r in right], bins)
+    return {"bins": [{"low": row["low"], "high": row["high"], "count": row["n"], "confidence": row["confidence"],
+                      "accuracy": row["accuracy"]} for row in table["bins"]],
+            "ece": table["ece"], "picks": table["n"]}
 
 
 def chooser_figures(prepared: Sequence[Prepared], model: LinearModel) -> dict[str, Any]:
@@ -528,13 +519,11 @@ def chooser_figures(prepared: Sequence[Prepared], model: LinearModel) -> dict[st
         if pick is not None:
             scores.append(pick.confidence)
             right.append(int(pick.value["n"] == item.abstract.gold))
-    table = reliability(scores, right)
+    table = shared_reliability(scores, [bool(r) for r in right])
     return {
         "accuracy": sum(right) / records if records else 0.0, "records": records,
         "coverage": len(scores) / records if records else 0.0,
-        "reliability": {"n": table["picks"], "ece": table["ece"],
-                        "bins": [{"low": b["low"], "high": b["high"], "n": b["count"], "confidence": b["confidence"],
-                                  "accuracy": b["accuracy"]} for b in table["bins"]]},
+        "reliability": {key: table[key] for key in ("n", "ece", "bins")},
     }  # fmt: skip
 
 
