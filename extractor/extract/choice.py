@@ -114,12 +114,16 @@ def mark_chosen(candidates: list[ExtractedValue], chosen: list[ExtractedValue | 
 
 def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> list[StudyUnit]:
     """The study units with each correction applied in the order it was made: the annotator's value is
-    chosen over every machine value (for a one-value field, in place of it)."""
+    chosen over every machine value (for a one-value field, in place of it), with the role the correction
+    keeps (else the one its spec reads from the candidates) and where its evidence came from."""
     by_index = {unit.index: replace(unit, values=list(unit.values)) for unit in units}
     for correction in corrections:
         unit = by_index.get(correction.study_index)
         if unit is None:
             continue
+        replaced = next((value for value in unit.values if correction.value_before is not None
+                         and value.field == correction.field and value.chosen
+                         and value.value == correction.value_before), None)
         if not multiple(correction.field):
             for value in unit.values:
                 if value.field == correction.field:
@@ -135,11 +139,22 @@ def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> 
                         value.chosen = False
                         break
         if correction.value_after is not None:
+            start, end, evidence = correction.start, correction.end, correction.evidence
+            if evidence is None and replaced is not None and correction.value_after != correction.value_before \
+                    and start is not None and (start, end) == (replaced.start, replaced.end):
+                # made before evidence was kept: an edit copied the quote of the value it replaced
+                start, end, evidence = None, None, "by hand"
+            if correction.role is not None:
+                role = correction.role
+            elif replaced is not None:
+                role = replaced.role  # the role stays what it was unless the annotator changed it
+            else:
+                role = _corrected_role(unit.values, correction)
             unit.values.append(ExtractedValue(
-                field=correction.field, value=correction.value_after, start=correction.start, end=correction.end,
-                confidence=1.0, source=f"annotator:{correction.annotator}", chosen=True,
-                role=_corrected_role(unit.values, correction),
-                attributes={"corrected_at": correction.created_at, "reason": correction.reason},
+                field=correction.field, value=correction.value_after, start=start, end=end,
+                confidence=1.0, source=f"annotator:{correction.annotator}", chosen=True, role=role,
+                attributes={"corrected_at": correction.created_at, "reason": correction.reason,
+                            **({"evidence": evidence} if evidence else {})},
             ))
     return [by_index[unit.index] for unit in units]
 

@@ -149,9 +149,12 @@ def _text(value: ExtractedValue) -> str:
     return _written(value.value, " = ", value.attributes.get("p_operator", "="))
 
 
-def _four_keys(value: Any) -> Any:
+def _compared(value: Any) -> Any:
+    """What two effects are compared on: measure, value, CI, p and the outcome linked (no link is None)."""
     return (
-        {key: value.get(key) for key in ("measure", "value", "ci", "p")} if isinstance(value, dict) else value
+        {key: value.get(key) for key in ("measure", "value", "ci", "p", "outcome")}
+        if isinstance(value, dict)
+        else value
     )
 
 
@@ -166,7 +169,7 @@ SPEC = FieldSpec(
     parse=_parse,
     short=_short,
     text=_text,
-    comparable=_four_keys,
+    comparable=_compared,
     record=lambda value: {
         "measure": value["measure"],
         "value": value["value"],
