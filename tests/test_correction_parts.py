@@ -320,3 +320,17 @@ def test_parts_are_read_only_for_fields_of_parts() -> None:
         value_of_parts("design", {"part-value": "rct"})
     assert json.loads(value_of_parts("sample_size", {"part-n": "1,024", "part-unit": ""})) == {"n": 1024, "unit": None}
     assert json.loads(value_of_parts("effect", {"part-measure": "OR", "part-value": "\u22120.5"}))["value"] == -0.5
+
+
+def test_pooling_and_the_metafor_export_take_the_corrected_link_and_no_borrowed_quote(db: Path) -> None:
+    from extractor.synthesis.records import effect_records
+
+    store = Store(db)
+    record_correction(store, DOC, 0, "effect", WELL_BEING, {**WELL_BEING, "ci": [0.3, 3.4], "outcome": "WEMWBS"},
+                      "ana")
+    record_correction(store, DOC, 0, "effect", LONELINESS, {**LONELINESS, "outcome": None}, "ana")
+    records = {record.estimate.value: record for record in effect_records(Store(db))}
+    assert (records[1.8].outcome, records[1.8].evidence, records[1.8].start) == ("WEMWBS", None, None)
+    assert (records[-2.4].outcome, records[-2.4].evidence) == (None, None)  # the link removed stays removed
+    metafor = invoke("export", "--db", db, "--format", "metafor").stdout
+    assert "WEMWBS" in metafor and "well-being" not in metafor and "MD 1.8, 95% CI" not in metafor
