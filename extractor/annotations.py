@@ -455,6 +455,10 @@ def import_annotations(store: Store, path: Path, annotator: str | None = None) -
                 by_annotator = str(span.get("source") or "").startswith("annotator:")
                 origin = span.get("origin") if by_annotator else None
                 role = span.get("role") if by_annotator and isinstance(span.get("role"), str) else None
+                if role is not None and role_choices(str(span.get("field"))) \
+                        and role not in role_choices(str(span.get("field"))):
+                    raise BadAnnotationFile(f"{path}: {doc_id}: {role!r} is not a role of a {span.get('field')} value",
+                                            hint=f"use one of {', '.join(role_choices(str(span.get('field'))))}")
                 # offsets into another text than the stored one point nowhere: the value keeps no evidence
                 start, end = (span.get("start"), span.get("end")) if same_text else (None, None)
                 if not (isinstance(start, int) and isinstance(end, int)):

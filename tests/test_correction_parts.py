@@ -334,3 +334,14 @@ def test_pooling_and_the_metafor_export_take_the_corrected_link_and_no_borrowed_
     assert (records[-2.4].outcome, records[-2.4].evidence) == (None, None)  # the link removed stays removed
     metafor = invoke("export", "--db", db, "--format", "metafor").stdout
     assert "WEMWBS" in metafor and "well-being" not in metafor and "MD 1.8, 95% CI" not in metafor
+
+
+def test_an_annotation_file_with_an_unknown_role_is_refused_naming_it(db: Path, tmp_path: Path) -> None:
+    record_correction(Store(db), DOC, 0, "sample_size", SIZE, SIZE, "ana", role="analysed")
+    path = tmp_path / "ana.jsonl"
+    invoke("annotations", "export", "--db", db, "--out", path)
+    path.write_text(path.read_text().replace('"role": "analysed"', '"role": "everybody"'))
+    fresh = extracted(tmp_path, "fresh.db")
+    result = invoke("annotations", "import", path, "--db", fresh)
+    assert result.exit_code == 1 and "'everybody' is not a role of a sample_size value" in result.stderr
+    assert "ana.jsonl" in result.stderr and corrections(fresh) == []
