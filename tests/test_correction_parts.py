@@ -21,10 +21,12 @@ from correction_texts import DOC, LONELINESS, SIZE, TEXT, WELL_BEING, extracted,
 
 from extractor.annotations import agreement, comparable, export_annotations
 from extractor.corrections import CorrectionError, record_correction
+from extractor.extract.choice import apply_corrections
 from extractor.reporting import render_studies
 from extractor.review.app import create_app
 from extractor.review.record import value_of_parts
 from extractor.store import Store
+from extractor.types import Correction, ExtractedValue, StudyUnit
 
 
 @pytest.fixture
@@ -345,3 +347,33 @@ def test_an_annotation_file_with_an_unknown_role_is_refused_naming_it(db: Path, 
     result = invoke("annotations", "import", path, "--db", fresh)
     assert result.exit_code == 1 and "'everybody' is not a role of a sample_size value" in result.stderr
     assert "ana.jsonl" in result.stderr and corrections(fresh) == []
+
+
+# ---------------------------------------------------------------- a re-run that changes a machine estimate's link
+
+
+def _estimates(*outcomes: str | None) -> StudyUnit:
+    values = [ExtractedValue("effect", {**WELL_BEING, "outcome": outcome} if outcome else
+                             {key: value for key, value in WELL_BEING.items() if key != "outcome"},
+                             100 + 50 * i, 130 + 50 * i, 0.9, "rule:effects.measure.v1", chosen=True)
+              for i, outcome in enumerate(outcomes)]
+    return StudyUnit(0, None, 0, 400, values=values)
+
+
+@pytest.mark.parametrize(("before", "machine_now"), [
+    ({key: value for key, value in WELL_BEING.items() if key != "outcome"}, "WEMWBS"),  # made before links were read
+    (WELL_BEING, "WEMWBS"),  # the re-run links the estimate elsewhere
+    (WELL_BEING, None),  # the re-run no longer links it
+])
+def test_a_correction_replaces_its_estimate_after_a_rerun_changed_the_link(before: dict, machine_now: str | None
+                                                                           ) -> None:
+    after = {**WELL_BEING, "ci": [0.3, 3.4], "outcome": "mental well-being"}
+    [unit] = apply_corrections([_estimates(machine_now)], [Correction(DOC, 0, "effect", before, after, "ana", "t")])
+    assert [value.value for value in unit.values if value.chosen] == [after]  # one estimate, not two
+
+
+def test_two_machine_estimates_with_the_same_numbers_are_not_guessed_between() -> None:
+    after = {**WELL_BEING, "outcome": "mental well-being"}
+    before = {**WELL_BEING, "outcome": "loneliness"}  # no longer stored: which of the two it was is unknown
+    [unit] = apply_corrections([_estimates("WEMWBS", "UCLA")], [Correction(DOC, 0, "effect", before, after, "ana", "t")])
+    assert len([value for value in unit.values if value.chosen]) == 3  # nothing dropped on a guess

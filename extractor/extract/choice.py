@@ -121,21 +121,18 @@ def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> 
         unit = by_index.get(correction.study_index)
         if unit is None:
             continue
-        replaced = next((value for value in unit.values if correction.value_before is not None
-                         and value.field == correction.field and value.chosen
-                         and value.value == correction.value_before), None)
+        replaced = _replaced(unit, correction)
         if not multiple(correction.field):
             for value in unit.values:
                 if value.field == correction.field:
                     value.chosen = False
         else:
-            for target in (correction.value_before, correction.value_after):
-                # the value replaced, and any chosen copy of the value after (two annotators adding the same
-                # outcome give one outcome, not two)
-                if target is None:
-                    continue
+            if replaced is not None:
+                replaced.chosen = False
+            if correction.value_after is not None:
+                # any chosen copy of the value after (two annotators adding the same outcome give one, not two)
                 for value in unit.values:
-                    if value.field == correction.field and value.chosen and value.value == target:
+                    if value.field == correction.field and value.chosen and value.value == correction.value_after:
                         value.chosen = False
                         break
         if correction.value_after is not None:
@@ -157,6 +154,29 @@ def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> 
                             **({"evidence": evidence} if evidence else {})},
             ))
     return [by_index[unit.index] for unit in units]
+
+
+def _replaced(unit: StudyUnit, correction: Correction) -> ExtractedValue | None:
+    """The chosen value a correction replaces: the one equal to its value before; failing that, where the
+    field's spec says what names a value (an effect's numbers), the one machine value so named, so that a
+    re-run which changed another of its parts (an effect's outcome link) leaves no second copy beside the
+    correction. None when it adds a value, or nothing (or more than one value) matches."""
+    before = correction.value_before
+    if before is None:
+        return None
+    chosen = [value for value in unit.values if value.field == correction.field and value.chosen]
+    exact = next((value for value in chosen if value.value == before), None)
+    if exact is not None:
+        return exact
+    try:
+        identity = spec_of(correction.field).identity
+    except KeyError:
+        return None
+    if identity is None:
+        return None
+    same = [value for value in chosen if not value.source.startswith("annotator:")
+            and identity(value.value) == identity(before)]
+    return same[0] if len(same) == 1 else None
 
 
 def _corrected_role(values: list[ExtractedValue], correction: Correction) -> str | None:

@@ -158,6 +158,11 @@ def _compared(value: Any) -> Any:
     )
 
 
+def _numbers(value: Any) -> Any:
+    """What names an estimate across re-runs: its measure, value, CI and p (its outcome link may change)."""
+    return {key: value.get(key) for key in ("measure", "value", "ci", "p")} if isinstance(value, dict) else value
+
+
 SPEC = FieldSpec(
     name="effect",
     record_key="effects",
@@ -170,6 +175,7 @@ SPEC = FieldSpec(
     short=_short,
     text=_text,
     comparable=_compared,
+    identity=_numbers,
     record=lambda value: {
         "measure": value["measure"],
         "value": value["value"],
