@@ -385,8 +385,9 @@ def load_annotation_records(folder: Path) -> Iterator[dict[str, Any]]:
                       "ci": [-2.7, -0.5], "p": 0.004}], "registrations": ["NCT09999999"],
                       "study_index": 0, "start": 201, "end": 1498,
                       "spans": [{"field": "sample_size", "value": {"n": 241, "unit": "mothers"},
-                                 "start": 770, "end": 788, "role": None,
-                                 "source": "annotator:ana", "confidence": 1.0}, ...]}],
+                                 "start": 770, "end": 788, "role": "randomised",
+                                 "source": "annotator:ana", "confidence": 1.0,
+                                 "origin": "selection"}, ...]}],
          "annotators": ["ana"], "content_hash": "<sha256 of the document as read>",
          "exported_at": "2026-...", "annotation_file": "ana.jsonl"}
 
@@ -394,7 +395,10 @@ def load_annotation_records(folder: Path) -> Iterator[dict[str, Any]]:
     ``spans`` are there for records exported from a database (a gold file made
     elsewhere may lack them). Span offsets point into the document's canonical
     text as extractor reads it (``Document.text``), whose ``content_hash`` the
-    record names; the text itself is not in the file. ``annotation_file`` is the
+    record names; the text itself is not in the file. A span's ``origin`` says
+    how its evidence was given: ``machine`` (the tool's), or for an annotator's
+    value ``selection``, ``kept`` (the tool's evidence of that same value) or
+    ``by hand`` (no evidence: start and end are null); older files lack it. ``annotation_file`` is the
     file's name, added on reading. A line that is not a record raises
     BadAnnotationFile naming the file and line.
     """

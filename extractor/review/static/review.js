@@ -172,12 +172,11 @@
       // text selected first becomes the edited value's evidence; without it the value is entered by hand
       const span = selectedSpan();
       const note = form.querySelector(".selection");
-      if (span && span.text) {
-        form.elements.start.value = span.start;
-        form.elements.end.value = span.end;
-        note.textContent = "evidence: your selection “" + span.text.slice(0, 80) + "”";
-        note.hidden = false;
-      }
+      const chosen = Boolean(span && span.text);
+      form.elements.start.value = chosen ? span.start : "";
+      form.elements.end.value = chosen ? span.end : "";
+      note.textContent = chosen ? "evidence: your selection “" + span.text.slice(0, 80) + "”" : "";
+      note.hidden = !chosen;
       const input = form.querySelector("input[type=text]");
       input.focus();
       input.select();
