@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .corrections import chosen_values, corrections_of, record_correction
+from .corrections import EVIDENCE_KINDS, chosen_values, corrections_of, record_correction, role_choices
 from .errors import ExtractorError
 from .extract.choice import apply_corrections
 from .extract.fields import multiple, names, spec_of, specs
 from .interchange import interchange_record
 from .store import Store, now
-from .types import StudyUnit
+from .types import ExtractedValue, StudyUnit
 
 CONSENSUS_PREFIX = "consensus:"
 
@@ -41,7 +41,7 @@ class BadAnnotationFile(ExtractorError):
 
 def comparable(field_name: str, value: Any) -> str:
     """A value as compared between annotators and files: JSON with sorted keys of what the field's spec
-    compares (effects by their four keys, sample sizes by count and unit)."""
+    compares (effects by measure, value, CI, p and outcome link, sample sizes by count and unit)."""
     with suppress(KeyError):
         value = spec_of(field_name).comparable(value)
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -189,52 +189,94 @@ def agreement_table(result: Agreement) -> str:
 # ---------------------------------------------------------------- writing a target record as corrections
 
 
-def _span_of(units: list[StudyUnit], study_index: int, field_name: str, value: Any) -> tuple[int | None, int | None]:
+@dataclass
+class Evidence:
+    """Where a value's evidence lies and how it was given, as an annotation file's span says, and the role the
+    annotator gave the value (None: not said)."""
+
+    start: int | None = None
+    end: int | None = None
+    role: str | None = None
+    origin: str | None = None  # "selection", "kept", "by hand" (corrections.EVIDENCE_KINDS), else not said
+
+
+def _evidence(given: Evidence | tuple[int | None, int | None] | None) -> Evidence | None:
+    if given is None or isinstance(given, Evidence):
+        return given
+    return Evidence(given[0], given[1])
+
+
+def _span_of(units: list[StudyUnit], study_index: int, field_name: str, value: Any) -> Evidence | None:
     key = comparable(field_name, value)
     for unit in units:
         if unit.index != study_index:
             continue
         for candidate in unit.values:
-            if candidate.field == field_name and comparable(field_name, candidate.value) == key:
-                return candidate.start, candidate.end
-    return None, None
+            if candidate.field == field_name and comparable(field_name, candidate.value) == key \
+                    and candidate.start is not None:
+                return Evidence(candidate.start, candidate.end)
+    return None
 
 
 def correct_towards(store: Store, doc_id: str, study_index: int, field_name: str, target: list[Any],
-                    annotator: str, reason: str, spans: dict[str, tuple[int | None, int | None]] | None = None,
+                    annotator: str, reason: str,
+                    spans: dict[str, Evidence | tuple[int | None, int | None]] | None = None,
                     accept_when_equal: bool = False) -> int:
     """Append the corrections that make a field's current values equal ``target``; returns how many.
 
-    ``spans`` maps ``comparable`` values to evidence offsets; values without one take the
-    span of an equal stored candidate.
+    ``spans`` maps ``comparable`` values to their evidence (offsets, or an ``Evidence`` that may also
+    carry the value's role and how its evidence was given); values without one take the span of an
+    equal stored candidate. A value equal to the current one whose role differs from the one
+    ``spans`` gives is corrected too (only its role changes).
     """
     units = store.studies(doc_id)
     unit = next((unit for unit in units if unit.index == study_index), None)
     if unit is None:
         return 0
-    current = chosen_values(unit, field_name)
+    current = [value for value in unit.values if value.field == field_name and value.chosen]
+    if not multiple(field_name):
+        current = current[:1]
     spans = spans or {}
-    def span(value: Any) -> tuple[int | None, int | None]:
-        return spans.get(comparable(field_name, value)) or _span_of(units, study_index, field_name, value)
+    roles = bool(role_choices(field_name))
+
+    def evidence(value: Any) -> Evidence:
+        given = _evidence(spans.get(comparable(field_name, value))) or Evidence()
+        if given.start is None and given.origin is None:  # nothing said of where: an equal stored candidate's span
+            found = _span_of(units, study_index, field_name, value)
+            if found is not None:
+                return Evidence(found.start, found.end, given.role, "kept")
+        return given
 
     def add(before: Any, after: Any) -> None:
-        start, end = span(after) if after is not None else (None, None)
-        record_correction(store, doc_id, study_index, field_name, before, after, annotator, reason, start, end)
+        found = evidence(after) if after is not None else Evidence()
+        start, end = (found.start, found.end) if found.start is not None and found.end is not None else (None, None)
+        origin = found.origin if found.origin in EVIDENCE_KINDS else None
+        if origin in ("selection", "kept") and start is None:
+            origin = None
+        record_correction(store, doc_id, study_index, field_name, before, after, annotator, reason, start, end,
+                          found.role if roles else None, origin)
+
+    def role_changed(value: ExtractedValue) -> bool:
+        given = _evidence(spans.get(comparable(field_name, value.value)))
+        return roles and given is not None and given.role is not None and given.role != value.role
 
     count = 0
     if not multiple(field_name):
-        before = current[0] if current else None
+        before = current[0].value if current else None
         after = target[0] if target else None
         changed = comparable(field_name, before) != comparable(field_name, after)
         if (changed or accept_when_equal) and not (before is None and after is None):
             add(before, after)
             count += 1
+        elif current and after is not None and role_changed(current[0]):
+            add(before, before)  # the same value: only its role changes
+            count += 1
         return count
     wanted = {comparable(field_name, value) for value in target}
-    have = {comparable(field_name, value) for value in current}
+    have = {comparable(field_name, value.value) for value in current}
     for value in current:
-        if comparable(field_name, value) not in wanted:
-            add(value, None)
+        if comparable(field_name, value.value) not in wanted:
+            add(value.value, None)
             count += 1
     for value in target:
         if comparable(field_name, value) not in have:
@@ -292,11 +334,20 @@ def annotation_record(doc_id: str, title: str | None, content_hash: str, record:
         if unit is not None:
             entry = {**entry, "study_index": unit.index, "start": unit.start, "end": unit.end, "spans": [
                 {"field": value.field, "value": value.value, "start": value.start, "end": value.end,
-                 "role": value.role, "source": value.source, "confidence": value.confidence}
+                 "role": value.role, "source": value.source, "confidence": value.confidence,
+                 "origin": _origin(value)}
                 for value in unit.values if value.chosen]}
         studies.append(entry)
     return {"doc_id": doc_id, "title": title, "studies": studies, "annotators": by, "content_hash": content_hash,
             "exported_at": now()}
+
+
+def _origin(value: ExtractedValue) -> str | None:
+    """How a chosen value's evidence was given: "machine" for the tool's own, else the annotator's kind
+    ("selection", "kept", "by hand"; None for a correction made before the kind was kept)."""
+    if not value.source.startswith("annotator:"):
+        return "machine"
+    return (value.attributes or {}).get("evidence")
 
 
 def read_annotation_file(path: Path) -> Iterator[dict[str, Any]]:
@@ -334,8 +385,9 @@ def load_annotation_records(folder: Path) -> Iterator[dict[str, Any]]:
                       "ci": [-2.7, -0.5], "p": 0.004}], "registrations": ["NCT09999999"],
                       "study_index": 0, "start": 201, "end": 1498,
                       "spans": [{"field": "sample_size", "value": {"n": 241, "unit": "mothers"},
-                                 "start": 770, "end": 788, "role": None,
-                                 "source": "annotator:ana", "confidence": 1.0}, ...]}],
+                                 "start": 770, "end": 788, "role": "randomised",
+                                 "source": "annotator:ana", "confidence": 1.0,
+                                 "origin": "selection"}, ...]}],
          "annotators": ["ana"], "content_hash": "<sha256 of the document as read>",
          "exported_at": "2026-...", "annotation_file": "ana.jsonl"}
 
@@ -343,7 +395,10 @@ def load_annotation_records(folder: Path) -> Iterator[dict[str, Any]]:
     ``spans`` are there for records exported from a database (a gold file made
     elsewhere may lack them). Span offsets point into the document's canonical
     text as extractor reads it (``Document.text``), whose ``content_hash`` the
-    record names; the text itself is not in the file. ``annotation_file`` is the
+    record names; the text itself is not in the file. A span's ``origin`` says
+    how its evidence was given: ``machine`` (the tool's), or for an annotator's
+    value ``selection``, ``kept`` (the tool's evidence of that same value) or
+    ``by hand`` (no evidence: start and end are null); older files lack it. ``annotation_file`` is the
     file's name, added on reading. A line that is not a record raises
     BadAnnotationFile naming the file and line.
     """
@@ -397,10 +452,23 @@ def import_annotations(store: Store, path: Path, annotator: str | None = None) -
             if index is None or not any(unit.index == index for unit in units):
                 summary.skipped.append(f"{doc_id}: study {position + 1} is not in the database")
                 continue
-            spans: dict[str, tuple[int | None, int | None]] = {}
-            if same_text:
-                for span in entry.get("spans") or []:
-                    spans[comparable(span.get("field"), span.get("value"))] = (span.get("start"), span.get("end"))
+            spans: dict[str, Evidence | tuple[int | None, int | None]] = {}
+            for span in entry.get("spans") or []:
+                if not isinstance(span, dict):
+                    continue
+                by_annotator = str(span.get("source") or "").startswith("annotator:")
+                origin = span.get("origin") if by_annotator else None
+                role = span.get("role") if by_annotator and isinstance(span.get("role"), str) else None
+                if role is not None and role_choices(str(span.get("field"))) \
+                        and role not in role_choices(str(span.get("field"))):
+                    raise BadAnnotationFile(f"{path}: {doc_id}: {role!r} is not a role of a {span.get('field')} value",
+                                            hint=f"use one of {', '.join(role_choices(str(span.get('field'))))}")
+                # offsets into another text than the stored one point nowhere: the value keeps no evidence
+                start, end = (span.get("start"), span.get("end")) if same_text else (None, None)
+                if not (isinstance(start, int) and isinstance(end, int)):
+                    start = end = None
+                    origin = "by hand" if origin == "by hand" else None
+                spans[comparable(span.get("field"), span.get("value"))] = Evidence(start, end, role, origin)
             for name_of_field, target in _targets(entry).items():
                 try:
                     checked = [parse_value(name_of_field, json.dumps(value, ensure_ascii=False)) for value in target]

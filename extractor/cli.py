@@ -241,14 +241,18 @@ class FieldChoice(click.ParamType):
 @click.option("--replaces", help="For outcomes, effects and registrations: the value (JSON or text) this one replaces.")
 @click.option("--reject", is_flag=True, help="Reject the value given by --replaces (or the field's value) instead.")
 @click.option("--reason", help="Why, for the record.")
+@click.option("--role", help="For a sample size: the count's role (randomised, analysed, ...); without it the "
+                             "role stays what it was. With --role and no VALUE only the role changes.")
 def correct(doc_id: str, field: str, value: str | None, db_path: str, annotator: str, study_number: int,
-            replaces: str | None, reject: bool, reason: str | None) -> None:
+            replaces: str | None, reject: bool, reason: str | None, role: str | None) -> None:
     """Correct one value of a study; the correction is kept whatever is re-run later.
 
     VALUE is checked against the field: a design label (``rct``), a count with its unit (``73 mothers`` or
-    ``{"n": 73, "unit": "mothers"}``), an outcome (``PHQ-9``), an effect (``MD 1.4 [-0.6, 3.5] p=0.17`` or
-    JSON), a registration (``NCT01234567``). Corrections are append-only; ``show`` and ``export`` return
-    the corrected value from then on.
+    ``{"n": 73, "unit": "mothers"}``), an outcome (``PHQ-9``), an effect (``MD 1.4 [-0.6, 3.5] p=0.17 on
+    SDQ-TD`` or JSON with measure, value, ci, p and outcome; ``"outcome": null`` removes the link; without an
+    outcome the link stays), a registration (``NCT01234567``). A changed value has no evidence in the text
+    (it is marked as entered by hand); its role stays unless --role changes it. Corrections are append-only;
+    ``show`` and ``export`` return the corrected value from then on.
     """
     from .corrections import CorrectionError, parse_value, record_correction
     from .extract.fields import spec_of
@@ -261,8 +265,8 @@ def correct(doc_id: str, field: str, value: str | None, db_path: str, annotator:
         except json.JSONDecodeError:
             return text
 
-    if (value is None) != reject:
-        raise click.ClickException("give either a VALUE or --reject")
+    if (value is None) != reject and not (value is None and role and not reject):
+        raise click.ClickException("give either a VALUE, --role or --reject")
     store = _open_store(db_path, must_exist=True)
     studies = store.studies(doc_id)
     if not studies:
@@ -275,8 +279,12 @@ def correct(doc_id: str, field: str, value: str | None, db_path: str, annotator:
     if before is None and not spec_of(field).multiple:
         before = next((v.value for v in unit.values if v.field == field and v.chosen), None)
     try:
-        after = None if value is None else parse_value(field, value, before)
-        correction_id = record_correction(store, doc_id, unit.index, field, before, after, annotator, reason)
+        after = None if reject else before if value is None else parse_value(field, value, before)
+        if after is None and not reject:
+            raise CorrectionError(f"{doc_id} study {study_number} has no {field} to give a role",
+                                  hint="give the value too")
+        correction_id = record_correction(store, doc_id, unit.index, field, before, after, annotator, reason,
+                                          role=role)
     except CorrectionError as error:
         raise click.ClickException(f"{error.message}; {error.hint}") from None
     _stderr().print(f"correction {correction_id} recorded for {doc_id} study {study_number} {field}")

@@ -69,7 +69,7 @@ def add_conversions(record: dict[str, Any], document: Document, studies: list[St
             conversion = convert(estimate_of(value, unit, document))
             has_span = value.start is not None and value.end is not None
             effect.update({
-                "outcome": value.attributes.get("outcome"), "source": value.source,
+                "outcome": value.value.get("outcome"), "source": value.source,  # the stored link, not its phrase
                 "evidence": {"start": value.start, "end": value.end,
                              "text": document.text[value.start : value.end] if has_span else None},
                 "synthesis": {**asdict(conversion), "vi": conversion.vi},

@@ -136,7 +136,8 @@ def render_studies(console: Console, document: Document, studies: list[StudyUnit
         for value in unit.values:
             if not (value.chosen or candidates):
                 continue
-            evidence = document.text[value.start : value.end] if value.start is not None else "(metadata)"
+            evidence = document.text[value.start : value.end] if value.start is not None else (
+                "(entered by hand)" if (value.attributes or {}).get("evidence") == "by hand" else "(metadata)")
             style = _style(value.field)
             table.add_row(Text(value.field, style=style), _value_text(value), value.role or "",
                           f"{value.confidence:.2f}", value.source,

@@ -307,6 +307,25 @@ def m006_run_owner(db: sqlite_utils.Database) -> None:
     db["runs"].add_column("process_started", str)  # the kernel's start time of ``pid``: a reused pid is told apart
 
 
+@migrations()
+def m007_correction_parts(db: sqlite_utils.Database) -> None:
+    """A correction keeps its value's role and where its evidence comes from; the ``effects`` view gives each
+    estimate's stored outcome link (the outcome as the study names it), the phrase it was read from beside it."""
+    db["corrections"].add_column("role", str)
+    db["corrections"].add_column("evidence", str)  # "selection", "kept" or "by hand" (types.Correction)
+    db.execute("drop view if exists effects")
+    db.execute("""
+        create view effects as
+        select id as value_id, study_id, doc_id, chosen,
+               json_extract(value, '$.measure') as measure, json_extract(value, '$.value') as value,
+               json_extract(value, '$.ci[0]') as ci_low, json_extract(value, '$.ci[1]') as ci_high,
+               json_extract(value, '$.p') as p, json_extract(attributes, '$.p_operator') as p_operator,
+               json_extract(attributes, '$.adjusted') as adjusted, json_extract(value, '$.outcome') as outcome,
+               json_extract(attributes, '$.outcome') as outcome_phrase,
+               json_extract(attributes, '$.comparison') as comparison, start, "end", evidence, confidence, source
+        from extracted_values where field = 'effect'""")
+
+
 class _HasSource(Protocol):
     doc_id: str
     source_path: str
@@ -583,6 +602,7 @@ class Store:
                 "start": correction.start, "end": correction.end, "annotator": correction.annotator,
                 "created_at": correction.created_at, "run_id": correction.run_id,
                 "model_versions": json.dumps(correction.model_versions), "reason": correction.reason,
+                "role": correction.role, "evidence": correction.evidence,
             })
             return int(table.last_pk)
 
@@ -607,7 +627,7 @@ class Store:
                     value_before=loads(row["value_before"]), value_after=loads(row["value_after"]),
                     annotator=row["annotator"], created_at=row["created_at"], run_id=row["run_id"],
                     model_versions=json.loads(row["model_versions"] or "{}"), reason=row["reason"],
-                    start=row["start"], end=row["end"]))
+                    start=row["start"], end=row["end"], role=row["role"], evidence=row["evidence"]))
         return found
 
     # review app (m004)

@@ -160,6 +160,11 @@ class Correction:
     reason: str | None = None
     start: int | None = None  # evidence span of the value after, when the annotator marked one
     end: int | None = None
+    role: str | None = None  # the value after's role (a count's randomised, analysed, ...), as the annotator left it
+    # where the value after's evidence comes from: "selection" (the annotator's), "kept" (the tool's own evidence
+    # of this same value, as when a value is accepted), "by hand" (none: the value was typed); None in corrections
+    # made before it was kept
+    evidence: str | None = None
 
 
 @dataclass

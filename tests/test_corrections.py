@@ -82,7 +82,7 @@ def test_correcting_needs_a_value_or_reject(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     run("extract", str(CORPUS / "example_pubmed_page.txt"), "--db", str(db), "-q")
     result = CliRunner().invoke(cli, ["correct", "example_pubmed_page", "design", "--db", str(db), "--annotator", "a"])
-    assert result.exit_code == 1 and "VALUE or --reject" in result.stderr
+    assert result.exit_code == 1 and "VALUE, --role or --reject" in result.stderr
 
 
 def _counts() -> StudyUnit:
@@ -106,11 +106,41 @@ def _counts() -> StudyUnit:
         (121, (200, 203), None),  # a count the text does not state has no known role
     ],
 )
-def test_a_corrected_sample_size_takes_the_role_of_the_count_the_text_states(n: int, span: tuple | None,
-                                                                             role: str | None) -> None:
+def test_a_sample_size_added_where_none_was_takes_the_role_the_text_states(n: int, span: tuple | None,
+                                                                            role: str | None) -> None:
     start, end = span or (None, None)
-    correction = Correction("d", 0, "sample_size", {"n": 96, "unit": "mothers"}, {"n": n, "unit": "mothers"},
-                            "ana", "t", start=start, end=end)
-    [unit] = apply_corrections([_counts()], [correction])
+    unit = _counts()
+    unit.values[1].chosen = False  # the machine chose no size
+    correction = Correction("d", 0, "sample_size", None, {"n": n, "unit": "mothers"}, "ana", "t", start=start, end=end)
+    [unit] = apply_corrections([unit], [correction])
     [chosen] = [v for v in unit.values if v.chosen]
     assert (chosen.value["n"], chosen.role, chosen.source) == (n, role, "annotator:ana")
+
+
+@pytest.mark.parametrize(("span", "role", "expected"), [
+    ((200, 203), None, "analysed"),  # the count replaced was the analysed one: it stays so, whatever the span covers
+    (None, None, "analysed"),
+    (None, "randomised", "randomised"),  # unless the annotator gives the role
+])
+def test_a_corrected_sample_size_keeps_the_role_of_the_count_it_replaces(span: tuple | None, role: str | None,
+                                                                          expected: str) -> None:
+    start, end = span or (None, None)
+    correction = Correction("d", 0, "sample_size", {"n": 96, "unit": "mothers"}, {"n": 120, "unit": "mothers"},
+                            "ana", "t", start=start, end=end, role=role)
+    [unit] = apply_corrections([_counts()], [correction])
+    [chosen] = [v for v in unit.values if v.chosen]
+    assert (chosen.value["n"], chosen.role) == (120, expected)
+
+
+def test_an_old_edit_that_copied_the_quote_of_the_value_it_replaced_loses_that_quote() -> None:
+    # corrections stored before evidence was kept (no evidence kind) copied the replaced value's span
+    stale = Correction("d", 0, "sample_size", {"n": 96, "unit": "mothers"}, {"n": 94, "unit": "mothers"}, "ana", "t",
+                       start=40, end=42)
+    chosen_by_selection = Correction("d", 0, "sample_size", {"n": 96, "unit": "mothers"}, {"n": 94, "unit": "mothers"},
+                                     "ana", "t", start=40, end=42, evidence="selection")
+    [unit] = apply_corrections([_counts()], [stale])
+    [value] = [v for v in unit.values if v.chosen]
+    assert (value.start, value.end, value.attributes["evidence"]) == (None, None, "by hand")
+    [unit] = apply_corrections([_counts()], [chosen_by_selection])
+    [value] = [v for v in unit.values if v.chosen]
+    assert (value.start, value.end, value.attributes["evidence"]) == (40, 42, "selection")

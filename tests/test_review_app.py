@@ -175,11 +175,14 @@ def test_corrections_are_stored_and_shown(client: TestClient, db: Path, values: 
     assert f"<td>ana</td><td>{logged}</td>" in client.get(f"/doc/{PAGE}").text  # the history lists it
 
 
-def test_an_edit_keeps_the_evidence_span_of_the_value_it_replaces(client: TestClient, db: Path) -> None:
+def test_an_edit_never_keeps_the_quote_of_the_value_it_replaces(client: TestClient, db: Path) -> None:
+    [machine] = [v for v in Store(db).studies(PAGE)[0].values if v.field == "sample_size" and v.chosen]
+    assert machine.role is not None
     client.post("/correct", data=form(client, action="edit", field="sample_size", before=SIZE, value="241"))
-    [row] = Store(db).db.query("select start, end from corrections")
-    text = Store(db).document(PAGE).text
-    assert "240 first-time mothers" in text[row["start"] : row["end"]]
+    [row] = Store(db).db.query("select start, end, role, evidence from corrections")
+    # no text selected: the 241 has no evidence (entered by hand); the role of the 240 stays
+    assert (row["start"], row["end"], row["evidence"], row["role"]) == (None, None, "by hand", machine.role)
+    assert "entered by hand" in client.get(f"/doc/{PAGE}").text
 
 
 def test_undo_reverts_my_last_correction(client: TestClient, db: Path) -> None:

@@ -145,7 +145,8 @@ def test_the_correction_is_in_the_exported_jsonl(db: Path, tmp_path: Path) -> No
     [record] = [json.loads(line) for line in out.read_text().splitlines() if json.loads(line)["doc_id"] == PAGE]
     assert record["studies"][0]["sample_size"] == {"n": 241, "unit": "mothers"}
     span = next(s for s in record["studies"][0]["spans"] if s["field"] == "sample_size")
-    assert span["source"] == "annotator:ana" and span["start"] is not None
+    # typed in with no text selected: marked as entered by hand, not given the quote of the 240 it replaced
+    assert (span["source"], span["start"], span["origin"]) == ("annotator:ana", None, "by hand")
 
 
 def test_the_correction_survives_extract_force(page, db: Path) -> None:

@@ -114,34 +114,69 @@ def mark_chosen(candidates: list[ExtractedValue], chosen: list[ExtractedValue | 
 
 def apply_corrections(units: list[StudyUnit], corrections: list[Correction]) -> list[StudyUnit]:
     """The study units with each correction applied in the order it was made: the annotator's value is
-    chosen over every machine value (for a one-value field, in place of it)."""
+    chosen over every machine value (for a one-value field, in place of it), with the role the correction
+    keeps (else the one its spec reads from the candidates) and where its evidence came from."""
     by_index = {unit.index: replace(unit, values=list(unit.values)) for unit in units}
     for correction in corrections:
         unit = by_index.get(correction.study_index)
         if unit is None:
             continue
+        replaced = _replaced(unit, correction)
         if not multiple(correction.field):
             for value in unit.values:
                 if value.field == correction.field:
                     value.chosen = False
         else:
-            for target in (correction.value_before, correction.value_after):
-                # the value replaced, and any chosen copy of the value after (two annotators adding the same
-                # outcome give one outcome, not two)
-                if target is None:
-                    continue
+            if replaced is not None:
+                replaced.chosen = False
+            if correction.value_after is not None:
+                # any chosen copy of the value after (two annotators adding the same outcome give one, not two)
                 for value in unit.values:
-                    if value.field == correction.field and value.chosen and value.value == target:
+                    if value.field == correction.field and value.chosen and value.value == correction.value_after:
                         value.chosen = False
                         break
         if correction.value_after is not None:
+            start, end, evidence = correction.start, correction.end, correction.evidence
+            if evidence is None and replaced is not None and correction.value_after != correction.value_before \
+                    and start is not None and (start, end) == (replaced.start, replaced.end):
+                # made before evidence was kept: an edit copied the quote of the value it replaced
+                start, end, evidence = None, None, "by hand"
+            if correction.role is not None:
+                role = correction.role
+            elif replaced is not None:
+                role = replaced.role  # the role stays what it was unless the annotator changed it
+            else:
+                role = _corrected_role(unit.values, correction)
             unit.values.append(ExtractedValue(
-                field=correction.field, value=correction.value_after, start=correction.start, end=correction.end,
-                confidence=1.0, source=f"annotator:{correction.annotator}", chosen=True,
-                role=_corrected_role(unit.values, correction),
-                attributes={"corrected_at": correction.created_at, "reason": correction.reason},
+                field=correction.field, value=correction.value_after, start=start, end=end,
+                confidence=1.0, source=f"annotator:{correction.annotator}", chosen=True, role=role,
+                attributes={"corrected_at": correction.created_at, "reason": correction.reason,
+                            **({"evidence": evidence} if evidence else {})},
             ))
     return [by_index[unit.index] for unit in units]
+
+
+def _replaced(unit: StudyUnit, correction: Correction) -> ExtractedValue | None:
+    """The chosen value a correction replaces: the one equal to its value before; failing that, where the
+    field's spec says what names a value (an effect's numbers), the one machine value so named, so that a
+    re-run which changed another of its parts (an effect's outcome link) leaves no second copy beside the
+    correction. None when it adds a value, or nothing (or more than one value) matches."""
+    before = correction.value_before
+    if before is None:
+        return None
+    chosen = [value for value in unit.values if value.field == correction.field and value.chosen]
+    exact = next((value for value in chosen if value.value == before), None)
+    if exact is not None:
+        return exact
+    try:
+        identity = spec_of(correction.field).identity
+    except KeyError:
+        return None
+    if identity is None:
+        return None
+    same = [value for value in chosen if not value.source.startswith("annotator:")
+            and identity(value.value) == identity(before)]
+    return same[0] if len(same) == 1 else None
 
 
 def _corrected_role(values: list[ExtractedValue], correction: Correction) -> str | None:

@@ -112,6 +112,9 @@ class FieldSpec:
     short: Callable[[Any], str] = _plain_short  # the short form ``parse`` reads back
     text: Callable[[ExtractedValue], str] | None = None  # as `show` prints a value (``short`` by default)
     comparable: Callable[[Any], Any] = lambda value: value  # what annotators' values are compared on
+    # what still names a value when a re-run changes its other parts (an effect's numbers when its outcome link
+    # changes), so a correction replaces it instead of standing beside it; None: the whole value
+    identity: Callable[[Any], Any] | None = None
     # the interchange record and CSV row
     record: Callable[[Any], Any] = lambda value: value  # one chosen value as FORMAT.md writes it
     without_units: Callable[[Document], Any] | None = None  # the record of a document with no study units

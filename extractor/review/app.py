@@ -24,12 +24,19 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..annotations import CONSENSUS_PREFIX, agreement, annotator_studies, annotators, settle
-from ..corrections import CorrectionError, chosen_values, parse_value, record_correction
+from ..corrections import (
+    CorrectionError,
+    checked_role,
+    chosen_values,
+    parse_value,
+    record_correction,
+    role_choices,
+)
 from ..extract.fields import names, spec_of
-from ..extract.vocabulary import DESIGNS
+from ..extract.vocabulary import DESIGNS, MEASURES
 from ..store import DatabaseBusy, Store
 from .queue import PAGE_SIZE, QueueFilters, next_document, queue_rows
-from .record import field_keys, field_names, segments, unit_views
+from .record import field_keys, field_names, segments, unit_views, value_of_parts
 from .screening import screening_routes
 from .security import GuardMiddleware, csrf_problem, new_secret, trusted_hosts, with_headers
 
@@ -51,9 +58,9 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None, ho
     csrf = new_secret()
     hosts = trusted_hosts(host)
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    environment.globals.update(field_names=field_names(), field_keys=field_keys(), designs=DESIGNS, fields=names(),
+    environment.globals.update(field_names=field_names(), field_keys=field_keys(), designs=DESIGNS, measures=MEASURES, fields=names(),
                                single_fields={name for name in names() if not spec_of(name).multiple},
-                               annotator=annotator, csrf=csrf, quote=quote)
+                               annotator=annotator, csrf=csrf, quote=quote, role_choices=role_choices)
     templates = Jinja2Templates(env=environment)
 
     def store() -> Store:
@@ -151,6 +158,7 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None, ho
         if unit is None:
             raise BadForm(f"{doc_id} has no study {study_index}")
         before: Any = None
+        match = None  # the value corrected, as the annotator's record holds it
         start = integer(values, "start", required=False)
         end = integer(values, "end", required=False)
         if action != "add":
@@ -161,22 +169,30 @@ def create_app(db_path: str | Path, annotator: str, token: str | None = None, ho
             match = next((v for v in unit.values if v.field == field and v.chosen and v.value == before), None)
             if match is None:
                 raise BadForm("that value is no longer in the record (it changed meanwhile); reload the page")
-            start, end = match.start, match.end
         elif not spec_of(field).multiple:
-            current = chosen_values(unit, field)
-            before = current[0] if current else None
+            current = [v for v in unit.values if v.field == field and v.chosen][:1]
+            before, match = (current[0].value, current[0]) if current else (None, None)
         text_length = len(store().document(doc_id).text)  # type: ignore[union-attr]
         if (start is not None or end is not None) and (
                 start is None or end is None or not 0 <= start < end <= text_length):
             raise BadForm(f"the evidence span {start}..{end} is not inside the text (0..{text_length})")
+        # the role stays the one of the value corrected unless the annotator chose another
+        role = checked_role(field, values.get("role")) or (match.role if match is not None else None)
+        evidence = None
         if action == "reject":
             after = None
         elif action == "accept":
             after = before
+            if start is None and match is not None and match.start is not None:
+                start, end, evidence = match.start, match.end, "kept"  # accepted as it is: its evidence stays
         else:
-            after = parse_value(field, values.get("value", ""), before)
+            typed = value_of_parts(field, values)
+            after = parse_value(field, values.get("value", "") if typed is None else typed, before)
+            if after == before and start is None and match is not None and match.start is not None:
+                start, end, evidence = match.start, match.end, "kept"  # only the role changed
+        # an edited value without a selection keeps no evidence: record_correction marks it entered by hand
         record_correction(store(), doc_id, unit.index, field, before, after, annotator,
-                          (values.get("reason") or "").strip()[:500] or None, start, end)
+                          (values.get("reason") or "").strip()[:500] or None, start, end, role, evidence)
         return f"#f-{unit.index}-{field}"
 
     async def undo(request: Request) -> Response:

@@ -118,7 +118,9 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
                 if value.field != "effect" or not value.chosen or not usable_effect(value.value):
                     continue
                 link = value
-                if value.source.startswith("annotator:"):
+                if value.source.startswith("annotator:") and not value.attributes.get("evidence"):
+                    # a correction made before corrections kept their evidence and link: the estimate it
+                    # replaced gives them (a newer one carries its own, or none: entered by hand)
                     link = _replaced(unit, corrections, value) or value
                 outcome = value.value.get("outcome") or link.attributes.get("outcome")
                 instrument, construct = instrument_of(outcome)

@@ -149,10 +149,18 @@ def _text(value: ExtractedValue) -> str:
     return _written(value.value, " = ", value.attributes.get("p_operator", "="))
 
 
-def _four_keys(value: Any) -> Any:
+def _compared(value: Any) -> Any:
+    """What two effects are compared on: measure, value, CI, p and the outcome linked (no link is None)."""
     return (
-        {key: value.get(key) for key in ("measure", "value", "ci", "p")} if isinstance(value, dict) else value
+        {key: value.get(key) for key in ("measure", "value", "ci", "p", "outcome")}
+        if isinstance(value, dict)
+        else value
     )
+
+
+def _numbers(value: Any) -> Any:
+    """What names an estimate across re-runs: its measure, value, CI and p (its outcome link may change)."""
+    return {key: value.get(key) for key in ("measure", "value", "ci", "p")} if isinstance(value, dict) else value
 
 
 SPEC = FieldSpec(
@@ -166,7 +174,8 @@ SPEC = FieldSpec(
     parse=_parse,
     short=_short,
     text=_text,
-    comparable=_four_keys,
+    comparable=_compared,
+    identity=_numbers,
     record=lambda value: {
         "measure": value["measure"],
         "value": value["value"],

@@ -168,7 +168,16 @@
     else if (key === "a" && value) submit(value.querySelector("form.accept"));
     else if (key === "x" && value) submit(value.querySelector("form.reject"));
     else if (key === "e" && value) {
-      const input = value.querySelector("form.edit input[name=value]");
+      const form = value.querySelector("form.edit");
+      // text selected first becomes the edited value's evidence; without it the value is entered by hand
+      const span = selectedSpan();
+      const note = form.querySelector(".selection");
+      const chosen = Boolean(span && span.text);
+      form.elements.start.value = chosen ? span.start : "";
+      form.elements.end.value = chosen ? span.end : "";
+      note.textContent = chosen ? "evidence: your selection “" + span.text.slice(0, 80) + "”" : "";
+      note.hidden = !chosen;
+      const input = form.querySelector("input[type=text]");
       input.focus();
       input.select();
       event.preventDefault();
