@@ -82,7 +82,8 @@ def synthesize(db_path: str, outcome: str, measure: str | None, out_dir: str, me
     from dataclasses import asdict
 
     pooled_path.write_text(json.dumps({"outcome": outcome, "scale": result.scale, **asdict(result.pooled),
-                                       "tau": result.pooled.tau, "notes": result.notes}, indent=2) + "\n")
+                                       "tau": result.pooled.tau, "notes": result.notes,
+                                       "warnings": result.warnings}, indent=2) + "\n")
     paths.append(pooled_path)
     for line in summary_lines(result):
         click.echo(line)

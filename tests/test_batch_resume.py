@@ -26,7 +26,7 @@ def _row(index: int) -> tuple[str, str, str, int]:
     title = f"Peer support number {index} for new fathers: a randomised trial"
     abstract = (f"We randomised {100 + index} fathers to weekly peer groups or usual care. Low mood scores fell "
                 f"more with peers (SMD -0.{index % 9 + 1}0, 95% CI -0.60 to -0.05).")
-    return title, abstract, f"Okafor, Ada; Lind, Bo", 2000 + index % 20
+    return title, abstract, "Okafor, Ada; Lind, Bo", 2000 + index % 20
 
 
 def write_workbook(path: Path, rows: int = ROWS, changed: int | None = None) -> Path:

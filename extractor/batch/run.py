@@ -59,10 +59,11 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     store.mark_interrupted_runs()  # runs killed outright (kill -9, power cut) before this one starts
     empty: list[str] = []
     files, missing = discover(inputs, options.follow_links, store.own_files(), progress.notice, empty)
-    if not files and empty and all(failure.kind == "not_found" for failure in missing):
-        raise NothingToRead(empty)  # a typo or an empty folder: no run is recorded
+    named_missing = [line for line in empty if line.endswith("no such file or folder")]
+    if not files and empty and not named_missing and all(failure.kind == "not_found" for failure in missing):
+        raise NothingToRead(empty)  # an empty folder, a glob matching nothing: no run is recorded
     for line in empty:
-        if not line.endswith("no such file or folder") and "matches" not in line:
+        if line not in named_missing and "matches" not in line:
             progress.notice(line)  # an empty folder among other inputs (a missing path is a failure already)
     option_record = {"force": options.force, "workers": options.workers, "use_models": options.use_models,
                      "executor": options.executor, "scheduler": options.scheduler, "out_parquet": options.parquet_dir,
