@@ -50,7 +50,7 @@ _KINDS = (
 
 def left_out_kind(note: str) -> str:
     """The kind of reason a note gives (``another design family``), for the summary's counts."""
-    return next((kind for cue, kind in _KINDS if cue in note), "no usable standard error on the scale")
+    return next((kind for cue, kind in _KINDS if cue in note), "not convertible to the scale, or no standard error")
 
 
 def left_out_lines(synthesis: Synthesis) -> list[str]:
