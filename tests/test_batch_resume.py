@@ -117,6 +117,25 @@ def test_force_extracts_every_record_again(tmp_path: Path, extracted: list[str])
     assert len(extracted) == ROWS
 
 
+def test_a_resumed_run_stores_what_a_full_run_stores_rows_sharing_a_doi_included(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["title", "abstract", "doi"])
+    for index in range(1, 31):
+        title, abstract, _, _ = _row(index)
+        sheet.append([title, abstract + (" Second copy." if index == 25 else ""),
+                      "10.1000/same" if index in (3, 25) else f"10.1000/r{index}"])
+    workbook.save(tmp_path / "dup.xlsx")
+    (tmp_path / "full").mkdir()
+    full = Store(tmp_path / "full" / "x.db")
+    run_extract([str(tmp_path / "dup.xlsx")], full, ExtractOptions(batch_size=10, use_models=False))
+    resumed = _stopped_run(tmp_path, tmp_path / "dup.xlsx", limit=10)
+    run_extract([str(tmp_path / "dup.xlsx")], resumed, ExtractOptions(batch_size=10, use_models=False))
+    assert resumed.content_hashes() == full.content_hashes()
+    assert [unit.values for unit in resumed.studies("dup/10.1000/r20")] == [
+        unit.values for unit in full.studies("dup/10.1000/r20")]
+
+
 RIS = "".join(f"TY  - JOUR\nTI  - Walking groups {index}\nAB  - Mothers walked together.\nER  - \n\n"
               for index in range(7))
 CSV = "title,abstract\n" + "".join(f"Sleep advice {index},Parents were given advice.\n" for index in range(5))

@@ -130,6 +130,7 @@ def process_task(task: Task, limits: Limits, use_models: bool = True, parquet_di
     deleted: list[str] = []
     pending: list[PreparedRecord] = []
     part = 0
+    met: set[str] = set()  # doc_ids read so far in this task
 
     def flush_parquet() -> PartWritten:
         nonlocal part, pending
@@ -147,10 +148,13 @@ def process_task(task: Task, limits: Limits, use_models: bool = True, parquet_di
                 if isinstance(item, Failure):
                     failures += 1
                     yield Failed(item)
-                elif task.kept and parquet_dir is None and (item.doc_id, item.content_hash) in task.kept:
+                elif (task.kept and parquet_dir is None and item.doc_id not in met
+                      and (item.doc_id, item.content_hash) in task.kept):
+                    met.add(item.doc_id)
                     documents += 1
                     yield DocumentKept(item.doc_id)  # stored before the last run stopped: not extracted again
                 else:
+                    met.add(item.doc_id)  # a later copy of a doc_id in the file is always written (it wins)
                     documents += 1
                     version = f"{Path(path).name}#{item.record_index or 0:09d}" if fmt == "pubmed_xml" else None
                     record = prepare(*process_document(item, use_models), version)
