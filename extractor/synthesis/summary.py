@@ -44,7 +44,7 @@ _KINDS = (
     ("another kind of measure", "converted from another kind of measure"),
     ("not asked for", "design not asked for"),
     ("repeats the estimate", "repeats another document's estimate"),
-    ("another estimate of this study", "another estimate of the same study is pooled"),
+    ("another estimate of this study", "further estimates of a study already pooled"),
 )
 
 
