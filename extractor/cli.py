@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .cli_common import db_option, open_store, stderr_console
+from .cli_common import db_option, existing_db_option, open_store, stderr_console
 
 _stderr = stderr_console
 _open_store = open_store
@@ -76,11 +76,12 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
     Exit status:
       0    every file was read and stored
       1    the run finished, and some files or records failed (see `extractor failures`)
-      2    the database cannot be used (damaged, locked, not an extractor database); nothing was read
+      2    nothing was read: the inputs give no file (an empty folder, a glob matching nothing), or the
+           database cannot be used (damaged, locked, not an extractor database)
       3    the run did not finish: some files were not read (workers kept dying); run the same command again
       130  interrupted (Ctrl-C or SIGTERM); run the same command again to resume
     """
-    from .batch.options import ExtractOptions, worker_count
+    from .batch.options import ExtractOptions, NothingToRead, worker_count
     from .batch.run import run_extract
     from .readers.base import Limits
     from .reporting import RichProgress, summary_table
@@ -116,6 +117,12 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: everything committed so far is kept; run the same command to resume")
         sys.exit(130)
+    except NothingToRead as nothing:
+        for line in nothing.lines:
+            click.echo(f"error: {line}", err=True)
+        click.echo("error: nothing to read; give files, folders holding files, or globs that match some "
+                   "(quote globs so the shell passes them on)", err=True)
+        sys.exit(2)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if handle:
@@ -133,7 +140,7 @@ def extract(paths: tuple[str, ...], db_path: str, jsonl_path: str | None, worker
 
 @cli.command()
 @click.argument("doc_id")
-@db_option
+@existing_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON instead.")
 @click.option("--full", is_flag=True, help="Print the whole text, not only title and abstract.")
 @click.option("--candidates", is_flag=True, help="List every candidate value, not only the chosen ones.")
@@ -163,7 +170,7 @@ def show(doc_id: str, db_path: str, as_json: bool, full: bool, candidates: bool)
 
 
 @cli.command()
-@db_option
+@existing_db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "metafor", "revman"]), default="jsonl",
               show_default=True, help="jsonl: interchange records, each effect with its conversion; csv: one row "
               "per study; metafor: one row per effect with yi, vi and its source; revman: generic inverse variance.")
@@ -183,10 +190,10 @@ def export(db_path: str, fmt: str, out_path: str | None) -> None:
 
 
 @cli.command()
-@db_option
+@existing_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(db_path: str, as_json: bool) -> None:
-    """Counts of documents, formats, runs and the last run's failures."""
+    """Counts of documents, formats, designs, effect measures, corrected values, runs and the last run's failures."""
     store = _open_store(db_path, must_exist=True)
     figures = store.stats()
     if as_json:
@@ -201,16 +208,19 @@ def stats(db_path: str, as_json: bool) -> None:
 
 
 @cli.command()
-@db_option
+@existing_db_option
 @click.option("--run", "run_id", type=int, help="Failures of this run (default: the last run).")
 def failures(db_path: str, run_id: int | None) -> None:
     """List the files and records a run could not read, one line each."""
     store = _open_store(db_path, must_exist=True)
     if run_id is None:
         run_id = store.last_run_id()
-    for row in store.run_failures(run_id):
+    rows = store.run_failures(run_id)
+    for row in rows:
         where = row["path"] + (f" [{row['record']}]" if row["record"] else "")
         click.echo(f"{where}\t{row['kind']}\t{row['message']}; {row['hint']}")
+    if not rows:
+        click.echo("no failures" + (f" in run {run_id}" if run_id is not None else ": no run yet"), err=True)
 
 
 class FieldChoice(click.ParamType):
@@ -235,7 +245,7 @@ class FieldChoice(click.ParamType):
 @click.argument("doc_id")
 @click.argument("field", type=FieldChoice())
 @click.argument("value", required=False)
-@db_option
+@existing_db_option
 @click.option("--annotator", required=True, help="Who makes the correction.")
 @click.option("--study", "study_number", type=int, default=1, show_default=True, help="Which study of the document (1 = first).")
 @click.option("--replaces", help="For outcomes, effects and registrations: the value (JSON or text) this one replaces.")

@@ -21,9 +21,16 @@ def stderr_console() -> Any:
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``--db FILE``, shared by every command that reads or writes the store."""
+    """``--db FILE`` for commands that write the store (``extract``, ``load``): created when missing."""
     return click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
                         help="SQLite database file (created when missing).")(function)
+
+
+def existing_db_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--db FILE`` for commands that read a database made already (they refuse a missing file)."""
+    return click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+                        help="SQLite database made by `extractor extract`; it must exist (a missing file is "
+                             "an error, not created).")(function)
 
 
 def open_store(db_path: str, must_exist: bool = False) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import db_option
+from .cli_common import existing_db_option
 from .cli_common import open_store as _open_store
 from .cli_common import stderr_console as _stderr
 from .errors import ExtractorError
@@ -26,7 +26,7 @@ def _default_annotator() -> str:
 
 
 @click.command()
-@db_option
+@existing_db_option
 @click.option("--annotator", default=_default_annotator, show_default="your login name",
               help="Name written with every correction made in this session.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -65,7 +65,7 @@ def annotations() -> None:
 
 
 @annotations.command("export")
-@db_option
+@existing_db_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True),
               help="File to write, e.g. annotations/NAME.jsonl (default stdout).")
 @click.option("--annotator", "names", multiple=True,
@@ -89,7 +89,7 @@ def export_annotations_command(db_path: str, out_path: str | None, names: tuple[
 
 @annotations.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
-@db_option
+@existing_db_option
 @click.option("--annotator", help="Name for the corrections (default: the file's annotator, else import:FILE).")
 def import_annotations_command(path: str, db_path: str, annotator: str | None) -> None:
     """Load an annotation file: each record's values become corrections in the database.
@@ -111,7 +111,7 @@ def import_annotations_command(path: str, db_path: str, annotator: str | None) -
 
 
 @annotations.command("agreement")
-@db_option
+@existing_db_option
 @click.argument("first", required=False)
 @click.argument("second", required=False)
 def agreement_command(db_path: str, first: str | None, second: str | None) -> None:

@@ -31,12 +31,20 @@ SCALE_CHOICES = ["SMD", "OR", "RR", "HR", "MD", "RD", "ZCOR"]
 @click.option("--all-estimates", is_flag=True,
               help="Pool every estimate, not only the first of each study (they are then not independent).")
 @click.option("--knha", is_flag=True, help="Knapp-Hartung standard error and t-based intervals.")
+@click.option("--allow-mixed", is_flag=True,
+              help="Pool across design families (randomised, non-randomised, observational, reviews) and "
+                   "estimates converted from another kind of measure (an OR as an SMD); kept apart by default.")
+@click.option("--keep-shared", is_flag=True,
+              help="Pool every report of studies that share participants (same registration, same trial, a "
+                   "follow-up); by default the earlier report is kept. Warned about either way.")
 def synthesize(db_path: str, outcome: str, measure: str | None, out_dir: str, method: str,
-               designs: tuple[str, ...], all_estimates: bool, knha: bool) -> None:
+               designs: tuple[str, ...], all_estimates: bool, knha: bool, allow_mixed: bool = False,
+               keep_shared: bool = False) -> None:
     """Gather an outcome's estimates across studies, put them on one scale, pool them and draw a forest plot.
 
-    Prints one line per matched estimate (pooled, or why not) and the random-effects summary;
-    every row names its document and evidence span.
+    Prints one line per matched estimate (pooled, or why not), what was left out and why, warnings about
+    studies that share participants, and the random-effects summary; every row names its document and
+    evidence span. Only one design family is pooled unless --allow-mixed is given.
     """
     import json
 
@@ -50,19 +58,32 @@ def synthesize(db_path: str, outcome: str, measure: str | None, out_dir: str, me
         raise click.ClickException(f"{db_path}: no such database; create it with `extractor extract ... --db {db_path}`")
     store = Store(db_path)
     try:
-        result = run_synthesis(store, outcome, measure, method, list(designs) or None, all_estimates, knha)
+        result = run_synthesis(store, outcome, measure, method, list(designs) or None, all_estimates, knha,
+                               allow_mixed=allow_mixed, keep_shared=keep_shared)
     except SynthesisError as error:
         raise click.ClickException(f"{error.message}; {error.hint}") from None
     finally:
         store.close()
     folder = Path(out_dir)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if result.pooled is None:
+        summary = write_summary(result, folder / "summary.csv")
+        for line in summary_lines(result):
+            click.echo(line)
+        count = len(result.included)
+        raise click.ClickException(
+            f"{count} estimate{'' if count == 1 else 's'} with a standard error left after the exclusions listed: "
+            f"nothing to pool (table written to {summary}); widen --outcome, choose another --measure or --design"
+            + ("" if keep_shared or not result.warnings else ", or give --keep-shared"))
     paths = forest_plot(result, folder)
     paths.append(write_summary(result, folder / "summary.csv"))
     pooled_path = folder / "pooled.json"
     from dataclasses import asdict
 
     pooled_path.write_text(json.dumps({"outcome": outcome, "scale": result.scale, **asdict(result.pooled),
-                                       "tau": result.pooled.tau, "notes": result.notes}, indent=2) + "\n")
+                                       "tau": result.pooled.tau, "notes": result.notes,
+                                       "warnings": result.warnings}, indent=2) + "\n")
     paths.append(pooled_path)
     for line in summary_lines(result):
         click.echo(line)

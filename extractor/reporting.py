@@ -31,11 +31,26 @@ class _RateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         documents = task.fields.get("documents", 0)
         elapsed = max(time.monotonic() - task.fields.get("started", time.monotonic()), 1e-6)
-        return Text(f"{documents} docs  {documents / elapsed:,.1f} docs/s", style="cyan")
+        return Text(f"{documents / elapsed:,.1f} records/s", style="cyan")
+
+
+class _DoneColumn(ProgressColumn):
+    """Records done of those expected (a run whose records were counted ahead), else files done and documents."""
+
+    def render(self, task: Task) -> Text:
+        fields = task.fields
+        if fields.get("records"):
+            return Text(f"{fields.get('documents', 0):,}/{fields['records']:,} records")
+        return Text(f"{fields.get('files', 0)}/{fields.get('total_files', 0)} files  "
+                    f"{fields.get('documents', 0):,} records")
 
 
 class RichProgress(ProgressCallbacks):
-    """A rich progress bar on stderr: files, documents, documents/s and ETA (by bytes)."""
+    """A rich progress bar on stderr: records (or files) done, records/s and the ETA.
+
+    The bar counts records when the run's files were counted ahead (a few files: one large XLSX, RIS or
+    CSV export shows its records, not "0/1 files"), else bytes of the files done.
+    """
 
     def __init__(self, console: Console, quiet: bool = False):
         self.console = console
@@ -44,7 +59,7 @@ class RichProgress(ProgressCallbacks):
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            TextColumn("{task.fields[files]}/{task.fields[total_files]} files"),
+            _DoneColumn(),
             _RateColumn(),
             TimeRemainingColumn(),
             console=console,
@@ -52,6 +67,7 @@ class RichProgress(ProgressCallbacks):
             disable=quiet,
         )
         self.task_id: Any = None
+        self.by_records = False
 
     def __enter__(self) -> RichProgress:
         self.bar.__enter__()
@@ -62,16 +78,22 @@ class RichProgress(ProgressCallbacks):
 
     def start(self, total_files: int, total_bytes: int) -> None:
         self.task_id = self.bar.add_task("extracting", total=max(total_bytes, 1), files=0,
-                                         total_files=total_files, documents=0, started=time.monotonic())
+                                         total_files=total_files, documents=0, records=0, started=time.monotonic())
+
+    def records_expected(self, total: int) -> None:
+        if self.task_id is not None and total > 0:
+            self.by_records = True
+            self.bar.update(self.task_id, total=total, completed=0, records=total)
 
     def file_done(self, path: str, size: int, documents: int) -> None:
         if self.task_id is not None:
             files = self.bar.tasks[0].fields["files"] + 1
-            self.bar.update(self.task_id, advance=size, files=files)
+            self.bar.update(self.task_id, advance=0 if self.by_records else size, files=files)
 
     def documents(self, count: int) -> None:
         if self.task_id is not None:
-            self.bar.update(self.task_id, documents=self.bar.tasks[0].fields["documents"] + count)
+            self.bar.update(self.task_id, documents=self.bar.tasks[0].fields["documents"] + count,
+                            advance=count if self.by_records else 0)
 
     def failure(self, failure: Failure) -> None:
         self.console.print(f"[red]failed[/] {escape(failure.one_line())}", soft_wrap=True)
@@ -213,12 +235,20 @@ def stats_tables(figures: dict[str, Any]) -> list[Table]:
     overview.add_column(justify="right")
     for name in ("documents", "deleted", "with_abstract", "sources", "registrations", "runs", "failures_total"):
         overview.add_row(name.replace("_", " "), str(figures[name]))
-    formats = Table(title="documents by format", title_justify="left")
-    formats.add_column("format")
-    formats.add_column("documents", justify="right")
-    for fmt, count in figures["by_format"].items():
-        formats.add_row(str(fmt), str(count))
-    tables = [overview, formats]
+    corrected = figures.get("corrected") or {}
+    overview.add_row("corrected values", f"{corrected.get('corrections', 0)} in {corrected.get('documents', 0)} documents")
+    tables = [overview]
+    for key, title, column, unit in (("by_format", "documents by format", "format", "documents"),
+                                     ("by_design", "studies by design (chosen or corrected)", "design", "studies"),
+                                     ("by_measure", "effects by measure (chosen or corrected)", "measure", "effects")):
+        table = Table(title=title, title_justify="left")
+        table.add_column(column)
+        table.add_column(unit, justify="right")
+        for label, count in (figures.get(key) or {}).items():
+            table.add_row(str(label), str(count))
+        if not figures.get(key):
+            table.add_row("(none)", "0")
+        tables.append(table)
     run = figures.get("last_run")
     if run:
         last = Table(title=f"last run ({run['id']}, {run['status']}, {run['started_at']})", show_header=False,

@@ -1016,12 +1016,46 @@ class Store:
             "registrations": next(db.query(
                 "select count(distinct value) n from identifiers where scheme not in ('doi','pmid','pmcid')"
             ))["n"],
+            "by_design": self._chosen_counts("design", "json_extract(value, '$')"),
+            "by_measure": self._chosen_counts("effect", "json_extract(value, '$.measure')"),
+            "corrected": next(db.query(
+                f"select count(*) corrections, count(distinct doc_id) documents from corrections "
+                f"where {_ACTIVE_CORRECTION}"
+            )),
             "last_run": last_run,
             "last_run_failures": list(db.query(
                 "select path, record, kind, message from failures where run_id = ? order by id",
                 [last_run["id"]] if last_run else [0],
             )),
         }
+
+    def _chosen_counts(self, field: str, label_sql: str) -> dict[str, int]:
+        """Chosen values of a field counted by label (a design, an effect's measure), corrections in force applied.
+
+        Each study's last correction of a single-valued field (design) replaces its machine value; a
+        correction of a multi-valued field (effect) takes away the value it replaces and adds its own.
+        """
+        counts: dict[str, int] = {row["label"] or "unknown": row["n"] for row in self.db.query(
+            f"select {label_sql} label, count(*) n from extracted_values where field = ? and chosen = 1 "
+            "group by label order by n desc", [field])}
+
+        def label(value: Any) -> str | None:
+            if field == "effect":
+                return value.get("measure") if isinstance(value, dict) else None
+            return value if isinstance(value, str) else None
+
+        rows = list(self.db.query(f"select doc_id, study_index, value_before, value_after from corrections "
+                                  f"where field = ? and {_ACTIVE_CORRECTION} order by id", [field]))
+        if field == "design":  # one design per study: its last correction counts
+            rows = list({(row["doc_id"], row["study_index"]): row for row in rows}.values())
+        for row in rows:
+            before = label(json.loads(row["value_before"])) if row["value_before"] else None
+            after = label(json.loads(row["value_after"])) if row["value_after"] else None
+            if before and counts.get(before):
+                counts[before] -= 1
+            if after:
+                counts[after] = counts.get(after, 0) + 1
+        return dict(sorted(((k, v) for k, v in counts.items() if v > 0), key=lambda item: (-item[1], item[0])))
 
     # --- batch runs ---
 

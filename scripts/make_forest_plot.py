@@ -44,7 +44,7 @@ def main() -> None:
             if stop.code not in (0, 1, None):
                 raise
         store = Store(db)
-        result = synthesize(store, OUTCOME, MEASURE, designs=DESIGNS)
+        result = synthesize(store, OUTCOME, MEASURE, designs=DESIGNS, keep_shared=True)  # a12 and b18: see README
         store.close()
     paths = forest_plot(result, args.out, stem="forest-plot")
     print("\n".join(summary_lines(result)))

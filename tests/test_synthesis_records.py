@@ -103,7 +103,7 @@ def test_an_outcome_matches_by_instrument_name_or_construct(outcome: str | None,
 def test_each_record_keeps_its_document_span_and_study_label(store: Store) -> None:
     records = {(r.doc_id, r.estimate.value): r for r in effect_records(store)}
     first = records[("peers", -0.30)]
-    assert first.study == "Rahman et al. 2019"
+    assert first.study == "Rahman 2019"
     assert PHQ[first.start : first.end] == first.evidence == "SMD=-0.30, 95% CI -0.48 to -0.11"
     assert first.instrument == "PHQ-9" and first.construct == "depression"
     sleep = records[("sleep", 0.40)]
@@ -120,7 +120,8 @@ def test_synthesis_pools_one_estimate_per_study_and_says_why_others_are_left_out
     assert reasons[("peers_abstract", -0.30)] == "repeats the estimate of peers"
     assert "cannot be put on the SMD scale" in reasons[("screening", 0.59)]
     assert result.pooled.k == 2
-    assert result.notes == ["pooled on the SMD scale from SMD, d"]
+    assert result.notes == ["pooled on the SMD scale from SMD, d", "only randomised trials pooled (design families are "
+                            "not mixed; --allow-mixed mixes them)"]
 
 
 def test_a_design_filter_and_all_estimates_change_what_is_pooled(store: Store) -> None:
@@ -224,10 +225,26 @@ def test_synthesis_of_the_shared_corpus_links_every_row_to_its_evidence(tmp_path
     db = tmp_path / "corpus.db"
     CliRunner().invoke(cli, ["extract", str(corpus), "--db", str(db), "-q"])
     store = Store(db)
-    result = synthesize(store, "depression", "SMD", designs=["rct", "cluster_rct"])
+    result = synthesize(store, "depression", "SMD", designs=["rct", "cluster_rct"], keep_shared=True)
     assert result.pooled.k >= 2
     for record in result.records:
         document = store.document(record.doc_id)
         assert document is not None and document.text[record.start : record.end] == record.evidence
     assert all(record.conversion.poolable for record in result.included)
     assert all(record.note for record in result.excluded)
+
+
+def test_the_shared_corpus_depression_synthesis_pools_no_cross_sectional_estimate_and_warns_of_a12_and_b18(
+        tmp_path: Path) -> None:
+    from conftest import shared_path
+
+    corpus = shared_path("corpus")
+    db = tmp_path / "corpus.db"
+    CliRunner().invoke(cli, ["extract", str(corpus), "--db", str(db), "-q"])
+    result = synthesize(Store(db), "depression")
+    assert not [r.doc_id for r in result.included if r.estimate.design in ("cross_sectional", "cohort", "case_control")]
+    assert {r.estimate.design for r in result.included} <= {"rct", "cluster_rct"}
+    [warning] = [w for w in result.warnings if "a12_" in w and "b18_" in w]
+    assert "share participants" in warning
+    cross_sectional = [r for r in result.records if r.doc_id.startswith("a35_")]
+    assert cross_sectional and all(r.note and "observational" in r.note for r in cross_sectional)

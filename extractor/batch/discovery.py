@@ -22,12 +22,14 @@ LINKS_NAMED = 5  # the notice about links left out names this many
 
 
 def discover(inputs: list[str], follow_links: bool = False, exclude: Iterable[Path | str] = (),
-             notice: Callable[[str], None] | None = None) -> tuple[list[Path], list[Failure]]:
+             notice: Callable[[str], None] | None = None,
+             empty: list[str] | None = None) -> tuple[list[Path], list[Failure]]:
     """Files named by paths, folders (recursed) and globs, in a stable order, and what could not be used.
 
     ``exclude``: files that are never inputs (the store's database, WAL and journal).
     ``follow_links``: read files and folders that links inside a folder lead to outside it
     (skipped otherwise, with one ``notice`` line naming them).
+    ``empty`` gains one line for each input that gives no file (an empty folder, a glob matching nothing).
     """
     excluded = {os.path.realpath(path) for path in exclude}
     files: dict[str, Path] = {}
@@ -47,6 +49,12 @@ def discover(inputs: list[str], follow_links: bool = False, exclude: Iterable[Pa
             if not found:
                 failures.append(Failure(item, "not_found", "no such file, folder or matching glob",
                                         "check the path (quote globs so the shell passes them on)"))
+                if empty is not None:
+                    wildcard = glob.has_magic(item)
+                    empty.append(f"{item}: {'no file matches this glob' if wildcard else 'no such file or folder'}")
+        if path.is_dir() and not found and empty is not None:
+            empty.append(f"{item}: the folder holds no files to read (hidden files and README, LICENSE and the "
+                         "like are passed over)")
         for p in found:
             if not _decodable(p):
                 failures.append(undecodable_name(p))

@@ -1,7 +1,7 @@
 """What a task reports, in order, to the one writer: small frozen records, picklable and cheap to send.
 
 A task yields ``DocumentDone`` (or ``PartWritten`` when it writes Parquet parts
-itself) and ``Failed`` as it reads, ``RecordsDeleted`` for a PubMed update
+itself, or ``DocumentKept`` for a record stored unchanged already) and ``Failed`` as it reads, ``RecordsDeleted`` for a PubMed update
 file's DeleteCitation, and ``TaskDone`` last. Executors send them across
 processes and from Dask workers unchanged.
 """
@@ -19,6 +19,15 @@ class DocumentDone:
     """A document read and extracted, as ready-to-insert rows."""
 
     record: PreparedRecord
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentKept:
+    """A document read again whose record is stored already, unchanged (same content, same extraction version):
+    not extracted again. A run stopped part-way through a large file resumes this way at its first record
+    not yet stored."""
+
+    doc_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,4 +65,4 @@ class TaskDone:
     number: int  # the task's position in the run
 
 
-Event = DocumentDone | PartWritten | Failed | RecordsDeleted | TaskDone
+Event = DocumentDone | DocumentKept | PartWritten | Failed | RecordsDeleted | TaskDone

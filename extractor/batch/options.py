@@ -71,10 +71,21 @@ class RunCutShort(RuntimeError):
     command resumes it."""
 
 
+class NothingToRead(Exception):
+    """The inputs of a run give no file at all (an empty folder, a glob matching nothing): nothing is started."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
 class Progress:
     """Callbacks a front end implements to show a run; the default shows nothing."""
 
     def start(self, total_files: int, total_bytes: int) -> None: ...
+
+    def records_expected(self, total: int) -> None:
+        """About how many records the files to read hold (called after ``start`` when a cheap count is known)."""
 
     def file_done(self, path: str, size: int, documents: int) -> None: ...
 

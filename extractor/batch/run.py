@@ -10,21 +10,44 @@ import itertools
 import time
 from contextlib import suppress
 from dataclasses import asdict
+from pathlib import Path
 from typing import TextIO
 
 from .. import __version__
+from ..errors import ExtractorError
 from ..extract.document import extraction_version
 from ..interchange import interchange_record, write_jsonl_line
+from ..readers import detect_format
 from ..store import Store
 from ..types import Failure
 from . import executors
 from .discovery import discover, file_sha256
 from .events import Failed
-from .options import ExtractOptions, Progress, RunCutShort, RunSummary
+from .options import ExtractOptions, NothingToRead, Progress, RunCutShort, RunSummary
+from .sizing import expected_records
 from .tasks import plan_tasks
 from .writer import Writer
 
 IN_PROCESS_TASKS = 32  # a one-worker run of at most this many tasks extracts in this process
+
+
+COUNTED_FILES = 20  # records are counted ahead (for the ETA) in runs of at most this many files
+
+
+def _expected_records(paths: list[str], options: ExtractOptions) -> int | None:
+    """About how many records a run of a few files holds (a byte scan each); None when any is not known."""
+    if not paths or len(paths) > COUNTED_FILES:
+        return None
+    total = 0
+    for path in paths:
+        fmt = None
+        with suppress(ExtractorError, OSError):
+            fmt = detect_format(Path(path), options.limits)
+        count = expected_records(Path(path), fmt)
+        if count is None:
+            return None
+        total += count
+    return total
 
 
 def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None = None,
@@ -34,7 +57,14 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     progress = progress or Progress()
     started = time.monotonic()
     store.mark_interrupted_runs()  # runs killed outright (kill -9, power cut) before this one starts
-    files, missing = discover(inputs, options.follow_links, store.own_files(), progress.notice)
+    empty: list[str] = []
+    files, missing = discover(inputs, options.follow_links, store.own_files(), progress.notice, empty)
+    named_missing = [line for line in empty if line.endswith("no such file or folder")]
+    if not files and empty and not named_missing and all(failure.kind == "not_found" for failure in missing):
+        raise NothingToRead(empty)  # an empty folder, a glob matching nothing: no run is recorded
+    for line in empty:
+        if line not in named_missing and "matches" not in line:
+            progress.notice(line)  # an empty folder among other inputs (a missing path is a failure already)
     option_record = {"force": options.force, "workers": options.workers, "use_models": options.use_models,
                      "executor": options.executor, "scheduler": options.scheduler, "out_parquet": options.parquet_dir,
                      **asdict(options.limits)}
@@ -63,6 +93,9 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     for failure in missing:
         writer.handle(Failed(failure))
     progress.start(len(to_read), sum(sizes[p][0] for p in to_read))
+    expected = _expected_records(to_read, options)
+    if expected is not None:
+        progress.records_expected(expected)
     summary.files_skipped = len(skipped_sources)
     if skipped_sources:
         unchanged = 0
@@ -78,7 +111,16 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
         progress.notice(f"{len(skipped_sources)} unchanged files skipped ({unchanged} documents); --force redoes them")
     status = "complete"
     try:
-        tasks = plan_tasks(to_read, options.limits, options.chunk_records)
+        version = extraction_version(options.use_models)
+
+        def kept_of(path: str) -> frozenset[tuple[str, str]]:
+            """The file's records stored already by this extraction version (a run stopped part-way through it)."""
+            if options.force or options.parquet_dir is not None:
+                return frozenset()
+            stored = store.stored_hashes(store.doc_ids_for_source(path))
+            return frozenset((doc_id, content) for doc_id, (content, made_by) in stored.items() if made_by == version)
+
+        tasks = plan_tasks(to_read, options.limits, options.chunk_records, kept_of)
         # Worker processes pay off for two tasks or more; with one worker, only for a long run, where the
         # worker (recycled now and then) keeps this process's memory flat and the writer runs beside it.
         ahead = list(itertools.islice(tasks, IN_PROCESS_TASKS + 1))

@@ -10,7 +10,7 @@ DeleteCitation lists the PMIDs it deletes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +25,7 @@ from ..readers.pubmed_xml import read_range, split_records
 from ..store import PreparedRecord, prepare_record
 from ..types import Document, Failure, StudyUnit
 from .alarm import document_alarm
-from .events import DocumentDone, Event, Failed, PartWritten, RecordsDeleted, TaskDone
+from .events import DocumentDone, DocumentKept, Event, Failed, PartWritten, RecordsDeleted, TaskDone
 from .parquet import part_name, write_deletions, write_part
 
 PARQUET_PART_RECORDS = 500  # a task writes its records as Parquet parts of this many
@@ -45,6 +45,8 @@ class Task:
     data: bytes | None = field(default=None, repr=False)  # the piece itself (a well-formed PubmedArticleSet)
     lines_before: int = 0  # lines of the file between its header and the piece (errors name the file's lines)
     failure: Failure | None = None  # what stopped planning after this piece (the rest of the file is not read)
+    # (doc_id, content hash) of the file's records stored already with this extraction version: read, not extracted
+    kept: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False)
 
     @property
     def records(self) -> str | None:
@@ -54,8 +56,13 @@ class Task:
         return f"records {self.first}-{self.stop - 1}" if self.stop else f"records {self.first}-"
 
 
-def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int) -> Iterator[Task]:
+def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int,
+               kept_of: Callable[[str], frozenset[tuple[str, str]]] | None = None) -> Iterator[Task]:
     """Tasks in file order; PubMed XML files of more than ``chunk_records`` records are cut into pieces.
+
+    ``kept_of`` gives a file's records stored already (doc_id, content hash), which its task reads but does
+    not extract again: a run stopped part-way through a large table, RIS or CSV file resumes at the first
+    record not yet stored. (PubMed XML pieces, whose records carry versions, are extracted again.)
 
     A generator: a 30,000-record baseline file is cut (a byte scan, no
     parsing) only as the workers get ready for its pieces, and at most a
@@ -68,7 +75,8 @@ def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int) -> Iter
             fmt = detect_format(Path(path), limits)
         if fmt != "pubmed_xml" or chunk_records <= 0:
             number += 1
-            yield Task(path, number, fmt)
+            kept = kept_of(path) if kept_of is not None and fmt != "pubmed_xml" else frozenset()
+            yield Task(path, number, fmt, kept=kept)
             continue
         chunk = 0
         held: Task | None = None  # each piece waits for the next, so damage found while cutting joins the last
@@ -122,6 +130,7 @@ def process_task(task: Task, limits: Limits, use_models: bool = True, parquet_di
     deleted: list[str] = []
     pending: list[PreparedRecord] = []
     part = 0
+    met: set[str] = set()  # doc_ids read so far in this task
 
     def flush_parquet() -> PartWritten:
         nonlocal part, pending
@@ -139,7 +148,13 @@ def process_task(task: Task, limits: Limits, use_models: bool = True, parquet_di
                 if isinstance(item, Failure):
                     failures += 1
                     yield Failed(item)
+                elif (task.kept and parquet_dir is None and item.doc_id not in met
+                      and (item.doc_id, item.content_hash) in task.kept):
+                    met.add(item.doc_id)
+                    documents += 1
+                    yield DocumentKept(item.doc_id)  # stored before the last run stopped: not extracted again
                 else:
+                    met.add(item.doc_id)  # a later copy of a doc_id in the file is always written (it wins)
                     documents += 1
                     version = f"{Path(path).name}#{item.record_index or 0:09d}" if fmt == "pubmed_xml" else None
                     record = prepare(*process_document(item, use_models), version)

@@ -17,7 +17,7 @@ from ..extract.document import extraction_version
 from ..interchange import interchange_record, write_jsonl_line
 from ..store import PreparedRecord, Store, record_file
 from ..types import Failure
-from .events import DocumentDone, Event, Failed, PartWritten, RecordsDeleted, TaskDone
+from .events import DocumentDone, DocumentKept, Event, Failed, PartWritten, RecordsDeleted, TaskDone
 from .options import ExtractOptions, Progress, RunSummary
 
 
@@ -34,6 +34,7 @@ class Writer:
         self.summary, self.progress, self.jsonl, self.sizes = summary, progress, jsonl, sizes
         self.version = extraction_version(options.use_models)
         self.records: list[PreparedRecord] = []
+        self.kept: list[str] = []  # doc_ids read again and found stored unchanged (not extracted again)
         self.failures: list[Failure] = []
         self.sources: list[dict[str, Any]] = []
         self.deletions: list[tuple[str, list[str]]] = []
@@ -45,6 +46,8 @@ class Writer:
         """Take one event; write the batch once it is full or has waited ``flush_seconds``."""
         if isinstance(event, DocumentDone):
             self.records.append(event.record)
+        elif isinstance(event, DocumentKept):
+            self.kept.append(event.doc_id)
         elif isinstance(event, PartWritten):
             self.summary.documents_written += event.documents
             self.progress.documents(event.documents)
@@ -56,9 +59,9 @@ class Writer:
             self.deletions.append((event.path, event.pmids))
         elif isinstance(event, TaskDone):
             self._file_part_done(event)
-        if len(self.records) >= self.options.batch_size or (
+        if len(self.records) + len(self.kept) >= self.options.batch_size or (
             time.monotonic() - self.last_flush > self.options.flush_seconds
-            and (self.records or self.sources or self.failures or self.deletions)
+            and (self.records or self.kept or self.sources or self.failures or self.deletions)
         ):
             self.flush()
 
@@ -96,10 +99,12 @@ class Writer:
         self.summary.documents_deleted += len(deleted)
         self.summary.documents_written += len(changed)
         self.summary.documents_unchanged += len(records) - len(changed)
+        self.summary.documents_unchanged += len(self.kept)
         if self.jsonl is not None:
             self._write_jsonl(records)
-        self.progress.documents(len(self.records))
-        self.records, self.failures, self.sources, self.deletions = [], [], [], []
+            self._write_kept_jsonl(self.kept)
+        self.progress.documents(len(self.records) + len(self.kept))
+        self.records, self.kept, self.failures, self.sources, self.deletions = [], [], [], [], []
         self.claimed = {}
         self.last_flush = time.monotonic()
 
@@ -114,6 +119,13 @@ class Writer:
                 line = {**record.record, "doc_id": record.doc_id}
             if line is not None:
                 write_jsonl_line(self.jsonl, line)
+
+    def _write_kept_jsonl(self, doc_ids: list[str]) -> None:
+        """The JSONL lines of records stored unchanged, as stored (with annotators' corrections)."""
+        for doc_id in doc_ids:
+            document = self.store.document(doc_id)
+            if document is not None:
+                write_jsonl_line(self.jsonl, interchange_record(document, self.store.studies(doc_id)))
 
     def _latest_versions(self, records: list[PreparedRecord]) -> list[PreparedRecord]:
         """PubMed revisions: one document per PMID, whatever order the copies arrive in.

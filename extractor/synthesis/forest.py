@@ -102,9 +102,11 @@ def forest_plot(synthesis: Synthesis, out_dir: Path, stem: str = "forest") -> li
     footer = (f"tau\u00b2 = {pooled.tau2:.3f}, I\u00b2 = {pooled.i2:.0f}%, Q({pooled.q_df}) = {pooled.q:.2f} "
               f"(p = {pooled.q_p:.2g}); 95% prediction interval (dashed) "
               f"{_shown(pooled.pi_low, scale):.2f} to {_shown(pooled.pi_high, scale):.2f}")
-    notes = "; ".join(synthesis.notes)
-    axes.set_title(f"{synthesis.outcome}: {footer}" + (f"\n{notes}" if notes else ""), fontsize=8.5, loc="left")
-    figure.subplots_adjust(left=0.36, right=0.66, top=1 - 0.6 / (1.4 + 0.34 * rows) - 0.02, bottom=0.12)
+    shared = [warning.split(" share participants")[0] + " share participants" for warning in synthesis.warnings]
+    notes = synthesis.notes + [f"warning: {text}" for text in shared]
+    axes.set_title("\n".join([f"{synthesis.outcome}: {footer}", *notes]), fontsize=8.5, loc="left")
+    title_inches = 0.45 + 0.16 * len(notes)  # one line of title per note
+    figure.subplots_adjust(left=0.36, right=0.66, top=1 - title_inches / (1.4 + 0.34 * rows) - 0.02, bottom=0.12)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.svg"]
     figure.savefig(paths[0], dpi=150)

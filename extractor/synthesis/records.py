@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..store import Store
 from ..types import Correction, Document, ExtractedValue, StudyUnit
 from .convert import Conversion, Estimate, convert
+from .overlap import StudyFacts, facts_of
 
 _STANDARDISED = re.compile(r"(?i)standardi[sz]ed|cohen'?s?\s*d|hedges'?\s*g|\bSMDs?\b")
 _ARM_ROLES = ("analysed", "followed_up", "arm", "randomised")
@@ -40,6 +41,7 @@ class EffectRecord:
     conversion: Conversion | None = None
     match: str | None = None  # how it matched the outcome asked for: outcome, instrument, construct
     note: str | None = None  # why it was left out of a pooling that it matched
+    facts: StudyFacts | None = None  # what tells whether it shares participants with another study
 
     @property
     def corrected(self) -> bool:
@@ -47,14 +49,61 @@ class EffectRecord:
 
 
 def study_label(document: Document, unit: StudyUnit, studies: int) -> str:
-    """``Fukkink (2008)`` for a study of a review, ``Smith 2019`` for a paper, else the doc_id."""
+    """``Fukkink (2008)`` for a study of a review, ``Smith 2019`` (first author, year) for a paper, else the doc_id.
+
+    The one place labels are made: forest-plot rows, ``summary.csv`` and the exports all use it.
+    """
     if studies > 1 and unit.label:
         return unit.label
     meta = document.metadata
-    if meta.authors and meta.year:
-        first = meta.authors[0].split(",")[0].strip()
-        return f"{first}{' et al.' if len(meta.authors) > 1 else ''} {meta.year}"
+    surname = first_author_surname(meta.authors[0]) if meta.authors else None
+    if surname and meta.year:
+        return f"{surname} {meta.year}"
     return document.doc_id
+
+
+_AUTHOR_YEAR = re.compile(r"^\S.* (?:1[89]|20)\d\d$")
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,3}$")
+
+
+def first_author_surname(author: str) -> str | None:
+    """The surname of one author as readers store it: ``Rahman, A``, ``Rahman A``, ``Jester Jennifer M.``, ``Atif Rahman``."""
+    name = " ".join(author.replace("\u00a0", " ").split()).strip(" ,;")
+    if not name:
+        return None
+    if "," in name:
+        return name.split(",")[0].strip() or None
+    words = name.split(" ")
+    if len(words) > 1 and _INITIALS.match(words[-1]):
+        # Surname first with initials after (``Rahman A``, ``Jester Jennifer M.``); lower-case particles
+        # (``van der Berg JA``) stay with the surname.
+        taken = []
+        for word in words:
+            taken.append(word)
+            if word[:1].isupper():
+                break
+        return " ".join(taken)
+    # Given names first: the surname is the last word, with the particles before it (``Ludwig van Beethoven``).
+    index = len(words) - 1
+    while index > 0 and words[index - 1][:1].islower():
+        index -= 1
+    return " ".join(words[index:])
+
+
+def distinct_labels(records: list[EffectRecord]) -> None:
+    """Two documents with one label (``Smith 2019``) become ``Smith 2019a`` and ``Smith 2019b``, in place."""
+    owners: dict[str, list[tuple[str, int]]] = {}
+    for record in records:
+        key = (record.doc_id, record.study_index)
+        if key not in owners.setdefault(record.study, []):
+            owners[record.study].append(key)
+    for label, keys in owners.items():
+        if len(keys) < 2 or not _AUTHOR_YEAR.match(label):  # doc_ids and a review's study labels stay
+            continue
+        letters = {key: chr(ord("a") + position) for position, key in enumerate(keys[:26])}
+        for record in records:
+            if record.study == label and (record.doc_id, record.study_index) in letters:
+                record.study = label + letters[(record.doc_id, record.study_index)]
 
 
 def group_sizes(unit: StudyUnit) -> tuple[int, int] | None:
@@ -114,6 +163,7 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
         corrections = store.corrections(document.doc_id) if studies else []
         for unit in studies:
             label = study_label(document, unit, len(studies))
+            facts: StudyFacts | None = None
             for value in unit.values:
                 if value.field != "effect" or not value.chosen or not usable_effect(value.value):
                     continue
@@ -135,6 +185,8 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
                     start=start, end=end, source=value.source, registrations=document.registrations,
                 )
                 record.conversion = convert(estimate, target)
+                facts = facts or facts_of(document, unit, len(studies))
+                record.facts = facts
                 yield record
 
 
@@ -161,6 +213,9 @@ def instrument_of(outcome: str | None) -> tuple[str | None, str | None]:
 def _stems(text: str) -> list[str]:
     """Words cut to their first seven letters, so ``depressive`` meets ``depression``."""
     return [word[:7] for word in re.findall(r"[a-z0-9]+", text.lower()) if word not in {"and", "of", "the"}]
+
+
+MATCH_RANK = {"instrument": 0, "outcome": 0, "construct": 1}
 
 
 def outcome_match(record: EffectRecord, query: str) -> str | None:
