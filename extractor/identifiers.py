@@ -53,6 +53,7 @@ _JPRN_TRIGGERS = ("UMIN", "JRCT", "JPRN")
 _NEEDS_CONTEXT = {"ntr": re.compile(r"(netherlands|dutch|trial\s*register|registr)", re.I)}
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
+_DOI_CARRIED = re.compile(r"[ \n](?=[a-z]+[.\-]?\d)([a-z0-9]+[.\-]\d[\w.\-]*\d)")
 _PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b")
 _PMCID = re.compile(r"\b(PMC\d{5,9})\b")
 
@@ -114,8 +115,13 @@ def find_identifiers(text: str) -> list[Identifier]:
     if "10." not in text:
         return found + _pmids(text)
     for match in _DOI.finditer(text):
-        doi = clean_doi(match.group(1))
-        found.append(Identifier("doi", doi, match.start(1), match.start(1) + len(doi), SOURCE))
+        raw = match.group(1)
+        carried = _DOI_CARRIED.match(text, match.end(1)) if raw.endswith((".", "/", "-")) else None
+        if carried:  # "10.1371/journal. pone.0197919": a DOI broken across a line by a PDF's layout
+            raw += carried.group(1)
+        doi = clean_doi(raw)
+        end = carried.end(1) if carried else match.start(1) + len(doi)
+        found.append(Identifier("doi", doi, match.start(1), end, SOURCE))
     found.extend(_pmids(text))
     found.sort(key=lambda identifier: identifier.start or 0)
     return found
@@ -257,6 +263,19 @@ def _inside(spans: list[Span], position: int | None) -> bool:
     return position is not None and any(start <= position < end for start, end in spans)
 
 
+# The document's own citation, printed at the end of many articles ("doi:10.1186/... Cite this article as: ...").
+_OWN_CITATION = re.compile(r"\b(?:cite\s+this\s+(?:article|paper)|please\s+cite|how\s+to\s+cite|to\s+cite\s+this)\b",
+                           re.I)
+
+
+def _own_citation_line(text: str, position: int | None) -> bool:
+    if position is None:
+        return False
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return bool(_OWN_CITATION.search(text[start : end if end >= 0 else len(text)]))
+
+
 _HEAD_CHARS = 6000  # without pages, the part of a text that holds its header and citation line
 _LABELLED = re.compile(r"(?:doi|pmid|pmcid|doi\.org/)\s*:?\s*$", re.I)
 
@@ -287,7 +306,7 @@ def attach_identifiers(document: Document) -> Document:
     in_text = find_identifiers(document.text)
     references = reference_spans(document.text, document.pages) if in_text else []
     for identifier in in_text:
-        if _inside(references, identifier.start):
+        if _inside(references, identifier.start) and not _own_citation_line(document.text, identifier.start):
             identifier.role, identifier.source = "cited", CITED_SOURCE
     metadata = document.metadata
     by_key: dict[tuple[str, str], Identifier] = {}
