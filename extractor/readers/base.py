@@ -40,6 +40,24 @@ class RecordFailure:
     hint: str
 
 
+PARTIAL = "partial"  # the kind of a failure whose file or record was read in part (a cut or damaged end)
+
+
+def partial_failure(record: str, message: str, hint: str) -> RecordFailure:
+    """The failure row of a salvage: what was read, and the part that is lost, named in ``message``."""
+    return RecordFailure(record=record, kind=PARTIAL, message=message, hint=hint)
+
+
+# Free-text fields whose last words a cut can take without a trace; such a field cut off at the end of a file is
+# left out unless it ends like a whole sentence.
+_SENTENCE_END = re.compile(r"[.?!)\]\"'”’]\s*$")
+
+
+def looks_whole(value: str) -> bool:
+    """Whether a value that ran to the end of a cut file ends like a whole sentence or title."""
+    return bool(_SENTENCE_END.search(value or ""))
+
+
 class Reader(Protocol):
     """A module in ``extractor.readers`` that reads one format."""
 
@@ -327,13 +345,18 @@ def document_from_spans(
 
 def read_records(
     records: Iterator[object],
-    to_document: Callable[[object, int], Document | RecordFailure],
+    to_document: Callable[[object, int], Document | RecordFailure | Iterator[Document | RecordFailure]],
     nothing_found: str,
 ) -> Iterator[Document | RecordFailure]:
-    """Documents of a tagged multi-record file, numbered from 1; MalformedDocument when it holds none."""
+    """Documents of a tagged multi-record file, numbered from 1; MalformedDocument when it holds none.
+    ``to_document`` may give several items for one record (a salvaged record: a document and a failure)."""
     index = 0
     for index, record in enumerate(records, start=1):
-        yield to_document(record, index)
+        result = to_document(record, index)
+        if isinstance(result, Document | RecordFailure):
+            yield result
+        else:  # a salvaged record: its document (if any) and the failure naming what is lost
+            yield from result
     if index == 0:
         raise MalformedDocument(nothing_found)
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from html.entities import name2codepoint
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from ..errors import EmptyDocument, ExtractorError, LimitExceeded, MalformedDocument, TruncatedDocument
@@ -305,9 +305,10 @@ def deleted_pmids(path: Path) -> list[str]:
     return pmids
 
 
-def xml_parser() -> ET.XMLParser:
-    """An expat parser that never fetches a DTD but knows HTML named entities a DOCTYPE implies."""
-    parser = ET.XMLParser(target=ET.TreeBuilder())
+def xml_parser(target: Any = None) -> ET.XMLParser:
+    """An expat parser that never fetches a DTD but knows HTML named entities a DOCTYPE implies (building a tree,
+    or feeding ``target``)."""
+    parser = ET.XMLParser(target=target if target is not None else ET.TreeBuilder())
     parser.entity.update({name: chr(code) for name, code in name2codepoint.items()})
     return parser
 
