@@ -77,7 +77,9 @@ def clean_doi(raw: str) -> str:
         doi = doi[:-1]
     while doi.endswith("]") and doi.count("[") < doi.count("]"):
         doi = doi[:-1]
-    return doi.rstrip(".,;:").lower()
+    doi = doi.rstrip(".,;:").lower()
+    # a publisher's page suffix run into the DOI by pasted text ("10.3389/fpsyt.2023.1288797/full")
+    return re.sub(r"(?<=\d)/(?:full|abstract|pdf|epdf|html)[a-z]*$", "", doi)
 
 
 def find_registrations(text: str) -> list[Identifier]:

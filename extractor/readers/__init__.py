@@ -109,7 +109,7 @@ def read_path(path: Path | str, limits: Limits | None = None, fmt: str | None = 
 
     def finish(document: Document, multi: bool) -> Document:
         if document.format in TEXT_METADATA_FORMATS:
-            fill_metadata(document)
+            fill_metadata(document, guessed=document.format == "text")
         attach_identifiers(document)
         if multi:
             key = record_key(document, document.record_index or records)

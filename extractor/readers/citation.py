@@ -139,8 +139,8 @@ def _before(prefix: str) -> tuple[str | None, str | None]:
     prefix = prefix.rstrip(" ,.")
     author = None
     short = re.search(r"\bet\s+al\.?\s*", prefix)
-    if short:
-        author = prefix[: short.start()].strip(" ,") or None
+    if short:  # "Quelle: Christensen N, Bruun S, Søndergaard J et al." -> Christensen N
+        author = re.sub(r"^[\w ]{1,20}:\s*", "", prefix[: short.start()]).split(",")[0].strip() or None
         prefix = prefix[short.end() :]
         if author and not (_is_name(author) or re.fullmatch(r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?", author)):
             author = None
@@ -182,7 +182,7 @@ def _is_name(text: str) -> bool:
     """A person's name as bylines print it: two to five capitalised words or initials ("Nuala E. Tully",
     "Thomason K", "van der Put C")."""
     words = _DEGREES.sub("", text).split()
-    if not 2 <= len(words) <= 5 or _PUBLISHER.search(text) or _NOT_NAME.search(text):
+    if not 2 <= len(words) <= 4 or _PUBLISHER.search(text) or _NOT_NAME.search(text):
         return False
     if not all(_NAME_WORD.match(w) or w.lower() in _PARTICLES for w in words):
         return False
@@ -258,18 +258,26 @@ def title_slide_or_byline(document: Document) -> list[str]:
     start, end = _head(document)
     after = document.text[document.title_span[1] : max(end, document.title_span[1])]
     lines = [line.strip() for line in after.split("\n") if line.strip()][:4]
+    slides = bool(document.pages) and document.pages[0].kind == "slide"
     for line in lines:
         names = author_line(line)
-        if names:
+        # one name alone passes only on a title slide or with an initial ("Tamesha N. Harewood"): two capitalised
+        # words after a title are as often a table's header ("Effect Size")
+        if names and (len(names) > 1 or slides or re.search(r"\b[A-Z]\.?\s", names[0])):
             return names
     return []
 
 
-def fill_metadata(document: Document) -> Document:
+def fill_metadata(document: Document, guessed: bool = False) -> Document:
     """Fill the journal, year, volume, issue, pages and authors a reader left empty from the document's
-    citation line and byline; what a reader found is never overwritten."""
+    citation line and byline. What a reader found is kept, unless ``guessed`` (the plain-text reader's guesses
+    from its own line patterns) and the citation line is a full one (journal, year and volume)."""
     metadata = document.metadata
     citation = find_citation(document)
+    if citation and guessed and citation.journal and citation.year and citation.volume:
+        metadata.journal, metadata.year = citation.journal, citation.year
+        if citation.authors:
+            metadata.authors = list(citation.authors)
     if citation:
         _apply(metadata, citation)
     if len(metadata.authors) <= 1:  # none, or only the first author of "Smith et al."

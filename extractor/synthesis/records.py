@@ -47,14 +47,35 @@ class EffectRecord:
 
 
 def study_label(document: Document, unit: StudyUnit, studies: int) -> str:
-    """``Fukkink (2008)`` for a study of a review, ``Smith 2019`` for a paper, else the doc_id."""
+    """``Fukkink (2008)`` for a study of a review; ``Smith et al. 2019`` for a paper (first author and year, as far
+    as they are known); else the doc_id."""
     if studies > 1 and unit.label:
         return unit.label
     meta = document.metadata
-    if meta.authors and meta.year:
-        first = meta.authors[0].split(",")[0].strip()
-        return f"{first}{' et al.' if len(meta.authors) > 1 else ''} {meta.year}"
+    first = surname(meta.authors[0]) if meta.authors else ""
+    if first:
+        label = f"{first}{' et al.' if len(meta.authors) > 1 else ''}"
+        return f"{label} {meta.year}" if meta.year else label
     return document.doc_id
+
+
+def surname(name: str) -> str:
+    """The family name of an author as exports write it: "Smith, Jane", "Smith JA", "Jane A. Smith"."""
+    name = name.strip()
+    if "," in name:
+        return name.split(",")[0].strip()
+    words = name.split()
+    if len(words) > 1 and re.fullmatch(r"(?:[A-Z]\.?-?){1,3}", words[-1]):
+        return " ".join(words[:-1]) if len(words) == 2 else words[0]  # "Smith JA"; "Jester Jennifer M."
+    return words[-1] if words else ""
+
+
+def study_year(document: Document, unit: StudyUnit, studies: int) -> int | None:
+    """The year of a study: from its citation label in a review ("Fukkink (2008)"), else the document's."""
+    if studies > 1 and unit.label:
+        found = re.search(r"\b(1[89]\d\d|20\d\d)[a-z]?\b", unit.label)
+        return int(found.group(1)) if found else None
+    return document.metadata.year
 
 
 def group_sizes(unit: StudyUnit) -> tuple[int, int] | None:
@@ -126,7 +147,8 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
                 end = value.end if value.end is not None else link.end
                 estimate = estimate_of(value, unit, document)
                 record = EffectRecord(
-                    doc_id=document.doc_id, study_index=unit.index, study=label, year=document.metadata.year,
+                    doc_id=document.doc_id, study_index=unit.index, study=label,
+                    year=study_year(document, unit, len(studies)),
                     outcome=outcome, instrument=instrument,
                     construct=construct or link.attributes.get("construct"), estimate=estimate,
                     evidence=document.text[start:end] if start is not None and end is not None else None,
