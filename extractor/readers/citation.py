@@ -145,6 +145,7 @@ def _before(prefix: str) -> tuple[str | None, str | None]:
         if author and not (_is_name(author) or re.fullmatch(r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?", author)):
             author = None
     prefix = re.sub(r"^.*\b(?:Publishing\s+(?:Corporation|Group|Company)|Publishers?|Press)\s+", "", prefix)
+    prefix = re.sub(r"^.*:\s+(?=[A-Z])", "", prefix)  # "Published in final edited form as: Arch Gen Psychiatry"
     pieces = re.split(r"(?<=[.?!|])\s+|\s+[|•·]\s+", prefix)
     journal = _join_abbreviations(pieces)
     return author, journal if journal and _looks_like_journal(journal) else None
@@ -189,7 +190,7 @@ def _is_name(text: str) -> bool:
     return any(len(w.strip(".")) > 2 and w.lower() not in _PARTICLES for w in words)
 
 
-_AFFILIATION_MARKS = re.compile(r"(?<=[^\s\d,])\d{1,2}(?:\s*,\s*\d{1,2})*(?=[\s,;*†‡§¶#☯✉]|$)"
+_AFFILIATION_MARKS = re.compile(r"(?<=[^\s\d,])\s?\d{1,2}(?:\s*,\s*\d{1,2})*(?=[\s,;*†‡§¶#☯✉]|$)"
                                 r"|(?<=,)\d{1,2}(?:,\d{1,2})*(?=\s)|[*†‡§¶#☯✉]")
 # Words of a header that two capitalised words would otherwise pass as a name ("Research Article").
 _NOT_NAME = re.compile(r"\b(?:research|article|original|review|open|access|abstract|introduction|background|methods?|"
@@ -251,6 +252,9 @@ def find_citation(document: Document) -> Citation | None:
     return best
 
 
+_BYLINE_YEAR = re.compile(r"\s*\((?:19|20)\d\d[a-z]?\)\s*$")
+
+
 def title_slide_or_byline(document: Document) -> list[str]:
     """Authors from the lines after the title (a byline, or the names on a deck's title slide)."""
     if not document.title_span:
@@ -260,7 +264,7 @@ def title_slide_or_byline(document: Document) -> list[str]:
     lines = [line.strip() for line in after.split("\n") if line.strip()][:4]
     slides = bool(document.pages) and document.pages[0].kind == "slide"
     for line in lines:
-        names = author_line(line)
+        names = author_line(_BYLINE_YEAR.sub("", line))  # "Weiss M, Schmucker M, Lösel F (2015)"
         # one name alone passes only on a title slide or with an initial ("Tamesha N. Harewood"): two capitalised
         # words after a title are as often a table's header ("Effect Size")
         if names and (len(names) > 1 or slides or re.search(r"\b[A-Z]\.?\s", names[0])):
@@ -280,6 +284,11 @@ def fill_metadata(document: Document, guessed: bool = False) -> Document:
             metadata.authors = list(citation.authors)
     if citation:
         _apply(metadata, citation)
+    if not metadata.year and document.title_span:
+        after = document.text[document.title_span[1] : document.title_span[1] + 400].strip().split("\n", 1)[0]
+        year = _BYLINE_YEAR.search(after)
+        if year and author_line(_BYLINE_YEAR.sub("", after)):
+            metadata.year = int(re.sub(r"\D", "", year.group(0))[:4])
     if len(metadata.authors) <= 1:  # none, or only the first author of "Smith et al."
         byline = title_slide_or_byline(document)
         first = metadata.authors[0].split()[-1].lower() if metadata.authors else ""
