@@ -369,6 +369,20 @@ def first_year(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def citation_numbers(volume: str | None = None, issue: str | None = None, first_page: str | None = None,
+                     last_page: str | None = None) -> dict[str, str]:
+    """Volume, issue and pages of a record as ``Metadata.extra`` keeps them: printed numbers, the empty left out
+    ("436", "44" -> pages "436-44"; a range in ``first_page`` kept as it is)."""
+    numbers: dict[str, str] = {}
+    for key, value in (("volume", volume), ("issue", issue)):
+        if squash(value):
+            numbers[key] = squash(value)
+    first, last = squash(first_page).replace("–", "-").replace("--", "-"), squash(last_page)
+    if first:
+        numbers["pages"] = f"{first}-{last}" if last and last != first and "-" not in first else first
+    return numbers
+
+
 def split_keywords(value: str | None) -> list[str]:
     """Keywords from a ';' or ',' separated field, without blanks or repeats."""
     if not value:

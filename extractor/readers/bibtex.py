@@ -14,7 +14,16 @@ from pathlib import Path
 
 from ..errors import MalformedDocument
 from ..types import Document, Metadata
-from .base import Limits, RecordFailure, first_year, make_document, partial_failure, split_keywords, squash
+from .base import (
+    Limits,
+    RecordFailure,
+    citation_numbers,
+    first_year,
+    make_document,
+    partial_failure,
+    split_keywords,
+    squash,
+)
 from .ris import head_lines, iter_lines, normalise_doi
 
 FORMAT = "bibtex"
@@ -341,7 +350,8 @@ def _metadata(entry_type: str, key: str, fields: dict[str, str]) -> Metadata:
     doi = plain("doi")
     pmid = re.sub(r"\D", "", plain("pmid", "pubmed-id", "pubmed"))
     pmcid = plain("pmcid").upper()
-    extra: dict[str, object] = {"bibtex_type": entry_type}
+    extra: dict[str, object] = {"bibtex_type": entry_type, **citation_numbers(plain("volume"), plain("number", "issue"),
+                                                                                plain("pages"))}
     if key:
         extra["key"] = key
     if plain("note"):

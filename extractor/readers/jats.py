@@ -14,7 +14,16 @@ from xml.etree import ElementTree as ET
 
 from ..errors import EmptyDocument
 from ..types import Document, Metadata
-from .base import BoundedReader, Limits, RecordFailure, first_year, make_document, partial_failure, squash
+from .base import (
+    BoundedReader,
+    Limits,
+    RecordFailure,
+    citation_numbers,
+    first_year,
+    make_document,
+    partial_failure,
+    squash,
+)
 from .pubmed_xml import (
     READ_ERRORS,
     flatten,
@@ -295,6 +304,11 @@ def _metadata(article: ET.Element, meta: ET.Element) -> Metadata:
         for link in meta.iter("ext-link")
         if "trial" in link.get("ext-link-type", "").lower() and squash(link.text)
     ]
+    extra: dict[str, object] = citation_numbers(meta.findtext("volume"), meta.findtext("issue"),
+                                                meta.findtext("fpage") or meta.findtext("elocation-id"),
+                                                meta.findtext("lpage"))
+    if registrations:
+        extra["registrations"] = registrations
     return Metadata(
         authors=_authors(meta),
         year=_year(meta),
@@ -305,7 +319,7 @@ def _metadata(article: ET.Element, meta: ET.Element) -> Metadata:
         publication_types=[squash(article.get("article-type"))] if article.get("article-type") else [],
         keywords=list(dict.fromkeys(keyword for keyword in keywords if keyword)),
         language=article.get("{http://www.w3.org/XML/1998/namespace}lang"),
-        extra={"registrations": registrations} if registrations else {},
+        extra=extra,
     )
 
 

@@ -11,6 +11,7 @@ from ..types import Document, Metadata
 from .base import (
     Limits,
     RecordFailure,
+    citation_numbers,
     first_year,
     looks_whole,
     make_document,
@@ -169,7 +170,7 @@ def _metadata(record: Record) -> Metadata:
     pmid = re.sub(r"\D", "", _first(record, "PMID")) or None
     pmcid = _first(record, "PMC").strip().upper() or None
     registrations = [value for value in record.get("SI", []) if find_registrations(value)]
-    extra: dict[str, object] = {}
+    extra: dict[str, object] = citation_numbers(_first(record, "VI"), _first(record, "IP"), _first(record, "PG"))
     if registrations:
         extra["registrations"] = registrations
     if record.get("STAT"):

@@ -25,7 +25,7 @@ from xml.etree import ElementTree as ET
 from ..errors import EmptyDocument, ExtractorError, LimitExceeded, MalformedDocument, TruncatedDocument
 from ..identifiers import clean_doi
 from ..types import Document, Metadata, Section
-from .base import BoundedReader, Limits, RecordFailure, first_year, make_document, squash
+from .base import BoundedReader, Limits, RecordFailure, citation_numbers, first_year, make_document, squash
 
 FORMAT = "pubmed_xml"
 
@@ -491,7 +491,11 @@ def _metadata(element: ET.Element, citation: ET.Element, article: ET.Element) ->
     keywords = [flatten(node) for node in citation.findall("KeywordList/Keyword")]
     types = article.findall("PublicationTypeList/PublicationType") or citation.findall("PublicationType")
     registrations = [squash(node.text) for node in article.iter("AccessionNumber") if squash(node.text)]
-    extra: dict[str, object] = {}
+    issue = article.find("Journal/JournalIssue")
+    extra: dict[str, object] = citation_numbers(
+        issue.findtext("Volume") if issue is not None else None, issue.findtext("Issue") if issue is not None else None,
+        article.findtext("Pagination/MedlinePgn") or article.findtext("Pagination/StartPage"),
+        None if article.findtext("Pagination/MedlinePgn") else article.findtext("Pagination/EndPage"))
     if registrations:
         extra["registrations"] = registrations
     if mesh:

@@ -20,6 +20,7 @@ from .base import (
     BoundedReader,
     Limits,
     RecordFailure,
+    citation_numbers,
     decode_bytes,
     first_year,
     looks_whole,
@@ -245,7 +246,8 @@ def _metadata(fields: dict[str, list[str]]) -> Metadata:
         for keyword in split_keywords(value) if ("\n" in value or ";" in value) else [squash(value)]:
             if keyword:
                 keywords.setdefault(keyword, None)
-    extra: dict[str, object] = {}
+    extra: dict[str, object] = citation_numbers(_first(fields, "VL"), _first(fields, "IS", "CP"),
+                                                _first(fields, "SP"), _first(fields, "EP"))
     if fields.get("TY"):
         extra["ris_type"] = squash(fields["TY"][0])
     if accession:
