@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Protocol
 
-from ..errors import BadEncoding, EmptyDocument, LimitExceeded, MalformedDocument
+from ..errors import BadEncoding, EmptyDocument, LimitExceeded, MalformedDocument, PartiallyRead
 from ..types import Document, Metadata, Page, Section, Span
 
 
@@ -40,7 +40,7 @@ class RecordFailure:
     hint: str
 
 
-PARTIAL = "partial"  # the kind of a failure whose file or record was read in part (a cut or damaged end)
+PARTIAL = PartiallyRead.kind  # a failure whose file or record was read in part (a cut or damaged end)
 
 
 def partial_failure(record: str, message: str, hint: str) -> RecordFailure:
