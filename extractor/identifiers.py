@@ -193,6 +193,14 @@ def _is_entry(line: str) -> bool:
     return bool(_ENTRY_NUMBERED.match(line) and _ENTRY_SOURCE.search(line) and len(line) <= 600)
 
 
+def _reference_like(line: str) -> bool:
+    """An entry, the tail or continuation of one (a numbered line, a year with a source): not a paragraph of
+    prose or a slide's bullet."""
+    if _is_entry(line) or _ENTRY_TAIL.match(line) or _ENTRY_NUMBERED.match(line):
+        return True
+    return not line.startswith(("-", "•", "*")) and bool(_ENTRY_YEAR.search(line) and _ENTRY_SOURCE.search(line))
+
+
 def reference_spans(text: str, pages: list[Page] | None = None) -> list[Span]:
     """The parts of ``text`` that are lists of other papers: reference lists with or without a heading,
     a deck's references slide, a pasted page's "Similar articles" and "Cited by"."""
@@ -213,9 +221,20 @@ def reference_spans(text: str, pages: list[Page] | None = None) -> list[Span]:
         if len(line) <= 120 and _LIST_HEADING.match(line):
             end_index = index + 1
             limit = next((p.end for p in slides if p.start <= start < p.end), len(text))
+            prose, first_prose = 0, 0  # three long lines of prose in a row (short ones aside): the list has ended
             while end_index < len(lines) and lines[end_index][0] < limit:
-                if len(lines[end_index][2]) <= 80 and _AFTER_LIST.match(lines[end_index][2]):
+                following = lines[end_index][2]
+                if len(following) <= 80 and _AFTER_LIST.match(following):
                     break
+                if len(following) > 60:
+                    if _reference_like(following):
+                        prose = 0
+                    else:
+                        first_prose = first_prose if prose else end_index
+                        prose += 1
+                        if prose == 3:
+                            end_index = first_prose
+                            break
                 end_index += 1
             if end_index > index + 1:
                 spans.append((start, min(lines[end_index - 1][1], limit)))

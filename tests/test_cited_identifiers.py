@@ -137,3 +137,17 @@ def test_the_issues_slide_deck_seed_does_not_take_barlows_doi() -> None:
     [document] = list(read_path(shared_path("corpus", "seeds", "001_74916d8e9abd76f7.txt")))
     assert document.metadata.doi != "10.1002/14651858.cd010534.pub2"
     assert all(i.cited for i in document.identifiers if i.value == "10.1002/14651858.cd010534.pub2")
+
+
+def test_a_reference_list_ends_where_prose_starts_again() -> None:
+    text = ("An invented deck on home visiting\n\nJane A. Roe\n\n"
+            "Doe, J., Roe, A. (2015) Invented review. *Invented Journal* 21 (1), 11-20. doi:10.5555/cited.1\n\n"
+            "Poe, E. (2013). Invented massage trial. *Invented Reviews*, 2013 (4).\n\n"
+            "References (* indicates review included)\n\n"
+            "The invented unit is an independent charity that brings evidence to bear on services for children.\n\n"
+            "Contact us\n\n"
+            "Our own programme was tested in a randomised trial that we registered before it began to recruit.\n\n"
+            "The trial of the programme is registered as NCT03333333 and reports its results in the spring.\n")
+    document = read_text(text)
+    assert roles(document) == {"own": {"nct03333333"}, "cited": {"10.5555/cited.1"}}
+    assert document.registrations == ["NCT03333333"]
