@@ -39,6 +39,14 @@ class TruncatedDocument(MalformedDocument):
     hint = "the file ends early; re-download or re-export it"
 
 
+class PartiallyRead(TruncatedDocument):
+    """A file or record read only in part (cut off, or damaged part-way): what it held whole was kept. Its kind
+    names the ``failures`` rows that salvaging readers record beside the documents they salvaged."""
+
+    kind = "partial"
+    hint = "the file was cut or damaged; get it again to read the rest"
+
+
 class EncryptedPDF(UnreadableDocument):
     kind = "encrypted"
     hint = "save an unprotected copy (or remove the password) and run again"

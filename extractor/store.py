@@ -326,6 +326,12 @@ def m007_correction_parts(db: sqlite_utils.Database) -> None:
         from extracted_values where field = 'effect'""")
 
 
+@migrations()
+def m008_identifier_role(db: sqlite_utils.Database) -> None:
+    """Whose an identifier is: null or "own" for the document's, "cited" for one in its reference list."""
+    db["identifiers"].add_column("role", str)
+
+
 class _HasSource(Protocol):
     doc_id: str
     source_path: str
@@ -546,7 +552,7 @@ class Store:
         if not rows:
             return None
         identifiers = [
-            Identifier(row["scheme"], row["value"], row["start"], row["end"], row["source"])
+            Identifier(row["scheme"], row["value"], row["start"], row["end"], row["source"], row["role"] or "own")
             for row in self.db.query("select * from identifiers where doc_id = ? order by id", [doc_id])
         ]
         return document_from_row(rows[0], identifiers)
@@ -561,7 +567,7 @@ class Store:
         sql = "select * from documents" + (f" where {' and '.join(conditions)}" if conditions else "") + " order by rowid"
         for row in self.db.query(sql, params or []):
             identifiers = [
-                Identifier(r["scheme"], r["value"], r["start"], r["end"], r["source"])
+                Identifier(r["scheme"], r["value"], r["start"], r["end"], r["source"], r["role"] or "own")
                 for r in self.db.query("select * from identifiers where doc_id = ? order by id", [row["doc_id"]])
             ]
             yield document_from_row(row, identifiers)
@@ -878,7 +884,7 @@ class Store:
                       stamp if r.doc_id in deleted else None, deleted.get(r.doc_id)) for r in records),
                 )
                 connection.executemany(
-                    'insert into identifiers (doc_id, scheme, value, start, "end", source) values (?,?,?,?,?,?)',
+                    'insert into identifiers (doc_id, scheme, value, start, "end", source, role) values (?,?,?,?,?,?,?)',
                     ((r.doc_id, *row) for r in records for row in r.identifiers),
                 )
                 connection.executemany(
@@ -1014,7 +1020,8 @@ class Store:
                 "select count(*) n from documents where abstract is not null and abstract != ''"
             ))["n"],
             "registrations": next(db.query(
-                "select count(distinct value) n from identifiers where scheme not in ('doi','pmid','pmcid')"
+                "select count(distinct value) n from identifiers where scheme not in ('doi','pmid','pmcid') "
+                "and coalesce(role, 'own') = 'own'"
             ))["n"],
             "by_design": self._chosen_counts("design", "json_extract(value, '$')"),
             "by_measure": self._chosen_counts("effect", "json_extract(value, '$.measure')"),
@@ -1138,7 +1145,7 @@ class PreparedRecord:
     """One document with its study units as ready-to-insert rows, built where it was extracted.
 
     Rows leave out the doc_id (the writer may still rename a document) and the run.
-    ``document`` follows ``DOCUMENT_FIELDS``; ``identifiers`` are (scheme, value, start, end, source);
+    ``document`` follows ``DOCUMENT_FIELDS``; ``identifiers`` are (scheme, value, start, end, source, role);
     ``studies`` (index, label, start, end); ``values`` (study index, field, value JSON, start, end,
     evidence, confidence, source, chosen, role, attributes JSON). ``record`` is the interchange record.
     """
@@ -1171,7 +1178,7 @@ def prepare_record(document: Document, units: list[StudyUnit], record_version: s
         doc_id=document.doc_id, source_path=document.source_path, content_hash=row["content_hash"],
         pmid=document.metadata.pmid, record_version=record_version,
         document=tuple(row[name] for name in DOCUMENT_FIELDS),
-        identifiers=[(i.scheme, i.value, i.start, i.end, i.source) for i in document.identifiers],
+        identifiers=[(i.scheme, i.value, i.start, i.end, i.source, i.role) for i in document.identifiers],
         studies=[(unit.index, unit.label, unit.start, unit.end) for unit in units],
         values=values, record=record,
     )

@@ -63,10 +63,15 @@ class Identifier:
     start: int | None = None
     end: int | None = None
     source: str = "rule:identifiers.v1"
+    role: str = "own"  # "own": the document's; "cited": found in its reference list (another paper's)
 
     @property
     def is_registration(self) -> bool:
         return self.scheme not in {"doi", "pmid", "pmcid"}
+
+    @property
+    def cited(self) -> bool:
+        return self.role == "cited"
 
 
 @dataclass
@@ -107,10 +112,11 @@ class Document:
 
     @property
     def registrations(self) -> list[str]:
-        """Registry identifiers in first-seen order, upper case, without repeats."""
+        """The document's own registry identifiers (not those of papers it cites) in first-seen order, upper
+        case, without repeats."""
         seen: dict[str, None] = {}
         for identifier in self.identifiers:
-            if identifier.is_registration:
+            if identifier.is_registration and not identifier.cited:
                 seen.setdefault(identifier.value.upper(), None)
         return list(seen)
 

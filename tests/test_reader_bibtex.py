@@ -272,7 +272,7 @@ def test_an_entry_cut_at_the_end_of_the_file_gives_its_whole_fields_and_a_failur
     assert (document.metadata.authors, document.metadata.year, document.metadata.doi) == (
         ["Roe, Ann", "Poe, Ed"], 2021, "10.5555/cut.1")
     assert document.warnings and "cut off" in document.warnings[0]
-    assert (failure.kind, failure.record) == ("truncated", "entry 1") and "fields before the cut" in failure.message
+    assert (failure.kind, failure.record) == ("partial", "entry 1") and "fields before the cut" in failure.message
 
 
 def test_a_field_cut_in_the_middle_is_left_out_and_named(tmp_path: Path) -> None:

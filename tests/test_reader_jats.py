@@ -202,11 +202,37 @@ def test_gzip_copy_reads_the_same(name: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", list(ARTICLES))
-def test_truncated_file_raises_a_typed_error_with_its_line(name: str, tmp_path: Path) -> None:
+def test_a_file_cut_in_half_gives_what_it_holds_with_a_partial_failure_naming_the_line(name: str,
+                                                                                         tmp_path: Path) -> None:
     data = shared_path(*FOLDER, name).read_bytes()
     target = write(tmp_path, name, data[: len(data) // 2])
-    with pytest.raises(TruncatedDocument, match="line"):
+    items = list(read_path(target))
+    [document] = [item for item in items if isinstance(item, Document)]
+    [failure] = [item for item in items if not isinstance(item, Document)]
+    assert document.title == only_document(shared_path(*FOLDER, name)).title
+    assert failure.kind == "partial" and "ends early" in failure.message and "line" in failure.message
+    assert document.warnings and "the rest is lost" in document.warnings[-1]
+
+
+def test_a_file_cut_before_any_title_or_abstract_still_fails_with_its_line(tmp_path: Path) -> None:
+    target = write(tmp_path, "cut.nxml", b"<?xml version='1.0'?>\n<article><front><article-meta><title-group>"
+                                         b"<article-title>Half a ti")
+    with pytest.raises(TruncatedDocument, match="line 2"):
         list(read_path(target))
+
+
+def test_a_jats_file_cut_after_its_front_matter_keeps_title_abstract_and_metadata(tmp_path: Path) -> None:
+    front = ("<?xml version='1.0'?>\n<article><front><journal-meta><journal-title-group><journal-title>Journal of "
+             "Invented Trials</journal-title></journal-title-group></journal-meta><article-meta>"
+             "<article-id pub-id-type='doi'>10.5555/cut.2</article-id><title-group><article-title>A whole title"
+             "</article-title></title-group><abstract><p>A whole abstract about 40 children.</p></abstract>"
+             "</article-meta></front>\n<body><sec><title>Methods</title><p>Forty children were rand")
+    items = list(read_path(write(tmp_path, "front.nxml", front.encode())))
+    [document] = [item for item in items if isinstance(item, Document)]
+    [failure] = [item for item in items if not isinstance(item, Document)]
+    assert (document.title, document.abstract) == ("A whole title", "A whole abstract about 40 children.")
+    assert document.metadata.doi == "10.5555/cut.2" and "Forty children" not in document.text
+    assert failure.kind == "partial" and failure.record == "article" and "line 3" in failure.message
 
 
 def test_mismatched_tag_is_malformed(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_migrations_create_the_schema_once(tmp_path: Path) -> None:
     again = Store(path)  # re-opening applies nothing twice
     assert [m.name for m in migrations.applied(again.db)] == ["m001_documents", "m002_studies_and_values", "m003_corrections",
                                                              "m004_review", "m005_scale", "m006_run_owner",
-                                                             "m007_correction_parts"]
+                                                             "m007_correction_parts", "m008_identifier_role"]
 
 
 def test_document_round_trips_through_the_store(tmp_path: Path) -> None:

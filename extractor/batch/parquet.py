@@ -6,7 +6,7 @@ it runs, so records never travel back to one process:
     DIR/documents/<part>.parquet         one row per document (the ``documents`` columns)
     DIR/studies/<part>.parquet           doc_id, study_index, label, start, end
     DIR/extracted_values/<part>.parquet  doc_id, study_index, field, value (JSON), evidence, ...
-    DIR/identifiers/<part>.parquet       doc_id, scheme, value, start, end, source
+    DIR/identifiers/<part>.parquet       doc_id, scheme, value, start, end, source, role
     DIR/deletions/<part>.parquet         pmid, source_path, file_name (PubMed update files)
 
 ``<part>`` is ``<hash of the path>-<chunk>-<part>``, so a re-run overwrites its
@@ -37,7 +37,7 @@ _INTEGER_FIELDS = {"record_index", "title_start", "title_end", "abstract_start",
 STUDY_COLUMNS = ("doc_id", "study_index", "label", "start", "end")
 VALUE_COLUMNS = ("doc_id", "study_index", "field", "value", "start", "end", "evidence", "confidence", "source",
                  "chosen", "role", "attributes")
-IDENTIFIER_COLUMNS = ("doc_id", "scheme", "value", "start", "end", "source")
+IDENTIFIER_COLUMNS = ("doc_id", "scheme", "value", "start", "end", "source", "role")
 
 
 class NotAParquetFolder(ExtractorError):
@@ -59,7 +59,7 @@ def _schemas() -> dict[str, pa.Schema]:
                                        ("start", integer), ("end", integer), ("evidence", text), ("confidence", real),
                                        ("source", text), ("chosen", integer), ("role", text), ("attributes", text)]),
         "identifiers": pa.schema([("doc_id", text), ("scheme", text), ("value", text), ("start", integer),
-                                  ("end", integer), ("source", text)]),
+                                  ("end", integer), ("source", text), ("role", text)]),
         "deletions": pa.schema([("pmid", text), ("source_path", text), ("file_name", text)]),
     }
 
@@ -115,7 +115,7 @@ def records_of_part(directory: Path, name: str) -> list[PreparedRecord]:
                                 ("identifiers", IDENTIFIER_COLUMNS)):
         for row in _rows(directory / table_name / f"{name}.parquet"):
             rows = children.setdefault(row["doc_id"], {}).setdefault(table_name, [])
-            rows.append(tuple(row[c] for c in columns[1:]))
+            rows.append(tuple(row.get(c) for c in columns[1:]))  # .get: parts written before a column was added
     records = []
     for row in _rows(directory / "documents" / f"{name}.parquet"):
         mine = children.get(row["doc_id"], {})

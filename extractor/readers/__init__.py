@@ -18,6 +18,10 @@ from ..errors import EmptyDocument, ExtractorError, LimitExceeded, UnsupportedFo
 from ..identifiers import attach_identifiers
 from ..types import Document, Failure
 from .base import Limits, RecordFailure
+from .citation import fill_metadata
+
+# Formats whose metadata is read from the text (citation line, byline, title slide) where the reader had none.
+TEXT_METADATA_FORMATS = {"text", "pdf", "pdf_slides", "pptx"}
 
 # Order matters only to break ties between equal sniff scores.
 READER_MODULES = (
@@ -104,6 +108,8 @@ def read_path(path: Path | str, limits: Limits | None = None, fmt: str | None = 
     keys_used: set[str] = set()
 
     def finish(document: Document, multi: bool) -> Document:
+        if document.format in TEXT_METADATA_FORMATS:
+            fill_metadata(document, guessed=document.format == "text")
         attach_identifiers(document)
         if multi:
             key = record_key(document, document.record_index or records)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Protocol
 
-from ..errors import BadEncoding, EmptyDocument, LimitExceeded, MalformedDocument
+from ..errors import BadEncoding, EmptyDocument, LimitExceeded, MalformedDocument, PartiallyRead
 from ..types import Document, Metadata, Page, Section, Span
 
 
@@ -38,6 +38,24 @@ class RecordFailure:
     kind: str
     message: str
     hint: str
+
+
+PARTIAL = PartiallyRead.kind  # a failure whose file or record was read in part (a cut or damaged end)
+
+
+def partial_failure(record: str, message: str, hint: str) -> RecordFailure:
+    """The failure row of a salvage: what was read, and the part that is lost, named in ``message``."""
+    return RecordFailure(record=record, kind=PARTIAL, message=message, hint=hint)
+
+
+# Free-text fields whose last words a cut can take without a trace; such a field cut off at the end of a file is
+# left out unless it ends like a whole sentence.
+_SENTENCE_END = re.compile(r"[.?!)\]\"'”’]\s*$")
+
+
+def looks_whole(value: str) -> bool:
+    """Whether a value that ran to the end of a cut file ends like a whole sentence or title."""
+    return bool(_SENTENCE_END.search(value or ""))
 
 
 class Reader(Protocol):
@@ -327,13 +345,18 @@ def document_from_spans(
 
 def read_records(
     records: Iterator[object],
-    to_document: Callable[[object, int], Document | RecordFailure],
+    to_document: Callable[[object, int], Document | RecordFailure | Iterator[Document | RecordFailure]],
     nothing_found: str,
 ) -> Iterator[Document | RecordFailure]:
-    """Documents of a tagged multi-record file, numbered from 1; MalformedDocument when it holds none."""
+    """Documents of a tagged multi-record file, numbered from 1; MalformedDocument when it holds none.
+    ``to_document`` may give several items for one record (a salvaged record: a document and a failure)."""
     index = 0
     for index, record in enumerate(records, start=1):
-        yield to_document(record, index)
+        result = to_document(record, index)
+        if isinstance(result, Document | RecordFailure):
+            yield result
+        else:  # a salvaged record: its document (if any) and the failure naming what is lost
+            yield from result
     if index == 0:
         raise MalformedDocument(nothing_found)
 
@@ -344,6 +367,20 @@ def first_year(value: str | None) -> int | None:
         return None
     match = re.search(r"\b(1[89]\d\d|20\d\d)\b", value)
     return int(match.group(1)) if match else None
+
+
+def citation_numbers(volume: str | None = None, issue: str | None = None, first_page: str | None = None,
+                     last_page: str | None = None) -> dict[str, str]:
+    """Volume, issue and pages of a record as ``Metadata.extra`` keeps them: printed numbers, the empty left out
+    ("436", "44" -> pages "436-44"; a range in ``first_page`` kept as it is)."""
+    numbers: dict[str, str] = {}
+    for key, value in (("volume", volume), ("issue", issue)):
+        if squash(value):
+            numbers[key] = squash(value)
+    first, last = squash(first_page).replace("–", "-").replace("--", "-"), squash(last_page)
+    if first:
+        numbers["pages"] = f"{first}-{last}" if last and last != first and "-" not in first else first
+    return numbers
 
 
 def split_keywords(value: str | None) -> list[str]:

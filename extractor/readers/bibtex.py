@@ -14,7 +14,16 @@ from pathlib import Path
 
 from ..errors import MalformedDocument
 from ..types import Document, Metadata
-from .base import Limits, RecordFailure, first_year, make_document, split_keywords, squash
+from .base import (
+    Limits,
+    RecordFailure,
+    citation_numbers,
+    first_year,
+    make_document,
+    partial_failure,
+    split_keywords,
+    squash,
+)
 from .ris import head_lines, iter_lines, normalise_doi
 
 FORMAT = "bibtex"
@@ -303,10 +312,10 @@ def _salvage(text: str, macros: dict[str, str], path: Path, index: int, limits: 
     if isinstance(document, Document):
         document.warnings.append(f"BibTeX entry {index} is cut off before its end; its whole fields were read{lost}")
     yield document
-    yield RecordFailure(record=f"entry {index}", kind="truncated",
-                        message=f"BibTeX entry {index} is cut off before its closing brace; the fields before the "
-                                f"cut were read{lost}",
-                        hint="re-export the entry to get the fields after the cut")
+    yield partial_failure(f"entry {index}",
+                          f"BibTeX entry {index} is cut off before its closing brace; the fields before the cut were "
+                          f"read{lost}",
+                          "re-export the entry to get the fields after the cut")
 
 
 def entry_to_document(
@@ -341,7 +350,8 @@ def _metadata(entry_type: str, key: str, fields: dict[str, str]) -> Metadata:
     doi = plain("doi")
     pmid = re.sub(r"\D", "", plain("pmid", "pubmed-id", "pubmed"))
     pmcid = plain("pmcid").upper()
-    extra: dict[str, object] = {"bibtex_type": entry_type}
+    extra: dict[str, object] = {"bibtex_type": entry_type, **citation_numbers(plain("volume"), plain("number", "issue"),
+                                                                                plain("pages"))}
     if key:
         extra["key"] = key
     if plain("note"):

@@ -14,7 +14,16 @@ from xml.etree import ElementTree as ET
 
 from ..errors import EmptyDocument
 from ..types import Document, Metadata
-from .base import BoundedReader, Limits, RecordFailure, first_year, make_document, squash
+from .base import (
+    BoundedReader,
+    Limits,
+    RecordFailure,
+    citation_numbers,
+    first_year,
+    make_document,
+    partial_failure,
+    squash,
+)
 from .pubmed_xml import (
     READ_ERRORS,
     flatten,
@@ -57,10 +66,7 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     with open_xml(path) as handle:
         # a whole tree is built, so what it is built from is bounded (a gzip bomb fails here, not in memory)
         bounded = BoundedReader(handle, "the XML", JATS_PARTS * limits.max_part_bytes)
-        try:
-            root = ET.parse(bounded, parser=xml_parser()).getroot()
-        except READ_ERRORS as error:
-            raise parse_error(error) from None
+        root, damage = _parse(bounded)
     for element in root.iter():
         if isinstance(element.tag, str) and "}" in element.tag:
             element.tag = element.tag.rsplit("}", 1)[1]  # newer PMC output puts JATS in a namespace
@@ -68,14 +74,94 @@ def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     if not articles:
         raise EmptyDocument("the XML holds no <article> element")
     multi = len(articles) > 1
+    if damage is not None:
+        if not any(_has_text(article) for article in articles):
+            raise parse_error(damage) from None  # nothing before the damage worth keeping
+        if not _has_text(articles[-1]):
+            articles = articles[:-1]
     for index, article in enumerate(articles, start=1):
         try:
-            yield _document(article, path, index if multi else None, limits)
+            document = _document(article, path, index if multi else None, limits)
+            if damage is not None and index == len(articles):
+                yield from _salvaged(document, damage, f"article {index}" if multi else "article")
+                continue
+            yield document
         except RecursionError:
             error = nested_too_deeply(f"article {index}" if multi else "the article")
             if not multi:
                 raise error from None
             yield RecordFailure(record=f"article {index}", kind=error.kind, message=error.message, hint=error.hint)
+
+
+# Damage after which the tree read so far is kept: the file ends early, or a tag or token is broken part-way.
+_SALVAGED_CODES = {3, 4, 5, 6, 7, 9}  # no element, invalid token, unclosed token, partial char, mismatch, junk after
+
+
+class _Tracking:
+    """A tree builder that knows which elements are still open, so a parse stopped by damage leaves a tree
+    whose complete elements can be kept and whose one cut element can be dropped."""
+
+    def __init__(self) -> None:
+        self.builder = ET.TreeBuilder()
+        self.open: list[ET.Element] = []
+        self.root: ET.Element | None = None
+
+    def start(self, tag: str, attributes: dict[str, str]) -> ET.Element:
+        element = self.builder.start(tag, attributes)
+        if self.root is None:
+            self.root = element
+        self.open.append(element)
+        return element
+
+    def end(self, tag: str) -> ET.Element:
+        self.open.pop()
+        return self.builder.end(tag)
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def close(self) -> ET.Element:
+        return self.builder.close()
+
+
+def _parse(stream: BoundedReader) -> tuple[ET.Element, Exception | None]:
+    """The document element, and the error that stopped the parse early (None when the whole file was read).
+
+    After damage the elements read whole are kept; the innermost element open at the damage (cut in the
+    middle) is dropped. Other errors (entities, limits) raise as before.
+    """
+    target = _Tracking()
+    parser = xml_parser(target)
+    try:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            parser.feed(block)
+        parser.close()
+    except READ_ERRORS as error:
+        salvageable = not isinstance(error, ET.ParseError) or error.code in _SALVAGED_CODES
+        if target.root is None or not salvageable:
+            raise parse_error(error) from None
+        if len(target.open) > 1:
+            target.open[-2].remove(target.open[-1])
+        return target.root, error
+    assert target.root is not None
+    return target.root, None
+
+
+def _has_text(article: ET.Element) -> bool:
+    """Whether a (salvaged) article has a title or an abstract of its own."""
+    meta = article.find("front/article-meta")
+    if meta is None:
+        return False
+    return bool(flatten(meta.find("title-group/article-title"), _NOT_IN_TITLES) or _abstract_parts(meta))
+
+
+def _salvaged(document: Document, damage: Exception, record: str) -> Iterator[Document | RecordFailure]:
+    """The document read up to the damage, with a warning, and the ``partial`` failure naming where it stopped."""
+    where = parse_error(damage).message.removeprefix("the XML ")
+    document.warnings.append(f"the XML {where}; the {record} was read up to there (the rest is lost)")
+    yield document
+    yield partial_failure(record, f"the XML {where}; the {record} was read up to there and the rest is lost",
+                          "get the file again (it was cut or damaged) to read the rest")
 
 
 def _document(article: ET.Element, path: Path, index: int | None, limits: Limits) -> Document:
@@ -218,6 +304,11 @@ def _metadata(article: ET.Element, meta: ET.Element) -> Metadata:
         for link in meta.iter("ext-link")
         if "trial" in link.get("ext-link-type", "").lower() and squash(link.text)
     ]
+    extra: dict[str, object] = citation_numbers(meta.findtext("volume"), meta.findtext("issue"),
+                                                meta.findtext("fpage") or meta.findtext("elocation-id"),
+                                                meta.findtext("lpage"))
+    if registrations:
+        extra["registrations"] = registrations
     return Metadata(
         authors=_authors(meta),
         year=_year(meta),
@@ -228,7 +319,7 @@ def _metadata(article: ET.Element, meta: ET.Element) -> Metadata:
         publication_types=[squash(article.get("article-type"))] if article.get("article-type") else [],
         keywords=list(dict.fromkeys(keyword for keyword in keywords if keyword)),
         language=article.get("{http://www.w3.org/XML/1998/namespace}lang"),
-        extra={"registrations": registrations} if registrations else {},
+        extra=extra,
     )
 
 

@@ -31,6 +31,7 @@ from ..errors import (
 )
 from ..types import Document, Metadata, Page, Section, Span
 from .base import Limits, TextBuilder, clean_text, document_from_spans, squash
+from .citation import pdf_metadata
 from .pdf_columns import page_lines
 from .pdf_layout import (
     Line,
@@ -99,7 +100,10 @@ def read_pdf(path: Path, limits: Limits) -> Document:
     unmapped = sum(word.text.count("\ufffd") for page in pages for word in page.words)
     if unmapped:
         warnings.append(f"{unmapped} glyphs could not be mapped to text (shown as U+FFFD)")
-    metadata = Metadata(extra={"pdf_info": info} if info else {})
+    xmp = info.pop("\x00xmp", None)
+    metadata = pdf_metadata(info, xmp)
+    if info:
+        metadata.extra["pdf_info"] = info
     if _looks_like_slides(pages):
         document = _read_deck(path, pages, metadata)
     else:
@@ -208,7 +212,11 @@ def _load_pages(
                 warnings.append(f"page {number} could not be read ({_describe(error)}); skipped")
             finally:
                 page.close()
-        return loaded, _info(pdf), bool(getattr(pdf.doc, "encryption", None))
+        info = _info(pdf)
+        xmp = _xmp(pdf)
+        if xmp:
+            info["\x00xmp"] = xmp  # handed to read_pdf beside the info dictionary, never stored
+        return loaded, info, bool(getattr(pdf.doc, "encryption", None))
     finally:
         _close_quietly(pdf)
 
@@ -244,6 +252,20 @@ def _info(pdf: Any) -> dict[str, str]:
         if text:
             info[key.lower()] = text
     return info
+
+
+def _xmp(pdf: Any) -> str | None:
+    """The XMP metadata packet as text (at most 1 MB), or None; read as text, never parsed as XML."""
+    try:
+        from pdfminer.pdftypes import resolve1
+
+        stream = resolve1(pdf.doc.catalog.get("Metadata"))
+        if stream is None or not hasattr(stream, "get_data") or stream.attrs.get("Filter"):
+            return None  # XMP is stored uncompressed; a compressed one is not unpacked (it could be a bomb)
+        data = stream.get_data()
+    except Exception:  # a broken metadata stream is not worth a warning
+        return None
+    return data[: 1 << 20].decode("utf-8", "replace") if data else None
 
 
 def _looks_like_slides(pages: list[_PageWords]) -> bool:

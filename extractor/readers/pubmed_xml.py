@@ -19,13 +19,13 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from html.entities import name2codepoint
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from ..errors import EmptyDocument, ExtractorError, LimitExceeded, MalformedDocument, TruncatedDocument
 from ..identifiers import clean_doi
 from ..types import Document, Metadata, Section
-from .base import BoundedReader, Limits, RecordFailure, first_year, make_document, squash
+from .base import BoundedReader, Limits, RecordFailure, citation_numbers, first_year, make_document, squash
 
 FORMAT = "pubmed_xml"
 
@@ -305,9 +305,10 @@ def deleted_pmids(path: Path) -> list[str]:
     return pmids
 
 
-def xml_parser() -> ET.XMLParser:
-    """An expat parser that never fetches a DTD but knows HTML named entities a DOCTYPE implies."""
-    parser = ET.XMLParser(target=ET.TreeBuilder())
+def xml_parser(target: Any = None) -> ET.XMLParser:
+    """An expat parser that never fetches a DTD but knows HTML named entities a DOCTYPE implies (building a tree,
+    or feeding ``target``)."""
+    parser = ET.XMLParser(target=target if target is not None else ET.TreeBuilder())
     parser.entity.update({name: chr(code) for name, code in name2codepoint.items()})
     return parser
 
@@ -490,7 +491,11 @@ def _metadata(element: ET.Element, citation: ET.Element, article: ET.Element) ->
     keywords = [flatten(node) for node in citation.findall("KeywordList/Keyword")]
     types = article.findall("PublicationTypeList/PublicationType") or citation.findall("PublicationType")
     registrations = [squash(node.text) for node in article.iter("AccessionNumber") if squash(node.text)]
-    extra: dict[str, object] = {}
+    issue = article.find("Journal/JournalIssue")
+    extra: dict[str, object] = citation_numbers(
+        issue.findtext("Volume") if issue is not None else None, issue.findtext("Issue") if issue is not None else None,
+        article.findtext("Pagination/MedlinePgn") or article.findtext("Pagination/StartPage"),
+        None if article.findtext("Pagination/MedlinePgn") else article.findtext("Pagination/EndPage"))
     if registrations:
         extra["registrations"] = registrations
     if mesh:

@@ -20,9 +20,12 @@ from .base import (
     BoundedReader,
     Limits,
     RecordFailure,
+    citation_numbers,
     decode_bytes,
     first_year,
+    looks_whole,
     make_document,
+    partial_failure,
     read_records,
     split_keywords,
     squash,
@@ -46,6 +49,11 @@ _CLOSING_TAG = re.compile(r"</[A-Za-z][\w:.-]*>")
 _BLOCK_END = re.compile(r"</(?:jats:)?(?:p|sec|title|AbstractText)>", re.I)
 
 Record = list[tuple[str, list[str]]]  # (tag, value lines) in file order
+_FREE_TEXT = {"TI", "T1", "T2", "ST", "CT", "AB", "N2", "N1", "AD", "KW", "JF", "JO"}
+
+
+class CutRecord(list):  # type: ignore[type-arg]
+    """The last record of a file that uses ``TY``/``ER``, cut off before its ``ER`` (the file ends in it)."""
 
 
 def open_text(path: Path, newline: str | None = None, limits: Limits | None = None) -> TextIO:
@@ -165,16 +173,40 @@ def iter_records(lines: Iterable[str]) -> Iterator[Record]:
         elif record and not closed and line.strip():
             record[-1][1].append(line.strip())
     if record:
-        yield record
+        yield CutRecord(record) if uses_ty and not closed else record
 
 
 def read(path: Path, limits: Limits) -> Iterator[Document | RecordFailure]:
     """One document per RIS record; a record with no title and no abstract is a RecordFailure."""
     yield from read_records(
         iter_records(iter_lines(path, limits)),
-        lambda record, index: record_to_document(record, path, index, limits),
+        lambda record, index: (_salvage(record, path, index, limits) if isinstance(record, CutRecord)
+                               else record_to_document(record, path, index, limits)),
         "no RIS records found (no 'TY  - ' or other 'XX  - ' tag lines)",
     )
+
+
+def _salvage(record: CutRecord, path: Path, index: int, limits: Limits) -> Iterator[Document | RecordFailure]:
+    """A record the end of the file cut off before its ``ER``: a document of its whole fields (its last field is
+    left out when it is free text that does not end like a sentence), a warning, and a ``partial`` failure."""
+    fields = list(record)
+    lost = ""
+    if fields and fields[-1][0] in _FREE_TEXT and not looks_whole(" ".join(fields[-1][1])):
+        lost = f" (its last field, {fields[-1][0]}, is cut in the middle and left out)"
+        fields = fields[:-1]
+    document = record_to_document(fields, path, index, limits)
+    if isinstance(document, RecordFailure):
+        yield RecordFailure(record=f"record {index}", kind="malformed",
+                            message=f"RIS record {index} is cut off before its ER line and holds no whole title or "
+                                    "abstract",
+                            hint="the file ends early: export it again")
+        return
+    document.warnings.append(f"RIS record {index} is cut off before its ER line; its whole fields were read{lost}")
+    yield document
+    yield partial_failure(f"record {index}",
+                          f"RIS record {index} is cut off before its ER line (the file ends early); the fields "
+                          f"before the cut were read{lost}",
+                          "export the file again to get the rest of the record")
 
 
 def record_to_document(record: Record, path: Path, index: int, limits: Limits) -> Document | RecordFailure:
@@ -214,7 +246,8 @@ def _metadata(fields: dict[str, list[str]]) -> Metadata:
         for keyword in split_keywords(value) if ("\n" in value or ";" in value) else [squash(value)]:
             if keyword:
                 keywords.setdefault(keyword, None)
-    extra: dict[str, object] = {}
+    extra: dict[str, object] = citation_numbers(_first(fields, "VL"), _first(fields, "IS", "CP"),
+                                                _first(fields, "SP"), _first(fields, "EP"))
     if fields.get("TY"):
         extra["ris_type"] = squash(fields["TY"][0])
     if accession:

@@ -98,8 +98,9 @@ def _document(fields: dict[str, str], path: Path, index: int, limits: Limits) ->
             abstract_span = (added[0].start, added[-1].end)
     text = builder.text()
     # (?<!\s): a split is tried from the start of a run of spaces only, not from each space in it (quadratic)
-    authors = [squash(a) for a in re.split(r"(?<!\s)\s+,\s+|;\s*", fields.get("AUTHOR", fields.get("AUTHORS", "")))
-               if a.strip()]
+    authors = unique_authors(
+        [squash(a) for a in re.split(r"(?<!\s)\s+,\s+|;\s*", fields.get("AUTHOR", fields.get("AUTHORS", ""))) if a.strip()]
+    )
     metadata = Metadata(
         authors=authors,
         year=first_year(fields.get("YEAR")),
@@ -109,7 +110,7 @@ def _document(fields: dict[str, str], path: Path, index: int, limits: Limits) ->
         pmcid=squash(fields.get("PMCID")) or None,
         keywords=split_keywords(fields.get("KEYWORDS")),
         url=squash(fields.get("URL")) or None,
-        extra={k.lower(): squash(v) for k, v in fields.items() if k in {"VOLUME", "ISSN", "PAGES", "PUBLISHER"}},
+        extra=_extra(fields),
     )
     sections = list(builder.sections)
     warnings: list[str] = []
@@ -133,6 +134,43 @@ def _document(fields: dict[str, str], path: Path, index: int, limits: Limits) ->
         record_index=index,
         warnings=warnings,
     )
+
+
+def unique_authors(names: list[str]) -> list[str]:
+    """Names without repeats, in first-seen order. Frontiers exports list a consortium's members after the
+    authors, so an author comes twice, once with an initial fewer ("Riggs Jessica L." and "Riggs Jessica"):
+    a name whose words begin the words of one already kept (or the other way round) is the same person."""
+    kept: list[str] = []
+    for name in names:
+        words = [w.strip(".").lower() for w in name.split()]
+        same = next((i for i, other in enumerate(kept)
+                     if _same_person(words, [w.strip(".").lower() for w in other.split()])), None)
+        if same is None:
+            kept.append(name)
+        elif len(name) > len(kept[same]):
+            kept[same] = name  # the fuller form
+    return kept
+
+
+def _same_person(a: list[str], b: list[str]) -> bool:
+    if not a or not b or a[0] != b[0]:
+        return False
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return all(x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
+               for x, y in zip(shorter, longer, strict=False))
+
+
+def _extra(fields: dict[str, str]) -> dict[str, object]:
+    """Volume, issue and pages as numbers are written ("Volume 16 - 2025" is volume 16), ISSN and publisher."""
+    extra: dict[str, object] = {k.lower(): squash(v) for k, v in fields.items() if k in {"ISSN", "PAGES", "PUBLISHER"}}
+    volume = squash(fields.get("VOLUME"))
+    if volume:
+        number = re.match(r"^(?:vol(?:ume)?\.?\s*)?(\w+)(?:\s*[-–,]\s*(?:19|20)\d\d)?$", volume, re.I)
+        extra["volume"] = number.group(1) if number else volume
+    issue = squash(fields.get("NUMBER") or fields.get("ISSUE"))
+    if issue:
+        extra["issue"] = re.sub(r"^(?:no|issue)\.?\s*", "", issue, flags=re.I)
+    return extra
 
 
 def split_glued_headings(abstract: str) -> list[tuple[str | None, str]]:

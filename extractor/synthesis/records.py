@@ -106,6 +106,14 @@ def distinct_labels(records: list[EffectRecord]) -> None:
                 record.study = label + letters[(record.doc_id, record.study_index)]
 
 
+def study_year(document: Document, unit: StudyUnit, studies: int) -> int | None:
+    """The year of a study: from its citation label in a review ("Fukkink (2008)"), else the document's."""
+    if studies > 1 and unit.label:
+        found = re.search(r"\b(1[89]\d\d|20\d\d)[a-z]?\b", unit.label)
+        return int(found.group(1)) if found else None
+    return document.metadata.year
+
+
 def group_sizes(unit: StudyUnit) -> tuple[int, int] | None:
     """Two per-arm counts of the study (analysed before randomised), or None."""
     for role in _ARM_ROLES:
@@ -178,7 +186,8 @@ def effect_records(store: Store, target: str | None = None) -> Iterator[EffectRe
                 end = value.end if value.end is not None else link.end
                 estimate = estimate_of(value, unit, document)
                 record = EffectRecord(
-                    doc_id=document.doc_id, study_index=unit.index, study=label, year=document.metadata.year,
+                    doc_id=document.doc_id, study_index=unit.index, study=label,
+                    year=study_year(document, unit, len(studies)),
                     outcome=outcome, instrument=instrument,
                     construct=construct or link.attributes.get("construct"), estimate=estimate,
                     evidence=document.text[start:end] if start is not None and end is not None else None,

@@ -19,7 +19,7 @@ def _find(context: UnitContext) -> list[ExtractedValue]:
     values: list[ExtractedValue] = []
     seen: set[str] = set()
     for identifier in context.document.identifiers:
-        if not identifier.is_registration:
+        if not identifier.is_registration or identifier.cited:
             continue
         inside = identifier.start is not None and context.start <= identifier.start < context.end
         if not (context.single or inside):
