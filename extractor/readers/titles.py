@@ -68,6 +68,7 @@ _SEP = r"(?P<sep>\s*(?:,|·|;|&|\band\b)\s*|\s+)"
 _AUTHOR_PAIR = re.compile(
     rf"(?P<first>{_PERSON})(?P<mark>{_MARK})(?P<degree>{_DEGREE}){_SEP}(?P<second>{_PERSON})(?P<mark2>{_MARK})")
 _BY_PERSON = re.compile(rf"\bBy\s+{_PERSON}\b")
+_INITIALS_PAIR = re.compile(rf"\b{_NAME}\s+[A-Z]{{1,3}},\s*{_NAME}\s+[A-Z]{{1,3}}\b(?:[,.]|\s+and\b|$)")
 _MIDDLE_INITIAL = re.compile(r"\s[A-Z]\.?\s")
 # Where a title may start inside a long line: after a citation header or a breadcrumb.
 _PREFIX_END = re.compile(
@@ -124,7 +125,7 @@ def units(text: str) -> float:
 
 def author_cut(line: str) -> int | None:
     """Where a run-on author list starts in a line, if one does (leaving at least three words before)."""
-    for match in _BY_PERSON.finditer(line):
+    for match in sorted((*_BY_PERSON.finditer(line), *_INITIALS_PAIR.finditer(line)), key=lambda m: m.start()):
         if units(line[: match.start()]) >= 3:
             return match.start()
     for match in _AUTHOR_PAIR.finditer(line):

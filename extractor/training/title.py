@@ -45,6 +45,7 @@ MEDLINE = Path("data/robotreviewer_trialstreamer/robotreviewer/pubmed_test.txt")
 EVIDENCE = Path("data/evidence_inference/annotations/txt_files.tar.gz")
 PUBMEDQA = Path("data/pubmedqa_mesh/pubmedqa_pqal_with_design_mesh.jsonl")
 MAX_EVIDENCE = 1500
+COPIES = 2  # pages per train record, each with its own chrome (a steadier fit than one draw)
 
 
 @dataclass
@@ -540,7 +541,8 @@ def build_pages(records: list[Record], seed: int) -> dict[str, list[tuple[str, s
     split: dict[str, list[tuple[str, str | None]]] = {"train": [], "dev": [], "test": []}
     for record in records:
         part = hash_split(fold(record.title))
-        split[part].append(make_page(record, chrome, rng))
+        for _ in range(COPIES if part == "train" else 1):
+            split[part].append(make_page(record, chrome, rng))
         if record.source == "evidence_inference" and rng.random() < 0.3:
             split[part].append((f"{record.title}\n\n{record.abstract}\n", record.title))  # the article text itself
     return split
