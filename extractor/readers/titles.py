@@ -29,6 +29,8 @@ from ..models.paths import model_dir
 MODEL_FILE = "model.json"
 MAX_LINES = 60  # a title further down than this is not looked for
 _MAX_CHARS = 600  # a longer stretch is not a title (CJK titles are short; Latin ones rarely pass 400)
+_SCAN = 2000  # only a line's first characters are searched for a title (long lines cost linear time only)
+_HEAD = 20000  # characters of the page searched for a repeat of a candidate
 
 Line = tuple[int, int, str]  # start, end (exclusive), stripped text
 Span = tuple[int, int]
@@ -44,7 +46,8 @@ _CHROME = re.compile(
     r"views?|embed|size|report|tips|advanced|journal list|browse|subscribe|accept|privacy|policy|preview|"
     r"toggle|print|email|save|loading|cargando|carregando|chargement|wird geladen|full[- ]text|open access|"
     r"permalink|copyright|rights reserved|terms|contact|about us|help|account|cart|issue|volume|current issue|"
-    r"archive|alerts|rss|follow|tweet|facebook|twitter|linkedin|metrics|altmetric|related|recommended)\b",
+    r"archive|alerts|rss|follow|tweet|facebook|twitter|linkedin|metrics|altmetric|related|recommended|journal|"
+    r"homepage|contents)\b",
     re.I,
 )
 _ABSTRACT_WORD = re.compile(r"\b(?:abstract|summary|résumé|resumen|resumo|zusammenfassung)\b|摘要|要旨|초록", re.I)
@@ -69,6 +72,7 @@ _AUTHOR_PAIR = re.compile(
     rf"(?P<first>{_PERSON})(?P<mark>{_MARK})(?P<degree>{_DEGREE}){_SEP}(?P<second>{_PERSON})(?P<mark2>{_MARK})")
 _BY_PERSON = re.compile(rf"\bBy\s+{_PERSON}\b")
 _INITIALS_PAIR = re.compile(rf"\b{_NAME}\s+[A-Z]{{1,3}},\s*{_NAME}\s+[A-Z]{{1,3}}\b(?:[,.]|\s+and\b|$)")
+_STARTS_PERSON = re.compile(rf"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+)?{_PERSON}\s*,")
 _MIDDLE_INITIAL = re.compile(r"\s[A-Z]\.?\s")
 # Where a title may start inside a long line: after a citation header or a breadcrumb.
 _PREFIX_END = re.compile(
@@ -79,8 +83,8 @@ _INLINE_END = re.compile(
     r"\s(?=(?:abstract|ABSTRACT|Abstract)\b)|\s(?=[Pp]ublished online\b)|\s*(?=€¦|…)|"
     r"\s(?=[A-Z]{3,}(?:\s+[A-Z]{2,}){0,5}\s*:)|\s(?=[A-Z]{2,}\s*=)|(?=[\"}]\s*,)"
 )
-_AFFILIATION = re.compile(
-    r"\b(?:department|dept|university|universidad|universit[éä]t|institute|instituto|school of|hospital|"
+_AFFILIATION = re.compile(  # also with a superscript marker glued on ("1Department", "IIInstituto")
+    r"\b(?:[1-9]|[a-h]|[IVX]{1,4})?(?:department|dept|university|universidad|universit[éä]t|institute|instituto|school of|hospital|"
     r"centre|center|faculty|college|correspondence|corresponding|e-?mail|head of|professor|unit|lead|director|manager|coordinator|consultant|"
     r"foundation|trust|council|ministry)\b", re.I)
 
@@ -96,10 +100,12 @@ class Page:
     is_boilerplate: Callable[[str], bool]
     rule_score: Callable[[str], float]
     _nonblank: list[int] = field(default_factory=list)
+    folded_head: str = ""
 
     def __post_init__(self) -> None:
         stop = self.stop
         self._nonblank = [i for i, (_, _, line) in enumerate(self.lines[:stop]) if line]
+        self.folded_head = re.sub(r"\W+", " ", self.text[:_HEAD].lower())
 
     @property
     def stop(self) -> int:
@@ -171,6 +177,7 @@ def candidates(page: Page) -> list[Candidate]:
     nonblank = page._nonblank
     for rank, index in enumerate(nonblank):
         offset, _, line = page.lines[index]
+        line = line[:_SCAN]
         for start in _starts(line):
             for end in _ends(line)[:6]:
                 piece = line[start:end].strip(" \t,;·|-–—")
@@ -182,6 +189,7 @@ def candidates(page: Page) -> list[Candidate]:
         if rank + 1 < len(nonblank) and nonblank[rank + 1] - index <= 2 and len(line) <= 300:
             following = nonblank[rank + 1]
             next_start, _, next_line = page.lines[following]
+            next_line = next_line[:_SCAN]
             for end in _ends(next_line)[:3]:
                 piece = next_line[:end].rstrip(" \t,;·|-–—")
                 if not piece:
@@ -219,12 +227,12 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
     after = page.lines[nonblank[after_index]][2] if after_index < len(nonblank) else (
         page.lines[page.stop][2] if page.stop < len(page.lines) else "")
     to_abstract = (len(nonblank) - after_index) if page.abstract_start is not None else -1
-    line = page.lines[candidate.first][2]
-    head = page.text[: page.lines[min(page.stop, len(page.lines)) - 1][1] + 4000]
+    line = page.lines[candidate.first][2][:_SCAN]
+    before, after = before[:_SCAN], after[:_SCAN]
     folded = re.sub(r"\W+", " ", text.lower()).strip()
     repeats = 0
     if len(folded) >= 12:
-        repeats = len(re.findall(re.escape(folded), re.sub(r"\W+", " ", head.lower()))) - 1
+        repeats = max(page.folded_head.count(folded) - 1, 0)
     cjk = len(_CJK.findall(text)) / max(len(text), 1)
     rule = page.rule_score(text)
     f = {
@@ -280,6 +288,8 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
         "next_affiliation": 1.0 if after and _AFFILIATION.search(after) else 0.0,
         "starts_table": 1.0 if re.match(r"table\s+[\w.-]{1,8}", text, re.I) else 0.0,
         "prev_table": 1.0 if re.fullmatch(r"table\s+[\w.-]{1,8}[.:]?", before, re.I) else 0.0,
+        "starts_person": 1.0 if _STARTS_PERSON.match(text) else 0.0,
+        "next_paragraph": 1.0 if len(after) > 250 and re.search(r"[a-z]{2}[.。]\s+\S", after) else 0.0,
         "key_equals": 1.0 if re.search(r"\b[A-Z]{2,}\s*=", text) else 0.0,
         "tabs_or_pipes": 1.0 if "\t" in line or text.count("|") >= 2 else 0.0,
         "repeated": min(repeats, 2) / 2,

@@ -290,8 +290,11 @@ class Chrome:
         unit = self.rng.choice(("Department of Paediatrics", "School of Public Health", "Faculty of Nursing",
                                 "Institute of Psychiatry", "Centre for Child Health Research", "Dept of Psychology"))
         person = f"{self.rng.choice(_FIRST)} {self.rng.choice(_LAST)}"
+        marker = self.rng.choice(("", "", "1", "2", "a", "b", "I", "II", "* "))
         return self.rng.choice((
-            f"{self.rng.randint(1, 9)} {unit}, University of {place.split(',')[0]}, {place}",
+            f"{marker or self.rng.randint(1, 9)} {unit}, University of {place.split(',')[0]}, {place}",
+            f"{marker}{unit.split(' of ')[0]} of {self.rng.choice(_LAST)} Studies, {place}",
+            f"{marker}Instituto Nacional de Salud {self.rng.choice(_LAST)}. {place.split(', ')[1]}",
             f"{unit}, {self.rng.choice(_LAST)} University Hospital, {place}",
             f"Correspondence to: {person[0]} {person.split()[1]} {person.split()[1].lower()}@{self.site().lower()}.org",
             f"Corresponding author: {person}, {unit}. E-mail: {person.split()[0].lower()}@example.org",
@@ -303,6 +306,15 @@ class Chrome:
             f"{self.rng.choice(_MONTHS)} 2020",
             f"Keywords: {', '.join(self.rng.choice(self.vocabulary).lower().split()[:4])}",
         ))
+
+    def masthead(self, record: Record) -> list[str]:
+        name = self.rng.choice(self.full_journals) if self.full_journals else f"Journal of {self.site()} Studies"
+        volume = self.rng.randint(1, 90)
+        lines = [f"{name} {volume} ({record.year or 2017}) {self.rng.randint(1, 500)}-{self.rng.randint(501, 900)}",
+                 f"Contents lists available at {self.site()}", name,
+                 f"journal homepage: www.{self.site().lower().replace(' ', '')}.com/{name.split()[-1].lower()}"]
+        start = self.rng.randint(0, 2)
+        return [line for line in lines[start:] if self.rng.random() < 0.8]
 
     def key_points(self, abstract: str) -> str:
         heading = self.rng.choice(("WHAT IS ALREADY KNOWN:", "KEY POINTS:", "HIGHLIGHTS:", "WHAT THIS PAPER ADDS:",
@@ -343,8 +355,10 @@ class Chrome:
                 out.append(self.counter())
             elif kind < 0.82:
                 out.append(self.question())
-            elif kind < 0.86:
+            elif kind < 0.83:
                 out.append(self.citation(self.journal(), record.year))
+            elif kind < 0.86:
+                out += self.masthead(record)
             elif kind < 0.9:
                 out.append(self.affiliation())
             else:
