@@ -72,7 +72,8 @@ _AUTHOR_PAIR = re.compile(
     rf"(?P<first>{_PERSON})(?P<mark>{_MARK})(?P<degree>{_DEGREE}){_SEP}(?P<second>{_PERSON})(?P<mark2>{_MARK})")
 _BY_PERSON = re.compile(rf"\bBy\s+{_PERSON}\b")
 _INITIALS_PAIR = re.compile(rf"\b{_NAME}\s+[A-Z]{{1,3}},\s*{_NAME}\s+[A-Z]{{1,3}}\b(?:[,.]|\s+and\b|$)")
-_STARTS_PERSON = re.compile(rf"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+)?{_PERSON}\s*,")
+_STARTS_PERSON = re.compile(
+    rf"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+)?{_PERSON}[\s\d*†‡”“\"]*(?:,|$)")
 _MIDDLE_INITIAL = re.compile(r"\s[A-Z]\.?\s")
 # Where a title may start inside a long line: after a citation header or a breadcrumb.
 _PREFIX_END = re.compile(
@@ -139,9 +140,11 @@ def author_cut(line: str) -> int | None:
             continue
         if not match.group("sep").strip() and not (match.group("mark").strip() or match.group("degree")):
             continue
+        third = _AUTHOR_PAIR.match(line, match.start("second"))
         strong = bool(match.group("mark").strip() or match.group("mark2").strip() or match.group("degree")
                       or _MIDDLE_INITIAL.search(match.group("first") + " ")
-                      or _AUTHOR_PAIR.match(line, match.start("second")))
+                      or (third and (third.group("sep").strip() or third.group("mark").strip()
+                                     or third.group("degree"))))
         if strong:
             return match.start()
     return None
