@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from ..types import Document, Metadata, Section, Span
+from . import titles
 from .base import (
     Limits,
     RecordFailure,
@@ -203,7 +204,17 @@ def _title_score(line: str) -> float:
 
 
 def _title_span(text: str, lines: list[Line], abstract_start: int | None) -> Span | None:
-    """The title line (joined with a wrapped continuation), before the abstract."""
+    """The title: the best candidate span before the abstract by the learned scorer (``titles``), None when
+    none reaches its floor; the line rule below when no trained scorer is installed."""
+    model = titles.load_model()
+    if model is None:
+        return _rule_title_span(text, lines, abstract_start)
+    page = titles.Page(text, lines, abstract_start, _starts_abstract, _is_boilerplate, _title_score)
+    return titles.find_title(page, model)
+
+
+def _rule_title_span(text: str, lines: list[Line], abstract_start: int | None) -> Span | None:
+    """The title line (joined with a wrapped continuation), before the abstract, by the line rule alone."""
     stop = min(abstract_start if abstract_start is not None else _HEADER_LINES, _HEADER_LINES)
     seen: dict[str, int] = {}
     for _, _, line in lines[:stop]:

@@ -8,7 +8,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-TRAINERS = ("design", "outcome_spans", "outcome_scorer", "sample_size", "sentence_roles")  # modules of this package
+TRAINERS = ("design", "outcome_spans", "outcome_scorer", "sample_size", "sentence_roles", "title")  # modules of this package
 
 
 def trainer(name: str) -> Callable[[Sequence[str] | None], int]:
