@@ -96,7 +96,9 @@ class RichProgress(ProgressCallbacks):
                             advance=count if self.by_records else 0)
 
     def failure(self, failure: Failure) -> None:
-        self.console.print(f"[red]failed[/] {escape(failure.one_line())}", soft_wrap=True)
+        # A salvaged file's lost part is a failure of kind "partial": the rest of it was stored.
+        label = "[yellow]partly read[/]" if failure.kind == "partial" else "[red]failed[/]"
+        self.console.print(f"{label} {escape(failure.one_line())}", soft_wrap=True)
 
     def notice(self, message: str) -> None:
         if not self.quiet:

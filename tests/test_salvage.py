@@ -64,3 +64,16 @@ def test_the_issues_cut_bibtex_dev_file_is_read_with_a_partial_failure() -> None
     [document], [failure] = split(items)
     assert document.title and document.abstract and document.metadata.authors[0] == "Jia, Zhihui"
     assert document.warnings and failure.kind == "partial"
+
+
+def test_the_command_line_says_a_salvaged_file_was_partly_read_and_stores_its_record(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from extractor.cli import cli
+    data = RIS_WHOLE + "TY  - JOUR\nTI  - The cut record\nPY  - 2021\nAB  - Background. It was cu"
+    path = write(tmp_path, "cut.ris", data.encode())
+    result = CliRunner().invoke(cli, ["extract", str(path), "--db", str(tmp_path / "x.db"), "-q",
+                                      "--jsonl", str(tmp_path / "out.jsonl")], catch_exceptions=False)
+    lines = [line for line in result.stderr.splitlines() if "cut.ris" in line]
+    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("partly read")
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2
