@@ -85,6 +85,10 @@ def init(db_path: str, criteria_path: str, who: str | None) -> None:
                f"criteria, {counts['left']} to screen", err=True)
 
 
+MORE_KEYS = ("f", " ")  # f or the space bar: the next page of the abstract
+HEADER_LINES = 14  # the facts panel, the status and guidance lines and the key line
+
+
 def _key() -> str:
     """One keystroke from the terminal; from piped input (scripts, tests) the next non-blank character."""
     if sys.stdin.isatty():
@@ -97,7 +101,27 @@ def _key() -> str:
             return char.lower()
 
 
-def _render(console: Any, candidate: Any, counts: dict[str, int]) -> None:
+def abstract_pages(text: str, width: int, lines_per_page: int) -> list[list[str]]:
+    """The whole abstract wrapped to ``width`` columns and cut into pages of ``lines_per_page`` lines.
+
+    Paragraph breaks are kept (a blank line between paragraphs); nothing is dropped, so the pages
+    joined give back every word of the text.
+    """
+    import textwrap
+
+    lines: list[str] = []
+    for paragraph in text.strip().split("\n"):
+        if not paragraph.strip():
+            if lines and lines[-1]:
+                lines.append("")
+            continue
+        lines.extend(textwrap.wrap(paragraph.strip(), max(width, 20), break_long_words=True,
+                                   break_on_hyphens=False))
+    size = max(lines_per_page, 1)
+    return [lines[start:start + size] for start in range(0, len(lines), size)] or [[]]
+
+
+def _render(console: Any, candidate: Any, counts: dict[str, int], guidance: str) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
@@ -112,24 +136,86 @@ def _render(console: Any, candidate: Any, counts: dict[str, int]) -> None:
     facts.add_row("effects", "; ".join(candidate.effects[:4]) or "-")
     matches = list(verdict.outcome_matches) + list(verdict.population_matches)
     facts.add_row("criteria matches", ", ".join(matches) or "-")
-    abstract = (candidate.abstract or "")[:1200]
     status = (f"{counts['include']} included, {counts['exclude']} excluded, {counts['maybe']} maybe, "
               f"{counts['left']} left, {counts['filtered']} set aside; score {candidate.score:.2f}")
     console.print(Panel.fit(facts, title=f"[bold]{candidate.title or candidate.doc_id}[/]", subtitle=candidate.doc_id))
-    if abstract:
-        console.print(abstract, highlight=False)
     console.print(f"[dim]{status}[/]")
+    console.print(f"[dim]{guidance}[/]")
+
+
+def _print_page(console: Any, pages: list[list[str]], index: int) -> None:
+    for line in pages[index]:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if index + 1 < len(pages):
+        console.print(f"[dim]... page {index + 1} of {len(pages)}: [bold]f[/] or space for more[/]")
+    elif len(pages) > 1:
+        console.print(f"[dim](end of abstract, page {index + 1} of {len(pages)})[/]")
+
+
+def _screen_one(console: Any, session: Any, candidate: Any, who: str, page_lines: int | None,
+                skipped: set[str]) -> str | None:
+    """Show one record, its abstract page by page, and act on keys until a decision, skip, undo or quit.
+
+    Returns "quit" to stop, "undo:<doc_id>" after an undo, or None to go on to the next record.
+    """
+    counts = session.progress()
+    _render(console, candidate, counts, session.guidance(counts["left"]))
+    lines = page_lines or max(console.size.height - HEADER_LINES, 5)
+    pages = abstract_pages(candidate.abstract or "", console.width, lines)
+    index = 0
+    _print_page(console, pages, index)
+    keys = {"i": "include", "e": "exclude", "m": "maybe"}
+    while True:
+        more = "  [bold]f[/]/space more" if index + 1 < len(pages) else ""
+        console.print(f"[bold]i[/]nclude  [bold]e[/]xclude  [bold]m[/]aybe  [bold]r[/]eason  [bold]s[/]kip  "
+                      f"[bold]u[/]ndo last  [bold]q[/]uit{more}")
+        reason = None
+        key = _key()
+        if key in MORE_KEYS:
+            if index + 1 < len(pages):
+                index += 1
+                _print_page(console, pages, index)
+            else:
+                console.print("[dim](that was the whole abstract)[/]")
+            continue
+        if key == "r":
+            reason = click.prompt("reason", default="", show_default=False) or None
+            console.print("decision: i / e / m")
+            key = _key()
+        if key == "q":
+            return "quit"
+        if key == "u":
+            undone = session.undo_last(who)
+            if undone is None:
+                console.print("[yellow]nothing of yours to undo[/]")
+                continue
+            console.print(f"[green]undone[/]: {undone[1]} {undone[0]}\n")
+            return f"undo:{undone[0]}"
+        if key == "s":
+            skipped.add(candidate.doc_id)
+            return None
+        if key not in keys:
+            console.print(f"[yellow]{key!r}: press i, e, m, r, s, u, f or q[/]")
+            continue
+        session.decide(candidate.doc_id, keys[key], who, reason)
+        console.print(f"[green]{keys[key]}[/] {candidate.doc_id}\n")
+        return None
 
 
 @triage.command("next")
 @_db
 @click.option("--who", help=WHO_HELP)
 @click.option("--list", "list_count", type=int, help="Print the next N records (tab-separated) and stop.")
-def next_(db_path: str, who: str | None, list_count: int | None) -> None:
-    """Screen the next record: i include, e exclude, m maybe, r add a reason first, s skip, q quit.
+@click.option("--page-lines", type=click.IntRange(min=1),
+              help="Abstract lines per page (default: the terminal's height less the header).")
+def next_(db_path: str, who: str | None, list_count: int | None, page_lines: int | None) -> None:
+    """Screen the next record: i include, e exclude, m maybe, r add a reason first, s skip, u undo, q quit.
 
-    One keystroke per decision; the model is refitted after each one and the next
-    likeliest include is shown.
+    The whole abstract is shown, a page at a time when it is longer than the terminal
+    (f or space for the next page). One keystroke per decision; the model is refitted
+    after each one and the next likeliest include is shown. u takes back your last
+    decision and shows that record again. Under the facts: records screened since the
+    last include, and an estimate of the includes still unseen (see ``triage.stopping``).
     """
     session = _session(db_path)
     if list_count:
@@ -142,32 +228,28 @@ def next_(db_path: str, who: str | None, list_count: int | None) -> None:
     console = Console(highlight=False)
     who = _who(who)
     skipped: set[str] = set()
-    keys = {"i": "include", "e": "exclude", "m": "maybe"}
+    again: str | None = None  # the record an undo gave back, shown next
     while True:
         ranked = [c for c in session.ranked() if c.doc_id not in skipped]
-        if not ranked:
-            console.print("nothing left to screen")
+        if again is not None:
+            candidate = next((c for c in session.ranked() if c.doc_id == again), None)
+            again = None
+        else:
+            candidate = None
+        candidate = candidate or (ranked[0] if ranked else None)
+        if candidate is None:
+            console.print("nothing left to screen (u undoes your last decision, any other key quits)")
+            if _key() == "u" and (undone := session.undo_last(who)) is not None:
+                console.print(f"[green]undone[/]: {undone[1]} {undone[0]}\n")
+                again = undone[0]
+                continue
             return
-        candidate = ranked[0]
-        _render(console, candidate, session.progress())
-        console.print("[bold]i[/]nclude  [bold]e[/]xclude  [bold]m[/]aybe  [bold]r[/]eason  [bold]s[/]kip  "
-                      "[bold]q[/]uit")
-        reason = None
-        key = _key()
-        if key == "r":
-            reason = click.prompt("reason", default="", show_default=False) or None
-            console.print("decision: i / e / m")
-            key = _key()
-        if key == "q":
+        outcome = _screen_one(console, session, candidate, who, page_lines, skipped)
+        if outcome == "quit":
             return
-        if key == "s":
-            skipped.add(candidate.doc_id)
-            continue
-        if key not in keys:
-            console.print(f"[yellow]{key!r}: press i, e, m, r, s or q[/]")
-            continue
-        session.decide(candidate.doc_id, keys[key], who, reason)
-        console.print(f"[green]{keys[key]}[/] {candidate.doc_id}\n")
+        if outcome and outcome.startswith("undo:"):
+            again = outcome.removeprefix("undo:")
+            skipped.discard(again)
 
 
 @triage.command()
@@ -307,32 +389,46 @@ def export_(db_path: str, fmt: str, out_path: str | None) -> None:
 @click.option("--seeds", type=int, default=1, show_default=True, help="Replays (seeds 0..N-1), averaged.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, writable=True),
               help="Recall curve PNG (default: <labels stem>_recall.png in the working directory).")
+@click.option("--label-column", help="The label column to replay, e.g. label_abstract_screening (SYNERGY's "
+              "title/abstract-stage label) or label_included (the final label; the default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def simulate(labels_path: str, seeds: int, plot_path: str | None, as_json: bool) -> None:
+def simulate(labels_path: str, seeds: int, plot_path: str | None, label_column: str | None, as_json: bool) -> None:
     """Replay a labelled screening dataset: WSS@95, recall after 10% screened, recall curve PNG.
 
     Priors: one random include and one random exclude per seed; the model is refitted
-    after every decision; metrics leave the priors out.
+    after every decision; metrics leave the priors out. The stopping guidance is replayed
+    too: after 5, 10, 25 and 50% screened, the estimate of includes unseen beside the truth
+    (first seed).
     """
     from .errors import ExtractorError
-    from .triage.simulate import mean_metrics, plot_recall_curves, simulate_file
+    from .triage.simulate import mean_metrics, plot_recall_curves, simulate_file, stopping_check
 
     if seeds < 1:
         raise click.ClickException("--seeds must be 1 or more")
     try:
-        labelled, runs = simulate_file(labels_path, list(range(seeds)))
+        labelled, runs = simulate_file(labels_path, list(range(seeds)), label_column=label_column)
     except ExtractorError as error:
         raise click.ClickException(f"{error.message}; {error.hint}") from None
     figures = mean_metrics(runs)
     plot = Path(plot_path or f"{Path(labels_path).stem}_recall.png")
     plot_recall_curves({"extractor triage": [run.found() for run in runs]}, len(labelled.labels) - 2,
                        int(labelled.labels.sum()) - 1, plot, f"{labelled.name}: {len(labelled.labels)} records")
-    result = {"dataset": labelled.name, "records": len(labelled.labels), "included": int(labelled.labels.sum()),
-              "seeds": seeds, **{key: round(value, 4) for key, value in figures.items()}, "plot": str(plot)}
+    checks = stopping_check(runs[0])
+    result = {"dataset": labelled.name, "label_column": label_column or "included (default)",
+              "records": len(labelled.labels), "included": int(labelled.labels.sum()),
+              "seeds": seeds, **{key: round(value, 4) for key, value in figures.items()}, "plot": str(plot),
+              "stopping": checks}
     if as_json:
         click.echo(json.dumps(result))
         return
-    click.echo(f"{labelled.name}: {result['records']} records, {result['included']} included, {seeds} seed(s)")
+    click.echo(f"{labelled.name}: {result['records']} records, {result['included']} included "
+               f"({result['label_column']}), {seeds} seed(s)")
     click.echo(f"WSS@95\t{figures['wss@95']:.3f} (sd {figures['wss@95 sd']:.3f})")
     click.echo(f"recall@10%\t{figures['recall@10%']:.3f} (sd {figures['recall@10% sd']:.3f})")
     click.echo(f"recall curve\t{plot}")
+    click.echo("stopping guidance (seed 0): screened\tfound\tsince last include\tunseen\testimated unseen")
+    for check in checks:
+        estimate = "too early" if check["estimate"] is None else f"{check['estimate']:.1f}" + (
+            "" if check["settled"] else " (too early: no decline yet)")
+        click.echo(f"\t{check['screened']}\t{check['found']}\t{check['since_last_include']}\t{check['unseen']}"
+                   f"\t{estimate}")

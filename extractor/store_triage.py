@@ -7,6 +7,9 @@
   earlier one (as ASReview's ``decision_changes``), so a change of mind is visible at a glance.
 - ``triage_merges`` / ``triage_unmerges``: duplicate records folded into one, and the undoing
   of a merge; both append-only, so the history of merges is kept.
+- ``triage_undos``: a decision taken back (the screener's undo key), append-only; the record's
+  decision becomes its latest one not taken back (none: it is to screen again). A trigger logs
+  the undo in ``triage_decision_changes`` with ``decision_after`` = ``undone``.
 
 The tables are created only when a ``TriageStore`` opens the database, so a plain
 ``extract`` leaves a database without them.
@@ -92,6 +95,35 @@ def m001_triage(db: sqlite_utils.Database) -> None:
     _append_only(db, "triage_unmerges")
 
 
+@migrations()
+def m002_undos(db: sqlite_utils.Database) -> None:
+    db["triage_undos"].create(
+        {"id": int, "decision_id": int, "who": str, "created_at": str},
+        pk="id", foreign_keys=[("decision_id", "triage_decisions", "id")],
+    )
+    db["triage_undos"].create_index(["decision_id"], unique=True)  # a decision is taken back once
+    _append_only(db, "triage_undos")
+    db.execute("""create trigger triage_undos_changes after insert on triage_undos
+                  begin
+                    insert into triage_decision_changes
+                      (decision_id, doc_id, decision_before, decision_after, who, created_at)
+                    select id, doc_id, decision, 'undone', new.who, new.created_at
+                    from triage_decisions where id = new.decision_id;
+                  end""")
+    # A new decision is a change when it differs from the record's decision in force (taken-back ones skipped).
+    in_force = """(select decision from triage_decisions d where doc_id = new.doc_id and id < new.id
+                     and not exists (select 1 from triage_undos u where u.decision_id = d.id)
+                   order by id desc limit 1)"""
+    db.execute("drop trigger triage_decisions_changes")
+    db.execute(f"""create trigger triage_decisions_changes after insert on triage_decisions
+                   when {in_force} is not null and {in_force} != new.decision
+                   begin
+                     insert into triage_decision_changes
+                       (decision_id, doc_id, decision_before, decision_after, who, created_at)
+                     values (new.id, new.doc_id, {in_force}, new.decision, new.who, new.created_at);
+                   end""")
+
+
 @dataclass(frozen=True)
 class Decision:
     """One screening decision as stored."""
@@ -167,10 +199,36 @@ class TriageStore:
         return ids
 
     def current_decisions(self) -> dict[str, str]:
-        """Each decided record's latest decision."""
+        """Each decided record's latest decision not taken back."""
         return {row["doc_id"]: row["decision"] for row in self.db.query(
             """select doc_id, decision from triage_decisions where id in
-               (select max(id) from triage_decisions group by doc_id)""")}
+               (select max(id) from triage_decisions d
+                where not exists (select 1 from triage_undos u where u.decision_id = d.id)
+                group by doc_id)""")}
+
+    def screening_order(self) -> list[tuple[str, str]]:
+        """(doc_id, decision) of the decisions in force, in the order they were taken (oldest first)."""
+        return [(row["doc_id"], row["decision"]) for row in self.db.query(
+            """select doc_id, decision from triage_decisions where id in
+               (select max(id) from triage_decisions d
+                where not exists (select 1 from triage_undos u where u.decision_id = d.id)
+                group by doc_id)
+               order by id""")]
+
+    def last_undoable(self, who: str, sources: tuple[str, ...] = ("screen",)) -> tuple[int, str, str] | None:
+        """(decision id, doc_id, decision) of ``who``'s latest decision from ``sources`` not taken back."""
+        marks = ", ".join("?" for _ in sources)
+        row = next(iter(self.db.query(
+            f"""select id, doc_id, decision from triage_decisions d
+                where who = ? and source in ({marks})
+                  and not exists (select 1 from triage_undos u where u.decision_id = d.id)
+                order by id desc limit 1""", [who, *sources])), None)
+        return (int(row["id"]), row["doc_id"], row["decision"]) if row else None
+
+    def undo(self, decision_id: int, who: str) -> None:
+        """Take a decision back (appended to ``triage_undos``; the decision row stays)."""
+        with self.db.atomic():
+            self.db["triage_undos"].insert({"decision_id": decision_id, "who": who, "created_at": now()})
 
     def history(self, doc_id: str) -> list[Decision]:
         """Every decision on a record, oldest first."""
@@ -216,13 +274,14 @@ class TriageStore:
     def change_marker(self) -> tuple[Any, ...]:
         """What changes whenever anything a screening session depends on changes.
 
-        The latest decision and criteria ids, the merge and unmerge counts, the document count and the
-        latest run: another process deciding, merging, extracting or setting criteria changes it.
+        The latest decision, undo and criteria ids, the merge and unmerge counts, the document count and
+        the latest run: another process deciding, undoing, merging, extracting or setting criteria changes it.
         """
         row = next(iter(self.db.query(
             """select (select max(id) from triage_decisions) d, (select max(id) from triage_reviews) r,
               (select count(*) from triage_merges) m, (select count(*) from triage_unmerges) u,
-              (select count(*) from documents) n, (select max(id) from runs) x""")))
+              (select count(*) from documents) n, (select max(id) from runs) x,
+              (select max(id) from triage_undos) t""")))
         return tuple(row.values())
 
     def merged_away(self) -> dict[str, str]:

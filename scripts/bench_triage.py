@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import resource
@@ -52,6 +53,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from extractor.triage.features import feature_matrix  # noqa: E402
+from extractor.triage.ranker import RankerSettings  # noqa: E402
 from extractor.triage.simulate import (  # noqa: E402
     LabelledSet,
     SimulationRun,
@@ -87,20 +89,32 @@ def write_rows(labelled: LabelledSet, path: Path) -> None:
 
 
 def run_asreview(executable: Path, rows: Path, priors: list[int], seed: int, work: Path) -> dict:
-    """One ``asreview simulate`` + ``asreview metrics``: insights' figures and the labelling order."""
-    project = work / f"{rows.stem}.seed{seed}.asreview"
+    """One ``asreview simulate`` + ``asreview metrics``: insights' figures and the labelling order.
+
+    The project is named by the rows' content hash, the seed and the priors, and a finished one in ``work`` is
+    read back instead of being run again (``reused``): ASReview's side of the table does not change when only
+    ours does, and a run of it takes minutes per dataset on a shared machine.
+    """
+    digest = hashlib.sha256(rows.read_bytes()).hexdigest()[:12]
+    project = work / f"{rows.stem}.{digest}.seed{seed}.prior{priors[0]}-{priors[1]}.asreview"
     metrics_path = project.with_suffix(".metrics.json")
-    project.unlink(missing_ok=True)
-    leftover = project.with_name(project.name + ".tmp")  # left by a killed run; asreview refuses to start
-    if leftover.is_dir():
-        shutil.rmtree(leftover)
-    leftover.unlink(missing_ok=True)
-    started = time.monotonic()
-    subprocess.run([str(executable), "simulate", str(rows), "--prior-idx", *map(str, priors), "--seed", str(seed),
-                    "-o", str(project)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.monotonic() - started
-    subprocess.run([str(executable), "metrics", str(project), "--wss", "0.95", "--recall", "0.1", "-o",
-                    str(metrics_path), "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    timing_path = project.with_suffix(".seconds")
+    reused = project.exists() and metrics_path.exists() and timing_path.exists()
+    if not reused:
+        project.unlink(missing_ok=True)
+        leftover = project.with_name(project.name + ".tmp")  # left by a killed run; asreview refuses to start
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        leftover.unlink(missing_ok=True)
+        started = time.monotonic()
+        subprocess.run([str(executable), "simulate", str(rows), "--prior-idx", *map(str, priors), "--seed",
+                        str(seed), "-o", str(project)], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        seconds = time.monotonic() - started
+        subprocess.run([str(executable), "metrics", str(project), "--wss", "0.95", "--recall", "0.1", "-o",
+                        str(metrics_path), "--quiet"], check=True, stdout=subprocess.DEVNULL)
+        timing_path.write_text(f"{seconds:.2f}\n")
+    seconds = float(timing_path.read_text())
     items = {item["id"]: item["value"] for item in json.loads(metrics_path.read_text())["data"]["items"]}
     with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(project) as archive:
         name = next(n for n in archive.namelist() if n.endswith("results.db"))
@@ -108,7 +122,7 @@ def run_asreview(executable: Path, rows: Path, priors: list[int], seed: int, wor
         with sqlite3.connect(Path(folder) / name) as connection:
             order = [row[0] for row in connection.execute("select record_id from results order by rowid")]
     return {"insights_wss@95": items["wss"][0][1], "insights_recall@10%": items["recall"][0][1],
-            "order": order, "seconds": seconds}
+            "order": order, "seconds": seconds, "reused": reused}
 
 
 def summarise(values: list[float]) -> dict[str, float]:
@@ -124,9 +138,10 @@ def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Pat
     disjoint datasets can go in parallel and a last run only gathers them (``gather``: the
     saved run with the most seeds, whatever ``seeds`` says).
     """
-    cache = work / f"{path.stem}.seeds{len(seeds)}{'' if asreview else '.ours'}.json"
+    ranker = RankerSettings().name  # a changed ranker bumps its name, so its rows are never read from an old run
+    cache = work / f"{path.stem}.{ranker}.seeds{len(seeds)}{'' if asreview else '.ours'}.json"
     if gather:
-        saved_runs = sorted(work.glob(f"{path.stem}.seeds*{'' if asreview else '.ours'}.json"),
+        saved_runs = sorted(work.glob(f"{path.stem}.{ranker}.seeds*{'' if asreview else '.ours'}.json"),
                             key=lambda found: int(found.name.split(".seeds")[1].split(".")[0]))
         cache = saved_runs[-1] if saved_runs else cache
     if cache.exists():
@@ -143,6 +158,7 @@ def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Pat
     theirs: dict[str, list[float]] = {"wss@95": [], "recall@10%": [], "insights_wss@95": [],
                                       "insights_recall@10%": [], "seconds": []}
     our_curves, their_curves = [], []
+    reused = 0
     for seed in seeds:
         priors = choose_priors(labelled.labels, seed)
         started = time.monotonic()
@@ -161,6 +177,7 @@ def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Pat
                     theirs[key].append(value)
             for key in ("insights_wss@95", "insights_recall@10%", "seconds"):
                 theirs[key].append(result[key])
+            reused += int(result["reused"])
             their_curves.append(their_run.found())
             line += f", ASReview {theirs['wss@95'][-1]:.3f} (insights {result['insights_wss@95']:.3f})"
         print(line, file=sys.stderr, flush=True)
@@ -176,6 +193,7 @@ def bench_dataset(path: Path, seeds: list[int], asreview: Path | None, work: Pat
            "ours": {key: summarise(values) for key, values in ours.items()}}
     if asreview is not None:
         row["asreview"] = {key: summarise(values) for key, values in theirs.items()}
+        row["asreview_runs_reused"] = reused
     cache.write_text(json.dumps({"row": row, "total": total, "includes": includes, "title": title,
                                  "curves": {label: [found.tolist() for found in runs] for label, runs in plot.items()}}))
     return row
@@ -217,6 +235,16 @@ def markdown(rows: list[dict], load: str) -> str:
     if rows and all("asreview" in row for row in rows):
         better = sum(row["ours"]["wss@95"]["mean"] >= row["asreview"]["wss@95"]["mean"] for row in rows)
         lines += ["", f"WSS@95 of extractor triage matches or beats ASReview's on {better} of {len(rows)} datasets."]
+    sources = sorted({row["asreview_from"] for row in rows if "asreview_from" in row})
+    if sources:
+        lines += ["", f"ASReview's columns are read from {', '.join(sources)} (an earlier run of this script with "
+                  "ASReview 2.2, the same rows, seeds and priors); ASReview was not run again for this table, so the "
+                  "recall curves show ours alone."]
+    reused = sum(row.get("asreview_runs_reused", 0) for row in rows)
+    if reused:
+        lines += ["", f"{reused} of {sum(len(row['seeds']) for row in rows if 'asreview' in row)} ASReview runs were "
+                  "read back from finished projects of the same rows, seed and priors in the work folder "
+                  "(their seconds are those of the run that made them)."]
     lines += ["", "Recall curves: `docs/triage_curves/<dataset>.png`.", ""]
     return "\n".join(lines)
 
@@ -228,6 +256,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0, 1, ... N-1)")
     parser.add_argument("--asreview-venv", type=Path, default=DEFAULT_VENV, help="virtualenv for ASReview")
     parser.add_argument("--no-asreview", action="store_true", help="run ours alone")
+    parser.add_argument("--asreview-reference", type=Path,
+                        help="a triage_simulation.json written by an earlier full run: ASReview's rows are taken "
+                             "from it (the seeds must match; ASReview is not run), ours are run afresh")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "triage-bench",
                         help="folder for the rows and ASReview projects")
     parser.add_argument("--gather", action="store_true",
@@ -241,12 +272,22 @@ def main() -> None:
     if args.datasets:
         paths = [path for path in paths if path.stem in set(args.datasets)]
     args.work.mkdir(parents=True, exist_ok=True)
-    asreview = None if args.no_asreview else (args.asreview_venv / "bin" / "asreview" if args.gather
+    asreview = None if args.no_asreview or args.asreview_reference else (args.asreview_venv / "bin" / "asreview" if args.gather
                                               else ensure_asreview(args.asreview_venv))
     seeds = list(range(args.seeds))
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     started = time.monotonic()
+    reference = None
+    if args.asreview_reference:
+        reference = {row["dataset"]: row for row in json.loads(args.asreview_reference.read_text())["datasets"]}
     rows = [bench_dataset(path, seeds, asreview, args.work, args.out / "triage_curves", args.gather) for path in paths]
+    if reference is not None:
+        for row in rows:
+            stored = reference.get(row["dataset"])
+            if stored is None or stored["seeds"] != row["seeds"] or "asreview" not in stored:
+                sys.exit(f"{args.asreview_reference}: no ASReview row for {row['dataset']} over seeds {row['seeds']}")
+            row["asreview"] = stored["asreview"]
+            row["asreview_from"] = str(args.asreview_reference)
     result = {"seeds": seeds, "load_at_start": load, "seconds": round(time.monotonic() - started, 1),
               "peak_rss_mb_self": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
               "datasets": rows}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from extractor.triage.criteria import Criteria, Evidence, judge, keyword_matches, load_criteria
 from extractor.triage.errors import BadCriteria
+from extractor.triage.features import evidence_of
+from extractor.types import Correction, Document, ExtractedValue, Metadata, StudyUnit
 
 CRITERIA = Criteria(designs=("rct", "cluster_rct"), min_sample_size=50, years=(2005, 2025),
                     outcome_keywords=("night waking",), population_keywords=("toddler",))
@@ -20,8 +23,8 @@ CRITERIA = Criteria(designs=("rct", "cluster_rct"), min_sample_size=50, years=(2
     (Evidence(design="rct", sample_size=240, year=1999), False, "year 1999"),
     (Evidence(design="rct", sample_size=240, year=2026), False, "year 2026"),
     (Evidence(design=None, sample_size=None, year=None), True, None),  # unknown facts pass
-    (Evidence(design="cluster_rct", sample_size=20, largest_sample_size=400, year=2021), True, None),
-    (Evidence(design="cluster_rct", sample_size=20, largest_sample_size=40, year=2021), False, "sample size 40"),
+    (Evidence(design="cluster_rct", sample_size=20, year=2021), False, "sample size 20 < 50"),  # the chosen size
+    (Evidence(design="rct", sample_size=None, year=2021), True, None),  # no chosen size: unknown passes
 ])
 def test_hard_criteria_set_aside_only_records_known_to_fail(evidence: Evidence, passes: bool,
                                                             reason: str | None) -> None:
@@ -64,3 +67,37 @@ def test_a_bad_criteria_file_is_one_clear_error(tmp_path: Path, text: str, messa
         load_criteria(path)
     assert message in raised.value.message
     assert str(path) in raised.value.message
+
+
+
+def _arm(n: int, chosen: bool = False, role: str = "arm") -> ExtractedValue:
+    return ExtractedValue("sample_size", {"n": n, "unit": "infants"}, 0, 5, 0.4, "rule:test", chosen, role)
+
+
+@pytest.mark.parametrize(("values", "size", "passes"), [
+    ([_arm(26), _arm(25)], None, True),  # counts found, none chosen: unknown passes (b12)
+    ([_arm(26), _arm(120, chosen=True, role="randomised")], 120, True),
+    ([_arm(300), _arm(30, chosen=True, role="randomised")], 30, False),  # the chosen size, not the largest
+])
+def test_only_the_chosen_sample_size_meets_the_hard_criteria(values: list[ExtractedValue], size: int | None,
+                                                             passes: bool) -> None:
+    """Regression (issue 21, b12): a record was set aside as "sample size 26 < 50" on an arm's count that
+    `show` does not list."""
+    document = Document("d1", "d1.txt", "text", "A trial.", title="A trial", metadata=Metadata(year=2020))
+    evidence = evidence_of(document, [StudyUnit(0, None, 0, 8, values)])
+    assert evidence.sample_size == size
+    assert judge(CRITERIA, replace(evidence, design="rct")).passes is passes
+
+
+def test_a_corrected_sample_size_is_the_one_the_criteria_use(tmp_path: Path) -> None:
+    from triage_helpers import triage_db
+
+    from extractor.triage.session import Session
+
+    tstore = triage_db(tmp_path, CRITERIA)
+    doc_id = "papers/10.1000/c3"  # a trial of 180 toddlers
+    assert doc_id not in {c.doc_id for c in Session(tstore).filtered()}
+    tstore.store.add_correction(Correction(doc_id, 0, "sample_size", None, {"n": 18}, "ana",
+                                           "2026-01-01T00:00:00+00:00"))
+    aside = {c.doc_id: c.verdict.reasons for c in Session(tstore).filtered()}
+    assert aside[doc_id] == ("sample size 18 < 50",)

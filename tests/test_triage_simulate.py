@@ -93,3 +93,58 @@ def test_simulate_reads_a_shared_screening_dataset() -> None:
     labelled = load_labelled(shared_path("screening", "Cohen_2006_Antihistamines.csv"))
     # 310 rows, 10 with neither title nor abstract; 16 included
     assert (len(labelled.labels), int(labelled.labels.sum())) == (300, 16)
+
+
+def _two_labels(path: Path) -> Path:
+    """Ten records with a final label and a title/abstract-stage label (more includes at that stage)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "title", "abstract", "label_included", "label_abstract_screening"])
+        for index in range(10):
+            writer.writerow([index, f"record {index}", f"text of record {index}", int(index in (1, 2)),
+                             int(index in (1, 2, 3, 4, 5))])
+    return path
+
+
+@pytest.mark.parametrize(("column", "includes"), [
+    (None, 2), ("label_included", 2), ("label_abstract_screening", 5), ("LABEL ABSTRACT SCREENING", 5),
+])
+def test_label_column_picks_the_final_or_the_abstract_stage_label(tmp_path: Path, column: str | None,
+                                                                  includes: int) -> None:
+    labelled = load_labelled(_two_labels(tmp_path / "two.csv"), column)
+    assert int(labelled.labels.sum()) == includes and labelled.label_column == column
+
+
+@pytest.mark.parametrize(("header", "column", "message"), [
+    (["title", "abstract", "label_included"], "label_abstract_screening", "no column 'label_abstract_screening'"),
+    (["title", "abstract", "label_included"], "score", "is not a label column"),
+    (["title", "abstract", "included", "label_included"], "label_included", "read from column 'included'"),
+])
+def test_a_label_column_that_cannot_be_used_is_one_clear_error(tmp_path: Path, header: list[str], column: str,
+                                                               message: str) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(["A", "B"] + ["1"] * (len(header) - 2)) + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", "simulate", "--labels", str(path), "--label-column", column])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+def test_simulate_replays_the_abstract_stage_label_and_the_stopping_guidance(tmp_path: Path) -> None:
+    labels = _synthetic(tmp_path / "synthetic.csv")
+    rows = list(csv.reader(labels.open(encoding="utf-8")))
+    with labels.open("w", newline="", encoding="utf-8") as handle:  # abstract stage: also every 10th from 5
+        writer = csv.writer(handle)
+        writer.writerow(rows[0] + ["label_abstract_screening"])
+        writer.writerows(row + [int(row[2] == "1" or index % 10 == 5)] for index, row in enumerate(rows[1:]))
+    args = ["triage", "simulate", "--labels", str(labels), "--plot", str(tmp_path / "c.png"), "--json"]
+    final = json.loads(CliRunner().invoke(cli, args, catch_exceptions=False).stdout)
+    stage = json.loads(CliRunner().invoke(cli, args + ["--label-column", "label_abstract_screening"],
+                                          catch_exceptions=False).stdout)
+    assert (final["included"], stage["included"]) == (12, 24)
+    assert stage["label_column"] == "label_abstract_screening"
+    checks = final["stopping"]
+    assert [check["screened"] for check in checks] == [6, 12, 30, 59]  # 5, 10, 25, 50 % of 118
+    # every include is found early, so by half-way the records since the last include pile up and the
+    # estimate of includes unseen is near the truth, 0
+    assert checks[-1]["unseen"] == 0 and checks[-1]["since_last_include"] >= 40
+    assert checks[-1]["estimate"] is not None and checks[-1]["estimate"] < 1.0

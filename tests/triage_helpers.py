@@ -41,11 +41,12 @@ def write_papers(path: Path, rows: list[tuple[str, str, int, str]] = PAPERS) -> 
     return path
 
 
-def triage_db(tmp_path: Path, criteria: Criteria | None = None) -> TriageStore:
-    """A database holding PAPERS (extracted with the rules), with criteria set."""
+def triage_db(tmp_path: Path, criteria: Criteria | None = None,
+              papers: list[tuple[str, str, int, str]] = PAPERS) -> TriageStore:
+    """A database holding ``papers`` (PAPERS by default; extracted with the rules), with criteria set."""
     db = tmp_path / "triage.db"
     store = Store(db)
-    run_extract([str(write_papers(tmp_path / "papers.csv"))], store, ExtractOptions(use_models=False))
+    run_extract([str(write_papers(tmp_path / "papers.csv", papers))], store, ExtractOptions(use_models=False))
     store.close()
     tstore = TriageStore(db)
     tstore.set_criteria(criteria or Criteria(), "", "test")

@@ -9,8 +9,10 @@ population_keywords = ["toddler", "infant"]
 ```
 
 Keys may also sit under a ``[criteria]`` table. A record whose design, sample
-size or year is unknown passes the hard filter: the reviewer decides it; the size
-filter looks at the largest count of participants the record states.
+size or year is unknown passes the hard filter: the reviewer decides it. The size
+filter looks only at the sample size the extractor chose (or an annotator corrected),
+the one ``extractor show`` lists: a count the extractor passed over (an arm, a
+subgroup) never sets a record aside.
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ class Evidence:
     design: str | None = None
     sample_size: int | None = None
     year: int | None = None
-    largest_sample_size: int | None = None  # the largest count of participants any candidate states
     outcomes: tuple[str, ...] = ()
     text: str = ""
 
@@ -118,9 +119,9 @@ def judge(criteria: Criteria, evidence: Evidence) -> Verdict:
     reasons: list[str] = []
     if criteria.designs and evidence.design and evidence.design not in criteria.designs:
         reasons.append(f"design {evidence.design} not in {', '.join(criteria.designs)}")
-    # Set aside on size only when no stated count of participants reaches the minimum: a wrong
-    # exclusion costs a review more than screening one more record.
-    size = evidence.largest_sample_size if evidence.largest_sample_size is not None else evidence.sample_size
+    # Only the chosen (or corrected) size: a candidate the extractor passed over is no fact about the study,
+    # and a wrong exclusion costs a review more than screening one more record.
+    size = evidence.sample_size
     if criteria.min_sample_size is not None and size is not None and size < criteria.min_sample_size:
         reasons.append(f"sample size {size} < {criteria.min_sample_size}")
     first, last = criteria.years

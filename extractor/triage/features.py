@@ -30,14 +30,14 @@ def record_text(title: str | None, abstract: str | None) -> str:
 
 
 def evidence_of(document: Document, studies: list[StudyUnit]) -> Evidence:
-    """The first study's chosen design, sample size and outcomes, with the record's year and text."""
-    design = sample_size = largest = None
+    """The first study's chosen (or corrected) design, sample size and outcomes, with the record's year and text.
+
+    Only chosen values count: the sample size is the one ``extractor show`` lists, never a
+    candidate the extractor passed over."""
+    design = sample_size = None
     outcomes: list[str] = []
     if studies:
         for value in studies[0].values:
-            if value.field == "sample_size" and value.role not in ("clusters", "arms") \
-                    and isinstance(value.value, dict) and isinstance(value.value.get("n"), int | float):
-                largest = max(largest or 0, int(value.value["n"]))
             if not value.chosen:
                 continue
             if value.field == "design" and design is None and value.value != "other":
@@ -47,7 +47,7 @@ def evidence_of(document: Document, studies: list[StudyUnit]) -> Evidence:
                 sample_size = int(number) if isinstance(number, int | float) else None
             elif value.field == "outcome":
                 outcomes.append(str(value.value))
-    return Evidence(design=design, sample_size=sample_size, year=document.metadata.year, largest_sample_size=largest,
+    return Evidence(design=design, sample_size=sample_size, year=document.metadata.year,
                     outcomes=tuple(outcomes), text=record_text(document.title, document.abstract))
 
 
@@ -73,7 +73,10 @@ def text_matrix(texts: Sequence[str]) -> csr_matrix:
     """TF-IDF of the texts (fitted on all of them: the vocabulary needs no labels)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(**TFIDF_SETTINGS).fit_transform(texts).tocsr()
+    settings = dict(TFIDF_SETTINGS)
+    if len(texts) < 2:  # one record: every term is in every record, and max_df would leave none
+        settings["max_df"] = 1.0
+    return TfidfVectorizer(**settings).fit_transform(texts).tocsr()
 
 
 def feature_matrix(texts: Sequence[str], evidence_rows: Sequence[Sequence[float]] | None = None,

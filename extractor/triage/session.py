@@ -124,6 +124,37 @@ class Session:
         self.refit()
         return decision_id
 
+    def undo_last(self, who: str) -> tuple[str, str] | None:
+        """Take back ``who``'s latest screening decision not yet taken back; (doc_id, decision) or None.
+
+        The decision row stays (decisions are append-only); an undo row marks it taken back, the
+        record returns to its earlier decision or, having none, to the pool, and the model is refitted.
+        """
+        last = self.tstore.last_undoable(who)
+        if last is None:
+            return None
+        decision_id, doc_id, decision = last
+        self.tstore.undo(decision_id, who)
+        current = self.tstore.current_decisions().get(doc_id)
+        if current is None:
+            self.decisions.pop(doc_id, None)
+        elif doc_id in self.rows:
+            self.decisions[doc_id] = current
+        self.refit()
+        return doc_id, decision
+
+    def screening_order(self) -> list[int]:
+        """The include (1) / exclude (0) decisions in force, in the order taken ("maybe" left out)."""
+        return [LABELS[decision] for doc_id, decision in self.tstore.screening_order()
+                if doc_id in self.rows and decision in LABELS]
+
+    def guidance(self, remaining: int | None = None) -> str:
+        """Stopping guidance: records screened since the last include, and the unseen-includes estimate
+        (``remaining``: the records left to screen, counted here when not given)."""
+        from .stopping import guidance_line
+
+        return guidance_line(self.screening_order(), len(self.ranked()) if remaining is None else remaining)
+
     def settings_name(self) -> str:
         return self.ranker.settings.name
 

@@ -36,6 +36,7 @@ class LabelledSet:
     texts: list[str]
     labels: np.ndarray
     record_ids: list[str] = field(default_factory=list)
+    label_column: str | None = None  # the column the labels came from, when one was named
 
 
 @dataclass
@@ -75,8 +76,45 @@ def screening_metrics(found: np.ndarray, total: int, includes: int) -> dict[str,
     return {"wss@95": wss, "recall@10%": found_at_tenth / includes, "screened_at_95": screened_at_95}
 
 
-def load_labelled(path: Path | str) -> LabelledSet:
-    """A CSV/TSV/XLSX/RIS with titles, abstracts and inclusion labels (ASReview's column names)."""
+def label_field(path: Path, column: str) -> str:
+    """The reader's label field (``label`` final, ``label_abstract`` title/abstract stage) that holds ``column``.
+
+    BadLabels when the name is no label column the table reader knows, or (for CSV/TSV, whose
+    header is read here) when the file has no such column or takes that label from another one.
+    """
+    from ..readers.table import COLUMNS, TABLE_SUFFIXES, map_columns, normalise_header
+
+    wanted = normalise_header(column)
+    known = {name: key for key in ("label", "label_abstract") for name in COLUMNS[key]}
+    if wanted not in known:
+        raise BadLabels(f"{path}: --label-column {column!r} is not a label column",
+                        hint="name the final label (label_included, included) or the title/abstract-stage label "
+                             "(label_abstract_screening)")
+    key = known[wanted]
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        import csv
+
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            sample = handle.readline()
+            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+            header = next(csv.reader([sample], delimiter=delimiter), [])
+        names = [normalise_header(cell) for cell in header]
+        if wanted not in names:
+            raise BadLabels(f"{path}: no column {column!r}",
+                            hint=f"the columns are: {', '.join(cell.strip() for cell in header)}")
+        taken = map_columns(header).get(key)
+        if taken is not None and taken != names.index(wanted):
+            raise BadLabels(f"{path}: the {key.replace('_', ' ')} is read from column {header[taken].strip()!r}, "
+                            f"not {column!r}", hint="remove or rename the other column")
+    return key
+
+
+def load_labelled(path: Path | str, label_column: str | None = None) -> LabelledSet:
+    """A CSV/TSV/XLSX/RIS with titles, abstracts and inclusion labels (ASReview's column names).
+
+    ``label_column`` picks the label: the final one (``label_included``, the default) or the
+    title/abstract-stage one (``label_abstract_screening``), as SYNERGY sets carry both.
+    """
     from ..errors import ExtractorError
     from ..readers import read_path
     from ..types import Document
@@ -85,6 +123,7 @@ def load_labelled(path: Path | str) -> LabelledSet:
     path = Path(path)
     if not path.is_file():
         raise BadLabels(f"{path}: no such file")
+    key = label_field(path, label_column) if label_column else "label"
     texts, labels, ids = [], [], []
     try:
         for item in read_path(path, fmt=interchange_format(path)):
@@ -92,11 +131,12 @@ def load_labelled(path: Path | str) -> LabelledSet:
                 if item.kind != "malformed" or "neither a title nor an abstract" not in item.message:
                     raise BadLabels(f"{path}: {item.message}", hint=item.hint)
                 continue  # rows with neither title nor abstract hold nothing to rank
-            label = item.metadata.extra.get("label")
-            if label is None:
+            label = item.metadata.extra.get(key)
+            if label is None and not label_column:
                 label = asreview_note_label(item.metadata.extra.get("notes", []))
             if label not in (0, 1):
-                raise BadLabels(f"{path}: record {item.record_index} has no 0/1 label ({label!r})")
+                where = f" in column {label_column!r}" if label_column else ""
+                raise BadLabels(f"{path}: record {item.record_index} has no 0/1 label{where} ({label!r})")
             texts.append(record_text(item.title, item.abstract))
             labels.append(int(label))
             ids.append(item.doc_id)
@@ -107,7 +147,7 @@ def load_labelled(path: Path | str) -> LabelledSet:
     array = np.array(labels, dtype=int)
     if not len(array) or array.sum() < 2 or array.sum() == len(array):
         raise BadLabels(f"{path}: needs at least 2 includes and 1 exclude ({int(array.sum())} of {len(array)} included)")
-    return LabelledSet(path.stem, texts, array, ids)
+    return LabelledSet(path.stem, texts, array, ids, label_column)
 
 
 def choose_priors(labels: np.ndarray, seed: int) -> list[int]:
@@ -143,13 +183,35 @@ def simulate(features: csr_matrix, labels: np.ndarray, priors: list[int], seed: 
     return SimulationRun(seed, list(priors), order, labels)
 
 
-def simulate_file(path: Path | str, seeds: Sequence[int], settings: RankerSettings | None = None) -> tuple[LabelledSet, list[SimulationRun]]:
+def simulate_file(path: Path | str, seeds: Sequence[int], settings: RankerSettings | None = None,
+                  label_column: str | None = None) -> tuple[LabelledSet, list[SimulationRun]]:
     """Load a labelled file and replay it once per seed (the same features for every seed)."""
-    labelled = load_labelled(path)
+    labelled = load_labelled(path, label_column)
     features = feature_matrix(labelled.texts)
     runs = [simulate(features, labelled.labels, choose_priors(labelled.labels, seed), seed, settings)
             for seed in seeds]
     return labelled, runs
+
+
+def stopping_check(run: SimulationRun, shares: Sequence[float] = (0.05, 0.1, 0.25, 0.5)) -> list[dict[str, float]]:
+    """The stopping guidance replayed: after each share of the records screened, the estimate of includes
+    unseen beside the true count, and the records since the last include (priors left out)."""
+    from .stopping import estimate_unseen, since_last_include
+
+    priors = set(run.priors)
+    screened = [int(run.labels[row]) for row in run.order if row not in priors]
+    total = len(run.labels) - len(run.priors)
+    includes = int(run.labels.sum()) - int(run.labels[run.priors].sum())
+    checks = []
+    for share in shares:
+        count = round(share * total)
+        seen = (screened + [0] * total)[:count]  # a run stops once every include is found: the rest are excludes
+        estimate = estimate_unseen(seen, total - count)
+        checks.append({"screened": count, "found": sum(seen), "unseen": includes - sum(seen),
+                       "estimate": round(estimate.unseen, 1) if estimate else None,
+                       "settled": bool(estimate and estimate.settled),
+                       "since_last_include": since_last_include(seen)})
+    return checks
 
 
 def mean_metrics(runs: Sequence[SimulationRun]) -> dict[str, float]:
