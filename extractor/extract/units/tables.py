@@ -78,6 +78,8 @@ class Vocabulary:
     empty_cells: tuple[str, ...]
     caption_designs: tuple[tuple[str, re.Pattern[str]], ...]
     study_nouns: frozenset[str]
+    caption_outcomes: tuple[re.Pattern[str], ...]
+    caption_outcome_end: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +89,9 @@ def vocabulary() -> Vocabulary:
     pairs += [(wording.casefold(), f"measure:{measure}") for measure, words in data["measures"].items() for wording in words]
     pairs.sort(key=lambda pair: -len(pair[0]))
     designs = tuple((label, re.compile(pattern, re.I)) for label, pattern in data["caption_designs"])
-    return Vocabulary(tuple(pairs), tuple(data["empty_cells"]), designs, frozenset(data["study_nouns"]))
+    outcomes = tuple(re.compile(pattern, re.I) for pattern in data["caption_outcomes"])
+    return Vocabulary(tuple(pairs), tuple(data["empty_cells"]), designs, frozenset(data["study_nouns"]), outcomes,
+                      re.compile(data["caption_outcome_ends"], re.I))
 
 
 # -- roles -----------------------------------------------------------------------------------------------
@@ -129,6 +133,28 @@ def caption_design(caption: str | None) -> str | None:
         if pattern.search(caption):
             return label
     return None
+
+
+def caption_outcome(caption: str | None) -> str | None:
+    """The outcome a results table's caption names ("Association between smoking and offspring ADHD diagnoses
+    examined with ..." -> "offspring ADHD diagnoses"), or None."""
+    if not caption:
+        return None
+    words = vocabulary()
+    for pattern in words.caption_outcomes:
+        match = pattern.search(caption)
+        if match:
+            outcome = words.caption_outcome_end.sub("", match.group("outcome")).strip(" .")
+            if outcome and len(outcome.split()) <= 8:
+                return outcome
+    return None
+
+
+def caption_before(text: str, position: int) -> Cell | None:
+    """The caption of the table that starts at ``position``: the nearest "Table N" line a few lines above."""
+    floor = max(0, position - 2000)
+    lines = _lines(text, floor, position)
+    return _caption(lines, len(lines))
 
 
 def names_studies(caption: str | None) -> bool:
