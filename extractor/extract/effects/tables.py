@@ -49,6 +49,7 @@ def _header_sequence(line: str) -> list[str] | None:
         return None
     lowered = line.casefold()
     found: list[tuple[int, int, str]] = []
+    wordings = {wording for wording, _ in vocabulary().roles}
     for wording, role in vocabulary().roles:
         if role not in {"ci", "p", "se"} and not role.startswith("measure:"):
             continue
@@ -67,7 +68,8 @@ def _header_sequence(line: str) -> list[str] | None:
                 if not camel and not (short and needle in {"SE", "P"} and line[first - 1].isupper()):
                     continue
             if after < len(line) and line[after].isalpha() and not line[after].isupper():
-                continue
+                if line[after:].strip().casefold() not in wordings:
+                    continue  # "CIPn" at the end of a header: P, then the n column
             if re.search(r"[a-z][A-Z]", line[first:after]):
                 continue  # "Hazard RatioS(E)": the match runs into the next cell
             if any(first < end and start < after for start, end, _ in found):

@@ -216,7 +216,7 @@ def _pipe_cells(line: _Line) -> list[Cell] | None:
 
 
 def _tab_cells(line: _Line) -> list[Cell] | None:
-    if "\t" not in line.text.strip("\t \r"):
+    if "\t" not in line.text.rstrip("\t \r"):
         return None
     cells = _split(line, _TAB)
     while cells and not cells[-1].text:
