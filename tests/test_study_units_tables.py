@@ -104,6 +104,7 @@ def test_the_caption_gives_every_row_its_design_when_the_row_states_none() -> No
     assert [unit.label for unit in units] == ["Moreau, A 2015", "Pereira, JL 2018", "Tanaka, H 2020"]
     extracted = extract_document(document, use_models=False)
     assert [_chosen(unit, "design") for unit in extracted] == [["rct"], ["rct"], ["rct"]]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in extracted] == [64, 120, 48]
 
 
 def test_a_table_of_results_of_one_study_stays_one_study() -> None:

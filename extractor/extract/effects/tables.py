@@ -25,6 +25,7 @@ _INTERVAL = re.compile(
 _P_AFTER = re.compile(r"\s*(?P<op>[<≤=])?\s*(?P<p>0?[.·]\d+|1(?:[.·]0+)?)(?![\d])")
 _THRESHOLDS = (".0001", ".001", ".005", ".01", ".05", ".1")
 _MAX_HEADER = 320
+_CI_WORD = re.compile(r"CI|(?i:confidence|\bIC\b|\bKI\b)")
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ class TableEstimate:
 def _header_sequence(line: str) -> list[str] | None:
     """The roles a results header names, in order (``["measure:HR", "se", "ci", "p", ...]``), when it names
     one measure and a CI; None otherwise."""
-    if len(line) > _MAX_HEADER or not line.strip():
-        return None
+    if len(line) > _MAX_HEADER or not _CI_WORD.search(line):
+        return None  # a results header names a CI column
     lowered = line.casefold()
     found: list[tuple[int, int, str]] = []
     wordings = {wording for wording, _ in vocabulary().roles}

@@ -113,10 +113,26 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
     if len(starts) < 2:
         return []
     units = _runs(text, starts, limit)
-    design = _caption_design_above(text, units[0].start)
-    if design is not None:
-        units = [UnitRange(u.label, u.start, u.end, (("design", *design),)) for u in units]
-    return units
+    caption = _caption_above(text, units[0].start)
+    if caption is None:
+        return units
+    # rows of a table: the caption's design ("Table 3. RCTs of ...") and the row's own "N = 30" are given
+    design = tables.caption_design(caption[0])
+    given_units = []
+    for unit in units:
+        given: list[tuple[str, Any, int, int]] = []
+        if design:
+            given.append(("design", design, caption[1], caption[2]))
+        count = _ROW_N.search(text, unit.start, min(unit.end, unit.start + 200))
+        if count:
+            n = int(count.group("n").replace(",", ""))
+            given.append(("sample_size", {"n": n, "unit": "participants"}, count.start(), count.end()))
+        given_units.append(UnitRange(unit.label, unit.start, unit.end, tuple(given)))
+    return given_units
+
+
+# "N = 30" in a table row, perhaps glued to the cell before it ("GoodN = 30")
+_ROW_N = re.compile(r"(?:(?<![A-Za-z])|(?<=[a-z]))N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\b")
 
 
 def _runs(text: str, starts: list[tuple[int, str]], limit: int) -> list[UnitRange]:
@@ -161,17 +177,16 @@ def _reference_entries(text: str, limit: int) -> list[tuple[int, str]]:
     return found if len(found) >= 2 else []
 
 
-def _caption_design_above(text: str, start: int) -> tuple[str, int, int] | None:
-    """The design a table caption just above ``start`` gives every row ("Table 3. RCTs of ...")."""
+def _caption_above(text: str, start: int) -> tuple[str, int, int] | None:
+    """The caption of the table whose rows begin at ``start``: a "Table N ..." line a few lines above."""
     window_start = max(0, start - 1500)
     lines = text[window_start:start].split("\n")[-10:]
-    offset = start - len("\n".join(lines))
+    position = start
     for line in reversed(lines):
+        position -= len(line) + 1
         if re.match(r"^\s*(?:table|tabla|tabelle|tableau|tabela)\b", line, re.I):
-            design = tables.caption_design(line)
-            if design:
-                return design, offset + text[offset:start].find(line), offset + text[offset:start].find(line) + len(line)
-            return None
+            begin = max(0, position + 1)
+            return line, begin, begin + len(line)
     return None
 
 
