@@ -270,3 +270,52 @@ def test_extracted_table_estimates_carry_measure_and_outcome() -> None:
     unit = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)[0]
     effects = _chosen(unit, "effect")
     assert [(e["measure"], e["value"]) for e in effects] == [("OR", 1.62), ("OR", 2.05)]
+
+
+def test_the_outcome_cell_of_a_row_names_its_outcome_and_its_effect_is_tied_to_it() -> None:
+    text = (
+        "Table 6. Trials of parent groups\n"
+        "Study | N | Outcome | Effect\n"
+        "Quarry Lane (2013) | 150 | night waking | d = 0.33\n"
+        "Fenwick Groups (2017) | 88 | toddler tantrums | d = 0.21\n"
+    )
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [_chosen(unit, "outcome") for unit in units] == [["night waking"], ["toddler tantrums"]]
+    assert [[e.get("outcome") for e in _chosen(unit, "effect")] for unit in units] == [["night waking"],
+                                                                                       ["toddler tantrums"]]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_spreadsheet_of_studies_is_one_document_with_a_unit_per_row(tmp_path, suffix: str) -> None:
+    from extractor.readers import read_path
+
+    rows = [["Study", "Design", "N", "Effect"], ["Abara (2011)", "RCT", 60, "d = 0.30"],
+            ["Brandt (2014)", "cohort", 140, "OR 1.4 (1.1 to 1.9)"]]
+    path = tmp_path / f"studies{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(",".join(str(cell) for cell in row) for row in rows) + "\n", encoding="utf-8")
+    else:
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        workbook.save(path)
+    documents = list(read_path(path))
+    assert len(documents) == 1
+    units = extract_document(documents[0], use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)"]
+    assert [_chosen(unit, "design") for unit in units] == [["rct"], ["cohort"]]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [60, 140]
+    assert [[(e["measure"], e["value"]) for e in _chosen(unit, "effect")] for unit in units] == [
+        [("d", 0.3)], [("OR", 1.4)]]
+
+
+def test_a_screening_table_without_a_study_column_is_still_refused(tmp_path) -> None:
+    from extractor.errors import MalformedDocument
+    from extractor.readers import read_path
+
+    path = tmp_path / "scores.csv"
+    path.write_text("score,weight,notes\n1,2,x\n", encoding="utf-8")
+    with pytest.raises(MalformedDocument, match="no title or abstract column"):
+        list(read_path(path))

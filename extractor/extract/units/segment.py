@@ -206,6 +206,9 @@ def _table_units(text: str, limit: int) -> list[UnitRange]:
         size = tables.row_sample_size(table, row)
         if size:
             given.append(("sample_size", {"n": size[0], "unit": "participants"}, size[1].start, size[1].end))
+        outcome = table.cell(row, "outcome")
+        if outcome is not None and not re.fullmatch(r"[\d\s.,/%–—-]*", outcome.text):
+            given.append(("outcome", outcome.text, outcome.start, outcome.end))
         units.append(UnitRange(name, row.start, row.end, tuple(given)))
     return units
 
@@ -284,7 +287,7 @@ def _sentence_start(text: str, position: int) -> int:
 def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue],
                  chosen: list[ExtractedValue]) -> tuple[list[ExtractedValue], list[ExtractedValue]]:
     """A unit's candidates and chosen values with what its table gives it: the given design where its own
-    text states none (the classifier's guess gives way), the given n where its text gives none."""
+    text states none (the classifier's guess gives way), the given n or outcome where its text gives none."""
     given = [entry for entry in unit.given if entry[0] == field]
     if not given:
         return candidates, chosen
@@ -294,7 +297,7 @@ def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue],
         ExtractedValue(field, value, start, end, 0.8, "rule:units.table.v1", attributes={"from": "table"})
         for _, value, start, end in given
     ]
-    return [*candidates, *values], values[:1]
+    return [*candidates, *values], values if field == "outcome" else values[:1]
 
 
 def _is_row_label(label: str) -> bool:
