@@ -319,3 +319,57 @@ def test_a_screening_table_without_a_study_column_is_still_refused(tmp_path) -> 
     path.write_text("score,weight,notes\n1,2,x\n", encoding="utf-8")
     with pytest.raises(MalformedDocument, match="no title or abstract column"):
         list(read_path(path))
+
+
+def _ruled_table_pdf(caption: str, rows: list[list[str]], prose: str) -> bytes:
+    """A one-page PDF (Helvetica) with a line of prose, a caption and a table ruled on every cell edge."""
+    ops = ["BT /F1 10 Tf 50 740 Td (%s) Tj ET" % prose, "BT /F1 10 Tf 50 700 Td (%s) Tj ET" % caption]
+    top, height, widths = 690, 20, [150, 100, 60]
+    xs = [50]
+    for width in widths:
+        xs.append(xs[-1] + width)
+    bottom = top - height * len(rows)
+    for index in range(len(rows) + 1):
+        y = top - index * height
+        ops.append(f"{xs[0]} {y} m {xs[-1]} {y} l S")
+    for x in xs:
+        ops.append(f"{x} {top} m {x} {bottom} l S")
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            ops.append("BT /F1 9 Tf %d %d Td (%s) Tj ET" % (xs[c] + 4, top - (r + 1) * height + 6, cell))
+    stream = "\n".join(ops).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_ruled_pdf_table_is_read_as_rows_by_the_table_finder(tmp_path) -> None:
+    from extractor.readers.base import Limits
+    from extractor.readers.pdf import read_pdf
+
+    rows = [["Study", "N", "Effect"], ["Abara (2011)", "60", "d = 0.30"], ["Brandt (2014)", "140", "d = 0.12"],
+            ["Celik (2020)", "88", "d = 0.25"]]
+    path = tmp_path / "table.pdf"
+    path.write_bytes(_ruled_table_pdf("Table 1. Randomised controlled trials of home visiting", rows,
+                                      "We found three trials of home visiting for new parents in the region."))
+    document = read_pdf(path, Limits())
+    assert "Study\tN\tEffect\nAbara (2011)\t60\td = 0.30" in document.text
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)"]
+    assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 3
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [60, 140, 88]
