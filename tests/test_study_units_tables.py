@@ -373,3 +373,9 @@ def test_a_ruled_pdf_table_is_read_as_rows_by_the_table_finder(tmp_path) -> None
     assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)"]
     assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 3
     assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [60, 140, 88]
+
+
+def test_a_run_together_header_gives_its_columns_no_roles() -> None:
+    # the header lines of run-together rows are not split into columns: "Domain" is no outcome column
+    units = study_units(parse_plain_text(RUN_TOGETHER.replace("Domain", "Outcome"), "doc.txt"))
+    assert len(units) == 4 and all(not unit.given for unit in units)

@@ -59,7 +59,10 @@ class Table:
     rows: list[Row]
 
     def column(self, role: str) -> int | None:
-        """The first column with ``role`` (a role, or ``measure:XX``)."""
+        """The first column with ``role`` (a role, or ``measure:XX``); a run-together table's header lines are
+        not split into columns, so its columns have no roles."""
+        if self.layout == "run_together":
+            return None
         for index, roles in enumerate(self.roles):
             if role in roles:
                 return index
