@@ -59,6 +59,10 @@ _LINKED_ROW = re.compile(
 _NOT_STUDY_LABELS = frozenset(
     ["doi", "pmid", "pmcid", "url", "link", "links", "website", "web", "available", "email", "e-mail", "data", "code", "source", "registration", "registry", "isrctn", "prospero", "protocol", "funding", "contact", "online", "see", "at", "from", "here"]
 )
+_NOT_NAMES = frozenset(
+    "in the by from since during until before after of on at to for between as a an this that these those "
+    "between throughout".split()
+)
 _REFERENCES = re.compile(r"^[ \t]*(?:references|bibliography|literature cited|works cited)[ \t]*:?[ \t]*$", re.I | re.M)
 
 
@@ -99,6 +103,8 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
             label = _normalise_label(match.group("label"))
             if pattern is _LINKED_ROW and not _is_row_label(label):
                 continue
+            if label.split()[0].casefold() in _NOT_NAMES:
+                continue  # "In 2007, ...", "The 2010 survey": a date, not a citation
             if any(start <= match.start("label") < start + len(known) for start, known in starts):
                 continue  # the same place read by a second pattern
             if label in seen:
