@@ -323,7 +323,7 @@ def test_a_screening_table_without_a_study_column_is_still_refused(tmp_path) -> 
 
 def _ruled_table_pdf(caption: str, rows: list[list[str]], prose: str) -> bytes:
     """A one-page PDF (Helvetica) with a line of prose, a caption and a table ruled on every cell edge."""
-    ops = ["BT /F1 10 Tf 50 740 Td (%s) Tj ET" % prose, "BT /F1 10 Tf 50 700 Td (%s) Tj ET" % caption]
+    ops = [f"BT /F1 10 Tf 50 740 Td ({prose}) Tj ET", f"BT /F1 10 Tf 50 700 Td ({caption}) Tj ET"]
     top, height, widths = 690, 20, [150, 100, 60]
     xs = [50]
     for width in widths:
@@ -336,7 +336,7 @@ def _ruled_table_pdf(caption: str, rows: list[list[str]], prose: str) -> bytes:
         ops.append(f"{x} {top} m {x} {bottom} l S")
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            ops.append("BT /F1 9 Tf %d %d Td (%s) Tj ET" % (xs[c] + 4, top - (r + 1) * height + 6, cell))
+            ops.append(f"BT /F1 9 Tf {xs[c] + 4} {top - (r + 1) * height + 6} Td ({cell}) Tj ET")
     stream = "\n".join(ops).encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -68,9 +68,9 @@ def _header_sequence(line: str) -> list[str] | None:
                 camel = line[first].isupper() and (line[first - 1].islower() or not short)
                 if not camel and not (short and needle in {"SE", "P"} and line[first - 1].isupper()):
                     continue
-            if after < len(line) and line[after].isalpha() and not line[after].isupper():
-                if line[after:].strip().casefold() not in wordings:
-                    continue  # "CIPn" at the end of a header: P, then the n column
+            glued_after = after < len(line) and line[after].isalpha() and not line[after].isupper()
+            if glued_after and line[after:].strip().casefold() not in wordings:
+                continue  # (but "CIPn" at the end of a header: P, then the n column)
             if re.search(r"[a-z][A-Z]", line[first:after]):
                 continue  # "Hazard RatioS(E)": the match runs into the next cell
             if any(first < end and start < after for start, end, _ in found):

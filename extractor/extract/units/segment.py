@@ -60,8 +60,7 @@ _NOT_STUDY_LABELS = frozenset(
     ["doi", "pmid", "pmcid", "url", "link", "links", "website", "web", "available", "email", "e-mail", "data", "code", "source", "registration", "registry", "isrctn", "prospero", "protocol", "funding", "contact", "online", "see", "at", "from", "here"]
 )
 _NOT_NAMES = frozenset(
-    "in the by from since during until before after of on at to for between as a an this that these those "
-    "between throughout".split()
+    {"in", "the", "by", "from", "since", "during", "until", "before", "after", "of", "on", "at", "to", "for", "between", "as", "a", "an", "this", "that", "these", "those", "throughout"}
 )
 _REFERENCES = re.compile(r"^[ \t]*(?:references|bibliography|literature cited|works cited)[ \t]*:?[ \t]*$", re.I | re.M)
 

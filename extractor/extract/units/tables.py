@@ -424,7 +424,7 @@ CITATION = re.compile(
     rf"|^{_NAME},\s[A-Z]{{1,3}}\.?\s(?:19|20)\d\d"
 )
 _SMALL_WORDS = frozenset(
-    "a an and as at by de del der des di du for from in la le of on or the to und van von with y".split()
+    {"a", "an", "and", "as", "at", "by", "de", "del", "der", "des", "di", "du", "for", "from", "in", "la", "le", "of", "on", "or", "the", "to", "und", "van", "von", "with", "y"}
 )
 
 
