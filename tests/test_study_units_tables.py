@@ -379,3 +379,13 @@ def test_a_run_together_header_gives_its_columns_no_roles() -> None:
     # the header lines of run-together rows are not split into columns: "Domain" is no outcome column
     units = study_units(parse_plain_text(RUN_TOGETHER.replace("Domain", "Outcome"), "doc.txt"))
     assert len(units) == 4 and all(not unit.given for unit in units)
+
+
+def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
+    # a backtracking pattern took a minute on three such lines; the guard only catches a hang
+    import time
+
+    line = "Label " + "1" * 60 + " x"
+    started = time.monotonic()
+    assert tables.find_tables("\n".join([line] * 3)) == []
+    assert time.monotonic() - started < 10

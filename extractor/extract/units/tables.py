@@ -237,34 +237,74 @@ def _gap_cells(line: _Line) -> list[Cell] | None:
 _NUMBER_CELL = r"[<>≤≥=]?\s?[-−–+]?\d+(?:[.,·]\d+)?(?:\s\d{3})*(?:/\d+)?%?[a-z]?"
 
 
+_MAX_RUN_ROW = 400  # characters: a run-together row is short
+_MAX_CELL = 24  # characters of one numeric cell
+_RUN_LABEL = re.compile(r"[A-Z][^\d\n\t|]*[A-Za-z)’']\s*")
+
+
 @lru_cache(maxsize=1)
-def _run_together() -> re.Pattern[str]:
+def _cell_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     empty = "|".join(re.escape(word) for word in sorted(vocabulary().empty_cells, key=len, reverse=True))
-    cell = rf"(?:{_NUMBER_CELL}|(?:{empty})(?![a-z]))"
-    return re.compile(
-        rf"^(?P<label>[A-Z][^\d\n\t|]*?[A-Za-z)’'])\s*(?P<cells>(?:\s*{cell}){{2,}})\s*$"
-    )
+    return re.compile(_NUMBER_CELL), re.compile(rf"(?:{empty})(?![a-z])")
+
+
+def _tail_cells(text: str, start: int) -> list[tuple[int, int]] | None:
+    """``text[start:]`` read as two or more numeric or empty cells run together (spaces allowed between),
+    or None. Run-together numbers can be cut in several places ("0/99/431/34"), so the
+    cuts are found by one pass over positions (each reachable end kept once, with the cell that reached it),
+    not by a backtracking regex, which takes exponential time on long digit runs."""
+    number, empty = _cell_patterns()
+    end = len(text.rstrip())
+    reached: dict[int, tuple[int, int] | None] = {start: None}  # end of a cell -> (previous end, cell start)
+    for position in range(start, end):
+        if position not in reached:
+            continue
+        at = position
+        while at < end and text[at] == " ":
+            at += 1
+        found = empty.match(text, at)
+        stops = [found.end()] if found else []
+        stops += [stop for stop in range(at + 1, min(end, at + _MAX_CELL) + 1) if number.fullmatch(text, at, stop)]
+        for stop in stops:
+            reached.setdefault(stop, (position, at))
+    if end == start or end not in reached:
+        return None
+    cells: list[tuple[int, int]] = []
+    stop = end
+    while reached[stop] is not None:
+        before, begin = reached[stop]
+        cells.append((begin, stop))
+        stop = before
+    cells.reverse()
+    return cells if len(cells) >= 2 else None
 
 
 def _run_cells(line: _Line) -> tuple[Cell, list[Cell]] | None:
     """A run-together row: a label, then two or more numeric or empty cells with no separator."""
-    match = _run_together().match(line.text)
-    if not match:
+    text = line.text
+    if len(text) > _MAX_RUN_ROW or not text[:1].isupper():
         return None
-    label = match.group("label").rstrip()
-    footnote = re.search(r"\s[a-z]$", label)  # "Healthy Steps f": a footnote mark after the name
-    if footnote:
-        label = label[: footnote.start()]
-    if len(label.split()) > 14:
-        return None
-    start = line.start + match.start("label")
-    empty = "|".join(re.escape(word) for word in sorted(vocabulary().empty_cells, key=len, reverse=True))
-    token = re.compile(rf"{_NUMBER_CELL}|(?:{empty})(?![a-z])")
-    cells = [
-        Cell(found.group(), line.start + found.start(), line.start + found.end())
-        for found in token.finditer(line.text, match.start("cells"))
-    ]
-    return Cell(label, start, start + len(label)), cells
+    digit = re.search(r"\d", text)
+    number, empty = _cell_patterns()
+    limit = digit.start() if digit else len(text)
+    for cut in range(1, limit + 1):
+        label_match = _RUN_LABEL.fullmatch(text, 0, cut)
+        if label_match is None:
+            continue
+        if cut < len(text) and not (text[cut].isdigit() or text[cut] in "<>≤≥=-−–+" or empty.match(text, cut)):
+            continue
+        cells = _tail_cells(text, cut)
+        if cells is None:
+            continue
+        label = text[:cut].rstrip()
+        footnote = re.search(r"\s[a-z]$", label)  # "Healthy Steps f": a footnote mark after the name
+        if footnote:
+            label = label[: footnote.start()]
+        if len(label.split()) > 14:
+            return None
+        return (Cell(label, line.start, line.start + len(label)),
+                [Cell(text[a:b], line.start + a, line.start + b) for a, b in cells])
+    return None
 
 
 # -- tables ----------------------------------------------------------------------------------------------
