@@ -264,7 +264,9 @@ def _tail_cells(text: str, start: int) -> list[tuple[int, int]] | None:
             at += 1
         found = empty.match(text, at)
         stops = [found.end()] if found else []
-        stops += [stop for stop in range(at + 1, min(end, at + _MAX_CELL) + 1) if number.fullmatch(text, at, stop)]
+        longest = number.match(text, at, min(end, at + _MAX_CELL))
+        if longest:
+            stops += [stop for stop in range(at + 1, longest.end() + 1) if number.fullmatch(text, at, stop)]
         for stop in stops:
             reached.setdefault(stop, (position, at))
     if end == start or end not in reached:
@@ -287,11 +289,13 @@ def _run_cells(line: _Line) -> tuple[Cell, list[Cell]] | None:
     digit = re.search(r"\d", text)
     number, empty = _cell_patterns()
     limit = digit.start() if digit else len(text)
-    for cut in range(1, limit + 1):
-        label_match = _RUN_LABEL.fullmatch(text, 0, cut)
-        if label_match is None:
-            continue
-        if cut < len(text) and not (text[cut].isdigit() or text[cut] in "<>≤≥=-−–+" or empty.match(text, cut)):
+    # where the cells may begin: at an empty cell's word, or at the first number (with its sign or operator)
+    cuts = {found.start() for found in empty.finditer(text, 1, limit)}
+    if digit:
+        cuts.add(limit)
+        cuts.update(cut for cut in range(max(1, limit - 2), limit) if text[cut] in "<>≤≥=-−–+ ")
+    for cut in sorted(cuts):
+        if _RUN_LABEL.fullmatch(text, 0, cut) is None:
             continue
         cells = _tail_cells(text, cut)
         if cells is None:
