@@ -389,3 +389,22 @@ def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
     started = time.monotonic()
     assert tables.find_tables("\n".join([line] * 3)) == []
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # captions of a full text's tables, each heading its own paragraph, are not programmes
+        "Results\n\nTable 1: Characteristics of the children who took part in the survey of the region\n"
+        "Age\t4\t5\n\nTable 2: Scores of the children at the end of the school year in the region\nAge\t4\t5\n\n"
+        "Table 3: Scores of the children at follow-up one year later in the same schools\nAge\t4\t5\n",
+        # rows named by month under a caption that names the one study the table comes from
+        "Table 5: Number of infected animals in the longitudinal study.\n\tIgM\tIgG\nSeptember\t5\t9\n"
+        "October\t1\t9\nDecember\t1\t7\n",
+        # months and years opening lines are dates
+        "A cohort\n\nSeptember 2007 saw the first visits.\nOctober 2008 saw the second.\n",
+    ],
+    ids=["table-captions", "month-rows", "month-years"],
+)
+def test_one_study_full_text_forms_stay_one_study(text: str) -> None:
+    assert _labels(text) == [None]

@@ -62,6 +62,11 @@ _NOT_STUDY_LABELS = frozenset(
 _NOT_NAMES = frozenset(
     {"in", "the", "by", "from", "since", "during", "until", "before", "after", "of", "on", "at", "to", "for", "between", "as", "a", "an", "this", "that", "these", "those", "throughout"}
 )
+_MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
+_FLOAT_WORDS = frozenset({"table", "figure", "fig", "box", "panel", "appendix", "supplementary", "chart"})
 _REFERENCES = re.compile(r"^[ \t]*(?:references|bibliography|literature cited|works cited)[ \t]*:?[ \t]*$", re.I | re.M)
 
 
@@ -102,8 +107,8 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
             label = _normalise_label(match.group("label"))
             if pattern is _LINKED_ROW and not _is_row_label(label):
                 continue
-            if label.split()[0].casefold() in _NOT_NAMES:
-                continue  # "In 2007, ...", "The 2010 survey": a date, not a citation
+            if label.split()[0].casefold() in _NOT_NAMES | _MONTHS | _FLOAT_WORDS:
+                continue  # "In 2007, ...", "The 2010 survey", "September 2007": a date, not a citation
             if any(start <= match.start("label") < start + len(known) for start, known in starts):
                 continue  # the same place read by a second pattern
             if label in seen:
@@ -234,6 +239,8 @@ def _programme_units(text: str, limit: int) -> list[UnitRange]:
         words = label.split()
         if len(words) < 2 or not tables.name_like(label) or section_role(label) is not None:
             continue
+        if re.search(r"\d", label) or words[0].casefold() in _FLOAT_WORDS:
+            continue  # "Table 1: ...", "Figure 2: ...": a caption, not a programme
         paragraph_end = text.find("\n\n", match.end())
         summary = text[match.end() - 1 : paragraph_end if paragraph_end > 0 else limit]
         if len(summary.split()) < 8:
