@@ -65,3 +65,8 @@ Home visits\thttps://example.org/hv Visits reduced emergency attendances (OR 0.6
 )
 def test_table_rows_that_link_to_their_source_become_units(text: str, labels: list[str | None]) -> None:
     assert [u.label for u in study_units(parse_plain_text(text, "table.txt"))] == labels
+
+
+def test_years_after_prepositions_are_dates_not_citations() -> None:
+    text = "A survey\n\nIn 2007 the clinic opened.\nIn 2010 a second clinic opened.\nThe 2012 audit counted 400 visits.\n"
+    assert [u.label for u in study_units(parse_plain_text(text, "x.txt"))] == [None]

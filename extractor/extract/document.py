@@ -12,7 +12,7 @@ from .choice import choose, mark_chosen
 from .fields import specs
 from .registry import UnitContext
 from .thresholds import thresholds
-from .units.segment import UnitRange, study_units
+from .units.segment import UnitRange, given_values, study_units
 
 
 def _code_version() -> str:
@@ -101,7 +101,7 @@ def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: 
     values: list[ExtractedValue] = []
     picked: list[ExtractedValue] = []
     for spec in specs():
-        candidates, chosen = choose(spec, context)
+        candidates, chosen = given_values(unit, spec.name, *choose(spec, context))
         context.chosen[spec.name] = chosen
         values.extend(candidates)
         picked.extend(chosen)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExtractorError, MalformedDocument, TruncatedDocument
+from ..extract.units.tables import header_roles
 from ..types import Document, Metadata
 from .base import Limits, RecordFailure, first_year, make_document, split_keywords, squash
 from .packages import is_markup, verify_parts
@@ -139,6 +140,9 @@ def rows_to_documents(
     if header is None:
         raise MalformedDocument("the table has no header row")
     columns = map_columns([str(cell or "") for cell in header])
+    if "title" not in columns and "abstract" not in columns and _names_studies([str(c or "") for c in header]):
+        yield study_table_document([str(c or "") for c in header], rows, path, limits)
+        return
     if "title" not in columns and "abstract" not in columns:
         names = ", ".join(repr(str(cell)) for cell in header if cell not in (None, "")) or "none"
         raise MalformedDocument(
@@ -150,6 +154,29 @@ def rows_to_documents(
         if not any(cell.strip() for cell in cells):
             continue
         yield row_to_document(cells, columns, path, number, limits)
+
+
+def _names_studies(header: list[str]) -> bool:
+    """A table of studies rather than of records: a column headed as the study and another with a role
+    (design, n, outcome, an estimate) in the header vocabulary of ``data/table_roles.json``."""
+    roles = [header_roles(cell) for cell in header]
+    return any("study" in found for found in roles) and sum(1 for found in roles if found - {"study"}) >= 1
+
+
+def study_table_document(
+    header: list[str], rows: Iterator[list[Any]], path: Path, limits: Limits
+) -> Document:
+    """A table of studies as one document: its rows tab-separated, one a line, under the header row (each row
+    becomes a study unit when the document is extracted)."""
+    lines = ["\t".join(squash(cell) for cell in header)]
+    for row in rows:
+        cells = [squash(_cell_text(cell)) if cell is not None else "" for cell in row]
+        if any(cells):
+            lines.append("\t".join(cell.replace("\t", " ") for cell in cells))
+    if len(lines) < 3:
+        raise MalformedDocument("the table of studies has fewer than two rows", hint="add the studies' rows")
+    return make_document(fmt=FORMAT, path=path, title=None, abstract=None,
+                         body=[(f"Table: {path.stem}", "\n".join(lines))], limits=limits)
 
 
 def row_to_document(

@@ -45,6 +45,8 @@ from .measures import (
     sd_unit_estimates,
 )
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
+from .tables import VERSION as TABLE_VERSION
+from .tables import table_estimates
 from .tail import Estimate, share_p_values
 
 __all__ = ["VERSION", "find_effects", "iter_statistics", "parse_statistic", "repair_pdf_glyphs"]
@@ -83,6 +85,27 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
     sentences: dict[int, tuple[bool, bool, str | None]] = {}
     values = [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
     _time_point_lists(scan, estimates, values)
+    values.extend(_table_values(scan, layer, start, end, values))
+    return values
+
+
+def _table_values(scan: str, layer: TextLayer, start: int, end: int,
+                  found: list[ExtractedValue]) -> list[ExtractedValue]:
+    """Estimates in the cells of a results table (``tables``) that the grammar above did not read."""
+    taken = [(value.start or 0, value.end or 0) for value in found]
+    values = []
+    for estimate in table_estimates(scan, start, end):
+        if any(estimate.start < stop and begin < estimate.end for begin, stop in taken):
+            continue
+        value = {"measure": estimate.measure, "value": estimate.value, "ci": list(estimate.ci), "p": estimate.p}
+        if estimate.outcome:
+            value["outcome"] = estimate.outcome
+        values.append(ExtractedValue(
+            field="effect", value=value, start=estimate.start, end=estimate.end, confidence=0.8,
+            source=f"rule:effects.table.v{TABLE_VERSION}",
+            attributes={"outcome": estimate.outcome, "p_operator": estimate.p_operator, "ci_level": 95.0, "adjusted": False,
+                        "row": estimate.row_label, "estimate_text": layer.text[estimate.start : estimate.end]},
+        ))
     return values
 
 

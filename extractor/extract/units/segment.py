@@ -1,26 +1,48 @@
 """Study units: one per study a document reports on.
 
-A document that summarises several studies (a slide deck of reviews, a table
-of included studies, a review of reviews) introduces each one by its citation
-at the start of a line: "Fukkink (2008) included 29 studies ...", or a row
-that opens with "Coates et al. (2017)", or by a name like "Study A:", or a table row that links to its source. When two or more distinct citations
-open lines, each starts a unit that runs to the next one; otherwise the
-document is one study.
+A document that summarises several studies is split where each study begins:
+
+- a citation that opens a line: "Fukkink (2008) included 29 studies ...", a row that opens with
+  "Coates et al. (2017)", "Barrett, Sonderegger and Xenos (2003)" or "Bagner, D 2007" (a reference
+  mark glued to the year is dropped), or a reference entry followed by what the page says of it
+  ("Eckenrode, J., Campa, M., ... (2010). Title ..." then its results: "Eckenrode et al. (2010)");
+- a name like "Study A:" opening a line, or a table row that links to its source;
+- a row of a table of studies in any layout (``tables``: pipe, tab, aligned or run-together cells),
+  labelled by its study cell, with the design its design cell or the caption gives and the n of its
+  n column;
+- a programme summarised in its own paragraph on an evidence page ("Family Connects (a home visiting
+  programme): Randomized controlled trials show ...");
+- "Study 1 ... Study 2" (or "Experiment 1", "the first study ... the second study") in one abstract.
+
+When two or more distinct studies are found, each starts a unit that runs to the next one; otherwise
+the document is one study (a review that pools several outcomes stays one study with several effects).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from ...types import Document
+from ...textlayer import section_role
+from ...types import Document, ExtractedValue
+from . import tables
 
-# "Fukkink (2008)", "Nievar et al. (2010)", "Mortensen and MasterGeorge (2014)", "Smith & Jones, 2019"
-_NAME = r"[A-Z][A-Za-z'’\-]+(?:\s(?:van|von|de|der|den|da|di|le|la)\s[A-Z][A-Za-z'’\-]+)?"
+# "Fukkink (2008)", "Nievar et al. (2010)", "Mortensen and MasterGeorge (2014)", "Smith & Jones, 2019",
+# "Barrett, Sonderegger and Xenos (2003)", "Lowry–Webster et al. (2001)"
+_NAME = r"[A-Z][A-Za-z'’\-–]+(?:\s(?:van|von|de|der|den|da|di|le|la)\s[A-Z][A-Za-z'’\-–]+)?"
 _CITATION_START = re.compile(
-    rf"^[ \t•*\-]*(?P<label>{_NAME}(?:(?:\s(?:and|&)\s{_NAME})|(?:\set\sal\.?))?,?\s\(?(?:19|20)\d\d[a-z]?\)?)"
+    rf"^[ \t•*\-]*(?P<label>{_NAME}(?:(?:,\s{_NAME})*(?:,?\s(?:and|&)\s{_NAME})|(?:\set\sal\.?))?,?\s\(?(?:19|20)\d\d[a-z]?\)?)"
     r"(?=[\s.,:;]|$)",
     re.M,
+)
+# "Bagner, D 200728GoodN = 30": a table row opening with surname, initials and year, a reference mark glued on
+_INITIALS_YEAR_START = re.compile(
+    rf"^[ \t•*\-]*(?P<label>{_NAME},\s[A-Z]{{1,3}}\.?\s(?:19|20)\d\d)(?=\d{{0,3}}(?:[^\d]|$))", re.M
+)
+# "Eckenrode, J., Campa, M., ... & Olds, D. (2010). Title ...": a reference entry opening a line
+_REFERENCE_ENTRY = re.compile(
+    rf"^[ \t•*\-]*(?P<first>{_NAME}),\s[A-Z][^\n]{{0,600}}?\((?P<year>(?:19|20)\d\d)[a-z]?\)", re.M
 )
 # "Study A: walking groups ...", "Trial 2 - ..." opening a line (slides, evidence tables).
 _NAMED_START = re.compile(
@@ -37,16 +59,29 @@ _LINKED_ROW = re.compile(
 _NOT_STUDY_LABELS = frozenset(
     ["doi", "pmid", "pmcid", "url", "link", "links", "website", "web", "available", "email", "e-mail", "data", "code", "source", "registration", "registry", "isrctn", "prospero", "protocol", "funding", "contact", "online", "see", "at", "from", "here"]
 )
+_NOT_NAMES = frozenset(
+    {"in", "the", "by", "from", "since", "during", "until", "before", "after", "of", "on", "at", "to", "for", "between", "as", "a", "an", "this", "that", "these", "those", "throughout"}
+)
+_MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
+_FLOAT_WORDS = frozenset({"table", "figure", "fig", "box", "panel", "appendix", "supplementary", "chart"})
 _REFERENCES = re.compile(r"^[ \t]*(?:references|bibliography|literature cited|works cited)[ \t]*:?[ \t]*$", re.I | re.M)
 
 
 @dataclass(frozen=True)
 class UnitRange:
-    """Where one study unit's text lies, and the citation that names it."""
+    """Where one study unit's text lies, the citation that names it, and what its table says of it.
+
+    ``given`` holds values a table gives the unit that its own text need not state: ``(field, value, start,
+    end)``, e.g. the design the caption "RCTs of ..." gives every row, or the n of the row's n column.
+    """
 
     label: str | None
     start: int
     end: int
+    given: tuple[tuple[str, Any, int, int], ...] = ()
 
 
 def study_units(document: Document) -> list[UnitRange]:
@@ -56,20 +91,62 @@ def study_units(document: Document) -> list[UnitRange]:
     references = _REFERENCES.search(text)
     if references:
         limit = references.start()
+    for finder in (_table_units, _citation_units, _programme_units, _numbered_study_units):
+        units = finder(text, limit)
+        if len(units) >= 2:
+            return units
+    return [UnitRange(None, 0, len(text))]
+
+
+def _citation_units(text: str, limit: int) -> list[UnitRange]:
+    """Units that open with a citation, a "Study A:" name or a linked row, each running to the next."""
     starts: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for pattern in (_CITATION_START, _NAMED_START, _LINKED_ROW):
+    for pattern in (_CITATION_START, _INITIALS_YEAR_START, _NAMED_START, _LINKED_ROW):
         for match in pattern.finditer(text, 0, limit):
             label = _normalise_label(match.group("label"))
             if pattern is _LINKED_ROW and not _is_row_label(label):
                 continue
+            if label.split()[0].casefold() in _NOT_NAMES | _MONTHS | _FLOAT_WORDS:
+                continue  # "In 2007, ...", "The 2010 survey", "September 2007": a date, not a citation
+            if any(start <= match.start("label") < start + len(known) for start, known in starts):
+                continue  # the same place read by a second pattern
             if label in seen:
                 continue  # a study mentioned again belongs to the unit already open
             seen.add(label)
             starts.append((match.start("label"), label))
+    for start, label in _reference_entries(text, limit):
+        if label not in seen and not any(known <= start < known + len(name) for known, name in starts):
+            seen.add(label)
+            starts.append((start, label))
     starts.sort()
     if len(starts) < 2:
-        return [UnitRange(None, 0, len(text))]
+        return []
+    units = _runs(text, starts, limit)
+    caption = _caption_above(text, units[0].start)
+    if caption is None:
+        return units
+    # rows of a table: the caption's design ("Table 3. RCTs of ...") and the row's own "N = 30" are given
+    design = tables.caption_design(caption[0])
+    given_units = []
+    for unit in units:
+        given: list[tuple[str, Any, int, int]] = []
+        if design:
+            given.append(("design", design, caption[1], caption[2]))
+        count = _ROW_N.search(text, unit.start, min(unit.end, unit.start + 200))
+        if count:
+            n = int(count.group("n").replace(",", ""))
+            given.append(("sample_size", {"n": n, "unit": "participants"}, count.start(), count.end()))
+        given_units.append(UnitRange(unit.label, unit.start, unit.end, tuple(given)))
+    return given_units
+
+
+# "N = 30" in a table row, perhaps glued to the cell before it ("GoodN = 30")
+_ROW_N = re.compile(r"(?:(?<![A-Za-z])|(?<=[a-z]))N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\b")
+
+
+def _runs(text: str, starts: list[tuple[int, str]], limit: int) -> list[UnitRange]:
+    """Each start's unit runs to the next start; the last stops where the document moves on."""
     units = []
     for index, (start, label) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else limit
@@ -84,6 +161,155 @@ def study_units(document: Document) -> list[UnitRange]:
         if cut > 0:
             units[-1] = UnitRange(last.label, last.start, cut)
     return units
+
+
+def _reference_entries(text: str, limit: int) -> list[tuple[int, str]]:
+    """Reference entries that head what a page says of them (a results table, a summary), as "Surname et al.
+    (year)". Entries that follow one another line after line are a reference list, not studies."""
+    entries = [match for match in _REFERENCE_ENTRY.finditer(text, 0, limit)]
+    found = []
+    for index, match in enumerate(entries):
+        line_end = text.find("\n", match.end())
+        line_end = limit if line_end < 0 else line_end
+        following = text[line_end:limit].lstrip("\n")
+        next_start = entries[index + 1].start() if index + 1 < len(entries) else limit
+        body = text[line_end:next_start].strip()
+        if not body or len(body.splitlines()) < 2 or _REFERENCE_ENTRY.match(following):
+            continue
+        head = text[match.start("first") : match.start("year")]
+        authors = len(re.findall(rf"{_NAME},\s[A-Z]", head))
+        first = match.group("first")
+        label = f"{first} et al. ({match.group('year')})" if authors > 2 else f"{first} ({match.group('year')})"
+        if authors == 2:
+            second = re.findall(rf"({_NAME}),\s[A-Z]", head)[1]
+            label = f"{first} and {second} ({match.group('year')})"
+        found.append((match.start("first"), label))
+    return found if len(found) >= 2 else []
+
+
+def _caption_above(text: str, start: int) -> tuple[str, int, int] | None:
+    """The caption of the table whose rows begin at ``start``: a "Table N ..." line a few lines above."""
+    window_start = max(0, start - 1500)
+    lines = text[window_start:start].split("\n")[-10:]
+    position = start
+    for line in reversed(lines):
+        position -= len(line) + 1
+        if re.match(r"^\s*(?:table|tabla|tabelle|tableau|tabela)\b", line, re.I):
+            begin = max(0, position + 1)
+            return line, begin, begin + len(line)
+    return None
+
+
+def _table_units(text: str, limit: int) -> list[UnitRange]:
+    """One unit per row of a table of studies, labelled by its study cell."""
+    units = []
+    seen: set[str] = set()
+    for table, row, label in tables.study_rows(text, 0, limit):
+        name = _normalise_label(label.text)
+        if name in seen:
+            continue
+        seen.add(name)
+        given: list[tuple[str, Any, int, int]] = []
+        design = tables.row_design(table, row)
+        if design:
+            given.append(("design", design[0], design[1].start, design[1].end))
+        size = tables.row_sample_size(table, row)
+        if size:
+            given.append(("sample_size", {"n": size[0], "unit": "participants"}, size[1].start, size[1].end))
+        outcome = table.cell(row, "outcome")
+        if outcome is not None and not re.fullmatch(r"[\d\s.,/%–—-]*", outcome.text):
+            given.append(("outcome", outcome.text, outcome.start, outcome.end))
+        units.append(UnitRange(name, row.start, row.end, tuple(given)))
+    return units
+
+
+# "Top Tier Family Connects (a home visiting programme): Randomized controlled trials show ...": a programme
+# summarised in its own paragraph; the last one may be cut before its colon.
+_PROGRAMME = re.compile(
+    r"(?:^|\n[ \t]*\n)[ \t•*\-]*(?P<label>[A-Z][^\n():.;]{2,120}?)[ \t]*(?P<gloss>\([^()\n]{0,400}\))?[ \t]*:[ \t]+\S"
+)
+_CUT_PROGRAMME = re.compile(r"\n[ \t]*\n[ \t•*\-]*(?P<label>[A-Z][^\n():.;]{2,120}?)[ \t]*\([^()\n]{0,400}$")
+
+
+def _programme_units(text: str, limit: int) -> list[UnitRange]:
+    """Programmes summarised one paragraph each: three or more paragraphs that open "Name (gloss): ..."."""
+    starts: list[tuple[int, str]] = []
+    for match in _PROGRAMME.finditer(text, 0, limit):
+        label = _normalise_label(match.group("label"))
+        words = label.split()
+        if len(words) < 2 or not tables.name_like(label) or section_role(label) is not None:
+            continue
+        if re.search(r"\d", label) or words[0].casefold() in _FLOAT_WORDS:
+            continue  # "Table 1: ...", "Figure 2: ...": a caption, not a programme
+        paragraph_end = text.find("\n\n", match.end())
+        summary = text[match.end() - 1 : paragraph_end if paragraph_end > 0 else limit]
+        if len(summary.split()) < 8:
+            continue  # "Publication Type: Journal article": a metadata field, not a programme's summary
+        if label not in {known for _, known in starts}:
+            starts.append((match.start("label"), label))
+    if len(starts) < 3:
+        return []
+    cut = _CUT_PROGRAMME.search(text, starts[-1][0], limit)
+    if cut and len(cut.group("label").split()) >= 2 and tables.name_like(cut.group("label")):
+        starts.append((cut.start("label"), _normalise_label(cut.group("label"))))
+    return _runs(text, starts, limit)
+
+
+# "Study 1", "Experiment 2", "Trial 1"; "the first study ... the second study"
+_NUMBERED = re.compile(r"\b(?P<word>Study|Experiment|Trial|Estudio|Studie|Experimento)\s(?P<number>[1-9])\b")
+_ORDINAL = re.compile(r"\b(?:the|a|our)\s(?P<ordinal>first|second|third)\s(?P<word>study|experiment)\b", re.I)
+_ORDINALS = {"first": 1, "second": 2, "third": 3}
+_SENTENCE_START = re.compile(r"(?:[.!?]\s+|\n\s*)(?=\S)")
+
+
+def _numbered_study_units(text: str, limit: int) -> list[UnitRange]:
+    """"Study 1 ... Study 2" in one abstract: one unit per numbered study, from the sentence that first
+    names it (the first from the start) to the next one's."""
+    mentions: dict[str, dict[int, int]] = {}
+    for match in _NUMBERED.finditer(text, 0, limit):
+        mentions.setdefault(match.group("word"), {}).setdefault(int(match.group("number")), match.start())
+    for match in _ORDINAL.finditer(text, 0, limit):
+        word = match.group("word").capitalize()
+        mentions.setdefault(word, {}).setdefault(_ORDINALS[match.group("ordinal").casefold()], match.start())
+    for word, numbers in mentions.items():
+        if 1 not in numbers or 2 not in numbers:
+            continue
+        count = 1
+        while count + 1 in numbers:
+            count += 1
+        starts = [(0, f"{word} 1")]
+        for number in range(2, count + 1):
+            at = max(numbers[number], starts[-1][0] + 1)
+            sentence = _sentence_start(text, at)
+            starts.append((max(sentence, starts[-1][0] + 1), f"{word} {number}"))
+        return [
+            UnitRange(label, start, starts[index + 1][0] if index + 1 < len(starts) else limit)
+            for index, (start, label) in enumerate(starts)
+        ]
+    return []
+
+
+def _sentence_start(text: str, position: int) -> int:
+    """The start of the sentence holding ``position``."""
+    floor = max(0, position - 600)
+    starts = [match.end() for match in _SENTENCE_START.finditer(text, floor, position)]
+    return starts[-1] if starts else floor
+
+
+def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue],
+                 chosen: list[ExtractedValue]) -> tuple[list[ExtractedValue], list[ExtractedValue]]:
+    """A unit's candidates and chosen values with what its table gives it: the given design where its own
+    text states none (the classifier's guess gives way), the given n or outcome where its text gives none."""
+    given = [entry for entry in unit.given if entry[0] == field]
+    if not given:
+        return candidates, chosen
+    if chosen and not (field == "design" and all(value.source.startswith("model:") for value in chosen)):
+        return candidates, chosen
+    values = [
+        ExtractedValue(field, value, start, end, 0.8, "rule:units.table.v1", attributes={"from": "table"})
+        for _, value, start, end in given
+    ]
+    return [*candidates, *values], values if field == "outcome" else values[:1]
 
 
 def _is_row_label(label: str) -> bool:

@@ -1,0 +1,561 @@
+"""Tables in a document's text: their rows, the role of each column, and their caption.
+
+A table reaches the canonical text in one of a few layouts, and each is found by its layout alone:
+
+- cells separated by ``|`` (Markdown, pipe-flattened HTML) or by tabs (JATS ``<table-wrap>``, PPTX and
+  spreadsheet tables as the readers write them);
+- cells aligned in columns with runs of two or more spaces (PDF text, plain-text reports);
+- cells run together with no separator at all (PDF and HTML conversion), read as a row label followed
+  by a run of numeric or empty cells (``Healthy Families2/50Not measured0/9``).
+
+The header row gives each column a role (study, design, n, outcome, an estimate's measure, CI, p, SE)
+from the wording in ``data/table_roles.json``; the caption ("Table 2. RCTs of ...") may give every row
+its design. ``study_rows`` keeps the tables whose rows are studies or programmes: a header names a
+study column, or the rows open with citations, or the caption names studies and the rows are names.
+Pure functions of the text; offsets are offsets into it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_DATA = Path(__file__).resolve().parents[2] / "data" / "table_roles.json"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell's text and where it lies."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Row:
+    """One row of a table: its span (continuation lines included) and its cells."""
+
+    start: int
+    end: int
+    cells: list[Cell] = field(default_factory=list)
+    label: Cell | None = None
+
+
+@dataclass
+class Table:
+    """A table found in the text: its layout, caption, header cells with their roles, and rows."""
+
+    layout: str  # pipe, tab, aligned, run_together
+    start: int
+    end: int
+    caption: Cell | None
+    header: list[Cell]
+    roles: list[set[str]]
+    rows: list[Row]
+
+    def column(self, role: str) -> int | None:
+        """The first column with ``role`` (a role, or ``measure:XX``); a run-together table's header lines are
+        not split into columns, so its columns have no roles."""
+        if self.layout == "run_together":
+            return None
+        for index, roles in enumerate(self.roles):
+            if role in roles:
+                return index
+        return None
+
+    def cell(self, row: Row, role: str) -> Cell | None:
+        index = self.column(role)
+        if index is None or index >= len(row.cells):
+            return None
+        return row.cells[index] if row.cells[index].text else None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    roles: tuple[tuple[str, str], ...]  # (wording, role), longest wording first
+    empty_cells: tuple[str, ...]
+    caption_designs: tuple[tuple[str, re.Pattern[str]], ...]
+    study_nouns: frozenset[str]
+    caption_outcomes: tuple[re.Pattern[str], ...]
+    caption_outcome_end: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    data: dict[str, Any] = json.loads(_DATA.read_text(encoding="utf-8"))
+    pairs = [(wording.casefold(), role) for role, words in data["roles"].items() for wording in words]
+    pairs += [(wording.casefold(), f"measure:{measure}") for measure, words in data["measures"].items() for wording in words]
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    designs = tuple((label, re.compile(pattern, re.I)) for label, pattern in data["caption_designs"])
+    outcomes = tuple(re.compile(pattern, re.I) for pattern in data["caption_outcomes"])
+    return Vocabulary(tuple(pairs), tuple(data["empty_cells"]), designs, frozenset(data["study_nouns"]), outcomes,
+                      re.compile(data["caption_outcome_ends"], re.I))
+
+
+# -- roles -----------------------------------------------------------------------------------------------
+
+_EDGE = re.compile(r"^[\s*†‡§¶#:.,;]+|[\s*†‡§¶#:.,;]+$")
+
+
+def header_roles(text: str) -> set[str]:
+    """The roles one header cell gives its column: its whole wording, else every wording it contains."""
+    cell = _EDGE.sub("", text).casefold()
+    cell = re.sub(r"\s+", " ", cell)
+    if not cell:
+        return set()
+    words = vocabulary().roles
+    whole = {role for wording, role in words if wording == cell}
+    if whole:
+        return whole
+    found: set[str] = set()
+    taken: list[tuple[int, int]] = []
+    for wording, role in words:
+        if len(wording) < 2 and not wording.isalpha():
+            continue
+        pattern = rf"(?<![\w]){re.escape(wording)}(?![\w])"
+        for match in re.finditer(pattern, cell):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            if len(wording) <= 2 and role not in {"ci", "n", "p", "se"} and not role.startswith("measure:"):
+                continue
+            found.add(role)
+            taken.append(match.span())
+    return found
+
+
+def caption_design(caption: str | None) -> str | None:
+    """The design a caption gives every row ("RCTs of parenting interventions" -> rct), or None."""
+    if not caption:
+        return None
+    for label, pattern in vocabulary().caption_designs:
+        if pattern.search(caption):
+            return label
+    return None
+
+
+def caption_outcome(caption: str | None) -> str | None:
+    """The outcome a results table's caption names ("Association between smoking and offspring ADHD diagnoses
+    examined with ..." -> "offspring ADHD diagnoses"), or None."""
+    if not caption:
+        return None
+    words = vocabulary()
+    for pattern in words.caption_outcomes:
+        match = pattern.search(caption)
+        if match:
+            outcome = words.caption_outcome_end.sub("", match.group("outcome")).strip(" .")
+            if outcome and len(outcome.split()) <= 8:
+                return outcome
+    return None
+
+
+def caption_before(text: str, position: int) -> Cell | None:
+    """The caption of the table that starts at ``position``: the nearest "Table N" line a few lines above."""
+    floor = max(0, position - 2000)
+    lines = _lines(text, floor, position)
+    return _caption(lines, len(lines))
+
+
+def names_studies(caption: str | None) -> bool:
+    """The caption says its rows are studies, trials, programmes or models."""
+    if not caption:
+        return False
+    words = set(re.findall(r"[^\W\d_]+", caption.casefold()))
+    return bool(words & vocabulary().study_nouns)
+
+
+# -- lines -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def _lines(text: str, start: int, end: int) -> list[_Line]:
+    lines = []
+    position = start
+    for raw in text[start:end].split("\n"):
+        lines.append(_Line(position, position + len(raw), raw))
+        position += len(raw) + 1
+    return lines
+
+
+def _split(line: _Line, separator: re.Pattern[str]) -> list[Cell]:
+    """The cells of a line between separators, each stripped, with its offsets."""
+    cells = []
+    position = 0
+    for match in [*separator.finditer(line.text), None]:
+        stop = match.start() if match else len(line.text)
+        raw = line.text[position:stop]
+        stripped = raw.strip()
+        offset = line.start + position + (len(raw) - len(raw.lstrip()))
+        cells.append(Cell(stripped, offset, offset + len(stripped)))
+        position = match.end() if match else stop
+    return cells
+
+
+_PIPE = re.compile(r"\s*\|\s*")
+_TAB = re.compile(r"\t")
+_GAP = re.compile(r"(?<=\S) {2,}(?=\S)")
+_RULE_LINE = re.compile(r"^[\s|:+\-=─━]*$")
+
+
+def _pipe_cells(line: _Line) -> list[Cell] | None:
+    body = line.text.strip()
+    if body.count("|") < 1 or _RULE_LINE.match(body):
+        return None
+    cells = _split(line, _PIPE)
+    if body.startswith("|"):
+        cells = cells[1:]
+    if body.endswith("|"):
+        cells = cells[:-1]
+    return cells if len(cells) >= 2 else None
+
+
+def _tab_cells(line: _Line) -> list[Cell] | None:
+    if "\t" not in line.text.rstrip("\t \r"):
+        return None
+    cells = _split(line, _TAB)
+    while cells and not cells[-1].text:
+        cells.pop()
+    return cells if len(cells) >= 2 else None
+
+
+def _gap_cells(line: _Line) -> list[Cell] | None:
+    if "\t" in line.text or "|" in line.text:
+        return None
+    cells = [cell for cell in _split(line, _GAP) if cell.text]
+    return cells if len(cells) >= 2 else None
+
+
+_NUMBER_CELL = r"[<>≤≥=]?\s?[-−–+]?\d+(?:[.,·]\d+)?(?:\s\d{3})*(?:/\d+)?%?[a-z]?"
+
+
+_MAX_RUN_ROW = 400  # characters: a run-together row is short
+_MAX_CELL = 24  # characters of one numeric cell
+_RUN_LABEL = re.compile(r"[A-Z][^\d\n\t|]*[A-Za-z)’']\s*")
+
+
+@lru_cache(maxsize=1)
+def _cell_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    empty = "|".join(re.escape(word) for word in sorted(vocabulary().empty_cells, key=len, reverse=True))
+    return re.compile(_NUMBER_CELL), re.compile(rf"(?:{empty})(?![a-z])")
+
+
+def _tail_cells(text: str, start: int) -> list[tuple[int, int]] | None:
+    """``text[start:]`` read as two or more numeric or empty cells run together (spaces allowed between),
+    or None. Run-together numbers can be cut in several places ("0/99/431/34"), so the
+    cuts are found by one pass over positions (each reachable end kept once, with the cell that reached it),
+    not by a backtracking regex, which takes exponential time on long digit runs."""
+    number, empty = _cell_patterns()
+    end = len(text.rstrip())
+    reached: dict[int, tuple[int, int] | None] = {start: None}  # end of a cell -> (previous end, cell start)
+    for position in range(start, end):
+        if position not in reached:
+            continue
+        at = position
+        while at < end and text[at] == " ":
+            at += 1
+        found = empty.match(text, at)
+        stops = [found.end()] if found else []
+        longest = number.match(text, at, min(end, at + _MAX_CELL))
+        if longest:
+            stops += [stop for stop in range(at + 1, longest.end() + 1) if number.fullmatch(text, at, stop)]
+        for stop in stops:
+            reached.setdefault(stop, (position, at))
+    if end == start or end not in reached:
+        return None
+    cells: list[tuple[int, int]] = []
+    stop = end
+    while reached[stop] is not None:
+        before, begin = reached[stop]
+        cells.append((begin, stop))
+        stop = before
+    cells.reverse()
+    return cells if len(cells) >= 2 else None
+
+
+def _run_cells(line: _Line) -> tuple[Cell, list[Cell]] | None:
+    """A run-together row: a label, then two or more numeric or empty cells with no separator."""
+    text = line.text
+    if len(text) > _MAX_RUN_ROW or not text[:1].isupper():
+        return None
+    digit = re.search(r"\d", text)
+    number, empty = _cell_patterns()
+    limit = digit.start() if digit else len(text)
+    # where the cells may begin: at an empty cell's word, or at the first number (with its sign or operator)
+    cuts = {found.start() for found in empty.finditer(text, 1, limit)}
+    if digit:
+        cuts.add(limit)
+        cuts.update(cut for cut in range(max(1, limit - 2), limit) if text[cut] in "<>≤≥=-−–+ ")
+    for cut in sorted(cuts):
+        if _RUN_LABEL.fullmatch(text, 0, cut) is None:
+            continue
+        cells = _tail_cells(text, cut)
+        if cells is None:
+            continue
+        label = text[:cut].rstrip()
+        footnote = re.search(r"\s[a-z]$", label)  # "Healthy Steps f": a footnote mark after the name
+        if footnote:
+            label = label[: footnote.start()]
+        if len(label.split()) > 14:
+            return None
+        return (Cell(label, line.start, line.start + len(label)),
+                [Cell(text[a:b], line.start + a, line.start + b) for a, b in cells])
+    return None
+
+
+# -- tables ----------------------------------------------------------------------------------------------
+
+_CAPTION = re.compile(r"^\s*(?:table|tabla|tabelle|tableau|tabela)\b\s*[\dIVXA-Z]", re.I)
+
+
+def _caption(lines: list[_Line], first: int) -> Cell | None:
+    """The caption above a table: the nearest "Table N ..." line within a few lines (with the line after it
+    when it is only "Table 2.")."""
+    for index in range(first - 1, max(-1, first - 9), -1):
+        line = lines[index]
+        if _CAPTION.match(line.text):
+            text = line.text.strip()
+            if len(text) <= 12:  # "Table 2." on its own line: the caption is the next line with text
+                for following in lines[index + 1 : first]:
+                    if following.text.strip():
+                        body = following.text.strip()
+                        offset = following.start + following.text.index(body)
+                        return Cell(f"{text} {body}", line.start, offset + len(body))
+            offset = line.start + line.text.index(text)
+            return Cell(text, offset, offset + len(text))
+    return None
+
+
+def _numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[\s\d.,·%()\[\]<>=≤±–—\-−/:;]+", text)) and any(ch.isdigit() for ch in text)
+
+
+def _header_like(cells: list[Cell]) -> bool:
+    return sum(_numeric(cell.text) for cell in cells) <= 1 and any(cell.text for cell in cells)
+
+
+def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list[Table]:
+    """Runs of consecutive lines split by ``cells_of`` into tables: a header-like first line is the header;
+    a line whose first cell is empty continues the row before it."""
+    tables: list[Table] = []
+    index = 0
+    while index < len(lines):
+        cells = cells_of(lines[index])
+        if cells is None:
+            index += 1
+            continue
+        run: list[tuple[_Line, list[Cell]]] = []
+        while index < len(lines):
+            line = lines[index]
+            line_cells = cells_of(line)
+            if line_cells is None:
+                if layout == "pipe" and _RULE_LINE.match(line.text.strip() or "x") and line.text.strip():
+                    index += 1  # a |---|---| rule under the header
+                    continue
+                break
+            run.append((line, line_cells))
+            index += 1
+        if layout == "aligned":
+            run = _aligned_run(run)
+        if len(run) < min_rows:
+            continue
+        first_line = lines.index(run[0][0])
+        header_cells: list[Cell] = []
+        body = run
+        if _header_like(run[0][1]):
+            header_cells, body = run[0][1], run[1:]
+        rows: list[Row] = []
+        for line, line_cells in body:
+            if rows and line_cells and not line_cells[0].text:
+                rows[-1].end = line.end
+                for position, cell in enumerate(line_cells):
+                    if position < len(rows[-1].cells) and cell.text and not rows[-1].cells[position].text:
+                        rows[-1].cells[position] = cell
+                continue
+            rows.append(Row(line.start, line.end, list(line_cells), line_cells[0] if line_cells else None))
+        if not rows:
+            continue
+        tables.append(Table(layout, run[0][0].start, run[-1][0].end, _caption(lines, first_line), header_cells,
+                            [header_roles(cell.text) for cell in header_cells], rows))
+    return tables
+
+
+def _aligned_run(run: list[tuple[_Line, list[Cell]]]) -> list[tuple[_Line, list[Cell]]]:
+    """The part of a run of gap-split lines whose columns line up: the same number of cells as the first line,
+    each starting within two characters of the first line's cell."""
+    if not run:
+        return run
+    first_line, first_cells = run[0]
+    starts = [cell.start - first_line.start for cell in first_cells]
+    kept = [run[0]]
+    for line, cells in run[1:]:
+        offsets = [cell.start - line.start for cell in cells]
+        if len(cells) != len(starts):
+            break
+        lined_up = sum(abs(a - b) <= 2 for a, b in zip(offsets[1:], starts[1:], strict=True))
+        if lined_up < max(1, (len(starts) - 1) * 2 // 3):
+            break
+        kept.append((line, cells))
+    return kept if len(kept) >= 3 else []
+
+
+def _run_together_tables(lines: list[_Line]) -> list[Table]:
+    """Three or more consecutive run-together rows; the non-row lines just above are the header."""
+    tables: list[Table] = []
+    index = 0
+    while index < len(lines):
+        found = _run_cells(lines[index])
+        if found is None:
+            index += 1
+            continue
+        first = index
+        rows: list[Row] = []
+        while index < len(lines):
+            found = _run_cells(lines[index])
+            if found is None:
+                break
+            label, cells = found
+            line = lines[index]
+            rows.append(Row(line.start, line.end, [label, *cells], label))
+            index += 1
+        if len(rows) < 3:
+            continue
+        header_lines = []
+        for back in range(first - 1, max(-1, first - 3), -1):
+            if not lines[back].text.strip() or _CAPTION.match(lines[back].text):
+                break
+            header_lines.insert(0, lines[back])
+        header = [Cell(line.text.strip(), line.start, line.end) for line in header_lines]
+        start = header_lines[0].start if header_lines else rows[0].start
+        caption = _caption(lines, first - len(header_lines))
+        tables.append(Table("run_together", start, rows[-1].end, caption, header,
+                            [header_roles(cell.text) for cell in header], rows))
+    return tables
+
+
+def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table]:
+    """Every table in ``text[start:end]`` in any of the layouts, in text order (a line belongs to one)."""
+    end = len(text) if end is None else end
+    lines = _lines(text, start, end)
+    found = [
+        *_delimited(lines, _pipe_cells, "pipe", 2),
+        *_delimited(lines, _tab_cells, "tab", 2),
+        *_delimited(lines, _gap_cells, "aligned", 3),
+        *_run_together_tables(lines),
+    ]
+    found.sort(key=lambda table: (table.start, -(table.end - table.start)))
+    kept: list[Table] = []
+    for table in found:
+        if kept and table.start < kept[-1].end:
+            continue
+        kept.append(table)
+    return kept
+
+
+# -- tables of studies -----------------------------------------------------------------------------------
+
+_NAME = r"[A-Z][\w'’\-–]+"
+CITATION = re.compile(
+    rf"^{_NAME}(?:(?:,\s|\s(?:and|&)\s|,\s(?:and|&)\s){_NAME})*(?:\set\sal\.?)?,?\s\(?(?:19|20)\d\d[a-z]?\)?"
+    rf"|^{_NAME},\s[A-Z]{{1,3}}\.?\s(?:19|20)\d\d"
+)
+_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "de", "del", "der", "des", "di", "du", "for", "from", "in", "la", "le", "of", "on", "or", "the", "to", "und", "van", "von", "with", "y"}
+)
+
+
+def name_like(label: str) -> bool:
+    """A programme or study name: its words capitalised (small words aside), not a sentence."""
+    words = re.findall(r"[^\W\d_][\w'’\-]*", label)
+    if not words or len(words) > 12 or label.rstrip().endswith("."):
+        return False
+    content = [word for word in words if word.casefold() not in _SMALL_WORDS]
+    if not content:
+        return False
+    return sum(word[0].isupper() for word in content) / len(content) >= 0.75
+
+
+def is_citation(label: str) -> bool:
+    return bool(CITATION.match(label.strip()))
+
+
+def study_label(table: Table, row: Row) -> Cell | None:
+    """The row's study: its study-column cell, else its first cell."""
+    return table.cell(row, "study") or row.label
+
+
+def is_study_table(table: Table) -> bool:
+    """Rows that are studies or programmes: a header names a study column, or most row labels are citations,
+    or the caption names studies and the labels are distinct names."""
+    labels = [study_label(table, row) for row in table.rows]
+    texts = [label.text for label in labels if label and label.text]
+    if len(texts) < 2 or len(set(texts)) < len(texts) * 0.8:
+        return False
+    if table.column("study") is not None:
+        return True
+    if sum(is_citation(text) for text in texts) >= len(texts) * 2 / 3:
+        return True
+    caption = table.caption.text if table.caption else None
+    return names_studies(caption) and sum(name_like(text) for text in texts) >= len(texts) * 0.75
+
+
+def study_rows(text: str, start: int = 0, end: int | None = None) -> list[tuple[Table, Row, Cell]]:
+    """The rows of every table of studies in ``text[start:end]``, each with its label cell."""
+    rows = []
+    for table in find_tables(text, start, end):
+        if not is_study_table(table):
+            continue
+        for row in table.rows:
+            label = study_label(table, row)
+            if label and label.text:
+                rows.append((table, row, label))
+    return rows
+
+
+_N_CELL = re.compile(r"^(?:[nN]\s*=\s*)?(\d{1,3}(?:[ ,]\d{3})+|\d+)\b")
+
+
+def row_sample_size(table: Table, row: Row) -> tuple[int, Cell] | None:
+    """The row's n from the column headed n."""
+    cell = table.cell(row, "n")
+    if cell is None:
+        return None
+    match = _N_CELL.match(cell.text)
+    if not match:
+        return None
+    return int(re.sub(r"[ ,]", "", match.group(1))), cell
+
+
+def row_design(table: Table, row: Row) -> tuple[str, Cell] | None:
+    """The design a row's design cell names, else the caption's design for every row."""
+    cell = table.cell(row, "design")
+    if cell is not None:
+        design = caption_design(cell.text) or _cell_design(cell.text)
+        if design:
+            return design, cell
+    design = caption_design(table.caption.text if table.caption else None)
+    return (design, table.caption) if design and table.caption else None
+
+
+def _cell_design(text: str) -> str | None:
+    """A design cell in the singular ("RCT", "Cohort study")."""
+    lowered = text.casefold()
+    if re.search(r"\bcluster", lowered) and re.search(r"randomi[sz]", lowered):
+        return "cluster_rct"
+    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial", lowered):
+        return "rct"
+    for word, design in (("cohort", "cohort"), ("case-control", "case_control"), ("case control", "case_control"),
+                         ("cross-sectional", "cross_sectional"), ("qualitative", "qualitative"),
+                         ("mixed method", "mixed_methods"), ("meta-analysis", "meta_analysis"),
+                         ("systematic review", "systematic_review")):
+        if word in lowered:
+            return design
+    return None
