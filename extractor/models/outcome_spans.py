@@ -163,7 +163,7 @@ def _tokens(text: str) -> tuple[list[str], list[bool], list[int]]:
     words = [match.group() for match in matches]
     starts = [match.start() for match in matches]
     # a token is followed by a space when the next one starts after it ends
-    spaces = [following.start() > match.end() for match, following in zip(matches, matches[1:])]
+    spaces = [following.start() > match.end() for match, following in zip(matches, matches[1:], strict=False)]
     if words:
         spaces.append(False)
     return words, spaces, starts
