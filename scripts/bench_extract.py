@@ -1,6 +1,9 @@
-"""Benchmark: field extraction speed on one core, against spaCy's bare tokenisation.
+"""Benchmark: field extraction speed, against spaCy's bare tokenisation.
 
     .venv/bin/python scripts/bench_extract.py [--limit 2000] [--shared ../shared]
+    .venv/bin/python scripts/bench_extract.py --whole-process [--limit 2000] [--workers 1 2] [--repeat 1]
+
+In-process mode (the default):
 
 Reads the evidence-inference abstracts (``data/evidence_inference/annotations/
 abstracts.tar.gz``) into memory, then times, on the same texts and in one
@@ -10,20 +13,40 @@ reading the text into a Document, study units, text layer, every field
 extractor and the chooser, once with the rules alone and once with the
 trained models too. Prints abstracts/s for each, their ratio, and the peak
 resident memory of the process.
+
+Whole-process mode (``--whole-process``), what a user waits for: the same
+abstracts are written as one ``.txt`` file each into a temporary folder, then
+``extractor extract DIR --db <fresh>.db -q`` runs as a subprocess with each
+worker count, models on and off (``--rules-only``), beside the spaCy floor
+measured in the same run: a subprocess that imports spaCy, builds blank
+English plus the sentencizer, reads every file and pipes the texts through it.
+Each row prints wall seconds, files/s, x floor, the CPU time (user + sys) of
+the process tree (``getrusage(RUSAGE_CHILDREN)`` in a small wrapper that runs
+the command, so worker grandchildren are counted once they are waited for),
+CPU x floor CPU, the peak sum of resident memory over the tree (sampled from
+/proc every 50 ms) and the 1-minute load. On a shared machine wall time is
+noisy; CPU time is the steadier comparison. With ``--repeat R`` each row is
+the fastest of R runs (wall and CPU taken separately).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import resource
+import subprocess
 import sys
 import tarfile
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def abstract_only(text: str) -> str:
@@ -75,11 +98,134 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+# Runs a command, waits, and writes as JSON its exit status, its process tree's CPU time and the peak RSS of
+# its largest process (the wrapper's own start-up is not in RUSAGE_CHILDREN).
+WRAPPER = """
+import json, resource, subprocess, sys
+code = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as handle:
+    json.dump({"returncode": code, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss}, handle)
+"""
+
+# The floor: start Python, import spaCy, read every .txt file of the folder, tokenise and split sentences.
+FLOOR = """
+import sys
+from pathlib import Path
+import spacy
+nlp = spacy.blank("en")
+nlp.add_pipe("sentencizer")
+texts = (path.read_text(encoding="utf-8") for path in sorted(Path(sys.argv[1]).glob("*.txt")))
+print(sum(len(list(doc.sents)) for doc in nlp.pipe(texts, batch_size=64)))
+"""
+
+
+@dataclass
+class Run:
+    """One whole-process configuration's best figures."""
+
+    label: str
+    seconds: float
+    cpu: float
+    tree_peak_mb: float
+    process_peak_mb: float
+    documents: int
+    load: float
+
+
+def run_command(command: list[str], work: Path, name: str) -> tuple[float, float, float, float]:
+    """Wall seconds, CPU seconds of the tree, peak tree RSS MB and largest-process RSS MB of one command."""
+    from bench_ingest import SAMPLE_SECONDS, process_tree, rss_kib
+
+    report = work / f"{name}.json"
+    log = work / f"{name}.stderr"
+    started = time.perf_counter()
+    with open(log, "wb") as errors:
+        wrapper = subprocess.Popen([sys.executable, "-c", WRAPPER, str(report), *command], cwd=REPO,
+                                   stderr=errors)
+        tree_peak = 0
+        while wrapper.poll() is None:
+            tree = [pid for pid in process_tree(wrapper.pid) if pid != wrapper.pid]
+            tree_peak = max(tree_peak, sum(rss_kib(pid) for pid in tree))
+            time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - started
+    usage = json.loads(report.read_text())
+    messages = log.read_text(errors="replace").splitlines()
+    if usage["returncode"] != 0 or messages:
+        print(f"  {name}: exit {usage['returncode']}, {len(messages)} lines on stderr", file=sys.stderr)
+        for message in messages[:5]:
+            print(f"    {message[:200]}", file=sys.stderr)
+    return seconds, usage["cpu"], tree_peak / 1024, usage["maxrss_kib"] / 1024
+
+
+def whole_process(texts: list[tuple[str, str]], workers: list[int], models: list[str], repeat: int) -> None:
+    """Write the texts as .txt files, then time the floor and ``extractor extract`` of the folder."""
+    import sqlite3
+
+    with tempfile.TemporaryDirectory(prefix="bench-extract-") as scratch:
+        work = Path(scratch)
+        folder = work / "abstracts"
+        folder.mkdir()
+        for number, (name, text) in enumerate(texts):
+            (folder / f"{number:05d}-{Path(name).stem}.txt").write_text(text, encoding="utf-8")
+        n = len(texts)
+        print(f"corpus: {n} evidence-inference abstracts as .txt files, "
+              f"{sum(len(t.split()) for _, t in texts) / n:.0f} words each on average")
+        print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+              f"load before: {os.getloadavg()[0]:.1f}")
+        runs: list[Run] = []
+
+        def best(label: str, command: list[str], db: Path | None) -> Run:
+            figures = []
+            for attempt in range(repeat):
+                if db is not None:
+                    for stale in work.glob(f"{db.name}*"):
+                        stale.unlink()
+                figures.append(run_command(command, work, f"{label.replace(' ', '_')}-{attempt}"))
+            documents = n
+            if db is not None:
+                with sqlite3.connect(db) as connection:
+                    documents = connection.execute("select count(*) from documents").fetchone()[0]
+                connection.close()
+            run = Run(label, min(f[0] for f in figures), min(f[1] for f in figures),
+                      max(f[2] for f in figures), max(f[3] for f in figures), documents, os.getloadavg()[0])
+            runs.append(run)
+            return run
+
+        floor = best("spaCy floor", [sys.executable, "-c", FLOOR, str(folder)], None)
+        for mode in models:
+            for count in workers:
+                db = work / f"w{count}-{mode}.db"
+                command = [sys.executable, "-m", "extractor.cli", "extract", str(folder), "--db", str(db), "-q",
+                           "--workers", str(count), *(["--rules-only"] if mode == "off" else [])]
+                best(f"extract, models {mode}, {count} worker{'s' if count > 1 else ''}", command, db)
+        print(f"{'run':34s} {'seconds':>8s} {'files/s':>8s} {'x floor':>8s} {'CPU s':>7s} {'x floor CPU':>11s} "
+              f"{'peak MB':>8s} {'max proc MB':>11s} {'docs':>5s} {'load':>5s}")
+        for run in runs:
+            print(f"{run.label:34s} {run.seconds:8.2f} {n / run.seconds:8.0f} {run.seconds / floor.seconds:8.2f} "
+                  f"{run.cpu:7.2f} {run.cpu / floor.cpu:11.2f} {run.tree_peak_mb:8.0f} {run.process_peak_mb:11.0f} "
+                  f"{run.documents:5d} {run.load:5.1f}")
+        by_label = {run.label: run for run in runs}
+        for mode in models:
+            one, two = by_label.get(f"extract, models {mode}, 1 worker"), by_label.get(f"extract, models {mode}, 2 workers")
+            if one and two:
+                print(f"models {mode}: 2 workers are {one.seconds / two.seconds:.2f}x one worker (wall)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--limit", type=int, default=2000, help="Number of abstracts (default 2000).")
+    parser.add_argument("--whole-process", action="store_true",
+                        help="Time `extractor extract DIR` as a subprocess over the abstracts written as files.")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Worker counts (whole-process).")
+    parser.add_argument("--models", nargs="+", choices=["on", "off"], default=["on", "off"],
+                        help="With the models, without (--rules-only), or both (whole-process).")
+    parser.add_argument("--repeat", type=int, default=1, help="Runs of each configuration; the fastest counts.")
     args = parser.parse_args()
+    if args.whole_process:
+        whole_process(load_abstracts(args.shared, args.limit), args.workers, args.models, max(1, args.repeat))
+        return
 
     from extractor.extract.document import extract_document
     from extractor.identifiers import attach_identifiers

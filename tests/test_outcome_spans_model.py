@@ -229,6 +229,30 @@ def test_committed_model_loads_and_marks_the_primary_outcome():
     assert all(0.0 <= s.probability <= 1.0 for s in spans)
 
 
+def test_numpy_products_give_the_probabilities_of_thinc_blis_products():
+    """The loaded tagger multiplies through numpy on one BLAS thread (faster for its small matrices); the
+    probabilities must stay those of thinc's own BLIS products, to float32 rounding."""
+    import numpy as np
+    from spacy.tokens import Doc
+    from thinc.api import NumpyOps
+
+    model = outcome_spans.load_model()
+    tagger = model.nlp.get_pipe(outcome_spans.PIPE).model
+    assert all(not getattr(node.ops, "use_blis", False) for node in tagger.walk())
+    words, spaces, _ = outcome_spans._tokens(HAND_WRITTEN * 3)
+    doc = Doc(model.nlp.vocab, words=words, spaces=spaces)
+    fast = outcome_spans.token_probabilities(model.nlp, [doc])[0]
+    blis = NumpyOps(use_blis=True)
+    try:
+        for node in tagger.walk():
+            node.ops = blis
+        reference = outcome_spans.token_probabilities(model.nlp, [doc])[0]
+    finally:
+        outcome_spans.load_model.cache_clear()  # the next user loads it afresh, with numpy products
+    assert len(fast) == len(words)
+    assert np.abs(fast - reference).max() < 1e-5
+
+
 def test_merge_folds_agreeing_spans_and_adds_model_only_candidates():
     layer = analyse(HAND_WRITTEN)
     rules = find_outcomes(layer)

@@ -88,3 +88,16 @@ def test_failures_and_sources_are_recorded_with_the_run(tmp_path: Path) -> None:
     assert figures["last_run"]["failures"] == 1
     assert figures["last_run_failures"][0]["kind"] == "encrypted"
     assert store.source("/tmp/bad.pdf")["status"] == "failed"
+
+
+def test_loading_the_store_leaves_pandas_importable() -> None:
+    """The store hides pandas while sqlite_utils loads (a faster start); whoever imports pandas later gets it."""
+    import subprocess
+    import sys
+
+    code = ("import importlib.util, sys; import extractor.store; "
+            "assert 'pandas' not in sys.modules or sys.modules['pandas'] is not None; "
+            "found = importlib.util.find_spec('pandas') is not None; "
+            "found and __import__('pandas'); print('pandas' if found else 'no pandas')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -61,6 +61,9 @@ def _lexicon() -> dict:
     }
 
 
+_PRINTABLE = bytes(b for b in range(256) if 32 <= b < 127 or b in (9, 10, 13) or b >= 128)
+
+
 def sniff(head: bytes, path: Path) -> float:
     """Any text that decodes is plain text, as the fallback of last resort."""
     if not head.strip():
@@ -68,7 +71,7 @@ def sniff(head: bytes, path: Path) -> float:
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return 0.0
     sample = head[:4096]
-    printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in sample)
+    printable = len(sample) - len(sample.translate(None, _PRINTABLE))  # counted in C, not byte by byte
     return 0.1 if printable / max(len(sample), 1) > 0.95 else 0.0
 
 
