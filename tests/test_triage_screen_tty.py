@@ -104,7 +104,10 @@ def test_triage_next_pages_a_long_abstract_then_decides_and_undoes_in_a_terminal
         tstore.close()
 
         terminal.send("u")
-        after = terminal.wait_for(lambda text: "undone: include papers/10.1000/long1" in text, "the undo")
+        # the undo line comes first, then the record again and its keys: wait for the keys, so "q" is not
+        # read while the record is still being drawn
+        after = terminal.wait_for(lambda text: "undone: include papers/10.1000/long1" in text
+                                  and "quit" in text.rsplit("undone: include", 1)[1], "the undo")
         # the record taken back is shown again, from its first page
         assert after.rsplit("undone: include", 1)[1].count("Nurse visits for toddler night waking") == 1
         terminal.send("q")
