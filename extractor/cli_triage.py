@@ -161,7 +161,9 @@ def _screen_one(console: Any, session: Any, candidate: Any, who: str, page_lines
     counts = session.progress()
     _render(console, candidate, counts, session.guidance(counts["left"]))
     lines = page_lines or max(console.size.height - HEADER_LINES, 5)
-    pages = abstract_pages(candidate.abstract or "", console.width, lines)
+    # One column short of the width: a line that fills the last column leaves the terminal waiting to wrap,
+    # and some terminals then join it to the next line when the screen is copied.
+    pages = abstract_pages(candidate.abstract or "", console.width - 1, lines)
     index = 0
     _print_page(console, pages, index)
     keys = {"i": "include", "e": "exclude", "m": "maybe"}
