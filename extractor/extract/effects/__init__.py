@@ -13,6 +13,7 @@ from typing import Any
 from ...types import ExtractedValue
 from ..registry import CorrectionError, FieldSpec, UnitContext
 from ..vocabulary import MEASURES
+from .links import outcome_phrase
 from .outcome_names import mentioned_outcome, study_outcome
 from .rules import find_effects
 
@@ -55,11 +56,14 @@ def _linked_outcome(candidate: ExtractedValue, outcomes: list[str], context: Uni
     phrases = candidate.attributes.get("outcome_candidates") or [candidate.attributes.get("outcome")]
     phrases = [phrase for phrase in phrases if phrase]
     if phrases:
-        return study_outcome(phrases, outcomes)
-    sentence = context.layer.sentence_at(candidate.start or 0)
-    if sentence is None or candidate.start is None:
-        return None
-    return mentioned_outcome(context.layer.text[sentence.start : candidate.start], outcomes)
+        named = study_outcome(phrases, outcomes)
+    else:
+        sentence = context.layer.sentence_at(candidate.start or 0)
+        if sentence is None or candidate.start is None:
+            return None
+        named = mentioned_outcome(context.layer.text[sentence.start : candidate.start], outcomes)
+    # the study's outcome list may name the outcome with its population ("women who developed X"): X
+    return outcome_phrase(named) if named else None
 
 
 _NUMBER = r"[-−+]?\d+(?:\.\d+)?(?:e-?\d+)?"

@@ -136,12 +136,18 @@ def best_outcome(phrase: str, outcomes: list[str]) -> tuple[str | None, float]:
     return best, best_score
 
 
+# A list name that is one adjective ("depressive") is a cut-off mention, not an outcome's name
+_ADJECTIVE = re.compile(r"[a-z]+(?:ive|al|ic|ous|ful|ant|ent|ary|ory)")
+
+
 def study_outcome(phrases: list[str], outcomes: list[str]) -> str | None:
-    """The study outcome the first phrase that names one names, else the first phrase as written."""
+    """The study outcome the first phrase that names one names, else the first phrase as written (and the
+    phrase when the list's name is only an adjective the phrase holds: ``depressive symptoms``, not
+    ``depressive``)."""
     for phrase in phrases:
-        named, _ = best_outcome(phrase, outcomes)
+        named, score = best_outcome(phrase, outcomes)
         if named is not None:
-            return named
+            return phrase if score == 0.9 and _ADJECTIVE.fullmatch(named) else named
     return phrases[0] if phrases else None
 
 
