@@ -64,3 +64,37 @@ def test_a_list_name_that_is_only_an_adjective_gives_way_to_the_phrase():
     # a full name in the list still names the phrase
     assert study_outcome(["depressive symptoms at 6 months"], ["depressive symptoms"]) == "depressive symptoms"
     assert study_outcome(["PHQ-9 total score"], ["PHQ-9", "remission"]) == "PHQ-9"
+
+
+def _links(text: str) -> dict:
+    from extractor.extract.document import extract_document
+    from extractor.interchange import interchange_record
+    from extractor.readers.text import parse_plain_text
+
+    document = parse_plain_text(text, "links.txt")
+    record = interchange_record(document, extract_document(document, use_models=False))
+    return {effect["value"]: effect["outcome"] for study in record["studies"] for effect in study["effects"]}
+
+
+def test_a_subscale_takes_the_instrument_its_own_sentence_names():
+    text = (
+        "Story time for toddlers: a randomised trial\n\n"
+        "Methods: We randomised 300 families to story sessions or usual care. "
+        "Results: On the Child Behavior Checklist (CBCL), story sessions reduced externalizing "
+        "(mean difference -2.4, 95% CI -4.0 to -0.8; p = 0.003). "
+        "Story sessions also reduced internalizing (mean difference -1.1, 95% CI -2.1 to -0.1; p = 0.03)."
+    )
+    links = _links(text)
+    assert links[-2.4] == "CBCL externalizing"
+    # the instrument is named in another sentence only: the subscale is linked as written, never guessed
+    assert links[-1.1] == "internalizing"
+
+
+def test_with_instrument_needs_exactly_one_instrument_in_the_sentence():
+    from extractor.extract.effects.outcome_names import with_instrument
+
+    assert with_instrument("externalizing", "scores on the CBCL showed less ") == "CBCL externalizing"
+    assert with_instrument("externalizing", "the PHQ-9 and the CBCL both showed ") == "externalizing"
+    assert with_instrument("externalizing", "parents reported less ") == "externalizing"
+    assert with_instrument("SDQ hyperactivity", "on the CBCL ") == "SDQ hyperactivity"
+    assert with_instrument("maternal sensitivity", "on the CBCL ") == "maternal sensitivity"

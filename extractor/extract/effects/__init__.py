@@ -14,7 +14,7 @@ from ...types import ExtractedValue
 from ..registry import CorrectionError, FieldSpec, UnitContext
 from ..vocabulary import MEASURES
 from .links import outcome_phrase
-from .outcome_names import mentioned_outcome, study_outcome
+from .outcome_names import mentioned_outcome, study_outcome, with_instrument
 from .rules import find_effects
 
 
@@ -55,15 +55,23 @@ def _linked_outcome(candidate: ExtractedValue, outcomes: list[str], context: Uni
     sentence names before it. None when its sentence does not say."""
     phrases = candidate.attributes.get("outcome_candidates") or [candidate.attributes.get("outcome")]
     phrases = [phrase for phrase in phrases if phrase]
+    sentence = context.layer.sentence_at(candidate.start or 0)
+    before = (
+        context.layer.text[sentence.start : candidate.start]
+        if sentence is not None and candidate.start is not None
+        else ""
+    )
     if phrases:
         named = study_outcome(phrases, outcomes)
+    elif before:
+        named = mentioned_outcome(before, outcomes)
     else:
-        sentence = context.layer.sentence_at(candidate.start or 0)
-        if sentence is None or candidate.start is None:
-            return None
-        named = mentioned_outcome(context.layer.text[sentence.start : candidate.start], outcomes)
-    # the study's outcome list may name the outcome with its population ("women who developed X"): X
-    return outcome_phrase(named) if named else None
+        return None
+    if not named:
+        return None
+    # the study's outcome list may name the outcome with its population ("women who developed X"): X; a
+    # subscale takes the instrument its own sentence names ("CBCL ... externalizing" -> "CBCL externalizing")
+    return with_instrument(outcome_phrase(named), before)
 
 
 _NUMBER = r"[-−+]?\d+(?:\.\d+)?(?:e-?\d+)?"

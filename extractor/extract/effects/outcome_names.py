@@ -157,3 +157,26 @@ def mentioned_outcome(sentence: str, outcomes: list[str]) -> str | None:
     named = [outcome for outcome in outcomes if fold(outcome) and f" {fold(outcome)} " in folded]
     named = [a for a in named if not any(a != b and f" {fold(a)} " in f" {fold(b)} " for b in named)]
     return named[0] if len(named) == 1 else None
+
+
+def with_instrument(phrase: str, sentence_before: str) -> str:
+    """``externalizing`` -> ``CBCL externalizing`` when the estimate's own sentence names one instrument before
+    it (``... on the CBCL: externalizing (d = .3)``) and the phrase is a subscale's name without one (the
+    subscale words are data: ``subscale_words`` in ``data/effects.json``). Never from another sentence."""
+    from ..outcomes.lexicon import lookup_token
+    from .lexicon import effect_data
+
+    folded = fold(phrase)
+    subscales = {fold(word) for word in effect_data().get("subscale_words", [])}
+    if not any(folded == word or folded.startswith(word + " ") for word in subscales):
+        return phrase
+    if any(lookup_token(token) for token in re.findall(r"[A-Za-z][\w-]*", phrase)):
+        return phrase  # "SDQ hyperactivity" names its instrument
+    named = {}
+    for token in re.findall(r"[A-Za-z][\w-]*", sentence_before):
+        found = lookup_token(token)
+        if found:
+            named[found[0].abbreviation] = found[1]
+    if len(named) != 1:
+        return phrase  # none, or several: which one the subscale belongs to is not said
+    return f"{next(iter(named.values()))} {phrase}"
