@@ -98,3 +98,32 @@ def test_with_instrument_needs_exactly_one_instrument_in_the_sentence():
     assert with_instrument("externalizing", "parents reported less ") == "externalizing"
     assert with_instrument("SDQ hyperactivity", "on the CBCL ") == "SDQ hyperactivity"
     assert with_instrument("maternal sensitivity", "on the CBCL ") == "maternal sensitivity"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("hazard ratio for hospital admission", "hospital admission"),
+        ("The adjusted odds ratio of relapse", "relapse"),
+        ("RR for mortality", "mortality"),
+        # "of" inside an outcome's own name stays
+        ("quality of life", "quality of life"),
+        ("symptoms of depression", "symptoms of depression"),
+        ("risk of relapse", "risk of relapse"),
+    ],
+)
+def test_a_measure_named_before_its_outcome_is_not_part_of_it(phrase, expected):
+    assert outcome_phrase(phrase) == expected
+
+
+def test_an_estimate_that_re_expresses_the_one_before_keeps_its_outcome():
+    text = (
+        "Exercise reduced relapse (RR 0.62, 95% CI 0.45 to 0.85), equivalent to a risk difference of -0.12 "
+        "(95% CI -0.20 to -0.04)."
+    )
+    assert outcomes_of(text) == ["relapse", "relapse"]
+    text = (
+        "The adjusted hazard ratio for hospital admission was 2.1 (95% CI 1.8-2.5), corresponding to 14.2 "
+        "(12.0-16.4) additional admissions per 10,000 children annually."
+    )
+    assert outcomes_of(text) == ["hospital admission", "hospital admission"]

@@ -323,7 +323,15 @@ def outcome_phrase(phrase: str) -> str:
     depression`` -> ``postpartum depression``) or an exposure level glued after it (``depressive
     symptoms-one ACE`` -> ``depressive symptoms``)."""
     stripped = _LEVEL_TAIL.sub("", _POPULATION_HEAD.sub("", phrase.strip()))
+    head = _MEASURE_HEAD.match(stripped)  # "hazard ratio for hospital admission": the measure's outcome
+    if head and names_measure(head.group("measure")):
+        stripped = stripped[head.end() :]
     return stripped if re.search(r"[^\W\d_]{3}", stripped) else phrase.strip()
+
+
+_MEASURE_HEAD = re.compile(
+    r"(?i)(?:the\s+)?(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(?P<measure>[\w-]+(?:\s+[\w-]+)?)\s+(?:for|of)\s+(?=\S)"
+)
 
 
 def clean_outcome(phrase: str | None) -> str | None:
