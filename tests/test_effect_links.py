@@ -127,3 +127,8 @@ def test_an_estimate_that_re_expresses_the_one_before_keeps_its_outcome():
         "(12.0-16.4) additional admissions per 10,000 children annually."
     )
     assert outcomes_of(text) == ["hospital admission", "hospital admission"]
+
+
+@pytest.mark.parametrize("phrase", ["placebo", "the wait-list", "matched placebo"])
+def test_a_comparator_arm_is_not_an_outcome(phrase):
+    assert clean_outcome(phrase) is None
