@@ -13,7 +13,8 @@ from typing import Any
 from ...types import ExtractedValue
 from ..registry import CorrectionError, FieldSpec, UnitContext
 from ..vocabulary import MEASURES
-from .outcome_names import mentioned_outcome, study_outcome
+from .links import outcome_phrase
+from .outcome_names import mentioned_outcome, study_outcome, with_instrument
 from .rules import find_effects
 
 
@@ -54,12 +55,23 @@ def _linked_outcome(candidate: ExtractedValue, outcomes: list[str], context: Uni
     sentence names before it. None when its sentence does not say."""
     phrases = candidate.attributes.get("outcome_candidates") or [candidate.attributes.get("outcome")]
     phrases = [phrase for phrase in phrases if phrase]
-    if phrases:
-        return study_outcome(phrases, outcomes)
     sentence = context.layer.sentence_at(candidate.start or 0)
-    if sentence is None or candidate.start is None:
+    before = (
+        context.layer.text[sentence.start : candidate.start]
+        if sentence is not None and candidate.start is not None
+        else ""
+    )
+    if phrases:
+        named = study_outcome(phrases, outcomes)
+    elif before:
+        named = mentioned_outcome(before, outcomes)
+    else:
         return None
-    return mentioned_outcome(context.layer.text[sentence.start : candidate.start], outcomes)
+    if not named:
+        return None
+    # the study's outcome list may name the outcome with its population ("women who developed X"): X; a
+    # subscale takes the instrument its own sentence names ("CBCL ... externalizing" -> "CBCL externalizing")
+    return with_instrument(outcome_phrase(named), before)
 
 
 _NUMBER = r"[-−+]?\d+(?:\.\d+)?(?:e-?\d+)?"

@@ -201,7 +201,7 @@ _ASSOCIATED_AFTER = re.compile(
 )
 # "the relapse rate was 12.5 % in ...": the subject of the clause that states the value
 _SUBJECT = re.compile(
-    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)\s+"
+    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?<!\bwho)(?<!\bthat)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
     r"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?[(\[]?\s*$",
@@ -256,6 +256,10 @@ _NOT_OUTCOME_HEAD = frozenset(
         "therapy",
         "controls",
         "control",
+        "placebo",
+        "placebos",
+        "waitlist",
+        "wait-list",
         "results",
         "conclusions",
         "methods",
@@ -299,11 +303,49 @@ _NOT_OUTCOME_HEAD = frozenset(
 )
 
 
+_COUNT = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+# "three to five ACEs", "2 or more children": an exposure level, not an outcome
+COUNT_LEVEL = re.compile(rf"(?i){_COUNT}(?:\s*(?:to|or|-|\u2013)\s*(?:{_COUNT}|more))?(?:\s+or\s+more)?\s+[A-Za-z][\w-]*")
+# "depressive symptoms-one ACE": the exposure level glued to the outcome it is tied to
+# (after a word, not a code: "PHQ-9 remission" is an instrument's outcome)
+_LEVEL_TAIL = re.compile(rf"(?<=[a-z])\s*[-\u2013]\s*(?i:{COUNT_LEVEL.pattern[4:]})\s*$")
+_POPULATIONS = (
+    r"women|mothers|fathers|parents|children|infants|babies|adolescents|youths?|students|pupils|girls|boys"
+    r"|men|participants|patients|adults|individuals|people|persons|subjects|respondents|families"
+)
+# "(the proportion of) women who developed postpartum depression", "children with conduct problems": the
+# people who had the outcome; the outcome is what follows
+_POPULATION_HEAD = re.compile(
+    rf"(?i)^(?:(?:the\s+)?(?:proportion|percentage|number|share)\s+of\s+)?(?:the\s+)?(?:{_POPULATIONS})\s+"
+    r"(?:(?:who|that)\s+(?:(?:had|have|has)\s+)?(?:developed|had|have|has|reported|experienced|showed|met)"
+    r"(?:\s+(?:criteria|the\s+criteria)\s+for)?|with)\s+(?=\S)"
+)
+
+
+def outcome_phrase(phrase: str) -> str:
+    """The outcome a linked phrase names, without the people who had it (``women who developed postpartum
+    depression`` -> ``postpartum depression``) or an exposure level glued after it (``depressive
+    symptoms-one ACE`` -> ``depressive symptoms``)."""
+    stripped = _LEVEL_TAIL.sub("", _POPULATION_HEAD.sub("", phrase.strip()))
+    head = _MEASURE_HEAD.match(stripped)  # "hazard ratio for hospital admission": the measure's outcome
+    if head and names_measure(head.group("measure")):
+        stripped = stripped[head.end() :]
+    return stripped if re.search(r"[^\W\d_]{3}", stripped) else phrase.strip()
+
+
+_MEASURE_HEAD = re.compile(
+    r"(?i)(?:the\s+)?(?:(?:adjusted|unadjusted|crude|pooled)\s+)?(?P<measure>[\w-]+(?:\s+[\w-]+)?)\s+(?:for|of)\s+(?=\S)"
+)
+
+
 def clean_outcome(phrase: str | None) -> str | None:
-    """A linked phrase fit to name an outcome, or None (an arm, a subgroup, a population, a measure's name)."""
+    """A linked phrase fit to name an outcome, or None (an arm, a subgroup, a population, a measure's name,
+    an exposure level)."""
     if not phrase:
         return None
-    phrase = strip_qualifiers(" " + phrase.strip()).strip(" -$*_\"'")
+    phrase = outcome_phrase(strip_qualifiers(" " + phrase.strip()).strip(" -$*_\"'"))
+    if COUNT_LEVEL.fullmatch(phrase):
+        return None  # "two ACEs (AOR = 3.2)": the exposure level of a list, not its outcome
     words = phrase.split()
     drop = load_lexicon().drop_words
     while words and words[0].lower() in drop:

@@ -136,12 +136,18 @@ def best_outcome(phrase: str, outcomes: list[str]) -> tuple[str | None, float]:
     return best, best_score
 
 
+# A list name that is one adjective ("depressive") is a cut-off mention, not an outcome's name
+_ADJECTIVE = re.compile(r"[a-z]+(?:ive|al|ic|ous|ful|ant|ent|ary|ory)")
+
+
 def study_outcome(phrases: list[str], outcomes: list[str]) -> str | None:
-    """The study outcome the first phrase that names one names, else the first phrase as written."""
+    """The study outcome the first phrase that names one names, else the first phrase as written (and the
+    phrase when the list's name is only an adjective the phrase holds: ``depressive symptoms``, not
+    ``depressive``)."""
     for phrase in phrases:
-        named, _ = best_outcome(phrase, outcomes)
+        named, score = best_outcome(phrase, outcomes)
         if named is not None:
-            return named
+            return phrase if score == 0.9 and _ADJECTIVE.fullmatch(named) else named
     return phrases[0] if phrases else None
 
 
@@ -151,3 +157,26 @@ def mentioned_outcome(sentence: str, outcomes: list[str]) -> str | None:
     named = [outcome for outcome in outcomes if fold(outcome) and f" {fold(outcome)} " in folded]
     named = [a for a in named if not any(a != b and f" {fold(a)} " in f" {fold(b)} " for b in named)]
     return named[0] if len(named) == 1 else None
+
+
+def with_instrument(phrase: str, sentence_before: str) -> str:
+    """``externalizing`` -> ``CBCL externalizing`` when the estimate's own sentence names one instrument before
+    it (``... on the CBCL: externalizing (d = .3)``) and the phrase is a subscale's name without one (the
+    subscale words are data: ``subscale_words`` in ``data/effects.json``). Never from another sentence."""
+    from ..outcomes.lexicon import lookup_token
+    from .lexicon import effect_data
+
+    folded = fold(phrase)
+    subscales = {fold(word) for word in effect_data().get("subscale_words", [])}
+    if not any(folded == word or folded.startswith(word + " ") for word in subscales):
+        return phrase
+    if any(lookup_token(token) for token in re.findall(r"[A-Za-z][\w-]*", phrase)):
+        return phrase  # "SDQ hyperactivity" names its instrument
+    named = {}
+    for token in re.findall(r"[A-Za-z][\w-]*", sentence_before):
+        found = lookup_token(token)
+        if found:
+            named[found[0].abbreviation] = found[1]
+    if len(named) != 1:
+        return phrase  # none, or several: which one the subscale belongs to is not said
+    return f"{next(iter(named.values()))} {phrase}"

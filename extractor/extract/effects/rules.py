@@ -29,6 +29,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue
 from .lexicon import load_lexicon
 from .links import (
+    COUNT_LEVEL,
     TIME_POINT,
     associated_outcome,
     clause_outcomes,
@@ -137,12 +138,23 @@ _TIME_ITEM = re.compile(
     rf"\s*[,;]?\s*(?:and\s+|or\s+)?(?:at\s+|after\s+|by\s+)?{TIME_POINT}[^,;()\[\]]{{0,20}}[(\[]?\s*$",
     re.I,
 )
+# "depressive symptoms-one ACE (AOR = 2.1), two ACEs (AOR = 3.2) and three to five ACEs (AOR = 9.7)"
+_LEVEL_ITEM = re.compile(
+    rf"\s*[)\]]?\s*[,;]?\s*(?:and\s+|or\s+)?{COUNT_LEVEL.pattern[4:]}\s*[(\[]?\s*", re.I
+)
+
+# "HR 3.4 (3.1-3.7) for males, corresponding to 20.6 (19.0-22.2) additional deaths": the same outcome re-expressed
+_CORRESPONDING = re.compile(
+    r"[^.;]{0,80}?\b(?:corresponding|equivalent|equating|translating)\s+(?:to|into)\s+(?:an?\s+)?",
+    re.I,
+)
 
 
 def _time_point_lists(scan: str, estimates: list[Estimate], values: list[ExtractedValue]) -> None:
     """``exclusive breastfeeding at two weeks (RR 1.82, ...), six weeks (1.85, ...)``, ``effect sizes of 0.43, 0.28
-    and 0.36, respectively``: a later value of a list, or of a list of time points, is about the outcome of the
-    one before it."""
+    and 0.36, respectively``, ``X-one ACE (OR 2.1), two ACEs (OR 3.2)``, ``HR 3.4 (...), corresponding to 20.6 (...) more
+    deaths``: a later value of a list, of a list of time points or exposure levels, or re-expressing the value
+    before it, is about the outcome of the one before it."""
     for index in range(1, len(values)):
         value, previous = values[index], values[index - 1]
         outcome = previous.attributes.get("outcome")
@@ -159,7 +171,11 @@ def _time_point_lists(scan: str, estimates: list[Estimate], values: list[Extract
                 and len(between) < 80
             )
         )  # "11 (6 to 80) for postnatal support and 10 (6 to 60) for ...": the list's outcome, not "for" an arm
-        if later_in_list or (not value.attributes.get("outcome") and _TIME_ITEM.fullmatch(between)):
+        # "..., two ACEs (AOR": the words before the estimate are only its exposure level
+        if later_in_list or _LEVEL_ITEM.fullmatch(between) or (
+            not value.attributes.get("outcome")
+            and (_TIME_ITEM.fullmatch(between) or _CORRESPONDING.fullmatch(between))
+        ):
             value.attributes["outcome"] = outcome
             value.value["outcome"] = outcome
             value.attributes.pop("outcome_candidates", None)
