@@ -88,3 +88,25 @@ def test_the_chrome_generator_shows_the_title_as_a_candidate() -> None:
         found = {fold(c.text) for c in titles.candidates(page_of(text))}
         assert fold(shown) in found, text
     assert shown_pages >= 20
+
+
+@pytest.mark.parametrize("opening", [
+    # a search strategy copied with its abstract
+    "Search strategy\n1. exp Fathers/\n2. (father* or paternal*).ti,ab.\n3. or/1-2\n4. randomized controlled trial.pt.\n"
+    "5. 3 and 4\n",
+    '("father*"[tiab] OR "paternal*"[tiab]) AND (random*[tiab] OR trial[tiab])\n',
+    # a table of studies copied on its own before the abstract
+    "Study Year Country Design N Outcome Effect size\nBerg, T 2016 Norway RCT 212\nOkoro, L 2019 Ghana RCT 96\n",
+])
+def test_a_page_opening_on_a_search_strategy_or_a_table_gives_none(opening: str) -> None:
+    assert title_of("Skip to main content\n" + opening + "\n" + ABSTRACT) is None
+
+
+def test_the_chrome_generator_writes_untitled_pages_without_their_title() -> None:
+    rng = random.Random(5)
+    record = Record("Weekly groups for new fathers: a randomised trial", "Fathers were helped. " * 20,
+                    ["Berg T", "Okoro L"], "Fam Care Today", "2019", "test")
+    chrome = Chrome(rng, ["Fam Care Today"], ["Sleep problems in toddlers and parents"])
+    untitled = [text for text, shown in (make_page(record, chrome, rng) for _ in range(200)) if shown is None]
+    assert len(untitled) >= 15
+    assert not any("weekly groups" in text.lower() for text in untitled)

@@ -8,8 +8,10 @@ abstract (and a few cut or joined forms of it) is a candidate span; each is desc
 its position, length, case, punctuation, its neighbours (abstract heading, author line, citation
 line) and chrome words, and scored by a logistic regression learned on public MEDLINE and article
 titles set in synthetic chrome (``extractor.training.title``; weights in ``models/title/model.json``).
-The best candidate is the title unless its probability is below the model's floor: then the page
-shows no title and the title is None.
+The best candidate is the title unless its probability is below the model's floor, or a page gate
+(a second regression over the best candidate's features, its margin over the second best, the number of
+likely candidates and whether the page opens on a paragraph) finds the page shows no title at all: then
+the title is None.
 
 The module knows nothing of a reader: ``text.py`` hands it the lines and its own tests (the
 abstract's start, boilerplate, the old rule score) in a ``Page``.
@@ -84,6 +86,11 @@ _INLINE_END = re.compile(
     r"\s(?=(?:abstract|ABSTRACT|Abstract)\b)|\s(?=[Pp]ublished online\b)|\s*(?=€¦|…)|"
     r"\s(?=[A-Z]{3,}(?:\s+[A-Z]{2,}){0,5}\s*:)|\s(?=[A-Z]{2,}\s*=)|(?=[\"}]\s*,)"
 )
+# Database search syntax: Ovid field tags and combinations ("exp Fathers/", "(father*).ti,ab.", "or/1-4",
+# "randomized controlled trial.pt."), PubMed tags ("[tiab]", "[MeSH Terms]"), numbered "#1" lines.
+_SEARCH = re.compile(r"\.(?:ti|ab|pt|mp|sh|tw|kw)\b|\[(?:tiab|mesh|mh|title/abstract|mesh terms|pt)\]|\b(?:or|and)/\d|"
+                     r"^(?:#\d+|\d+\.\s+(?:exp\s|\d+\s+(?:or|and)\s+\d))|\w\*", re.I)
+_TAG_END = re.compile(r"\s(?=[A-Z]{2,}\s*=)")
 _AFFILIATION = re.compile(  # also with a superscript marker glued on ("1Department", "IIInstituto")
     r"\b(?:[1-9]|[a-h]|[IVX]{1,4})?(?:department|dept|university|universidad|universit[éä]t|institute|instituto|school of|hospital|"
     r"centre|center|faculty|college|correspondence|corresponding|e-?mail|head of|professor|unit|lead|director|manager|coordinator|consultant|"
@@ -159,8 +166,9 @@ def _ends(line: str) -> list[int]:
     if suffix and units(line[: suffix.start()]) >= 3:
         ends.add(suffix.start())
     found = 0
-    for match in _INLINE_END.finditer(line):
-        if units(line[: match.start()]) >= 3 and found < 3:
+    # "AUTHOR=... TITLE=... JOURNAL=": the tags' ends first, or a title in capitals ("...: A TRIAL") uses them up
+    for match in (*list(_TAG_END.finditer(line))[:2], *_INLINE_END.finditer(line)):
+        if units(line[: match.start()]) >= 3 and found < 3 and match.start() not in ends:
             ends.add(match.start())
             found += 1
     return sorted(ends)
@@ -276,6 +284,7 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
         "commas": min(text.count(",") + text.count("，"), 6) / 6,
         "digits": sum(c.isdigit() for c in text) / max(len(text), 1),
         "brackets": min(text.count("(") + text.count("["), 3) / 3,
+        "search_syntax": 1.0 if _SEARCH.search(text) else 0.0,
         "quotes_and_or": 1.0 if re.search(r"\b(?:AND|OR)\b", text) or text.count('"') >= 2 else 0.0,
         "chrome_words": min(len(_CHROME.findall(text)), 3) / 3,
         "boilerplate": 1.0 if page.is_boilerplate(line) else 0.0,
@@ -323,6 +332,10 @@ def _titleish_ranks(page: Page, found: list[Candidate]) -> dict[int, int]:
 
 def scored(page: Page, model: dict) -> list[tuple[float, Candidate]]:
     """Every candidate with its probability of being the title, best first."""
+    return [(probability, candidate) for probability, candidate, _ in _scored(page, model)]
+
+
+def _scored(page: Page, model: dict) -> list[tuple[float, Candidate, dict[str, float]]]:
     found = candidates(page)
     ranks = _titleish_ranks(page, found)
     names = model["features"]
@@ -331,18 +344,63 @@ def scored(page: Page, model: dict) -> list[tuple[float, Candidate]]:
     for candidate in found:
         values = features(candidate, page, ranks.get(candidate.first, len(ranks)))
         z = model["bias"] + sum(w * values[name] for name, w in zip(names, weights, strict=True))
-        out.append((1 / (1 + math.exp(-max(min(z, 40.0), -40.0))), candidate))
-    out.sort(key=lambda pair: (-pair[0], pair[1].start))
+        out.append((1 / (1 + math.exp(-max(min(z, 40.0), -40.0))), candidate, values))
+    out.sort(key=lambda triple: (-triple[0], triple[1].start))
     return out
 
 
+def _logit(probability: float) -> float:
+    probability = min(max(probability, 1e-9), 1 - 1e-9)
+    return max(min(math.log(probability / (1 - probability)), 20.0), -20.0)
+
+
+PAGE_FEATURES = ("logit_best", "logit_second", "margin", "candidates_log", "likely_log", "first_is_paragraph",
+                 "lines_log")
+
+
+def page_features(page: Page, probabilities: list[float], best: dict[str, float]) -> dict[str, float]:
+    """Whether the page shows a title at all: its best candidate against the others, and the page's opening.
+
+    ``probabilities`` are the candidates' title probabilities, best first; ``best`` the best one's features.
+    """
+    top = _logit(probabilities[0]) if probabilities else -20.0
+    second = _logit(probabilities[1]) if len(probabilities) > 1 else -20.0
+    first = page.lines[page._nonblank[0]][2] if page._nonblank else ""
+    f = {
+        "logit_best": top / 10,
+        "logit_second": second / 10,
+        "margin": min(top - second, 20.0) / 10,
+        "candidates_log": math.log1p(len(probabilities)),
+        "likely_log": math.log1p(sum(p >= 0.2 for p in probabilities)),
+        "first_is_paragraph": 1.0 if units(first) > 45 and re.search(r"[a-z)]{2}[.!?。]\s+\S", first) else 0.0,
+        "lines_log": math.log1p(len(page._nonblank)),
+    }
+    f.update({f"best_{name}": value for name, value in best.items()})
+    return f
+
+
+def page_probability(values: dict[str, float], gate: dict) -> float:
+    """The probability that the page's best candidate is its title (the gate of ``model['page']``)."""
+    z = gate["bias"] + sum(w * values[name] for name, w in zip(gate["features"], gate["weights"], strict=True))
+    return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
 def find_title(page: Page, model: dict | None = None, floor: float | None = None) -> Span | None:
-    """The title's span, or None when no candidate reaches the model's floor (or no model is installed)."""
+    """The title's span, or None when no candidate reaches the model's floor (or no model is installed).
+
+    With a page gate in the model (``model['page']``), the page must also look titled: the gate's
+    probability that the best candidate is the page's title must reach the gate's own floor.
+    """
     model = model or load_model()
     if model is None:
         return None
-    best = scored(page, model)
+    best = _scored(page, model)
     limit = model.get("floor", 0.5) if floor is None else floor
     if not best or best[0][0] < limit:
         return None
+    gate = model.get("page")
+    if gate is not None:
+        values = page_features(page, [p for p, _, _ in best], best[0][2])
+        if page_probability(values, gate) < gate["floor"]:
+            return None
     return (best[0][1].start, best[0][1].end)

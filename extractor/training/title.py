@@ -7,10 +7,14 @@ whose chrome this module writes itself (menus, banners, logo links, author-manus
 lines, breadcrumbs, "Page N:" debris, "Title - SiteName" headings, key: value catalogue fields,
 download counters, table blocks, unrelated questions), with the title shown plainly, in capitals,
 wrapped over two lines, run on into the author list, inside a long citation header line, or not at
-all (then the page's answer is "no title"). Every candidate span of ``titles.candidates`` is labelled
-positive when it is the title (case and punctuation aside); a logistic regression is fitted on the
-train pages, the null floor is chosen on the dev pages, and page accuracy (the right title, or None
-when the page shows none) is reported on the held-out test pages, split by record (hash of the title).
+all: then the page's answer is "no title", and after its chrome it opens on the abstract, body text, a
+table of studies, a database search strategy or an author line. Every candidate span of
+``titles.candidates`` is labelled positive when it is the title (case and punctuation aside); a logistic
+regression is fitted on the train pages, then a page gate (does the page show a title at all?) on the
+train pages scored by candidate models of the other half; the null floor and the gate's floor are chosen
+on the dev pages without losing titled dev pages (``TITLED_SLACK``), and page accuracy (the right title,
+or None when the page shows none) is reported on the held-out test pages, split by record (hash of the
+title).
 
     extractor train title [--shared ../shared]
     .venv/bin/python -m extractor.training.title [--shared ../shared] [--out models/title] [--seed 0]
@@ -35,7 +39,7 @@ import numpy as np
 
 from ..models.paths import REPOSITORY_MODELS
 from ..readers import text as text_reader
-from ..readers.titles import MODEL_FILE, Page, candidates, features
+from ..readers.titles import MODEL_FILE, Page, candidates, features, page_features, page_probability
 from .common import NoTrainingData, hash_split, package_version, trainer_arguments, write_metrics_and_card
 
 NAME = "title"
@@ -45,7 +49,9 @@ MEDLINE = Path("data/robotreviewer_trialstreamer/robotreviewer/pubmed_test.txt")
 EVIDENCE = Path("data/evidence_inference/annotations/txt_files.tar.gz")
 PUBMEDQA = Path("data/pubmedqa_mesh/pubmedqa_pqal_with_design_mesh.jsonl")
 MAX_EVIDENCE = 1500
-COPIES = 4  # pages per train record, each with its own chrome (a steadier fit than one draw)
+COPIES = 4  # pages per train or dev record, each with its own chrome (a steadier fit and choice of floors)
+TITLED_SLACK = 0.002  # titled dev accuracy a null floor or the page gate may lose (one page in 500)
+UNTITLED = 0.15  # share of pages that show no title (chrome, then body text, a table, a search strategy...)
 
 
 @dataclass
@@ -337,6 +343,53 @@ class Chrome:
         ))
         return f"Table {number}" + self.rng.choice((".", ":", "", " ")), text
 
+    def search_strategy(self) -> list[str]:
+        """A database search strategy, its terms drawn from titles (a page that shows no title)."""
+        words = [w.strip(",.:;()?").lower() for w in self.rng.choice(self.vocabulary).split()]
+        terms = [w for w in words if len(w) > 4][:4] or ["parent", "child"]
+        extra = [w.strip(",.:;()?").lower() for w in self.rng.choice(self.vocabulary).split() if len(w) > 5][:3]
+        form = self.rng.random()
+        heading = self.rng.choice(("Search strategy", "Appendix 1. Search strategy", "MEDLINE (Ovid)",
+                                   f"Database: {self.rng.choice(('Embase', 'PsycINFO', 'CINAHL', 'MEDLINE'))} "
+                                   f"<1946 to {self.rng.choice(_MONTHS)} {self.rng.randint(2010, 2024)}>",
+                                   "Search terms", ""))
+        if form < 0.5:
+            lines = [f"{i + 1}. {self.rng.choice(('exp ', ''))}{t[:6]}*{self.rng.choice(('.ti,ab.', '.mp.', '/'))}"
+                     for i, t in enumerate(terms + extra)]
+            count = len(lines)
+            lines.append(f"{count + 1}. or/1-{count}")
+            lines.append(f"{count + 2}. randomized controlled trial.pt.")
+            lines.append(f"{count + 3}. {count + 1} and {count + 2}")
+        else:
+            tag = self.rng.choice(("[tiab]", "[Title/Abstract]", "[MeSH Terms]", ""))
+            block = " OR ".join(f'"{t}*"{tag}' for t in terms)
+            other = " OR ".join(f"{t}{tag}" for t in extra or ["random*", "trial"])
+            lines = [f"({block}) AND ({other})" if self.rng.random() < 0.7 else f"#1 {block}",
+                     f"#2 {other}", "#3 #1 AND #2"][: self.rng.randint(1, 3)]
+        return ([heading] if heading else []) + lines
+
+    def body_opening(self, record: Record) -> list[str]:
+        """Body text without a title: a section heading (or none) and a paragraph."""
+        sentences = re.split(r"(?<=[.!?])\s+", record.abstract.strip())
+        start = self.rng.randint(0, max(len(sentences) - 3, 0))
+        paragraph = " ".join(sentences[start: start + self.rng.randint(3, 7)])
+        heading = self.rng.choice(("Introduction", "1. Introduction", "1 Introduction", "Methods", "Discussion",
+                                   "2.1 Participants", "Results", "", "", ""))
+        return ([heading] if heading else []) + [paragraph or "The study was described in full in the main text."]
+
+    def untitled_opening(self, record: Record, authors: str) -> list[str]:
+        """What a page that shows no title has before its abstract (after its chrome)."""
+        kind = self.rng.random()
+        if kind < 0.3:
+            return []
+        if kind < 0.5:
+            return self.body_opening(record)
+        if kind < 0.7:
+            return self.table(record.abstract)
+        if kind < 0.9:
+            return self.search_strategy()
+        return [authors]  # (no catalogue fields: a catalogue record always shows its title)
+
     def chrome_block(self, record: Record, authors: str) -> list[str]:
         out: list[str] = []
         for _ in range(self.rng.choice((0, 1, 1, 2, 2, 3, 4))):
@@ -397,7 +450,17 @@ def make_page(record: Record, chrome: Chrome, rng: random.Random) -> tuple[str, 
     journal = record.journal or chrome.journal()
     lines = chrome.chrome_block(record, authors)
     shown: str | None = title
-    mode = rng.random()
+    if rng.random() < UNTITLED:
+        if rng.random() < 0.1:
+            lines += [chrome.question(), ""]
+        if rng.random() < 0.3:
+            lines.append(chrome.citation(journal, record.year))
+        lines += chrome.untitled_opening(record, authors)
+        if rng.random() < 0.2:
+            lines += chrome.menu_lines()
+        lines += ["", *abstract_block(record, rng)]
+        return "\n".join(lines) + "\n", None
+    mode = 0.1 + 0.9 * rng.random()  # the titled forms below keep their shares (0.1 was "no title")
     if rng.random() < 0.06:
         title = shown = title.upper()
     heading_debris = rng.random()
@@ -411,9 +474,7 @@ def make_page(record: Record, chrome: Chrome, rng: random.Random) -> tuple[str, 
         lines += [chrome.question(), ""]
     if rng.random() < 0.35:
         lines.append(chrome.citation(journal, record.year))
-    if mode < 0.1:
-        shown = None  # the page starts at the abstract
-    elif mode < 0.6:
+    if mode < 0.6:
         lines += ["", title] if rng.random() < 0.7 else [title]
         if rng.random() < 0.6:
             lines += ["", authors]
@@ -479,22 +540,18 @@ def page_of(text: str) -> Page:
                 text_reader._is_boilerplate, text_reader._title_score)
 
 
-def examples(pages: list[tuple[str, str | None]], names: list[str] | None = None
-             ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    rows, labels = [], []
-    for text, title in pages:
-        page = page_of(text)
-        found = candidates(page)
-        ranks: dict[int, int] = {}
-        for index in page._nonblank:
-            if page.rule_score(page.lines[index][2]) > 0:
-                ranks[index] = len(ranks)
-        for candidate in found:
-            values = features(candidate, page, ranks.get(candidate.first, len(ranks)))
-            names = names or sorted(values)
-            rows.append([values[name] for name in names])
-            labels.append(1 if title and fold(candidate.text) == fold(title) else 0)
-    return np.array(rows, dtype=np.float64), np.array(labels), names or []
+def _page_rows(page: Page, names: list[str] | None) -> tuple[list[list[float]], list[str], list[str]]:
+    found = candidates(page)
+    ranks: dict[int, int] = {}
+    for index in page._nonblank:
+        if page.rule_score(page.lines[index][2]) > 0:
+            ranks[index] = len(ranks)
+    rows = []
+    for candidate in found:
+        values = features(candidate, page, ranks.get(candidate.first, len(ranks)))
+        names = names or sorted(values)
+        rows.append([values[name] for name in names])
+    return rows, [c.text for c in found], names or []
 
 
 def title_agrees(truth: str | None, guess: str | None) -> bool:
@@ -507,32 +564,63 @@ def title_agrees(truth: str | None, guess: str | None) -> bool:
 
 @dataclass
 class Scored:
-    """A page's candidates as a feature matrix, with their texts and the page's title."""
+    """A page's candidates as a feature matrix, with their texts, the page and its title."""
 
     matrix: np.ndarray
     texts: list[str]
     title: str | None
+    page: Page
 
 
-def featurise(pages: list[tuple[str, str | None]], names: list[str]) -> list[Scored]:
+def featurise(pages: list[tuple[str, str | None]], names: list[str] | None = None) -> list[Scored]:
     out = []
     for text, title in pages:
-        matrix, _, _ = examples([(text, title)], names)
         page = page_of(text)
-        out.append(Scored(matrix, [c.text for c in candidates(page)], title))
+        rows, texts, names = _page_rows(page, names)
+        out.append(Scored(np.array(rows, dtype=np.float64).reshape(len(rows), len(names)), texts, title, page))
     return out
 
 
-def page_accuracy(pages: list[Scored], model: dict, floor: float) -> dict[str, float]:
+def stack(pages: list[Scored]) -> tuple[np.ndarray, np.ndarray]:
+    """All candidates of the pages as one matrix, labelled 1 where the candidate is the page's title."""
+    rows = [p.matrix for p in pages if len(p.texts)]
+    labels = [1 if p.title and fold(t) == fold(p.title) else 0 for p in pages for t in p.texts]
+    return np.vstack(rows), np.array(labels)
+
+
+def best_of(page: Scored, model: dict) -> tuple[int, list[float]] | None:
+    """The index of the page's best candidate and all candidates' probabilities, best first."""
+    if not len(page.texts):
+        return None
+    z = page.matrix @ np.array(model["weights"]) + model["bias"]
+    probabilities = 1 / (1 + np.exp(-np.clip(z, -40, 40)))
+    best = int(np.argmax(z))
+    return best, sorted(probabilities.tolist(), reverse=True)
+
+
+def gate_row(page: Scored, model: dict, names: list[str]) -> tuple[dict[str, float], int] | None:
+    """The page gate's features (``titles.page_features``) and the best candidate's index."""
+    found = best_of(page, model)
+    if found is None:
+        return None
+    best, probabilities = found
+    values = page_features(page.page, probabilities, dict(zip(names, page.matrix[best].tolist(), strict=True)))
+    return values, best
+
+
+def page_accuracy(pages: list[Scored], model: dict, floor: float, gate: dict | None = None) -> dict[str, float]:
     right = titled = titled_right = untitled = untitled_right = 0
-    weights = np.array(model["weights"])
+    names = model["features"]
     for page in pages:
         guess = None
-        if len(page.texts):
-            z = page.matrix @ weights + model["bias"]
-            best = int(np.argmax(z))
-            if 1 / (1 + np.exp(-z[best])) >= floor:
-                guess = page.texts[best]
+        found = best_of(page, model)
+        if found is not None and found[1][0] >= floor:
+            guess = page.texts[found[0]]
+            if gate is not None:
+                row = gate_row(page, model, names)
+                assert row is not None
+                if page_probability(row[0], gate) < gate["floor"]:
+                    guess = None
         title = page.title
         ok = title_agrees(title, guess)
         right += ok
@@ -546,6 +634,20 @@ def page_accuracy(pages: list[Scored], model: dict, floor: float) -> dict[str, f
             "titled_accuracy": titled_right / max(titled, 1), "untitled_accuracy": untitled_right / max(untitled, 1)}
 
 
+def gate_examples(pages: list[Scored], model: dict) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One row per page: the gate's features, labelled 1 when the best candidate is the page's title."""
+    rows, labels, gate_names = [], [], None
+    for page in pages:
+        row = gate_row(page, model, model["features"])
+        if row is None:
+            continue
+        values, best = row
+        gate_names = gate_names or sorted(values)
+        rows.append([values[name] for name in gate_names])
+        labels.append(1 if title_agrees(page.title, page.texts[best]) else 0)
+    return np.array(rows, dtype=np.float64), np.array(labels), gate_names or []
+
+
 def build_pages(records: list[Record], seed: int) -> dict[str, list[tuple[str, str | None]]]:
     rng = random.Random(seed)
     journals = sorted({r.journal for r in records if r.journal})
@@ -555,11 +657,56 @@ def build_pages(records: list[Record], seed: int) -> dict[str, list[tuple[str, s
     split: dict[str, list[tuple[str, str | None]]] = {"train": [], "dev": [], "test": []}
     for record in records:
         part = hash_split(fold(record.title))
-        for _ in range(COPIES if part == "train" else 1):
+        for _ in range(COPIES if part != "test" else 1):
             split[part].append(make_page(record, chrome, rng))
         if record.source == "evidence_inference" and rng.random() < 0.3:
             split[part].append((f"{record.title}\n\n{record.abstract}\n", record.title))  # the article text itself
     return split
+
+
+def features_names(pages: list[Scored]) -> list[str]:
+    page = next(p for p in pages if len(p.texts))
+    found = candidates(page.page)
+    return list(features(found[0], page.page, 0))
+
+
+def fit_gate(train_pages: list[Scored], dev_pages: list[Scored], model: dict, c: float, floor: float,
+             dev: dict[str, float]) -> tuple[dict | None, float]:
+    """The page gate (does the page show a title at all?), or None when it does not help on the dev pages.
+
+    Its rows come from the train pages scored by candidate models fitted on the other half of the train
+    pages (in blocks that keep a record's copies together), so the best candidate's probability is as
+    uncertain as on a new page.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    # build_pages writes a record's copies one after another: blocks of 50 pages keep them together
+    halves = [[p for i, p in enumerate(train_pages) if i // 50 % 2 == h] for h in (0, 1)]
+    rows, labels, gate_names = [], [], []
+    for h in (0, 1):
+        x, y = stack(halves[1 - h])
+        fitted = LogisticRegression(C=c, max_iter=2000).fit(x, y)
+        half_model = {"features": model["features"], "weights": fitted.coef_[0].tolist(),
+                      "bias": float(fitted.intercept_[0])}
+        x_gate, y_gate, gate_names = gate_examples(halves[h], half_model)
+        rows.append(x_gate)
+        labels.append(y_gate)
+    x_all, y_all = np.vstack(rows), np.concatenate(labels)
+    best: tuple[float, dict] | None = None
+    for gate_c in (0.1, 1.0, 10.0):
+        fitted = LogisticRegression(C=gate_c, max_iter=5000).fit(x_all, y_all)
+        gate = {"features": gate_names, "weights": fitted.coef_[0].tolist(), "bias": float(fitted.intercept_[0]),
+                "C": gate_c}
+        for gate_floor in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6):
+            gate["floor"] = gate_floor
+            found = page_accuracy(dev_pages, model, floor, gate)
+            if found["titled_accuracy"] < dev["titled_accuracy"] - TITLED_SLACK:
+                continue  # the gate may not buy untitled pages with titled ones
+            if best is None or found["accuracy"] > best[0]:
+                best = (found["accuracy"], dict(gate))
+    if best is None or best[0] <= dev["accuracy"]:
+        return None, dev["accuracy"]
+    return best[1], best[0]
 
 
 def train(shared: Path, out: Path, seed: int = 0) -> dict[str, Any]:
@@ -568,19 +715,26 @@ def train(shared: Path, out: Path, seed: int = 0) -> dict[str, Any]:
     started = time.time()
     records = load_records(shared)
     pages = build_pages(records, seed)
-    x_train, y_train, names = examples(pages["train"])
-    best: tuple[float, float, Any] | None = None
+    train_pages = featurise(pages["train"])
+    names = sorted(features_names(train_pages))
+    x_train, y_train = stack(train_pages)
     x_dev_pages = featurise(pages["dev"], names)
+    settings = []
     for c in (0.1, 1.0, 10.0):
         fitted = LogisticRegression(C=c, max_iter=2000).fit(x_train, y_train)
         model = {"features": names, "weights": fitted.coef_[0].tolist(), "bias": float(fitted.intercept_[0])}
         for floor in (0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
-            accuracy = page_accuracy(x_dev_pages, model, floor)["accuracy"]
-            if best is None or accuracy > best[0]:
-                best = (accuracy, floor, (c, model))
-    assert best is not None
-    dev_accuracy, floor, (c, model) = best
+            settings.append((page_accuracy(x_dev_pages, model, floor), floor, c, model))
+    # the best dev accuracy that keeps titled pages within TITLED_SLACK of the best titled figure: a null
+    # floor may not buy untitled pages with titled ones
+    titled_best = max(s[0]["titled_accuracy"] for s in settings)
+    dev, floor, c, model = max((s for s in settings if s[0]["titled_accuracy"] >= titled_best - TITLED_SLACK),
+                               key=lambda s: (s[0]["accuracy"], s[0]["titled_accuracy"]))
+    dev_accuracy = dev["accuracy"]
     model.update({"name": NAME, "version": VERSION, "floor": floor, "C": c})
+    gate, gate_dev = fit_gate(train_pages, x_dev_pages, model, c, floor, dev)
+    if gate is not None:
+        model["page"] = gate
     out.mkdir(parents=True, exist_ok=True)
     (out / MODEL_FILE).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     by_source: dict[str, list[tuple[str, str | None]]] = {}
@@ -590,15 +744,18 @@ def train(shared: Path, out: Path, seed: int = 0) -> dict[str, Any]:
                     sorted({r.journal_title.split(" : ")[0].title() for r in records if r.journal_title}))
     for record in test_records:
         by_source.setdefault(record.source, []).append(make_page(record, chrome, rng))
+    test_pages = featurise(pages["test"], names)
     metrics = {
         "model": NAME, "version": VERSION, "trained": date.today().isoformat(), "seed": seed, "C": c,
-        "floor": floor, "features": len(names),
+        "floor": floor, "features": len(names), "untitled_share": UNTITLED,
         "records": {source: sum(r.source == source for r in records) for source in sorted({r.source for r in records})},
         "pages": {part: len(value) for part, value in pages.items()},
         "candidates_train": int(len(y_train)), "positives_train": int(y_train.sum()),
-        "dev": {"accuracy": dev_accuracy},
-        "test": page_accuracy(featurise(pages["test"], names), model, floor),
-        "test_fresh_pages_by_source": {s: page_accuracy(featurise(p, names), model, floor)
+        "dev": {"accuracy": dev_accuracy, "accuracy_with_gate": gate_dev},
+        "gate": {key: value for key, value in (gate or {}).items() if key in ("C", "floor")} or None,
+        "test": page_accuracy(test_pages, model, floor, gate),
+        "test_without_gate": page_accuracy(test_pages, model, floor),
+        "test_fresh_pages_by_source": {s: page_accuracy(featurise(p, names), model, floor, gate)
                                        for s, p in sorted(by_source.items())},
         "seconds": time.time() - started,
         "python": platform.python_version(), "sklearn": package_version("sklearn"),
@@ -608,6 +765,15 @@ def train(shared: Path, out: Path, seed: int = 0) -> dict[str, Any]:
 
 def model_card(metrics: dict[str, Any], size: int) -> str:
     test = metrics["test"]
+    gate = metrics.get("gate")
+    bare = metrics.get("test_without_gate", test)
+    gate_text = (
+        f"A page gate then asks whether the page shows a title at all: a second logistic regression "
+        f"(C={gate['C']:g}) over the best candidate's features, its probability against the second best "
+        f"(margin), the number of likely candidates and whether the page opens on a paragraph, fitted on the "
+        f"train pages scored by candidate models of the other half of the train pages; below its floor "
+        f"{gate['floor']:g} (chosen on the dev pages, losing at most {TITLED_SLACK:g} of titled dev pages) the "
+        f"title is None.\n" if gate else "No page gate: none helped on the dev pages without losing titled pages.\n")
     sources = "\n".join(
         f"| {source} | {m['pages']} | {m['accuracy']:.3f} | {m['titled_accuracy']:.3f} | {m['untitled_accuracy']:.3f} |"
         for source, m in metrics["test_fresh_pages_by_source"].items())
@@ -619,13 +785,16 @@ header or "…" debris, and each line joined with the next one. {metrics['featur
 length, case, punctuation, neighbours (abstract heading, author line, citation line) and chrome words;
 a logistic regression (C={metrics['C']:g}). The best candidate is the title unless its probability is
 below the floor {metrics['floor']:g} (chosen on the dev pages): then the title is None.
+{gate_text}
 
 ## Training data
 
 True titles from public records, each set in a synthetic page whose chrome is written by
 `extractor/training/title.py` (menus, banners, logo links, author-manuscript notices, cookie lines,
 breadcrumbs, "Page N:" debris, site-name suffixes, catalogue fields, counters, table blocks, unrelated
-questions; titles plain, in capitals, wrapped, run on into authors, inside a citation header, or absent):
+questions; titles plain, in capitals, wrapped, run on into authors, inside a citation header, or absent:
+{metrics.get('untitled_share', 0.1):.0%} of pages show none and open, after their chrome, on the abstract, body text, a
+table of studies, a database search strategy or an author line):
 
 - MEDLINE records of `data/robotreviewer_trialstreamer` (TI, AB, AU, TA, DP): {metrics['records'].get('medline', 0)}
 - article texts of `data/evidence_inference` (TITLE line, body): {metrics['records'].get('evidence_inference', 0)}
@@ -640,7 +809,9 @@ candidates, {metrics['positives_train']} of them the title. No gold document is 
 Page accuracy = the right title (case and punctuation aside), or None on a page that shows none.
 
 - test pages: {test['pages']}, accuracy {test['accuracy']:.3f} (titled pages {test['titled_accuracy']:.3f},
-  untitled pages {test['untitled_accuracy']:.3f}); dev accuracy {metrics['dev']['accuracy']:.3f}
+  untitled pages {test['untitled_accuracy']:.3f}); dev accuracy {metrics['dev']['accuracy_with_gate']:.3f}
+- the same test pages without the page gate: accuracy {bare['accuracy']:.3f} (titled {bare['titled_accuracy']:.3f},
+  untitled {bare['untitled_accuracy']:.3f})
 
 Fresh pages of the test records, by source:
 
@@ -654,7 +825,7 @@ document with `.venv/bin/python scripts/cv_title_floor.py GOLD.jsonl CORPUS_FOLD
 
 ## Files and rebuild
 
-`model.json`: feature names, weights, bias, floor (JSON; {size / 1000:.0f} kB with this card).
+`model.json`: feature names, weights, bias, floor and the page gate (JSON; {size / 1000:.0f} kB with this card).
 
     extractor train title --shared ../shared
     .venv/bin/python -m extractor.training.title --shared ../shared --out models/title
