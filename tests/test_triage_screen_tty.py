@@ -81,20 +81,23 @@ def terminal_db(tmp_path: Path) -> Path:
 def test_triage_next_pages_a_long_abstract_then_decides_and_undoes_in_a_terminal(terminal_db: Path) -> None:
     if not EXTRACTOR.exists():
         pytest.skip(f"{EXTRACTOR}: the extractor command is not installed next to this Python")
-    terminal = Terminal([str(EXTRACTOR), "triage", "next", "--db", str(terminal_db), "--who", "ana"])
+    # Pages well shorter than the screen: each one is seen whole on the screen beside the record's header.
+    terminal = Terminal([str(EXTRACTOR), "triage", "next", "--db", str(terminal_db), "--who", "ana",
+                         "--page-lines", "10"])
     try:
         first = terminal.wait_for(lambda text: "page 1 of" in text, "the first page of the long abstract")
         assert "Nurse visits for toddler night waking" in first
         assert "Paragraph 1:" in first and LAST_WORDS not in first  # a page, not the whole text at once
         pages = int(first.split("page 1 of ")[1].split(":")[0])
         assert pages >= 2
+        shown = [first]  # each page as the screen showed it (a page fits the screen with its header)
         for page in range(2, pages + 1):
             terminal.send("f" if page % 2 else " ")  # f and the space bar both turn the page
-            terminal.wait_for(lambda text, page=page: f"page {page} of {pages}" in text, f"page {page}")
+            shown.append(terminal.wait_for(lambda text, page=page: f"page {page} of {pages}" in text, f"page {page}"))
         whole = terminal.wait_for(lambda text: "end of abstract" in text, "the end of the abstract")
         # Lines are wrapped to the terminal, and tmux may join a line that filled its last column to the
         # next without a space: compare the text with all white space taken out.
-        letters = "".join(whole.split())
+        letters = "".join("".join(shown + [whole]).split())
         for index in range(1, 31):  # every paragraph was shown, none cut
             assert f"Paragraph{index}:" in letters
         assert LAST_WORDS in whole
