@@ -32,11 +32,9 @@ the fastest of R runs (wall and CPU taken separately).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -98,16 +96,6 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-# Runs a command, waits, and writes as JSON its exit status, its process tree's CPU time and the peak RSS of
-# its largest process (the wrapper's own start-up is not in RUSAGE_CHILDREN).
-WRAPPER = """
-import json, resource, subprocess, sys
-code = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL)
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(sys.argv[1], "w") as handle:
-    json.dump({"returncode": code, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss}, handle)
-"""
-
 # The floor: start Python, import spaCy, read every .txt file of the folder, tokenise and split sentences.
 FLOOR = """
 import sys
@@ -135,27 +123,14 @@ class Run:
 
 def run_command(command: list[str], work: Path, name: str) -> tuple[float, float, float, float]:
     """Wall seconds, CPU seconds of the tree, peak tree RSS MB and largest-process RSS MB of one command."""
-    from bench_ingest import SAMPLE_SECONDS, process_tree, rss_kib
+    from bench_ingest import measure
 
-    report = work / f"{name}.json"
-    log = work / f"{name}.stderr"
-    started = time.perf_counter()
-    with open(log, "wb") as errors:
-        wrapper = subprocess.Popen([sys.executable, "-c", WRAPPER, str(report), *command], cwd=REPO,
-                                   stderr=errors)
-        tree_peak = 0
-        while wrapper.poll() is None:
-            tree = [pid for pid in process_tree(wrapper.pid) if pid != wrapper.pid]
-            tree_peak = max(tree_peak, sum(rss_kib(pid) for pid in tree))
-            time.sleep(SAMPLE_SECONDS)
-    seconds = time.perf_counter() - started
-    usage = json.loads(report.read_text())
-    messages = log.read_text(errors="replace").splitlines()
-    if usage["returncode"] != 0 or messages:
-        print(f"  {name}: exit {usage['returncode']}, {len(messages)} lines on stderr", file=sys.stderr)
-        for message in messages[:5]:
+    run = measure(command, work / f"{name}.json", work / f"{name}.stderr")
+    if run.returncode != 0 or run.messages:
+        print(f"  {name}: exit {run.returncode}, {len(run.messages)} lines on stderr", file=sys.stderr)
+        for message in run.messages[:5]:
             print(f"    {message[:200]}", file=sys.stderr)
-    return seconds, usage["cpu"], tree_peak / 1024, usage["maxrss_kib"] / 1024
+    return run.seconds, run.cpu, run.tree_peak_mb, run.process_peak_mb
 
 
 def whole_process(texts: list[tuple[str, str]], workers: list[int], models: list[str], repeat: int) -> None:

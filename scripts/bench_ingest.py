@@ -51,14 +51,14 @@ from extractor.batch.discovery import discover  # noqa: E402
 SAMPLE_SECONDS = 0.05
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
-# Runs one command, waits, and writes its exit status and the peak RSS of its
-# largest descendant (KiB on Linux) as JSON to the file named first.
+# Runs one command, waits, and writes as JSON to the file named first its exit status, its process tree's CPU
+# time and the peak RSS of its largest descendant (KiB on Linux); the wrapper's own start-up is not counted.
 WRAPPER = """
 import json, resource, subprocess, sys
 code = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL)
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(sys.argv[1], "w") as handle:
-    json.dump({"returncode": code, "maxrss_kib": usage.ru_maxrss}, handle)
+    json.dump({"returncode": code, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss}, handle)
 """
 
 
@@ -173,6 +173,34 @@ def rss_kib(pid: int) -> int:
         return 0
 
 
+@dataclass
+class Measured:
+    """One command's run, as the wrapper and the sampling of its process tree saw it."""
+
+    seconds: float
+    cpu: float
+    tree_peak_mb: float
+    process_peak_mb: float
+    returncode: int
+    messages: list[str]  # its stderr lines
+
+
+def measure(command: list[str], report: Path, log: Path) -> Measured:
+    """Run ``command`` under the wrapper, sampling its process tree's RSS; stderr goes to ``log``."""
+    started = time.perf_counter()
+    with open(log, "wb") as errors:
+        wrapper = subprocess.Popen([sys.executable, "-c", WRAPPER, str(report), *command], cwd=REPO, stderr=errors)
+        tree_peak = 0
+        while wrapper.poll() is None:
+            tree = [pid for pid in process_tree(wrapper.pid) if pid != wrapper.pid]
+            tree_peak = max(tree_peak, sum(rss_kib(pid) for pid in tree))
+            time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - started
+    usage = json.loads(report.read_text())
+    return Measured(seconds, usage["cpu"], tree_peak / 1024, usage["maxrss_kib"] / 1024, usage["returncode"],
+                    log.read_text(errors="replace").splitlines())
+
+
 def extractor_command() -> list[str]:
     return [sys.executable, "-m", "extractor.cli", "extract"]
 
@@ -183,29 +211,19 @@ def run_one(corpus: Path, label: str, files: int, workers: int, work: Path) -> R
     for stale in work.glob(f"{db.name}*"):
         stale.unlink()
     report = work / f"rusage-w{workers}.json"
-    command = [*extractor_command(), str(corpus), "--db", str(db), "--workers", str(workers), "-q"]
-    log = work / f"stderr-w{workers}.log"
-    started = time.perf_counter()
-    with open(log, "wb") as errors:
-        wrapper = subprocess.Popen([sys.executable, "-c", WRAPPER, str(report), *command], cwd=REPO, stderr=errors)
-        tree_peak = 0
-        while wrapper.poll() is None:
-            tree = [pid for pid in process_tree(wrapper.pid) if pid != wrapper.pid]
-            tree_peak = max(tree_peak, sum(rss_kib(pid) for pid in tree))
-            time.sleep(SAMPLE_SECONDS)
-    seconds = time.perf_counter() - started
-    messages = log.read_text(errors="replace").splitlines()
-    if messages:
-        print(f"  extractor wrote {len(messages)} lines to stderr; the first:", file=sys.stderr)
-        for message in messages[:3]:
+    # --follow-links: a --limit selection is a folder of links to the corpus's files
+    command = [*extractor_command(), str(corpus), "--db", str(db), "--workers", str(workers), "-q", "--follow-links"]
+    run = measure(command, report, work / f"stderr-w{workers}.log")
+    if run.messages:
+        print(f"  extractor wrote {len(run.messages)} lines to stderr; the first:", file=sys.stderr)
+        for message in run.messages[:3]:
             print(f"    {message[:200]}", file=sys.stderr)
-    usage = json.loads(report.read_text())
     with sqlite3.connect(db) as connection:
         documents = connection.execute("select count(*) from documents").fetchone()[0]
         failures = connection.execute("select count(*) from failures").fetchone()[0]
     connection.close()
-    return Result(label, files, documents, failures, workers, seconds, tree_peak / 1024,
-                  usage["maxrss_kib"] / 1024, usage["returncode"], load_average())
+    return Result(label, files, documents, failures, workers, run.seconds, run.tree_peak_mb, run.process_peak_mb,
+                  run.returncode, load_average())
 
 
 def load_average() -> float:
