@@ -208,3 +208,15 @@ def test_an_empty_folder_beside_files_to_read_is_a_notice_not_an_error(tmp_path:
                                       str(tmp_path / "x.db"), "--rules-only"])
     assert result.exit_code == 0, result.stderr
     assert "holds no files to read" in result.stderr
+
+
+def test_a_folder_of_links_leading_outside_it_says_to_give_follow_links(tmp_path: Path) -> None:
+    (tmp_path / "paper.txt").write_text("Mothers walked together in groups; mood improved.", encoding="utf-8")
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "paper.txt").symlink_to(tmp_path / "paper.txt")
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "links"), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 2
+    assert "1 link leading outside it left out: give --follow-links to read it" in result.stderr
+    followed = CliRunner().invoke(cli, ["extract", str(tmp_path / "links"), "--db", str(tmp_path / "x.db"),
+                                        "--follow-links", "--rules-only"])
+    assert followed.exit_code == 0, followed.stderr

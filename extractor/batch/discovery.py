@@ -40,6 +40,7 @@ def discover(inputs: list[str], follow_links: bool = False, exclude: Iterable[Pa
         if not _decodable(path):
             failures.append(undecodable_name(path))
             continue
+        links_before = len(outside)
         if path.is_dir():
             found = _walk(path, follow_links, failures, outside)
         elif path.is_file():
@@ -53,8 +54,11 @@ def discover(inputs: list[str], follow_links: bool = False, exclude: Iterable[Pa
                     wildcard = glob.has_magic(item)
                     empty.append(f"{item}: {'no file matches this glob' if wildcard else 'no such file or folder'}")
         if path.is_dir() and not found and empty is not None:
+            skipped = len(outside) - links_before
             empty.append(f"{item}: the folder holds no files to read (hidden files and README, LICENSE and the "
-                         "like are passed over)")
+                         "like are passed over" + (f"; {skipped} link{'s' if skipped > 1 else ''} leading outside it "
+                                                   "left out: give --follow-links to read "
+                                                   f"{'them' if skipped > 1 else 'it'})" if skipped else ")"))
         for p in found:
             if not _decodable(p):
                 failures.append(undecodable_name(p))
