@@ -9,28 +9,21 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import ARGS as BROWSER_ARGS
+from browser_helpers import BROWSER_MARKS, browser_tab, served
 from click.testing import CliRunner
 
 from conftest import CORPUS, REPO
 from extractor.cli import cli
 from extractor.store import Store
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.slow,  # `make test-fast` leaves these out; `make test` runs them
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="needs Debian's chromium on PATH (apt-get install -y chromium; .ci/run does it)"),
-]
+pytestmark = BROWSER_MARKS
 REBOUND = "rebound.example"  # a name the browser resolves to 127.0.0.1, as a DNS-rebinding site makes it
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", f"--host-resolver-rules=MAP {REBOUND} 127.0.0.1"]
+ARGS = [*BROWSER_ARGS, f"--host-resolver-rules=MAP {REBOUND} 127.0.0.1"]
 PAGE = "example_pubmed_page"
 HOSTILE = (
     '<script>alert("owned")</script> Peer support for new fathers: a randomised controlled trial\n\n'
@@ -57,38 +50,16 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(db: Path) -> Iterator[str]:
     """The review app served by uvicorn on a free loopback port, as `extractor review` serves it."""
-    import uvicorn
-
-    from extractor.review.app import create_app
-    from extractor.review.server import address, open_socket
-
-    sock = open_socket("127.0.0.1", 0)
-    app_server = uvicorn.Server(uvicorn.Config(create_app(db, "ana"), log_level="warning"))
-    thread = threading.Thread(target=app_server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not app_server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert app_server.started, "the review server did not start"
-    yield address(sock, None).rstrip("/")
-    app_server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with served(db) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(15000)
+    with browser_tab(ARGS) as tab:
         tab.dialogs = []
         tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
         yield tab
-        browser.close()
 
 
 def screenshot(tab: object, name: str) -> None:

@@ -8,27 +8,18 @@ the module; the tests run in file order, as an annotator's session does.
 from __future__ import annotations
 
 import json
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import BROWSER_MARKS, browser_tab, served
 from click.testing import CliRunner
 from correction_texts import DOC, TEXT
 
 from extractor.cli import cli
 from extractor.store import Store
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.slow,  # `make test-fast` leaves these out; `make test` runs them
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="needs Debian's chromium on PATH (apt-get install -y chromium; .ci/run does it)"),
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+pytestmark = BROWSER_MARKS
 def run(*args: str) -> str:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
@@ -63,36 +54,15 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(db: Path) -> Iterator[str]:
-    import uvicorn
-
-    from extractor.review.app import create_app
-    from extractor.review.server import address, open_socket
-
-    sock = open_socket("127.0.0.1", 0)
-    app_server = uvicorn.Server(uvicorn.Config(create_app(db, "ana"), log_level="warning"))
-    thread = threading.Thread(target=app_server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not app_server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert app_server.started, "the review server did not start"
-    yield address(sock, None).rstrip("/")
-    app_server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with served(db) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tab = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        tab.set_default_timeout(15000)
+    with browser_tab() as tab:
         tab.goto(f"{server}/doc/{DOC}")
         yield tab
-        browser.close()
 
 
 def effect(tab: object, shown: str) -> object:
