@@ -147,3 +147,16 @@ def test_a_single_study_reads_past_a_one_paragraph_abstract_when_it_names_no_des
     chosen = [v for v in unit.values if v.field == "design" and v.chosen]
     assert [v.value for v in chosen] == ["meta_analysis"]
     assert not any(v.value == "cross_sectional" for v in unit.values if v.field == "design")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Métodos: Estudio observacional, descriptivo y transversal en 250 madres de una clínica rural.", "cross_sectional"),
+        ("Métodos: Estudo descritivo, correlacional e transversal com 310 enfermeiros.", "cross_sectional"),
+        ("Métodos: Ensayo clínico no aleatorizado con dos grupos de escolares.", "non_randomised_trial"),
+        ("Métodos: Ensaio clínico não randomizado com 90 gestantes.", "non_randomised_trial"),
+    ],
+)
+def test_design_cues_with_several_adjectives_in_spanish_and_portuguese(text: str, expected: str) -> None:
+    assert design(text) == expected
