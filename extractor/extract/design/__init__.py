@@ -55,13 +55,8 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
         text = f"{document.title}\n\n{text}"
     ranked = classifier.predict_design(text)
     reason = "no explicit cue; trained classifier"
-    if not any(c.value in REVIEW_DESIGNS for c in candidates):
-        # A review states itself: on the public records (design corpus, screening titles, MEDLINE publication
-        # types; dev, test and held-out MEDLINE) no review lacked a review cue of the rules, and every
-        # review label the model gave a text without one was wrong (9 records), drawn by words such as
-        # "effects", "studies" and "analyses". So without a review cue the model's best primary label is
-        # taken, with its own (unrenormalised) probability.
-        ranked = [(label, probability) for label, probability in ranked if label not in REVIEW_DESIGNS]
+    if not any(c.value in REVIEW_DESIGNS for c in candidates):  # a review states itself
+        ranked = classifier.primary_designs(ranked)
         reason = "no explicit cue; trained classifier (no review cue, so a primary design)"
     label, probability = ranked[0]
     return [ExtractedValue("design", label, None, None, round(probability, 3),
