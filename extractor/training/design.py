@@ -45,7 +45,16 @@ from typing import Any
 import numpy as np
 
 from ..extract.vocabulary import REVIEW_DESIGNS
-from ..models.design import DEFAULT_PATH, LABELS, NAME, RANDOMISED, VERSION, normalise, primary_designs, record_text
+from ..models.design import (
+    DEFAULT_PATH,
+    LABELS,
+    NAME,
+    RANDOMISED,
+    VERSION,
+    normalise,
+    primary_designs,
+    record_text,
+)
 from ..models.linear import MODEL_FILE, WEIGHTS_FILE, LinearModel
 from .annotated import annotated_studies
 from .common import (

@@ -15,7 +15,6 @@ from ..registry import FieldSpec, ModelHook, UnitContext
 from ..vocabulary import DESIGNS, REVIEW_DESIGNS
 from .rules import find_design
 
-
 _REFERENCES = re.compile(r"^[ \t#*]*(?:references|bibliography|literature cited|works cited|referencias|refer[êe]ncias|"
                          r"literatur(?:verzeichnis)?|r[ée]f[ée]rences|参考文献)\b", re.I | re.M)
 
