@@ -95,3 +95,68 @@ def test_no_cue_gives_no_candidate() -> None:
 )
 def test_design_cues_in_other_languages(text: str, expected: str) -> None:
     assert design(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a table row of a trial: its own design words decide
+        ("Smith (2004) UK 8-11 years 410 12 sessions Randomised block design (by school) SDQ 12.1 (4.2)", "cluster_rct"),
+        ("Jones (2006) NZ 9-12 years 220 8 sessions Randomized block design SDQ 11.0 (3.9)", "rct"),
+        ("Brown (2009) CA 7-10 years 150 Block design (randomisation not specified) SDQ 9.8 (3.1)", "non_randomised_trial"),
+        ("Methods: Pupils were not randomly assigned; two schools received the course and two did not.", "non_randomised_trial"),
+        ("Methods: Four nurseries took part, with classes randomly allocated to the programme or a wait-list.", "cluster_rct"),
+        # a quasi-experimental analysis of registry data is not a trial
+        ("Objective: To test a causal account using a quasi-experimental approach. Design: We studied all "
+         "infants born in Norway from 1990 to 1995, linked to the national registers.", "cohort"),
+        ("Método: Investigación cuantitativa, de corte transversal, con 300 estudiantes de bachillerato.", "cross_sectional"),
+        # a review that reports one standardised effect of its studies pools them
+        ("Green et al. (2012) included 21 controlled studies of coaching. Coaching improved warmth (g = .41).", "meta_analysis"),
+        ("Green et al. (2012) included 21 controlled studies of coaching. Coaching improved warmth in most.", "systematic_review"),
+        ("Methods: We searched six databases and included 14 trials. The pooled effect on anxiety was small.", "meta_analysis"),
+    ],
+)
+def test_design_cues_read_on_unseen_wording(text: str, expected: str) -> None:
+    assert design(text) == expected
+
+
+def test_a_randomised_trial_by_school_nurses_is_not_a_cluster_trial() -> None:
+    assert design("Methods: A randomised controlled trial by school nurses in 300 pupils.") == "rct"
+
+
+def test_a_single_study_reads_past_a_one_paragraph_abstract_when_it_names_no_design() -> None:
+    from extractor.extract.document import extract_document
+    from extractor.readers.text import parse_plain_text
+
+    # no "Abstract" marker: the reader takes the first paragraph as the abstract; the design is stated after it,
+    # and a design word in the references is not read
+    text = ("Question: Parents of anxious children often feel strained, and we asked whether help aimed at the "
+            "parents themselves relieves that strain over the months after it ends. Most help offered to such "
+            "families trains parents to coach their child, which leaves the parents' own worry, low mood and sense "
+            "of burden untouched; we looked for help that aims at those, alone or beside parent training, in any "
+            "setting and delivered by any professional or peer.\n"
+            "Study selection and analysis: Eight databases were searched from their start to March 2022. Programmes "
+            "that aimed to support parents of children with anxiety were eligible, in any setting. Two of us rated "
+            "the quality of each included study. A meta-analysis of the eligible outcomes was conducted with random "
+            "effects.\nFindings: Nine studies of 640 parents were eligible.\n"
+            "Conclusions: Help aimed at the parents' own strain did not relieve it overall.\n\nReferences\n\n"
+            "1. Lee A, Park B. Worry in parents: a cross-sectional survey. J Fam Stud. 2001;12(3):1-9.\n")
+    document = parse_plain_text(text, "review.txt")
+    assert document.abstract_span is not None and text.index("Study selection") >= document.abstract_span[1]
+    [unit] = extract_document(document, use_models=False)
+    chosen = [v for v in unit.values if v.field == "design" and v.chosen]
+    assert [v.value for v in chosen] == ["meta_analysis"]
+    assert not any(v.value == "cross_sectional" for v in unit.values if v.field == "design")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Métodos: Estudio observacional, descriptivo y transversal en 250 madres de una clínica rural.", "cross_sectional"),
+        ("Métodos: Estudo descritivo, correlacional e transversal com 310 enfermeiros.", "cross_sectional"),
+        ("Métodos: Ensayo clínico no aleatorizado con dos grupos de escolares.", "non_randomised_trial"),
+        ("Métodos: Ensaio clínico não randomizado com 90 gestantes.", "non_randomised_trial"),
+    ],
+)
+def test_design_cues_with_several_adjectives_in_spanish_and_portuguese(text: str, expected: str) -> None:
+    assert design(text) == expected

@@ -196,3 +196,21 @@ def test_committed_model_loads_without_shared_and_is_small() -> None:
     assert set(model.classes) <= set(design.LABELS)
     assert sum(path.stat().st_size for path in COMMITTED.iterdir()) < 5_000_000
     assert np.isfinite(model.coef).all()
+
+
+def test_without_a_review_cue_the_model_gives_a_primary_design(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.extract import design as design_field
+    from extractor.extract.registry import UnitContext
+    from extractor.readers.text import parse_plain_text
+    from extractor.textlayer import analyse
+    from extractor.types import ExtractedValue
+
+    text = "Mothers' stress at two years and their children's language a year later, in families on low incomes."
+    document = parse_plain_text(text, "x.txt")
+    context = UnitContext(document, analyse(text), 0, len(text), single=False)
+    monkeypatch.setattr(design, "predict_design", lambda _: [("meta_analysis", 0.4), ("cohort", 0.3), ("rct", 0.1)])
+    [proposed] = design_field._from_model([], context)
+    assert (proposed.value, proposed.confidence) == ("cohort", 0.3)
+    review_cue = ExtractedValue("design", "systematic_review", 0, 5, 0.4, "rule:design.cue5.v3")
+    [proposed] = design_field._from_model([review_cue], context)
+    assert (proposed.value, proposed.confidence) == ("meta_analysis", 0.4)

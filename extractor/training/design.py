@@ -44,7 +44,17 @@ from typing import Any
 
 import numpy as np
 
-from ..models.design import DEFAULT_PATH, LABELS, NAME, RANDOMISED, VERSION, normalise, record_text
+from ..extract.vocabulary import REVIEW_DESIGNS
+from ..models.design import (
+    DEFAULT_PATH,
+    LABELS,
+    NAME,
+    RANDOMISED,
+    VERSION,
+    normalise,
+    primary_designs,
+    record_text,
+)
 from ..models.linear import MODEL_FILE, WEIGHTS_FILE, LinearModel
 from .annotated import annotated_studies
 from .common import (
@@ -632,10 +642,11 @@ def chooser_rows(model: LinearModel, examples: Sequence[Example]) -> list[Choose
         span = (0, len(first)) if example.source.startswith(("formats", "screening")) and "\n\n" in example.raw else None
         found = find_design(analyse(example.raw), 0, len(example.raw), span)
         best = max(found, key=lambda c: c.confidence) if found else None
-        top = int(row.argmax())
+        ranked = sorted(zip(model.classes, map(float, row), strict=True), key=lambda pair: -pair[1])
+        if not any(c.value in REVIEW_DESIGNS for c in found):  # as extraction asks the model
+            ranked = primary_designs(ranked)
         rows.append(ChooserRow(example.label, example.source.split("/")[0], example.key,
-                               (best.value, best.confidence) if best else None,
-                               (model.classes[top], float(row[top]))))  # fmt: skip
+                               (best.value, best.confidence) if best else None, ranked[0]))  # fmt: skip
     return rows
 
 
@@ -788,7 +799,9 @@ def _chooser_section(metrics: dict[str, Any]) -> list[str]:
         "Extraction asks the rules first (`extractor/extract/design/rules.py`) and the model when the rules' "
         "calibrated confidence is below `design_rule_trusted`; the more probable of the two is chosen if it reaches "
         "its floor (`design_min_confidence` for a rule's label, `design_model_min_probability` for the model's), "
-        "else the design is null. Both confidences are first mapped to the probability of being right by "
+        "else the design is null. The model's label is its most probable one, except that without a review cue "
+        "among the rules' candidates its review labels are passed over (`primary_designs`: a review states "
+        "itself). Both confidences are first mapped to the probability of being right by "
         f"`{CALIBRATION_FILE_NAME}` (Platt scaling on the logit of the raw confidence, one curve for the rules' pick "
         "and one for the model's top label), fitted on the dev split of the sources whose labels do not come from the rule cues ("
         f"{', '.join(CALIBRATION_SOURCES)}) and on half the MEDLINE AUROC records whose publication types give one "

@@ -7,21 +7,36 @@ when they state none or are unsure.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
-from ..vocabulary import DESIGNS
+from ..vocabulary import DESIGNS, REVIEW_DESIGNS
 from .rules import find_design
+
+_REFERENCES = re.compile(r"^[ \t#*]*(?:references|bibliography|literature cited|works cited|referencias|refer[êe]ncias|"
+                         r"literatur(?:verzeichnis)?|r[ée]f[ée]rences|参考文献)\b", re.I | re.M)
 
 
 def _find(context: UnitContext) -> list[ExtractedValue]:
     document = context.document
-    return find_design(
+    found = find_design(
         context.layer, context.start, context.end,
         title_span=document.title_span if context.single else None,
         publication_types=document.metadata.publication_types if context.single else (),
     )
+    if found or not context.single:
+        return found
+    # The abstract found may be only its first paragraph ("Question: ..." before "Study selection and
+    # analysis: ..."): with no cue there, the rest of the text up to its references is read. Beyond the
+    # analysed scope a cue counts half (``rules._place``: no sentence known), so it rarely outweighs the model.
+    text = document.text
+    after = _REFERENCES.search(text, context.end)
+    stop = after.start() if after else len(text)
+    if stop - context.end < MIN_MODEL_TEXT:
+        return found
+    return find_design(context.layer, context.end, stop)
 
 
 def _strongest(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
@@ -37,10 +52,15 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     text = document.text[start:end]
     if context.single and document.title and document.title_span and not (start <= document.title_span[0] < end):
         text = f"{document.title}\n\n{text}"
-    label, probability = classifier.predict_design(text)[0]
+    ranked = classifier.predict_design(text)
+    reason = "no explicit cue; trained classifier"
+    if not any(c.value in REVIEW_DESIGNS for c in candidates):  # a review states itself
+        ranked = classifier.primary_designs(ranked)
+        reason = "no explicit cue; trained classifier (no review cue, so a primary design)"
+    label, probability = ranked[0]
     return [ExtractedValue("design", label, None, None, round(probability, 3),
                            f"model:{classifier.NAME}@{classifier.VERSION}",
-                           attributes={"phrase": None, "reason": "no explicit cue; trained classifier"})]
+                           attributes={"phrase": None, "reason": reason})]
 
 
 def rechoose(candidates: list[ExtractedValue], limits: dict[str, float]) -> list[ExtractedValue]:

@@ -21,7 +21,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue, Span
 from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 
-VERSION = 2  # 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
+VERSION = 3  # 3: a review reporting a pooled effect is a meta-analysis; stated absence of randomisation; 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
 _DATA = Path(__file__).resolve().parents[2] / "data" / "design.json"
 
 PRIMARY_ORDER = (
@@ -48,6 +48,13 @@ _OTHER_STUDIES = re.compile(
 )
 _INCLUSION = re.compile(r"\b(?:includ|eligib|search|identified|retrieved|screened|reviewed)\w*\b", re.I)
 _NEEDED = re.compile(r"\b(?:are|is) (?:needed|warranted|required|lacking)\b", re.I)
+# A review that reports one standardised effect of its included studies pools them (FORMAT.md: a systematic
+# review that pools results is a meta-analysis): "d = .37", "g=-0.26", "SMD 0.41", "pooled OR".
+_POOLED = re.compile(
+    r"(?<![\w.])(?:d|g|ES|SMD|Hedges'?s? g|Cohen'?s d)\s*=\s*[-−–]?\s*\d*\.\d|\bSMD\b[^.;]{0,12}?[-−–]?\d*\.\d|"
+    r"\b(?:pooled|summary|overall|combined|aggregate|mean) (?:effect(?: size)?|odds ratio|risk ratio|relative risk|hazard ratio|"
+    r"standardi[sz]ed mean difference|estimate|correlation|prevalence)\b"
+)
 _RESULTS_SIGNS = re.compile(r"\b(?:p\s*[<=>≤]|95%\s*CI|confidence interval|were found|was associated)\b", re.I)
 
 
@@ -107,6 +114,10 @@ def find_design(
             best[hit.label] = hit
     scores = {label: hit.score + min(0.15, 0.05 * (counts[label] - 1)) for label, hit in best.items()}
     label, reason = _decide(scores, best, layer, start, end)
+    if label is not None and label not in best:  # a review refined to meta-analysis by its pooled effect
+        source = max((r for r in REVIEWS if r in best), key=lambda r: scores[r])
+        best[label], scores[label] = best.pop(source), scores.pop(source)
+        reason = f"{reason}, pooled effect"
     candidates: list[ExtractedValue] = []
     cue_types = _lexicon()[1]
     from_metadata = [cue_types[t.lower()] for t in publication_types if t.lower() in cue_types]
@@ -258,8 +269,8 @@ def _decide(scores: dict[str, float], best: dict[str, _Hit], layer: TextLayer, s
         if get("meta_analysis") >= 0.5:
             return "meta_analysis", "pooled review"
         if get("systematic_review") >= 0.5:
-            return "systematic_review", "systematic review"
-        return max(REVIEWS, key=get), "review"
+            return _pooled_or("systematic_review", layer, start, end), "systematic review"
+        return _pooled_or(max(REVIEWS, key=get), layer, start, end), "review"
     # Among primary designs: title cues first, randomisation over evaluations of it.
     randomised = max(get("rct"), get("cluster_rct"))
     title_labels = [label for label in PRIMARY_ORDER if label in best and best[label].where == "title"
@@ -283,8 +294,15 @@ def _decide(scores: dict[str, float], best: dict[str, _Hit], layer: TextLayer, s
     if primary >= 0.3:
         return primary_label, "strongest cue"
     if review >= 0.45:
-        return max(REVIEWS, key=get), "weak review cues"
+        return _pooled_or(max(REVIEWS, key=get), layer, start, end), "weak review cues"
     return None, "weak cues only"
+
+
+def _pooled_or(label: str, layer: TextLayer, start: int, end: int) -> str:
+    """``meta_analysis`` for a systematic review whose text reports a pooled effect, else ``label``."""
+    if label == "systematic_review" and _POOLED.search(layer.text, start, end):
+        return "meta_analysis"
+    return label
 
 
 def _metadata_label(labels: list[str]) -> str:
