@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..units.tables import caption_before, caption_outcome, vocabulary
+from ..units.tables import caption_before, caption_outcome, spaced_header_above, spaced_row, vocabulary
 
 VERSION = 1
 
@@ -34,7 +34,7 @@ class TableEstimate:
 
     measure: str
     value: float
-    ci: tuple[float, float]
+    ci: tuple[float, float] | None
     p: float | None
     p_operator: str | None
     start: int
@@ -198,7 +198,48 @@ def table_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
         if roles is None or len(raw) > _MAX_HEADER or line_start + len(raw) <= start:
             continue
         estimates.extend(_row_estimates(raw, line_start, roles, outcome))
+    taken = [(estimate.start, estimate.end) for estimate in estimates]
+    for estimate in trailing_estimates(text, start, end):
+        if not any(estimate.start < stop and begin < estimate.end for begin, stop in taken):
+            estimates.append(estimate)
     return [estimate for estimate in estimates if start <= estimate.start < end]
+
+
+_MEAN_SD = re.compile(r"[-−]?\d+(?:[.·]\d+)?\s*\(\s*\d+(?:[.·]\d+)?\s*\)")
+_BARE_ESTIMATE = re.compile(r"(?<![\w.·(\-−])[-−]?\d*[.·]\d+(?![\w.·]|\s*\()")
+_MAX_TRAILING = 5.0  # an effect size in a trailing column is a standardised one
+
+
+def trailing_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
+    """Effect sizes in the last columns of a row under a header written with single spaces whose last cells
+    name a measure and whose earlier cells are means with SDs ("Pre M (SD) Post M (SD) Pre-post ES (Δ)"): the
+    bare numbers the row prints after its last "M (SD)" pair, each tied to the row's instrument when the
+    header has an instrument column. The row's cells are not marked, so only this layout is read."""
+    header = spaced_header_above(text, start, reach=6000)
+    if header is None:
+        return []
+    cells, roles = header
+    measures = [next(iter(role for role in found if role.startswith("measure:")), None) for found in roles]
+    trailing = []
+    for measure in reversed(measures):
+        if measure is None:
+            break
+        trailing.append(measure.split(":", 1)[1])
+    if not trailing or not any(re.search(r"\bm(?:ean)?\s*\(sd\)", cell.text, re.I) for cell in cells):
+        return []
+    pairs = list(_MEAN_SD.finditer(text, start, end))
+    if not pairs:
+        return []
+    row = spaced_row(header, text, start, end, start)
+    outcome = row["outcome"].text if "outcome" in row else None
+    measure = trailing[-1]  # the first of the trailing columns
+    found = []
+    for match in _BARE_ESTIMATE.finditer(text, pairs[-1].end(), end):
+        value = _number(match.group())
+        if abs(value) > _MAX_TRAILING:
+            continue
+        found.append(TableEstimate(measure, value, None, None, None, match.start(), match.end(), None, outcome))
+    return found
 
 
 def _row_estimates(row: str, offset: int, roles: list[str], outcome: str | None = None) -> list[TableEstimate]:
