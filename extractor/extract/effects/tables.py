@@ -14,7 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..units.tables import caption_before, caption_outcome, spaced_header_above, spaced_row, vocabulary
+from ..units.tables import (
+    caption_before,
+    caption_outcome,
+    document_tables,
+    is_study_table,
+    spaced_header_above,
+    spaced_row,
+    vocabulary,
+)
 
 VERSION = 1
 
@@ -199,10 +207,42 @@ def table_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
             continue
         estimates.extend(_row_estimates(raw, line_start, roles, outcome))
     taken = [(estimate.start, estimate.end) for estimate in estimates]
-    for estimate in trailing_estimates(text, start, end):
+    for estimate in [*column_estimates(text, start, end), *trailing_estimates(text, start, end)]:
         if not any(estimate.start < stop and begin < estimate.end for begin, stop in taken):
             estimates.append(estimate)
     return [estimate for estimate in estimates if start <= estimate.start < end]
+
+
+_BARE_CELL = re.compile(r"[-−]?\d*[.·]\d+")
+
+
+def column_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
+    """Bare numbers in the cells of a column whose header names a measure ("Pre-post ES", "Hedges' g") in a
+    table of studies with marked cells (pipe, tab, aligned or split run-together), each tied to its row's
+    outcome cell. (A results table's rows are covariates and exposures: their bare coefficients are not read.)
+    A header that names a CI column is left to ``table_estimates``, which reads the interval with its value."""
+    found: list[TableEstimate] = []
+    for table in document_tables(text):
+        if table.end <= start or table.start >= end or not table.columns_known or not is_study_table(table):
+            continue
+        if table.column("ci") is not None:
+            continue
+        measures = [(index, role.split(":", 1)[1]) for index, roles in enumerate(table.roles)
+                    for role in sorted(roles) if role.startswith("measure:")]
+        if not measures:
+            continue
+        for row in table.rows:
+            if row.end <= start or row.start >= end:
+                continue
+            outcome = table.cell(row, "outcome")
+            for index, measure in measures:
+                if index >= len(row.cells) or not _BARE_CELL.fullmatch(row.cells[index].text):
+                    continue
+                cell = row.cells[index]
+                label = row.label.text if row.label else None
+                found.append(TableEstimate(measure, _number(cell.text), None, None, None, cell.start, cell.end, label,
+                                           outcome.text if outcome else None))
+    return found
 
 
 _MEAN_SD = re.compile(r"[-−]?\d+(?:[.·]\d+)?\s*\(\s*\d+(?:[.·]\d+)?\s*\)")

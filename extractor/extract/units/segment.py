@@ -131,6 +131,7 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
     # rows of a table: the caption's design ("Table 3. RCTs of ...") and the row's own "N = 30" are given, and
     # the n and instrument a header written with single spaces names columns for
     design = tables.caption_design(caption[0]) if caption else None
+    counted = tables.counted_noun(text, caption[1] if caption else max(0, units[0].start - 1500), units[0].start)
     given_units = []
     for unit in units:
         given: list[tuple[str, Any, int, int]] = []
@@ -140,13 +141,15 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
         cells = tables.spaced_row(header, text, unit.start, unit.end, unit.start + len(unit.label or "")) if header else {}
         if count:
             n = int(count.group("n").replace(",", ""))
-            given.append(("sample_size", {"n": n, "unit": "participants"}, count.start(), count.end()))
+            given.append(("sample_size", {"n": n, "unit": counted}, count.start(), count.end()))
         elif "n" in cells:
             size = cells["n"]
-            given.append(("sample_size", {"n": int(size.text.replace(",", "")), "unit": "participants"}, size.start,
+            given.append(("sample_size", {"n": int(size.text.replace(",", "")), "unit": counted}, size.start,
                           size.end))
         if "outcome" in cells:
             given.append(("outcome", cells["outcome"].text, cells["outcome"].start, cells["outcome"].end))
+        for outcome in tables.p_value_outcomes(text, unit.start, unit.end):
+            given.append(("outcome", outcome.text, outcome.start, outcome.end))
         given_units.append(UnitRange(unit.label, unit.start, unit.end, tuple(given)))
     return given_units
 
@@ -226,7 +229,7 @@ def _table_units(text: str, limit: int) -> list[UnitRange]:
         size = tables.row_sample_size(table, row)
         if size:
             given.append(("sample_size", {"n": size[0], "unit": "participants"}, size[1].start, size[1].end))
-        for outcome in tables.row_outcomes(table, row):
+        for outcome in [*tables.row_outcomes(table, row), *tables.p_value_outcomes(text, row.start, row.end)]:
             given.append(("outcome", outcome.text, outcome.start, outcome.end))
         units.append(UnitRange(name, row.start, row.end, tuple(given)))
     return units
@@ -318,6 +321,9 @@ def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue], 
 
         candidates = [value for value in candidates if not in_header(value)]
         chosen = [value for value in chosen if not in_header(value)]
+    if field == "outcome":
+        # "self controlImproved measures of ...": a phrase run across a cell boundary is no outcome
+        chosen = [value for value in chosen if not tables.RUN_TOGETHER_PHRASE.search(str(value.value))]
     given = [entry for entry in unit.given if entry[0] == field]
     if not given:
         return candidates, chosen
@@ -327,6 +333,9 @@ def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue], 
     ]
     if field == "outcome":
         # the outcomes the row's columns name join those its text names
+        # ... and replace the text's reading of the same cell ("ECBI-Ip <0.01" read as "ECBI-Ip")
+        chosen = [value for value in chosen
+                  if not any((value.start or 0) < end and start < (value.end or 0) for _, _, start, end in given)]
         known = {str(value.value).casefold() for value in chosen}
         values = [value for value in values if str(value.value).casefold() not in known]
         return [*candidates, *values], [*chosen, *values]

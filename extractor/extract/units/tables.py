@@ -87,6 +87,7 @@ class Vocabulary:
     columns: frozenset[str] = frozenset()  # header wordings with no role ("country", "m (sd)")
     unmeasured: tuple[str, ...] = ()
     measured_marks: frozenset[str] = frozenset()
+    counted_nouns: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +101,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(tuple(pairs), tuple(data["empty_cells"]), designs, frozenset(data["study_nouns"]), outcomes,
                       re.compile(data["caption_outcome_ends"], re.I),
                       frozenset(word.casefold() for word in data["columns"]), tuple(data["unmeasured_cells"]),
-                      frozenset(data["measured_marks"]))
+                      frozenset(data["measured_marks"]), tuple(data["counted_nouns"]))
 
 
 # -- roles -----------------------------------------------------------------------------------------------
@@ -750,8 +751,14 @@ def header_spans(text: str) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=8)
+def document_tables(text: str) -> tuple[Table, ...]:
+    """Every table of a whole text, found once per text (callers must not change them)."""
+    return tuple(find_tables(text))
+
+
+@lru_cache(maxsize=8)
 def _header_spans(text: str) -> tuple[tuple[int, int], ...]:
-    spans = [(cell.start, cell.end) for table in find_tables(text) for cell in table.header if cell.text]
+    spans = [(cell.start, cell.end) for table in document_tables(text) for cell in table.header if cell.text]
     lines = _lines(text, 0, len(text))
     index = 0
     while index < len(lines):
@@ -811,3 +818,28 @@ def spaced_row(header: tuple[list[Cell], list[set[str]]], text: str, start: int,
         if instrument:
             found["outcome"] = Cell(instrument.group(), instrument.start(), instrument.end())
     return found
+
+
+# "ECBI-Ip <0.01PSp <0.001": run-together cells of an outcome and its p-value (the cell boundary shows where
+# the name's capitals meet the p), at the start of a line or right after the previous cell's number
+_GLUED_P = re.compile(r"(?:^|(?<=\d))(?P<name>[A-Z][A-Za-z0-9\-]{1,24}?)p\s*[<=≤]\s*0?[.·]\d+", re.M)
+RUN_TOGETHER_PHRASE = re.compile(r"[a-z]{3}[A-Z][a-z]{2}")
+
+
+def p_value_outcomes(text: str, start: int, end: int) -> list[Cell]:
+    """The outcomes a table row names by run-together outcome / p-value cells ("ECBI-Ip <0.01" -> "ECBI-I")."""
+    found: list[Cell] = []
+    for match in _GLUED_P.finditer(text, start, end):
+        name = match.group("name")
+        if name.casefold() in {cell.text.casefold() for cell in found}:
+            continue
+        found.append(Cell(name, match.start("name"), match.end("name")))
+    return found
+
+
+def counted_noun(text: str, start: int, end: int) -> str:
+    """Whom a table's n counts: the first people noun ("children", "mothers") its caption and the lines
+    under it name in ``text[start:end]``, else "participants"."""
+    nouns = "|".join(re.escape(noun) for noun in vocabulary().counted_nouns)
+    found = re.search(rf"\b({nouns})\b", text[start:end], re.I)
+    return found.group(1).casefold() if found else "participants"

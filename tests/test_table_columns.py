@@ -1,0 +1,235 @@
+"""The rows of a table of studies carry their own sample size, outcomes and effects, read from the columns
+their header names, in every layout: delimited (pipe, tab), aligned, run-together, and headers written with
+single spaces over rows whose cells run over several lines. All text here is written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.extract.document import extract_document
+from extractor.extract.effects.tables import table_estimates
+from extractor.extract.units import tables
+from extractor.extract.units.segment import study_units
+from extractor.readers.text import parse_plain_text
+
+DOMAINS = ["Sleep", "Feeding Practices", "Maternal Mood"]
+ROWS = [
+    ("Cradle Talk", ["2/4", "Not measured", "1/3"]),
+    ("Nest Visits", ["Not measured", "0/2", "Not assessed"]),
+    ("Morning Star Homes", ["1/1", "3/5", "2/2"]),
+    ("Little Lanterns", ["Not measured", "Not measured", "0/6"]),
+]
+EXPECTED = [["Sleep", "Maternal Mood"], ["Feeding Practices"], DOMAINS, ["Maternal Mood"]]
+CAPTION = "Table 5. Favourable impacts of the home visiting programmes by outcome domain\n\n"
+
+
+def _pipe() -> str:
+    lines = ["| Programme | " + " | ".join(DOMAINS) + " |", "|---|---|---|---|"]
+    lines += ["| " + " | ".join([name, *cells]) + " |" for name, cells in ROWS]
+    return CAPTION + "\n".join(lines) + "\n"
+
+
+def _tab() -> str:
+    lines = ["\t".join(["Programme", *DOMAINS])] + ["\t".join([name, *cells]) for name, cells in ROWS]
+    return CAPTION + "\n".join(lines) + "\n"
+
+
+def _aligned() -> str:
+    widths = [22, 16, 20, 16]
+    lines = ["".join(cell.ljust(width) for cell, width in zip(["Programme", *DOMAINS], widths, strict=True)).rstrip()]
+    lines += ["".join(cell.ljust(width) for cell, width in zip([name, *cells], widths, strict=True)).rstrip()
+              for name, cells in ROWS]
+    return CAPTION + "\n".join(lines) + "\n"
+
+
+def _run_together() -> str:
+    lines = ["Outcome", "".join(DOMAINS)] + ["".join([name, *cells]) for name, cells in ROWS]
+    return CAPTION + "\n".join(lines) + "\n"
+
+
+def _given(text: str, field: str) -> list[list]:
+    return [[value for name, value, _, _ in unit.given if name == field]
+            for unit in study_units(parse_plain_text(text, "doc.txt"))]
+
+
+def _chosen(unit, field: str) -> list:
+    return [value.value for value in unit.values if value.field == field and value.chosen]
+
+
+@pytest.mark.parametrize("layout", [_pipe, _tab, _aligned, _run_together], ids=["pipe", "tab", "aligned", "run-together"])
+def test_each_row_takes_as_outcomes_the_domains_it_measured(layout) -> None:
+    text = layout()
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == [name for name, _ in ROWS]
+    assert [_chosen(unit, "outcome") for unit in units] == EXPECTED
+
+
+def test_domain_cells_marked_with_ticks_name_the_measured_domains() -> None:
+    text = CAPTION + (
+        "| Programme | Sleep | Feeding Practices | Maternal Mood |\n|---|---|---|---|\n"
+        "| Cradle Talk | ✓ |  | ✓ |\n| Nest Visits |  | ✓ |  |\n| Morning Star Homes | ✓ | ✓ | ✓ |\n"
+    )
+    assert _given(text, "outcome") == [["Sleep", "Maternal Mood"], ["Feeding Practices"], DOMAINS]
+
+
+def test_numeric_columns_that_never_say_not_measured_are_no_domains() -> None:
+    # arms of a trial, not outcome domains: every cell is a number
+    text = CAPTION + (
+        "| Programme | Intervention | Control |\n|---|---|---|\n"
+        "| Cradle Talk | 2/4 | 1/4 |\n| Nest Visits | 3/9 | 2/9 |\n| Morning Star Homes | 5/7 | 1/7 |\n"
+    )
+    assert _given(text, "outcome") == [[], [], []]
+
+
+def test_a_run_together_header_is_split_where_a_lower_case_letter_meets_a_capital() -> None:
+    cells = tables.split_run_together(10, "Sleep ProblemsFeeding Practices(Any)Maternal Mood")
+    assert [cell.text for cell in cells] == ["Sleep Problems", "Feeding Practices(Any)", "Maternal Mood"]
+    assert cells[1].start == 10 + len("Sleep Problems")
+
+
+def test_a_run_together_header_that_does_not_match_the_rows_gives_no_columns() -> None:
+    # two header cells over three value cells: the split is not trusted
+    text = _run_together().replace("".join(DOMAINS), "Sleep and FeedingMaternal Mood")
+    found = [table for table in tables.find_tables(text) if table.layout == "run_together"]
+    assert len(found) == 1 and found[0].column("outcome") is None and tables.domain_columns(found[0]) == []
+    assert _given(text, "outcome") == [[], [], [], []]
+
+
+SPACED = """Table 1 Anxiety programmes for children compared with control groups
+
+Author (year) Country Sample (age) N No. of sessions time Randomization Instruments Pre M (SD) Post M (SD) Pre-post ES
+Okafor and Lind (2004) NZ 8–11 year
+M = 9.6
+412 9 + 2 s
+45 min
+Randomized by class CAST I 21.40 (11.20)
+C 22.05 (10.90)
+I 15.10 (9.80)
+C 20.30 (11.40)
+I 0.58
+C 0.16
+Varga et al. (2007) CAN 12–14 year 230 10 s
+Randomized by school RCADS I 30.12 (14.02)
+C 29.80 (13.55)
+I 24.70 (12.10)
+C 28.95 (13.00)
+I 0.41
+C 0.06
+Mensah, Oduya and Bell (2010) GHA 9–12 year, 13–15 year 1,050 12 s
+60 min
+Not randomized CAST I 19.85 (9.40)
+C 18.90 (8.75)
+I 13.20 (8.05)
+C 17.95 (9.10)
+I 0.73
+C 0.10
+"""
+
+
+def test_a_header_written_with_single_spaces_names_its_columns() -> None:
+    line = SPACED.splitlines()[2]
+    cells, roles = tables.spaced_header(0, line)
+    named = {cell.text: role for cell, role in zip(cells, roles, strict=True)}
+    assert named["Author (year)"] == {"study"} and named["N"] == {"n"} and named["Instruments"] == {"outcome"}
+    assert named["Pre-post ES"] == {"measure:ES"}
+    assert tables.spaced_header(0, "Outcome Effect Sample Timing of Follow-Up Sample Size Program Group") is not None
+
+
+@pytest.mark.parametrize("line", [
+    "The sample size of the intervention group was small in the country.",
+    "Children in the programme reported fewer worries at follow-up",
+    "Mean Age (SD) %",
+    "Positive parenting programmes for families",
+])
+def test_prose_and_short_lines_are_not_headers(line: str) -> None:
+    assert tables.spaced_header(0, line) is None
+
+
+def test_rows_under_a_spaced_header_take_their_n_and_instrument() -> None:
+    units = study_units(parse_plain_text(SPACED, "doc.txt"))
+    assert [unit.label for unit in units] == ["Okafor and Lind (2004)", "Varga et al. (2007)",
+                                              "Mensah, Oduya and Bell (2010)"]
+    sizes = _given(SPACED, "sample_size")
+    assert [size[0]["n"] for size in sizes] == [412, 230, 1050]
+    assert [size[0]["unit"] for size in sizes] == ["children"] * 3  # the caption names whom it counts
+    assert _given(SPACED, "outcome") == [["CAST"], ["RCADS"], ["CAST"]]
+
+
+def test_trailing_effect_size_columns_are_read_after_the_last_mean_and_sd() -> None:
+    units = extract_document(parse_plain_text(SPACED, "doc.txt"), use_models=False)
+    assert [[(e["measure"], e["value"], e.get("outcome")) for e in _chosen(unit, "effect")] for unit in units] == [
+        [("ES", 0.58, "CAST"), ("ES", 0.16, "CAST")],
+        [("ES", 0.41, "RCADS"), ("ES", 0.06, "RCADS")],
+        [("ES", 0.73, "CAST"), ("ES", 0.1, "CAST")],
+    ]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [412, 230, 1050]
+
+
+def test_without_means_and_sds_no_trailing_number_is_an_effect() -> None:
+    text = SPACED.replace("Pre M (SD) Post M (SD) ", "")
+    for line in ("21.40 (11.20)", "22.05 (10.90)", "15.10 (9.80)", "20.30 (11.40)"):
+        text = text.replace(line, "")
+    assert table_estimates(text, text.index("Okafor"), len(text)) == []
+
+
+@pytest.mark.parametrize("separator", ["\t", " | "], ids=["tab", "pipe"])
+def test_a_delimited_table_of_studies_gives_its_effect_size_columns(separator: str) -> None:
+    # the tab rows JATS, PPTX, XLSX and PDF table readers write, and pipe-flattened HTML
+    rows = [["Author (year)", "N", "Instrument", "Pre-post ES", "Pre-FU ES"],
+            ["Okafor and Lind (2004)", "412", "CAST", "0.58", "0.44"],
+            ["Varga et al. (2007)", "230", "RCADS", "0.41", ""],
+            ["Mensah (2010)", "1,050", "CAST", "0.73", "0.69"]]
+    text = "Table 2. Trials\n\n" + "\n".join(separator.join(row) for row in rows) + "\n"
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [412, 230, 1050]
+    assert [_chosen(unit, "outcome") for unit in units] == [["CAST"], ["RCADS"], ["CAST"]]
+    assert [[(e["value"], e["outcome"]) for e in _chosen(unit, "effect")] for unit in units] == [
+        [(0.58, "CAST"), (0.44, "CAST")], [(0.41, "RCADS")], [(0.73, "CAST"), (0.69, "CAST")]]
+
+
+def test_a_spreadsheet_table_of_studies_reads_its_domain_columns(tmp_path) -> None:
+    import openpyxl
+
+    from extractor.readers import read_path
+
+    # (the reader takes a spreadsheet as a table of studies when a second column has a role: here N)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Programme", "N", *DOMAINS])
+    for number, (name, cells) in enumerate(ROWS):
+        workbook.active.append([name, 100 + number, *cells])
+    path = tmp_path / "programmes.xlsx"
+    workbook.save(path)
+    units = extract_document(list(read_path(path))[0], use_models=False)
+    assert [unit.label for unit in units] == [name for name, _ in ROWS]
+    assert [_chosen(unit, "outcome") for unit in units] == EXPECTED
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [100, 101, 102, 103]
+
+
+def test_a_header_cell_never_becomes_an_outcome() -> None:
+    text = (
+        "Programme evidence page\n\n"
+        "Smith, A. (2012). Home visits and school outcomes of children. Journal of Trials, 3, 1-9.\n"
+        "Outcome Effect Sample Timing of Follow-Up Sample Size Program Group Comparison Group Mean Difference\n"
+        "Statistical Significance\n"
+        "Outcome Type\n"
+        "Reading score No Effect Visited vs. comparison 9-year follow-up 210 children 51.2 50.8 Diff = 0.4\n"
+    )
+    document = parse_plain_text(text, "doc.txt")
+    spans = tables.header_spans(document.text)
+    assert len(spans) == 3
+    for unit in extract_document(document, use_models=False):
+        for value in unit.values:
+            if value.field == "outcome":
+                assert not any(value.start < end and start < value.end for start, end in spans), value.value
+
+
+def test_outcomes_glued_to_their_p_values_in_a_row() -> None:
+    text = "Dunmore, K 201112GoodN = 40\nSCS-Rp <0.01QoLp <0.001\nWorriesp =0.04\n"
+    assert [cell.text for cell in tables.p_value_outcomes(text, 0, len(text))] == ["SCS-R", "QoL", "Worries"]
+    assert tables.p_value_outcomes("The groups differed, p <0.01, at follow-up", 0, 40) == []
+
+
+def test_a_phrase_run_across_a_cell_boundary_is_not_an_outcome() -> None:
+    assert tables.RUN_TOGETHER_PHRASE.search("self controlImproved measures of stress")
+    assert not tables.RUN_TOGETHER_PHRASE.search("PedsQL total score")
+    assert not tables.RUN_TOGETHER_PHRASE.search("eHealth literacy")
