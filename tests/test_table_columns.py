@@ -233,3 +233,34 @@ def test_a_phrase_run_across_a_cell_boundary_is_not_an_outcome() -> None:
     assert tables.RUN_TOGETHER_PHRASE.search("self controlImproved measures of stress")
     assert not tables.RUN_TOGETHER_PHRASE.search("PedsQL total score")
     assert not tables.RUN_TOGETHER_PHRASE.search("eHealth literacy")
+
+
+def test_the_design_column_of_a_spaced_header_gives_each_row_its_design() -> None:
+    units = extract_document(parse_plain_text(SPACED, "doc.txt"), use_models=False)
+    assert [_chosen(unit, "design") for unit in units] == [["cluster_rct"], ["cluster_rct"], ["non_randomised_trial"]]
+
+
+@pytest.mark.parametrize(("cell", "design"), [
+    ("Randomised by school", "cluster_rct"),
+    ("Randomized block design (by classroom)", "cluster_rct"),
+    ("cluster randomised trial", "cluster_rct"),
+    ("Randomised", "rct"),
+    ("Block design (randomization not specified)", "non_randomised_trial"),
+    ("quasi-experimental", "non_randomised_trial"),
+    ("Prospective cohort", "cohort"),
+    ("Pre-post, one group", None),
+])
+def test_design_cells(cell: str, design: str | None) -> None:
+    assert tables.cell_design(cell) == design
+
+
+def test_a_rows_design_cell_outranks_a_cue_elsewhere_in_its_row() -> None:
+    text = CAPTION + (
+        "| Study | Design | N | Note |\n|---|---|---|---|\n"
+        "| Abara (2011) | Randomised by school | 60 | pupils were randomised |\n"
+        "| Brandt (2014) | RCT | 140 | individually randomised trial |\n"
+        "| Celik (2020) | Block design (randomization not specified) | 88 | randomised controlled trial |\n"
+    )
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    # (the note's "randomised controlled trial" alone would make Celik an rct)
+    assert [_chosen(unit, "design") for unit in units] == [["cluster_rct"], ["rct"], ["non_randomised_trial"]]

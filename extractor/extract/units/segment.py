@@ -135,10 +135,13 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
     given_units = []
     for unit in units:
         given: list[tuple[str, Any, int, int]] = []
-        if design and caption:
-            given.append(("design", design, caption[1], caption[2]))
         count = _ROW_N.search(text, unit.start, min(unit.end, unit.start + 200))
         cells = tables.spaced_row(header, text, unit.start, unit.end, unit.start + len(unit.label or "")) if header else {}
+        row_design = tables.cell_design(cells["design"].text) if "design" in cells else None
+        if row_design:
+            given.append(("design", row_design, cells["design"].start, cells["design"].end))
+        elif design and caption:
+            given.append(("design", design, caption[1], caption[2]))
         if count:
             n = int(count.group("n").replace(",", ""))
             given.append(("sample_size", {"n": n, "unit": counted}, count.start(), count.end()))
@@ -339,7 +342,11 @@ def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue], 
         known = {str(value.value).casefold() for value in chosen}
         values = [value for value in values if str(value.value).casefold() not in known]
         return [*candidates, *values], [*chosen, *values]
-    if chosen and not (field == "design" and all(value.source.startswith("model:") for value in chosen)):
+    # a design the row's own design cell states is more specific than a cue elsewhere in the row
+    own_cell = field == "design" and unit.start <= values[0].start < unit.end
+    if chosen and not (field == "design" and (own_cell or all(value.source.startswith("model:") for value in chosen))):
+        return candidates, chosen
+    if chosen and chosen[0].value == values[0].value:
         return candidates, chosen
     return [*candidates, *values], values[:1]
 

@@ -592,12 +592,27 @@ def row_design(table: Table, row: Row) -> tuple[str, Cell] | None:
     return (design, table.caption) if design and table.caption else None
 
 
+_NOT_RANDOMISED = re.compile(
+    r"\bnon[- ]?randomi[sz]|\bnot randomi[sz]|randomi[sz]ation (?:was )?not (?:specified|stated|reported)"
+    r"|\bquasi[- ]?experiment"
+)
+_CLUSTER = re.compile(
+    r"\bcluster|\bby (?:school|class|classroom|site|practice|clinic|village|community|centre|center|ward|district"
+    r"|group|family practice)s?\b"
+)
+_DESIGN_PHRASE = re.compile(
+    r"(?i)(?:\b[\w-]+ )?(?:block design|randomi[sz]\w*|non[- ]?randomi[sz]\w*|quasi[- ]?experimental)[^\n]{0,60}"
+)
+
+
 def _cell_design(text: str) -> str | None:
-    """A design cell in the singular ("RCT", "Cohort study")."""
+    """A design cell in the singular ("RCT", "Cohort study", "Randomised by school", "Not randomised")."""
     lowered = text.casefold()
-    if re.search(r"\bcluster", lowered) and re.search(r"randomi[sz]", lowered):
+    if _NOT_RANDOMISED.search(lowered):
+        return "non_randomised_trial"
+    if _CLUSTER.search(lowered) and re.search(r"randomi[sz]", lowered):
         return "cluster_rct"
-    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial", lowered):
+    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial|^randomi[sz]ed\b", lowered):
         return "rct"
     for word, design in (("cohort", "cohort"), ("case-control", "case_control"), ("case control", "case_control"),
                          ("cross-sectional", "cross_sectional"), ("qualitative", "qualitative"),
@@ -795,11 +810,17 @@ _BARE_INTEGER = re.compile(
 _INSTRUMENT = re.compile(r"(?<![\w\-])[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w\-])")
 
 
+def cell_design(text: str) -> str | None:
+    """The design a row's design cell names ("Randomized block design (by school)" -> cluster_rct), or None."""
+    return caption_design(text) or _cell_design(text)
+
+
 def spaced_row(header: tuple[list[Cell], list[set[str]]], text: str, start: int, end: int,
                label_end: int) -> dict[str, Cell]:
     """What a row under a header written with single spaces gives by its columns, its cells not being marked:
     ``n``, the first bare count after the label (not an age range, a mean, a duration or a year) when the
-    header has an n column; ``outcome``, the first instrument acronym after that count when the header puts
+    header has an n column; ``design``, the first phrase that says how the row allocated its groups when the
+    header has a design column; ``outcome``, the first instrument acronym after that count when the header puts
     an instrument or outcome column after the n column."""
     cells, roles = header
     order = [index for index, found in enumerate(roles) if found & {"n", "outcome"}]
@@ -812,6 +833,10 @@ def spaced_row(header: tuple[list[Cell], list[set[str]]], text: str, start: int,
             continue
         found["n"] = Cell(match.group(1), match.start(1), match.end(1))
         break
+    if any("design" in found for found in roles):
+        phrase = _DESIGN_PHRASE.search(text, label_end, end)
+        if phrase and _cell_design(phrase.group()):
+            found["design"] = Cell(phrase.group(), phrase.start(), phrase.end())
     outcome_column = next((index for index in order if "outcome" in roles[index]), None)
     if "n" in found and outcome_column is not None and outcome_column > n_column:
         instrument = _INSTRUMENT.search(text, found["n"].end, end)
