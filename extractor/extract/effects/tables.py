@@ -18,8 +18,10 @@ from ..units.tables import (
     caption_before,
     caption_outcome,
     document_tables,
+    first_measure,
     is_study_table,
     spaced_header_above,
+    spaced_headers_in,
     spaced_row,
     vocabulary,
 )
@@ -207,7 +209,8 @@ def table_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
             continue
         estimates.extend(_row_estimates(raw, line_start, roles, outcome))
     taken = [(estimate.start, estimate.end) for estimate in estimates]
-    for estimate in [*column_estimates(text, start, end), *trailing_estimates(text, start, end)]:
+    for estimate in [*column_estimates(text, start, end), *trailing_estimates(text, start, end),
+                     *labelled_estimates(text, start, end)]:
         if not any(estimate.start < stop and begin < estimate.end for begin, stop in taken):
             estimates.append(estimate)
     return [estimate for estimate in estimates if start <= estimate.start < end]
@@ -242,6 +245,41 @@ def column_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
                 label = row.label.text if row.label else None
                 found.append(TableEstimate(measure, _number(cell.text), None, None, None, cell.start, cell.end, label,
                                            outcome.text if outcome else None))
+    return found
+
+
+_LABELLED = re.compile(
+    r"(?<![\w.=<>])(?P<label>[A-Za-z][A-Za-z\-]{0,15})\s?=\s?(?P<value>[-−]?\d+(?:[.·]\d+)?)(?![\d.·%])"
+)
+_NOT_ESTIMATES = frozenset({"p", "n", "m", "sd", "se", "df", "t", "f", "r", "k", "i", "q", "z", "age", "mean", "total"})
+
+
+def labelled_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
+    """Values a row prints with a label ("Diff = -3.9 ... HomVEE = -0.12") under a header written with single
+    spaces whose measure columns they fill, in order ("Mean Difference or Odds Ratio ... Effect Size"): each
+    takes its column's first named measure, or the measure its label names. Rows are the lines from the
+    header to the next blank line."""
+    found: list[TableEstimate] = []
+    headers = spaced_headers_in(text, max(0, start - 6000), end)
+    for index, (rows_start, (cells, _roles)) in enumerate(headers):
+        measures = [measure for measure in (first_measure(cell.text) for cell in cells) if measure]
+        if not measures:
+            continue
+        stop = text.find("\n\n", rows_start)
+        stop = len(text) if stop < 0 else stop
+        if index + 1 < len(headers):
+            stop = min(stop, text.rfind("\n", 0, max(rows_start, headers[index + 1][0] - 1)) + 1 or stop)
+        position = rows_start
+        for line in text[rows_start:stop].split("\n"):
+            line_start, position = position, position + len(line) + 1
+            if line_start + len(line) <= start or line_start >= end:
+                continue
+            labelled = [match for match in _LABELLED.finditer(line)
+                        if match.group("label").casefold() not in _NOT_ESTIMATES]
+            for column, match in zip(measures, labelled):
+                named = first_measure(match.group("label"))
+                found.append(TableEstimate(named or column, _number(match.group("value")), None, None, None,
+                                           line_start + match.start(), line_start + match.end(), None, None))
     return found
 
 

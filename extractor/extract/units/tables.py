@@ -696,6 +696,24 @@ def _header_wordings() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(sorted(((wording, frozenset(found)) for wording, found in roles.items()), key=lambda pair: -len(pair[0])))
 
 
+def _measures(roles: set[str] | frozenset[str]) -> bool:
+    return any(role.startswith("measure:") for role in roles)
+
+
+def first_measure(header: str) -> str | None:
+    """The measure a header cell names first ("Mean Difference or Odds Ratio" -> MD)."""
+    lowered = header.casefold()
+    best: tuple[int, int, str] | None = None
+    for wording, role in vocabulary().roles:
+        if not role.startswith("measure:"):
+            continue
+        match = re.search(rf"(?<!\w){re.escape(wording)}(?!\w)", lowered)
+        if match and (len(wording) > 2 or header[match.start() : match.end()].isupper()):
+            key = (match.start(), -len(wording), role.split(":", 1)[1])
+            best = key if best is None or key < best else best
+    return best[2] if best else None
+
+
 def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]], int] | None:
     """A line read as header wordings one after another: its cells, their roles, and how many of its words
     no wording covers."""
@@ -727,8 +745,14 @@ def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
         tail = _PAREN_TAIL.match(text, stop)
         if tail:
             stop = tail.end()
-        cells.append(Cell(text[at:stop], line_start + at, line_start + stop))
-        roles.append(set(found))
+        between = text[cells[-1].end - line_start : at].strip().casefold() if cells else ""
+        if between in {"or", "/"} and _measures(roles[-1]) and _measures(found):
+            # "Mean Difference or Odds Ratio": one column whose cells print either measure
+            cells[-1] = Cell(text[cells[-1].start - line_start : stop], cells[-1].start, line_start + stop)
+            roles[-1] |= found
+        else:
+            cells.append(Cell(text[at:stop], line_start + at, line_start + stop))
+            roles.append(set(found))
         position = stop
     return cells, roles, uncovered
 
@@ -794,13 +818,45 @@ def spaced_header_above(text: str, position: int, reach: int = 1500) -> tuple[li
     caption line between."""
     floor = max(0, position - reach)
     lines = _lines(text, floor, position)
-    for line in reversed(lines[1:] if floor else lines):
+    for index in range(len(lines) - 1, 0 if floor else -1, -1):
+        line = lines[index]
         if _CAPTION.match(line.text):
             return None
         header = spaced_header(line.start, line.text)
         if header is not None:
-            return header
+            return with_continuation(header, lines[index + 1 :])
     return None
+
+
+def with_continuation(header: tuple[list[Cell], list[set[str]]],
+                      following: list[_Line]) -> tuple[list[Cell], list[set[str]]]:
+    """A spaced header with the short header lines under it ("Statistical Significance", "Effect Size") as
+    its last cells."""
+    cells, roles = list(header[0]), list(header[1])
+    for line in following:
+        if not _header_continuation(line.start, line.text):
+            break
+        read = _header_cells(line.start, line.text)
+        if read is not None:
+            cells += read[0]
+            roles += read[1]
+    return cells, roles
+
+
+def spaced_headers_in(text: str, start: int, end: int) -> list[tuple[int, tuple[list[Cell], list[set[str]]]]]:
+    """Every spaced header whose line lies in ``text[start:end]``: (where its rows begin, header with the short
+    lines under it)."""
+    lines = _lines(text, start, end)
+    found = []
+    for index, line in enumerate(lines):
+        header = spaced_header(line.start, line.text)
+        if header is None:
+            continue
+        cells, roles = with_continuation(header, lines[index + 1 :])
+        last = max(cell.end for cell in cells)
+        rows_start = text.find("\n", last)
+        found.append((len(text) if rows_start < 0 else rows_start + 1, (cells, roles)))
+    return found
 
 
 _BARE_INTEGER = re.compile(
