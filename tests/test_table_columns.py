@@ -264,3 +264,43 @@ def test_a_rows_design_cell_outranks_a_cue_elsewhere_in_its_row() -> None:
     units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
     # (the note's "randomised controlled trial" alone would make Celik an rct)
     assert [_chosen(unit, "design") for unit in units] == [["cluster_rct"], ["rct"], ["non_randomised_trial"]]
+
+
+EVIDENCE_PAGE = """Programme evidence review
+
+Ruiz, M., Ng, P., & Cole, T. (2015). Home visiting and reading at age nine: a randomized trial. Journal of Early Years, 4(2), 1-12.
+Study effects
+Outcome Effect Sample Timing of Follow-Up Sample Size Program Group Comparison Group Mean Difference or Odds Ratio
+Statistical Significance
+Effect Size
+Reading fluency score No Effect Visited vs. comparison 9-year follow-up 180 children 41.2 40.1 Diff = 1.1 Not significant, p > 0.05 Review = 0.08
+Reading fluency score No Effect Visited vs. usual care 9-year follow-up 176 children 42.0 40.1 Diff = 1.9 Not significant, p > 0.05 Review = 0.14
+Measures
+Outcome Description of Measure Data Collection Method
+Reading fluency score Words read correctly in one minute Direct assessment
+
+Ostrova, L. (2018). Parent coaching and school attendance. Unpublished report.
+Study effects
+Outcome Effect Sample Timing of Follow-Up Sample Size Program Group Comparison Group Odds Ratio
+Effect Size
+Days absent No Effect Coached vs. comparison 1-year follow-up 95 children 6.1 6.8 OR = 0.91 Not significant Review = -0.05
+"""
+
+
+def test_labelled_values_fill_the_measure_columns_of_a_spaced_header_in_order() -> None:
+    units = extract_document(parse_plain_text(EVIDENCE_PAGE, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Ruiz et al. (2015)", "Ostrova (2018)"]
+    effects = [[(e["measure"], e["value"], e.get("outcome")) for e in _chosen(unit, "effect")] for unit in units]
+    outcome = "Reading fluency score"
+    assert effects[0] == [("MD", 1.1, outcome), ("ES", 0.08, outcome), ("MD", 1.9, outcome), ("ES", 0.14, outcome)]
+    # the label names its measure; the row has no second table to show where its first cell ends
+    assert [(measure, value) for measure, value, _ in effects[1]] == [("OR", 0.91), ("ES", -0.05)]
+    assert _chosen(units[0], "outcome")[:1] == [outcome]
+
+
+def test_a_first_cell_outcome_needs_a_second_table_that_names_it() -> None:
+    text = EVIDENCE_PAGE
+    found = [cell.text for _, cell in tables.first_cell_outcomes(text, 0, len(text))]
+    assert found == ["Reading fluency score"] * 3
+    alone = text[text.index("Ostrova"):]
+    assert tables.first_cell_outcomes(alone, 0, len(alone)) == []

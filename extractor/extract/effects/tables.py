@@ -18,6 +18,7 @@ from ..units.tables import (
     caption_before,
     caption_outcome,
     document_tables,
+    first_cell_outcomes,
     first_measure,
     is_study_table,
     spaced_header_above,
@@ -257,10 +258,11 @@ _NOT_ESTIMATES = frozenset({"p", "n", "m", "sd", "se", "df", "t", "f", "r", "k",
 def labelled_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
     """Values a row prints with a label ("Diff = -3.9 ... HomVEE = -0.12") under a header written with single
     spaces whose measure columns they fill, in order ("Mean Difference or Odds Ratio ... Effect Size"): each
-    takes its column's first named measure, or the measure its label names. Rows are the lines from the
-    header to the next blank line."""
+    takes its column's first named measure, or the measure its label names, and the row's first-cell outcome
+    where ``first_cell_outcomes`` finds it. Rows are the lines from the header to the next blank line."""
     found: list[TableEstimate] = []
     headers = spaced_headers_in(text, max(0, start - 6000), end)
+    outcomes = dict((at, cell.text) for at, cell in first_cell_outcomes(text, max(0, start - 6000), len(text)))
     for index, (rows_start, (cells, _roles)) in enumerate(headers):
         measures = [measure for measure in (first_measure(cell.text) for cell in cells) if measure]
         if not measures:
@@ -279,7 +281,8 @@ def labelled_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
             for column, match in zip(measures, labelled):
                 named = first_measure(match.group("label"))
                 found.append(TableEstimate(named or column, _number(match.group("value")), None, None, None,
-                                           line_start + match.start(), line_start + match.end(), None, None))
+                                           line_start + match.start(), line_start + match.end(), None,
+                                           outcomes.get(line_start)))
     return found
 
 

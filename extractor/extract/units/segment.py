@@ -126,7 +126,7 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
     units = _runs(text, starts, limit)
     caption = _caption_above(text, units[0].start)
     header = tables.spaced_header_above(text, units[0].start)
-    if caption is None and header is None:
+    if caption is None and header is None and not tables.spaced_headers_in(text, units[0].start, limit):
         return units
     # rows of a table: the caption's design ("Table 3. RCTs of ...") and the row's own "N = 30" are given, and
     # the n and instrument a header written with single spaces names columns for
@@ -151,8 +151,10 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
                           size.end))
         if "outcome" in cells:
             given.append(("outcome", cells["outcome"].text, cells["outcome"].start, cells["outcome"].end))
-        for outcome in tables.p_value_outcomes(text, unit.start, unit.end):
-            given.append(("outcome", outcome.text, outcome.start, outcome.end))
+        first_cells = [cell for _, cell in tables.first_cell_outcomes(text, unit.start, unit.end)]
+        for outcome in [*tables.p_value_outcomes(text, unit.start, unit.end), *first_cells]:
+            if outcome.text not in {entry[1] for entry in given if entry[0] == "outcome"}:
+                given.append(("outcome", outcome.text, outcome.start, outcome.end))
         given_units.append(UnitRange(unit.label, unit.start, unit.end, tuple(given)))
     return given_units
 

@@ -924,3 +924,47 @@ def counted_noun(text: str, start: int, end: int) -> str:
     nouns = "|".join(re.escape(noun) for noun in vocabulary().counted_nouns)
     found = re.search(rf"\b({nouns})\b", text[start:end], re.I)
     return found.group(1).casefold() if found else "participants"
+
+
+def _header_rows(text: str, rows_start: int, following: int | None) -> list[_Line]:
+    """The lines under a spaced header: up to the next blank line or the next header."""
+    stop = text.find("\n\n", rows_start)
+    stop = len(text) if stop < 0 else stop
+    if following is not None:
+        stop = min(stop, following)
+    return [line for line in _lines(text, rows_start, stop) if line.text.strip()]
+
+
+def first_cell_outcomes(text: str, start: int, end: int) -> list[tuple[int, Cell]]:
+    """Outcomes in the first cell of rows under spaced headers whose first column is the outcome: the cell ends
+    where the row stops agreeing with a row of another such header that names the same outcome ("Graduated
+    from high school No Effect ..." under the effects header, "Graduated from high school Percentage of ..."
+    under the measures header); two words at least. (line start, outcome cell) for the rows in
+    ``text[start:end]``."""
+    headers = [(rows_start, header) for rows_start, header in spaced_headers_in(text, start, end)
+               if header[1] and "outcome" in header[1][0]]
+    if len(headers) < 2:
+        return []
+    groups = []
+    for index, (rows_start, header) in enumerate(headers):
+        following = headers[index + 1][0] if index + 1 < len(headers) else None
+        if following is not None:
+            following = text.rfind("\n", 0, following - 1)
+        groups.append(_header_rows(text, rows_start, following))
+    found: list[tuple[int, Cell]] = []
+    for index, rows in enumerate(groups):
+        others = [line for other, lines in enumerate(groups) if other != index for line in lines]
+        for line in rows:
+            words = line.text.split()
+            best = 0
+            for other in others:
+                theirs = other.text.split()
+                shared = 0
+                while shared < min(len(words), len(theirs)) - 1 and words[shared] == theirs[shared]:
+                    shared += 1
+                best = max(best, shared)
+            if best >= 2:
+                name = " ".join(words[:best])
+                offset = line.start + line.text.index(words[0])
+                found.append((line.start, Cell(name, offset, offset + len(name))))
+    return [(at, cell) for at, cell in found if start <= at < end]
