@@ -304,3 +304,10 @@ def test_a_first_cell_outcome_needs_a_second_table_that_names_it() -> None:
     assert found == ["Reading fluency score"] * 3
     alone = text[text.index("Ostrova"):]
     assert tables.first_cell_outcomes(alone, 0, len(alone)) == []
+
+
+def test_only_header_cells_made_of_header_wordings_are_kept_from_outcomes() -> None:
+    # "Change in night wakings" says what its column measures; "Arm" and "N" only name columns
+    text = "Results\nArm\tN\tChange in night wakings\nCoaching\t40\t-2.1\nLeaflet\t41\t-0.9\n"
+    kept = [text[start:end] for start, end in tables.header_spans(text)]
+    assert kept == ["Arm", "N"]

@@ -252,7 +252,8 @@ def column_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
 _LABELLED = re.compile(
     r"(?<![\w.=<>])(?P<label>[A-Za-z][A-Za-z\-]{0,15})\s?=\s?(?P<value>[-−]?\d+(?:[.·]\d+)?)(?![\d.·%])"
 )
-_NOT_ESTIMATES = frozenset({"p", "n", "m", "sd", "se", "df", "t", "f", "r", "k", "i", "q", "z", "age", "mean", "total"})
+_NOT_ESTIMATES = frozenset({"p", "n", "m", "sd", "se", "df", "t", "f", "r", "k", "i", "q", "z", "age", "mean", "median",
+                            "range", "iqr", "min", "max", "year", "total", "x", "y"})
 
 
 def labelled_estimates(text: str, start: int, end: int) -> list[TableEstimate]:

@@ -783,9 +783,15 @@ def _header_continuation(line_start: int, text: str) -> bool:
     return read is not None and bool(read[0]) and read[2] == 0
 
 
+def _only_header_words(cell: Cell) -> bool:
+    read = _header_cells(cell.start, cell.text)
+    return read is not None and bool(read[0]) and read[2] == 0
+
+
 def header_spans(text: str) -> list[tuple[int, int]]:
-    """Where the header cells of every table lie: delimited and run-together headers, and headers written with
-    single spaces with the short header lines under them. No outcome is read from these spans."""
+    """Where the header cells of every table lie: delimited and run-together header cells made of header
+    wordings, and headers written with single spaces with the short header lines under them. No outcome is
+    read from these spans."""
     return list(_header_spans(text))
 
 
@@ -797,7 +803,10 @@ def document_tables(text: str) -> tuple[Table, ...]:
 
 @lru_cache(maxsize=8)
 def _header_spans(text: str) -> tuple[tuple[int, int], ...]:
-    spans = [(cell.start, cell.end) for table in document_tables(text) for cell in table.header if cell.text]
+    # a delimited header cell made of header wordings ("Outcome", "Sample size") names a column; one that says
+    # more ("Change in systolic BP (mmHg)") may name the outcome its column measures
+    spans = [(cell.start, cell.end) for table in document_tables(text) for cell in table.header
+             if cell.text and _only_header_words(cell)]
     lines = _lines(text, 0, len(text))
     index = 0
     while index < len(lines):
