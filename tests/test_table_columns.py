@@ -311,3 +311,29 @@ def test_only_header_cells_made_of_header_wordings_are_kept_from_outcomes() -> N
     text = "Results\nArm\tN\tChange in night wakings\nCoaching\t40\t-2.1\nLeaflet\t41\t-0.9\n"
     kept = [text[start:end] for start, end in tables.header_spans(text)]
     assert kept == ["Arm", "N"]
+
+
+def test_a_jats_table_of_studies_gives_its_rows_domains_and_effect_sizes(tmp_path) -> None:
+    from extractor.readers.base import Limits
+    from extractor.readers.jats import read
+
+    body = "".join(
+        f"<tr><td>{name}</td><td>{100 + number}</td><td>0.{number + 2}0</td>"
+        + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+        for number, (name, cells) in enumerate(ROWS)
+    )
+    head = "<tr><th>Programme</th><th>N</th><th>Hedges' g</th>" + "".join(f"<th>{d}</th>" for d in DOMAINS) + "</tr>"
+    xml = tmp_path / "article.nxml"
+    xml.write_text(
+        '<?xml version="1.0"?>\n<article><front><article-meta><title-group><article-title>A review of home '
+        "visiting</article-title></title-group></article-meta></front><body><sec><title>Results</title>"
+        "<p>Four programmes were reviewed.</p><table-wrap><label>Table 1</label><caption><p>Programmes reviewed"
+        f"</p></caption><table>{head}{body}</table></table-wrap></sec></body></article>",
+        encoding="utf-8",
+    )
+    units = extract_document(next(read(xml, Limits())), use_models=False)
+    assert [unit.label for unit in units] == [name for name, _ in ROWS]
+    assert [_chosen(unit, "outcome") for unit in units] == EXPECTED
+    assert [[(e["measure"], e["value"]) for e in _chosen(unit, "effect")] for unit in units] == [
+        [("g", 0.2)], [("g", 0.3)], [("g", 0.4)], [("g", 0.5)]]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [100, 101, 102, 103]
