@@ -279,7 +279,7 @@ def labelled_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
                 continue
             labelled = [match for match in _LABELLED.finditer(line)
                         if match.group("label").casefold() not in _NOT_ESTIMATES]
-            for column, match in zip(measures, labelled):
+            for column, match in zip(measures, labelled, strict=False):
                 named = first_measure(match.group("label"))
                 found.append(TableEstimate(named or column, _number(match.group("value")), None, None, None,
                                            line_start + match.start(), line_start + match.end(), None,

@@ -955,7 +955,7 @@ def first_cell_outcomes(text: str, start: int, end: int) -> list[tuple[int, Cell
     if len(headers) < 2:
         return []
     groups = []
-    for index, (rows_start, header) in enumerate(headers):
+    for index, (rows_start, _header) in enumerate(headers):
         following = headers[index + 1][0] if index + 1 < len(headers) else None
         if following is not None:
             following = text.rfind("\n", 0, following - 1)
