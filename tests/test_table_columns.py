@@ -337,3 +337,19 @@ def test_a_jats_table_of_studies_gives_its_rows_domains_and_effect_sizes(tmp_pat
     assert [[(e["measure"], e["value"]) for e in _chosen(unit, "effect")] for unit in units] == [
         [("g", 0.2)], [("g", 0.3)], [("g", 0.4)], [("g", 0.5)]]
     assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [100, 101, 102, 103]
+
+
+def test_single_line_rows_under_a_spaced_header_with_a_named_effect_measure() -> None:
+    text = (
+        "Table 3. School-based anxiety programmes for adolescents\n\n"
+        "Study Year Country N Measure Baseline M (SD) Post M (SD) Cohen's d\n"
+        "Adeyemi et al. (2012) 2012 NGA 356 SCARED 24.1 (8.2) 19.5 (7.9) 0.41\n"
+        "Brodsky (2016) 2016 USA 1,204 MASC 40.2 (12.0) 37.9 (11.5) 0.19\n"
+        "Castellanos and Ruiz (2019) 2019 ESP 88 SCAS 30.5 (10.1) 22.0 (9.4) 0.62\n"
+    )
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [_chosen(unit, "sample_size") for unit in units] == [
+        [{"n": 356, "unit": "adolescents"}], [{"n": 1204, "unit": "adolescents"}], [{"n": 88, "unit": "adolescents"}]]
+    assert [_chosen(unit, "outcome") for unit in units] == [["SCARED"], ["MASC"], ["SCAS"]]
+    assert [[(e["measure"], e["value"]) for e in _chosen(unit, "effect")] for unit in units] == [
+        [("d", 0.41)], [("d", 0.19)], [("d", 0.62)]]
