@@ -233,6 +233,7 @@ def test_a_phrase_run_across_a_cell_boundary_is_not_an_outcome() -> None:
     assert tables.RUN_TOGETHER_PHRASE.search("self controlImproved measures of stress")
     assert not tables.RUN_TOGETHER_PHRASE.search("PedsQL total score")
     assert not tables.RUN_TOGETHER_PHRASE.search("eHealth literacy")
+    assert not tables.RUN_TOGETHER_PHRASE.search("DeltaMed recording")  # a brand name in one word
 
 
 def test_the_design_column_of_a_spaced_header_gives_each_row_its_design() -> None:
