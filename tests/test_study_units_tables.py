@@ -375,10 +375,12 @@ def test_a_ruled_pdf_table_is_read_as_rows_by_the_table_finder(tmp_path) -> None
     assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [60, 140, 88]
 
 
-def test_a_run_together_header_gives_its_columns_no_roles() -> None:
-    # the header lines of run-together rows are not split into columns: "Domain" is no outcome column
+def test_a_run_together_title_line_above_the_header_is_no_outcome_column() -> None:
+    # "Outcome" spans the header; the line under it, split where its cells meet, names the columns
     units = study_units(parse_plain_text(RUN_TOGETHER.replace("Domain", "Outcome"), "doc.txt"))
-    assert len(units) == 4 and all(not unit.given for unit in units)
+    given = [[value for field, value, _, _ in unit.given if field == "outcome"] for unit in units]
+    assert len(units) == 4 and all("Outcome" not in outcomes for outcomes in given)
+    assert given[0] == ["Parenting Practices", "School Readiness"]
 
 
 def test_a_long_run_of_digits_is_read_in_linear_time() -> None:

@@ -13,6 +13,7 @@ from .fields import specs
 from .registry import UnitContext
 from .thresholds import thresholds
 from .units.segment import UnitRange, given_values, study_units
+from .units.tables import header_spans
 
 
 def _code_version() -> str:
@@ -100,8 +101,9 @@ def _extract_unit(document: Document, layer: TextLayer, unit: UnitRange, index: 
     context = UnitContext(document, layer, unit.start, unit.end, single, use_models)
     values: list[ExtractedValue] = []
     picked: list[ExtractedValue] = []
+    headers = header_spans(document.text)
     for spec in specs():
-        candidates, chosen = given_values(unit, spec.name, *choose(spec, context))
+        candidates, chosen = given_values(unit, spec.name, *choose(spec, context), headers=headers)
         context.chosen[spec.name] = chosen
         values.extend(candidates)
         picked.extend(chosen)

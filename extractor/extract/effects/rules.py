@@ -98,13 +98,15 @@ def _table_values(scan: str, layer: TextLayer, start: int, end: int,
     for estimate in table_estimates(scan, start, end):
         if any(estimate.start < stop and begin < estimate.end for begin, stop in taken):
             continue
-        value = {"measure": estimate.measure, "value": estimate.value, "ci": list(estimate.ci), "p": estimate.p}
+        ci = list(estimate.ci) if estimate.ci else None
+        value = {"measure": estimate.measure, "value": estimate.value, "ci": ci, "p": estimate.p}
         if estimate.outcome:
             value["outcome"] = estimate.outcome
         values.append(ExtractedValue(
             field="effect", value=value, start=estimate.start, end=estimate.end, confidence=0.8,
             source=f"rule:effects.table.v{TABLE_VERSION}",
-            attributes={"outcome": estimate.outcome, "p_operator": estimate.p_operator, "ci_level": 95.0, "adjusted": False,
+            attributes={"outcome": estimate.outcome, "p_operator": estimate.p_operator,
+                        "ci_level": 95.0 if ci else None, "adjusted": False,
                         "row": estimate.row_label, "estimate_text": layer.text[estimate.start : estimate.end]},
         ))
     return values

@@ -14,7 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..units.tables import caption_before, caption_outcome, vocabulary
+from ..units.tables import (
+    caption_before,
+    caption_outcome,
+    document_tables,
+    first_cell_outcomes,
+    first_measure,
+    is_study_table,
+    spaced_header_above,
+    spaced_headers_in,
+    spaced_row,
+    vocabulary,
+)
 
 VERSION = 1
 
@@ -34,7 +45,7 @@ class TableEstimate:
 
     measure: str
     value: float
-    ci: tuple[float, float]
+    ci: tuple[float, float] | None
     p: float | None
     p_operator: str | None
     start: int
@@ -198,7 +209,119 @@ def table_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
         if roles is None or len(raw) > _MAX_HEADER or line_start + len(raw) <= start:
             continue
         estimates.extend(_row_estimates(raw, line_start, roles, outcome))
+    taken = [(estimate.start, estimate.end) for estimate in estimates]
+    for estimate in [*column_estimates(text, start, end), *trailing_estimates(text, start, end),
+                     *labelled_estimates(text, start, end)]:
+        if not any(estimate.start < stop and begin < estimate.end for begin, stop in taken):
+            estimates.append(estimate)
     return [estimate for estimate in estimates if start <= estimate.start < end]
+
+
+_BARE_CELL = re.compile(r"[-−]?\d*[.·]\d+")
+
+
+def column_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
+    """Bare numbers in the cells of a column whose header names a measure ("Pre-post ES", "Hedges' g") in a
+    table of studies with marked cells (pipe, tab, aligned or split run-together), each tied to its row's
+    outcome cell. (A results table's rows are covariates and exposures: their bare coefficients are not read.)
+    A header that names a CI column is left to ``table_estimates``, which reads the interval with its value."""
+    found: list[TableEstimate] = []
+    for table in document_tables(text):
+        if table.end <= start or table.start >= end or not table.columns_known or not is_study_table(table):
+            continue
+        if table.column("ci") is not None:
+            continue
+        measures = [(index, role.split(":", 1)[1]) for index, roles in enumerate(table.roles)
+                    for role in sorted(roles) if role.startswith("measure:")]
+        if not measures:
+            continue
+        for row in table.rows:
+            if row.end <= start or row.start >= end:
+                continue
+            outcome = table.cell(row, "outcome")
+            for index, measure in measures:
+                if index >= len(row.cells) or not _BARE_CELL.fullmatch(row.cells[index].text):
+                    continue
+                cell = row.cells[index]
+                label = row.label.text if row.label else None
+                found.append(TableEstimate(measure, _number(cell.text), None, None, None, cell.start, cell.end, label,
+                                           outcome.text if outcome else None))
+    return found
+
+
+_LABELLED = re.compile(
+    r"(?<![\w.=<>])(?P<label>[A-Za-z][A-Za-z\-]{0,15})\s?=\s?(?P<value>[-−]?\d+(?:[.·]\d+)?)(?![\d.·%])"
+)
+_NOT_ESTIMATES = frozenset({"p", "n", "m", "sd", "se", "df", "t", "f", "r", "k", "i", "q", "z", "age", "mean", "median",
+                            "range", "iqr", "min", "max", "year", "total", "x", "y"})
+
+
+def labelled_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
+    """Values a row prints with a label ("Diff = -3.9 ... HomVEE = -0.12") under a header written with single
+    spaces whose measure columns they fill, in order ("Mean Difference or Odds Ratio ... Effect Size"): each
+    takes its column's first named measure, or the measure its label names, and the row's first-cell outcome
+    where ``first_cell_outcomes`` finds it. Rows are the lines from the header to the next blank line."""
+    found: list[TableEstimate] = []
+    headers = spaced_headers_in(text, max(0, start - 6000), end)
+    outcomes = dict((at, cell.text) for at, cell in first_cell_outcomes(text, max(0, start - 6000), len(text)))
+    for index, (rows_start, (cells, _roles)) in enumerate(headers):
+        measures = [measure for measure in (first_measure(cell.text) for cell in cells) if measure]
+        if not measures:
+            continue
+        stop = text.find("\n\n", rows_start)
+        stop = len(text) if stop < 0 else stop
+        if index + 1 < len(headers):
+            stop = min(stop, text.rfind("\n", 0, max(rows_start, headers[index + 1][0] - 1)) + 1 or stop)
+        position = rows_start
+        for line in text[rows_start:stop].split("\n"):
+            line_start, position = position, position + len(line) + 1
+            if line_start + len(line) <= start or line_start >= end:
+                continue
+            labelled = [match for match in _LABELLED.finditer(line)
+                        if match.group("label").casefold() not in _NOT_ESTIMATES]
+            for column, match in zip(measures, labelled, strict=False):
+                named = first_measure(match.group("label"))
+                found.append(TableEstimate(named or column, _number(match.group("value")), None, None, None,
+                                           line_start + match.start(), line_start + match.end(), None,
+                                           outcomes.get(line_start)))
+    return found
+
+
+_MEAN_SD = re.compile(r"[-−]?\d+(?:[.·]\d+)?\s*\(\s*\d+(?:[.·]\d+)?\s*\)")
+_BARE_ESTIMATE = re.compile(r"(?<![\w.·(\-−])[-−]?\d*[.·]\d+(?![\w.·]|\s*\()")
+_MAX_TRAILING = 5.0  # an effect size in a trailing column is a standardised one
+
+
+def trailing_estimates(text: str, start: int, end: int) -> list[TableEstimate]:
+    """Effect sizes in the last columns of a row under a header written with single spaces whose last cells
+    name a measure and whose earlier cells are means with SDs ("Pre M (SD) Post M (SD) Pre-post ES (Δ)"): the
+    bare numbers the row prints after its last "M (SD)" pair, each tied to the row's instrument when the
+    header has an instrument column. The row's cells are not marked, so only this layout is read."""
+    header = spaced_header_above(text, start, reach=6000)
+    if header is None:
+        return []
+    cells, roles = header
+    measures = [next(iter(role for role in found if role.startswith("measure:")), None) for found in roles]
+    trailing = []
+    for measure in reversed(measures):
+        if measure is None:
+            break
+        trailing.append(measure.split(":", 1)[1])
+    if not trailing or not any(re.search(r"\bm(?:ean)?\s*\(sd\)", cell.text, re.I) for cell in cells):
+        return []
+    pairs = list(_MEAN_SD.finditer(text, start, end))
+    if not pairs:
+        return []
+    row = spaced_row(header, text, start, end, start)
+    outcome = row["outcome"].text if "outcome" in row else None
+    measure = trailing[-1]  # the first of the trailing columns
+    found = []
+    for match in _BARE_ESTIMATE.finditer(text, pairs[-1].end(), end):
+        value = _number(match.group())
+        if abs(value) > _MAX_TRAILING:
+            continue
+        found.append(TableEstimate(measure, value, None, None, None, match.start(), match.end(), None, outcome))
+    return found
 
 
 def _row_estimates(row: str, offset: int, roles: list[str], outcome: str | None = None) -> list[TableEstimate]:

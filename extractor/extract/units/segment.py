@@ -21,6 +21,7 @@ the document is one study (a review that pools several outcomes stays one study 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,19 +125,36 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
         return []
     units = _runs(text, starts, limit)
     caption = _caption_above(text, units[0].start)
-    if caption is None:
+    header = tables.spaced_header_above(text, units[0].start)
+    if caption is None and header is None and not tables.spaced_headers_in(text, units[0].start, limit):
         return units
-    # rows of a table: the caption's design ("Table 3. RCTs of ...") and the row's own "N = 30" are given
-    design = tables.caption_design(caption[0])
+    # rows of a table: the caption's design ("Table 3. RCTs of ...") and the row's own "N = 30" are given, and
+    # the n and instrument a header written with single spaces names columns for
+    design = tables.caption_design(caption[0]) if caption else None
+    counted = tables.counted_noun(text, caption[1] if caption else max(0, units[0].start - 1500), units[0].start)
     given_units = []
     for unit in units:
         given: list[tuple[str, Any, int, int]] = []
-        if design:
-            given.append(("design", design, caption[1], caption[2]))
         count = _ROW_N.search(text, unit.start, min(unit.end, unit.start + 200))
+        cells = tables.spaced_row(header, text, unit.start, unit.end, unit.start + len(unit.label or "")) if header else {}
+        row_design = tables.cell_design(cells["design"].text) if "design" in cells else None
+        if row_design:
+            given.append(("design", row_design, cells["design"].start, cells["design"].end))
+        elif design and caption:
+            given.append(("design", design, caption[1], caption[2]))
         if count:
             n = int(count.group("n").replace(",", ""))
-            given.append(("sample_size", {"n": n, "unit": "participants"}, count.start(), count.end()))
+            given.append(("sample_size", {"n": n, "unit": counted}, count.start(), count.end()))
+        elif "n" in cells:
+            size = cells["n"]
+            given.append(("sample_size", {"n": int(size.text.replace(",", "")), "unit": counted}, size.start,
+                          size.end))
+        if "outcome" in cells:
+            given.append(("outcome", cells["outcome"].text, cells["outcome"].start, cells["outcome"].end))
+        first_cells = [cell for _, cell in tables.first_cell_outcomes(text, unit.start, unit.end)]
+        for outcome in [*tables.p_value_outcomes(text, unit.start, unit.end), *first_cells]:
+            if outcome.text not in {entry[1] for entry in given if entry[0] == "outcome"}:
+                given.append(("outcome", outcome.text, outcome.start, outcome.end))
         given_units.append(UnitRange(unit.label, unit.start, unit.end, tuple(given)))
     return given_units
 
@@ -216,8 +234,7 @@ def _table_units(text: str, limit: int) -> list[UnitRange]:
         size = tables.row_sample_size(table, row)
         if size:
             given.append(("sample_size", {"n": size[0], "unit": "participants"}, size[1].start, size[1].end))
-        outcome = table.cell(row, "outcome")
-        if outcome is not None and not re.fullmatch(r"[\d\s.,/%–—-]*", outcome.text):
+        for outcome in [*tables.row_outcomes(table, row), *tables.p_value_outcomes(text, row.start, row.end)]:
             given.append(("outcome", outcome.text, outcome.start, outcome.end))
         units.append(UnitRange(name, row.start, row.end, tuple(given)))
     return units
@@ -296,20 +313,44 @@ def _sentence_start(text: str, position: int) -> int:
     return starts[-1] if starts else floor
 
 
-def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue],
-                 chosen: list[ExtractedValue]) -> tuple[list[ExtractedValue], list[ExtractedValue]]:
+def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue], chosen: list[ExtractedValue],
+                 headers: Sequence[tuple[int, int]] = ()) -> tuple[list[ExtractedValue], list[ExtractedValue]]:
     """A unit's candidates and chosen values with what its table gives it: the given design where its own
-    text states none (the classifier's guess gives way), the given n or outcome where its text gives none."""
+    text states none (the classifier's guess gives way), the given n where its text gives none, the given
+    outcomes beside those its text gives. No outcome read from the text lies in a table header (``headers``)."""
+    if field == "outcome" and headers:
+        # a table's header cell names a column, never an outcome read from the text
+        def in_header(value: ExtractedValue) -> bool:
+            start, end = value.start or 0, value.end or 0
+            return any(start < stop and begin < end for begin, stop in headers)
+
+        candidates = [value for value in candidates if not in_header(value)]
+        chosen = [value for value in chosen if not in_header(value)]
+    if field == "outcome":
+        # "self controlImproved measures of ...": a phrase run across a cell boundary is no outcome
+        chosen = [value for value in chosen if not tables.RUN_TOGETHER_PHRASE.search(str(value.value))]
     given = [entry for entry in unit.given if entry[0] == field]
     if not given:
-        return candidates, chosen
-    if chosen and not (field == "design" and all(value.source.startswith("model:") for value in chosen)):
         return candidates, chosen
     values = [
         ExtractedValue(field, value, start, end, 0.8, "rule:units.table.v1", attributes={"from": "table"})
         for _, value, start, end in given
     ]
-    return [*candidates, *values], values if field == "outcome" else values[:1]
+    if field == "outcome":
+        # the outcomes the row's columns name join those its text names
+        # ... and replace the text's reading of the same cell ("ECBI-Ip <0.01" read as "ECBI-Ip")
+        chosen = [value for value in chosen
+                  if not any((value.start or 0) < end and start < (value.end or 0) for _, _, start, end in given)]
+        known = {str(value.value).casefold() for value in chosen}
+        values = [value for value in values if str(value.value).casefold() not in known]
+        return [*candidates, *values], [*chosen, *values]
+    # a design the row's own design cell states is more specific than a cue elsewhere in the row
+    own_cell = field == "design" and unit.start <= values[0].start < unit.end
+    if chosen and not (field == "design" and (own_cell or all(value.source.startswith("model:") for value in chosen))):
+        return candidates, chosen
+    if chosen and chosen[0].value == values[0].value:
+        return candidates, chosen
+    return [*candidates, *values], values[:1]
 
 
 def _is_row_label(label: str) -> bool:

@@ -57,11 +57,12 @@ class Table:
     header: list[Cell]
     roles: list[set[str]]
     rows: list[Row]
+    columns_known: bool = True  # a run-together header is split into columns only when its cells match the rows'
 
     def column(self, role: str) -> int | None:
-        """The first column with ``role`` (a role, or ``measure:XX``); a run-together table's header lines are
-        not split into columns, so its columns have no roles."""
-        if self.layout == "run_together":
+        """The first column with ``role`` (a role, or ``measure:XX``); a run-together table's columns have roles
+        only when a header line splits into as many cells as its rows have."""
+        if not self.columns_known:
             return None
         for index, roles in enumerate(self.roles):
             if role in roles:
@@ -83,6 +84,10 @@ class Vocabulary:
     study_nouns: frozenset[str]
     caption_outcomes: tuple[re.Pattern[str], ...]
     caption_outcome_end: re.Pattern[str]
+    columns: frozenset[str] = frozenset()  # header wordings with no role ("country", "m (sd)")
+    unmeasured: tuple[str, ...] = ()
+    measured_marks: frozenset[str] = frozenset()
+    counted_nouns: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +99,9 @@ def vocabulary() -> Vocabulary:
     designs = tuple((label, re.compile(pattern, re.I)) for label, pattern in data["caption_designs"])
     outcomes = tuple(re.compile(pattern, re.I) for pattern in data["caption_outcomes"])
     return Vocabulary(tuple(pairs), tuple(data["empty_cells"]), designs, frozenset(data["study_nouns"]), outcomes,
-                      re.compile(data["caption_outcome_ends"], re.I))
+                      re.compile(data["caption_outcome_ends"], re.I),
+                      frozenset(word.casefold() for word in data["columns"]), tuple(data["unmeasured_cells"]),
+                      frozenset(data["measured_marks"]), tuple(data["counted_nouns"]))
 
 
 # -- roles -----------------------------------------------------------------------------------------------
@@ -436,9 +443,49 @@ def _run_together_tables(lines: list[_Line]) -> list[Table]:
         header = [Cell(line.text.strip(), line.start, line.end) for line in header_lines]
         start = header_lines[0].start if header_lines else rows[0].start
         caption = _caption(lines, first - len(header_lines))
+        columns = _run_header_columns(header_lines, rows)
+        known = columns is not None
+        header = columns if columns is not None else header
         tables.append(Table("run_together", start, rows[-1].end, caption, header,
-                            [header_roles(cell.text) for cell in header], rows))
+                            [header_roles(cell.text) for cell in header], rows, known))
     return tables
+
+
+_CELL_BOUNDARY = re.compile(r"(?<=[a-z)])(?=[A-Z])|\t| {2,}")
+
+
+def split_run_together(line_start: int, text: str) -> list[Cell]:
+    """A header line whose cells run together, cut where a lower-case letter (or a closing bracket) meets an
+    upper-case one ("Child HealthChild Development" -> "Child Health", "Child Development")."""
+    cells = []
+    position = 0
+    for match in [*_CELL_BOUNDARY.finditer(text), None]:
+        stop = match.start() if match else len(text)
+        raw = text[position:stop]
+        if raw.strip():
+            offset = line_start + position + (len(raw) - len(raw.lstrip()))
+            cells.append(Cell(raw.strip(), offset, offset + len(raw.strip())))
+        position = match.end() if match else stop
+    return cells
+
+
+def _run_header_columns(header_lines: list[_Line], rows: list[Row]) -> list[Cell] | None:
+    """The columns of a run-together table: the nearest header line that, cut where its cells meet, gives as
+    many cells as most rows have after their label (an empty label column put first), or one more (its own
+    label column); None when no line does."""
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[len(row.cells) - 1] = counts.get(len(row.cells) - 1, 0) + 1
+    usual = max(counts, key=lambda count: (counts[count], count))
+    if counts[usual] < len(rows) * 2 / 3:
+        return None
+    for line in reversed(header_lines):
+        cells = split_run_together(line.start, line.text)
+        if len(cells) == usual and usual >= 2:
+            return [Cell("", line.start, line.start), *cells]
+        if len(cells) == usual + 1 and usual >= 2:
+            return cells
+    return None
 
 
 def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table]:
@@ -545,12 +592,27 @@ def row_design(table: Table, row: Row) -> tuple[str, Cell] | None:
     return (design, table.caption) if design and table.caption else None
 
 
+_NOT_RANDOMISED = re.compile(
+    r"\bnon[- ]?randomi[sz]|\bnot randomi[sz]|randomi[sz]ation (?:was )?not (?:specified|stated|reported)"
+    r"|\bquasi[- ]?experiment"
+)
+_CLUSTER = re.compile(
+    r"\bcluster|\bby (?:school|class|classroom|site|practice|clinic|village|community|centre|center|ward|district"
+    r"|group|family practice)s?\b"
+)
+_DESIGN_PHRASE = re.compile(
+    r"(?i)(?:\b[\w-]+ )?(?:block design|randomi[sz]\w*|non[- ]?randomi[sz]\w*|quasi[- ]?experimental)[^\n]{0,60}"
+)
+
+
 def _cell_design(text: str) -> str | None:
-    """A design cell in the singular ("RCT", "Cohort study")."""
+    """A design cell in the singular ("RCT", "Cohort study", "Randomised by school", "Not randomised")."""
     lowered = text.casefold()
-    if re.search(r"\bcluster", lowered) and re.search(r"randomi[sz]", lowered):
+    if _NOT_RANDOMISED.search(lowered):
+        return "non_randomised_trial"
+    if _CLUSTER.search(lowered) and re.search(r"randomi[sz]", lowered):
         return "cluster_rct"
-    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial", lowered):
+    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial|^randomi[sz]ed\b", lowered):
         return "rct"
     for word, design in (("cohort", "cohort"), ("case-control", "case_control"), ("case control", "case_control"),
                          ("cross-sectional", "cross_sectional"), ("qualitative", "qualitative"),
@@ -559,3 +621,359 @@ def _cell_design(text: str) -> str | None:
         if word in lowered:
             return design
     return None
+
+
+# -- outcomes of a row -----------------------------------------------------------------------------------
+
+def _unmeasured(text: str) -> bool:
+    lowered = text.strip().casefold()
+    return any(lowered.startswith(word.casefold()) for word in vocabulary().unmeasured)
+
+
+def domain_columns(table: Table) -> list[int]:
+    """Columns whose header names an outcome domain and whose cells say whether each row measured it: the
+    header cell has no role of its own (not "N", not "Country"), and the table's cells under such headers say
+    "Not measured" (or the like) in some rows and give a result in others, or only mark a domain ("✓")."""
+    if not table.columns_known or not table.header:
+        return []
+    words = vocabulary()
+    found = []
+    unmeasured = marks = filled = 0
+    for index, header in enumerate(table.header):
+        name = _EDGE.sub("", header.text)
+        if index == 0 or not re.search(r"[^\W\d_]{3,}", name) or table.roles[index]:
+            continue
+        if name.casefold() in words.columns:
+            continue
+        cells = [row.cells[index].text for row in table.rows
+                 if len(row.cells) == len(table.header) and row.cells[index].text]
+        if not cells:
+            continue
+        found.append(index)
+        filled += len(cells)
+        unmeasured += sum(_unmeasured(cell) for cell in cells)
+        marks += sum(cell in words.measured_marks for cell in cells)
+    if (unmeasured and unmeasured < filled) or (filled and marks == filled):
+        return found
+    return []
+
+
+def row_outcomes(table: Table, row: Row) -> list[Cell]:
+    """The outcomes a row reports: its outcome-column cell (text, not a number), and the header of every
+    outcome-domain column where its cell says the domain was measured. A header cell is never read as an
+    outcome of its own row's text; the outcome it gives is its wording, at its place in the header."""
+    found: list[Cell] = []
+    cell = table.cell(row, "outcome")
+    if cell is not None and not re.fullmatch(r"[\d\s.,/%–—-]*", cell.text):
+        found.append(cell)
+    if len(row.cells) != len(table.header):
+        return found
+    for index in domain_columns(table):
+        text = row.cells[index].text
+        if text and not _unmeasured(text):
+            header = table.header[index]
+            name = _EDGE.sub("", header.text)
+            offset = header.start + header.text.index(name)
+            found.append(Cell(name, offset, offset + len(name)))
+    return found
+
+
+# -- headers written with single spaces ------------------------------------------------------------------
+
+_GLUE = frozenset({"of", "or", "and", "vs", "vs.", "&", "/", "+", "in"})
+_HEADER_TOKEN = re.compile(r"[^\s\-–/]+")
+_PAREN_TAIL = re.compile(r"\s*\([^()\n]{1,14}\)")
+
+
+@lru_cache(maxsize=1)
+def _header_wordings() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Every header wording with the roles it gives, longest first."""
+    roles: dict[str, set[str]] = {}
+    for wording, role in vocabulary().roles:
+        roles.setdefault(wording, set()).add(role)
+    for wording in vocabulary().columns:
+        roles.setdefault(wording, set())
+    return tuple(sorted(((wording, frozenset(found)) for wording, found in roles.items()), key=lambda pair: -len(pair[0])))
+
+
+def _measures(roles: set[str] | frozenset[str]) -> bool:
+    return any(role.startswith("measure:") for role in roles)
+
+
+def first_measure(header: str) -> str | None:
+    """The measure a header cell names first ("Mean Difference or Odds Ratio" -> MD)."""
+    lowered = header.casefold()
+    best: tuple[int, int, str] | None = None
+    for wording, role in vocabulary().roles:
+        if not role.startswith("measure:"):
+            continue
+        match = re.search(rf"(?<!\w){re.escape(wording)}(?!\w)", lowered)
+        if match and (len(wording) > 2 or header[match.start() : match.end()].isupper()):
+            key = (match.start(), -len(wording), role.split(":", 1)[1])
+            best = key if best is None or key < best else best
+    return best[2] if best else None
+
+
+def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]], int] | None:
+    """A line read as header wordings one after another: its cells, their roles, and how many of its words
+    no wording covers."""
+    lowered = text.casefold()
+    cells: list[Cell] = []
+    roles: list[set[str]] = []
+    uncovered = 0
+    position = 0
+    while True:
+        token = _HEADER_TOKEN.search(text, position)
+        if token is None:
+            break
+        at = token.start()
+        matched = None
+        for wording, found in _header_wordings():
+            stop = at + len(wording)
+            if not lowered.startswith(wording, at) or (stop < len(text) and (text[stop].isalnum() or text[stop] == "'")):
+                continue
+            if len(wording) <= 2 and text[at:stop] != text[at:stop].upper():
+                continue  # "N", "ES", "SD" as printed in capitals; "or" is a word
+            matched = (stop, found)
+            break
+        if matched is None:
+            if token.group().casefold() not in _GLUE:
+                uncovered += 1
+            position = token.end()
+            continue
+        stop, found = matched
+        tail = _PAREN_TAIL.match(text, stop)
+        if tail:
+            stop = tail.end()
+        between = text[cells[-1].end - line_start : at].strip().casefold() if cells else ""
+        if between in {"or", "/"} and _measures(roles[-1]) and _measures(found):
+            # "Mean Difference or Odds Ratio": one column whose cells print either measure
+            cells[-1] = Cell(text[cells[-1].start - line_start : stop], cells[-1].start, line_start + stop)
+            roles[-1] |= found
+        else:
+            cells.append(Cell(text[at:stop], line_start + at, line_start + stop))
+            roles.append(set(found))
+        position = stop
+    return cells, roles, uncovered
+
+
+def spaced_header(line_start: int, text: str) -> tuple[list[Cell], list[set[str]]] | None:
+    """A header line whose cells are separated by single spaces ("Author (year) Country N Instruments Pre M (SD)
+    Post M (SD) Pre-post ES"): three or more header wordings cover all but a few of its words, and one of
+    them gives a column a role. None for any other line."""
+    body = text.strip()
+    if not body or len(body) > 400 or body.endswith(".") or not body[0].isupper():
+        return None
+    read = _header_cells(line_start, text)
+    if read is None:
+        return None
+    cells, roles, uncovered = read
+    words = len([token for token in _HEADER_TOKEN.findall(text) if token.casefold() not in _GLUE])
+    if len(cells) < 3 or uncovered > max(1, words // 8) or not any(roles):
+        return None
+    return cells, roles
+
+
+def _header_continuation(line_start: int, text: str) -> bool:
+    """A short line under a header that is wholly header wordings ("Statistical Significance")."""
+    body = text.strip()
+    if not body or len(body.split()) > 5 or not body[0].isupper():
+        return False
+    read = _header_cells(line_start, text)
+    return read is not None and bool(read[0]) and read[2] == 0
+
+
+def _only_header_words(cell: Cell) -> bool:
+    read = _header_cells(cell.start, cell.text)
+    return read is not None and bool(read[0]) and read[2] == 0
+
+
+def header_spans(text: str) -> list[tuple[int, int]]:
+    """Where the header cells of every table lie: delimited and run-together header cells made of header
+    wordings, and headers written with single spaces with the short header lines under them. No outcome is
+    read from these spans."""
+    return list(_header_spans(text))
+
+
+@lru_cache(maxsize=8)
+def document_tables(text: str) -> tuple[Table, ...]:
+    """Every table of a whole text, found once per text (callers must not change them)."""
+    return tuple(find_tables(text))
+
+
+@lru_cache(maxsize=8)
+def _header_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # a delimited header cell made of header wordings ("Outcome", "Sample size") names a column; one that says
+    # more ("Change in systolic BP (mmHg)") may name the outcome its column measures
+    spans = [(cell.start, cell.end) for table in document_tables(text) for cell in table.header
+             if cell.text and _only_header_words(cell)]
+    lines = _lines(text, 0, len(text))
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if spaced_header(line.start, line.text) is None:
+            index += 1
+            continue
+        spans.append((line.start, line.end))
+        index += 1
+        while index < len(lines) and _header_continuation(lines[index].start, lines[index].text):
+            spans.append((lines[index].start, lines[index].end))
+            index += 1
+    return tuple(sorted(spans))
+
+
+def spaced_header_above(text: str, position: int, reach: int = 1500) -> tuple[list[Cell], list[set[str]]] | None:
+    """The nearest header written with single spaces within ``reach`` characters above ``position``, with no
+    caption line between."""
+    floor = max(0, position - reach)
+    lines = _lines(text, floor, position)
+    for index in range(len(lines) - 1, 0 if floor else -1, -1):
+        line = lines[index]
+        if _CAPTION.match(line.text):
+            return None
+        header = spaced_header(line.start, line.text)
+        if header is not None:
+            return with_continuation(header, lines[index + 1 :])
+    return None
+
+
+def with_continuation(header: tuple[list[Cell], list[set[str]]],
+                      following: list[_Line]) -> tuple[list[Cell], list[set[str]]]:
+    """A spaced header with the short header lines under it ("Statistical Significance", "Effect Size") as
+    its last cells."""
+    cells, roles = list(header[0]), list(header[1])
+    for line in following:
+        if not _header_continuation(line.start, line.text):
+            break
+        read = _header_cells(line.start, line.text)
+        if read is not None:
+            cells += read[0]
+            roles += read[1]
+    return cells, roles
+
+
+def spaced_headers_in(text: str, start: int, end: int) -> list[tuple[int, tuple[list[Cell], list[set[str]]]]]:
+    """Every spaced header whose line lies in ``text[start:end]``: (where its rows begin, header with the short
+    lines under it)."""
+    lines = _lines(text, start, end)
+    found = []
+    for index, line in enumerate(lines):
+        header = spaced_header(line.start, line.text)
+        if header is None:
+            continue
+        cells, roles = with_continuation(header, lines[index + 1 :])
+        last = max(cell.end for cell in cells)
+        rows_start = text.find("\n", last)
+        found.append((len(text) if rows_start < 0 else rows_start + 1, (cells, roles)))
+    return found
+
+
+_BARE_INTEGER = re.compile(
+    r"(?<![\w.,/()\-–—=<>≤≥])(?<![=<>≤≥] )(\d{1,3}(?:,\d{3})+|\d+)(?![\w.,/%)\-–—]|\s*[–—-]\s*\d|[.,]\d)"
+    r"(?!\s*(?:years?|yrs?|y|months?|mo|m|weeks?|wks?|days?|d|hours?|h|min|minutes?|s|sessions?|%)\b)"
+)
+_INSTRUMENT = re.compile(r"(?<![\w\-])[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w\-])")
+
+
+def cell_design(text: str) -> str | None:
+    """The design a row's design cell names ("Randomized block design (by school)" -> cluster_rct), or None."""
+    return caption_design(text) or _cell_design(text)
+
+
+def spaced_row(header: tuple[list[Cell], list[set[str]]], text: str, start: int, end: int,
+               label_end: int) -> dict[str, Cell]:
+    """What a row under a header written with single spaces gives by its columns, its cells not being marked:
+    ``n``, the first bare count after the label (not an age range, a mean, a duration or a year) when the
+    header has an n column; ``design``, the first phrase that says how the row allocated its groups when the
+    header has a design column; ``outcome``, the first instrument acronym after that count when the header puts
+    an instrument or outcome column after the n column."""
+    cells, roles = header
+    order = [index for index, found in enumerate(roles) if found & {"n", "outcome"}]
+    found: dict[str, Cell] = {}
+    n_column = next((index for index in order if "n" in roles[index]), None)
+    if n_column is None:
+        return found
+    for match in _BARE_INTEGER.finditer(text, label_end, end):
+        if 1950 <= int(match.group(1).replace(",", "")) <= 2035:
+            continue
+        found["n"] = Cell(match.group(1), match.start(1), match.end(1))
+        break
+    if any("design" in found for found in roles):
+        phrase = _DESIGN_PHRASE.search(text, label_end, end)
+        if phrase and _cell_design(phrase.group()):
+            found["design"] = Cell(phrase.group(), phrase.start(), phrase.end())
+    outcome_column = next((index for index in order if "outcome" in roles[index]), None)
+    if "n" in found and outcome_column is not None and outcome_column > n_column:
+        instrument = _INSTRUMENT.search(text, found["n"].end, end)
+        if instrument:
+            found["outcome"] = Cell(instrument.group(), instrument.start(), instrument.end())
+    return found
+
+
+# "ECBI-Ip <0.01PSp <0.001": run-together cells of an outcome and its p-value (the cell boundary shows where
+# the name's capitals meet the p), at the start of a line or right after the previous cell's number
+_GLUED_P = re.compile(r"(?:^|(?<=\d))(?P<name>[A-Z][A-Za-z0-9\-]{1,24}?)p\s*[<=≤]\s*0?[.·]\d+", re.M)
+RUN_TOGETHER_PHRASE = re.compile(r"\b[a-z]{3,}[A-Z][a-z]{2}")  # a lower-case word glued to the next cell
+
+
+def p_value_outcomes(text: str, start: int, end: int) -> list[Cell]:
+    """The outcomes a table row names by run-together outcome / p-value cells ("ECBI-Ip <0.01" -> "ECBI-I")."""
+    found: list[Cell] = []
+    for match in _GLUED_P.finditer(text, start, end):
+        name = match.group("name")
+        if name.casefold() in {cell.text.casefold() for cell in found}:
+            continue
+        found.append(Cell(name, match.start("name"), match.end("name")))
+    return found
+
+
+def counted_noun(text: str, start: int, end: int) -> str:
+    """Whom a table's n counts: the first people noun ("children", "mothers") its caption and the lines
+    under it name in ``text[start:end]``, else "participants"."""
+    nouns = "|".join(re.escape(noun) for noun in vocabulary().counted_nouns)
+    found = re.search(rf"\b({nouns})\b", text[start:end], re.I)
+    return found.group(1).casefold() if found else "participants"
+
+
+def _header_rows(text: str, rows_start: int, following: int | None) -> list[_Line]:
+    """The lines under a spaced header: up to the next blank line or the next header."""
+    stop = text.find("\n\n", rows_start)
+    stop = len(text) if stop < 0 else stop
+    if following is not None:
+        stop = min(stop, following)
+    return [line for line in _lines(text, rows_start, stop) if line.text.strip()]
+
+
+def first_cell_outcomes(text: str, start: int, end: int) -> list[tuple[int, Cell]]:
+    """Outcomes in the first cell of rows under spaced headers whose first column is the outcome: the cell ends
+    where the row stops agreeing with a row of another such header that names the same outcome ("Graduated
+    from high school No Effect ..." under the effects header, "Graduated from high school Percentage of ..."
+    under the measures header); two words at least. (line start, outcome cell) for the rows in
+    ``text[start:end]``."""
+    headers = [(rows_start, header) for rows_start, header in spaced_headers_in(text, start, end)
+               if header[1] and "outcome" in header[1][0]]
+    if len(headers) < 2:
+        return []
+    groups = []
+    for index, (rows_start, _header) in enumerate(headers):
+        following = headers[index + 1][0] if index + 1 < len(headers) else None
+        if following is not None:
+            following = text.rfind("\n", 0, following - 1)
+        groups.append(_header_rows(text, rows_start, following))
+    found: list[tuple[int, Cell]] = []
+    for index, rows in enumerate(groups):
+        others = [line for other, lines in enumerate(groups) if other != index for line in lines]
+        for line in rows:
+            words = line.text.split()
+            best = 0
+            for other in others:
+                theirs = other.text.split()
+                shared = 0
+                while shared < min(len(words), len(theirs)) - 1 and words[shared] == theirs[shared]:
+                    shared += 1
+                best = max(best, shared)
+            if best >= 2:
+                name = " ".join(words[:best])
+                offset = line.start + line.text.index(words[0])
+                found.append((line.start, Cell(name, offset, offset + len(name))))
+    return [(at, cell) for at, cell in found if start <= at < end]
