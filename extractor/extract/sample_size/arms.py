@@ -310,3 +310,30 @@ def arm_sums(counts: list[Count]) -> list[Count]:
             unit_from=min((a.unit_from for a in arms), key=("noun", "context", "default").index),
         ))
     return sums
+
+
+# "281 burn victims and 273 hospital-based controls", "120 cases (...) and 240 matched controls"
+_CASES_THEN_CONTROLS = re.compile(r"\s*(?:\([^()]*\)\s*)?,?\s*(?:and|plus|as\s+well\s+as|with|vs\.?|versus|,)\s*$", re.I)
+_CONTROL_UNITS = ("controls", "control")
+
+
+def cases_and_controls(text: str, counts: list[Count]) -> list[Count]:
+    """A count of people joined to a count of controls right after it ("281 burn victims and 273 controls"),
+    added up into one count marked ``cases_and_controls`` (the sample of a case-control study, FORMAT.md: the
+    people the study counts). The parts stay candidates; which one is the headline is the chooser's call."""
+    sums: list[Count] = []
+    people = [c for c in counts if c.kind in PERSON_KINDS and c.role is not None and "arm" not in c.attributes]
+    for cases, controls in zip(people, people[1:], strict=False):
+        if controls.unit not in _CONTROL_UNITS or cases.unit in _CONTROL_UNITS or cases.form == "whole":
+            continue
+        if controls.start < cases.np_end or not _CASES_THEN_CONTROLS.match(text[cases.np_end : controls.start]):
+            continue
+        role = cases.role if cases.role not in ("total", "arm") else (controls.role if controls.role != "arm" else "total")
+        sums.append(Count(
+            cases.n + controls.n, cases.start, controls.end, cases.sentence, "participants", "person", "sum", role=role,
+            cue="sum", confidence=max(cases.confidence, controls.confidence),
+            attributes={"cases_and_controls": True, "sum_of_arms": True, "cases": cases.n, "controls": controls.n},
+            unit_from="context",
+        ))
+    return sums
+

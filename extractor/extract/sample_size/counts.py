@@ -52,6 +52,14 @@ _LONE_NUMBER_OR_BREAK = re.compile(r"(?<![\w.\-])\d+(?![\w.%\-])|;")
 _AGE_VALUE = re.compile(r"\d+|[a-z]+")
 _CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
 _OPENING = re.compile(r"\s*\(")
+# questionnaires or surveys returned, received or completed: counts of respondents ("1,956 self-reported
+# questionnaires received", "812 valid questionnaires were returned")
+_RESPONSES = re.compile(
+    r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
+    r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b(?:\s*\([^()]*\))?\s*(?:(?:were|was|had\s+been|have\s+been)\s+)?"
+    r"(?:received|returned|completed|collected|obtained|retrieved|analy[sz]ed|included)\b",
+    re.I,
+)
 _STUDIES_BEFORE = re.compile(r"\b(?:studies|trials|RCTs|articles|reports|papers)\s*[(\[,;]\s*(?:[nN]\s*[=:]\s*)?$")
 
 
@@ -104,7 +112,13 @@ def read_count(
                     position = percent.end()
     head = _unit_after(after, position, n, lexicon)
     if head == "rejected":
-        return None
+        responses = _RESPONSES.match(after, position)
+        if responses is None or whole is not None:
+            return None
+        # "1,956 questionnaires were received": a survey's sample is the questionnaires returned
+        end = number_end + responses.end("noun")
+        return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
+                     attributes={**attributes, "responses": True}, np_end=end)
     if head is None and whole is None and not _VERB_AFTER.match(after, position):
         head = _distant_unit(after, position, lexicon)
         if head is None:
@@ -226,6 +240,9 @@ def _unit_kind(lower: str, word: str, n: int, lexicon: Lexicon) -> tuple[str | N
             return kind, "RCTs" if candidate == "rcts" else lexicon.english.get(candidate, candidate)
         if candidate in lexicon.not_units:
             return "not_unit", candidate
+    compound = compound_unit(word, lexicon)
+    if compound is not None:
+        return compound
     if lower == "analyses":
         return None, lower
     if (
@@ -315,6 +332,20 @@ def noun_unit(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
         if kind.endswith("_singular"):
             return None  # "infant mental health", "patient education": a singular is a modifier
         return kind, "RCTs" if candidate == "rcts" else candidate
+    return compound_unit(word, lexicon)
+
+
+def compound_unit(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
+    """(kind, English unit) of a German compound noun ending in a plural unit noun of the lexicon:
+    "Kontrollgruppenstudien" (studies), "Schulkinder" (children), "Großeltern" (parents). German writes
+    such compounds as one capitalised word; the head noun comes last. None for any other word."""
+    if not word[:1].isupper() or len(word) < 8:
+        return None
+    lower = word.lower()
+    for suffix in lexicon.compound_heads:
+        if lower.endswith(suffix) and len(lower) >= len(suffix) + 3:
+            kind = lexicon.units[suffix]
+            return kind, lexicon.english.get(suffix, suffix)
     return None
 
 

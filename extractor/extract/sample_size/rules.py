@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...textlayer import Sentence, TextLayer
 from ...types import ExtractedValue
-from .arms import arm_sums, arms_by_sum, arms_named_after, mark_arms
+from .arms import arm_sums, arms_by_sum, arms_named_after, cases_and_controls, mark_arms
 from .chinese import chinese_counts, has_chinese
 from .choice import CLUSTER_DESIGNS, REVIEWS, choose_sample_size, sample_size_details
 from .counts import read_count
@@ -82,7 +82,12 @@ def _counts_in_sentence(scan: Scan, s_start: int, s_end: int, index: int, number
     assign_roles(scan, s_start, s_end, counts, sentences[index] if index < len(sentences) else None)
     mark_arms(scan, s_start, s_end, counts)
     screened_before_included(counts)
+    for count in counts:
+        if count.attributes.get("responses"):
+            # the questionnaires returned are the respondents analysed, whatever cue stands near them
+            count.role, count.confidence = "analysed", max(count.confidence, 0.7)
     counts = [c for c in counts if c.role is not None]
     counts.extend(arms_named_after(scan, s_start, s_end, index, counts))
     arms_by_sum(scan, s_start, s_end, index, counts, numbers)
+    counts.extend(cases_and_controls(scan.text, sorted(counts, key=lambda c: c.start)))
     return sorted(counts, key=lambda c: c.start)
