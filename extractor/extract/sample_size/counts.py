@@ -110,15 +110,15 @@ def read_count(
                 if percent:
                     attributes["percent"] = float((percent.group("p") or percent.group("q")).replace(",", ".").replace("·", "."))
                     position = percent.end()
-    head = _unit_after(after, position, n, lexicon)
-    if head == "rejected":
-        responses = _RESPONSES.match(after, position)
-        if responses is None or whole is not None:
-            return None
+    responses = _RESPONSES.match(after, position) if whole is None else None
+    if responses is not None:
         # "1,956 questionnaires were received": a survey's sample is the questionnaires returned
         end = number_end + responses.end("noun")
         return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
                      attributes={**attributes, "responses": True}, np_end=end)
+    head = _unit_after(after, position, n, lexicon)
+    if head == "rejected":
+        return None
     if head is None and whole is None and not _VERB_AFTER.match(after, position):
         head = _distant_unit(after, position, lexicon)
         if head is None:

@@ -1,0 +1,89 @@
+"""Sample-size classes that pages nobody tuned the rules to bring (issue 17): review counts in other wordings
+and languages, the reviews of an umbrella review, a case-control study's cases and controls, the
+questionnaires a survey got back, and German plurals. Every text is written for the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.extract.sample_size.rules import choose_sample_size, find_sample_sizes
+from extractor.textlayer import analyse
+
+
+def headline(text: str, design: str | None) -> tuple[int, str] | None:
+    chosen = choose_sample_size(find_sample_sizes(analyse(text)), design)
+    return None if chosen is None else (chosen.value["n"], chosen.value["unit"])
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        # German: a plain plural, a compound whose last part is the unit noun, the inclusion criteria after
+        ("Methode. Aus 900 Publikationen erfüllten 31 kontrollierte Evaluationen die Einschlusskriterien.",
+         "meta_analysis", (31, "studies")),
+        ("Es wurden 12 Kontrollgruppenstudien eingeschlossen.", "meta_analysis", (12, "studies")),
+        ("Insgesamt wurden 27 Studien in die Analyse aufgenommen.", "systematic_review", (27, "studies")),
+        # Spanish and Chinese
+        ("Se incluyeron 14 revisiones sistemáticas.", "umbrella_review", (14, "studies")),
+        ("共纳入了来自三个国家的23项研究。", "meta_analysis", (23, "studies")),
+    ],
+)
+def test_a_review_counts_its_included_studies_in_any_language(text: str, design: str, expected: tuple) -> None:
+    assert headline(text, design) == expected
+
+
+def test_an_umbrella_review_counts_its_reviews_not_their_trials() -> None:
+    text = "Results: A total of 23 SRs and MAs covered 310 distinct RCTs that included 51,200 adults."
+    assert headline(text, "umbrella_review") == (23, "studies")
+    # an ordinary review of the same sentence counts the trials it included
+    assert headline(text, "systematic_review") == (310, "studies")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We ran a matched case-control study involving 140 stroke patients and 290 community controls.", 430),
+        ("The sample comprised 88 cases (mean age 41) and 176 age-matched controls.", 264),
+    ],
+)
+def test_a_case_control_study_counts_its_cases_and_its_controls(text: str, expected: int) -> None:
+    assert headline(text, "case_control")[0] == expected
+
+
+def test_cases_and_controls_are_not_summed_for_a_trial() -> None:
+    text = "We enrolled 60 patients with migraine and 30 healthy controls; the patients were randomised."
+    assert headline(text, "rct")[0] == 60
+
+
+def test_a_survey_counts_the_questionnaires_it_got_back_not_the_people_invited() -> None:
+    text = ("Methods: Secondary school pupils (n=2,310) from eight schools were invited to take part. "
+            "Results: In all, 2,204 completed questionnaires were returned (response rate 95.4%).")
+    assert headline(text, "cross_sectional") == (2204, "questionnaires")
+
+
+def test_questionnaires_without_a_return_are_not_a_sample() -> None:
+    assert headline("Parents filled in 3 questionnaires about sleep.", "cohort") is None
+
+
+def test_a_trial_still_counts_the_randomised_when_questionnaires_come_back() -> None:
+    text = ("A total of 412 mothers were randomised to the programme or usual care. "
+            "At six months 350 questionnaires were returned.")
+    assert headline(text, "rct") == (412, "mothers")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In einer Geburtskohorte mit 640 Mutter-Kind-Paaren wurden Daten erhoben.", (640, "pairs")),
+        ("An der Befragung nahmen 512 Schulkinder teil.", (512, "children")),
+        ("Die Stichprobe bestand aus 233 Müttern und ihren Säuglingen.", (233, "mothers")),
+    ],
+)
+def test_german_plurals_and_compounds_name_people(text: str, expected: tuple) -> None:
+    assert expected in {(c.value["n"], c.value["unit"]) for c in find_sample_sizes(analyse(text))}
+
+
+def test_an_english_word_ending_like_a_german_unit_is_not_read_as_one() -> None:
+    # the compound reading is for capitalised German nouns: lower-case English words stay unknown
+    found = {(c.value["n"], c.value["unit"]) for c in find_sample_sizes(analyse("We saw 40 undereltern today."))}
+    assert (40, "parents") not in found
