@@ -87,3 +87,58 @@ def test_an_english_word_ending_like_a_german_unit_is_not_read_as_one() -> None:
     # the compound reading is for capitalised German nouns: lower-case English words stay unknown
     found = {(c.value["n"], c.value["unit"]) for c in find_sample_sizes(analyse("We saw 40 undereltern today."))}
     assert (40, "parents") not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("La muestra estuvo conformada por 1.245 adolescentes de 12 a 17 años.", "cross_sectional", 1245),
+        ("An der Studie nahmen 1.512 Jugendliche teil.", "cross_sectional", 1512),
+        ("Es wurden 4.213 Personen befragt.", "cross_sectional", 4213),
+    ],
+)
+def test_thousands_grouped_by_full_stops_are_one_count(text: str, design: str, expected: int) -> None:
+    assert headline(text, design)[0] == expected
+
+
+def test_three_decimals_before_a_word_that_is_no_unit_are_not_a_count() -> None:
+    found = {c.value["n"] for c in find_sample_sizes(analyse("The mean difference was 1.250 points in favour of yoga."))}
+    assert 1250 not in found
+
+
+def test_those_who_responded_to_a_survey_are_its_sample_not_those_invited() -> None:
+    text = "A total of 2,400 parents were invited and 1,870 responded to the survey."
+    assert headline(text, "cross_sectional")[0] == 1870
+
+
+def test_patients_who_responded_to_treatment_are_not_a_sample() -> None:
+    text = "We randomised 90 adults with depression; 41 responded to sertraline."
+    assert headline(text, "rct")[0] == 90
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We identified 312 cases of autism and 1,560 matched controls from the registry.",
+        "Cases (n = 312) and controls (n = 1,560) were recruited from two hospitals.",
+    ],
+)
+def test_cases_and_controls_written_with_a_phrase_or_as_labels_add_up(text: str) -> None:
+    assert headline(text, "case_control")[0] == 1872
+
+
+def test_a_list_of_groups_ending_in_controls_is_not_one_pair() -> None:
+    text = ("Biopsies were taken in 14 patients with severe asthma, 13 patients with mild asthma and "
+            "9 healthy controls.")
+    assert not any(c.attributes.get("cases_and_controls") for c in find_sample_sizes(analyse(text)))
+
+
+def test_the_ranker_is_offered_cases_plus_controls_only_for_a_case_control_study() -> None:
+    from extractor.models.sample_size import rank_sample_sizes
+
+    layer = analyse("The study involved 281 burn victims and 273 hospital-based controls.")
+    candidates = find_sample_sizes(layer)
+    assert any(c.attributes.get("cases_and_controls") for c in candidates)
+    for design, offered in (("case_control", True), ("rct", False), (None, False)):
+        ranked = rank_sample_sizes(candidates, layer, design=design)
+        assert any(c.attributes.get("cases_and_controls") for c, _ in ranked) is offered
