@@ -142,3 +142,29 @@ def test_the_ranker_is_offered_cases_plus_controls_only_for_a_case_control_study
     for design, offered in (("case_control", True), ("rct", False), (None, False)):
         ranked = rank_sample_sizes(candidates, layer, design=design)
         assert any(c.attributes.get("cases_and_controls") for c, _ in ranked) is offered
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We studied breast cancer survivors (BCS). A total of 322 BCS were randomized to yoga or usual care.",
+         (322, "survivors")),
+        ("Among African American women (AAW) at risk, 213 obese postmenopausal AAW were randomized.", (213, "women")),
+        ("Knowledge was assessed among transgender women (TGW): 260 TGWs were interviewed.", (260, "women")),
+    ],
+)
+def test_an_abbreviation_the_text_defines_for_people_is_a_unit(text: str, expected: tuple) -> None:
+    assert headline(text, "rct") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the bracket follows no person noun, or its letters do not match the noun
+        "Heart failure (HF) was common; 40 HF were admitted.",
+        "We recruited mothers (CBT) and 40 CBT were randomized.",
+    ],
+)
+def test_an_abbreviation_not_defined_for_people_is_no_unit(text: str) -> None:
+    found = {c.value["n"] for c in find_sample_sizes(analyse(text))}
+    assert 40 not in found

@@ -90,7 +90,7 @@ def read_count(
     if symbol:
         if lexicon.approximate_before.search(scan.lower[max(s_start, number.label_start - 25) : number.label_start]):
             attributes["approximate"] = True
-        head = _unit_after(after, position, n, lexicon)
+        head = _unit_after(after, position, n, lexicon, scan.abbreviations)
         if isinstance(head, tuple) and head[1] != "unknown" and symbol in "nN":
             kind, unit, unit_from = head[1], head[0], "noun"  # "n = 770 four-year-olds"
         else:
@@ -117,7 +117,7 @@ def read_count(
         end = number_end + responses.end("noun")
         return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
                      attributes={**attributes, "responses": True}, np_end=end)
-    head = _unit_after(after, position, n, lexicon)
+    head = _unit_after(after, position, n, lexicon, scan.abbreviations)
     if head == "rejected":
         return None
     if head is None and whole is None and not _VERB_AFTER.match(after, position):
@@ -182,8 +182,10 @@ def _distant_unit(after: str, position: int, lexicon: Lexicon) -> tuple[str, str
     return best
 
 
-def _unit_after(after: str, position: int, n: int, lexicon: Lexicon) -> tuple[str, str, int, str] | str | None:
-    """The unit noun heading the phrase after a number: (unit, kind, end offset, modifiers), "rejected" or None."""
+def _unit_after(after: str, position: int, n: int, lexicon: Lexicon, abbreviations: dict[str, str] | None = None,
+                ) -> tuple[str, str, int, str] | str | None:
+    """The unit noun heading the phrase after a number: (unit, kind, end offset, modifiers), "rejected" or None.
+    ``abbreviations`` are those the text defines for people ("322 BCS were randomized": survivors)."""
     modifiers: list[str] = []
     for _ in range(7):
         token = _TOKEN.match(after, position)
@@ -209,6 +211,8 @@ def _unit_after(after: str, position: int, n: int, lexicon: Lexicon) -> tuple[st
             continue
         if lower in lexicon.stop_words:
             return None
+        if abbreviations and word in abbreviations:
+            return abbreviations[word], "person", position, " ".join(modifiers)
         if lexicon.age_noun.match(lower):
             age = _AGE_VALUE.match(lower)
             years = parse_count(age.group()) if age else None
@@ -364,3 +368,37 @@ def skip_brackets(text: str, position: int, limit: int) -> int:
             if depth == 0:
                 return offset + 1
     return position
+
+
+_ABBREVIATION = re.compile(r"\(\s*(?P<short>[A-Z][A-Za-z]{1,7})\s*\)")
+
+
+def people_abbreviations(text: str, lexicon: Lexicon) -> dict[str, str]:
+    """Abbreviations the text defines for a group of people, each with the plural noun it stands for:
+    "breast cancer survivors (BCS)" -> {"BCS": "survivors"}, "African American women (AAW)" -> {"AAW": "women"}.
+    The noun right before the bracket must be a plural person noun of the lexicon, and the abbreviation must
+    end with its initial (a plural "s" aside) and start with the initial of a word just before it."""
+    found: dict[str, str] = {}
+    if "(" not in text:
+        return found
+    for match in _ABBREVIATION.finditer(text):
+        short = match.group("short")
+        if sum(c.isupper() for c in short) < 2:
+            continue
+        words = _WORDS.findall(text[max(0, match.start() - 80) : match.start()])
+        if not words:
+            continue
+        unit = noun_unit(words[-1], lexicon)
+        if unit is None or unit[0] != "person":
+            continue
+        letters = short[:-1] if short.endswith("s") and len(short) > 2 else short
+        if letters[-1].lower() != words[-1][0].lower():
+            continue
+        if not any(word[0].lower() == letters[0].lower() for word in words[-len(letters) - 1 :]):
+            continue
+        english = lexicon.english.get(unit[1], unit[1])
+        found.setdefault(short, english)
+        if not short.endswith("s"):
+            found.setdefault(short + "s", english)
+    return found
+
