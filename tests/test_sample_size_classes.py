@@ -168,3 +168,21 @@ def test_an_abbreviation_the_text_defines_for_people_is_a_unit(text: str, expect
 def test_an_abbreviation_not_defined_for_people_is_no_unit(text: str) -> None:
     found = {c.value["n"] for c in find_sample_sizes(analyse(text))}
     assert 40 not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We enrolled 64 parent–child dyads.", (64, "dyads")),  # an en dash joins the compound
+        ("Forty-nine community-based pediatricians at 8 practices participated.", (49, "pediatricians")),
+        ("Participants were 85 GPs from 12 practices.", (85, "GPs")),
+        ("A total of 56 psychologists were interviewed.", (56, "psychologists")),
+    ],
+)
+def test_compounds_with_an_en_dash_and_professionals_are_people(text: str, expected: tuple) -> None:
+    assert headline(text, "rct") == expected
+
+
+def test_an_en_dash_between_numbers_is_still_a_range() -> None:
+    found = {c.value["n"] for c in find_sample_sizes(analyse("Scores ranged 10–20 points in 45 mothers."))}
+    assert found == {45}

@@ -20,10 +20,11 @@ from .numbers import (
 from .records import Count, Scan
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<word>[A-Za-z\u00C0-\u024F][\w'’\-\u2010\u2011]*|\d+(?:[-\u2010–]\d+)*(?:[-\u2010][A-Za-z][\w'’\-]*)+)|(?P<punct>\S))"
+    r"\s*(?:(?P<word>[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A-Za-z]))*|\d+(?:[-\u2010–]\d+)*(?:[-\u2010][A-Za-z][\w'’\-]*)+)|(?P<punct>\S))"
 )
 _ADJECTIVE = re.compile(r"(?:-free|-naive|-na\u00efve|-positive|-negative|ed|al|ic|ive|ous|ful|ant|ent|ary|ile)$", re.I)
-_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’\-\u2010\u2011]*")
+# a dash between letters joins a compound ("mother–infant dyads", printed with an en dash)
+_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A-Za-z]))*")
 _VERB_AFTER = re.compile(
     r"\s*(?:(?:(?:were|was|had\s+been|have\s+been|are|will\s+be)\s+(?:then\s+|subsequently\s+|finally\s+|eventually\s+|"
     r"successfully\s+|actually\s+|ultimately\s+)?(?:randomi[sz]ed|randomly|enrolled|included|recruited|analy[sz]ed|allocated|"
@@ -322,9 +323,9 @@ def _noun_before(segment: str, lexicon: Lexicon, prefer_person: bool) -> tuple[s
 
 def _last_part(word: str) -> str:
     """The last part of a hyphenated word: "mother-infant" -> "infant"."""
-    if "-" not in word and "\u2010" not in word and "\u2011" not in word:
+    if "-" not in word and "\u2010" not in word and "\u2011" not in word and "\u2013" not in word:
         return word
-    return word.replace("\u2010", "-").replace("\u2011", "-").rsplit("-", 1)[-1]
+    return word.replace("\u2010", "-").replace("\u2011", "-").replace("\u2013", "-").rsplit("-", 1)[-1]
 
 
 def noun_unit(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
