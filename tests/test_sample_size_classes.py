@@ -186,3 +186,25 @@ def test_compounds_with_an_en_dash_and_professionals_are_people(text: str, expec
 def test_an_en_dash_between_numbers_is_still_a_range() -> None:
     found = {c.value["n"] for c in find_sample_sizes(analyse("Scores ranged 10–20 points in 45 mothers."))}
     assert found == {45}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Methods: A total of 212 children presenting with behavioural problems at one of six community clinics in "
+         "the north between 2015 and 2017, whose parents gave consent, were randomly allocated to the programme or a "
+         "waiting list. Of these, 35 parents were interviewed.", (212, "randomised")),
+        ("Three hundred and two mothers attending antenatal clinics in two districts, who screened positive for "
+         "depression, were randomised.", (302, "randomised")),
+    ],
+)
+def test_the_stage_verb_after_a_long_clause_gives_the_first_count_its_stage(text: str, expected: tuple) -> None:
+    chosen = choose_sample_size(find_sample_sizes(analyse(text)), "rct")
+    assert (chosen.value["n"], chosen.role) == expected
+
+
+def test_a_stage_verb_of_other_people_does_not_give_the_count_its_stage() -> None:
+    text = ("Surveys reached 410 parents at 12 primary schools in three northern districts of the county, "
+            "including rural and urban areas with high deprivation, where the teachers were assigned to coaching.")
+    roles = {c.value["n"]: c.role for c in find_sample_sizes(analyse(text))}
+    assert roles.get(410) != "randomised"
