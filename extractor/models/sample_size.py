@@ -245,7 +245,10 @@ def rank_sample_sizes(
     design: str | None = None,
 ) -> list[tuple[ExtractedValue, float]]:
     """The candidates with a role, each with the probability that it is the headline size, most probable first."""
-    candidates = [c for c in candidates if c.field == "sample_size" and c.role is not None]
+    # cases plus controls is the sample of a case-control study only (FORMAT.md); the ranker never learnt
+    # such sums, so it is not offered them for another design
+    candidates = [c for c in candidates if c.field == "sample_size" and c.role is not None
+                  and (design == "case_control" or not c.attributes.get("cases_and_controls"))]
     if not candidates:
         return []
     model = model or load()

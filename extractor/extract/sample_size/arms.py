@@ -310,3 +310,42 @@ def arm_sums(counts: list[Count]) -> list[Count]:
             unit_from=min((a.unit_from for a in arms), key=("noun", "context", "default").index),
         ))
     return sums
+
+
+# "281 burn victims and 273 hospital-based controls", "120 cases (...) and 240 matched controls"
+# "312 cases of autism and 1,560 matched controls", "Cases (n = 120) and controls (n = 240)"
+_CASES_THEN_CONTROLS = re.compile(
+    r"\s*\)?\s*(?:(?:of|with)\s+[^\d,;.()]{1,40}?\s*)?(?:\([^()]*\)\s*)?,?\s*(?:and|plus|as\s+well\s+as|with|vs\.?|versus|,)\s*"
+    r"(?:(?:[\w-]+\s+){0,3}controls?\s*(?:[(\[]\s*(?:[nN]\s*[=:]\s*)?)?)?$",
+    re.I,
+)
+_CONTROL_UNITS = ("controls", "control")
+
+
+def cases_and_controls(text: str, counts: list[Count]) -> list[Count]:
+    """A count of people joined to a count of controls right after it ("281 burn victims and 273 controls"),
+    added up into one count marked ``cases_and_controls`` (the sample of a case-control study, FORMAT.md: the
+    people the study counts). The parts stay candidates; which one is the headline is the chooser's call."""
+    sums: list[Count] = []
+    people = [c for c in counts if c.kind in PERSON_KINDS and c.role is not None and not c.attributes.get("each")]
+    for position, (cases, controls) in enumerate(zip(people, people[1:], strict=False)):
+        earlier = people[position - 1] if position else None
+        if earlier is not None and earlier.sentence == cases.sentence and cases.start - earlier.np_end <= 80 \
+                and ";" not in text[earlier.np_end : cases.start]:
+            continue  # "in 12 patients with X, 11 patients with Y and 10 healthy controls": a list of groups
+        if controls.unit not in _CONTROL_UNITS or cases.unit in _CONTROL_UNITS or cases.form == "whole" \
+                or "arm" in cases.attributes:
+            continue
+        if controls.start < cases.np_end or not _CASES_THEN_CONTROLS.match(text[cases.np_end : controls.start]):
+            continue
+        # the stage the two counts report: the cases' role, else the controls' (an arm's stage), else a total
+        stages = (cases.role, controls.role, controls.attributes.get("stage"))
+        role = next((stage for stage in stages if stage not in (None, "total", "arm")), "total")
+        sums.append(Count(
+            cases.n + controls.n, cases.start, controls.end, cases.sentence, "participants", "person", "sum", role=role,
+            cue="sum", confidence=max(cases.confidence, controls.confidence),
+            attributes={"cases_and_controls": True, "sum_of_arms": True, "cases": cases.n, "controls": controls.n},
+            unit_from="context",
+        ))
+    return sums
+

@@ -13,6 +13,7 @@ from ..vocabulary import CLUSTER_DESIGNS
 from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 from .records import FIELD, PERSON_KINDS, STUDY_KINDS
 
+REVIEW_UNITS = frozenset(("reviews", "systematic reviews", "meta-analyses", "metaanalyses"))
 _PERSON_TIERS = (
     ("randomised", False), ("randomised", True), ("enrolled", False), ("enrolled", True), ("total", False),
     ("eligible", False), ("total", True), ("analysed", False), ("analysed", True), ("followed_up", False),
@@ -24,8 +25,13 @@ def choose_sample_size(candidates: list[ExtractedValue], design: str | None) -> 
     """The headline size (FORMAT.md): randomised, else enrolled; individuals in a cluster trial; included studies in a review."""
     candidates = [c for c in candidates if c.field == FIELD and c.role is not None]
     if design in REVIEWS or (design is None and _looks_like_review(candidates)):
-        return _choose_review(candidates)
+        return _choose_review(candidates, design)
     person = [c for c in candidates if c.attributes.get("kind") in PERSON_KINDS]
+    if design == "case_control":
+        # "281 burn victims and 273 hospital-based controls": a case-control study's sample is both
+        both = [c for c in person if c.attributes.get("cases_and_controls") and not c.attributes.get("planned")]
+        if both:
+            return _best(both)
     if design in CLUSTER_DESIGNS:
         # "382 families with 488 children were randomized": the children are the participants
         person = [c for c in person if not _contains_person(c, person)]
@@ -99,8 +105,12 @@ def _looks_like_review(candidates: list[ExtractedValue]) -> bool:
     return bool(included) and not people
 
 
-def _choose_review(candidates: list[ExtractedValue]) -> ExtractedValue | None:
+def _choose_review(candidates: list[ExtractedValue], design: str | None = None) -> ExtractedValue | None:
     studies = [c for c in candidates if c.attributes.get("kind") in STUDY_KINDS]
+    if design == "umbrella_review":
+        # a review of reviews includes reviews: "19 SRs and MAs evaluated 152 RCTs" counts 19
+        reviews = [c for c in studies if c.role in ("included_studies", "total") and c.value["unit"] in REVIEW_UNITS]
+        studies = reviews or studies
     for role in ("included_studies", "total"):
         tier = [c for c in studies if c.role == role]
         if not tier:

@@ -20,15 +20,17 @@ from .numbers import (
 from .records import Count, Scan
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<word>[A-Za-z\u00C0-\u024F][\w'’\-\u2010\u2011]*|\d+(?:[-\u2010–]\d+)*(?:[-\u2010][A-Za-z][\w'’\-]*)+)|(?P<punct>\S))"
+    r"\s*(?:(?P<word>[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A-Za-z]))*|\d+(?:[-\u2010–]\d+)*(?:[-\u2010][A-Za-z][\w'’\-]*)+)|(?P<punct>\S))"
 )
 _ADJECTIVE = re.compile(r"(?:-free|-naive|-na\u00efve|-positive|-negative|ed|al|ic|ive|ous|ful|ant|ent|ary|ile)$", re.I)
-_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’\-\u2010\u2011]*")
+# a dash between letters joins a compound ("mother–infant dyads", printed with an en dash)
+_WORDS = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A-Za-z]))*")
 _VERB_AFTER = re.compile(
     r"\s*(?:(?:(?:were|was|had\s+been|have\s+been|are|will\s+be)\s+(?:then\s+|subsequently\s+|finally\s+|eventually\s+|"
     r"successfully\s+|actually\s+|ultimately\s+)?(?:randomi[sz]ed|randomly|enrolled|included|recruited|analy[sz]ed|allocated|"
     r"assigned|eligible|evaluable|available|followed|studied|treated)|randomi[sz]ed\s+to|(?:completed|met|participated|took\s+part|"
-    r"agreed|consented|provided|contributed|remained|returned|finished|underwent|fulfilled|entered|qualified)\b))",
+    r"agreed|consented|provided|contributed|remained|returned|finished|underwent|fulfilled|entered|qualified)\b|"
+    r"responded\s+to\s+(?:the\s+|a\s+|an\s+|our\s+|this\s+)?(?:[\w-]+\s+){0,2}(?:survey|questionnaire)s?\b))",
     re.I,
 )
 _VERB_BEFORE = re.compile(
@@ -52,6 +54,14 @@ _LONE_NUMBER_OR_BREAK = re.compile(r"(?<![\w.\-])\d+(?![\w.%\-])|;")
 _AGE_VALUE = re.compile(r"\d+|[a-z]+")
 _CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
 _OPENING = re.compile(r"\s*\(")
+# questionnaires or surveys returned, received or completed: counts of respondents ("1,956 self-reported
+# questionnaires received", "812 valid questionnaires were returned")
+_RESPONSES = re.compile(
+    r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
+    r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b(?:\s*\([^()]*\))?\s*(?:(?:were|was|had\s+been|have\s+been)\s+)?"
+    r"(?:received|returned|completed|collected|obtained|retrieved|analy[sz]ed|included)\b",
+    re.I,
+)
 _STUDIES_BEFORE = re.compile(r"\b(?:studies|trials|RCTs|articles|reports|papers)\s*[(\[,;]\s*(?:[nN]\s*[=:]\s*)?$")
 
 
@@ -81,7 +91,7 @@ def read_count(
     if symbol:
         if lexicon.approximate_before.search(scan.lower[max(s_start, number.label_start - 25) : number.label_start]):
             attributes["approximate"] = True
-        head = _unit_after(after, position, n, lexicon)
+        head = _unit_after(after, position, n, lexicon, scan.abbreviations)
         if isinstance(head, tuple) and head[1] != "unknown" and symbol in "nN":
             kind, unit, unit_from = head[1], head[0], "noun"  # "n = 770 four-year-olds"
         else:
@@ -102,7 +112,13 @@ def read_count(
                 if percent:
                     attributes["percent"] = float((percent.group("p") or percent.group("q")).replace(",", ".").replace("·", "."))
                     position = percent.end()
-    head = _unit_after(after, position, n, lexicon)
+    responses = _RESPONSES.match(after, position) if whole is None else None
+    if responses is not None:
+        # "1,956 questionnaires were received": a survey's sample is the questionnaires returned
+        end = number_end + responses.end("noun")
+        return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
+                     attributes={**attributes, "responses": True}, np_end=end)
+    head = _unit_after(after, position, n, lexicon, scan.abbreviations)
     if head == "rejected":
         return None
     if head is None and whole is None and not _VERB_AFTER.match(after, position):
@@ -167,8 +183,10 @@ def _distant_unit(after: str, position: int, lexicon: Lexicon) -> tuple[str, str
     return best
 
 
-def _unit_after(after: str, position: int, n: int, lexicon: Lexicon) -> tuple[str, str, int, str] | str | None:
-    """The unit noun heading the phrase after a number: (unit, kind, end offset, modifiers), "rejected" or None."""
+def _unit_after(after: str, position: int, n: int, lexicon: Lexicon, abbreviations: dict[str, str] | None = None,
+                ) -> tuple[str, str, int, str] | str | None:
+    """The unit noun heading the phrase after a number: (unit, kind, end offset, modifiers), "rejected" or None.
+    ``abbreviations`` are those the text defines for people ("322 BCS were randomized": survivors)."""
     modifiers: list[str] = []
     for _ in range(7):
         token = _TOKEN.match(after, position)
@@ -194,6 +212,8 @@ def _unit_after(after: str, position: int, n: int, lexicon: Lexicon) -> tuple[st
             continue
         if lower in lexicon.stop_words:
             return None
+        if abbreviations and word in abbreviations:
+            return abbreviations[word], "person", position, " ".join(modifiers)
         if lexicon.age_noun.match(lower):
             age = _AGE_VALUE.match(lower)
             years = parse_count(age.group()) if age else None
@@ -226,6 +246,9 @@ def _unit_kind(lower: str, word: str, n: int, lexicon: Lexicon) -> tuple[str | N
             return kind, "RCTs" if candidate == "rcts" else lexicon.english.get(candidate, candidate)
         if candidate in lexicon.not_units:
             return "not_unit", candidate
+    compound = compound_unit(word, lexicon)
+    if compound is not None:
+        return compound
     if lower == "analyses":
         return None, lower
     if (
@@ -300,9 +323,9 @@ def _noun_before(segment: str, lexicon: Lexicon, prefer_person: bool) -> tuple[s
 
 def _last_part(word: str) -> str:
     """The last part of a hyphenated word: "mother-infant" -> "infant"."""
-    if "-" not in word and "\u2010" not in word and "\u2011" not in word:
+    if "-" not in word and "\u2010" not in word and "\u2011" not in word and "\u2013" not in word:
         return word
-    return word.replace("\u2010", "-").replace("\u2011", "-").rsplit("-", 1)[-1]
+    return word.replace("\u2010", "-").replace("\u2011", "-").replace("\u2013", "-").rsplit("-", 1)[-1]
 
 
 def noun_unit(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
@@ -315,6 +338,20 @@ def noun_unit(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
         if kind.endswith("_singular"):
             return None  # "infant mental health", "patient education": a singular is a modifier
         return kind, "RCTs" if candidate == "rcts" else candidate
+    return compound_unit(word, lexicon)
+
+
+def compound_unit(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
+    """(kind, English unit) of a German compound noun ending in a plural unit noun of the lexicon:
+    "Kontrollgruppenstudien" (studies), "Schulkinder" (children), "Großeltern" (parents). German writes
+    such compounds as one capitalised word; the head noun comes last. None for any other word."""
+    if not word[:1].isupper() or len(word) < 8:
+        return None
+    lower = word.lower()
+    for suffix in lexicon.compound_heads:
+        if lower.endswith(suffix) and len(lower) >= len(suffix) + 3:
+            kind = lexicon.units[suffix]
+            return kind, lexicon.english.get(suffix, suffix)
     return None
 
 
@@ -332,3 +369,37 @@ def skip_brackets(text: str, position: int, limit: int) -> int:
             if depth == 0:
                 return offset + 1
     return position
+
+
+_ABBREVIATION = re.compile(r"\(\s*(?P<short>[A-Z][A-Za-z]{1,7})\s*\)")
+
+
+def people_abbreviations(text: str, lexicon: Lexicon) -> dict[str, str]:
+    """Abbreviations the text defines for a group of people, each with the plural noun it stands for:
+    "breast cancer survivors (BCS)" -> {"BCS": "survivors"}, "African American women (AAW)" -> {"AAW": "women"}.
+    The noun right before the bracket must be a plural person noun of the lexicon, and the abbreviation must
+    end with its initial (a plural "s" aside) and start with the initial of a word just before it."""
+    found: dict[str, str] = {}
+    if "(" not in text:
+        return found
+    for match in _ABBREVIATION.finditer(text):
+        short = match.group("short")
+        if sum(c.isupper() for c in short) < 2:
+            continue
+        words = _WORDS.findall(text[max(0, match.start() - 80) : match.start()])
+        if not words:
+            continue
+        unit = noun_unit(words[-1], lexicon)
+        if unit is None or unit[0] != "person":
+            continue
+        letters = short[:-1] if short.endswith("s") and len(short) > 2 else short
+        if letters[-1].lower() != words[-1][0].lower():
+            continue
+        if not any(word[0].lower() == letters[0].lower() for word in words[-len(letters) - 1 :]):
+            continue
+        english = lexicon.english.get(unit[1], unit[1])
+        found.setdefault(short, english)
+        if not short.endswith("s"):
+            found.setdefault(short + "s", english)
+    return found
+

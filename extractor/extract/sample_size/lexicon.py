@@ -30,6 +30,7 @@ class Lexicon:
 
     units: dict[str, str]  # lower-case noun -> kind (person, cluster, study, report, *_singular)
     english: dict[str, str]  # lower-case noun of another language -> the English unit it is written as
+    compound_heads: tuple[str, ...]  # German plural unit nouns that head a compound ("...studien"), longest first
     not_units: frozenset[str]
     modifiers: frozenset[str]
     stop_words: frozenset[str]
@@ -65,9 +66,14 @@ def load_lexicon() -> Lexicon:
         combined = "|".join(f"(?P<c{order}>{pattern.lower()})" for order, pattern in enumerate(table.values()))
         return Cues(roles, re.compile(rf"\b(?:{combined})"), {role: lower(p) for role, p in table.items()})
 
+    english = {noun.lower(): unit for noun, unit in data.get("units_in_english", {}).items()}
+    german = {noun.lower() for noun in data["units"]["person"] + data["units"]["study"] if noun[:1].isupper()}
+    heads = sorted((noun for noun in german if noun in english and len(noun) >= 5 and units.get(noun) in (
+        "person", "study")), key=len, reverse=True)
     return Lexicon(
         units=units,
-        english={noun.lower(): unit for noun, unit in data.get("units_in_english", {}).items()},
+        english=english,
+        compound_heads=tuple(heads),
         not_units=frozenset(word.lower() for word in data["not_units"]),
         modifiers=frozenset(word.lower() for word in data["modifier_words_ending_in_s"]),
         stop_words=frozenset(data["stop_words"]),

@@ -21,6 +21,7 @@ _NUMBER_START = re.compile(
 )
 _COUNT_AT = re.compile(COUNT)
 DECIMAL_OR_PERCENT = re.compile(rf"(?:{DECIMAL}|,)\d|\s*%")  # "0.05", "0·10", "0•13", "1,24", "95%"
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?![\d.,%·])(?=\s+[^\W\d_])")
 _LABEL_BEFORE = re.compile(r"(?<![\w])([nNkK])\.?\s*(?:=|:|\uff1d)\s*$")
 _YEAR_AFTER = re.compile(r"\s*[-–/)]")
 _RANGE_AFTER = re.compile(r"\s*[-–]\s*(?:and|to)\s")
@@ -60,6 +61,13 @@ def find_numbers(text: str, lower: str, start: int, end: int) -> list[Number]:
         count = _COUNT_AT.match(text, at, end)
         if count is None or not count.group():
             position = hit.end()
+            continue
+        dotted = _DOT_THOUSANDS.match(text, at, end)
+        if dotted is not None:
+            # "4.213 Personen", "1.245 adolescentes": thousands grouped by full stops (German, Spanish,
+            # Portuguese); three decimals before a word are no measurement anyone writes of a count
+            found.append(Number(dotted.group().replace(".", ""), at, dotted.end(), None, at))
+            position = dotted.end()
             continue
         if DECIMAL_OR_PERCENT.match(text, count.end()):
             position = count.end() + 1  # "0.05", "95%": never a count

@@ -52,6 +52,8 @@ class Scan:
     range_start: int
     lexicon: Lexicon
     counts: list[Count]
+    # abbreviations the text defines for people: "breast cancer survivors (BCS)" -> {"BCS": "survivors"}
+    abbreviations: dict[str, str] = field(default_factory=dict)
 
 
 def to_value(count: Count) -> ExtractedValue:

@@ -8,7 +8,7 @@ import re
 
 from ...textlayer import Sentence
 from ..common.number_words import WORD_COUNT
-from .counts import skip_brackets
+from .counts import noun_unit, skip_brackets
 from .lexicon import Cues
 from .records import PERSON_KINDS, STUDY_KINDS, Count, Scan
 
@@ -120,8 +120,47 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
             if inner is not None and inner.role is not None:
                 count.role = count.raw_role = inner.raw_role
                 count.cue, count.confidence = "inherited", inner.confidence - 0.05
+    _distant_stage(text, s_end, counts, scan)
     for count in counts:
         _settle_role(count, counts)
+
+
+# the verb that gives the sentence's first count of people its stage, after clauses that may hold other numbers:
+# "A total of 212 children presenting with ... at one of six clinics between 2015 and 2017, ..., were randomly
+# allocated"
+_DISTANT_STAGE = re.compile(
+    r"\b(?:were|was)\s+(?:then\s+|subsequently\s+|\w+ly\s+)?(?P<verb>randomi[sz]ed|allocated|assigned|enrolled|recruited|included)\b",
+    re.I,
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z\u00C0-\u024F][\w'’-]*)[\s,)]*$")
+_DISTANT_LIMIT = 300
+
+
+def _distant_stage(text: str, s_end: int, counts: list[Count], scan: Scan) -> None:
+    """The stage of the first count of people of a sentence that no near cue gave one ("total" at most), from
+    the passive stage verb further on, when no other count of people and no semicolon stands between and the
+    word before the verb is not a noun for people of its own ("... where nurses were assigned")."""
+    people = [c for c in counts if c.kind in PERSON_KINDS and c.form not in ("whole", "part")]
+    if not people:
+        return
+    count = people[0]
+    if count.role not in ("total", None) or count.cue == "after" or "arm" in count.attributes:
+        return
+    window = text[count.np_end : min(s_end, count.np_end + _DISTANT_LIMIT)]
+    window = window.split(";", 1)[0]
+    verb = _DISTANT_STAGE.search(window)
+    if verb is None:
+        return
+    verb_at = count.np_end + verb.start()
+    if any(c is not count and c.kind in PERSON_KINDS and count.np_end <= c.start < verb_at for c in counts):
+        return
+    before = _WORD_BEFORE.search(window[: verb.start()])
+    if before is not None and noun_unit(before.group(1), scan.lexicon) is not None:
+        return
+    stage = "randomised" if re.match(r"randomi|allocated|assigned", verb.group("verb"), re.I) else "enrolled"
+    count.role = count.raw_role = stage
+    count.cue = "after"
+    count.confidence = _confidence(count, "after", 120) - 0.05  # a verb further than any near cue
 
 
 def _joined(join: str, count: Count, following: Count) -> bool:

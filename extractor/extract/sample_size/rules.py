@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from ...textlayer import Sentence, TextLayer
 from ...types import ExtractedValue
-from .arms import arm_sums, arms_by_sum, arms_named_after, mark_arms
+from .arms import arm_sums, arms_by_sum, arms_named_after, cases_and_controls, mark_arms
 from .chinese import chinese_counts, has_chinese
 from .choice import CLUSTER_DESIGNS, REVIEWS, choose_sample_size, sample_size_details
-from .counts import read_count
+from .counts import people_abbreviations, read_count
 from .lexicon import load_lexicon
 from .numbers import Number, find_numbers
 from .records import FIELD, ROLES, VERSION, Count, Scan, to_value
@@ -47,6 +47,7 @@ def find_sample_sizes(layer: TextLayer, start: int = 0, end: int | None = None) 
     if len(lower) != len(layer.text):  # a few characters lower-case to two; keep offsets aligned
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in layer.text)
     scan = Scan(layer.text, lower, sentences, start, load_lexicon(), counts)
+    scan.abbreviations = people_abbreviations(layer.text[start:end], scan.lexicon)
     for index, sentence in enumerate(sentences):
         s_start, s_end = max(sentence.start, start), min(sentence.end, end)
         numbers = find_numbers(layer.text, lower, s_start, s_end)
@@ -82,7 +83,12 @@ def _counts_in_sentence(scan: Scan, s_start: int, s_end: int, index: int, number
     assign_roles(scan, s_start, s_end, counts, sentences[index] if index < len(sentences) else None)
     mark_arms(scan, s_start, s_end, counts)
     screened_before_included(counts)
+    for count in counts:
+        if count.attributes.get("responses"):
+            # the questionnaires returned are the respondents analysed, whatever cue stands near them
+            count.role, count.confidence = "analysed", max(count.confidence, 0.7)
     counts = [c for c in counts if c.role is not None]
     counts.extend(arms_named_after(scan, s_start, s_end, index, counts))
     arms_by_sum(scan, s_start, s_end, index, counts, numbers)
+    counts.extend(cases_and_controls(scan.text, sorted(counts, key=lambda c: c.start)))
     return sorted(counts, key=lambda c: c.start)
