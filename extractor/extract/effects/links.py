@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import load_lexicon, phrase_key
-from .tail import Estimate, enclosing_bracket
+from .tail import Estimate
 
 _POST_OUTCOME = re.compile(
     r"(?:\s*[)\]])?\s+(?P<preposition>for|on)\s+(?:the\s+)?(?P<outcome>[^,;.()\[\]\d]{2,60}?)"
@@ -156,7 +156,7 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
             return phrase, None
     bracket = estimate.in_bracket
     if bracket is None:
-        bracket = enclosing_bracket(scan, anchor, floor)
+        bracket = open_bracket(scan, anchor, floor)
     construct = _phrase_before(scan, bracket, floor) if bracket is not None else None
     after = _POST_OUTCOME.match(scan, estimate.end, limit)
     if after and after.group("preposition") == "on":
@@ -167,7 +167,37 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
+    if after and clause_subject(scan, estimate, floor):
+        # "the relapse rate was 12% for tapering and 4% for continuation": the subject is the outcome and
+        # "for X" after each value names its arm
+        return None, None
     return (after.group("outcome").strip(), None) if after else (None, None)
+
+
+_ABBREVIATION_DOT = re.compile(r"(?i)(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bcf|\bapprox|\bresp)$")
+
+
+def open_bracket(scan: str, position: int, floor: int) -> int | None:
+    """Offset of the unclosed ``(`` or ``[`` that ``position`` is inside (at most 120 characters back), read
+    past the dot of an abbreviation (``(29% vs. 9%)``) that a sentence's end is not."""
+    depth = 0
+    for index in range(position - 1, max(floor, position - 120) - 1, -1):
+        char = scan[index]
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth == 0:
+                return index
+            depth -= 1
+        elif (
+            char == "."
+            and depth == 0
+            and index + 1 < len(scan)
+            and scan[index + 1].isspace()
+            and not _ABBREVIATION_DOT.search(scan, max(floor, index - 8), index)
+        ):
+            return None
+    return None
 
 
 _OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
@@ -201,7 +231,11 @@ _ASSOCIATED_AFTER = re.compile(
 )
 # "the relapse rate was 12.5 % in ...": the subject of the clause that states the value
 _SUBJECT = re.compile(
-    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?<!\bwho)(?<!\bthat)\s+"
+    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)"
+    # words, a short bracketed abbreviation ("adverse events (AEs)"), digits inside a name or a time ("24-month
+    # rate", "survival over 6 months"), but no free-standing number: that is a value, not a name
+    r"(?P<outcome>[A-Za-z](?:[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
+    rf"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){{1,80}}?)(?<!\bwho)(?<!\bthat)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
     r"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?[(\[]?\s*$",
@@ -390,12 +424,20 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
-    subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
-    if subject and not _ASSOCIATION_WORDS.search(
-        subject.group()
-    ):  # the subject of an association is the exposure
-        found.append(subject.group("outcome"))
+    subject = clause_subject(scan, estimate, floor)
+    if subject:
+        found.append(subject)
     return [phrase for phrase in map(clean_outcome, found) if phrase]
+
+
+def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
+    """The subject of the clause that states the estimate (``the relapse rate was 12.5% in ...``), unless it is
+    the exposure of an association or only a measure's name."""
+    clause_start = max(floor, scan.rfind(";", floor, estimate.anchor_start) + 1)
+    subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
+    if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
+        return None  # the subject of an association is the exposure
+    return clean_outcome(subject.group("outcome"))
 
 
 def sentence_comparison(sentence: str) -> str | None:
