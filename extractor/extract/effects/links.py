@@ -14,6 +14,8 @@ from .lexicon import load_lexicon, phrase_key
 from .tail import Estimate
 
 _POST_OUTCOME = re.compile(
+    # ("1.3% and 1.1% for mortality": the value paired with this one may stand between it and its outcome)
+    r"(?:\s+(?:and|vs\.?|versus)\s+-?\d+(?:\.\d+)?\s*(?:%|percent|per\s+cent)?(?=\s+for\b))?"
     r"(?:\s*[)\]])?\s+(?P<preposition>for|on)\s+(?:the\s+)?(?P<outcome>[^,;.()\[\]\d]{2,60}?)"
     r"(?=\s*(?:[,;.()\[\]]|$)|\s+(?:and|but|while|whereas|compared|than|at|after|was|were|respectively|among)\b)"
 )
@@ -44,12 +46,27 @@ def strip_qualifiers(phrase: str) -> str:
         phrase = stripped
 
 
+# ("more than 5% of patients" is a quantity, not a comparator)
+_COMPARATOR_IN = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)")
+_OUTCOME_PREPOSITION = re.compile(r"(?i)\b(?:on|in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s")
 _COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
 TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
     r"(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|twenty-four)"
     r"[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up|post[\s-]?(?:test|intervention|treatment))\b"
 )
 TIME_ONLY = re.compile(rf"^{TIME_POINT}", re.I)
+# What may follow a time point in a phrase that names only a time ("6-month follow-up", "two years later")
+_TIME_REST = re.compile(
+    r"(?i)\s*(?:(?:follow[\s-]?up|assessment|visit|time[\s-]?point|point|post[\s-]?partum|postnatal|later|of\s+age"
+    r"|after\s+\w+|of\s+(?:follow[\s-]?up|treatment|therapy))\s*)*"
+)
+
+
+def only_time(phrase: str) -> bool:
+    """Whether ``phrase`` names only a time point (``6 months``, ``12-month follow-up``), not an outcome measured
+    at one (``24-month FFTF rate``, ``five-year survival``)."""
+    match = TIME_ONLY.match(phrase)
+    return bool(match) and _TIME_REST.fullmatch(phrase, match.end()) is not None
 _BETWEEN = re.compile(
     r"\bbetween\s+(?:the\s+)?(?P<a>[^,;.()\d]{2,30}?)\s+and\s+(?:the\s+)?(?P<b>[^,;.()\d]{2,30}?)\s+"
     r"(?:arms|groups|conditions)\b",
@@ -93,6 +110,9 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
         cut -= 1
     if _COMPARATOR_END.search(" ".join(words[:cut])):
         return None  # "compared with the placebo group (": a comparator, not an outcome
+    comparator = list(_COMPARATOR_IN.finditer(window))
+    if comparator and not _OUTCOME_PREPOSITION.search(window, comparator[-1].end()):
+        return None  # "compared with that after a diet without walnuts (": still the comparator's phrase
     if (
         cut
         and words[cut - 1].lower() in _ARM_PREPOSITIONS
@@ -120,7 +140,7 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
         or names_measure(phrase)
         or not re.search(r"[A-Za-z]", phrase)
         or phrase.lower() in lexicon.stop_words
-        or TIME_ONLY.match(phrase)
+        or only_time(phrase)
         or PAIR_LABEL.search(f" {phrase} ")
     ):
         return None
@@ -372,6 +392,13 @@ _MEASURE_HEAD = re.compile(
 )
 
 
+_GENERIC_HEADS = frozenset(
+    {"rate", "rates", "risk", "incidence", "score", "scores", "level", "levels", "time", "duration", "proportion",
+     "number", "change", "frequency", "response", "values", "value"}
+)
+_SECTION_WORDS = frozenset({"results", "result", "findings", "conclusions", "conclusion", "methods", "background"})
+
+
 def clean_outcome(phrase: str | None) -> str | None:
     """A linked phrase fit to name an outcome, or None (an arm, a subgroup, a population, a measure's name,
     an exposure level)."""
@@ -382,10 +409,14 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None  # "two ACEs (AOR = 3.2)": the exposure level of a list, not its outcome
     words = phrase.split()
     drop = load_lexicon().drop_words
-    while words and words[0].lower() in drop:
-        words.pop(0)
+    while words and (words[0].lower() in drop or (words[0].isupper() and words[0].lower() in _SECTION_WORDS)):
+        words.pop(0)  # "RESULTS The mean survival": a heading run into the sentence is not part of its subject
+    if len(words) == 1 and len(phrase.split()) > 1 and words[0].lower() in _GENERIC_HEADS:
+        kept = phrase.split()
+        if kept[-2].lower() not in {"the", "a", "an", "its", "their", "this", "that"}:
+            words = kept[-2:]  # "the total effective rate": "effective rate", not "rate" alone
     phrase = " ".join(words)
-    if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or TIME_ONLY.match(phrase):
+    if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or only_time(phrase):
         return None
     if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
         return None
@@ -430,6 +461,9 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     return [phrase for phrase in map(clean_outcome, found) if phrase]
 
 
+_ARMS_IN_SUBJECT = re.compile(r"(?i)\brespective\b|\b(?:in|for)\s+(?:both|all|each|the\s+two|the\s+three)\s+(?:groups|arms)\b")
+
+
 def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
     """The subject of the clause that states the estimate (``the relapse rate was 12.5% in ...``), unless it is
     the exposure of an association or only a measure's name."""
@@ -437,6 +471,8 @@ def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
     if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
         return None  # the subject of an association is the exposure
+    if _ARMS_IN_SUBJECT.search(subject.group("outcome")):
+        return None  # "the respective event rates for A and B were 1.3% and 1.1% for mortality": "for X" names it
     return clean_outcome(subject.group("outcome"))
 
 
