@@ -258,7 +258,18 @@ _SUBJECT = re.compile(
     rf"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){{1,80}}?)(?<!\bwho)(?<!\bthat)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
-    r"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?[(\[]?\s*$",
+    r"(?:[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
+    # the estimate may be a later value of a bracket: "was lower in A (10% vs. 6%)", "(154 (29) v 144 (31)"
+    r"(?:[(\[](?:[^()\[\];]|(?<=\bvs)\.|\.(?=\d)|\([^()]{0,20}\)){0,60})?\s*$",
+)
+_NAME = r"[A-Za-z](?:[^,;:()\[\]=<>\d.]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])){1,80}?"
+# "Mean procedure times were: group A, 80 min; group B, 98 min": the subject of a list after a colon
+_LIST_SUBJECT = re.compile(rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)\s*:")
+# "there were significantly more cardiovascular deaths with A (15%) than with B (13%)"
+_THERE_WERE = re.compile(
+    r"(?i)\bthere\s+(?:was|were)\s+(?:(?:significantly|significant|slightly|statistically|a\s+trend\s+towards?)\s+)*"
+    r"(?:more|fewer|less|greater|lower|higher|no\s+(?:significant\s+)?differences?\s+in)\s+"
+    rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|among|for|between|after|on|during)\b|\s*[,(\[])"
 )
 _ASSOCIATION_WORDS = re.compile(r"(?i)\b(?:associated|correlated|linked|related|predicted|predictive)\b")
 # Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
@@ -396,6 +407,7 @@ _GENERIC_HEADS = frozenset(
     {"rate", "rates", "risk", "incidence", "score", "scores", "level", "levels", "time", "duration", "proportion",
      "number", "change", "frequency", "response", "values", "value"}
 )
+_CONJUNCTIONS = frozenset({"and", "but", "although", "though", "whereas", "while", "however", "also", "thus"})
 _SECTION_WORDS = frozenset({"results", "result", "findings", "conclusions", "conclusion", "methods", "background"})
 
 
@@ -409,7 +421,11 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None  # "two ACEs (AOR = 3.2)": the exposure level of a list, not its outcome
     words = phrase.split()
     drop = load_lexicon().drop_words
-    while words and (words[0].lower() in drop or (words[0].isupper() and words[0].lower() in _SECTION_WORDS)):
+    while words and (
+        words[0].lower() in drop
+        or words[0].lower() in _CONJUNCTIONS
+        or (words[0].isupper() and words[0].lower() in _SECTION_WORDS)
+    ):
         words.pop(0)  # "RESULTS The mean survival": a heading run into the sentence is not part of its subject
     if len(words) == 1 and len(phrase.split()) > 1 and words[0].lower() in _GENERIC_HEADS:
         kept = phrase.split()
@@ -458,6 +474,12 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     subject = clause_subject(scan, estimate, floor)
     if subject:
         found.append(subject)
+    there = list(_THERE_WERE.finditer(scan, clause_start, estimate.anchor_start))
+    if there and not re.search(r"[.;]\s", scan[there[-1].end() : estimate.anchor_start]):
+        found.append(there[-1].group("outcome"))
+    listed = list(_LIST_SUBJECT.finditer(scan, floor, estimate.anchor_start))
+    if listed and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start]):
+        found.append(listed[-1].group("outcome"))
     return [phrase for phrase in map(clean_outcome, found) if phrase]
 
 
