@@ -99,12 +99,19 @@ _QUOTES = "'\"\u2018\u2019\u201c\u201d"
 _COLON_LABEL = re.compile(r":(?:\s*[\w-]+){0,3}\s*$")
 
 
+_PREDICATE_END = re.compile(
+    r"(?i)(?<=\w)\s+(?:occurred|developed|appeared|persisted|happened|resolved)(?:\s+\w+ly)?$"
+)
+# "mean duration of air leak in days (": the unit the values are in is not part of the outcome
+_UNIT_END = re.compile(r"(?i)\s+in\s+(?:days|hours|minutes|weeks|months|years|seconds|mm|cm|kg|g|ml|mmHg|points)\s*$")
+
+
 def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     """The noun phrase that ends at ``position`` (``for depression (`` -> ``depression``)."""
     lexicon = load_lexicon()
     window = scan[max(floor, position - 100) : position]
     window = re.split(r"[,;:()\[\]]|(?<=\D)\.\s", window)[-1]
-    words = strip_qualifiers(window.rstrip()).split()
+    words = _UNIT_END.sub("", strip_qualifiers(window.rstrip())).split()
     cut = len(words)
     while cut and words[cut - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
         cut -= 1
@@ -125,14 +132,12 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
         and words[cut - 2].lower() in _COMPARATIVES
     ):
         return None  # "scores were lower in walking weeks (": a condition; the subject is the outcome
-    kept = words[cut:]
-    while kept and kept[-1].lower().strip(_QUOTES) in lexicon.drop_words:
-        kept.pop()
-    for index in range(len(kept) - 1, -1, -1):  # "PFS was significantly improved": keep what follows the verb
-        if kept[index].lower().strip(_QUOTES) in lexicon.drop_words:
-            kept = kept[index + 1 :]
-            break
-    phrase = " ".join(kept[-6:]).strip(" -$*_\"'")
+    kept = _after_verb(words[cut:])
+    head = _head_of(words, cut) if kept and len(kept) == len(_strip_determiners(words[cut:])) else []
+    if head:  # "the rate of blood transfusion (", "osteonecrosis of the jaw (": the whole noun phrase
+        kept = [*head, words[cut - 1], *words[cut:]]
+    phrase = " ".join(kept[-9 if head else -6 :]).strip(" -$*_\"'")
+    phrase = _PREDICATE_END.sub("", phrase)  # "osteonecrosis of the jaw occurred infrequently ("
     if (
         not phrase
         or phrase[0].isdigit()  # "24 of 90 runners (": a count
@@ -145,6 +150,62 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     ):
         return None
     return phrase
+
+
+def _after_verb(words: list[str]) -> list[str]:
+    """``PFS was significantly improved`` -> ``PFS``...: what follows the last drop word, less drop words at the end."""
+    drop = load_lexicon().drop_words
+    kept = list(words)
+    while kept and kept[-1].lower().strip(_QUOTES) in drop:
+        kept.pop()
+    for index in range(len(kept) - 1, -1, -1):  # "PFS was significantly improved": keep what follows the verb
+        if kept[index].lower().strip(_QUOTES) in drop:
+            return kept[index + 1 :]
+    return kept
+
+
+def _strip_determiners(words: list[str]) -> list[str]:
+    index = 0
+    while index < len(words) and words[index].lower() in {"the", "a", "an"}:
+        index += 1
+    return words[index:]
+
+
+def _head_of(words: list[str], cut: int) -> list[str]:
+    """The head before ``of`` (``rate``, ``duration``, ``number of days``) when the phrase ending at ``cut`` follows
+    ``X of``; empty when there is none or it is a count, a measure's name or an effect."""
+    lexicon = load_lexicon()
+    if cut < 2 or words[cut - 1].lower() != "of":
+        return []
+    start = cut - 1
+    while start and words[start - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
+        start -= 1
+    if start >= 2 and words[start - 1].lower() == "of":  # "the number of days of a chest tube duration"
+        inner = _head_of(words, start)
+        if inner:
+            return [*inner, "of", *words[start : cut - 1]]
+    head = _after_verb(words[start : cut - 1])
+    while len(head) > 1 and head[0].lower().endswith("ing"):
+        head = head[1:]  # "ameliorating maternal symptoms of OCD": a verb's object, not the verb
+    if (
+        not head
+        or not re.match(r"[A-Za-z]", head[0])
+        or names_measure(" ".join(head))
+        or head[-1].lower() in _NOT_OUTCOME_HEAD
+        or head[-1].lower() in _CHANGE_NOUNS
+        or head[-1].lower() in {"risk", "risks", "odds", "likelihood", "probability", "chance", "chances", "hazard"}
+        or len(head) > 3
+    ):
+        return []
+    return head
+
+
+# A change alone is not an outcome: "a reduction of 20%", "the addition of X"
+_CHANGE_NOUNS = frozenset(
+    {"reduction", "reductions", "increase", "increases", "decrease", "decreases", "change", "changes", "addition",
+     "use", "administration", "improvement", "improvements", "gain", "loss", "rise", "fall", "decline", "total",
+     "out", "most", "all", "none", "each", "one", "some", "any", "majority", "half"}
+)
 
 
 def names_measure(phrase: str) -> bool:
@@ -364,6 +425,12 @@ _NOT_OUTCOME_HEAD = frozenset(
         "endpoints",
         "end-point",
         "end-points",
+        "relationship",
+        "relationships",
+        "association",
+        "associations",
+        "correlation",
+        "correlations",
     }
 )
 
