@@ -135,7 +135,7 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     kept = _after_verb(words[cut:])
     head = _head_of(words, cut) if kept and len(kept) == len(_strip_determiners(words[cut:])) else []
     if head:  # "the rate of blood transfusion (", "osteonecrosis of the jaw (": the whole noun phrase
-        kept = [*head, words[cut - 1], *words[cut:]]
+        kept = [*head, words[cut - 1].lower(), *words[cut:]]
     phrase = " ".join(kept[-9 if head else -6 :]).strip(" -$*_\"'")
     phrase = _PREDICATE_END.sub("", phrase)  # "osteonecrosis of the jaw occurred infrequently ("
     if (
@@ -175,7 +175,10 @@ def _head_of(words: list[str], cut: int) -> list[str]:
     """The head before ``of`` (``rate``, ``duration``, ``number of days``) when the phrase ending at ``cut`` follows
     ``X of``; empty when there is none or it is a count, a measure's name or an effect."""
     lexicon = load_lexicon()
-    if cut < 2 or words[cut - 1].lower() != "of":
+    if cut < 2 or not (
+        words[cut - 1].lower() == "of"
+        or (words[cut - 1].lower() == "to" and words[cut - 2].lower() in {"time", "times"})  # "time to relapse"
+    ):
         return []
     start = cut - 1
     while start and words[start - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
@@ -183,7 +186,7 @@ def _head_of(words: list[str], cut: int) -> list[str]:
     if start >= 2 and words[start - 1].lower() == "of":  # "the number of days of a chest tube duration"
         inner = _head_of(words, start)
         if inner:
-            return [*inner, "of", *words[start : cut - 1]]
+            return [*inner, "of", *words[start : cut - 1]] if words[cut - 1].lower() == "of" else []
     head = _after_verb(words[start : cut - 1])
     while len(head) > 1 and head[0].lower().endswith("ing"):
         head = head[1:]  # "ameliorating maternal symptoms of OCD": a verb's object, not the verb
@@ -248,6 +251,11 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
+    of_value = _OF_VALUE.search(scan, max(floor, anchor - 160), anchor)
+    if of_value:  # "experienced a 4-year PFS of 52% versus 49% for AHT": the phrase the value is "of"
+        phrase = clean_outcome(_phrase_before(scan, of_value.start("of"), floor))
+        if phrase and phrase.split()[-1].lower() not in _CHANGE_NOUNS:
+            return phrase, None
     if after and clause_subject(scan, estimate, floor):
         # "the relapse rate was 12% for tapering and 4% for continuation": the subject is the outcome and
         # "for X" after each value names its arm
@@ -255,6 +263,10 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     return (after.group("outcome").strip(), None) if after else (None, None)
 
 
+_VALUE = r"[-\u2212]?\d[\d.,]*(?:\s*(?:\+/-|\+\s*or\s*-|±)\s*\d[\d.,]*)?\s*(?:%|percent|per\s+cent|[a-zA-Z/]{1,8})?"
+_OF_VALUE = re.compile(
+    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+)?$"
+)
 _ABBREVIATION_DOT = re.compile(r"(?i)(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bcf|\bapprox|\bresp)$")
 
 
@@ -494,10 +506,12 @@ def clean_outcome(phrase: str | None) -> str | None:
         or (words[0].isupper() and words[0].lower() in _SECTION_WORDS)
     ):
         words.pop(0)  # "RESULTS The mean survival": a heading run into the sentence is not part of its subject
-    if len(words) == 1 and len(phrase.split()) > 1 and words[0].lower() in _GENERIC_HEADS:
+    if len(words) == 1 and len(phrase.split()) > 1:
         kept = phrase.split()
-        if kept[-2].lower() not in {"the", "a", "an", "its", "their", "this", "that"}:
-            words = kept[-2:]  # "the total effective rate": "effective rate", not "rate" alone
+        if (words[0].lower() in _GENERIC_HEADS and kept[-2].lower() not in {"the", "a", "an", "its", "their"}) or kept[
+            -2
+        ].lower() in {"overall", "total", "average", "combined", "composite"}:
+            words = kept[-2:]  # "the total effective rate", "overall survival": not "rate" or "survival" alone
     phrase = " ".join(words)
     if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or only_time(phrase):
         return None
@@ -520,6 +534,8 @@ def associated_outcome(scan: str, estimate: Estimate, floor: int, ceiling: int) 
     """The dependent of an association the estimate's sentence states: ``smoking (OR = 2.1) and sleep (OR =
     0.5) were associated with depression``, ``risk factors for burns were ADHD (OR = 2.8)``."""
     match = _ASSOCIATED_AFTER.match(scan, estimate.end, ceiling)
+    if match and re.match(r"\s*than\b", scan[match.end() : ceiling]):
+        return None  # "nausea (53% vs 37%) was more often associated with A than B": A and B are the arms
     if match:
         return clean_outcome(match.group("outcome"))
     before = list(_FACTORS_FOR.finditer(scan, floor, estimate.anchor_start))
