@@ -128,6 +128,12 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
         return None  # "fell by 3.1 mmHg with the leaflet (": an arm, not an outcome
     if (
         cut >= 2
+        and words[cut - 1].lower() in {"in", "among", "for", "with"}
+        and re.search(r"(?:\d|%|percent|cent)$", words[cut - 2])
+    ):
+        return None  # "was 20% for tapering and 31% for continuation (": the arm of a value, not an outcome
+    if (
+        cut >= 2
         and words[cut - 1].lower() in {"in", "among", "for", "at"}
         and words[cut - 2].lower() in _COMPARATIVES
     ):
@@ -140,7 +146,7 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     phrase = _PREDICATE_END.sub("", phrase)  # "osteonecrosis of the jaw occurred infrequently ("
     if (
         not phrase
-        or phrase[0].isdigit()  # "24 of 90 runners (": a count
+        or re.match(r"\d+(?:\.\d+)?(?![\d.]|[-\u2010][A-Za-z])", phrase)  # "24 of 90 runners (": a count ("2-year ..." is not)
         or phrase.split()[-1].lower() in _PREDICATES
         or names_measure(phrase)
         or not re.search(r"[A-Za-z]", phrase)
@@ -252,6 +258,8 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
     of_value = _OF_VALUE.search(scan, max(floor, anchor - 160), anchor)
+    if of_value is None and bracket is not None:  # "a pass rate of 81% versus 74% (OR 1.5"
+        of_value = _OF_VALUES.search(scan, max(floor, bracket - 160), bracket)
     if of_value:  # "experienced a 4-year PFS of 52% versus 49% for AHT": the phrase the value is "of"
         phrase = clean_outcome(_phrase_before(scan, of_value.start("of"), floor))
         if phrase and phrase.split()[-1].lower() not in _CHANGE_NOUNS:
@@ -266,6 +274,9 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
 _VALUE = r"[-\u2212]?\d[\d.,]*(?:\s*(?:\+/-|\+\s*or\s*-|±)\s*\d[\d.,]*)?\s*(?:%|percent|per\s+cent|[a-zA-Z/]{1,8})?"
 _OF_VALUE = re.compile(
     rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+)?$"
+)
+_OF_VALUES = re.compile(
+    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+{_VALUE}(?:\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+{_VALUE})?\s*$"
 )
 _ABBREVIATION_DOT = re.compile(r"(?i)(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bcf|\bapprox|\bresp)$")
 
@@ -301,7 +312,8 @@ _OUTCOME_END = (
 # "the average overall effect on maternal sensitivity was small ($g=.32$)": the clause before the estimate
 _EFFECT_ON = re.compile(
     rf"\b(?:effects?|impacts?|benefits?|improvements?|reductions?|differences?|changes?)\s+(?:\w+\s+){{0,2}}?"
-    rf"(?:on|in)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    rf"(?:on|in)\s+(?:the\s+)?(?:(?:prevention|treatment|management|reduction|incidence)\s+of\s+(?:the\s+)?)?"
+    rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
     re.I,
 )
 # "... ($d=.37$) at improving maternal behaviours", "(ES = .47) for video feedback on parenting behaviours"
@@ -333,7 +345,7 @@ _SUBJECT = re.compile(
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
     r"(?:[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
     # the estimate may be a later value of a bracket: "was lower in A (10% vs. 6%)", "(154 (29) v 144 (31)"
-    r"(?:[(\[](?:[^()\[\];]|(?<=\bvs)\.|\.(?=\d)|\([^()]{0,20}\)){0,60})?\s*$",
+    r"(?:[(\[](?:[^()\[\]]|(?<=\bvs)\.|\.(?=\d)|\([^()]{0,20}\)){0,60})?\s*$",
 )
 _NAME = r"[A-Za-z](?:[^,;:()\[\]=<>\d.]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])){1,80}?"
 # "Mean procedure times were: group A, 80 min; group B, 98 min": the subject of a list after a colon
@@ -517,6 +529,8 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None
     if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
         return None
+    if len(words) == 1 and words[0].lower() in _CHANGE_NOUNS | {"prevention", "management", "treatment"}:
+        return None  # "an effect on the prevention of ...": a change or an aim alone is not an outcome
     return phrase
 
 
@@ -546,7 +560,7 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     """Outcomes the estimate's sentence names around it, nearest reading first: ``effect on X was ... (est)``,
     ``(est) at improving X``, ``(est) for A on X``."""
     found: list[str] = []
-    clause_start = max(floor, scan.rfind(";", floor, estimate.anchor_start) + 1)
+    clause_start = _clause_start(scan, estimate, floor)
     before = list(_EFFECT_ON.finditer(scan, clause_start, estimate.anchor_start))
     if before:
         found.append(before[-1].group("outcome"))
@@ -569,10 +583,19 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
 _ARMS_IN_SUBJECT = re.compile(r"(?i)\brespective\b|\b(?:in|for)\s+(?:both|all|each|the\s+two|the\s+three)\s+(?:groups|arms)\b")
 
 
+def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
+    """Where the estimate's clause starts: after the last ``;`` before it, unless that ``;`` is inside the
+    estimate's own bracket (``was lower in A (12% vs. 18%; RR 0.67``): the clause is the one the bracket is in."""
+    anchor = estimate.anchor_start
+    bracket = open_bracket(scan, anchor, floor)
+    end = bracket if bracket is not None and scan.rfind(";", floor, anchor) > bracket else anchor
+    return max(floor, scan.rfind(";", floor, end) + 1)
+
+
 def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
     """The subject of the clause that states the estimate (``the relapse rate was 12.5% in ...``), unless it is
     the exposure of an association or only a measure's name."""
-    clause_start = max(floor, scan.rfind(";", floor, estimate.anchor_start) + 1)
+    clause_start = _clause_start(scan, estimate, floor)
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
     if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
         return None  # the subject of an association is the exposure
