@@ -62,7 +62,9 @@ def test_the_people_who_had_the_outcome_are_not_its_name():
 def test_a_list_name_that_is_only_an_adjective_gives_way_to_the_phrase():
     assert study_outcome(["depressive symptoms"], ["depressive", "suicide plans"]) == "depressive symptoms"
     # a full name in the list still names the phrase
-    assert study_outcome(["depressive symptoms at 6 months"], ["depressive symptoms"]) == "depressive symptoms"
+    assert (
+        study_outcome(["depressive symptoms at 6 months"], ["depressive symptoms"]) == "depressive symptoms"
+    )
     assert study_outcome(["PHQ-9 total score"], ["PHQ-9", "remission"]) == "PHQ-9"
 
 
@@ -132,3 +134,101 @@ def test_an_estimate_that_re_expresses_the_one_before_keeps_its_outcome():
 @pytest.mark.parametrize("phrase", ["placebo", "the wait-list", "matched placebo"])
 def test_a_comparator_arm_is_not_an_outcome(phrase):
     assert clean_outcome(phrase) is None
+
+
+# --- one test per error class read from RCT-ART's train split (text of our own) -------------------------------
+
+
+def at(text: str, value: str, occurrence: int = 0):
+    from extractor.extract.effects.links import outcome_at
+
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(value, start + 1)
+    return outcome_at(text, start, start + len(value))
+
+
+def test_the_subject_of_a_clause_beats_for_x_after_the_value_which_names_an_arm():
+    text = "The 6-month dropout rate was 14% for the app and 22% for the booklet."
+    assert at(text, "14%") == "6-month dropout rate"
+    assert at(text, "22%") == "6-month dropout rate"
+    # with an effect estimate after the arm's value
+    text = "The 12-month relapse rate was 20% for tapering and 31% for continuation (RR 0.65, 95% CI 0.44 to 0.96)."
+    assert outcomes_of(text) == ["12-month relapse rate"]
+
+
+def test_a_later_value_in_a_bracket_keeps_the_phrase_before_the_bracket():
+    text = "Side effects were commoner with the tablet: headache (18% vs. 7%), rash (9% vs. 2%)."
+    assert at(text, "7%") == "headache"
+    assert at(text, "2%") == "rash"
+
+
+def test_a_semicolon_inside_the_estimates_bracket_does_not_hide_the_clause_subject():
+    text = "Mortality was lower in the exercise arm than in the usual-care arm (12% vs. 18%; RR 0.67, 95% CI 0.45 to 0.98)."
+    assert outcomes_of(text) == ["Mortality"]
+
+
+def test_a_phrase_measured_at_a_time_is_an_outcome_but_a_time_alone_is_not():
+    from extractor.extract.effects.links import only_time
+
+    assert at("Two-year survival was 71% in both arms.", "71%") == "Two-year survival"
+    assert only_time("6 months") and only_time("12-month follow-up")
+    assert not only_time("24-month dropout rate")
+
+
+def test_a_list_after_a_colon_takes_the_subject_of_the_colon():
+    text = "Mean session lengths were: coaching group, 41 ± 9 min; leaflet group, 12 ± 4 min; p = 0.01."
+    assert at(text, "41 ± 9 min") == "Mean session lengths"
+    assert at(text, "12 ± 4 min") == "Mean session lengths"
+
+
+def test_there_were_more_x_names_x():
+    text = "There were fewer falls with the balance class (31, 12%) than with leaflets (49, 19%)."
+    assert at(text, "31, 12%") == "falls"
+    assert at(text, "49, 19%") == "falls"
+
+
+def test_a_noun_phrase_keeps_its_head_across_of_but_not_a_measure_or_a_change():
+    text = "The rate of wound infection (3% vs. 7%) was lower with the new dressing."
+    assert at(text, "3%") == "rate of wound infection"
+    assert (
+        at("Mean duration of sick leave in days (4.2 vs 6.0) fell.", "4.2") == "Mean duration of sick leave"
+    )
+    assert at("Time to first relapse (41 vs 30 weeks) was longer.", "41") == "Time to first relapse"
+    # "risk of" and "odds of" are measures: the outcome is what follows
+    assert outcomes_of("The risk of relapse (RR 0.7, 95% CI 0.5 to 0.9) fell.") == ["relapse"]
+
+
+def test_the_phrase_a_value_is_of_names_it():
+    text = "Pupils in the reading group reached a 2-year pass rate of 81% versus 74% (OR 1.5, 95% CI 1.1 to 2.1)."
+    assert outcomes_of(text) == ["2-year pass rate"]
+    assert at("The clinic reported a reduction of 20% in one year.", "20%") is None
+
+
+def test_a_comparator_phrase_is_not_the_outcome():
+    text = "Sleep quality improved after the course compared with that after a course without practice (5.1 vs. 4.2)."
+    assert at(text, "5.1") == "Sleep quality"
+    # "more than 5%" is a quantity, not a comparator
+    text = "Adverse events seen in more than 5% of users included nausea (12%) and dizziness (8%)."
+    assert at(text, "12%") == "nausea"
+
+
+def test_associated_with_a_than_b_names_arms_not_a_dependent():
+    text = "Headache (22% vs. 9%) was more often associated with the tablet than the patch."
+    assert at(text, "9%") == "Headache"
+
+
+def test_a_respective_subject_gives_way_to_for_x():
+    text = "The respective rates for the two clinics were 3.1% and 2.4% for readmission."
+    assert at(text, "2.4%") == "readmission"
+    assert at(text, "3.1%") == "readmission"
+
+
+def test_a_heading_and_a_conjunction_are_not_part_of_a_subject():
+    assert (
+        at("RESULTS The mean waiting time was 12 days in the new clinic.", "12 days") == "mean waiting time"
+    )
+    assert clean_outcome("and TTF") == "TTF"
+    assert clean_outcome("Overall survival") == "Overall survival"
+    assert clean_outcome("the effect") is None
+    assert clean_outcome("prevention") is None

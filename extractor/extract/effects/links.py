@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import load_lexicon, phrase_key
-from .tail import Estimate
+from .tail import Estimate, Tail
 
 _POST_OUTCOME = re.compile(
     # ("1.3% and 1.1% for mortality": the value paired with this one may stand between it and its outcome)
@@ -47,7 +47,9 @@ def strip_qualifiers(phrase: str) -> str:
 
 
 # ("more than 5% of patients" is a quantity, not a comparator)
-_COMPARATOR_IN = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)")
+_COMPARATOR_IN = re.compile(
+    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)"
+)
 _OUTCOME_PREPOSITION = re.compile(r"(?i)\b(?:on|in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s")
 _COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
 TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
@@ -67,6 +69,8 @@ def only_time(phrase: str) -> bool:
     at one (``24-month FFTF rate``, ``five-year survival``)."""
     match = TIME_ONLY.match(phrase)
     return bool(match) and _TIME_REST.fullmatch(phrase, match.end()) is not None
+
+
 _BETWEEN = re.compile(
     r"\bbetween\s+(?:the\s+)?(?P<a>[^,;.()\d]{2,30}?)\s+and\s+(?:the\s+)?(?P<b>[^,;.()\d]{2,30}?)\s+"
     r"(?:arms|groups|conditions)\b",
@@ -103,7 +107,9 @@ _PREDICATE_END = re.compile(
     r"(?i)(?<=\w)\s+(?:occurred|developed|appeared|persisted|happened|resolved)(?:\s+\w+ly)?$"
 )
 # "mean duration of air leak in days (": the unit the values are in is not part of the outcome
-_UNIT_END = re.compile(r"(?i)\s+in\s+(?:days|hours|minutes|weeks|months|years|seconds|mm|cm|kg|g|ml|mmHg|points)\s*$")
+_UNIT_END = re.compile(
+    r"(?i)\s+in\s+(?:days|hours|minutes|weeks|months|years|seconds|mm|cm|kg|g|ml|mmHg|points)\s*$"
+)
 
 
 def _phrase_before(scan: str, position: int, floor: int) -> str | None:
@@ -146,7 +152,9 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     phrase = _PREDICATE_END.sub("", phrase)  # "osteonecrosis of the jaw occurred infrequently ("
     if (
         not phrase
-        or re.match(r"\d+(?:\.\d+)?(?![\d.]|[-\u2010][A-Za-z])", phrase)  # "24 of 90 runners (": a count ("2-year ..." is not)
+        or re.match(
+            r"\d+(?:\.\d+)?(?![\d.]|[-\u2010][A-Za-z])", phrase
+        )  # "24 of 90 runners (": a count ("2-year ..." is not)
         or phrase.split()[-1].lower() in _PREDICATES
         or names_measure(phrase)
         or not re.search(r"[A-Za-z]", phrase)
@@ -183,7 +191,9 @@ def _head_of(words: list[str], cut: int) -> list[str]:
     lexicon = load_lexicon()
     if cut < 2 or not (
         words[cut - 1].lower() == "of"
-        or (words[cut - 1].lower() == "to" and words[cut - 2].lower() in {"time", "times"})  # "time to relapse"
+        or (
+            words[cut - 1].lower() == "to" and words[cut - 2].lower() in {"time", "times"}
+        )  # "time to relapse"
     ):
         return []
     start = cut - 1
@@ -202,7 +212,8 @@ def _head_of(words: list[str], cut: int) -> list[str]:
         or names_measure(" ".join(head))
         or head[-1].lower() in _NOT_OUTCOME_HEAD
         or head[-1].lower() in _CHANGE_NOUNS
-        or head[-1].lower() in {"risk", "risks", "odds", "likelihood", "probability", "chance", "chances", "hazard"}
+        or head[-1].lower()
+        in {"risk", "risks", "odds", "likelihood", "probability", "chance", "chances", "hazard"}
         or len(head) > 3
     ):
         return []
@@ -211,9 +222,37 @@ def _head_of(words: list[str], cut: int) -> list[str]:
 
 # A change alone is not an outcome: "a reduction of 20%", "the addition of X"
 _CHANGE_NOUNS = frozenset(
-    {"reduction", "reductions", "increase", "increases", "decrease", "decreases", "change", "changes", "addition",
-     "use", "administration", "improvement", "improvements", "gain", "loss", "rise", "fall", "decline", "total",
-     "out", "most", "all", "none", "each", "one", "some", "any", "majority", "half"}
+    {
+        "reduction",
+        "reductions",
+        "increase",
+        "increases",
+        "decrease",
+        "decreases",
+        "change",
+        "changes",
+        "addition",
+        "use",
+        "administration",
+        "improvement",
+        "improvements",
+        "gain",
+        "loss",
+        "rise",
+        "fall",
+        "decline",
+        "total",
+        "out",
+        "most",
+        "all",
+        "none",
+        "each",
+        "one",
+        "some",
+        "any",
+        "majority",
+        "half",
+    }
 )
 
 
@@ -340,7 +379,7 @@ _SUBJECT = re.compile(
     # words, a short bracketed abbreviation ("adverse events (AEs)"), digits inside a name or a time ("24-month
     # rate", "survival over 6 months"), but no free-standing number: that is a value, not a name
     r"(?P<outcome>[A-Za-z](?:[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
-    rf"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){{1,80}}?)(?<!\bwho)(?<!\bthat)\s+"
+    r"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){1,80}?)(?<!\bwho)(?<!\bthat)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
     r"(?:[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
@@ -349,7 +388,9 @@ _SUBJECT = re.compile(
 )
 _NAME = r"[A-Za-z](?:[^,;:()\[\]=<>\d.]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])){1,80}?"
 # "Mean procedure times were: group A, 80 min; group B, 98 min": the subject of a list after a colon
-_LIST_SUBJECT = re.compile(rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)\s*:")
+_LIST_SUBJECT = re.compile(
+    rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)\s*:"
+)
 # "there were significantly more cardiovascular deaths with A (15%) than with B (13%)"
 _THERE_WERE = re.compile(
     r"(?i)\bthere\s+(?:was|were)\s+(?:(?:significantly|significant|slightly|statistically|a\s+trend\s+towards?)\s+)*"
@@ -461,7 +502,9 @@ _NOT_OUTCOME_HEAD = frozenset(
 
 _COUNT = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
 # "three to five ACEs", "2 or more children": an exposure level, not an outcome
-COUNT_LEVEL = re.compile(rf"(?i){_COUNT}(?:\s*(?:to|or|-|\u2013)\s*(?:{_COUNT}|more))?(?:\s+or\s+more)?\s+[A-Za-z][\w-]*")
+COUNT_LEVEL = re.compile(
+    rf"(?i){_COUNT}(?:\s*(?:to|or|-|\u2013)\s*(?:{_COUNT}|more))?(?:\s+or\s+more)?\s+[A-Za-z][\w-]*"
+)
 # "depressive symptoms-one ACE": the exposure level glued to the outcome it is tied to
 # (after a word, not a code: "PHQ-9 remission" is an instrument's outcome)
 _LEVEL_TAIL = re.compile(rf"(?<=[a-z])\s*[-\u2013]\s*(?i:{COUNT_LEVEL.pattern[4:]})\s*$")
@@ -495,11 +538,30 @@ _MEASURE_HEAD = re.compile(
 
 
 _GENERIC_HEADS = frozenset(
-    {"rate", "rates", "risk", "incidence", "score", "scores", "level", "levels", "time", "duration", "proportion",
-     "number", "change", "frequency", "response", "values", "value"}
+    {
+        "rate",
+        "rates",
+        "risk",
+        "incidence",
+        "score",
+        "scores",
+        "level",
+        "levels",
+        "time",
+        "duration",
+        "proportion",
+        "number",
+        "change",
+        "frequency",
+        "response",
+        "values",
+        "value",
+    }
 )
 _CONJUNCTIONS = frozenset({"and", "but", "although", "though", "whereas", "while", "however", "also", "thus"})
-_SECTION_WORDS = frozenset({"results", "result", "findings", "conclusions", "conclusion", "methods", "background"})
+_SECTION_WORDS = frozenset(
+    {"results", "result", "findings", "conclusions", "conclusion", "methods", "background"}
+)
 
 
 def clean_outcome(phrase: str | None) -> str | None:
@@ -517,13 +579,17 @@ def clean_outcome(phrase: str | None) -> str | None:
         or words[0].lower() in _CONJUNCTIONS
         or (words[0].isupper() and words[0].lower() in _SECTION_WORDS)
     ):
-        words.pop(0)  # "RESULTS The mean survival": a heading run into the sentence is not part of its subject
+        words.pop(
+            0
+        )  # "RESULTS The mean survival": a heading run into the sentence is not part of its subject
     if len(words) == 1 and len(phrase.split()) > 1:
         kept = phrase.split()
-        if (words[0].lower() in _GENERIC_HEADS and kept[-2].lower() not in {"the", "a", "an", "its", "their"}) or kept[
-            -2
-        ].lower() in {"overall", "total", "average", "combined", "composite"}:
-            words = kept[-2:]  # "the total effective rate", "overall survival": not "rate" or "survival" alone
+        if (
+            words[0].lower() in _GENERIC_HEADS and kept[-2].lower() not in {"the", "a", "an", "its", "their"}
+        ) or kept[-2].lower() in {"overall", "total", "average", "combined", "composite"}:
+            words = kept[
+                -2:
+            ]  # "the total effective rate", "overall survival": not "rate" or "survival" alone
     phrase = " ".join(words)
     if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or only_time(phrase):
         return None
@@ -580,7 +646,9 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     return [phrase for phrase in map(clean_outcome, found) if phrase]
 
 
-_ARMS_IN_SUBJECT = re.compile(r"(?i)\brespective\b|\b(?:in|for)\s+(?:both|all|each|the\s+two|the\s+three)\s+(?:groups|arms)\b")
+_ARMS_IN_SUBJECT = re.compile(
+    r"(?i)\brespective\b|\b(?:in|for)\s+(?:both|all|each|the\s+two|the\s+three)\s+(?:groups|arms)\b"
+)
 
 
 def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
@@ -627,3 +695,16 @@ def sentence_comparison(sentence: str) -> str | None:
             return f"{' '.join(left)} vs {' '.join(right)}"
     match = _COMPARED.search(sentence)
     return f"vs {match.group('b').strip()}" if match else None
+
+
+def outcome_at(text: str, start: int, end: int) -> str | None:
+    """The outcome the link rules give a value standing at ``text[start:end]`` as if it were an estimate (the
+    RCT-ART evaluation reads arm results this way): the dependent of an association, else the estimate's own
+    outcome, else the first outcome its clause names."""
+    estimate = Estimate("other", 0.0, start, end, 0.0, "span", Tail(end=end), {}, start)
+    outcome = clean_outcome(estimate_outcome(text, estimate, 0, len(text))[0])
+    dependent = associated_outcome(text, estimate, 0, len(text))
+    candidates = [
+        phrase for phrase in [dependent or outcome, *clause_outcomes(text, estimate, 0, len(text))] if phrase
+    ]
+    return candidates[0] if candidates else None
