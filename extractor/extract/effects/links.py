@@ -378,11 +378,12 @@ _SUBJECT = re.compile(
     r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)"
     # words, a short bracketed abbreviation ("adverse events (AEs)"), digits inside a name or a time ("24-month
     # rate", "survival over 6 months"), but no free-standing number: that is a value, not a name
-    r"(?P<outcome>[A-Za-z](?:[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
+    r"(?P<outcome>[A-Za-z](?:(?i:grade|type|stage|class|phase)\s\d{1,2}\b|[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
     r"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){1,80}?)(?<!\bwho)(?<!\bthat)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
-    r"(?:[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
+    # (the value is in this clause: the way to it crosses no second "was"/"were")
+    r"(?:(?!\b(?:was|were)\b)[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
     # the estimate may be a later value of a bracket: "was lower in A (10% vs. 6%)", "(154 (29) v 144 (31)"
     r"(?:[(\[](?:[^()\[\]]|(?<=\bvs)\.|\.(?=\d)|\([^()]{0,20}\)){0,60})?\s*$",
 )
@@ -391,13 +392,32 @@ _NAME = r"[A-Za-z](?:[^,;:()\[\]=<>\d.]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d
 _LIST_SUBJECT = re.compile(
     rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)\s*:"
 )
+# "a 57% response rate was seen in ...": the noun the value qualifies
+_VALUE_NOUN = re.compile(
+    r"\s+(?P<outcome>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)\s+(?:was|were)\s+(?:\w+ly\s+)?"
+    r"(?:seen|observed|found|noted|achieved|reported|recorded)\b"
+)
+# "a 50% increase in heart rate variability"
+_VALUE_CHANGE = re.compile(
+    r"\s+(?:(?:relative|absolute|mean|median)\s+)?(?:increase|reduction|decrease|rise|fall|improvement|decline|gain|loss)s?"
+    rf"\s+(?:in|of)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+# "patients had a higher incidence of BWI with A (9.1%)", "were at higher risk for BWI after A (6.7%)"
+_HAD_MORE = re.compile(
+    r"(?i)\b(?:had|showed|experienced|reported|developed|were\s+at|was\s+at)\s+(?:an?\s+)?(?:significantly\s+)?"
+    r"(?:higher|lower|greater|increased|reduced|decreased|more|fewer|less|elevated)\s+"
+    r"(?:(?:risk|odds|likelihood)\s+(?:of|for)\s+)?"
+    rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|after|than|among|on|during|following)\b|\s*[,(\[])"
+)
 # "there were significantly more cardiovascular deaths with A (15%) than with B (13%)"
 _THERE_WERE = re.compile(
     r"(?i)\bthere\s+(?:was|were)\s+(?:(?:significantly|significant|slightly|statistically|a\s+trend\s+towards?)\s+)*"
     r"(?:more|fewer|less|greater|lower|higher|no\s+(?:significant\s+)?differences?\s+in)\s+"
     rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|among|for|between|after|on|during)\b|\s*[,(\[])"
 )
-_ASSOCIATION_WORDS = re.compile(r"(?i)\b(?:associated|correlated|linked|related|predicted|predictive)\b")
+_ASSOCIATION_WORDS = re.compile(
+    r"(?i)(?<![\w-])(?:associated|correlated|linked|related|predicted|predictive)\b"
+)
 # Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
 _NOT_OUTCOME_HEAD = frozenset(
     {
@@ -637,6 +657,13 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     subject = clause_subject(scan, estimate, floor)
     if subject:
         found.append(subject)
+    for pattern in (_VALUE_NOUN, _VALUE_CHANGE):
+        match = pattern.match(scan, estimate.end, ceiling)
+        if match:
+            found.append(match.group("outcome"))
+    had = list(_HAD_MORE.finditer(scan, clause_start, estimate.anchor_start))
+    if had and not re.search(r"[.;]\s", scan[had[-1].end() : estimate.anchor_start]):
+        found.append(had[-1].group("outcome"))
     there = list(_THERE_WERE.finditer(scan, clause_start, estimate.anchor_start))
     if there and not re.search(r"[.;]\s", scan[there[-1].end() : estimate.anchor_start]):
         found.append(there[-1].group("outcome"))
@@ -648,6 +675,15 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
 
 _ARMS_IN_SUBJECT = re.compile(
     r"(?i)\brespective\b|\b(?:in|for)\s+(?:both|all|each|the\s+two|the\s+three)\s+(?:groups|arms)\b"
+)
+
+
+_ARM = r"(?:the\s+)?(?:[^\s,]+\s+){0,3}?(?:groups?|arms?|cohorts?)(?:\s+[A-Z0-9]{1,3})?"
+# What ends a clause's subject without naming its outcome: the arm or arms it is in, a time of treatment
+_SUBJECT_TAIL = re.compile(
+    rf"\s+(?:in|for|among|with|on)\s+{_ARM}(?:\s+and\s+{_ARM})?\s*$"
+    r"|(?i:\s+(?:after|at|over|during|within)\s+(?:the\s+)?(?:first\s+)?\S+\s+(?:weeks?|months?|years?|days?)"
+    r"\s+of\s+(?:treatment|therapy|follow[\s-]?up|study|the\s+study)\s*$)"
 )
 
 
@@ -669,7 +705,13 @@ def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
         return None  # the subject of an association is the exposure
     if _ARMS_IN_SUBJECT.search(subject.group("outcome")):
         return None  # "the respective event rates for A and B were 1.3% and 1.1% for mortality": "for X" names it
-    return clean_outcome(subject.group("outcome"))
+    phrase = subject.group("outcome")
+    while True:  # "the relapse rate in the tapering group", "the insulin dose after 24 weeks of treatment"
+        stripped = _SUBJECT_TAIL.sub("", phrase)
+        if stripped == phrase:
+            break
+        phrase = stripped
+    return clean_outcome(phrase)
 
 
 def sentence_comparison(sentence: str) -> str | None:
