@@ -232,3 +232,35 @@ def test_a_heading_and_a_conjunction_are_not_part_of_a_subject():
     assert clean_outcome("Overall survival") == "Overall survival"
     assert clean_outcome("the effect") is None
     assert clean_outcome("prevention") is None
+
+
+def test_a_subject_loses_the_arms_it_is_in_and_a_time_of_treatment():
+    text = "Median waiting time in arm A and arm B was 12 days and 19 days, respectively."
+    assert at(text, "12 days") == "Median waiting time"
+    text = "The mean daily step count after 12 weeks of treatment was 8100 in the app group and 6900 in the leaflet group."
+    assert at(text, "6900") == "mean daily step count"
+
+
+def test_a_subject_reaches_its_value_without_crossing_another_clause():
+    text = (
+        "More grade 2 rashes occurred with the cream (30% v 12%), whereas grade 3 rashes were slightly more "
+        "common with the gel (8% v 5%)."
+    )
+    assert at(text, "12%") == "grade 2 rashes"
+    assert at(text, "8%") == "grade 3 rashes"
+
+
+def test_the_noun_a_value_qualifies_and_a_higher_incidence_of_x():
+    assert at("A 41% completion rate was seen in the online arm.", "41%") == "completion rate"
+    assert (
+        at("Coaching was followed by a 30% increase in weekly exercise (p = 0.02).", "30%")
+        == "weekly exercise"
+    )
+    text = "Older pupils had a higher incidence of sports injuries with the new kit (7.1%) than with the old (3.0%)."
+    assert at(text, "7.1%") == "incidence of sports injuries"
+    assert at(text, "3.0%") == "incidence of sports injuries"
+
+
+def test_a_hyphenated_related_is_not_an_association():
+    text = "Device-related infection rates were 4.2% for the new port and 6.8% for the old port."
+    assert at(text, "4.2%") == "Device-related infection rates"

@@ -654,13 +654,13 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
-    subject = clause_subject(scan, estimate, floor)
-    if subject:
-        found.append(subject)
-    for pattern in (_VALUE_NOUN, _VALUE_CHANGE):
+    for pattern in (_VALUE_NOUN, _VALUE_CHANGE):  # the noun right after the value: nearer than a subject
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
+    subject = clause_subject(scan, estimate, floor)
+    if subject:
+        found.append(subject)
     had = list(_HAD_MORE.finditer(scan, clause_start, estimate.anchor_start))
     if had and not re.search(r"[.;]\s", scan[had[-1].end() : estimate.anchor_start]):
         found.append(had[-1].group("outcome"))
