@@ -264,3 +264,22 @@ def test_the_noun_a_value_qualifies_and_a_higher_incidence_of_x():
 def test_a_hyphenated_related_is_not_an_association():
     text = "Device-related infection rates were 4.2% for the new port and 6.8% for the old port."
     assert at(text, "4.2%") == "Device-related infection rates"
+
+
+def test_a_determined_phrase_before_of_value_is_named_even_after_an_arm():
+    text = "Pupils taught with phonics reached a 2-year pass rate of 81% versus 74% for the others."
+    assert at(text, "81%") == "2-year pass rate"
+    assert at(text, "74%") == "2-year pass rate"
+    assert at("Both lamps needed an average energy of 12 vs 19 J, respectively.", "12") == "average energy"
+
+
+@pytest.mark.parametrize("phrase", ["which", "shorter", "without coaching", "comparing A", "this"])
+def test_pronouns_comparatives_and_arms_are_not_outcomes(phrase):
+    assert clean_outcome(phrase) is None
+
+
+def test_a_subject_loses_of_arm_a_and_arm_b():
+    assert (
+        at("The completion rates of arm A and arm B were 61 and 70%, respectively.", "61")
+        == "completion rates"
+    )

@@ -300,7 +300,10 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     if of_value is None and bracket is not None:  # "a pass rate of 81% versus 74% (OR 1.5"
         of_value = _OF_VALUES.search(scan, max(floor, bracket - 160), bracket)
     if of_value:  # "experienced a 4-year PFS of 52% versus 49% for AHT": the phrase the value is "of"
-        phrase = clean_outcome(_phrase_before(scan, of_value.start("of"), floor))
+        named = _DETERMINED.search(scan, max(floor, of_value.start("of") - 80), of_value.start("of"))
+        phrase = clean_outcome(
+            named.group("phrase") if named else _phrase_before(scan, of_value.start("of"), floor)
+        )
         if phrase and phrase.split()[-1].lower() not in _CHANGE_NOUNS:
             return phrase, None
     if after and clause_subject(scan, estimate, floor):
@@ -317,6 +320,8 @@ _OF_VALUE = re.compile(
 _OF_VALUES = re.compile(
     rf"(?<=[A-Za-z])(?P<of>\s+of)\s+{_VALUE}(?:\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+{_VALUE})?\s*$"
 )
+# "experienced a 4-year PFS": the noun phrase a determiner opens, right before "of <value>"
+_DETERMINED = re.compile(r"(?i)\b(?:an?|the)\s+(?P<phrase>(?:[A-Za-z0-9][\w/+-]*\s+){0,3}[A-Za-z][\w/+-]*)$")
 _ABBREVIATION_DOT = re.compile(r"(?i)(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bcf|\bapprox|\bresp)$")
 
 
@@ -578,6 +583,38 @@ _GENERIC_HEADS = frozenset(
         "value",
     }
 )
+_NOT_A_NAME = frozenset(
+    {
+        "prevention",
+        "management",
+        "treatment",
+        "which",
+        "who",
+        "that",
+        "it",
+        "this",
+        "these",
+        "those",
+        "they",
+        "shorter",
+        "longer",
+        "similar",
+        "different",
+        "lower",
+        "higher",
+        "greater",
+        "better",
+        "worse",
+        "faster",
+        "slower",
+        "fewer",
+        "more",
+        "less",
+    }
+)
+_ARM_OPENERS = frozenset(
+    {"without", "with", "versus", "vs", "vs.", "comparing", "receiving", "using", "given"}
+)
 _CONJUNCTIONS = frozenset({"and", "but", "although", "though", "whereas", "while", "however", "also", "thus"})
 _SECTION_WORDS = frozenset(
     {"results", "result", "findings", "conclusions", "conclusion", "methods", "background"}
@@ -615,8 +652,10 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None
     if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
         return None
-    if len(words) == 1 and words[0].lower() in _CHANGE_NOUNS | {"prevention", "management", "treatment"}:
-        return None  # "an effect on the prevention of ...": a change or an aim alone is not an outcome
+    if len(words) == 1 and words[0].lower() in _CHANGE_NOUNS | _NOT_A_NAME:
+        return None  # "an effect on the prevention of ...", "which", "shorter": not an outcome's name
+    if words[0].lower() in _ARM_OPENERS:
+        return None  # "without priming", "comparing GD": an arm or a comparison, not an outcome
     return phrase
 
 
@@ -681,7 +720,7 @@ _ARMS_IN_SUBJECT = re.compile(
 _ARM = r"(?:the\s+)?(?:[^\s,]+\s+){0,3}?(?:groups?|arms?|cohorts?)(?:\s+[A-Z0-9]{1,3})?"
 # What ends a clause's subject without naming its outcome: the arm or arms it is in, a time of treatment
 _SUBJECT_TAIL = re.compile(
-    rf"\s+(?:in|for|among|with|on)\s+{_ARM}(?:\s+and\s+{_ARM})?\s*$"
+    rf"\s+(?:in|for|among|with|on|of)\s+{_ARM}(?:\s+and\s+{_ARM})?\s*$"
     r"|(?i:\s+(?:after|at|over|during|within)\s+(?:the\s+)?(?:first\s+)?\S+\s+(?:weeks?|months?|years?|days?)"
     r"\s+of\s+(?:treatment|therapy|follow[\s-]?up|study|the\s+study)\s*$)"
 )
