@@ -283,3 +283,10 @@ def test_a_subject_loses_of_arm_a_and_arm_b():
         at("The completion rates of arm A and arm B were 61 and 70%, respectively.", "61")
         == "completion rates"
     )
+
+
+def test_a_change_alone_and_figures_for_are_not_outcomes():
+    assert clean_outcome("an insignificant decrease") is None
+    assert clean_outcome("Corresponding figures for bone density") == "bone density"
+    text = "The mean change in grip strength did not differ (2.1 kg vs 1.9 kg, p = 0.6)."
+    assert at(text, "2.1 kg vs 1.9 kg") == "grip strength"

@@ -351,7 +351,7 @@ def open_bracket(scan: str, position: int, floor: int) -> int | None:
 _OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
 _OUTCOME_END = (
     r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|"
-    r"that|after|compared|across|respectively|included|including|comprised|such)\b|\s*$)"
+    r"that|after|compared|across|respectively|included|including|comprised|such|did|does|remained|showed)\b|\s*$)"
 )
 # "the average overall effect on maternal sensitivity was small ($g=.32$)": the clause before the estimate
 _EFFECT_ON = re.compile(
@@ -384,7 +384,7 @@ _SUBJECT = re.compile(
     # words, a short bracketed abbreviation ("adverse events (AEs)"), digits inside a name or a time ("24-month
     # rate", "survival over 6 months"), but no free-standing number: that is a value, not a name
     r"(?P<outcome>[A-Za-z](?:(?i:grade|type|stage|class|phase)\s\d{1,2}\b|[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
-    r"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){1,80}?)(?<!\bwho)(?<!\bthat)\s+"
+    r"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){1,80}?)(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
     # (the value is in this clause: the way to it crosses no second "was"/"were")
@@ -583,6 +583,28 @@ _GENERIC_HEADS = frozenset(
         "value",
     }
 )
+_FIGURES_FOR = re.compile(
+    r"(?i)^(?:(?:the|corresponding|respective|similar)\s+)*(?:figures|values|results|numbers|data)\s+(?:for|of|on)\s+(?=\S)"
+)
+_CHANGE_HEADS = frozenset(
+    {
+        "reduction",
+        "reductions",
+        "increase",
+        "increases",
+        "decrease",
+        "decreases",
+        "change",
+        "changes",
+        "improvement",
+        "improvements",
+        "decline",
+        "rise",
+        "fall",
+        "difference",
+        "differences",
+    }
+)
 _NOT_A_NAME = frozenset(
     {
         "prevention",
@@ -627,6 +649,7 @@ def clean_outcome(phrase: str | None) -> str | None:
     if not phrase:
         return None
     phrase = outcome_phrase(strip_qualifiers(" " + phrase.strip()).strip(" -$*_\"'"))
+    phrase = _FIGURES_FOR.sub("", phrase)  # "corresponding figures for fibrin deposition"
     if COUNT_LEVEL.fullmatch(phrase):
         return None  # "two ACEs (AOR = 3.2)": the exposure level of a list, not its outcome
     words = phrase.split()
@@ -652,6 +675,8 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None
     if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
         return None
+    if words[-1].lower() in _CHANGE_HEADS:
+        return None  # "an insignificant decrease": a change with nothing it is a change in
     if len(words) == 1 and words[0].lower() in _CHANGE_NOUNS | _NOT_A_NAME:
         return None  # "an effect on the prevention of ...", "which", "shorter": not an outcome's name
     if words[0].lower() in _ARM_OPENERS:
