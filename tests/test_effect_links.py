@@ -290,3 +290,19 @@ def test_a_change_alone_and_figures_for_are_not_outcomes():
     assert clean_outcome("Corresponding figures for bone density") == "bone density"
     text = "The mean change in grip strength did not differ (2.1 kg vs 1.9 kg, p = 0.6)."
     assert at(text, "2.1 kg vs 1.9 kg") == "grip strength"
+
+
+def test_what_the_people_counted_had_after_the_count():
+    text = "Three pupils in the gel group (6.1%) developed a skin rash."
+    assert at(text, "6.1%") == "skin rash"
+    # a count further on in a list is not tied to the next one's outcome
+    text = "In the old ward, two patients had falls, three with pressure sores and one had delirium."
+    assert at(text, "three") != "delirium"
+
+
+def test_an_average_gain_of_value_keeps_its_name():
+    text = (
+        "The diet was associated with an average weight loss of 3.1 kg, as compared with 0.9 kg with advice."
+    )
+    assert at(text, "3.1 kg") == "weight loss"
+    assert at(text, "0.9 kg") == "weight loss"

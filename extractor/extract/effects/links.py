@@ -304,7 +304,7 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         phrase = clean_outcome(
             named.group("phrase") if named else _phrase_before(scan, of_value.start("of"), floor)
         )
-        if phrase and phrase.split()[-1].lower() not in _CHANGE_NOUNS:
+        if phrase and phrase.split()[-1].lower() not in _CHANGE_HEADS:
             return phrase, None
     if after and clause_subject(scan, estimate, floor):
         # "the relapse rate was 12% for tapering and 4% for continuation": the subject is the outcome and
@@ -315,7 +315,7 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
 
 _VALUE = r"[-\u2212]?\d[\d.,]*(?:\s*(?:\+/-|\+\s*or\s*-|±)\s*\d[\d.,]*)?\s*(?:%|percent|per\s+cent|[a-zA-Z/]{1,8})?"
 _OF_VALUE = re.compile(
-    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+)?$"
+    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*,?\s*(?:versus|vs\.?|v|and|(?:as\s+)?compared\s+(?:with|to)|to)\s+)?$"
 )
 _OF_VALUES = re.compile(
     rf"(?<=[A-Za-z])(?P<of>\s+of)\s+{_VALUE}(?:\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+{_VALUE})?\s*$"
@@ -413,6 +413,14 @@ _HAD_MORE = re.compile(
     r"(?:higher|lower|greater|increased|reduced|decreased|more|fewer|less|elevated)\s+"
     r"(?:(?:risk|odds|likelihood)\s+(?:of|for)\s+)?"
     rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|after|than|among|on|during|following)\b|\s*[,(\[])"
+)
+# "24 recipients (11.7%) had proximal venous thrombosis": what the people counted had, after the count
+_THEN_HAD = re.compile(
+    # (the way to the verb holds no other count: "two had falls, three with sores and one had delirium")
+    r"(?:\s*[)\]])?(?:(?!\b(?:one|two|three|four|five|six|seven|eight|nine|ten|none)\b)[^.;:,()\[\]\d]"
+    r"|\([^()]{0,30}\)){0,60}?\b(?:had|experienced|showed|developed|achieved"
+    r"|suffered(?:\s+from)?|presented\s+with|required|underwent)\s+(?:an?\s+|the\s+)?"
+    rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
 )
 # "there were significantly more cardiovascular deaths with A (15%) than with B (13%)"
 _THERE_WERE = re.compile(
@@ -731,6 +739,9 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     there = list(_THERE_WERE.finditer(scan, clause_start, estimate.anchor_start))
     if there and not re.search(r"[.;]\s", scan[there[-1].end() : estimate.anchor_start]):
         found.append(there[-1].group("outcome"))
+    then = _THEN_HAD.match(scan, estimate.end, ceiling)
+    if then:  # "two patients in the gel group (5.7%) experienced wound infection"
+        found.append(then.group("outcome"))
     listed = list(_LIST_SUBJECT.finditer(scan, floor, estimate.anchor_start))
     if listed and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start]):
         found.append(listed[-1].group("outcome"))
