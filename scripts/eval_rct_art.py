@@ -36,14 +36,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.extract.effects.links import (  # noqa: E402
-    associated_outcome,
-    clause_outcomes,
-    clean_outcome,
-    estimate_outcome,
-)
+from extractor.extract.effects.links import outcome_at  # noqa: E402
 from extractor.extract.effects.rules import find_effects  # noqa: E402
-from extractor.extract.effects.tail import Estimate, Tail  # noqa: E402
 from extractor.textlayer import analyse  # noqa: E402
 
 REPORTED = 0.5  # data/combine.json: effect_min_confidence
@@ -68,18 +62,6 @@ def load_matcher(shared: Path):
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return module.outcome_match
-
-
-def link_at(text: str, start: int, end: int) -> str | None:
-    """The outcome the link rules give an estimate standing at ``text[start:end]``."""
-    estimate = Estimate("other", 0.0, start, end, 0.0, "rct_art", Tail(end=end), {}, start)
-    outcome, _ = estimate_outcome(text, estimate, 0, len(text))
-    outcome = clean_outcome(outcome)
-    dependent = associated_outcome(text, estimate, 0, len(text))
-    candidates = [
-        phrase for phrase in [dependent or outcome, *clause_outcomes(text, estimate, 0, len(text))] if phrase
-    ]
-    return candidates[0] if candidates else None
 
 
 def main() -> None:
@@ -131,7 +113,7 @@ def main() -> None:
                 if len(set(named)) != 1:
                     continue
                 linked += 1
-                predicted = link_at(text, start, end)
+                predicted = outcome_at(text, start, end)
                 if predicted is None:
                     unlinked += 1
                 elif outcome_match(named[0], predicted):

@@ -62,7 +62,9 @@ def test_the_people_who_had_the_outcome_are_not_its_name():
 def test_a_list_name_that_is_only_an_adjective_gives_way_to_the_phrase():
     assert study_outcome(["depressive symptoms"], ["depressive", "suicide plans"]) == "depressive symptoms"
     # a full name in the list still names the phrase
-    assert study_outcome(["depressive symptoms at 6 months"], ["depressive symptoms"]) == "depressive symptoms"
+    assert (
+        study_outcome(["depressive symptoms at 6 months"], ["depressive symptoms"]) == "depressive symptoms"
+    )
     assert study_outcome(["PHQ-9 total score"], ["PHQ-9", "remission"]) == "PHQ-9"
 
 
@@ -132,3 +134,175 @@ def test_an_estimate_that_re_expresses_the_one_before_keeps_its_outcome():
 @pytest.mark.parametrize("phrase", ["placebo", "the wait-list", "matched placebo"])
 def test_a_comparator_arm_is_not_an_outcome(phrase):
     assert clean_outcome(phrase) is None
+
+
+# --- one test per error class read from RCT-ART's train split (text of our own) -------------------------------
+
+
+def at(text: str, value: str, occurrence: int = 0):
+    from extractor.extract.effects.links import outcome_at
+
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(value, start + 1)
+    return outcome_at(text, start, start + len(value))
+
+
+def test_the_subject_of_a_clause_beats_for_x_after_the_value_which_names_an_arm():
+    text = "The 6-month dropout rate was 14% for the app and 22% for the booklet."
+    assert at(text, "14%") == "6-month dropout rate"
+    assert at(text, "22%") == "6-month dropout rate"
+    # with an effect estimate after the arm's value
+    text = "The 12-month relapse rate was 20% for tapering and 31% for continuation (RR 0.65, 95% CI 0.44 to 0.96)."
+    assert outcomes_of(text) == ["12-month relapse rate"]
+
+
+def test_a_later_value_in_a_bracket_keeps_the_phrase_before_the_bracket():
+    text = "Side effects were commoner with the tablet: headache (18% vs. 7%), rash (9% vs. 2%)."
+    assert at(text, "7%") == "headache"
+    assert at(text, "2%") == "rash"
+
+
+def test_a_semicolon_inside_the_estimates_bracket_does_not_hide_the_clause_subject():
+    text = "Mortality was lower in the exercise arm than in the usual-care arm (12% vs. 18%; RR 0.67, 95% CI 0.45 to 0.98)."
+    assert outcomes_of(text) == ["Mortality"]
+
+
+def test_a_phrase_measured_at_a_time_is_an_outcome_but_a_time_alone_is_not():
+    from extractor.extract.effects.links import only_time
+
+    assert at("Two-year survival was 71% in both arms.", "71%") == "Two-year survival"
+    assert only_time("6 months") and only_time("12-month follow-up")
+    assert not only_time("24-month dropout rate")
+
+
+def test_a_list_after_a_colon_takes_the_subject_of_the_colon():
+    text = "Mean session lengths were: coaching group, 41 ± 9 min; leaflet group, 12 ± 4 min; p = 0.01."
+    assert at(text, "41 ± 9 min") == "Mean session lengths"
+    assert at(text, "12 ± 4 min") == "Mean session lengths"
+
+
+def test_there_were_more_x_names_x():
+    text = "There were fewer falls with the balance class (31, 12%) than with leaflets (49, 19%)."
+    assert at(text, "31, 12%") == "falls"
+    assert at(text, "49, 19%") == "falls"
+
+
+def test_a_noun_phrase_keeps_its_head_across_of_but_not_a_measure_or_a_change():
+    text = "The rate of wound infection (3% vs. 7%) was lower with the new dressing."
+    assert at(text, "3%") == "rate of wound infection"
+    assert (
+        at("Mean duration of sick leave in days (4.2 vs 6.0) fell.", "4.2") == "Mean duration of sick leave"
+    )
+    assert at("Time to first relapse (41 vs 30 weeks) was longer.", "41") == "Time to first relapse"
+    # "risk of" and "odds of" are measures: the outcome is what follows
+    assert outcomes_of("The risk of relapse (RR 0.7, 95% CI 0.5 to 0.9) fell.") == ["relapse"]
+
+
+def test_the_phrase_a_value_is_of_names_it():
+    text = "Pupils in the reading group reached a 2-year pass rate of 81% versus 74% (OR 1.5, 95% CI 1.1 to 2.1)."
+    assert outcomes_of(text) == ["2-year pass rate"]
+    assert at("The clinic reported a reduction of 20% in one year.", "20%") is None
+
+
+def test_a_comparator_phrase_is_not_the_outcome():
+    text = "Sleep quality improved after the course compared with that after a course without practice (5.1 vs. 4.2)."
+    assert at(text, "5.1") == "Sleep quality"
+    # "more than 5%" is a quantity, not a comparator
+    text = "Adverse events seen in more than 5% of users included nausea (12%) and dizziness (8%)."
+    assert at(text, "12%") == "nausea"
+
+
+def test_associated_with_a_than_b_names_arms_not_a_dependent():
+    text = "Headache (22% vs. 9%) was more often associated with the tablet than the patch."
+    assert at(text, "9%") == "Headache"
+
+
+def test_a_respective_subject_gives_way_to_for_x():
+    text = "The respective rates for the two clinics were 3.1% and 2.4% for readmission."
+    assert at(text, "2.4%") == "readmission"
+    assert at(text, "3.1%") == "readmission"
+
+
+def test_a_heading_and_a_conjunction_are_not_part_of_a_subject():
+    assert (
+        at("RESULTS The mean waiting time was 12 days in the new clinic.", "12 days") == "mean waiting time"
+    )
+    assert clean_outcome("and TTF") == "TTF"
+    assert clean_outcome("Overall survival") == "Overall survival"
+    assert clean_outcome("the effect") is None
+    assert clean_outcome("prevention") is None
+
+
+def test_a_subject_loses_the_arms_it_is_in_and_a_time_of_treatment():
+    text = "Median waiting time in arm A and arm B was 12 days and 19 days, respectively."
+    assert at(text, "12 days") == "Median waiting time"
+    text = "The mean daily step count after 12 weeks of treatment was 8100 in the app group and 6900 in the leaflet group."
+    assert at(text, "6900") == "mean daily step count"
+
+
+def test_a_subject_reaches_its_value_without_crossing_another_clause():
+    text = (
+        "More grade 2 rashes occurred with the cream (30% v 12%), whereas grade 3 rashes were slightly more "
+        "common with the gel (8% v 5%)."
+    )
+    assert at(text, "12%") == "grade 2 rashes"
+    assert at(text, "8%") == "grade 3 rashes"
+
+
+def test_the_noun_a_value_qualifies_and_a_higher_incidence_of_x():
+    assert at("A 41% completion rate was seen in the online arm.", "41%") == "completion rate"
+    assert (
+        at("Coaching was followed by a 30% increase in weekly exercise (p = 0.02).", "30%")
+        == "weekly exercise"
+    )
+    text = "Older pupils had a higher incidence of sports injuries with the new kit (7.1%) than with the old (3.0%)."
+    assert at(text, "7.1%") == "incidence of sports injuries"
+    assert at(text, "3.0%") == "incidence of sports injuries"
+
+
+def test_a_hyphenated_related_is_not_an_association():
+    text = "Device-related infection rates were 4.2% for the new port and 6.8% for the old port."
+    assert at(text, "4.2%") == "Device-related infection rates"
+
+
+def test_a_determined_phrase_before_of_value_is_named_even_after_an_arm():
+    text = "Pupils taught with phonics reached a 2-year pass rate of 81% versus 74% for the others."
+    assert at(text, "81%") == "2-year pass rate"
+    assert at(text, "74%") == "2-year pass rate"
+    assert at("Both lamps needed an average energy of 12 vs 19 J, respectively.", "12") == "average energy"
+
+
+@pytest.mark.parametrize("phrase", ["which", "shorter", "without coaching", "comparing A", "this"])
+def test_pronouns_comparatives_and_arms_are_not_outcomes(phrase):
+    assert clean_outcome(phrase) is None
+
+
+def test_a_subject_loses_of_arm_a_and_arm_b():
+    assert (
+        at("The completion rates of arm A and arm B were 61 and 70%, respectively.", "61")
+        == "completion rates"
+    )
+
+
+def test_a_change_alone_and_figures_for_are_not_outcomes():
+    assert clean_outcome("an insignificant decrease") is None
+    assert clean_outcome("Corresponding figures for bone density") == "bone density"
+    text = "The mean change in grip strength did not differ (2.1 kg vs 1.9 kg, p = 0.6)."
+    assert at(text, "2.1 kg vs 1.9 kg") == "grip strength"
+
+
+def test_what_the_people_counted_had_after_the_count():
+    text = "Three pupils in the gel group (6.1%) developed a skin rash."
+    assert at(text, "6.1%") == "skin rash"
+    # a count further on in a list is not tied to the next one's outcome
+    text = "In the old ward, two patients had falls, three with pressure sores and one had delirium."
+    assert at(text, "three") != "delirium"
+
+
+def test_an_average_gain_of_value_keeps_its_name():
+    text = (
+        "The diet was associated with an average weight loss of 3.1 kg, as compared with 0.9 kg with advice."
+    )
+    assert at(text, "3.1 kg") == "weight loss"
+    assert at(text, "0.9 kg") == "weight loss"

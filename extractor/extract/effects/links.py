@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 
 from .lexicon import load_lexicon, phrase_key
-from .tail import Estimate, enclosing_bracket
+from .tail import Estimate, Tail
 
 _POST_OUTCOME = re.compile(
+    # ("1.3% and 1.1% for mortality": the value paired with this one may stand between it and its outcome)
+    r"(?:\s+(?:and|vs\.?|versus)\s+-?\d+(?:\.\d+)?\s*(?:%|percent|per\s+cent)?(?=\s+for\b))?"
     r"(?:\s*[)\]])?\s+(?P<preposition>for|on)\s+(?:the\s+)?(?P<outcome>[^,;.()\[\]\d]{2,60}?)"
     r"(?=\s*(?:[,;.()\[\]]|$)|\s+(?:and|but|while|whereas|compared|than|at|after|was|were|respectively|among)\b)"
 )
@@ -44,12 +46,31 @@ def strip_qualifiers(phrase: str) -> str:
         phrase = stripped
 
 
+# ("more than 5% of patients" is a quantity, not a comparator)
+_COMPARATOR_IN = re.compile(
+    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)"
+)
+_OUTCOME_PREPOSITION = re.compile(r"(?i)\b(?:on|in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s")
 _COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
 TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
     r"(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|twenty-four)"
     r"[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up|post[\s-]?(?:test|intervention|treatment))\b"
 )
 TIME_ONLY = re.compile(rf"^{TIME_POINT}", re.I)
+# What may follow a time point in a phrase that names only a time ("6-month follow-up", "two years later")
+_TIME_REST = re.compile(
+    r"(?i)\s*(?:(?:follow[\s-]?up|assessment|visit|time[\s-]?point|point|post[\s-]?partum|postnatal|later|of\s+age"
+    r"|after\s+\w+|of\s+(?:follow[\s-]?up|treatment|therapy))\s*)*"
+)
+
+
+def only_time(phrase: str) -> bool:
+    """Whether ``phrase`` names only a time point (``6 months``, ``12-month follow-up``), not an outcome measured
+    at one (``24-month FFTF rate``, ``five-year survival``)."""
+    match = TIME_ONLY.match(phrase)
+    return bool(match) and _TIME_REST.fullmatch(phrase, match.end()) is not None
+
+
 _BETWEEN = re.compile(
     r"\bbetween\s+(?:the\s+)?(?P<a>[^,;.()\d]{2,30}?)\s+and\s+(?:the\s+)?(?P<b>[^,;.()\d]{2,30}?)\s+"
     r"(?:arms|groups|conditions)\b",
@@ -82,17 +103,29 @@ _QUOTES = "'\"\u2018\u2019\u201c\u201d"
 _COLON_LABEL = re.compile(r":(?:\s*[\w-]+){0,3}\s*$")
 
 
+_PREDICATE_END = re.compile(
+    r"(?i)(?<=\w)\s+(?:occurred|developed|appeared|persisted|happened|resolved)(?:\s+\w+ly)?$"
+)
+# "mean duration of air leak in days (": the unit the values are in is not part of the outcome
+_UNIT_END = re.compile(
+    r"(?i)\s+in\s+(?:days|hours|minutes|weeks|months|years|seconds|mm|cm|kg|g|ml|mmHg|points)\s*$"
+)
+
+
 def _phrase_before(scan: str, position: int, floor: int) -> str | None:
     """The noun phrase that ends at ``position`` (``for depression (`` -> ``depression``)."""
     lexicon = load_lexicon()
     window = scan[max(floor, position - 100) : position]
     window = re.split(r"[,;:()\[\]]|(?<=\D)\.\s", window)[-1]
-    words = strip_qualifiers(window.rstrip()).split()
+    words = _UNIT_END.sub("", strip_qualifiers(window.rstrip())).split()
     cut = len(words)
     while cut and words[cut - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
         cut -= 1
     if _COMPARATOR_END.search(" ".join(words[:cut])):
         return None  # "compared with the placebo group (": a comparator, not an outcome
+    comparator = list(_COMPARATOR_IN.finditer(window))
+    if comparator and not _OUTCOME_PREPOSITION.search(window, comparator[-1].end()):
+        return None  # "compared with that after a diet without walnuts (": still the comparator's phrase
     if (
         cut
         and words[cut - 1].lower() in _ARM_PREPOSITIONS
@@ -101,30 +134,126 @@ def _phrase_before(scan: str, position: int, floor: int) -> str | None:
         return None  # "fell by 3.1 mmHg with the leaflet (": an arm, not an outcome
     if (
         cut >= 2
+        and words[cut - 1].lower() in {"in", "among", "for", "with"}
+        and re.search(r"(?:\d|%|percent|cent)$", words[cut - 2])
+    ):
+        return None  # "was 20% for tapering and 31% for continuation (": the arm of a value, not an outcome
+    if (
+        cut >= 2
         and words[cut - 1].lower() in {"in", "among", "for", "at"}
         and words[cut - 2].lower() in _COMPARATIVES
     ):
         return None  # "scores were lower in walking weeks (": a condition; the subject is the outcome
-    kept = words[cut:]
-    while kept and kept[-1].lower().strip(_QUOTES) in lexicon.drop_words:
-        kept.pop()
-    for index in range(len(kept) - 1, -1, -1):  # "PFS was significantly improved": keep what follows the verb
-        if kept[index].lower().strip(_QUOTES) in lexicon.drop_words:
-            kept = kept[index + 1 :]
-            break
-    phrase = " ".join(kept[-6:]).strip(" -$*_\"'")
+    kept = _after_verb(words[cut:])
+    head = _head_of(words, cut) if kept and len(kept) == len(_strip_determiners(words[cut:])) else []
+    if head:  # "the rate of blood transfusion (", "osteonecrosis of the jaw (": the whole noun phrase
+        kept = [*head, words[cut - 1].lower(), *words[cut:]]
+    phrase = " ".join(kept[-9 if head else -6 :]).strip(" -$*_\"'")
+    phrase = _PREDICATE_END.sub("", phrase)  # "osteonecrosis of the jaw occurred infrequently ("
     if (
         not phrase
-        or phrase[0].isdigit()  # "24 of 90 runners (": a count
+        or re.match(
+            r"\d+(?:\.\d+)?(?![\d.]|[-\u2010][A-Za-z])", phrase
+        )  # "24 of 90 runners (": a count ("2-year ..." is not)
         or phrase.split()[-1].lower() in _PREDICATES
         or names_measure(phrase)
         or not re.search(r"[A-Za-z]", phrase)
         or phrase.lower() in lexicon.stop_words
-        or TIME_ONLY.match(phrase)
+        or only_time(phrase)
         or PAIR_LABEL.search(f" {phrase} ")
     ):
         return None
     return phrase
+
+
+def _after_verb(words: list[str]) -> list[str]:
+    """``PFS was significantly improved`` -> ``PFS``...: what follows the last drop word, less drop words at the end."""
+    drop = load_lexicon().drop_words
+    kept = list(words)
+    while kept and kept[-1].lower().strip(_QUOTES) in drop:
+        kept.pop()
+    for index in range(len(kept) - 1, -1, -1):  # "PFS was significantly improved": keep what follows the verb
+        if kept[index].lower().strip(_QUOTES) in drop:
+            return kept[index + 1 :]
+    return kept
+
+
+def _strip_determiners(words: list[str]) -> list[str]:
+    index = 0
+    while index < len(words) and words[index].lower() in {"the", "a", "an"}:
+        index += 1
+    return words[index:]
+
+
+def _head_of(words: list[str], cut: int) -> list[str]:
+    """The head before ``of`` (``rate``, ``duration``, ``number of days``) when the phrase ending at ``cut`` follows
+    ``X of``; empty when there is none or it is a count, a measure's name or an effect."""
+    lexicon = load_lexicon()
+    if cut < 2 or not (
+        words[cut - 1].lower() == "of"
+        or (
+            words[cut - 1].lower() == "to" and words[cut - 2].lower() in {"time", "times"}
+        )  # "time to relapse"
+    ):
+        return []
+    start = cut - 1
+    while start and words[start - 1].lower().strip(_QUOTES) not in lexicon.stop_words:
+        start -= 1
+    if start >= 2 and words[start - 1].lower() == "of":  # "the number of days of a chest tube duration"
+        inner = _head_of(words, start)
+        if inner:
+            return [*inner, "of", *words[start : cut - 1]] if words[cut - 1].lower() == "of" else []
+    head = _after_verb(words[start : cut - 1])
+    while len(head) > 1 and head[0].lower().endswith("ing"):
+        head = head[1:]  # "ameliorating maternal symptoms of OCD": a verb's object, not the verb
+    if (
+        not head
+        or not re.match(r"[A-Za-z]", head[0])
+        or names_measure(" ".join(head))
+        or head[-1].lower() in _NOT_OUTCOME_HEAD
+        or head[-1].lower() in _CHANGE_NOUNS
+        or head[-1].lower()
+        in {"risk", "risks", "odds", "likelihood", "probability", "chance", "chances", "hazard"}
+        or len(head) > 3
+    ):
+        return []
+    return head
+
+
+# A change alone is not an outcome: "a reduction of 20%", "the addition of X"
+_CHANGE_NOUNS = frozenset(
+    {
+        "reduction",
+        "reductions",
+        "increase",
+        "increases",
+        "decrease",
+        "decreases",
+        "change",
+        "changes",
+        "addition",
+        "use",
+        "administration",
+        "improvement",
+        "improvements",
+        "gain",
+        "loss",
+        "rise",
+        "fall",
+        "decline",
+        "total",
+        "out",
+        "most",
+        "all",
+        "none",
+        "each",
+        "one",
+        "some",
+        "any",
+        "majority",
+        "half",
+    }
+)
 
 
 def names_measure(phrase: str) -> bool:
@@ -156,7 +285,7 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
             return phrase, None
     bracket = estimate.in_bracket
     if bracket is None:
-        bracket = enclosing_bracket(scan, anchor, floor)
+        bracket = open_bracket(scan, anchor, floor)
     construct = _phrase_before(scan, bracket, floor) if bracket is not None else None
     after = _POST_OUTCOME.match(scan, estimate.end, limit)
     if after and after.group("preposition") == "on":
@@ -167,18 +296,68 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
+    of_value = _OF_VALUE.search(scan, max(floor, anchor - 160), anchor)
+    if of_value is None and bracket is not None:  # "a pass rate of 81% versus 74% (OR 1.5"
+        of_value = _OF_VALUES.search(scan, max(floor, bracket - 160), bracket)
+    if of_value:  # "experienced a 4-year PFS of 52% versus 49% for AHT": the phrase the value is "of"
+        named = _DETERMINED.search(scan, max(floor, of_value.start("of") - 80), of_value.start("of"))
+        phrase = clean_outcome(
+            named.group("phrase") if named else _phrase_before(scan, of_value.start("of"), floor)
+        )
+        if phrase and phrase.split()[-1].lower() not in _CHANGE_HEADS:
+            return phrase, None
+    if after and clause_subject(scan, estimate, floor):
+        # "the relapse rate was 12% for tapering and 4% for continuation": the subject is the outcome and
+        # "for X" after each value names its arm
+        return None, None
     return (after.group("outcome").strip(), None) if after else (None, None)
+
+
+_VALUE = r"[-\u2212]?\d[\d.,]*(?:\s*(?:\+/-|\+\s*or\s*-|±)\s*\d[\d.,]*)?\s*(?:%|percent|per\s+cent|[a-zA-Z/]{1,8})?"
+_OF_VALUE = re.compile(
+    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*,?\s*(?:versus|vs\.?|v|and|(?:as\s+)?compared\s+(?:with|to)|to)\s+)?$"
+)
+_OF_VALUES = re.compile(
+    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+{_VALUE}(?:\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+{_VALUE})?\s*$"
+)
+# "experienced a 4-year PFS": the noun phrase a determiner opens, right before "of <value>"
+_DETERMINED = re.compile(r"(?i)\b(?:an?|the)\s+(?P<phrase>(?:[A-Za-z0-9][\w/+-]*\s+){0,3}[A-Za-z][\w/+-]*)$")
+_ABBREVIATION_DOT = re.compile(r"(?i)(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bcf|\bapprox|\bresp)$")
+
+
+def open_bracket(scan: str, position: int, floor: int) -> int | None:
+    """Offset of the unclosed ``(`` or ``[`` that ``position`` is inside (at most 120 characters back), read
+    past the dot of an abbreviation (``(29% vs. 9%)``) that a sentence's end is not."""
+    depth = 0
+    for index in range(position - 1, max(floor, position - 120) - 1, -1):
+        char = scan[index]
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth == 0:
+                return index
+            depth -= 1
+        elif (
+            char == "."
+            and depth == 0
+            and index + 1 < len(scan)
+            and scan[index + 1].isspace()
+            and not _ABBREVIATION_DOT.search(scan, max(floor, index - 8), index)
+        ):
+            return None
+    return None
 
 
 _OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
 _OUTCOME_END = (
     r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|"
-    r"that|after|compared|across|respectively|included|including|comprised|such)\b|\s*$)"
+    r"that|after|compared|across|respectively|included|including|comprised|such|did|does|remained|showed)\b|\s*$)"
 )
 # "the average overall effect on maternal sensitivity was small ($g=.32$)": the clause before the estimate
 _EFFECT_ON = re.compile(
     rf"\b(?:effects?|impacts?|benefits?|improvements?|reductions?|differences?|changes?)\s+(?:\w+\s+){{0,2}}?"
-    rf"(?:on|in)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
+    rf"(?:on|in)\s+(?:the\s+)?(?:(?:prevention|treatment|management|reduction|incidence)\s+of\s+(?:the\s+)?)?"
+    rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}",
     re.I,
 )
 # "... ($d=.37$) at improving maternal behaviours", "(ES = .47) for video feedback on parenting behaviours"
@@ -201,12 +380,57 @@ _ASSOCIATED_AFTER = re.compile(
 )
 # "the relapse rate was 12.5 % in ...": the subject of the clause that states the value
 _SUBJECT = re.compile(
-    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?<!\bwho)(?<!\bthat)\s+"
+    r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)"
+    # words, a short bracketed abbreviation ("adverse events (AEs)"), digits inside a name or a time ("24-month
+    # rate", "survival over 6 months"), but no free-standing number: that is a value, not a name
+    r"(?P<outcome>[A-Za-z](?:(?i:grade|type|stage|class|phase)\s\d{1,2}\b|[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
+    r"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){1,80}?)(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
-    r"(?:[^.;:()\[\]]|\.(?=\d)|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?[(\[]?\s*$",
+    # (the value is in this clause: the way to it crosses no second "was"/"were")
+    r"(?:(?!\b(?:was|were)\b)[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
+    # the estimate may be a later value of a bracket: "was lower in A (10% vs. 6%)", "(154 (29) v 144 (31)"
+    r"(?:[(\[](?:[^()\[\]]|(?<=\bvs)\.|\.(?=\d)|\([^()]{0,20}\)){0,60})?\s*$",
 )
-_ASSOCIATION_WORDS = re.compile(r"(?i)\b(?:associated|correlated|linked|related|predicted|predictive)\b")
+_NAME = r"[A-Za-z](?:[^,;:()\[\]=<>\d.]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])){1,80}?"
+# "Mean procedure times were: group A, 80 min; group B, 98 min": the subject of a list after a colon
+_LIST_SUBJECT = re.compile(
+    rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)\s*:"
+)
+# "a 57% response rate was seen in ...": the noun the value qualifies
+_VALUE_NOUN = re.compile(
+    r"\s+(?P<outcome>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)\s+(?:was|were)\s+(?:\w+ly\s+)?"
+    r"(?:seen|observed|found|noted|achieved|reported|recorded)\b"
+)
+# "a 50% increase in heart rate variability"
+_VALUE_CHANGE = re.compile(
+    r"\s+(?:(?:relative|absolute|mean|median)\s+)?(?:increase|reduction|decrease|rise|fall|improvement|decline|gain|loss)s?"
+    rf"\s+(?:in|of)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+# "patients had a higher incidence of BWI with A (9.1%)", "were at higher risk for BWI after A (6.7%)"
+_HAD_MORE = re.compile(
+    r"(?i)\b(?:had|showed|experienced|reported|developed|were\s+at|was\s+at)\s+(?:an?\s+)?(?:significantly\s+)?"
+    r"(?:higher|lower|greater|increased|reduced|decreased|more|fewer|less|elevated)\s+"
+    r"(?:(?:risk|odds|likelihood)\s+(?:of|for)\s+)?"
+    rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|after|than|among|on|during|following)\b|\s*[,(\[])"
+)
+# "24 recipients (11.7%) had proximal venous thrombosis": what the people counted had, after the count
+_THEN_HAD = re.compile(
+    # (the way to the verb holds no other count: "two had falls, three with sores and one had delirium")
+    r"(?:\s*[)\]])?(?:(?!\b(?:one|two|three|four|five|six|seven|eight|nine|ten|none)\b)[^.;:,()\[\]\d]"
+    r"|\([^()]{0,30}\)){0,60}?\b(?:had|experienced|showed|developed|achieved"
+    r"|suffered(?:\s+from)?|presented\s+with|required|underwent)\s+(?:an?\s+|the\s+)?"
+    rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+# "there were significantly more cardiovascular deaths with A (15%) than with B (13%)"
+_THERE_WERE = re.compile(
+    r"(?i)\bthere\s+(?:was|were)\s+(?:(?:significantly|significant|slightly|statistically|a\s+trend\s+towards?)\s+)*"
+    r"(?:more|fewer|less|greater|lower|higher|no\s+(?:significant\s+)?differences?\s+in)\s+"
+    rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|among|for|between|after|on|during)\b|\s*[,(\[])"
+)
+_ASSOCIATION_WORDS = re.compile(
+    r"(?i)(?<![\w-])(?:associated|correlated|linked|related|predicted|predictive)\b"
+)
 # Heads that make a phrase an arm, a subgroup or a population rather than an outcome.
 _NOT_OUTCOME_HEAD = frozenset(
     {
@@ -299,13 +523,21 @@ _NOT_OUTCOME_HEAD = frozenset(
         "endpoints",
         "end-point",
         "end-points",
+        "relationship",
+        "relationships",
+        "association",
+        "associations",
+        "correlation",
+        "correlations",
     }
 )
 
 
 _COUNT = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
 # "three to five ACEs", "2 or more children": an exposure level, not an outcome
-COUNT_LEVEL = re.compile(rf"(?i){_COUNT}(?:\s*(?:to|or|-|\u2013)\s*(?:{_COUNT}|more))?(?:\s+or\s+more)?\s+[A-Za-z][\w-]*")
+COUNT_LEVEL = re.compile(
+    rf"(?i){_COUNT}(?:\s*(?:to|or|-|\u2013)\s*(?:{_COUNT}|more))?(?:\s+or\s+more)?\s+[A-Za-z][\w-]*"
+)
 # "depressive symptoms-one ACE": the exposure level glued to the outcome it is tied to
 # (after a word, not a code: "PHQ-9 remission" is an instrument's outcome)
 _LEVEL_TAIL = re.compile(rf"(?<=[a-z])\s*[-\u2013]\s*(?i:{COUNT_LEVEL.pattern[4:]})\s*$")
@@ -338,23 +570,125 @@ _MEASURE_HEAD = re.compile(
 )
 
 
+_GENERIC_HEADS = frozenset(
+    {
+        "rate",
+        "rates",
+        "risk",
+        "incidence",
+        "score",
+        "scores",
+        "level",
+        "levels",
+        "time",
+        "duration",
+        "proportion",
+        "number",
+        "change",
+        "frequency",
+        "response",
+        "values",
+        "value",
+    }
+)
+_FIGURES_FOR = re.compile(
+    r"(?i)^(?:(?:the|corresponding|respective|similar)\s+)*(?:figures|values|results|numbers|data)\s+(?:for|of|on)\s+(?=\S)"
+)
+_CHANGE_HEADS = frozenset(
+    {
+        "reduction",
+        "reductions",
+        "increase",
+        "increases",
+        "decrease",
+        "decreases",
+        "change",
+        "changes",
+        "improvement",
+        "improvements",
+        "decline",
+        "rise",
+        "fall",
+        "difference",
+        "differences",
+    }
+)
+_NOT_A_NAME = frozenset(
+    {
+        "prevention",
+        "management",
+        "treatment",
+        "which",
+        "who",
+        "that",
+        "it",
+        "this",
+        "these",
+        "those",
+        "they",
+        "shorter",
+        "longer",
+        "similar",
+        "different",
+        "lower",
+        "higher",
+        "greater",
+        "better",
+        "worse",
+        "faster",
+        "slower",
+        "fewer",
+        "more",
+        "less",
+    }
+)
+_ARM_OPENERS = frozenset(
+    {"without", "with", "versus", "vs", "vs.", "comparing", "receiving", "using", "given"}
+)
+_CONJUNCTIONS = frozenset({"and", "but", "although", "though", "whereas", "while", "however", "also", "thus"})
+_SECTION_WORDS = frozenset(
+    {"results", "result", "findings", "conclusions", "conclusion", "methods", "background"}
+)
+
+
 def clean_outcome(phrase: str | None) -> str | None:
     """A linked phrase fit to name an outcome, or None (an arm, a subgroup, a population, a measure's name,
     an exposure level)."""
     if not phrase:
         return None
     phrase = outcome_phrase(strip_qualifiers(" " + phrase.strip()).strip(" -$*_\"'"))
+    phrase = _FIGURES_FOR.sub("", phrase)  # "corresponding figures for fibrin deposition"
     if COUNT_LEVEL.fullmatch(phrase):
         return None  # "two ACEs (AOR = 3.2)": the exposure level of a list, not its outcome
     words = phrase.split()
     drop = load_lexicon().drop_words
-    while words and words[0].lower() in drop:
-        words.pop(0)
+    while words and (
+        words[0].lower() in drop
+        or words[0].lower() in _CONJUNCTIONS
+        or (words[0].isupper() and words[0].lower() in _SECTION_WORDS)
+    ):
+        words.pop(
+            0
+        )  # "RESULTS The mean survival": a heading run into the sentence is not part of its subject
+    if len(words) == 1 and len(phrase.split()) > 1:
+        kept = phrase.split()
+        if (
+            words[0].lower() in _GENERIC_HEADS and kept[-2].lower() not in {"the", "a", "an", "its", "their"}
+        ) or kept[-2].lower() in {"overall", "total", "average", "combined", "composite"}:
+            words = kept[
+                -2:
+            ]  # "the total effective rate", "overall survival": not "rate" or "survival" alone
     phrase = " ".join(words)
-    if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or TIME_ONLY.match(phrase):
+    if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or only_time(phrase):
         return None
     if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
         return None
+    if words[-1].lower() in _CHANGE_HEADS:
+        return None  # "an insignificant decrease": a change with nothing it is a change in
+    if len(words) == 1 and words[0].lower() in _CHANGE_NOUNS | _NOT_A_NAME:
+        return None  # "an effect on the prevention of ...", "which", "shorter": not an outcome's name
+    if words[0].lower() in _ARM_OPENERS:
+        return None  # "without priming", "comparing GD": an arm or a comparison, not an outcome
     return phrase
 
 
@@ -372,6 +706,8 @@ def associated_outcome(scan: str, estimate: Estimate, floor: int, ceiling: int) 
     """The dependent of an association the estimate's sentence states: ``smoking (OR = 2.1) and sleep (OR =
     0.5) were associated with depression``, ``risk factors for burns were ADHD (OR = 2.8)``."""
     match = _ASSOCIATED_AFTER.match(scan, estimate.end, ceiling)
+    if match and re.match(r"\s*than\b", scan[match.end() : ceiling]):
+        return None  # "nausea (53% vs 37%) was more often associated with A than B": A and B are the arms
     if match:
         return clean_outcome(match.group("outcome"))
     before = list(_FACTORS_FOR.finditer(scan, floor, estimate.anchor_start))
@@ -382,7 +718,7 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     """Outcomes the estimate's sentence names around it, nearest reading first: ``effect on X was ... (est)``,
     ``(est) at improving X``, ``(est) for A on X``."""
     found: list[str] = []
-    clause_start = max(floor, scan.rfind(";", floor, estimate.anchor_start) + 1)
+    clause_start = _clause_start(scan, estimate, floor)
     before = list(_EFFECT_ON.finditer(scan, clause_start, estimate.anchor_start))
     if before:
         found.append(before[-1].group("outcome"))
@@ -390,12 +726,67 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
-    subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
-    if subject and not _ASSOCIATION_WORDS.search(
-        subject.group()
-    ):  # the subject of an association is the exposure
-        found.append(subject.group("outcome"))
+    for pattern in (_VALUE_NOUN, _VALUE_CHANGE):  # the noun right after the value: nearer than a subject
+        match = pattern.match(scan, estimate.end, ceiling)
+        if match:
+            found.append(match.group("outcome"))
+    subject = clause_subject(scan, estimate, floor)
+    if subject:
+        found.append(subject)
+    had = list(_HAD_MORE.finditer(scan, clause_start, estimate.anchor_start))
+    if had and not re.search(r"[.;]\s", scan[had[-1].end() : estimate.anchor_start]):
+        found.append(had[-1].group("outcome"))
+    there = list(_THERE_WERE.finditer(scan, clause_start, estimate.anchor_start))
+    if there and not re.search(r"[.;]\s", scan[there[-1].end() : estimate.anchor_start]):
+        found.append(there[-1].group("outcome"))
+    then = _THEN_HAD.match(scan, estimate.end, ceiling)
+    if then:  # "two patients in the gel group (5.7%) experienced wound infection"
+        found.append(then.group("outcome"))
+    listed = list(_LIST_SUBJECT.finditer(scan, floor, estimate.anchor_start))
+    if listed and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start]):
+        found.append(listed[-1].group("outcome"))
     return [phrase for phrase in map(clean_outcome, found) if phrase]
+
+
+_ARMS_IN_SUBJECT = re.compile(
+    r"(?i)\brespective\b|\b(?:in|for)\s+(?:both|all|each|the\s+two|the\s+three)\s+(?:groups|arms)\b"
+)
+
+
+_ARM = r"(?:the\s+)?(?:[^\s,]+\s+){0,3}?(?:groups?|arms?|cohorts?)(?:\s+[A-Z0-9]{1,3})?"
+# What ends a clause's subject without naming its outcome: the arm or arms it is in, a time of treatment
+_SUBJECT_TAIL = re.compile(
+    rf"\s+(?:in|for|among|with|on|of)\s+{_ARM}(?:\s+and\s+{_ARM})?\s*$"
+    r"|(?i:\s+(?:after|at|over|during|within)\s+(?:the\s+)?(?:first\s+)?\S+\s+(?:weeks?|months?|years?|days?)"
+    r"\s+of\s+(?:treatment|therapy|follow[\s-]?up|study|the\s+study)\s*$)"
+)
+
+
+def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
+    """Where the estimate's clause starts: after the last ``;`` before it, unless that ``;`` is inside the
+    estimate's own bracket (``was lower in A (12% vs. 18%; RR 0.67``): the clause is the one the bracket is in."""
+    anchor = estimate.anchor_start
+    bracket = open_bracket(scan, anchor, floor)
+    end = bracket if bracket is not None and scan.rfind(";", floor, anchor) > bracket else anchor
+    return max(floor, scan.rfind(";", floor, end) + 1)
+
+
+def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
+    """The subject of the clause that states the estimate (``the relapse rate was 12.5% in ...``), unless it is
+    the exposure of an association or only a measure's name."""
+    clause_start = _clause_start(scan, estimate, floor)
+    subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
+    if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
+        return None  # the subject of an association is the exposure
+    if _ARMS_IN_SUBJECT.search(subject.group("outcome")):
+        return None  # "the respective event rates for A and B were 1.3% and 1.1% for mortality": "for X" names it
+    phrase = subject.group("outcome")
+    while True:  # "the relapse rate in the tapering group", "the insulin dose after 24 weeks of treatment"
+        stripped = _SUBJECT_TAIL.sub("", phrase)
+        if stripped == phrase:
+            break
+        phrase = stripped
+    return clean_outcome(phrase)
 
 
 def sentence_comparison(sentence: str) -> str | None:
@@ -421,3 +812,16 @@ def sentence_comparison(sentence: str) -> str | None:
             return f"{' '.join(left)} vs {' '.join(right)}"
     match = _COMPARED.search(sentence)
     return f"vs {match.group('b').strip()}" if match else None
+
+
+def outcome_at(text: str, start: int, end: int) -> str | None:
+    """The outcome the link rules give a value standing at ``text[start:end]`` as if it were an estimate (the
+    RCT-ART evaluation reads arm results this way): the dependent of an association, else the estimate's own
+    outcome, else the first outcome its clause names."""
+    estimate = Estimate("other", 0.0, start, end, 0.0, "span", Tail(end=end), {}, start)
+    outcome = clean_outcome(estimate_outcome(text, estimate, 0, len(text))[0])
+    dependent = associated_outcome(text, estimate, 0, len(text))
+    candidates = [
+        phrase for phrase in [dependent or outcome, *clause_outcomes(text, estimate, 0, len(text))] if phrase
+    ]
+    return candidates[0] if candidates else None
