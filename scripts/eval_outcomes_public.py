@@ -19,8 +19,10 @@ Nothing here is fitted; the outcome rules were not read against these texts.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -48,10 +50,12 @@ def reported(text: Text, use_models: bool) -> list[str]:
     return list(names)
 
 
-def score(texts: list[Text], use_models: bool) -> dict[str, float]:
+def score(texts: list[Text], use_models: bool, dump: Any = None) -> dict[str, float]:
     right_predicted = predicted = right_gold = gold = 0
     for text in texts:
         names = reported(text, use_models)
+        if dump is not None:
+            dump.write(json.dumps({"id": text.doc_id, "reported": names, "annotated": text.outcomes}) + "\n")
         distinct: dict[str, list[str]] = {}
         for outcome in text.outcomes:
             distinct.setdefault(outcome.casefold().strip(), items_of(outcome))
@@ -73,24 +77,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--ei-limit", type=int, default=400, help="evidence-inference test articles read (0: all)")
     parser.add_argument("--rules-only", action="store_true", help="extract without the trained models")
+    parser.add_argument("--dump", type=Path, help="write each text's reported and annotated names here (JSONL)")
     args = parser.parse_args(argv)
     data = args.shared
     if not (data / EBM_TEST).exists():
         print(f"{data / EBM_TEST} not found: pass the folder that holds data/ (--shared)", file=sys.stderr)
         return 2
     use_models = not args.rules_only
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     ebm = list(conll_texts(data / EBM_TEST, "test"))
-    figures = score(ebm, use_models)
+    figures = score(ebm, use_models, dump)
     print(f"EBM-NLP test ({figures['texts']} abstracts, exhaustive): outcome names P {figures['precision']:.3f} "
           f"R {figures['recall']:.3f} F1 {figures['f1']:.3f} (predicted {figures['predicted']}, "
           f"gold {figures['gold']})")
     ei = sorted((t for t in ei_texts(args.shared) if t.split == "test"), key=lambda t: t.doc_id)
     if args.ei_limit:
         ei = ei[: args.ei_limit]
-    figures = score(ei, use_models)
+    figures = score(ei, use_models, dump)
     print(f"evidence-inference test ({figures['texts']} articles, prompts not exhaustive): recall of prompt "
           f"outcomes {figures['recall']:.3f} (gold {figures['gold']}); reported names matching a prompt "
           f"{figures['precision']:.3f} (predicted {figures['predicted']}, a lower bound on precision)")
+    if dump is not None:
+        dump.close()
     return 0
 
 

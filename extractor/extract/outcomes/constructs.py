@@ -24,7 +24,15 @@ from .cues import (
 )
 from .definitions import Definition
 from .lexicon import fold, vocabulary
-from .phrases import OPERATOR, clean_phrase, construct_key, distribute, sentence_case, split_items
+from .phrases import (
+    OPERATOR,
+    clean_phrase,
+    construct_key,
+    distribute,
+    lacks_head,
+    sentence_case,
+    split_items,
+)
 from .sentences import Mention, SentenceContext
 
 _LIST_END = re.compile(
@@ -222,7 +230,7 @@ def _emit(context: SentenceContext, definitions: list[Definition], start: int, e
                     if phrase:
                         items.append((phrase, context.start + s, context.start + e, item_link))
                 continue
-        phrase = clean_phrase(masked[item_start:item_end])
+        phrase = clean_phrase(masked[item_start:item_end], head_pending=True)
         if phrase:
             offset = chunk.find(phrase, item_start, item_end + 1)
             span = (offset, offset + len(phrase)) if offset >= 0 else (item_start, item_end)
@@ -230,6 +238,8 @@ def _emit(context: SentenceContext, definitions: list[Definition], start: int, e
     if last_link and items:
         items[-1] = (*items[-1][:3], items[-1][3] or last_link)
     for phrase, item_start, item_end, item_link in _distribute_linked(items):
+        if lacks_head(phrase):
+            continue  # no later item gave it a head
         if (item_start, phrase) in context.seen:
             continue
         context.seen.add((item_start, phrase))

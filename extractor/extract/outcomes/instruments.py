@@ -26,6 +26,7 @@ _TOKEN = re.compile(r"\b(?:[A-Z0-9]|[a-z][a-z0-9]*[A-Z])[A-Za-z0-9]*(?:[-:/.][A-
 _NAME_RUN = re.compile(
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*)(?:(?:\s+(?:of|for|and|the|in|on|to|&)\s+|[\s-]+|\s*/\s*)"
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z0-9][\w'’]*)*|[IVX]{1,4}\b|\d+(?:\.\d)?\b))*")
+_SCORED_AFTER = re.compile(r"[\s)\]]*(?:total\s+|overall\s+|mean\s+)?(?:scores?|ratings?)\b")
 _NAME_SPLIT = re.compile(r"[\s/]+")
 _NAME_JOINT = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?")
 _LEADING_WORDS = {"The", "A", "An", "Using", "On", "In", "With", "By", "And", "Both", "Our", "Mothers", "Parents"}
@@ -131,7 +132,10 @@ def instrument_mentions(text: str, context: SentenceContext, defined: Definition
             add(start, end, phrase, "name:" + fold(phrase), "name", 0.6, None, None)
     for mention in found:
         if mention.instrument is not None and mention.instrument.appraisal:
-            scored = sentence.section == "results" or "score" in context.lowered
+            # an appraisal tool is an outcome only where its score is analysed ("AMSTAR score and impact factor"),
+            # not where it rates the evidence ("according to AMSTAR-2, 79% were of low quality")
+            after = text[mention.end : mention.end + 25].lower()
+            scored = _SCORED_AFTER.match(after) is not None
             mention.confidence = 0.65 if scored else 0.3
         if context.eligibility:
             mention.confidence = min(mention.confidence, 0.35)

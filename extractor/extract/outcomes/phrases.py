@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .heads import is_modifier, never_alone, no_name_alone
 from .lexicon import fold, vocabulary
 from .sentences import SPACES, TIME_HINTS, TIME_PHRASE
 
@@ -16,20 +17,30 @@ _ENUMERATOR = re.compile(r"^\s*(?:\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)|\d{1,2}\.)\s
 _STATISTICS = re.compile(r"\b(?:relative risk|odds ratios?|mean differences?|confidence intervals?|effect sizes?|"
                          r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?)\b", re.I)
 _TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|"
-                   r"evaluated|as|using|via|"
+                   r"evaluated|as|using|via|abstracted|extracted|retrieved|obtained|derived|collected|drawn|"
+                   r"based\s+on|according\s+to|"
                    r"post[- ]?(?:intervention|treatment|test|randomi[sz]ation|baseline|childbirth|delivery|birth)|"
                    r"after)\b.*$", re.I)
 _CUT_WORDS = {"among", "in", "for", "of", "across", "at", "after", "during", "from", "within", "over", "between",
               "by", "relative", "versus", "vs", "vs.", "to"}
 _DANGLING = {"at", "by", "after", "over", "until", "to", "up", "within", "of", "in", "from", "during", "on", "for",
-             "and", "or", "the", "with", "post", "pre"}
+             "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus"}
 _ALWAYS_CUT = {"among", "across", "between", "versus", "vs", "vs.", "after", "during", "within"}
 _LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with", "by", "regarding"}
 _SPACED_HYPHEN = re.compile(r"\s+-\s*")
 _HEDGE = re.compile(r"\w+fold|almost|nearly|approximately|about")
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                 r"single|multiple)")
+# "two ACEs", "three to five ACEs": a count or an exposure level; "based on the register": where data came from;
+# "predicting placement": what an analysis did; "studies comparing outcomes of X"
 _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
-                        r"|(?:studies|trials|reviews|papers|articles)\b)")  # "studies comparing outcomes of X"
+                        r"|as\b|based\b|according\b|(?:predicting|comparing|examining|using|regarding)\b"
+                        rf"|{_NUMBER_WORDS}(?:\s|$)"
+                        r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
+# "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
+# (not "HIV-1 seroconversion", "interleukin-1 beta", "omega-3 fatty acids": a level is a count of a named thing)
+_GLUED_LEVEL = re.compile(rf"(?<=[a-z]{{4}})\s?[-–]\s?(?:\d+\s+[A-Z]{{2,}}|(?i:{_NUMBER_WORDS})\s+\S).*$")
 _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has", "have", "did", "showed", "found",
                            "we", "our", "how", "whether", "why", "can", "could", "will", "would", "considers",
                            "examines", "explores", "describes", "discusses"})
@@ -74,11 +85,13 @@ _OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
 
 
 @lru_cache(maxsize=16384)
-def clean_phrase(phrase: str, scored: bool = False) -> str | None:
+def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) -> str | None:
     """A short construct name from a list item, or None when the item names nothing measurable.
 
     ``scored``: the phrase goes to the outcome scorer, which judges the generic constructs the rules reject
-    (``feasibility``, ``acceptability``: ``scored_constructs`` of the vocabulary) in context."""
+    (``feasibility``, ``acceptability``: ``scored_constructs`` of the vocabulary) in context.
+    ``head_pending``: an item of a list may still take its head from the next item (``educational and life
+    outcomes``), so one ending in a modifier is kept for ``distribute``; the caller drops it if none comes."""
     voc = vocabulary()
     generic = voc.generic - voc.scored_constructs if scored else voc.generic
     phrase = _ENUMERATOR.sub("", SPACES.sub(" ", phrase)).strip(" ,;:-–—'\"*_")  # "*" "_": markdown emphasis
@@ -87,6 +100,8 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
+    if "-" in phrase or "–" in phrase:
+        phrase = _GLUED_LEVEL.sub("", phrase)
     phrase = phrase.strip(" ,;:-*_")
     words = phrase.split()
     lows = phrase.lower().split() if phrase.isascii() else [w.lower() for w in words]
@@ -128,6 +143,9 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
             break  # "child outcomes"
         if stop - first == 2 and _ADJECTIVE.search(lows[first]):
             break  # "cognitive scores" is not "cognitive"
+        if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and (
+                is_modifier(lows[first]) or never_alone(lows[first])):
+            break  # "life outcomes": people never name "life" alone as an outcome
         stop -= 1
     words = words[first:stop]
     phrase = " ".join(words).strip(" ,;:-'\"*_")
@@ -142,6 +160,12 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
         return None
     if not _CLAUSE_WORDS.isdisjoint(lowered.split()):
         return None
+    if lows[first] in voc.predicates:
+        return None  # "outcomes were similar at 4.5 years"
+    if not head_pending and lacks_head(phrase):
+        return None  # cut before its head ("depressive"), or a word no one names alone ("type")
+    if all(w.strip(".,").lower() in voc.header_words for w in words):
+        return None  # a table's column headings ("Effect Sample Timing")
     head = words[-1].lower().strip(".,")
     if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in generic and len(words) == 1:
         return None
@@ -152,16 +176,34 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
     return phrase
 
 
+def lacks_head(phrase: str) -> bool:
+    """A phrase cut before its head noun (``depressive``, ``children's developmental``), or one word that
+    people never name an outcome by alone (``type``)."""
+    words = phrase.split()
+    return bool(words) and (is_modifier(words[-1]) or (len(words) == 1 and no_name_alone(words[0])))
+
+
+def _takes_head(single: str, modifier: str, distributable: bool) -> bool:
+    """Whether a one-word list item takes the head of the next two-word item: an adjective before a head that is
+    shared (``cognitive, language and motor development``), a modifier people never end a name with
+    (``educational and life outcomes``), or the same word as the next item's modifier (``violent and
+    nonviolent convictions``)."""
+    return ((distributable and _ADJECTIVE.search(single) is not None) or is_modifier(single)
+            or (len(single) > 3 and single in modifier))
+
+
 def distribute(items: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """``cognitive, language and motor development`` -> each with ``development``."""
     voc = vocabulary()
     out = list(items)
     for index, (phrase, _, _) in enumerate(items):
         words = phrase.split()
-        if len(words) != 2 or words[1].lower() not in voc.distributable:
+        if len(words) != 2:
             continue
+        modifier, head = words[0].lower(), words[1].lower()
         first = index
-        while first > 0 and len(items[first - 1][0].split()) == 1 and _ADJECTIVE.search(items[first - 1][0].lower()):
+        while first > 0 and len(items[first - 1][0].split()) == 1 and _takes_head(
+                items[first - 1][0].lower(), modifier, head in voc.distributable):
             first -= 1
         for single in range(first, index):
             single_phrase, single_start, single_end = items[single]

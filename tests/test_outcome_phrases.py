@@ -1,0 +1,103 @@
+"""Outcome phrases on wording nobody tuned the rules to: whole names, not fragments, exposures or tools."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.extract.outcomes.heads import final_share, is_modifier, no_name_alone
+from extractor.extract.outcomes.phrases import clean_phrase
+from extractor.extract.outcomes.rules import choose_outcomes, find_outcomes
+from extractor.textlayer import analyse
+
+
+def outcomes(text: str) -> list[str]:
+    return [value.value for value in choose_outcomes(find_outcomes(analyse(text)))]
+
+
+# ---------------------------------------------------------------- what the corpora say of words
+
+
+def test_adjectives_people_never_end_an_outcome_name_with_are_modifiers() -> None:
+    for word in ("depressive", "developmental", "educational", "parental", "behavioral"):
+        assert is_modifier(word), word
+    for word in ("development", "survival", "placement", "anxiety", "functioning", "colic"):
+        assert not is_modifier(word), word
+
+
+def test_a_word_the_corpora_never_saw_is_judged_by_its_ending() -> None:
+    assert final_share("zorbational") < 0.1  # "-onal" words modify
+    assert final_share("zorbment") > 0.2  # "-ment" words end names
+
+
+def test_words_people_name_alone() -> None:
+    assert no_name_alone("type")
+    assert not no_name_alone("functioning")
+    assert not no_name_alone("anxiety")
+
+
+# ---------------------------------------------------------------- class 1: boundaries
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The scheme showed large impacts on scholastic and life outcomes of the families.",
+         ["life outcomes"]),
+        ("Results: the programme had lasting effects on educational and life outcomes among the pupils.",
+         ["educational outcomes", "life outcomes"]),
+        ("We examined the effects of household stressors on depressive, anxious and suicidal thoughts.",
+         ["suicidal thoughts"]),
+        ("Main outcome measures: Violent and nonviolent convictions, based on the national court register.",
+         ["violent convictions", "nonviolent convictions"]),
+    ],
+)
+def test_phrases_keep_their_head_noun(text: str, expected: list[str]) -> None:
+    found = outcomes(text)
+    for name in expected:
+        assert name in found, found
+    assert not any(name in {"depressive", "life", "educational", "scholastic", "Violent"} for name in found), found
+
+
+def test_a_phrase_ending_in_a_modifier_is_no_outcome() -> None:
+    assert clean_phrase("children's developmental") is None
+    assert clean_phrase("depressive") is None
+    assert clean_phrase("depressive symptoms") == "depressive symptoms"
+
+
+# ---------------------------------------------------------------- class 2: fragments and non-outcomes
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("low mood-two ACEs", "low mood"),
+        ("self-harm-1 ACE", "self-harm"),
+        ("two ACEs", None),
+        ("three to five adverse events", None),
+        ("based on the national court register", None),
+        ("register with details of every conviction", None),
+        ("predicting school exclusion", None),
+        ("similar at 2 years", None),
+        ("Effect Sample Timing", None),
+        ("Type", None),
+        ("bedtime resistance there", "bedtime resistance"),
+        ("hospital visits abstracted from clinic records", "hospital visits"),
+        ("including sleep quality", "sleep quality"),
+        ("HIV-1 seroconversion", "HIV-1 seroconversion"),
+        ("omega-3 fatty acids", "omega-3 fatty acids"),
+    ],
+)
+def test_fragments_exposure_levels_and_sources_are_cleaned_or_dropped(phrase: str, expected: str | None) -> None:
+    assert clean_phrase(phrase) == expected
+
+
+def test_primary_outcomes_that_were_similar_name_no_outcome() -> None:
+    assert outcomes("Primary outcomes were similar at 3 years in both arms.") == []
+
+
+def test_an_appraisal_tool_rating_the_evidence_is_no_outcome_but_its_analysed_score_is() -> None:
+    rated = outcomes("Results: According to AMSTAR-2, most reviews were of low quality, and the certainty of "
+                     "evidence, according to GRADE, was low.")
+    assert "AMSTAR-2" not in rated and "GRADE" not in rated
+    analysed = outcomes("Results: AMSTAR scores were weakly related to citation counts (r = 0.21).")
+    assert "AMSTAR" in analysed
