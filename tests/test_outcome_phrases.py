@@ -101,3 +101,28 @@ def test_an_appraisal_tool_rating_the_evidence_is_no_outcome_but_its_analysed_sc
     assert "AMSTAR-2" not in rated and "GRADE" not in rated
     analysed = outcomes("Results: AMSTAR scores were weakly related to citation counts (r = 0.21).")
     assert "AMSTAR" in analysed
+
+
+# ---------------------------------------------------------------- class 4: constructs in plain words, listed
+
+
+def test_a_bracket_after_outcomes_lists_them() -> None:
+    found = outcomes("Results: Five outcomes (loneliness, fatigue, sleep quality and coping) were pooled at follow-up.")
+    assert found == ["loneliness", "fatigue", "sleep quality", "coping"]
+
+
+def test_outcomes_including_a_list_after_a_comma() -> None:
+    found = outcomes("Objective: We examined effects on carers' health outcomes, including fatigue, loneliness and "
+                     "sleep quality.")
+    assert {"fatigue", "loneliness", "sleep quality"} <= set(found), found
+    assert not any(name.startswith("including") for name in found), found
+
+
+def test_a_process_evaluation_names_acceptability_and_feasibility() -> None:
+    found = outcomes("The aim of this pilot was to assess the acceptability and feasibility of running a web course "
+                     "for carers in libraries.")
+    assert found[:2] == ["acceptability", "feasibility"], found
+
+
+def test_a_feasibility_trial_names_no_feasibility_outcome() -> None:
+    assert "feasibility" not in outcomes("This feasibility trial enrolled 40 carers in two libraries.")

@@ -10,6 +10,8 @@ from .cues import (
     GLUED_STARTS,
     MAIN_AIM,
     NOT_AN_EFFECT,
+    OUTCOMES_BRACKET,
+    PROCESS_AIM,
     RATIO_STATS,
     STAT_FOR,
     STAT_FOR_HINTS,
@@ -57,6 +59,10 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
             context.tokens.isdisjoint(STATEMENT_CUE.starts):
         _headed_statement(context, definitions, out)
     bracketed = "(" in context.chunk or "[" in context.chunk
+    if bracketed and not context.tokens.isdisjoint(_BRACKET_STARTS):
+        _bracketed_lists(context, definitions, out)
+    if not context.tokens.isdisjoint(_PROCESS_WORDS):
+        _process_constructs(context, definitions, out)
     if context.tokens.isdisjoint(ALL_STARTS) and not bracketed:
         return out
     starts = frozenset(context.tokens & ALL_STARTS)
@@ -90,6 +96,54 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
                 _emit(context, definitions, match.end(), _list_end(lower, match.end()), "stat", 0.7 * context.weight,
                       None, None, out)
     return out
+
+
+_BRACKET_STARTS = frozenset({"outcomes", "endpoints", "end-points", "outcome"})
+_PROCESS_WORDS = frozenset({"acceptability", "feasibility", "fidelity", "uptake", "adherence", "attendance",
+                            "engagement", "satisfaction", "usability", "implementation", "reach", "compliance",
+                            "cost-effectiveness", "costs", "cost"})
+
+
+def _bracketed_lists(context: SentenceContext, definitions: list[Definition], out: list[Mention]) -> None:
+    """``Seven outcomes (anxiety, depression, stress and burden) were synthesised``: the bracket lists them."""
+    chunk = context.chunk
+    for match in OUTCOMES_BRACKET.finditer(chunk):
+        close = chunk.find(")" if chunk[match.end() - 1] == "(" else "]", match.end())
+        content = chunk[match.end() : close if close >= 0 else len(chunk)]
+        if close < 0 or not _LIST_IN_PAREN.search(content) or _NOT_A_LIST.match(content):
+            continue
+        lower = chunk.lower()
+        if len(lower) != len(chunk):
+            lower = chunk
+        items = []
+        for start, end in split_items(lower, match.end(), match.end() + len(content)):
+            phrase = clean_phrase(chunk[start:end])
+            if phrase:
+                items.append((phrase, context.start + start, context.start + end, None))
+        _add(context, definitions, items, "statement", max(0.9 * context.weight, 0.85), None, out)
+
+
+def _process_constructs(context: SentenceContext, definitions: list[Definition], out: list[Mention]) -> None:
+    """``to evaluate the acceptability and feasibility of delivering ...``: process constructs a study assessed,
+    which the rules reject elsewhere as generic (``a feasibility trial``)."""
+    lower = context.masked_lower
+    for match in PROCESS_AIM.finditer(lower):
+        end = _list_end(lower, match.end())
+        items = []
+        for start, item_end in split_items(lower, match.end(), end):
+            words = lower[start:item_end].split()
+            if not words:
+                continue
+            first = words[1] if words[0] in {"the", "its", "their"} and len(words) > 1 else words[0]
+            if first not in _PROCESS_WORDS:
+                if items:
+                    break  # the list of process constructs has ended
+                continue
+            offset = lower.find(first, start, item_end)
+            items.append((context.chunk[offset : offset + len(first)], context.start + offset,
+                          context.start + offset + len(first), None))
+        if items:
+            _add(context, definitions, items, "aim", 0.65 * context.weight, None, out)
 
 
 def _headed_statement(context: SentenceContext, definitions: list[Definition], out: list[Mention]) -> None:
@@ -237,6 +291,12 @@ def _emit(context: SentenceContext, definitions: list[Definition], start: int, e
             items.append((phrase, context.start + span[0], context.start + span[1], item_link))
     if last_link and items:
         items[-1] = (*items[-1][:3], items[-1][3] or last_link)
+    _add(context, definitions, items, rule, confidence, role, out)
+
+
+def _add(context: SentenceContext, definitions: list[Definition], items: list[tuple[str, int, int, str | None]],
+         rule: str, confidence: float, role: str | None, out: list[Mention]) -> None:
+    """Construct mentions of a list's cleaned items (heads shared out, each mention once per sentence)."""
     for phrase, item_start, item_end, item_link in _distribute_linked(items):
         if lacks_head(phrase):
             continue  # no later item gave it a head

@@ -52,7 +52,7 @@ STATEMENT_CUE = _cue(
     r"(?:outcomes?|end[- ]?points?)(?:\s+measures?)?"
     r"(?:\s+(?:assessed|evaluated|examined|measured|of\s+interest|analy[sz]ed|reported)(?:\s+[^,;:.]{0,40}?)?)?"
     r"\s*(?:was|were|is|are|will\s+be|included|include|includes|including|comprised|comprise|consisted\s+of|"
-    r"focused\s+on|will\s+focus\s+on|will\s+include|:|of)\s+")
+    r"focused\s+on|will\s+focus\s+on|will\s+include|:|of|,\s*(?:including|such\s+as|namely))\s+")
 STATEMENT_ROLE = re.compile(
     r"(?:(?P<both>primary\s*(?:/|and|or)\s*secondary)|(?P<role>primary|secondary|main|principal|key|co-primary))"
     r"\s+$")
@@ -114,6 +114,12 @@ USED_AS_MEASURES = re.compile(r"\b(?:was|were)\s+used\s+as\b[^.;]{0,60}?\bmeasur
 STAT_PAREN = re.compile(
     r"[(\[]\s*(?P<stat>d|g|SMD|ES|MD|WMD|IRR|RR|OR|HR|AOR|aOR|β|beta|t|F|ηp?2|Hedges'? g|Cohen'?s d)"
     r"\s*(?:\(\d+(?:,\s*\d+)?\))?\s*[=:,]")
+# "N outcomes (X, Y and Z) were synthesised": the bracket after the word lists them
+OUTCOMES_BRACKET = re.compile(r"\b(?:outcomes|end-?points|outcome\s+measures|outcome\s+variables)\s*[(\[]", re.I)
+# "to evaluate the acceptability and feasibility of ...": a process evaluation names what it assessed
+PROCESS_AIM = re.compile(r"\b(?:evaluate|evaluating|assess|assessing|examine|examining|explore|exploring|determine|"
+                         r"determining|test|testing|establish|establishing|investigate|investigating|report\s+on|"
+                         r"measure|measuring|describe|describing)\s+(?:the\s+)?")
 RATIO_STATS = {"IRR", "RR", "OR", "HR", "AOR", "aOR"}
 STAT_FOR = re.compile(r"\d\s*%?\s+for\s+")
 STAT_FOR_HINTS = ("effect size", "odds ratio", "risk ratio", "smd", "difference")

@@ -68,3 +68,9 @@ def no_name_alone(word: str) -> bool:
     """A word that alone names no outcome: never a whole name and seldom the end of one (``type``, not
     ``functioning``, which ends many names)."""
     return never_alone(word) and final_share(word) < ALONE_FINAL_SHARE
+
+
+def named_alone(word: str) -> bool:
+    """A word people wrote as a whole outcome name at least once (``vomiting``, ``learning``)."""
+    row = _table()[0].get(word.casefold())
+    return row is not None and row[2] > 0

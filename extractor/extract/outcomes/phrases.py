@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .heads import is_modifier, never_alone, no_name_alone
+from .heads import is_modifier, named_alone, never_alone, no_name_alone
 from .lexicon import fold, vocabulary
 from .sentences import SPACES, TIME_HINTS, TIME_PHRASE
 
@@ -52,7 +52,8 @@ _INTERVENTION_START = re.compile(r"(?:treatment|therapy|intervention|interventio
                                  r"(?:for|of|with)\b")
 _THREE_LETTERS = re.compile(r"[a-z]{3}")
 _KEEP_ING = {"wellbeing", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
-             "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing"}
+             "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing",
+             "coping", "crying", "wheezing"}
 _ADJECTIVE = re.compile(r"(?:al|ive|ic|ary|ory|ous|ar|ful|less|ent|ant|ed)$|^(?:language|motor|speech|weight|height)$")
 
 
@@ -169,7 +170,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     head = words[-1].lower().strip(".,")
     if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in generic and len(words) == 1:
         return None
-    if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING):
+    if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
+                            and not (lowered.endswith("ing") and named_alone(lowered))):
         return None
     if not _THREE_LETTERS.search(lowered):
         return None
@@ -185,10 +187,10 @@ def lacks_head(phrase: str) -> bool:
 
 def _takes_head(single: str, modifier: str, distributable: bool) -> bool:
     """Whether a one-word list item takes the head of the next two-word item: an adjective before a head that is
-    shared (``cognitive, language and motor development``), a modifier people never end a name with
-    (``educational and life outcomes``), or the same word as the next item's modifier (``violent and
+    shared (``cognitive, language and motor development``, ``educational and life outcomes``; not ``depressive,
+    suicide intentions``: a head names one thing), or the same word as the next item's modifier (``violent and
     nonviolent convictions``)."""
-    return ((distributable and _ADJECTIVE.search(single) is not None) or is_modifier(single)
+    return ((distributable and (_ADJECTIVE.search(single) is not None or is_modifier(single)))
             or (len(single) > 3 and single in modifier))
 
 
