@@ -126,3 +126,34 @@ def test_a_process_evaluation_names_acceptability_and_feasibility() -> None:
 
 def test_a_feasibility_trial_names_no_feasibility_outcome() -> None:
     assert "feasibility" not in outcomes("This feasibility trial enrolled 40 carers in two libraries.")
+
+
+# ---------------------------------------------------------------- class 3: pages in other languages
+
+
+def test_a_spanish_instrument_name_is_reported_as_written() -> None:
+    found = outcomes("RESULTADOS: La escala mostró una correlación positiva con la escala de autoestima de Morales "
+                     "(r=0.52, p<0.001).")
+    assert "escala de autoestima de Morales" in found, found
+
+
+def test_a_spanish_name_with_its_abbreviation_in_brackets_reports_the_abbreviation() -> None:
+    found = outcomes("Se aplicó por medio de una cédula y el Inventario de Ansiedad de Beck (BAI) a 300 alumnos.")
+    assert found == ["BAI"], found
+
+
+def test_a_german_effect_names_its_construct_without_the_article() -> None:
+    found = outcomes("Ergebnisse. Die Effekte auf das kindliche Schlafverhalten waren größer als erwartet.")
+    assert found == ["kindliche Schlafverhalten"], found
+
+
+def test_a_chinese_risk_names_its_construct() -> None:
+    found = outcomes("结果显示,吸烟可增加儿童哮喘发作的发生风险。")
+    assert found == ["哮喘发作"], found
+
+
+def test_an_english_standard_error_is_no_spanish_clause() -> None:
+    from extractor.extract.outcomes.languages import reads_as_clause
+
+    assert not reads_as_clause("Mean (SE) scores by arm")
+    assert reads_as_clause("Los alumnos fueron evaluados en la escuela")

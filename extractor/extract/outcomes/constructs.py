@@ -25,6 +25,7 @@ from .cues import (
     cues_starting,
 )
 from .definitions import Definition
+from .languages import effect_phrases, may_hold_cues
 from .lexicon import fold, vocabulary
 from .phrases import (
     OPERATOR,
@@ -63,6 +64,9 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
         _bracketed_lists(context, definitions, out)
     if not context.tokens.isdisjoint(_PROCESS_WORDS):
         _process_constructs(context, definitions, out)
+    if may_hold_cues(context.chunk):  # "Effekte auf das elterliche Erziehungsverhalten", "efectos sobre ..."
+        items = [(phrase, context.start + s, context.start + e, None) for s, e, phrase in effect_phrases(context.chunk)]
+        _add(context, definitions, items, "effect", 0.7 * context.weight, None, out)
     if context.tokens.isdisjoint(ALL_STARTS) and not bracketed:
         return out
     starts = frozenset(context.tokens & ALL_STARTS)
@@ -322,7 +326,8 @@ def _construct_identity(phrase: str, start: int, end: int,
                         definitions: list[Definition]) -> tuple[str | None, str, str | None]:
     """Group key, display and abbreviation of a construct; the text's abbreviation when it defines one."""
     modifiers = vocabulary().modifiers
-    is_abbreviation = phrase == phrase.upper() and " " not in phrase
+    # (Chinese has no case: "情绪或行为障碍" is no abbreviation)
+    is_abbreviation = phrase == phrase.upper() and " " not in phrase and any(c.isupper() for c in phrase)
     words = phrase.split()
     for definition in definitions:
         if phrase == definition.short:

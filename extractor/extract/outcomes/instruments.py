@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rapidfuzz import fuzz
+
 from .definitions import Definitions
+from .languages import instrument_names, may_hold_cues
 from .lexicon import (
     Instrument,
     fold,
@@ -64,6 +67,20 @@ def _shaped_names(chunk: str) -> Iterable[tuple[int, int, str]]:
                 tokens = tokens[1:]
             if len(tokens) >= 2:
                 yield end - len(phrase), end, phrase
+
+
+_BRACKETED_ABBREVIATION = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\s*[)\]]")
+
+
+def _defined_alike(name: str, defined: Definitions) -> str | None:
+    """The abbreviation of an instrument the text defines with a long form spelled much like ``name``."""
+    folded = fold(name)
+    if len(folded.split()) < 4:
+        return None
+    for definition in defined.naming:  # the definition's long form may hold words before the name
+        if fuzz.token_set_ratio(folded, fold(definition.long)) >= 90:
+            return definition.short
+    return None
 
 
 def instrument_mentions(text: str, context: SentenceContext, defined: Definitions,
@@ -130,6 +147,25 @@ def instrument_mentions(text: str, context: SentenceContext, defined: Definition
             add(start, end, phrase, f"lex:{instrument.abbreviation}", "fuzzy", 0.8, instrument, None)
         elif has_head(phrase, strict=True) and MEASURE_CUE.search(chunk):
             add(start, end, phrase, "name:" + fold(phrase), "name", 0.6, None, None)
+    if may_hold_cues(chunk):  # "escala de ideación suicida de Roberts", "Depressionsskala", "...量表"
+        for start, end, name in instrument_names(chunk):
+            bracket = _BRACKETED_ABBREVIATION.match(chunk, end)
+            start, end = sentence.start + start, sentence.start + end
+            if any(m.start < end and start < m.end for m in found):
+                continue
+            if bracket:  # "Inventario de Depresión de Beck-IA (BDI-IA)": the page's abbreviation names it
+                short = bracket.group(1)
+                looked_up = lookup_token(short)
+                key = instrument_key(looked_up[0], short) if looked_up else "name:" + short
+                add(start, sentence.start + bracket.end(), short, key, "name", 0.85,
+                    looked_up[0] if looked_up else None, short)
+                continue
+            defined_as = _defined_alike(name, defined)
+            if defined_as is not None:  # the page's name, defined elsewhere in it with an abbreviation
+                key, instrument = named[defined_as]
+                add(start, end, defined_as, key, "name", 0.7, instrument, defined_as)
+                continue
+            add(start, end, name, "name:" + fold(name), "name", 0.7, None, None)
     for mention in found:
         if mention.instrument is not None and mention.instrument.appraisal:
             # an appraisal tool is an outcome only where its score is analysed ("AMSTAR score and impact factor"),

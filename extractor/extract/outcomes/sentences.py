@@ -91,7 +91,11 @@ class SentenceContext:
     @_once
     def has_verb(self) -> bool:
         """Whether the sentence reads as a clause (titles, keyword lists and table cells do not)."""
-        return not _VERBS.isdisjoint(self.tokens) or any(len(t) > 4 and t.endswith("ed") for t in self.tokens)
+        if not _VERBS.isdisjoint(self.tokens) or any(len(t) > 4 and t.endswith("ed") for t in self.tokens):
+            return True
+        from .languages import reads_as_clause
+
+        return reads_as_clause(self.chunk)  # a sentence in Spanish, German, ...
 
     @_once
     def weight(self) -> float:
