@@ -157,3 +157,23 @@ def test_an_english_standard_error_is_no_spanish_clause() -> None:
 
     assert not reads_as_clause("Mean (SE) scores by arm")
     assert reads_as_clause("Los alumnos fueron evaluados en la escuela")
+
+
+# ---------------------------------------------------------------- outcomes of observational analyses
+
+
+def test_what_is_predicted_is_the_outcome() -> None:
+    found = outcomes("Results: Self-esteem was the strongest predictor of loneliness among the pupils.")
+    assert found == ["loneliness"], found
+
+
+def test_hazard_ratios_for_name_outcomes_and_a_cause_is_shared() -> None:
+    found = outcomes("Results: We estimated hazard ratios for hospital admission and admission due to asthma, "
+                     "injuries, and infections.")
+    assert found == ["hospital admission", "admission due to asthma", "admission due to injuries",
+                     "admission due to infections"], found
+
+
+def test_a_participial_clause_between_commas_does_not_hide_the_outcomes() -> None:
+    found = outcomes("Primary outcomes, measured at baseline and at 12 months, were reading fluency and vocabulary.")
+    assert found == ["reading fluency", "vocabulary"], found

@@ -51,6 +51,8 @@ STATEMENT_CUE = _cue(
     "statement", 0.9, ("outcome", "outcomes", "endpoint", "endpoints", "end-point", "end-points", "end"),
     r"(?:outcomes?|end[- ]?points?)(?:\s+measures?)?"
     r"(?:\s+(?:assessed|evaluated|examined|measured|of\s+interest|analy[sz]ed|reported)(?:\s+[^,;:.]{0,40}?)?)?"
+    # "primary outcomes, measured at baseline, midline and endline, were X": a participial clause between commas
+    r"(?:,\s*(?:measured|assessed|evaluated|collected|recorded|examined)\b[^;:.]{0,120}?,)?"
     r"\s*(?:was|were|is|are|will\s+be|included|include|includes|including|comprised|comprise|consisted\s+of|"
     r"focused\s+on|will\s+focus\s+on|will\s+include|:|of|,\s*(?:including|such\s+as|namely))\s+")
 STATEMENT_ROLE = re.compile(
@@ -94,6 +96,13 @@ CUES: tuple[Cue, ...] = (
                            "parent-reports", "mother-report", "teacher-report"),
          r"(?:assessing|measuring|questions?\s+(?:assessing|about|on)|reported\s+on|measures?\s+of|"
          r"(?:assessed|measured|evaluated)\s+for|(?:self|parent|mother|teacher)-reports?\s+of)\s+"),
+    # what is predicted or whose risk is estimated is the outcome ("predictors of depressive symptoms",
+    # "hazard ratios for all-cause mortality")
+    _cue("predicted", 0.65, ("predictor", "predictors", "determinants", "correlates"),
+         r"(?:predictors?|determinants|correlates)\s+(?:of|for)\s+"),
+    _cue("predicted", 0.65, ("factors", "factor"), r"factors?\s+(?:of|for)\s+", before=r"\b(?:risk|protective)\s+"),
+    _cue("stat", 0.65, ("ratios", "ratio"), r"ratios?(?:\s+and\s+[^;:.]{0,60}?)?\s+for\s+",
+         before=r"\b(?:hazard|odds|risk|rate)\s+"),
     _cue("aim", 0.45, _AIM_VERBS, _alternatives(_AIM_VERBS) + r"\s+", before=r"\bto\s+"),
     _cue("aim", 0.45, _GERUNDS, _alternatives(_GERUNDS) + r"(?:\s+(?:or|and)\s+" + _alternatives(_GERUNDS) + r")?\s+",
          before=r"\b(?:at|in|for|by|towards?)\s*:?\s*(?:\(?[a-z0-9]\)\s*)?"),

@@ -35,7 +35,7 @@ _NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 # "two ACEs", "three to five ACEs": a count or an exposure level; "based on the register": where data came from;
 # "predicting placement": what an analysis did; "studies comparing outcomes of X"
 _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
-                        r"|as\b|based\b|according\b|(?:predicting|comparing|examining|using|regarding)\b"
+                        r"|as\b|based\b|according\b|where\b|(?:predicting|comparing|examining|using|regarding)\b"
                         rf"|{_NUMBER_WORDS}(?:\s|$)"
                         r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
 # "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
@@ -43,7 +43,8 @@ _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at
 _GLUED_LEVEL = re.compile(rf"(?<=[a-z]{{4}})\s?[-–]\s?(?:\d+\s+[A-Z]{{2,}}|(?i:{_NUMBER_WORDS})\s+\S).*$")
 _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has", "have", "did", "showed", "found",
                            "we", "our", "how", "whether", "why", "can", "could", "will", "would", "considers",
-                           "examines", "explores", "describes", "discusses"})
+                           "examines", "explores", "describes", "discusses", "seemed", "seems", "appeared",
+                           "tended", "participated", "took", "underwent", "completed", "enrolled"})
 # "measures of gambling harm drawn from ...": a participle after the construct ends it.
 _TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
                                    "reported", "assessed", "measured", "recorded", "based", "developed"})
@@ -194,10 +195,23 @@ def _takes_head(single: str, modifier: str, distributable: bool) -> bool:
             or (len(single) > 3 and single in modifier))
 
 
+_CAUSE = re.compile(r"^(.+?\s(?:due\s+to|caused\s+by|attributed\s+to|attributable\s+to))\s+\S+$", re.I)
+
+
 def distribute(items: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """``cognitive, language and motor development`` -> each with ``development``."""
+    """``cognitive, language and motor development`` -> each with ``development``; ``mortality due to suicide,
+    accidents and cancer`` -> each with ``mortality due to``."""
     voc = vocabulary()
     out = list(items)
+    for index, (phrase, _, _) in enumerate(items):
+        cause = _CAUSE.match(phrase)
+        if cause is None:
+            continue
+        for later in range(index + 1, len(items)):
+            later_phrase, later_start, later_end = items[later]
+            if len(later_phrase.split()) > 2 or _CAUSE.match(later_phrase):
+                break
+            out[later] = (f"{cause.group(1)} {later_phrase}", later_start, later_end)
     for index, (phrase, _, _) in enumerate(items):
         words = phrase.split()
         if len(words) != 2:
