@@ -177,3 +177,8 @@ def test_hazard_ratios_for_name_outcomes_and_a_cause_is_shared() -> None:
 def test_a_participial_clause_between_commas_does_not_hide_the_outcomes() -> None:
     found = outcomes("Primary outcomes, measured at baseline and at 12 months, were reading fluency and vocabulary.")
     assert found == ["reading fluency", "vocabulary"], found
+
+
+def test_the_people_who_developed_it_are_not_the_outcome() -> None:
+    assert clean_phrase("pupils who developed exam anxiety") == "exam anxiety"
+    assert clean_phrase("behaviour problems evident") == "behaviour problems"

@@ -35,7 +35,7 @@ _NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 # "two ACEs", "three to five ACEs": a count or an exposure level; "based on the register": where data came from;
 # "predicting placement": what an analysis did; "studies comparing outcomes of X"
 _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
-                        r"|as\b|based\b|according\b|where\b|(?:predicting|comparing|examining|using|regarding)\b"
+                        r"|as\b|based\b|according\b|where\b|(?:predicting|comparing|examining|using|regarding|undergone|received)\b"
                         rf"|{_NUMBER_WORDS}(?:\s|$)"
                         r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
 # "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
@@ -47,7 +47,12 @@ _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has
                            "tended", "participated", "took", "underwent", "completed", "enrolled"})
 # "measures of gambling harm drawn from ...": a participle after the construct ends it.
 _TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
-                                   "reported", "assessed", "measured", "recorded", "based", "developed"})
+                                   "reported", "assessed", "measured", "recorded", "based", "developed",
+                                   "evident", "apparent", "seen", "noted", "present"})  # "problems evident at 12 months"
+# "women who developed postpartum depression": the people are counted, what they developed is the outcome
+_WHO_DEVELOPED = re.compile(r"^(?:[\w'’-]+\s+){1,3}?(?:who|that)\s+(?:developed|had|experienced|reported|showed|"
+                            r"met\s+(?:the\s+)?criteria\s+for|screened\s+positive\s+for|were\s+diagnosed\s+with)\s+",
+                            re.I)
 # "treatment for vertebral osteomyelitis" names what was given, not what was measured.
 _INTERVENTION_START = re.compile(r"(?:treatment|therapy|intervention|interventions|surgery|programme|program)\s+"
                                  r"(?:for|of|with)\b")
@@ -102,6 +107,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
+    if " who " in phrase or " that " in phrase:
+        phrase = _WHO_DEVELOPED.sub("", phrase)
     if "-" in phrase or "–" in phrase:
         phrase = _GLUED_LEVEL.sub("", phrase)
     phrase = phrase.strip(" ,;:-*_")
