@@ -20,8 +20,8 @@ from pathlib import Path
 _DATA = Path(__file__).resolve().parents[2] / "data" / "outcome_word_positions.json"
 _SMOOTHING = 3.0  # pseudo-counts pulling a word towards its ending's share (and an ending towards the corpus's)
 MODIFIER_SHARE = 0.08  # below this share of ending a name, an adjective-shaped word is a modifier
-_ALONE_SEEN = 20
-ALONE_FINAL_SHARE = 0.2  # ... and one that ends fewer names than this is no name by itself  # a word seen this often and never alone never names an outcome by itself
+_ALONE_SEEN = 20  # a word seen this often and never alone never names an outcome by itself ...
+ALONE_FINAL_SHARE = 0.2  # ... when it also ends fewer names than this
 # endings of adjectives (nouns ending so, like "survival", end names often enough to pass)
 _ADJECTIVE_SHAPE = re.compile(r"(?:al|ive|ous|ful|less|ible|able|ical)$")
 

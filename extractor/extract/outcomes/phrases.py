@@ -35,7 +35,8 @@ _NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 # "two ACEs", "three to five ACEs": a count or an exposure level; "based on the register": where data came from;
 # "predicting placement": what an analysis did; "studies comparing outcomes of X"
 _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
-                        r"|as\b|based\b|according\b|where\b|(?:predicting|comparing|examining|using|regarding|undergone|received)\b"
+                        r"|as\b|based\b|according\b|where\b"
+                        r"|(?:predicting|comparing|examining|using|regarding|undergone|received)\b"
                         rf"|{_NUMBER_WORDS}(?:\s|$)"
                         r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
 # "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
@@ -48,7 +49,8 @@ _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has
 # "measures of gambling harm drawn from ...": a participle after the construct ends it.
 _TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
                                    "reported", "assessed", "measured", "recorded", "based", "developed",
-                                   "evident", "apparent", "seen", "noted", "present"})  # "problems evident at 12 months"
+                                   # "problems evident at 12 months"
+                                   "evident", "apparent", "seen", "noted", "present"})
 # "women who developed postpartum depression": the people are counted, what they developed is the outcome
 _WHO_DEVELOPED = re.compile(r"^(?:[\w'’-]+\s+){1,3}?(?:who|that)\s+(?:developed|had|experienced|reported|showed|"
                             r"met\s+(?:the\s+)?criteria\s+for|screened\s+positive\s+for|were\s+diagnosed\s+with)\s+",
