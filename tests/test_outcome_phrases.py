@@ -182,3 +182,9 @@ def test_a_participial_clause_between_commas_does_not_hide_the_outcomes() -> Non
 def test_the_people_who_developed_it_are_not_the_outcome() -> None:
     assert clean_phrase("pupils who developed exam anxiety") == "exam anxiety"
     assert clean_phrase("behaviour problems evident") == "behaviour problems"
+
+
+def test_whose_outcome_it_is_is_no_part_of_its_name() -> None:
+    assert clean_phrase("pupils' reading fluency") == "reading fluency"
+    assert clean_phrase("children’s developmental outcomes") == "developmental outcomes"
+    assert clean_phrase("Crohn's disease activity") == "Crohn's disease activity"

@@ -58,8 +58,12 @@ _WHO_DEVELOPED = re.compile(r"^(?:[\w'’-]+\s+){1,3}?(?:who|that)\s+(?:develope
 # "treatment for vertebral osteomyelitis" names what was given, not what was measured.
 _INTERVENTION_START = re.compile(r"(?:treatment|therapy|intervention|interventions|surgery|programme|program)\s+"
                                  r"(?:for|of|with)\b")
+_POSSESSIVE = re.compile(r"(\w+?)(?:s?['’]s|s['’])")
+_PEOPLE = frozenset({"child", "children", "infant", "mother", "parent", "woman", "women", "patient", "participant",
+                     "caregiver", "carer", "famil", "family", "adolescent", "student", "pupil", "youth", "father",
+                     "baby", "babie", "girl", "boy", "teacher"})
 _THREE_LETTERS = re.compile(r"[a-z]{3}")
-_KEEP_ING = {"wellbeing", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
+_KEEP_ING = {"wellbeing", "well-being", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
              "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing",
              "coping", "crying", "wheezing"}
 _ADJECTIVE = re.compile(r"(?:al|ive|ic|ary|ory|ous|ar|ful|less|ent|ant|ed)$|^(?:language|motor|speech|weight|height)$")
@@ -135,6 +139,9 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
             lead_word = lows[first].strip(",")
             if lead_word in voc.lead_words or _HEDGE.fullmatch(lead_word):
                 first, changed = first + 1, True
+            elif stop - first > 1 and _POSSESSIVE.fullmatch(lead_word) and (
+                    _POSSESSIVE.fullmatch(lead_word).group(1) in voc.reject_heads | _PEOPLE):
+                first, changed = first + 1, True  # "children's injuries": whose outcome it is, not what
     for index in range(first + 1, stop):
         word = lows[index]
         if word in _CUT_WORDS:
@@ -157,6 +164,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and (
                 is_modifier(lows[first]) or never_alone(lows[first])):
             break  # "life outcomes": people never name "life" alone as an outcome
+        if lows[stop - 1] in _OUTCOME_WORDS and is_modifier(lows[stop - 2]):
+            break  # "children's developmental outcomes" is not "children's developmental"
         stop -= 1
     words = words[first:stop]
     phrase = " ".join(words).strip(" ,;:-'\"*_")
