@@ -188,3 +188,13 @@ def test_whose_outcome_it_is_is_no_part_of_its_name() -> None:
     assert clean_phrase("pupils' reading fluency") == "reading fluency"
     assert clean_phrase("children’s developmental outcomes") == "developmental outcomes"
     assert clean_phrase("Crohn's disease activity") == "Crohn's disease activity"
+
+
+def test_a_lower_case_instrument_with_its_abbreviation_reports_the_abbreviation() -> None:
+    found = outcomes("Secondary outcomes were the family routines rating scale (FRRS) and sleep quality.")
+    assert found == ["FRRS", "sleep quality"], found
+
+
+def test_measurement_waves_are_cut_but_type_2_diabetes_is_not() -> None:
+    assert clean_phrase("infant responsiveness from T1 to T2") == "infant responsiveness"
+    assert clean_phrase("mortality from T2 diabetes") == "mortality from T2 diabetes"

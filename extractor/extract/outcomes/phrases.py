@@ -62,6 +62,7 @@ _POSSESSIVE = re.compile(r"(\w+?)(?:s?['’]s|s['’])")
 _PEOPLE = frozenset({"child", "children", "infant", "mother", "parent", "woman", "women", "patient", "participant",
                      "caregiver", "carer", "famil", "family", "adolescent", "student", "pupil", "youth", "father",
                      "baby", "babie", "girl", "boy", "teacher"})
+_WAVE = re.compile(r"t\d{1,2}")  # a measurement wave
 _THREE_LETTERS = re.compile(r"[a-z]{3}")
 _KEEP_ING = {"wellbeing", "well-being", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
              "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing",
@@ -146,7 +147,9 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         word = lows[index]
         if word in _CUT_WORDS:
             following = lows[index + 1].strip(",.;") if index + 1 < stop else ""
-            if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit():
+            after = lows[index + 2] if index + 2 < stop else ""
+            if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit() or (
+                    _WAVE.fullmatch(following) and after in {"", "to", "and", "through"}):  # "from T1 to T2"
                 stop = index
                 break
     while stop - first > 6:
