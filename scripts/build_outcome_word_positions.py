@@ -96,6 +96,7 @@ def count(names: list[str]) -> dict[str, dict[str, list[int]]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     names, sources = phrases(args.shared)
     counted = count(names)
@@ -106,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         "sources": sources,
         **counted,
     }
-    OUT.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{len(names)} names; {len(counted['words'])} words, {len(counted['endings'])} endings -> {OUT}")
+    args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"{len(names)} names; {len(counted['words'])} words, {len(counted['endings'])} endings -> {args.out}")
     return 0
 
 

@@ -198,3 +198,21 @@ def test_a_lower_case_instrument_with_its_abbreviation_reports_the_abbreviation(
 def test_measurement_waves_are_cut_but_type_2_diabetes_is_not() -> None:
     assert clean_phrase("infant responsiveness from T1 to T2") == "infant responsiveness"
     assert clean_phrase("mortality from T2 diabetes") == "mortality from T2 diabetes"
+
+
+@pytest.mark.slow
+def test_the_word_positions_are_what_the_public_corpora_give(tmp_path) -> None:  # noqa: ANN001
+    """The committed counts are rebuilt from the public training texts, unchanged (no hand edits)."""
+    import importlib.util
+    from pathlib import Path
+
+    from conftest import shared_path
+
+    shared = shared_path("data", "evidence_inference").parents[1]
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_outcome_word_positions.py"
+    spec = importlib.util.spec_from_file_location("build_outcome_word_positions", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "positions.json"
+    assert module.main(["--shared", str(shared), "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == module.OUT.read_text(encoding="utf-8")
