@@ -103,9 +103,8 @@ def _merge_near_duplicates(groups: dict[str, _Group]) -> None:
                 continue
             name, other_name = groups[key].display, groups[other].display
             core = core_stems(name)
-            if _negated_pair(name, other_name):
-                continue  # "violent convictions" and "nonviolent convictions" are two outcomes
-            if (core and core == core_stems(other_name)) or fuzz.ratio(fold(name), fold(other_name)) >= 92:
+            if ((core and core == core_stems(other_name)) or fuzz.ratio(fold(name), fold(other_name)) >= 92) and \
+                    not _negated_pair(name, other_name):  # "violent" and "nonviolent convictions" are two outcomes
                 survivor, loser = (key, other) if groups[key].confidence >= groups[other].confidence else (other, key)
                 groups[survivor].extend(groups.pop(loser).members)
 

@@ -25,7 +25,7 @@ from .cues import (
     cues_starting,
 )
 from .definitions import Definition
-from .languages import effect_phrases, may_hold_cues
+from .languages import effect_phrases
 from .lexicon import fold, vocabulary
 from .phrases import (
     OPERATOR,
@@ -64,7 +64,8 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
         _bracketed_lists(context, definitions, out)
     if not context.tokens.isdisjoint(_PROCESS_WORDS):
         _process_constructs(context, definitions, out)
-    if may_hold_cues(context.chunk):  # "Effekte auf das elterliche Erziehungsverhalten", "efectos sobre ..."
+    # "Effekte auf das elterliche Erziehungsverhalten", "efectos sobre ..."
+    if context.foreign_cues:
         items = [(phrase, context.start + s, context.start + e, None) for s, e, phrase in effect_phrases(context.chunk)]
         _add(context, definitions, items, "effect", 0.7 * context.weight, None, out)
     if context.tokens.isdisjoint(ALL_STARTS) and not bracketed:

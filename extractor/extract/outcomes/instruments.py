@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz
 
 from .definitions import Definitions
-from .languages import instrument_names, may_hold_cues
+from .languages import instrument_names
 from .lexicon import (
     Instrument,
     fold,
@@ -147,7 +147,8 @@ def instrument_mentions(text: str, context: SentenceContext, defined: Definition
             add(start, end, phrase, f"lex:{instrument.abbreviation}", "fuzzy", 0.8, instrument, None)
         elif has_head(phrase, strict=True) and MEASURE_CUE.search(chunk):
             add(start, end, phrase, "name:" + fold(phrase), "name", 0.6, None, None)
-    if may_hold_cues(chunk):  # "escala de ideación suicida de Roberts", "Depressionsskala", "...量表"
+    # "escala de ideación suicida de Roberts", "Depressionsskala", "...量表"
+    if context.foreign_cues:
         for start, end, name in instrument_names(chunk):
             bracket = _BRACKETED_ABBREVIATION.match(chunk, end)
             start, end = sentence.start + start, sentence.start + end

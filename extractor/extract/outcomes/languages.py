@@ -29,10 +29,28 @@ class _Cues:
     names: re.Pattern[str]
     gate: re.Pattern[str]  # a sentence without a match holds no name or effect cue of these languages
     effects: re.Pattern[str]
+    first_words: frozenset[str]  # plain words a sentence with a cue holds (heads, first words of effect cues)
+    substrings: tuple[str, ...]  # compound heads and heads with accents (not plain words)
+    cjk: re.Pattern[str]
     cjk_effects: tuple[re.Pattern[str], ...]
     stops: frozenset[str]
     determiners: frozenset[str]
     list_end: frozenset[str]
+
+
+def _first_words(patterns: list[str]) -> frozenset[str]:
+    """The words an effect cue can start with: ``efectos?`` gives efecto and efectos, ``wirkung(?:en)?`` wirkung
+    and wirkungen."""
+    words = set()
+    for pattern in patterns:
+        word = re.match(r"[a-z]+", pattern).group()
+        words.add(word)
+        rest = pattern[len(word):]
+        if rest.startswith("?"):
+            words.add(word[:-1])
+        elif rest.startswith("(?:"):
+            words.add(word + rest[3:].split(")")[0])
+    return frozenset(words)
 
 
 def _alternatives(words: list[str]) -> str:
@@ -59,6 +77,9 @@ def cues() -> _Cues:
         names=names,
         gate=gate,
         effects=re.compile("|".join(f"(?:{cue})" for cue in data["effect_cues"]), re.I),
+        first_words=frozenset(w for w in data["instrument_heads"] if w.isascii()) | _first_words(data["effect_cues"]),
+        substrings=(*data["compound_heads"], *(w for w in data["instrument_heads"] if not w.isascii())),
+        cjk=re.compile(r"[\u4e00-\u9fff]"),
         cjk_effects=tuple(cjk_effects),
         stops=frozenset(data["name_stops"]),
         determiners=frozenset(data["determiners"]),
@@ -71,9 +92,15 @@ def reads_as_clause(chunk: str) -> bool:
     return cues().clause.search(chunk) is not None
 
 
-def may_hold_cues(chunk: str) -> bool:
-    """Whether a sentence holds an instrument head or effect cue of these languages (a quick test first)."""
-    return cues().gate.search(chunk) is not None
+def may_hold_cues(chunk: str, tokens: frozenset[str] | set[str] | None = None, lowered: str | None = None) -> bool:
+    """Whether a sentence holds an instrument head or effect cue of these languages: its plain words (``tokens``,
+    lower-case ASCII words) or a few substrings tell most sentences apart before the full pattern is tried."""
+    quick = cues()
+    if tokens is not None and tokens.isdisjoint(quick.first_words):
+        lowered = chunk.lower() if lowered is None else lowered
+        if not (any(map(lowered.__contains__, quick.substrings)) or (not chunk.isascii() and quick.cjk.search(chunk))):
+            return False
+    return quick.gate.search(chunk) is not None
 
 
 def instrument_names(chunk: str) -> list[tuple[int, int, str]]:

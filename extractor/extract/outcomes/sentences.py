@@ -98,6 +98,13 @@ class SentenceContext:
         return reads_as_clause(self.chunk)  # a sentence in Spanish, German, ...
 
     @_once
+    def foreign_cues(self) -> bool:
+        """Whether the sentence may hold an instrument head or effect cue of another language (``languages``)."""
+        from .languages import may_hold_cues
+
+        return may_hold_cues(self.chunk, self.tokens, self.lowered)
+
+    @_once
     def weight(self) -> float:
         return _weight(self)
 
