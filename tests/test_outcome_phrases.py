@@ -216,3 +216,18 @@ def test_the_word_positions_are_what_the_public_corpora_give(tmp_path) -> None: 
     out = tmp_path / "positions.json"
     assert module.main(["--shared", str(shared), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == module.OUT.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("RESULTS Mean nightly sleep duration", "nightly sleep duration"),
+        ("caused by eating late", None),
+        ("after the school term", None),
+        ("many school nurses", None),
+        ("reading gains made", "reading gains"),
+        ("RESULTS There", None),
+    ],
+)
+def test_headings_participles_times_and_people_are_no_names(phrase: str, expected: str | None) -> None:
+    assert clean_phrase(phrase) == expected

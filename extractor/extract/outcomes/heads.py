@@ -74,3 +74,8 @@ def named_alone(word: str) -> bool:
     """A word people wrote as a whole outcome name at least once (``vomiting``, ``learning``)."""
     row = _table()[0].get(word.casefold())
     return row is not None and row[2] > 0
+
+
+def seen_in_names(word: str) -> bool:
+    """Whether the corpora's outcome names hold the word often enough to count it (``family``, not ``immediately``)."""
+    return word.casefold() in _table()[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .heads import is_modifier, named_alone, never_alone, no_name_alone
+from .heads import is_modifier, named_alone, never_alone, no_name_alone, seen_in_names
 from .lexicon import fold, vocabulary
 from .sentences import SPACES, TIME_HINTS, TIME_PHRASE
 
@@ -35,7 +35,8 @@ _NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 # "two ACEs", "three to five ACEs": a count or an exposure level; "based on the register": where data came from;
 # "predicting placement": what an analysis did; "studies comparing outcomes of X"
 _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
-                        r"|as\b|based\b|according\b|where\b"
+                        r"|as\b|based\b|according\b|where\b|there\b|(?:after|before|during|within|until|since)\b"
+                        r"|\w+ed\s+(?:by|to)\b"  # "induced by feeding", "blinded to drug assignment"
                         r"|(?:predicting|comparing|examining|using|regarding|undergone|received)\b"
                         rf"|{_NUMBER_WORDS}(?:\s|$)"
                         r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
@@ -44,13 +45,14 @@ _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at
 _GLUED_LEVEL = re.compile(rf"(?<=[a-z]{{4}})\s?[-–]\s?(?:\d+\s+[A-Z]{{2,}}|(?i:{_NUMBER_WORDS})\s+\S).*$")
 _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has", "have", "did", "showed", "found",
                            "we", "our", "how", "whether", "why", "can", "could", "will", "would", "considers",
-                           "examines", "explores", "describes", "discusses", "seemed", "seems", "appeared",
+                           "examines", "explores", "describes", "discusses", "seemed", "seems", "appeared", "suggest",
+                           "suggests", "indicate", "indicates", "shows", "demonstrate", "demonstrates", "likewise",
                            "tended", "participated", "took", "underwent", "completed", "enrolled"})
 # "measures of gambling harm drawn from ...": a participle after the construct ends it.
 _TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
                                    "reported", "assessed", "measured", "recorded", "based", "developed",
                                    # "problems evident at 12 months"
-                                   "evident", "apparent", "seen", "noted", "present"})
+                                   "evident", "apparent", "seen", "noted", "present", "made"})
 # "women who developed postpartum depression": the people are counted, what they developed is the outcome
 _WHO_DEVELOPED = re.compile(r"^(?:[\w'’-]+\s+){1,3}?(?:who|that)\s+(?:developed|had|experienced|reported|showed|"
                             r"met\s+(?:the\s+)?criteria\s+for|screened\s+positive\s+for|were\s+diagnosed\s+with)\s+",
@@ -63,6 +65,9 @@ _PEOPLE = frozenset({"child", "children", "infant", "mother", "parent", "woman",
                      "caregiver", "carer", "famil", "family", "adolescent", "student", "pupil", "youth", "father",
                      "baby", "babie", "girl", "boy", "teacher"})
 _WAVE = re.compile(r"t\d{1,2}")  # a measurement wave
+_HEADINGS = frozenset({"results", "methods", "background", "conclusion", "conclusions", "objective", "objectives",
+                       "aim", "aims", "design", "setting", "participants", "interventions", "measurements", "findings",
+                       "interpretation", "introduction", "purpose", "outcomes", "abstract", "summary"})
 _THREE_LETTERS = re.compile(r"[a-z]{3}")
 _KEEP_ING = {"wellbeing", "well-being", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
              "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing",
@@ -122,6 +127,11 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     words = phrase.split()
     lows = phrase.lower().split() if phrase.isascii() else [w.lower() for w in words]
     first, stop = 0, len(words)  # the phrase is words[first:stop]; lows are the same words lower-cased
+    while stop - first > 1 and words[first].isupper() and lows[first].strip(":") in _HEADINGS:
+        first += 1  # "RESULTS Mean daily nasal symptom": a heading the text layer left glued on
+    while stop - first > 1 and lows[stop - 1].endswith("ly") and len(lows[stop - 1]) > 4 and \
+            not seen_in_names(lows[stop - 1]):
+        stop -= 1  # "hypotension immediately": an adverb, never in people's outcome names, ends none
     while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
         stop -= 1
     counted = False  # "incidents of X": X is counted, so an event noun is fine as head
