@@ -30,7 +30,7 @@ class _Cues:
     gate: re.Pattern[str]  # a sentence without a match holds no name or effect cue of these languages
     effects: re.Pattern[str]
     first_words: frozenset[str]  # plain words a sentence with a cue holds (heads, first words of effect cues)
-    substrings: tuple[str, ...]  # compound heads and heads with accents (not plain words)
+    substrings: re.Pattern[str]  # compound heads and heads with accents (not plain words)
     cjk: re.Pattern[str]
     cjk_effects: tuple[re.Pattern[str], ...]
     stops: frozenset[str]
@@ -78,7 +78,8 @@ def cues() -> _Cues:
         gate=gate,
         effects=re.compile("|".join(f"(?:{cue})" for cue in data["effect_cues"]), re.I),
         first_words=frozenset(w for w in data["instrument_heads"] if w.isascii()) | _first_words(data["effect_cues"]),
-        substrings=(*data["compound_heads"], *(w for w in data["instrument_heads"] if not w.isascii())),
+        substrings=re.compile(_alternatives([*data["compound_heads"],
+                                             *(w for w in data["instrument_heads"] if not w.isascii())])),
         cjk=re.compile(r"[\u4e00-\u9fff]"),
         cjk_effects=tuple(cjk_effects),
         stops=frozenset(data["name_stops"]),
@@ -98,7 +99,7 @@ def may_hold_cues(chunk: str, tokens: frozenset[str] | set[str] | None = None, l
     quick = cues()
     if tokens is not None and tokens.isdisjoint(quick.first_words):
         lowered = chunk.lower() if lowered is None else lowered
-        if not (any(map(lowered.__contains__, quick.substrings)) or (not chunk.isascii() and quick.cjk.search(chunk))):
+        if quick.substrings.search(lowered) is None and (chunk.isascii() or quick.cjk.search(chunk) is None):
             return False
     return quick.gate.search(chunk) is not None
 
