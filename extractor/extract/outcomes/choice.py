@@ -103,9 +103,25 @@ def _merge_near_duplicates(groups: dict[str, _Group]) -> None:
                 continue
             name, other_name = groups[key].display, groups[other].display
             core = core_stems(name)
-            if (core and core == core_stems(other_name)) or fuzz.ratio(fold(name), fold(other_name)) >= 92:
+            if ((core and core == core_stems(other_name)) or fuzz.ratio(fold(name), fold(other_name)) >= 92) and \
+                    not _negated_pair(name, other_name):  # "violent" and "nonviolent convictions" are two outcomes
                 survivor, loser = (key, other) if groups[key].confidence >= groups[other].confidence else (other, key)
                 groups[survivor].extend(groups.pop(loser).members)
+
+
+_NEGATIONS = ("non-", "non", "un", "in", "dis", "anti-", "anti")
+
+
+def _negated_pair(name: str, other: str) -> bool:
+    """Names differing only by a negating prefix on one word (``violent`` / ``nonviolent``)."""
+    words, other_words = fold(name).split(), fold(other).split()
+    if len(words) != len(other_words):
+        return False
+    differing = [(a, b) for a, b in zip(words, other_words, strict=True) if a != b]
+    if len(differing) != 1:
+        return False
+    a, b = sorted(differing[0], key=len)
+    return any(b == prefix + a for prefix in _NEGATIONS)
 
 
 def _absorber(group: _Group, instruments: list[_Group]) -> _Group | None:

@@ -10,6 +10,8 @@ from .cues import (
     GLUED_STARTS,
     MAIN_AIM,
     NOT_AN_EFFECT,
+    OUTCOMES_BRACKET,
+    PROCESS_AIM,
     RATIO_STATS,
     STAT_FOR,
     STAT_FOR_HINTS,
@@ -23,8 +25,17 @@ from .cues import (
     cues_starting,
 )
 from .definitions import Definition
+from .languages import effect_phrases
 from .lexicon import fold, vocabulary
-from .phrases import OPERATOR, clean_phrase, construct_key, distribute, sentence_case, split_items
+from .phrases import (
+    OPERATOR,
+    clean_phrase,
+    construct_key,
+    distribute,
+    lacks_head,
+    sentence_case,
+    split_items,
+)
 from .sentences import Mention, SentenceContext
 
 _LIST_END = re.compile(
@@ -49,6 +60,14 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
             context.tokens.isdisjoint(STATEMENT_CUE.starts):
         _headed_statement(context, definitions, out)
     bracketed = "(" in context.chunk or "[" in context.chunk
+    if bracketed and not context.tokens.isdisjoint(_BRACKET_STARTS):
+        _bracketed_lists(context, definitions, out)
+    if not context.tokens.isdisjoint(_PROCESS_WORDS):
+        _process_constructs(context, definitions, out)
+    # "Effekte auf das elterliche Erziehungsverhalten", "efectos sobre ..."
+    if context.foreign_cues:
+        items = [(phrase, context.start + s, context.start + e, None) for s, e, phrase in effect_phrases(context.chunk)]
+        _add(context, definitions, items, "effect", 0.7 * context.weight, None, out)
     if context.tokens.isdisjoint(ALL_STARTS) and not bracketed:
         return out
     starts = frozenset(context.tokens & ALL_STARTS)
@@ -82,6 +101,56 @@ def construct_mentions(context: SentenceContext, definitions: list[Definition]) 
                 _emit(context, definitions, match.end(), _list_end(lower, match.end()), "stat", 0.7 * context.weight,
                       None, None, out)
     return out
+
+
+_LOWER_HEADS = frozenset({"scale", "scales", "questionnaire", "inventory", "checklist", "measure", "index",
+                          "interview", "schedule", "test", "battery", "screener", "survey"})
+_BRACKET_STARTS = frozenset({"outcomes", "endpoints", "end-points", "outcome"})
+_PROCESS_WORDS = frozenset({"acceptability", "feasibility", "fidelity", "uptake", "adherence", "attendance",
+                            "engagement", "satisfaction", "usability", "implementation", "reach", "compliance",
+                            "cost-effectiveness", "costs", "cost"})
+
+
+def _bracketed_lists(context: SentenceContext, definitions: list[Definition], out: list[Mention]) -> None:
+    """``Seven outcomes (anxiety, depression, stress and burden) were synthesised``: the bracket lists them."""
+    chunk = context.chunk
+    for match in OUTCOMES_BRACKET.finditer(chunk):
+        close = chunk.find(")" if chunk[match.end() - 1] == "(" else "]", match.end())
+        content = chunk[match.end() : close if close >= 0 else len(chunk)]
+        if close < 0 or not _LIST_IN_PAREN.search(content) or _NOT_A_LIST.match(content):
+            continue
+        lower = chunk.lower()
+        if len(lower) != len(chunk):
+            lower = chunk
+        items = []
+        for start, end in split_items(lower, match.end(), match.end() + len(content)):
+            phrase = clean_phrase(chunk[start:end])
+            if phrase:
+                items.append((phrase, context.start + start, context.start + end, None))
+        _add(context, definitions, items, "statement", max(0.9 * context.weight, 0.85), None, out)
+
+
+def _process_constructs(context: SentenceContext, definitions: list[Definition], out: list[Mention]) -> None:
+    """``to evaluate the acceptability and feasibility of delivering ...``: process constructs a study assessed,
+    which the rules reject elsewhere as generic (``a feasibility trial``)."""
+    lower = context.masked_lower
+    for match in PROCESS_AIM.finditer(lower):
+        end = _list_end(lower, match.end())
+        items = []
+        for start, item_end in split_items(lower, match.end(), end):
+            words = lower[start:item_end].split()
+            if not words:
+                continue
+            first = words[1] if words[0] in {"the", "its", "their"} and len(words) > 1 else words[0]
+            if first not in _PROCESS_WORDS:
+                if items:
+                    break  # the list of process constructs has ended
+                continue
+            offset = lower.find(first, start, item_end)
+            items.append((context.chunk[offset : offset + len(first)], context.start + offset,
+                          context.start + offset + len(first), None))
+        if items:
+            _add(context, definitions, items, "aim", 0.65 * context.weight, None, out)
 
 
 def _headed_statement(context: SentenceContext, definitions: list[Definition], out: list[Mention]) -> None:
@@ -222,14 +291,22 @@ def _emit(context: SentenceContext, definitions: list[Definition], start: int, e
                     if phrase:
                         items.append((phrase, context.start + s, context.start + e, item_link))
                 continue
-        phrase = clean_phrase(masked[item_start:item_end])
+        phrase = clean_phrase(masked[item_start:item_end], head_pending=True)
         if phrase:
             offset = chunk.find(phrase, item_start, item_end + 1)
             span = (offset, offset + len(phrase)) if offset >= 0 else (item_start, item_end)
             items.append((phrase, context.start + span[0], context.start + span[1], item_link))
     if last_link and items:
         items[-1] = (*items[-1][:3], items[-1][3] or last_link)
+    _add(context, definitions, items, rule, confidence, role, out)
+
+
+def _add(context: SentenceContext, definitions: list[Definition], items: list[tuple[str, int, int, str | None]],
+         rule: str, confidence: float, role: str | None, out: list[Mention]) -> None:
+    """Construct mentions of a list's cleaned items (heads shared out, each mention once per sentence)."""
     for phrase, item_start, item_end, item_link in _distribute_linked(items):
+        if lacks_head(phrase):
+            continue  # no later item gave it a head
         if (item_start, phrase) in context.seen:
             continue
         context.seen.add((item_start, phrase))
@@ -248,16 +325,28 @@ def _distribute_linked(items: list[tuple[str, int, int, str | None]]) -> list[tu
     return [(p, s, e, item[3]) for (p, s, e), item in zip(distributed, items, strict=True)]
 
 
+def _names_instrument(long_form: str) -> bool:
+    """A long form ending in an instrument head, in any case (``... outcome measure``, ``... rating scale``)."""
+    words = long_form.lower().replace("-", " ").split()
+    return bool(words) and words[-1] in _LOWER_HEADS
+
+
 def _construct_identity(phrase: str, start: int, end: int,
                         definitions: list[Definition]) -> tuple[str | None, str, str | None]:
     """Group key, display and abbreviation of a construct; the text's abbreviation when it defines one."""
     modifiers = vocabulary().modifiers
-    is_abbreviation = phrase == phrase.upper() and " " not in phrase
+    # (Chinese has no case: "情绪或行为障碍" is no abbreviation)
+    is_abbreviation = phrase == phrase.upper() and " " not in phrase and any(c.isupper() for c in phrase)
     words = phrase.split()
     for definition in definitions:
         if phrase == definition.short:
             return f"def:{definition.short}", definition.short, definition.short
         if definition.short in words and all(w.lower() in modifiers for w in words if w != definition.short):
+            return f"def:{definition.short}", definition.short, definition.short
+        if start <= definition.short_start <= end + 30 and definition.long_start < end and _names_instrument(
+                definition.long) and fold(definition.long).startswith(fold(phrase)):
+            # "clinical outcomes in routine evaluation-outcome measure (CORE-OM)": an instrument written in lower
+            # case, whose head the cleaning cut; FORMAT.md reports an instrument by the abbreviation given
             return f"def:{definition.short}", definition.short, definition.short
         if start <= definition.short_start <= end + 3 and definition.long_start < end:
             if fold(definition.long) == fold(phrase):

@@ -51,8 +51,10 @@ STATEMENT_CUE = _cue(
     "statement", 0.9, ("outcome", "outcomes", "endpoint", "endpoints", "end-point", "end-points", "end"),
     r"(?:outcomes?|end[- ]?points?)(?:\s+measures?)?"
     r"(?:\s+(?:assessed|evaluated|examined|measured|of\s+interest|analy[sz]ed|reported)(?:\s+[^,;:.]{0,40}?)?)?"
+    # "primary outcomes, measured at baseline, midline and endline, were X": a participial clause between commas
+    r"(?:,\s*(?:measured|assessed|evaluated|collected|recorded|examined)\b[^;:.]{0,120}?,)?"
     r"\s*(?:was|were|is|are|will\s+be|included|include|includes|including|comprised|comprise|consisted\s+of|"
-    r"focused\s+on|will\s+focus\s+on|will\s+include|:|of)\s+")
+    r"focused\s+on|will\s+focus\s+on|will\s+include|:|of|,\s*(?:including|such\s+as|namely))\s+")
 STATEMENT_ROLE = re.compile(
     r"(?:(?P<both>primary\s*(?:/|and|or)\s*secondary)|(?P<role>primary|secondary|main|principal|key|co-primary))"
     r"\s+$")
@@ -94,6 +96,13 @@ CUES: tuple[Cue, ...] = (
                            "parent-reports", "mother-report", "teacher-report"),
          r"(?:assessing|measuring|questions?\s+(?:assessing|about|on)|reported\s+on|measures?\s+of|"
          r"(?:assessed|measured|evaluated)\s+for|(?:self|parent|mother|teacher)-reports?\s+of)\s+"),
+    # what is predicted or whose risk is estimated is the outcome ("predictors of depressive symptoms",
+    # "hazard ratios for all-cause mortality")
+    _cue("predicted", 0.65, ("predictor", "predictors", "determinants", "correlates"),
+         r"(?:predictors?|determinants|correlates)\s+(?:of|for)\s+"),
+    _cue("predicted", 0.65, ("factors", "factor"), r"factors?\s+(?:of|for)\s+", before=r"\b(?:risk|protective)\s+"),
+    _cue("stat", 0.65, ("ratios", "ratio"), r"ratios?(?:\s+and\s+[^;:.]{0,60}?)?\s+for\s+",
+         before=r"\b(?:hazard|odds|risk|rate)\s+"),
     _cue("aim", 0.45, _AIM_VERBS, _alternatives(_AIM_VERBS) + r"\s+", before=r"\bto\s+"),
     _cue("aim", 0.45, _GERUNDS, _alternatives(_GERUNDS) + r"(?:\s+(?:or|and)\s+" + _alternatives(_GERUNDS) + r")?\s+",
          before=r"\b(?:at|in|for|by|towards?)\s*:?\s*(?:\(?[a-z0-9]\)\s*)?"),
@@ -114,6 +123,12 @@ USED_AS_MEASURES = re.compile(r"\b(?:was|were)\s+used\s+as\b[^.;]{0,60}?\bmeasur
 STAT_PAREN = re.compile(
     r"[(\[]\s*(?P<stat>d|g|SMD|ES|MD|WMD|IRR|RR|OR|HR|AOR|aOR|β|beta|t|F|ηp?2|Hedges'? g|Cohen'?s d)"
     r"\s*(?:\(\d+(?:,\s*\d+)?\))?\s*[=:,]")
+# "N outcomes (X, Y and Z) were synthesised": the bracket after the word lists them
+OUTCOMES_BRACKET = re.compile(r"\b(?:outcomes|end-?points|outcome\s+measures|outcome\s+variables)\s*[(\[]", re.I)
+# "to evaluate the acceptability and feasibility of ...": a process evaluation names what it assessed
+PROCESS_AIM = re.compile(r"\b(?:evaluate|evaluating|assess|assessing|examine|examining|explore|exploring|determine|"
+                         r"determining|test|testing|establish|establishing|investigate|investigating|report\s+on|"
+                         r"measure|measuring|describe|describing)\s+(?:the\s+)?")
 RATIO_STATS = {"IRR", "RR", "OR", "HR", "AOR", "aOR"}
 STAT_FOR = re.compile(r"\d\s*%?\s+for\s+")
 STAT_FOR_HINTS = ("effect size", "odds ratio", "risk ratio", "smd", "difference")

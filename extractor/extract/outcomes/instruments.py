@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rapidfuzz import fuzz
+
 from .definitions import Definitions
+from .languages import instrument_names
 from .lexicon import (
     Instrument,
     fold,
@@ -26,6 +29,7 @@ _TOKEN = re.compile(r"\b(?:[A-Z0-9]|[a-z][a-z0-9]*[A-Z])[A-Za-z0-9]*(?:[-:/.][A-
 _NAME_RUN = re.compile(
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z][\w'’]*)*)(?:(?:\s+(?:of|for|and|the|in|on|to|&)\s+|[\s-]+|\s*/\s*)"
     r"(?:[A-Z][\w'’]*(?:-[A-Za-z0-9][\w'’]*)*|[IVX]{1,4}\b|\d+(?:\.\d)?\b))*")
+_SCORED_AFTER = re.compile(r"[\s)\]]*(?:total\s+|overall\s+|mean\s+)?(?:scores?|ratings?)\b")
 _NAME_SPLIT = re.compile(r"[\s/]+")
 _NAME_JOINT = re.compile(r"\s+(?:and|&)\s+(?:the\s+)?")
 _LEADING_WORDS = {"The", "A", "An", "Using", "On", "In", "With", "By", "And", "Both", "Our", "Mothers", "Parents"}
@@ -63,6 +67,20 @@ def _shaped_names(chunk: str) -> Iterable[tuple[int, int, str]]:
                 tokens = tokens[1:]
             if len(tokens) >= 2:
                 yield end - len(phrase), end, phrase
+
+
+_BRACKETED_ABBREVIATION = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\s*[)\]]")
+
+
+def _defined_alike(name: str, defined: Definitions) -> str | None:
+    """The abbreviation of an instrument the text defines with a long form spelled much like ``name``."""
+    folded = fold(name)
+    if len(folded.split()) < 4:
+        return None
+    for definition in defined.naming:  # the definition's long form may hold words before the name
+        if fuzz.token_set_ratio(folded, fold(definition.long)) >= 90:
+            return definition.short
+    return None
 
 
 def instrument_mentions(text: str, context: SentenceContext, defined: Definitions,
@@ -129,9 +147,32 @@ def instrument_mentions(text: str, context: SentenceContext, defined: Definition
             add(start, end, phrase, f"lex:{instrument.abbreviation}", "fuzzy", 0.8, instrument, None)
         elif has_head(phrase, strict=True) and MEASURE_CUE.search(chunk):
             add(start, end, phrase, "name:" + fold(phrase), "name", 0.6, None, None)
+    # "escala de ideación suicida de Roberts", "Depressionsskala", "...量表"
+    if context.foreign_cues:
+        for start, end, name in instrument_names(chunk):
+            bracket = _BRACKETED_ABBREVIATION.match(chunk, end)
+            start, end = sentence.start + start, sentence.start + end
+            if any(m.start < end and start < m.end for m in found):
+                continue
+            if bracket:  # "Inventario de Depresión de Beck-IA (BDI-IA)": the page's abbreviation names it
+                short = bracket.group(1)
+                looked_up = lookup_token(short)
+                key = instrument_key(looked_up[0], short) if looked_up else "name:" + short
+                add(start, sentence.start + bracket.end(), short, key, "name", 0.85,
+                    looked_up[0] if looked_up else None, short)
+                continue
+            defined_as = _defined_alike(name, defined)
+            if defined_as is not None:  # the page's name, defined elsewhere in it with an abbreviation
+                key, instrument = named[defined_as]
+                add(start, end, defined_as, key, "name", 0.7, instrument, defined_as)
+                continue
+            add(start, end, name, "name:" + fold(name), "name", 0.7, None, None)
     for mention in found:
         if mention.instrument is not None and mention.instrument.appraisal:
-            scored = sentence.section == "results" or "score" in context.lowered
+            # an appraisal tool is an outcome only where its score is analysed ("AMSTAR score and impact factor"),
+            # not where it rates the evidence ("according to AMSTAR-2, 79% were of low quality")
+            after = text[mention.end : mention.end + 25].lower()
+            scored = _SCORED_AFTER.match(after) is not None
             mention.confidence = 0.65 if scored else 0.3
         if context.eligibility:
             mention.confidence = min(mention.confidence, 0.35)

@@ -70,6 +70,8 @@ class Vocabulary:
     distributable: frozenset[str]
     population: frozenset[str]
     common_name_words: frozenset[str]
+    predicates: frozenset[str]  # a list that starts with one states a finding ("outcomes were similar")
+    header_words: frozenset[str]  # column headings of tables of effects: a phrase of only these names nothing
 
 
 @cache
@@ -103,6 +105,8 @@ def vocabulary() -> Vocabulary:
         distributable=low("distributable_heads"),
         population=low("population_words"),
         common_name_words=low("common_name_words"),
+        predicates=low("predicate_words"),
+        header_words=low("header_words"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .heads import is_modifier, named_alone, never_alone, no_name_alone, seen_in_names
 from .lexicon import fold, vocabulary
 from .sentences import SPACES, TIME_HINTS, TIME_PHRASE
 
@@ -16,32 +17,61 @@ _ENUMERATOR = re.compile(r"^\s*(?:\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)|\d{1,2}\.)\s
 _STATISTICS = re.compile(r"\b(?:relative risk|odds ratios?|mean differences?|confidence intervals?|effect sizes?|"
                          r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?)\b", re.I)
 _TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|"
-                   r"evaluated|as|using|via|"
+                   r"evaluated|as|using|via|abstracted|extracted|retrieved|obtained|derived|collected|drawn|"
+                   r"based\s+on|according\s+to|"
                    r"post[- ]?(?:intervention|treatment|test|randomi[sz]ation|baseline|childbirth|delivery|birth)|"
                    r"after)\b.*$", re.I)
 _CUT_WORDS = {"among", "in", "for", "of", "across", "at", "after", "during", "from", "within", "over", "between",
               "by", "relative", "versus", "vs", "vs.", "to"}
 _DANGLING = {"at", "by", "after", "over", "until", "to", "up", "within", "of", "in", "from", "during", "on", "for",
-             "and", "or", "the", "with", "post", "pre"}
+             "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus"}
 _ALWAYS_CUT = {"among", "across", "between", "versus", "vs", "vs.", "after", "during", "within"}
 _LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with", "by", "regarding"}
 _SPACED_HYPHEN = re.compile(r"\s+-\s*")
 _HEDGE = re.compile(r"\w+fold|almost|nearly|approximately|about")
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                 r"single|multiple)")
+# "two ACEs", "three to five ACEs": a count or an exposure level; "based on the register": where data came from;
+# "predicting placement": what an analysis did; "studies comparing outcomes of X"
 _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at\b|from\b|than\b|it\b|its\b"
-                        r"|(?:studies|trials|reviews|papers|articles)\b)")  # "studies comparing outcomes of X"
+                        r"|as\b|based\b|according\b|where\b|there\b|(?:after|before|during|within|until|since)\b"
+                        r"|\w+ed\s+(?:by|to)\b"  # "induced by feeding", "blinded to drug assignment"
+                        r"|(?:predicting|comparing|examining|using|regarding|undergone|received)\b"
+                        rf"|{_NUMBER_WORDS}(?:\s|$)"
+                        r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
+# "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
+# (not "HIV-1 seroconversion", "interleukin-1 beta", "omega-3 fatty acids": a level is a count of a named thing)
+_GLUED_LEVEL = re.compile(rf"(?<=[a-z]{{4}})\s?[-–]\s?(?:\d+\s+[A-Z]{{2,}}|(?i:{_NUMBER_WORDS})\s+\S).*$")
 _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has", "have", "did", "showed", "found",
                            "we", "our", "how", "whether", "why", "can", "could", "will", "would", "considers",
-                           "examines", "explores", "describes", "discusses"})
+                           "examines", "explores", "describes", "discusses", "seemed", "seems", "appeared", "suggest",
+                           "suggests", "indicate", "indicates", "shows", "demonstrate", "demonstrates", "likewise",
+                           "tended", "participated", "took", "underwent", "completed", "enrolled"})
 # "measures of gambling harm drawn from ...": a participle after the construct ends it.
 _TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
-                                   "reported", "assessed", "measured", "recorded", "based", "developed"})
+                                   "reported", "assessed", "measured", "recorded", "based", "developed",
+                                   # "problems evident at 12 months"
+                                   "evident", "apparent", "seen", "noted", "present", "made"})
+# "women who developed postpartum depression": the people are counted, what they developed is the outcome
+_WHO_DEVELOPED = re.compile(r"^(?:[\w'’-]+\s+){1,3}?(?:who|that)\s+(?:developed|had|experienced|reported|showed|"
+                            r"met\s+(?:the\s+)?criteria\s+for|screened\s+positive\s+for|were\s+diagnosed\s+with)\s+",
+                            re.I)
 # "treatment for vertebral osteomyelitis" names what was given, not what was measured.
 _INTERVENTION_START = re.compile(r"(?:treatment|therapy|intervention|interventions|surgery|programme|program)\s+"
                                  r"(?:for|of|with)\b")
+_POSSESSIVE = re.compile(r"(\w+?)(?:s?['’]s|s['’])")
+_PEOPLE = frozenset({"child", "children", "infant", "mother", "parent", "woman", "women", "patient", "participant",
+                     "caregiver", "carer", "famil", "family", "adolescent", "student", "pupil", "youth", "father",
+                     "baby", "babie", "girl", "boy", "teacher"})
+_WAVE = re.compile(r"t\d{1,2}")  # a measurement wave
+_HEADINGS = frozenset({"results", "methods", "background", "conclusion", "conclusions", "objective", "objectives",
+                       "aim", "aims", "design", "setting", "participants", "interventions", "measurements", "findings",
+                       "interpretation", "introduction", "purpose", "outcomes", "abstract", "summary"})
 _THREE_LETTERS = re.compile(r"[a-z]{3}")
-_KEEP_ING = {"wellbeing", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
-             "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing"}
+_KEEP_ING = {"wellbeing", "well-being", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
+             "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing",
+             "coping", "crying", "wheezing"}
 _ADJECTIVE = re.compile(r"(?:al|ive|ic|ary|ory|ous|ar|ful|less|ent|ant|ed)$|^(?:language|motor|speech|weight|height)$")
 
 
@@ -74,11 +104,13 @@ _OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
 
 
 @lru_cache(maxsize=16384)
-def clean_phrase(phrase: str, scored: bool = False) -> str | None:
+def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) -> str | None:
     """A short construct name from a list item, or None when the item names nothing measurable.
 
     ``scored``: the phrase goes to the outcome scorer, which judges the generic constructs the rules reject
-    (``feasibility``, ``acceptability``: ``scored_constructs`` of the vocabulary) in context."""
+    (``feasibility``, ``acceptability``: ``scored_constructs`` of the vocabulary) in context.
+    ``head_pending``: an item of a list may still take its head from the next item (``educational and life
+    outcomes``), so one ending in a modifier is kept for ``distribute``; the caller drops it if none comes."""
     voc = vocabulary()
     generic = voc.generic - voc.scored_constructs if scored else voc.generic
     phrase = _ENUMERATOR.sub("", SPACES.sub(" ", phrase)).strip(" ,;:-–—'\"*_")  # "*" "_": markdown emphasis
@@ -87,10 +119,19 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
+    if " who " in phrase or " that " in phrase:
+        phrase = _WHO_DEVELOPED.sub("", phrase)
+    if "-" in phrase or "–" in phrase:
+        phrase = _GLUED_LEVEL.sub("", phrase)
     phrase = phrase.strip(" ,;:-*_")
     words = phrase.split()
     lows = phrase.lower().split() if phrase.isascii() else [w.lower() for w in words]
     first, stop = 0, len(words)  # the phrase is words[first:stop]; lows are the same words lower-cased
+    while stop - first > 1 and words[first].isupper() and lows[first].strip(":") in _HEADINGS:
+        first += 1  # "RESULTS Mean daily nasal symptom": a heading the text layer left glued on
+    while stop - first > 1 and lows[stop - 1].endswith("ly") and len(lows[stop - 1]) > 4 and \
+            not seen_in_names(lows[stop - 1]):
+        stop -= 1  # "hypotension immediately": an adverb, never in people's outcome names, ends none
     while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
         stop -= 1
     counted = False  # "incidents of X": X is counted, so an event noun is fine as head
@@ -109,11 +150,16 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
             lead_word = lows[first].strip(",")
             if lead_word in voc.lead_words or _HEDGE.fullmatch(lead_word):
                 first, changed = first + 1, True
+            elif stop - first > 1 and _POSSESSIVE.fullmatch(lead_word) and (
+                    _POSSESSIVE.fullmatch(lead_word).group(1) in voc.reject_heads | _PEOPLE):
+                first, changed = first + 1, True  # "children's injuries": whose outcome it is, not what
     for index in range(first + 1, stop):
         word = lows[index]
         if word in _CUT_WORDS:
             following = lows[index + 1].strip(",.;") if index + 1 < stop else ""
-            if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit():
+            after = lows[index + 2] if index + 2 < stop else ""
+            if word in _ALWAYS_CUT or following in voc.population or following[:1].isdigit() or (
+                    _WAVE.fullmatch(following) and after in {"", "to", "and", "through"}):  # "from T1 to T2"
                 stop = index
                 break
     while stop - first > 6:
@@ -128,6 +174,11 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
             break  # "child outcomes"
         if stop - first == 2 and _ADJECTIVE.search(lows[first]):
             break  # "cognitive scores" is not "cognitive"
+        if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and (
+                is_modifier(lows[first]) or never_alone(lows[first])):
+            break  # "life outcomes": people never name "life" alone as an outcome
+        if lows[stop - 1] in _OUTCOME_WORDS and is_modifier(lows[stop - 2]):
+            break  # "children's developmental outcomes" is not "children's developmental"
         stop -= 1
     words = words[first:stop]
     phrase = " ".join(words).strip(" ,;:-'\"*_")
@@ -142,26 +193,64 @@ def clean_phrase(phrase: str, scored: bool = False) -> str | None:
         return None
     if not _CLAUSE_WORDS.isdisjoint(lowered.split()):
         return None
+    if lows[first] in voc.predicates:
+        return None  # "outcomes were similar at 4.5 years"
+    if not head_pending and lacks_head(phrase):
+        return None  # cut before its head ("depressive"), or a word no one names alone ("type")
+    if all(w.strip(".,").lower() in voc.header_words for w in words):
+        return None  # a table's column headings ("Effect Sample Timing")
     head = words[-1].lower().strip(".,")
     if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in generic and len(words) == 1:
         return None
-    if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING):
+    if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
+                            and not (lowered.endswith("ing") and named_alone(lowered))):
         return None
     if not _THREE_LETTERS.search(lowered):
         return None
     return phrase
 
 
+def lacks_head(phrase: str) -> bool:
+    """A phrase cut before its head noun (``depressive``, ``children's developmental``), or one word that
+    people never name an outcome by alone (``type``)."""
+    words = phrase.split()
+    return bool(words) and (is_modifier(words[-1]) or (len(words) == 1 and no_name_alone(words[0])))
+
+
+def _takes_head(single: str, modifier: str, distributable: bool) -> bool:
+    """Whether a one-word list item takes the head of the next two-word item: an adjective before a head that is
+    shared (``cognitive, language and motor development``, ``educational and life outcomes``; not ``depressive,
+    suicide intentions``: a head names one thing), or the same word as the next item's modifier (``violent and
+    nonviolent convictions``)."""
+    return ((distributable and (_ADJECTIVE.search(single) is not None or is_modifier(single)))
+            or (len(single) > 3 and single in modifier))
+
+
+_CAUSE = re.compile(r"^(.+?\s(?:due\s+to|caused\s+by|attributed\s+to|attributable\s+to))\s+\S+$", re.I)
+
+
 def distribute(items: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """``cognitive, language and motor development`` -> each with ``development``."""
+    """``cognitive, language and motor development`` -> each with ``development``; ``mortality due to suicide,
+    accidents and cancer`` -> each with ``mortality due to``."""
     voc = vocabulary()
     out = list(items)
     for index, (phrase, _, _) in enumerate(items):
-        words = phrase.split()
-        if len(words) != 2 or words[1].lower() not in voc.distributable:
+        cause = _CAUSE.match(phrase)
+        if cause is None:
             continue
+        for later in range(index + 1, len(items)):
+            later_phrase, later_start, later_end = items[later]
+            if len(later_phrase.split()) > 2 or _CAUSE.match(later_phrase):
+                break
+            out[later] = (f"{cause.group(1)} {later_phrase}", later_start, later_end)
+    for index, (phrase, _, _) in enumerate(items):
+        words = phrase.split()
+        if len(words) != 2:
+            continue
+        modifier, head = words[0].lower(), words[1].lower()
         first = index
-        while first > 0 and len(items[first - 1][0].split()) == 1 and _ADJECTIVE.search(items[first - 1][0].lower()):
+        while first > 0 and len(items[first - 1][0].split()) == 1 and _takes_head(
+                items[first - 1][0].lower(), modifier, head in voc.distributable):
             first -= 1
         for single in range(first, index):
             single_phrase, single_start, single_end = items[single]

@@ -91,7 +91,18 @@ class SentenceContext:
     @_once
     def has_verb(self) -> bool:
         """Whether the sentence reads as a clause (titles, keyword lists and table cells do not)."""
-        return not _VERBS.isdisjoint(self.tokens) or any(len(t) > 4 and t.endswith("ed") for t in self.tokens)
+        if not _VERBS.isdisjoint(self.tokens) or any(len(t) > 4 and t.endswith("ed") for t in self.tokens):
+            return True
+        from .languages import reads_as_clause
+
+        return reads_as_clause(self.chunk)  # a sentence in Spanish, German, ...
+
+    @_once
+    def foreign_cues(self) -> bool:
+        """Whether the sentence may hold an instrument head or effect cue of another language (``languages``)."""
+        from .languages import may_hold_cues
+
+        return may_hold_cues(self.chunk, self.tokens, self.lowered)
 
     @_once
     def weight(self) -> float:

@@ -1,0 +1,106 @@
+"""How the outcomes extraction reports do on public held-out texts, as names (what a user reads).
+
+    .venv/bin/python scripts/eval_outcomes_public.py [--shared ../shared] [--ei-limit N] [--rules-only]
+
+Each text is extracted as a user's copy (``parse_plain_text``, models on unless ``--rules-only``), and the
+outcome values chosen for its study units are compared with the text's annotation by name, as
+``../shared/eval/FORMAT.md`` matches outcome names (``names_match``; an item of a listed annotation counts):
+
+* **EBM-NLP expert test gold** (``data/ebm_nlp/scibert_ebmnlp/test.txt``, 191 abstracts): outcome spans are
+  marked exhaustively, so precision (a reported name matches some outcome span of its abstract) and recall (a
+  distinct gold outcome name is matched by some reported name) are both meaningful.
+* **evidence-inference test articles** (the corpus's own test split): the prompts name the outcomes the
+  annotators picked, not every outcome, so recall of the prompts' distinct outcomes is the figure; the share
+  of reported names matching a prompt outcome is printed as a lower bound on precision.
+
+Nothing here is fitted; the outcome rules were not read against these texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extractor.training.outcome_scorer import (  # noqa: E402
+    EBM_TEST,
+    Text,
+    conll_texts,
+    ei_texts,
+    items_of,
+    names_match,
+)
+
+
+def reported(text: Text, use_models: bool) -> list[str]:
+    """The outcome names extraction reports for a text (every study unit's chosen values, distinct)."""
+    from extractor.extract.document import extract_document
+    from extractor.readers.text import parse_plain_text
+
+    names: dict[str, None] = {}
+    for unit in extract_document(parse_plain_text(text.text, f"{text.doc_id}.txt"), use_models=use_models):
+        for value in unit.values:
+            if value.field == "outcome" and value.chosen:
+                names.setdefault(str(value.value), None)
+    return list(names)
+
+
+def score(texts: list[Text], use_models: bool, dump: Any = None) -> dict[str, float]:
+    right_predicted = predicted = right_gold = gold = 0
+    for text in texts:
+        names = reported(text, use_models)
+        if dump is not None:
+            dump.write(json.dumps({"id": text.doc_id, "reported": names, "annotated": text.outcomes}) + "\n")
+        distinct: dict[str, list[str]] = {}
+        for outcome in text.outcomes:
+            distinct.setdefault(outcome.casefold().strip(), items_of(outcome))
+        predicted += len(names)
+        right_predicted += sum(any(names_match(name, item) for items in distinct.values() for item in items)
+                               for name in names)
+        gold += len(distinct)
+        right_gold += sum(any(names_match(name, item) for name in names for item in items)
+                          for items in distinct.values())
+    precision = right_predicted / predicted if predicted else 0.0
+    recall = right_gold / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"texts": len(texts), "predicted": predicted, "gold": gold, "precision": precision, "recall": recall,
+            "f1": f1}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--ei-limit", type=int, default=400, help="evidence-inference test articles read (0: all)")
+    parser.add_argument("--rules-only", action="store_true", help="extract without the trained models")
+    parser.add_argument("--dump", type=Path, help="write each text's reported and annotated names here (JSONL)")
+    args = parser.parse_args(argv)
+    data = args.shared
+    if not (data / EBM_TEST).exists():
+        print(f"{data / EBM_TEST} not found: pass the folder that holds data/ (--shared)", file=sys.stderr)
+        return 2
+    use_models = not args.rules_only
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
+    ebm = list(conll_texts(data / EBM_TEST, "test"))
+    figures = score(ebm, use_models, dump)
+    print(f"EBM-NLP test ({figures['texts']} abstracts, exhaustive): outcome names P {figures['precision']:.3f} "
+          f"R {figures['recall']:.3f} F1 {figures['f1']:.3f} (predicted {figures['predicted']}, "
+          f"gold {figures['gold']})")
+    ei = sorted((t for t in ei_texts(args.shared) if t.split == "test"), key=lambda t: t.doc_id)
+    if args.ei_limit:
+        ei = ei[: args.ei_limit]
+    figures = score(ei, use_models, dump)
+    print(f"evidence-inference test ({figures['texts']} articles, prompts not exhaustive): recall of prompt "
+          f"outcomes {figures['recall']:.3f} (gold {figures['gold']}); reported names matching a prompt "
+          f"{figures['precision']:.3f} (predicted {figures['predicted']}, a lower bound on precision)")
+    if dump is not None:
+        dump.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
