@@ -70,11 +70,11 @@ def collect(shared: Path) -> dict[str, dict[str, Any]]:
                          "unit": None})
         return original(spec, context)
 
-    def given_spy(unit, field, candidates, chosen):  # noqa: ANN001, ANN202
+    def given_spy(unit, field, candidates, chosen, **options):  # noqa: ANN001, ANN003, ANN202
         # the unit's table row (its N column) fills a size the chooser left null, as in extraction
         if field == "sample_size" and seen:
             seen[-1]["unit"] = unit
-        return original_given(unit, field, candidates, chosen)
+        return original_given(unit, field, candidates, chosen, **options)
 
     extraction.choose, extraction.given_values = spy, given_spy
     documents: dict[str, dict[str, Any]] = {}
