@@ -27,6 +27,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from extractor.evaluation import reliability_lines  # noqa: E402
+from extractor.models.calibration import reliability  # noqa: E402
 from extractor.training.outcome_scorer import (  # noqa: E402
     EBM_TEST,
     Text,
@@ -37,31 +39,39 @@ from extractor.training.outcome_scorer import (  # noqa: E402
 )
 
 
-def reported(text: Text, use_models: bool) -> list[str]:
-    """The outcome names extraction reports for a text (every study unit's chosen values, distinct)."""
+def reported(text: Text, use_models: bool) -> dict[str, float]:
+    """The outcome names extraction reports for a text (every study unit's chosen values, distinct), each with
+    the highest confidence stored for it."""
     from extractor.extract.document import extract_document
     from extractor.readers.text import parse_plain_text
 
-    names: dict[str, None] = {}
+    names: dict[str, float] = {}
     for unit in extract_document(parse_plain_text(text.text, f"{text.doc_id}.txt"), use_models=use_models):
         for value in unit.values:
             if value.field == "outcome" and value.chosen:
-                names.setdefault(str(value.value), None)
-    return list(names)
+                name = str(value.value)
+                names[name] = max(names.get(name, 0.0), float(value.confidence))
+    return names
 
 
-def score(texts: list[Text], use_models: bool, dump: Any = None) -> dict[str, float]:
+def score(texts: list[Text], use_models: bool, dump: Any = None) -> dict[str, Any]:
     right_predicted = predicted = right_gold = gold = 0
+    confidences: list[float] = []
+    rights: list[bool] = []
     for text in texts:
-        names = reported(text, use_models)
+        stored = reported(text, use_models)
+        names = list(stored)
         if dump is not None:
             dump.write(json.dumps({"id": text.doc_id, "reported": names, "annotated": text.outcomes}) + "\n")
         distinct: dict[str, list[str]] = {}
         for outcome in text.outcomes:
             distinct.setdefault(outcome.casefold().strip(), items_of(outcome))
         predicted += len(names)
-        right_predicted += sum(any(names_match(name, item) for items in distinct.values() for item in items)
-                               for name in names)
+        for name in names:
+            right = any(names_match(name, item) for items in distinct.values() for item in items)
+            right_predicted += right
+            confidences.append(stored[name])
+            rights.append(right)
         gold += len(distinct)
         right_gold += sum(any(names_match(name, item) for name in names for item in items)
                           for items in distinct.values())
@@ -69,7 +79,7 @@ def score(texts: list[Text], use_models: bool, dump: Any = None) -> dict[str, fl
     recall = right_gold / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"texts": len(texts), "predicted": predicted, "gold": gold, "precision": precision, "recall": recall,
-            "f1": f1}
+            "f1": f1, "reliability": reliability(confidences, rights)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"EBM-NLP test ({figures['texts']} abstracts, exhaustive): outcome names P {figures['precision']:.3f} "
           f"R {figures['recall']:.3f} F1 {figures['f1']:.3f} (predicted {figures['predicted']}, "
           f"gold {figures['gold']})")
+    print("\n".join(reliability_lines("  stored confidence of the reported names (right: matches an outcome span)",
+                                       figures["reliability"])))
     ei = sorted((t for t in ei_texts(args.shared) if t.split == "test"), key=lambda t: t.doc_id)
     if args.ei_limit:
         ei = ei[: args.ei_limit]
