@@ -130,7 +130,7 @@ def load_model(path: Path = DEFAULT_PATH) -> LoadedModel:
 
 
 FEATURE_COLUMNS = ("NORM", "PREFIX", "SUFFIX", "SHAPE")  # what spaCy's HashEmbedCNN with subword features reads
-_CACHED_WORDS = 200_000  # rows of the feature table (6 MB); it starts again when full
+_CACHED_WORDS = 100_000  # rows of the feature table (3 MB, with some 12 MB of words indexed); it starts again when full
 
 
 def _feature_getters(nlp: Any) -> tuple[Any, ...] | None:
