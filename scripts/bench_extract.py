@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_extract.py [--limit 2000] [--shared ../shared]
     .venv/bin/python scripts/bench_extract.py --whole-process [--limit 2000] [--workers 1 2] [--repeat 1]
+        [--against ../main]
 
 In-process mode (the default):
 
@@ -26,7 +27,10 @@ the command, so worker grandchildren are counted once they are waited for),
 CPU x floor CPU, the peak sum of resident memory over the tree (sampled from
 /proc every 50 ms) and the 1-minute load. On a shared machine wall time is
 noisy; CPU time is the steadier comparison. With ``--repeat R`` each row is
-the fastest of R runs (wall and CPU taken separately).
+the fastest of R runs (wall and CPU taken separately). With ``--against
+CHECKOUT`` every configuration runs with this checkout and then with the other
+one (its own ``.venv``), so before/after figures are taken at the same load;
+the last lines give this checkout's CPU and wall time as a multiple of the other's.
 """
 
 from __future__ import annotations
@@ -133,7 +137,16 @@ def run_command(command: list[str], work: Path, name: str) -> tuple[float, float
     return run.seconds, run.cpu, run.tree_peak_mb, run.process_peak_mb
 
 
-def whole_process(texts: list[tuple[str, str]], workers: list[int], models: list[str], repeat: int) -> None:
+def against_python(checkout: Path) -> Path:
+    """The interpreter of another checkout (its ``.venv``), which has that checkout's package installed."""
+    python = checkout / ".venv" / "bin" / "python"
+    if not python.exists():
+        raise SystemExit(f"{python} not found: run `make install` in {checkout} first")
+    return python
+
+
+def whole_process(texts: list[tuple[str, str]], workers: list[int], models: list[str], repeat: int,
+                  against: Path | None = None) -> None:
     """Write the texts as .txt files, then time the floor and ``extractor extract`` of the folder."""
     import sqlite3
 
@@ -168,12 +181,15 @@ def whole_process(texts: list[tuple[str, str]], workers: list[int], models: list
             return run
 
         floor = best("spaCy floor", [sys.executable, "-c", FLOOR, str(folder)], None)
+        # Each checkout's own interpreter; -P: its installed package, not one found in the current folder.
+        checkouts = [("", sys.executable)] + ([(" [against]", str(against_python(against)))] if against else [])
         for mode in models:
             for count in workers:
-                db = work / f"w{count}-{mode}.db"
-                command = [sys.executable, "-m", "extractor.cli", "extract", str(folder), "--db", str(db), "-q",
-                           "--workers", str(count), *(["--rules-only"] if mode == "off" else [])]
-                best(f"extract, models {mode}, {count} worker{'s' if count > 1 else ''}", command, db)
+                for suffix, python in checkouts:  # with --against, the two checkouts run one after the other
+                    db = work / f"w{count}-{mode}{suffix.strip(' []')}.db"
+                    command = [python, "-P", "-m", "extractor.cli", "extract", str(folder), "--db", str(db), "-q",
+                               "--workers", str(count), *(["--rules-only"] if mode == "off" else [])]
+                    best(f"extract, models {mode}, {count} worker{'s' if count > 1 else ''}{suffix}", command, db)
         print(f"{'run':34s} {'seconds':>8s} {'files/s':>8s} {'x floor':>8s} {'CPU s':>7s} {'x floor CPU':>11s} "
               f"{'peak MB':>8s} {'max proc MB':>11s} {'docs':>5s} {'load':>5s}")
         for run in runs:
@@ -185,6 +201,11 @@ def whole_process(texts: list[tuple[str, str]], workers: list[int], models: list
             one, two = by_label.get(f"extract, models {mode}, 1 worker"), by_label.get(f"extract, models {mode}, 2 workers")
             if one and two:
                 print(f"models {mode}: 2 workers are {one.seconds / two.seconds:.2f}x one worker (wall)")
+        for run in runs:
+            other = by_label.get(f"{run.label} [against]")
+            if other:
+                print(f"{run.label}: CPU {run.cpu / other.cpu:.2f}x, wall {run.seconds / other.seconds:.2f}x "
+                      f"that of {against}")
 
 
 def main() -> None:
@@ -197,9 +218,13 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", choices=["on", "off"], default=["on", "off"],
                         help="With the models, without (--rules-only), or both (whole-process).")
     parser.add_argument("--repeat", type=int, default=1, help="Runs of each configuration; the fastest counts.")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="Another checkout (with its .venv) to time beside this one, configuration by "
+                             "configuration (whole-process): before/after figures taken at the same load.")
     args = parser.parse_args()
     if args.whole_process:
-        whole_process(load_abstracts(args.shared, args.limit), args.workers, args.models, max(1, args.repeat))
+        whole_process(load_abstracts(args.shared, args.limit), args.workers, args.models, max(1, args.repeat),
+                      args.against)
         return
 
     from extractor.extract.document import extract_document

@@ -165,3 +165,15 @@ def test_pdf_articles_get_what_their_first_pages_print(name: str, first: str, jo
     [document] = list(read_path(shared_path("formats", "pdf_articles", name)))
     metadata = document.metadata
     assert (metadata.authors[0], metadata.journal, metadata.year) == (first, journal, year)
+
+
+@pytest.mark.parametrize(("line", "year"), [
+    ("Nat Med. 31(5):1617-1625.", None),  # numbers without a year: no citation form reads them
+    ("Nat Med. 2025 May;31(5):1617-1625.", 2025),
+    ("Karen Crawford et al. Nat Med. 2025 May.", 2025),
+])
+def test_only_a_line_with_a_year_is_read_as_a_citation(line: str, year: int | None) -> None:
+    from extractor.readers.citation import parse_citation
+
+    citation = parse_citation(line)
+    assert (citation.year if citation else None) == year

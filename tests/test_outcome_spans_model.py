@@ -312,18 +312,63 @@ def test_prediction_cuts_tokens_as_the_training_corpora_do(text: str, words: lis
     assert len(spaces) == len(found) and spaces[-1] is False
 
 
-def test_a_long_run_renews_the_model_so_its_vocabulary_cannot_grow_without_bound(
+def test_a_long_run_renews_a_model_read_through_docs_so_its_vocabulary_cannot_grow_without_bound(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: extraction passed the model in, so the renewal never happened (memory grew ~5 MB per
-    1,000 abstracts)."""
+    1,000 abstracts). Only a tagger that reads other features than ``FEATURE_COLUMNS`` is read through Docs."""
     from extractor.models import outcome_spans
 
     monkeypatch.setattr(outcome_spans, "_RELOAD_EVERY", 3)
     monkeypatch.setattr(outcome_spans, "_predictions", 0)
-    first = outcome_spans.current_model()
-    assert outcome_spans.current_model() is first
-    renewed = outcome_spans.current_model()
-    assert renewed is not first and outcome_spans.current_model() is renewed
+    monkeypatch.setattr(outcome_spans, "_feature_getters", lambda nlp: None)
+    outcome_spans.load_model.cache_clear()
+    try:
+        first = outcome_spans.current_model()
+        assert first.feature_getters is None
+        assert outcome_spans.current_model() is first
+        renewed = outcome_spans.current_model()
+        assert renewed is not first and outcome_spans.current_model() is renewed
+    finally:
+        outcome_spans.load_model.cache_clear()  # the next user loads it with its feature functions
+
+
+# Words whose attributes are symbols of spaCy's string store ("X", "NOUN"), norm exceptions ("’s", "€", "--"),
+# digits, capitals and letters outside ASCII.
+ODD_WORDS = ["X", "x", "NOUN", "ROOT", "’s", "'S", "€", "--", "—", "12.5", "mg/kg", "HbA1c", "Ünïcødé", "β-blocker",
+             "COVID-19", "„", "?", "a", "I"]
+
+
+def test_features_read_from_the_words_equal_those_a_doc_gives_the_tagger() -> None:
+    import numpy as np
+    from spacy.tokens import Doc
+
+    model = outcome_spans.load_model()
+    assert model.feature_getters is not None  # the committed tagger reads NORM, PREFIX, SUFFIX and SHAPE
+    words, spaces, _ = outcome_spans._tokens(HAND_WRITTEN + " " + " ".join(ODD_WORDS))
+    vocabulary = (len(model.nlp.vocab), len(model.nlp.vocab.strings))
+    features = outcome_spans._features(model, words)
+    assert (len(model.nlp.vocab), len(model.nlp.vocab.strings)) == vocabulary  # nothing added to the vocabulary
+    doc = Doc(model.nlp.vocab, words=words, spaces=spaces)
+    assert np.array_equal(features.to_array(list(outcome_spans.FEATURE_COLUMNS)),
+                          doc.to_array(list(outcome_spans.FEATURE_COLUMNS)))
+    from_words = outcome_spans.token_probabilities(model.nlp, [features])[0]
+    from_doc = outcome_spans.token_probabilities(model.nlp, [doc])[0]
+    assert np.array_equal(from_words, from_doc)
+
+
+def test_the_feature_table_stays_bounded_and_starts_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    monkeypatch.setattr(outcome_spans, "_CACHED_WORDS", 40)
+    stored = outcome_spans.load_model()
+    model = outcome_spans.LoadedModel(stored.nlp, stored.token_threshold, stored.version, stored.feature_getters)
+    first, _, _ = outcome_spans._tokens(HAND_WRITTEN[:150])
+    second, _, _ = outcome_spans._tokens(" ".join(ODD_WORDS))
+    expected = outcome_spans._features(stored, first + second).to_array(list(outcome_spans.FEATURE_COLUMNS))
+    rows = [outcome_spans._features(model, words).rows for words in (first, second, first)]
+    assert model.feature_table.shape[0] == 40 and len(model.word_rows) <= 40
+    assert np.array_equal(np.concatenate(rows[:2]), expected)
+    assert np.array_equal(rows[2], rows[0])
 
 
 def test_unlabelled_tokens_of_annotators_documents_cost_nothing_in_training(tiny_model: Path):

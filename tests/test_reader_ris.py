@@ -337,3 +337,15 @@ def test_memory_stays_flat_as_a_streamed_file_grows(tmp_path: Path, monkeypatch:
     large_count, large_peak = count_and_peak_memory(ris.read, large)
     assert (small_count, large_count) == (200, 2000)
     assert large_peak < 3 * small_peak  # ten times the records, not ten times the memory
+
+
+@pytest.mark.parametrize("count", [1, 5, 60, 200, 250])
+def test_head_lines_shared_by_the_sniffers_are_the_head_cut_at_line_breaks(count: int) -> None:
+    head = "".join(f"L{i}\r\n" if i % 3 else f"L{i}\r" if i % 2 else f"L{i}\n" for i in range(300)).encode()
+    import re
+
+    expected = re.split(r"\r\n|\r|\n", head.decode())[:count]
+    first = ris.head_lines(head, count)
+    first.append("changed by a caller")  # a caller's list is its own
+    assert ris.head_lines(head, count) == expected
+    assert ris.head_lines(b"\xef\xbb\xbfTY  - JOUR\nER  -", 60) == ["TY  - JOUR", "ER  -"]

@@ -110,3 +110,18 @@ def test_the_chrome_generator_writes_untitled_pages_without_their_title() -> Non
     untitled = [text for text, shown in (make_page(record, chrome, rng) for _ in range(200)) if shown is None]
     assert len(untitled) >= 15
     assert not any("weekly groups" in text.lower() for text in untitled)
+
+
+def test_a_cached_line_test_answers_as_the_test_itself_and_keeps_no_long_line() -> None:
+    calls: list[str] = []
+
+    @titles.line_cache
+    def words(line: str) -> int:
+        calls.append(line)
+        return len(line.split())
+
+    short, long = "Fathers in groups", "word " * 1000
+    assert [words(short), words(short), words(long), words(long)] == [3, 3, 1000, 1000]
+    assert calls == [short, long, long]  # the short line asked once, the long one each time
+    assert titles.author_cut("A trial of groups Anna Smith, Bo Lee") == titles.author_cut.__wrapped__(
+        "A trial of groups Anna Smith, Bo Lee")

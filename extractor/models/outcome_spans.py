@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,11 @@ class LoadedModel:
     nlp: Any
     token_threshold: float
     version: int
+    # The lexical attributes the tagger's first layer reads (``FEATURE_COLUMNS``), each as the vocabulary would
+    # compute it for a new word; None when the stored tagger reads other columns (a Doc is built then).
+    feature_getters: tuple[Any, ...] | None = None
+    word_rows: dict[str, int] = field(default_factory=dict)  # a word's row in ``feature_table``
+    feature_table: Any = None  # the feature rows of the words met (``_CACHED_WORDS`` rows at most)
 
 
 @cache
@@ -119,8 +124,71 @@ def load_model(path: Path = DEFAULT_PATH) -> LoadedModel:
     _numpy_products(nlp.get_pipe(PIPE).model)
     settings = nlp.meta.get("outcome_spans", {})
     return LoadedModel(
-        nlp, float(settings.get("token_threshold", 0.5)), int(settings.get("version", VERSION))
+        nlp, float(settings.get("token_threshold", 0.5)), int(settings.get("version", VERSION)),
+        _feature_getters(nlp),
     )
+
+
+FEATURE_COLUMNS = ("NORM", "PREFIX", "SUFFIX", "SHAPE")  # what spaCy's HashEmbedCNN with subword features reads
+_CACHED_WORDS = 100_000  # rows of the feature table (3 MB, with some 12 MB of words indexed); it starts again when full
+
+
+def _feature_getters(nlp: Any) -> tuple[Any, ...] | None:
+    """The vocabulary's functions for the tagger's feature columns, when its first layer reads just those."""
+    from spacy import attrs
+
+    extractor = next((node for node in nlp.get_pipe(PIPE).model.walk() if node.name == "extract_features"), None)
+    if extractor is None or tuple(extractor.attrs.get("columns", ())) != FEATURE_COLUMNS:
+        return None
+    getters = nlp.vocab.lex_attr_getters
+    ids = [attrs.IDS[column] for column in FEATURE_COLUMNS]
+    return tuple(getters[i] for i in ids) if all(i in getters for i in ids) else None
+
+
+class _Features:
+    """Stands in for a Doc before the tagger: the feature rows its first layer would read with ``to_array``."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: Any):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_array(self, columns: Sequence[str]) -> Any:
+        if tuple(columns) != FEATURE_COLUMNS:
+            raise ValueError(f"the tagger reads {list(columns)}, not {list(FEATURE_COLUMNS)}")
+        return self.rows
+
+
+def _features(model: LoadedModel, words: Sequence[str]) -> _Features:
+    """The tagger's input for ``words``, equal to ``Doc(vocab, words).to_array(FEATURE_COLUMNS)``.
+
+    Built from the words without a Doc: a Doc adds every word it has not seen to the model's vocabulary
+    (a lexeme with some twenty attributes, the tagger reads four), which cost more than reading the
+    features of a known word. Each attribute is the vocabulary's own function of the word, hashed as the
+    string store does; a word's row is kept in a table for its next use (the table starts again when full).
+    """
+    import numpy as np
+    from spacy.strings import get_string_id
+
+    getters = model.feature_getters
+    assert getters is not None
+    rows = model.word_rows
+    if model.feature_table is None:
+        model.feature_table = np.zeros((_CACHED_WORDS, len(FEATURE_COLUMNS)), dtype="uint64")
+    table = model.feature_table
+    if len(rows) + len(words) > _CACHED_WORDS:
+        rows.clear()
+    numbers = []
+    for word in words:
+        number = rows.get(word)
+        if number is None:
+            number = rows[word] = len(rows)
+            table[number] = [get_string_id(getter(word)) for getter in getters]
+        numbers.append(number)
+    return _Features(table[np.array(numbers, dtype=np.intp)])
 
 
 def _numpy_products(model: Any) -> None:
@@ -149,11 +217,12 @@ _predictions = 0
 
 
 def current_model() -> LoadedModel:
-    """The stored model, loaded afresh every ``_RELOAD_EVERY`` calls: a spaCy vocabulary keeps every word it
-    has seen, so a long run over new texts would otherwise grow without bound."""
+    """The stored model, loaded afresh every ``_RELOAD_EVERY`` calls when it tags through Docs: a spaCy
+    vocabulary keeps every word it has seen, so a long run over new texts would otherwise grow without bound.
+    (A model read through ``_features`` leaves its vocabulary alone, and its feature table is bounded.)"""
     global _predictions
     _predictions += 1
-    if _predictions % _RELOAD_EVERY == 0:
+    if _predictions % _RELOAD_EVERY == 0 and load_model().feature_getters is None:
         load_model.cache_clear()  # type: ignore[attr-defined]
     return load_model()
 
@@ -202,7 +271,10 @@ def predict_tokens(text: str, start: int = 0, end: int | None = None, model: Loa
     # ordinary full texts are one piece, as before.
     pieces = []
     for first, last in _pieces(words, MAX_TOKENS_AT_ONCE):
-        doc = Doc(model.nlp.vocab, words=words[first:last], spaces=spaces[first:last])
+        if model.feature_getters is not None:
+            doc = _features(model, words[first:last])
+        else:
+            doc = Doc(model.nlp.vocab, words=words[first:last], spaces=spaces[first:last])
         pieces.append(np.asarray(token_probabilities(model.nlp, [doc])[0]))
     probabilities = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
     return words, [start + offset for offset in starts], probabilities

@@ -39,6 +39,7 @@ _FORMS = (
     # (2014), 26:1, 147-154 | (2025) 31:1617-1625
     re.compile(rf"\({_YEAR}\)[,.]?\s*(?P<volume>\d{{1,5}})(?:\s*[:(]\s*(?P<issue>\d{{1,4}})\)?)?\s*[,:]\s*{_PAGES}(?![\d])"),
 )
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
 # ". 2025 May." after "et al." (PubMed's short citation) or a journal: the year alone.
 _YEAR_ONLY = re.compile(rf"^\s*{_YEAR}{_MONTH}?\s*\.?\s*$")
 _CITATION_LABEL = re.compile(r"^\s*(?:OPEN ACCESS\s+)?(?:Citation|Cite this article|How to cite this article|To cite)\s*:\s*",
@@ -75,8 +76,8 @@ def parse_citation(line: str) -> Citation | None:
     labelled = _CITATION_LABEL.match(line)
     if labelled:
         return _labelled(line[labelled.end() : labelled.end() + 600])
-    if not line or len(line) > 600:
-        return None
+    if not line or len(line) > 600 or not _ANY_YEAR.search(line):
+        return None  # every form below has a year
     best: Citation | None = None
     for form in _FORMS:
         for match in form.finditer(line):

@@ -11,6 +11,7 @@ import html
 import io
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
@@ -115,11 +116,26 @@ def _encoding_of(head: bytes) -> str:
     return "utf-8"
 
 
+_HEAD_LINES = 200  # lines of a head kept for the sniffers (the most any of them reads)
+
+
 def head_lines(head: bytes, count: int = 60) -> list[str]:
     """The first lines of a file head, decoded leniently, BOM dropped."""
+    if count > _HEAD_LINES:
+        return _decoded_lines(head, count)
+    return list(_head_lines(head)[:count])
+
+
+@lru_cache(maxsize=2)
+def _head_lines(head: bytes) -> tuple[str, ...]:
+    """The head's first lines, decoded once for every sniffer that asks (``detect_format`` asks them in turn)."""
+    return tuple(_decoded_lines(head, _HEAD_LINES))
+
+
+def _decoded_lines(head: bytes, count: int) -> list[str]:
     encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
     text = head[:16384].decode(encoding, errors="replace").lstrip("\ufeff")
-    return re.split(r"\r\n|\r|\n", text)[:count]
+    return re.split(r"\r\n|\r|\n", text, maxsplit=count)[:count]
 
 
 def sniff(head: bytes, path: Path) -> float:

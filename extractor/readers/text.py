@@ -126,6 +126,7 @@ def _is_heading(line: str) -> bool:
     return bool(_lexicon()["heading_line"].match(line))
 
 
+@titles.line_cache
 def _starts_abstract(line: str) -> bool:
     lex = _lexicon()
     return bool(lex["opener_line"].match(line) or lex["opener_inline"].match(line) or lex["abstract_inline"].match(line))
@@ -147,6 +148,7 @@ def _abstract_start(lines: list[Line]) -> int | None:
     return None
 
 
+@titles.line_cache
 def _is_boilerplate(line: str) -> bool:
     lex = _lexicon()
     return bool(lex["boilerplate"].fullmatch(line) or lex["metadata"].match(line))
@@ -176,6 +178,7 @@ def _is_title_case_name(words: list[str]) -> bool:
     return bool(words)
 
 
+@titles.line_cache
 def _title_score(line: str) -> float:
     """How much a line looks like an article title (0 = not at all)."""
     words = line.split()
@@ -187,7 +190,7 @@ def _title_score(line: str) -> float:
     if len(sentences) >= 1 and len(line) > 200:
         return 0.0  # a paragraph of running text
     score = 1.0
-    if sum(c.isdigit() for c in line) > len(line) * 0.15:
+    if sum(map(str.isdigit, line)) > len(line) * 0.15:
         return 0.0
     if len(words) >= 6:
         score += 1.0

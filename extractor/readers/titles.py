@@ -24,7 +24,8 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache, wraps
+from typing import Any
 
 from ..models.paths import model_dir
 
@@ -33,9 +34,27 @@ MAX_LINES = 60  # a title further down than this is not looked for
 _MAX_CHARS = 600  # a longer stretch is not a title (CJK titles are short; Latin ones rarely pass 400)
 _SCAN = 2000  # only a line's first characters are searched for a title (long lines cost linear time only)
 _HEAD = 20000  # characters of the page searched for a repeat of a candidate
+_CACHED_LINES = 256  # answers kept by each test of a line (``line_cache``) ...
+_CACHED_CHARS = 2000  # ... for lines of at most this many characters
 
 Line = tuple[int, int, str]  # start, end (exclusive), stripped text
 Span = tuple[int, int]
+
+def line_cache(test: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``test`` (a pure function of a line's text) keeping its answers for the latest short lines.
+
+    A page asks the same tests of the same lines again and again: a line is a candidate, the source of its
+    cut forms, and its neighbours' line before and line after. Long lines are not kept (a cache holding
+    them would hold the page's text).
+    """
+    cached = lru_cache(maxsize=_CACHED_LINES)(test)
+
+    @wraps(test)
+    def call(line: str) -> Any:
+        return cached(line) if len(line) <= _CACHED_CHARS else test(line)
+
+    return call
+
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -131,12 +150,14 @@ class Candidate:
     text: str
 
 
+@line_cache
 def units(text: str) -> float:
     """Length in words: Latin words, and two CJK characters to the word."""
     cjk = len(_CJK.findall(text))
     return len(_WORD.findall(_CJK.sub(" ", text))) + cjk / 2
 
 
+@line_cache
 def author_cut(line: str) -> int | None:
     """Where a run-on author list starts in a line, if one does (leaving at least three words before)."""
     for match in sorted((*_BY_PERSON.finditer(line), *_INITIALS_PAIR.finditer(line)), key=lambda m: m.start()):
@@ -211,10 +232,12 @@ def candidates(page: Page) -> list[Candidate]:
     return out
 
 
+@line_cache
 def _is_citation(line: str) -> bool:
     return bool(_CITATION.search(line)) and units(line) <= 60
 
 
+@line_cache
 def _is_authors(line: str) -> bool:
     if author_cut("x x x " + line) == 6:
         return True
@@ -227,8 +250,8 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
     text = candidate.text
     words = text.split()
     n_units = units(text)
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters) / max(len(letters), 1)
+    letters = list(filter(str.isalpha, text))
+    upper = sum(map(str.isupper, letters)) / max(len(letters), 1)
     latin_words = [w for w in words if _WORD.fullmatch(w.strip(".,:;()[]\"'"))]
     capitalised = sum(w[0].isupper() for w in latin_words) / max(len(latin_words), 1)
     nonblank = page._nonblank
@@ -282,7 +305,7 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
         "no_function_words": 1.0 if latin_words and len(latin_words) >= 4 and not _FUNCTION.search(text) else 0.0,
         "verbish": min(len(_VERBISH.findall(text)), 3) / 3,
         "commas": min(text.count(",") + text.count("，"), 6) / 6,
-        "digits": sum(c.isdigit() for c in text) / max(len(text), 1),
+        "digits": sum(map(str.isdigit, text)) / max(len(text), 1),
         "brackets": min(text.count("(") + text.count("["), 3) / 3,
         "search_syntax": 1.0 if _SEARCH.search(text) else 0.0,
         "quotes_and_or": 1.0 if re.search(r"\b(?:AND|OR)\b", text) or text.count('"') >= 2 else 0.0,
