@@ -696,6 +696,16 @@ def _header_wordings() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(sorted(((wording, frozenset(found)) for wording, found in roles.items()), key=lambda pair: -len(pair[0])))
 
 
+@lru_cache(maxsize=1)
+def _wordings_by_initial() -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    """The header wordings grouped by their first character, each group longest first (the order of
+    ``_header_wordings``), so a token is tried only against the wordings that can start with it."""
+    groups: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for wording, found in _header_wordings():
+        groups.setdefault(wording[:1], []).append((wording, found))
+    return {initial: tuple(group) for initial, group in groups.items()}
+
+
 def _measures(roles: set[str] | frozenset[str]) -> bool:
     return any(role.startswith("measure:") for role in roles)
 
@@ -722,13 +732,14 @@ def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
     roles: list[set[str]] = []
     uncovered = 0
     position = 0
+    by_initial = _wordings_by_initial()
     while True:
         token = _HEADER_TOKEN.search(text, position)
         if token is None:
             break
         at = token.start()
         matched = None
-        for wording, found in _header_wordings():
+        for wording, found in by_initial.get(lowered[at : at + 1], ()):
             stop = at + len(wording)
             if not lowered.startswith(wording, at) or (stop < len(text) and (text[stop].isalnum() or text[stop] == "'")):
                 continue
