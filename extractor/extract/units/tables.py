@@ -557,7 +557,8 @@ def is_study_table(table: Table) -> bool:
 def study_rows(text: str, start: int = 0, end: int | None = None) -> list[tuple[Table, Row, Cell]]:
     """The rows of every table of studies in ``text[start:end]``, each with its label cell."""
     rows = []
-    for table in find_tables(text, start, end):
+    whole = start == 0 and (end is None or end == len(text))
+    for table in document_tables(text) if whole else find_tables(text, start, end):
         if not is_study_table(table):
             continue
         for row in table.rows:
@@ -771,7 +772,17 @@ def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
 def spaced_header(line_start: int, text: str) -> tuple[list[Cell], list[set[str]]] | None:
     """A header line whose cells are separated by single spaces ("Author (year) Country N Instruments Pre M (SD)
     Post M (SD) Pre-post ES"): three or more header wordings cover all but a few of its words, and one of
-    them gives a column a role. None for any other line."""
+    them gives a column a role. None for any other line.
+
+    A line is read once: the rules ask about the same lines several times per document (header spans, the
+    headers above a row, the headers in a unit). The lists are new on every call; the role sets are shared
+    between calls, so callers must not change them."""
+    read = _spaced_header(line_start, text)
+    return None if read is None else (list(read[0]), list(read[1]))
+
+
+@lru_cache(maxsize=4096)
+def _spaced_header(line_start: int, text: str) -> tuple[tuple[Cell, ...], tuple[set[str], ...]] | None:
     body = text.strip()
     if not body or len(body) > 400 or body.endswith(".") or not body[0].isupper():
         return None
@@ -782,9 +793,10 @@ def spaced_header(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
     words = len([token for token in _HEADER_TOKEN.findall(text) if token.casefold() not in _GLUE])
     if len(cells) < 3 or uncovered > max(1, words // 8) or not any(roles):
         return None
-    return cells, roles
+    return tuple(cells), tuple(roles)
 
 
+@lru_cache(maxsize=4096)
 def _header_continuation(line_start: int, text: str) -> bool:
     """A short line under a header that is wholly header wordings ("Statistical Significance")."""
     body = text.strip()
