@@ -235,7 +235,7 @@ def _tab_cells(line: _Line) -> list[Cell] | None:
 
 
 def _gap_cells(line: _Line) -> list[Cell] | None:
-    if "\t" in line.text or "|" in line.text:
+    if "\t" in line.text or "|" in line.text or "  " not in line.text:  # no gap, one cell
         return None
     cells = [cell for cell in _split(line, _GAP) if cell.text]
     return cells if len(cells) >= 2 else None
@@ -725,9 +725,10 @@ def first_measure(header: str) -> str | None:
     return best[2] if best else None
 
 
-def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]], int] | None:
+def _header_cells(line_start: int, text: str, give_up: int | None = None
+                  ) -> tuple[list[Cell], list[set[str]], int] | None:
     """A line read as header wordings one after another: its cells, their roles, and how many of its words
-    no wording covers."""
+    no wording covers; None as soon as more than ``give_up`` words are uncovered."""
     lowered = text.casefold()
     cells: list[Cell] = []
     roles: list[set[str]] = []
@@ -751,6 +752,8 @@ def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
         if matched is None:
             if token.group().casefold() not in _GLUE:
                 uncovered += 1
+                if give_up is not None and uncovered > give_up:
+                    return None
             position = token.end()
             continue
         stop, found = matched
@@ -786,11 +789,11 @@ def _spaced_header(line_start: int, text: str) -> tuple[tuple[Cell, ...], tuple[
     body = text.strip()
     if not body or len(body) > 400 or body.endswith(".") or not body[0].isupper():
         return None
-    read = _header_cells(line_start, text)
+    words = len([token for token in _HEADER_TOKEN.findall(text) if token.casefold() not in _GLUE])
+    read = _header_cells(line_start, text, give_up=max(1, words // 8))
     if read is None:
         return None
     cells, roles, uncovered = read
-    words = len([token for token in _HEADER_TOKEN.findall(text) if token.casefold() not in _GLUE])
     if len(cells) < 3 or uncovered > max(1, words // 8) or not any(roles):
         return None
     return tuple(cells), tuple(roles)
