@@ -109,6 +109,21 @@ def vocabulary() -> Vocabulary:
 _EDGE = re.compile(r"^[\s*†‡§¶#:.,;]+|[\s*†‡§¶#:.,;]+$")
 
 
+@lru_cache(maxsize=1)
+def _role_patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Each header wording (but a one-character symbol) with its role and its pattern as a whole word, compiled
+    once: built per cell, two hundred patterns overflowed ``re``'s cache and were compiled again and again."""
+    return tuple((wording, role, re.compile(rf"(?<![\w]){re.escape(wording)}(?![\w])"))
+                 for wording, role in vocabulary().roles if not (len(wording) < 2 and not wording.isalpha()))
+
+
+@lru_cache(maxsize=1)
+def _measure_patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Each measure wording with its role and its whole-word pattern, compiled once."""
+    return tuple((wording, role, re.compile(rf"(?<!\w){re.escape(wording)}(?!\w)"))
+                 for wording, role in vocabulary().roles if role.startswith("measure:"))
+
+
 def header_roles(text: str) -> set[str]:
     """The roles one header cell gives its column: its whole wording, else every wording it contains."""
     cell = _EDGE.sub("", text).casefold()
@@ -121,11 +136,8 @@ def header_roles(text: str) -> set[str]:
         return whole
     found: set[str] = set()
     taken: list[tuple[int, int]] = []
-    for wording, role in words:
-        if len(wording) < 2 and not wording.isalpha():
-            continue
-        pattern = rf"(?<![\w]){re.escape(wording)}(?![\w])"
-        for match in re.finditer(pattern, cell):
+    for wording, role, pattern in _role_patterns():
+        for match in pattern.finditer(cell):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             if len(wording) <= 2 and role not in {"ci", "n", "p", "se"} and not role.startswith("measure:"):
@@ -715,10 +727,8 @@ def first_measure(header: str) -> str | None:
     """The measure a header cell names first ("Mean Difference or Odds Ratio" -> MD)."""
     lowered = header.casefold()
     best: tuple[int, int, str] | None = None
-    for wording, role in vocabulary().roles:
-        if not role.startswith("measure:"):
-            continue
-        match = re.search(rf"(?<!\w){re.escape(wording)}(?!\w)", lowered)
+    for wording, role, pattern in _measure_patterns():
+        match = pattern.search(lowered)
         if match and (len(wording) > 2 or header[match.start() : match.end()].isupper()):
             key = (match.start(), -len(wording), role.split(":", 1)[1])
             best = key if best is None or key < best else best
@@ -956,9 +966,14 @@ def p_value_outcomes(text: str, start: int, end: int) -> list[Cell]:
 def counted_noun(text: str, start: int, end: int) -> str:
     """Whom a table's n counts: the first people noun ("children", "mothers") its caption and the lines
     under it name in ``text[start:end]``, else "participants"."""
-    nouns = "|".join(re.escape(noun) for noun in vocabulary().counted_nouns)
-    found = re.search(rf"\b({nouns})\b", text[start:end], re.I)
+    found = _counted_nouns().search(text[start:end])
     return found.group(1).casefold() if found else "participants"
+
+
+@lru_cache(maxsize=1)
+def _counted_nouns() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(noun) for noun in vocabulary().counted_nouns)
+    return re.compile(rf"\b({nouns})\b", re.I)
 
 
 def _header_rows(text: str, rows_start: int, following: int | None) -> list[_Line]:
