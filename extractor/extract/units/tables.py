@@ -790,15 +790,15 @@ def spaced_header(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
     A line is read once: the rules ask about the same lines several times per document (header spans, the
     headers above a row, the headers in a unit). The lists are new on every call; the role sets are shared
     between calls, so callers must not change them."""
+    body = text.strip()
+    if not body or len(body) > 400 or body.endswith(".") or not body[0].isupper():
+        return None  # most lines: told apart before the cache, which so keeps only short lines
     read = _spaced_header(line_start, text)
     return None if read is None else (list(read[0]), list(read[1]))
 
 
 @lru_cache(maxsize=4096)
 def _spaced_header(line_start: int, text: str) -> tuple[tuple[Cell, ...], tuple[set[str], ...]] | None:
-    body = text.strip()
-    if not body or len(body) > 400 or body.endswith(".") or not body[0].isupper():
-        return None
     words = len([token for token in _HEADER_TOKEN.findall(text) if token.casefold() not in _GLUE])
     read = _header_cells(line_start, text, give_up=max(1, words // 8))
     if read is None:
@@ -809,12 +809,16 @@ def _spaced_header(line_start: int, text: str) -> tuple[tuple[Cell, ...], tuple[
     return tuple(cells), tuple(roles)
 
 
-@lru_cache(maxsize=4096)
 def _header_continuation(line_start: int, text: str) -> bool:
     """A short line under a header that is wholly header wordings ("Statistical Significance")."""
     body = text.strip()
     if not body or len(body.split()) > 5 or not body[0].isupper():
         return False
+    return _continuation_words(line_start, text)
+
+
+@lru_cache(maxsize=4096)
+def _continuation_words(line_start: int, text: str) -> bool:
     read = _header_cells(line_start, text)
     return read is not None and bool(read[0]) and read[2] == 0
 
