@@ -104,6 +104,8 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
     starts: list[tuple[int, str]] = []
     seen: set[str] = set()
     for pattern in (_CITATION_START, _INITIALS_YEAR_START, _NAMED_START, _LINKED_ROW):
+        if pattern is _LINKED_ROW and "http" not in text:
+            continue  # a linked row is followed by its link
         for match in pattern.finditer(text, 0, limit):
             label = _normalise_label(match.group("label"))
             if pattern is _LINKED_ROW and not _is_row_label(label):
@@ -276,12 +278,16 @@ def _programme_units(text: str, limit: int) -> list[UnitRange]:
 _NUMBERED = re.compile(r"\b(?P<word>Study|Experiment|Trial|Estudio|Studie|Experimento)\s(?P<number>[1-9])\b")
 _ORDINAL = re.compile(r"\b(?:the|a|our)\s(?P<ordinal>first|second|third)\s(?P<word>study|experiment)\b", re.I)
 _ORDINALS = {"first": 1, "second": 2, "third": 3}
+_NUMBERED_WORDS = ("Study", "Experiment", "Trial", "Estudio", "Studie")  # "Experimento" holds "Experiment"
 _SENTENCE_START = re.compile(r"(?:[.!?]\s+|\n\s*)(?=\S)")
 
 
 def _numbered_study_units(text: str, limit: int) -> list[UnitRange]:
     """"Study 1 ... Study 2" in one abstract: one unit per numbered study, from the sentence that first
     names it (the first from the start) to the next one's."""
+    head = text[:limit]
+    if "second" not in head.casefold() and not ("2" in head and any(word in head for word in _NUMBERED_WORDS)):
+        return []  # no second study is named: the two scans below would find none
     mentions: dict[str, dict[int, int]] = {}
     for match in _NUMBERED.finditer(text, 0, limit):
         mentions.setdefault(match.group("word"), {}).setdefault(int(match.group("number")), match.start())

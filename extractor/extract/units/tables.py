@@ -109,6 +109,21 @@ def vocabulary() -> Vocabulary:
 _EDGE = re.compile(r"^[\s*†‡§¶#:.,;]+|[\s*†‡§¶#:.,;]+$")
 
 
+@lru_cache(maxsize=1)
+def _role_patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Each header wording (but a one-character symbol) with its role and its pattern as a whole word, compiled
+    once: built per cell, two hundred patterns overflowed ``re``'s cache and were compiled again and again."""
+    return tuple((wording, role, re.compile(rf"(?<![\w]){re.escape(wording)}(?![\w])"))
+                 for wording, role in vocabulary().roles if not (len(wording) < 2 and not wording.isalpha()))
+
+
+@lru_cache(maxsize=1)
+def _measure_patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Each measure wording with its role and its whole-word pattern, compiled once."""
+    return tuple((wording, role, re.compile(rf"(?<!\w){re.escape(wording)}(?!\w)"))
+                 for wording, role in vocabulary().roles if role.startswith("measure:"))
+
+
 def header_roles(text: str) -> set[str]:
     """The roles one header cell gives its column: its whole wording, else every wording it contains."""
     cell = _EDGE.sub("", text).casefold()
@@ -121,11 +136,8 @@ def header_roles(text: str) -> set[str]:
         return whole
     found: set[str] = set()
     taken: list[tuple[int, int]] = []
-    for wording, role in words:
-        if len(wording) < 2 and not wording.isalpha():
-            continue
-        pattern = rf"(?<![\w]){re.escape(wording)}(?![\w])"
-        for match in re.finditer(pattern, cell):
+    for wording, role, pattern in _role_patterns():
+        for match in pattern.finditer(cell):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             if len(wording) <= 2 and role not in {"ci", "n", "p", "se"} and not role.startswith("measure:"):
@@ -235,7 +247,7 @@ def _tab_cells(line: _Line) -> list[Cell] | None:
 
 
 def _gap_cells(line: _Line) -> list[Cell] | None:
-    if "\t" in line.text or "|" in line.text:
+    if "\t" in line.text or "|" in line.text or "  " not in line.text:  # no gap, one cell
         return None
     cells = [cell for cell in _split(line, _GAP) if cell.text]
     return cells if len(cells) >= 2 else None
@@ -557,7 +569,8 @@ def is_study_table(table: Table) -> bool:
 def study_rows(text: str, start: int = 0, end: int | None = None) -> list[tuple[Table, Row, Cell]]:
     """The rows of every table of studies in ``text[start:end]``, each with its label cell."""
     rows = []
-    for table in find_tables(text, start, end):
+    whole = start == 0 and (end is None or end == len(text))
+    for table in document_tables(text) if whole else find_tables(text, start, end):
         if not is_study_table(table):
             continue
         for row in table.rows:
@@ -696,6 +709,16 @@ def _header_wordings() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(sorted(((wording, frozenset(found)) for wording, found in roles.items()), key=lambda pair: -len(pair[0])))
 
 
+@lru_cache(maxsize=1)
+def _wordings_by_initial() -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    """The header wordings grouped by their first character, each group longest first (the order of
+    ``_header_wordings``), so a token is tried only against the wordings that can start with it."""
+    groups: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for wording, found in _header_wordings():
+        groups.setdefault(wording[:1], []).append((wording, found))
+    return {initial: tuple(group) for initial, group in groups.items()}
+
+
 def _measures(roles: set[str] | frozenset[str]) -> bool:
     return any(role.startswith("measure:") for role in roles)
 
@@ -704,31 +727,31 @@ def first_measure(header: str) -> str | None:
     """The measure a header cell names first ("Mean Difference or Odds Ratio" -> MD)."""
     lowered = header.casefold()
     best: tuple[int, int, str] | None = None
-    for wording, role in vocabulary().roles:
-        if not role.startswith("measure:"):
-            continue
-        match = re.search(rf"(?<!\w){re.escape(wording)}(?!\w)", lowered)
+    for wording, role, pattern in _measure_patterns():
+        match = pattern.search(lowered)
         if match and (len(wording) > 2 or header[match.start() : match.end()].isupper()):
             key = (match.start(), -len(wording), role.split(":", 1)[1])
             best = key if best is None or key < best else best
     return best[2] if best else None
 
 
-def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]], int] | None:
+def _header_cells(line_start: int, text: str, give_up: int | None = None
+                  ) -> tuple[list[Cell], list[set[str]], int] | None:
     """A line read as header wordings one after another: its cells, their roles, and how many of its words
-    no wording covers."""
+    no wording covers; None as soon as more than ``give_up`` words are uncovered."""
     lowered = text.casefold()
     cells: list[Cell] = []
     roles: list[set[str]] = []
     uncovered = 0
     position = 0
+    by_initial = _wordings_by_initial()
     while True:
         token = _HEADER_TOKEN.search(text, position)
         if token is None:
             break
         at = token.start()
         matched = None
-        for wording, found in _header_wordings():
+        for wording, found in by_initial.get(lowered[at : at + 1], ()):
             stop = at + len(wording)
             if not lowered.startswith(wording, at) or (stop < len(text) and (text[stop].isalnum() or text[stop] == "'")):
                 continue
@@ -739,6 +762,8 @@ def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
         if matched is None:
             if token.group().casefold() not in _GLUE:
                 uncovered += 1
+                if give_up is not None and uncovered > give_up:
+                    return None
             position = token.end()
             continue
         stop, found = matched
@@ -760,18 +785,28 @@ def _header_cells(line_start: int, text: str) -> tuple[list[Cell], list[set[str]
 def spaced_header(line_start: int, text: str) -> tuple[list[Cell], list[set[str]]] | None:
     """A header line whose cells are separated by single spaces ("Author (year) Country N Instruments Pre M (SD)
     Post M (SD) Pre-post ES"): three or more header wordings cover all but a few of its words, and one of
-    them gives a column a role. None for any other line."""
+    them gives a column a role. None for any other line.
+
+    A line is read once: the rules ask about the same lines several times per document (header spans, the
+    headers above a row, the headers in a unit). The lists are new on every call; the role sets are shared
+    between calls, so callers must not change them."""
     body = text.strip()
     if not body or len(body) > 400 or body.endswith(".") or not body[0].isupper():
-        return None
-    read = _header_cells(line_start, text)
+        return None  # most lines: told apart before the cache, which so keeps only short lines
+    read = _spaced_header(line_start, text)
+    return None if read is None else (list(read[0]), list(read[1]))
+
+
+@lru_cache(maxsize=4096)
+def _spaced_header(line_start: int, text: str) -> tuple[tuple[Cell, ...], tuple[set[str], ...]] | None:
+    words = len([token for token in _HEADER_TOKEN.findall(text) if token.casefold() not in _GLUE])
+    read = _header_cells(line_start, text, give_up=max(1, words // 8))
     if read is None:
         return None
     cells, roles, uncovered = read
-    words = len([token for token in _HEADER_TOKEN.findall(text) if token.casefold() not in _GLUE])
     if len(cells) < 3 or uncovered > max(1, words // 8) or not any(roles):
         return None
-    return cells, roles
+    return tuple(cells), tuple(roles)
 
 
 def _header_continuation(line_start: int, text: str) -> bool:
@@ -779,6 +814,11 @@ def _header_continuation(line_start: int, text: str) -> bool:
     body = text.strip()
     if not body or len(body.split()) > 5 or not body[0].isupper():
         return False
+    return _continuation_words(line_start, text)
+
+
+@lru_cache(maxsize=4096)
+def _continuation_words(line_start: int, text: str) -> bool:
     read = _header_cells(line_start, text)
     return read is not None and bool(read[0]) and read[2] == 0
 
@@ -930,9 +970,14 @@ def p_value_outcomes(text: str, start: int, end: int) -> list[Cell]:
 def counted_noun(text: str, start: int, end: int) -> str:
     """Whom a table's n counts: the first people noun ("children", "mothers") its caption and the lines
     under it name in ``text[start:end]``, else "participants"."""
-    nouns = "|".join(re.escape(noun) for noun in vocabulary().counted_nouns)
-    found = re.search(rf"\b({nouns})\b", text[start:end], re.I)
+    found = _counted_nouns().search(text[start:end])
     return found.group(1).casefold() if found else "participants"
+
+
+@lru_cache(maxsize=1)
+def _counted_nouns() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(noun) for noun in vocabulary().counted_nouns)
+    return re.compile(rf"\b({nouns})\b", re.I)
 
 
 def _header_rows(text: str, rows_start: int, following: int | None) -> list[_Line]:
