@@ -350,6 +350,7 @@ def evaluate(shared_path: str, no_gold: bool) -> None:
         gold_calibration_text,
         gold_scores,
         model_figures,
+        public_outcome_reliability,
         public_reliability,
     )
 
@@ -361,9 +362,12 @@ def evaluate(shared_path: str, no_gold: bool) -> None:
                 parts.append(f"{split}: {figures}")
         click.echo("\n  ".join(parts))
     click.echo(public_reliability())
+    shared = Path(shared_path)
+    outcomes = public_outcome_reliability(shared)
+    if outcomes:
+        click.echo(outcomes)
     if no_gold:
         return
-    shared = Path(shared_path)
     if not (shared / "gold").is_dir():
         raise click.ClickException(f"{shared}: no gold/ folder; pass --shared or set EXTRACTOR_SHARED")
     click.echo(gold_scores(shared))

@@ -323,6 +323,67 @@ def public_reliability(models: Path | None = None) -> str:
     return "\n".join(lines)
 
 
+def reported_outcomes(text: str, name: str, use_models: bool = True) -> dict[str, float]:
+    """The outcome names extraction reports for a plain text (every study unit's chosen values, distinct),
+    each with the highest confidence stored for it."""
+    from .extract.document import extract_document
+    from .readers.text import parse_plain_text
+
+    names: dict[str, float] = {}
+    for unit in extract_document(parse_plain_text(text, name), use_models=use_models):
+        for value in unit.values:
+            if value.field == "outcome" and value.chosen:
+                names[str(value.value)] = max(names.get(str(value.value), 0.0), float(value.confidence))
+    return names
+
+
+def outcome_names_score(texts: list[Any], use_models: bool = True, dump: Any = None) -> dict[str, Any]:
+    """Reported outcome names against annotated ones (``training.outcome_scorer.Text``), matched as
+    FORMAT.md matches outcome names (an item of a listed annotation counts): precision, recall, F1, and the
+    reliability of the stored confidences (right: the name matches an annotated outcome)."""
+    from .models.calibration import reliability
+    from .training.outcome_scorer import items_of, names_match
+
+    right_predicted = predicted = right_gold = gold = 0
+    confidences: list[float] = []
+    rights: list[bool] = []
+    for text in texts:
+        stored = reported_outcomes(text.text, f"{text.doc_id}.txt", use_models)
+        if dump is not None:
+            dump.write(json.dumps({"id": text.doc_id, "reported": list(stored), "annotated": text.outcomes}) + "\n")
+        distinct: dict[str, list[str]] = {}
+        for outcome in text.outcomes:
+            distinct.setdefault(outcome.casefold().strip(), items_of(outcome))
+        predicted += len(stored)
+        for name, confidence in stored.items():
+            right = any(names_match(name, item) for items in distinct.values() for item in items)
+            right_predicted += right
+            confidences.append(confidence)
+            rights.append(right)
+        gold += len(distinct)
+        right_gold += sum(any(names_match(name, item) for name in stored for item in items)
+                          for items in distinct.values())
+    precision = right_predicted / predicted if predicted else 0.0
+    recall = right_gold / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"texts": len(texts), "predicted": predicted, "gold": gold, "precision": precision, "recall": recall,
+            "f1": f1, "reliability": reliability(confidences, rights)}
+
+
+def public_outcome_reliability(shared: Path) -> str:
+    """The reported outcomes on EBM-NLP's expert test abstracts (outcome spans marked exhaustively), as
+    extraction runs now: names P/R/F1 and the reliability of their stored confidence; empty without the data."""
+    from .training.outcome_scorer import EBM_TEST, conll_texts
+
+    if not (shared / EBM_TEST).is_file():
+        return ""
+    figures = outcome_names_score(list(conll_texts(shared / EBM_TEST, "test")))
+    lines = [f"outcome names, public EBM-NLP test (held out, {figures['texts']} abstracts): P {figures['precision']:.3f} "
+             f"R {figures['recall']:.3f} F1 {figures['f1']:.3f}"]
+    lines += reliability_lines("  stored confidence (right: names an annotated outcome)", figures["reliability"])
+    return "\n".join(lines)
+
+
 def gold_calibration_text(report: dict[str, Any]) -> str:
     """``gold_calibration`` as text."""
     lines = []

@@ -19,67 +19,19 @@ Nothing here is fitted; the outcome rules were not read against these texts.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from extractor.evaluation import outcome_names_score as score  # noqa: E402
 from extractor.evaluation import reliability_lines  # noqa: E402
-from extractor.models.calibration import reliability  # noqa: E402
 from extractor.training.outcome_scorer import (  # noqa: E402
     EBM_TEST,
-    Text,
     conll_texts,
     ei_texts,
-    items_of,
-    names_match,
 )
-
-
-def reported(text: Text, use_models: bool) -> dict[str, float]:
-    """The outcome names extraction reports for a text (every study unit's chosen values, distinct), each with
-    the highest confidence stored for it."""
-    from extractor.extract.document import extract_document
-    from extractor.readers.text import parse_plain_text
-
-    names: dict[str, float] = {}
-    for unit in extract_document(parse_plain_text(text.text, f"{text.doc_id}.txt"), use_models=use_models):
-        for value in unit.values:
-            if value.field == "outcome" and value.chosen:
-                name = str(value.value)
-                names[name] = max(names.get(name, 0.0), float(value.confidence))
-    return names
-
-
-def score(texts: list[Text], use_models: bool, dump: Any = None) -> dict[str, Any]:
-    right_predicted = predicted = right_gold = gold = 0
-    confidences: list[float] = []
-    rights: list[bool] = []
-    for text in texts:
-        stored = reported(text, use_models)
-        names = list(stored)
-        if dump is not None:
-            dump.write(json.dumps({"id": text.doc_id, "reported": names, "annotated": text.outcomes}) + "\n")
-        distinct: dict[str, list[str]] = {}
-        for outcome in text.outcomes:
-            distinct.setdefault(outcome.casefold().strip(), items_of(outcome))
-        predicted += len(names)
-        for name in names:
-            right = any(names_match(name, item) for items in distinct.values() for item in items)
-            right_predicted += right
-            confidences.append(stored[name])
-            rights.append(right)
-        gold += len(distinct)
-        right_gold += sum(any(names_match(name, item) for name in names for item in items)
-                          for items in distinct.values())
-    precision = right_predicted / predicted if predicted else 0.0
-    recall = right_gold / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"texts": len(texts), "predicted": predicted, "gold": gold, "precision": precision, "recall": recall,
-            "f1": f1, "reliability": reliability(confidences, rights)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -159,6 +159,26 @@ def test_evaluate_prints_each_committed_models_held_out_figures() -> None:
     assert "per_class" not in text  # breakdowns stay in the model cards
 
 
+def test_evaluate_prints_the_reported_outcomes_reliability_on_public_held_out_abstracts() -> None:
+    """Issue 17: per field, a reliability table of the stored confidence on held-out public data; outcomes are
+    scored as extraction reports them now, on EBM-NLP's expert test abstracts."""
+    from conftest import shared_path
+
+    shared = shared_path("data", "ebm_nlp", "scibert_ebmnlp", "test.txt").parents[3]
+    result = run("evaluate", "--no-gold", "--shared", str(shared))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("outcome names, public EBM-NLP test"))
+    assert "191 abstracts" in lines[header]
+    assert lines[header + 1].startswith("  stored confidence") and "ECE" in lines[header + 1]
+
+
+def test_evaluate_without_the_public_data_leaves_the_outcome_table_out(tmp_path: Path) -> None:
+    result = run("evaluate", "--no-gold", "--shared", str(tmp_path))
+    assert result.exit_code == 0
+    assert "outcome names, public" not in result.stdout
+
+
 def test_train_refuses_an_unknown_model(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["train", "--shared", str(tmp_path), "no_such_model"])
     assert result.exit_code == 1
