@@ -230,10 +230,12 @@ def test_outcomes_glued_to_their_p_values_in_a_row() -> None:
 
 
 def test_a_phrase_run_across_a_cell_boundary_is_not_an_outcome() -> None:
-    assert tables.RUN_TOGETHER_PHRASE.search("self controlImproved measures of stress")
-    assert not tables.RUN_TOGETHER_PHRASE.search("PedsQL total score")
-    assert not tables.RUN_TOGETHER_PHRASE.search("eHealth literacy")
-    assert not tables.RUN_TOGETHER_PHRASE.search("DeltaMed recording")  # a brand name in one word
+    from extractor.extract.outcomes.phrases import RUN_TOGETHER
+
+    assert RUN_TOGETHER.search("self controlImproved measures of stress")
+    assert not RUN_TOGETHER.search("PedsQL total score")
+    assert not RUN_TOGETHER.search("eHealth literacy")
+    assert not RUN_TOGETHER.search("DeltaMed recording")  # a brand name in one word
 
 
 def test_the_design_column_of_a_spaced_header_gives_each_row_its_design() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import load_lexicon, phrase_key
-from .tail import Estimate, Tail
+from .tail import Estimate, Tail, enclosing_bracket
 
 _POST_OUTCOME = re.compile(
     # ("1.3% and 1.1% for mortality": the value paired with this one may stand between it and its outcome)
@@ -285,7 +285,7 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
             return phrase, None
     bracket = estimate.in_bracket
     if bracket is None:
-        bracket = open_bracket(scan, anchor, floor)
+        bracket = enclosing_bracket(scan, anchor, floor, past_abbreviations=True)
     construct = _phrase_before(scan, bracket, floor) if bracket is not None else None
     after = _POST_OUTCOME.match(scan, estimate.end, limit)
     if after and after.group("preposition") == "on":
@@ -322,32 +322,6 @@ _OF_VALUES = re.compile(
 )
 # "experienced a 4-year PFS": the noun phrase a determiner opens, right before "of <value>"
 _DETERMINED = re.compile(r"(?i)\b(?:an?|the)\s+(?P<phrase>(?:[A-Za-z0-9][\w/+-]*\s+){0,3}[A-Za-z][\w/+-]*)$")
-_ABBREVIATION_DOT = re.compile(r"(?i)(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bcf|\bapprox|\bresp)$")
-
-
-def open_bracket(scan: str, position: int, floor: int) -> int | None:
-    """Offset of the unclosed ``(`` or ``[`` that ``position`` is inside (at most 120 characters back), read
-    past the dot of an abbreviation (``(29% vs. 9%)``) that a sentence's end is not."""
-    depth = 0
-    for index in range(position - 1, max(floor, position - 120) - 1, -1):
-        char = scan[index]
-        if char in ")]":
-            depth += 1
-        elif char in "([":
-            if depth == 0:
-                return index
-            depth -= 1
-        elif (
-            char == "."
-            and depth == 0
-            and index + 1 < len(scan)
-            and scan[index + 1].isspace()
-            and not _ABBREVIATION_DOT.search(scan, max(floor, index - 8), index)
-        ):
-            return None
-    return None
-
-
 _OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
 _OUTCOME_END = (
     r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|"
@@ -685,7 +659,7 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None
     if words[-1].lower() in _CHANGE_HEADS:
         return None  # "an insignificant decrease": a change with nothing it is a change in
-    if len(words) == 1 and words[0].lower() in _CHANGE_NOUNS | _NOT_A_NAME:
+    if len(words) == 1 and (words[0].lower() in _CHANGE_NOUNS or words[0].lower() in _NOT_A_NAME):
         return None  # "an effect on the prevention of ...", "which", "shorter": not an outcome's name
     if words[0].lower() in _ARM_OPENERS:
         return None  # "without priming", "comparing GD": an arm or a comparison, not an outcome
@@ -766,7 +740,7 @@ def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
     """Where the estimate's clause starts: after the last ``;`` before it, unless that ``;`` is inside the
     estimate's own bracket (``was lower in A (12% vs. 18%; RR 0.67``): the clause is the one the bracket is in."""
     anchor = estimate.anchor_start
-    bracket = open_bracket(scan, anchor, floor)
+    bracket = enclosing_bracket(scan, anchor, floor, past_abbreviations=True)
     end = bracket if bracket is not None and scan.rfind(";", floor, anchor) > bracket else anchor
     return max(floor, scan.rfind(";", floor, end) + 1)
 

@@ -186,8 +186,13 @@ def tail_confidence(base: float, tail: Tail) -> float:
     return round(min(score, 0.97), 3)
 
 
-def enclosing_bracket(scan: str, position: int, floor: int) -> int | None:
-    """Offset of the unclosed ``(`` or ``[`` that ``position`` is inside, looking back at most 120 characters."""
+_ABBREVIATION_DOT = re.compile(r"(?i)(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bcf|\bapprox|\bresp)$")
+
+
+def enclosing_bracket(scan: str, position: int, floor: int, past_abbreviations: bool = False) -> int | None:
+    """Offset of the unclosed ``(`` or ``[`` that ``position`` is inside, looking back at most 120 characters;
+    a sentence's end stops the search. With ``past_abbreviations``, the dot of an abbreviation
+    (``(29% vs. 9%)``) is read past, not taken for a sentence's end."""
     depth = 0
     for index in range(position - 1, max(floor, position - 120) - 1, -1):
         char = scan[index]
@@ -198,6 +203,8 @@ def enclosing_bracket(scan: str, position: int, floor: int) -> int | None:
                 return index
             depth -= 1
         elif char == "." and depth == 0 and index + 1 < len(scan) and scan[index + 1].isspace():
+            if past_abbreviations and _ABBREVIATION_DOT.search(scan, max(floor, index - 8), index):
+                continue
             return None  # (a ";" may part a bracket's items: "(50% vs 44%; prevalence ratio, PR=1.18")
     return None
 

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from ...types import ExtractedValue
 from .lexicon import fold, vocabulary
-from .phrases import construct_key, core_stems
+from .phrases import RUN_TOGETHER, construct_key, core_stems
 
 STRONG = 0.6  # a group at or above this is reported ...
 WEAK = 0.35  # ... and down to this when a unit has nothing strong
@@ -81,6 +81,7 @@ def choose_outcomes(candidates: list[ExtractedValue],
         role = next((m.role for m in group.members if m.role), None)
         if role and absorber.key not in inherited:
             inherited[absorber.key] = role
+    kept = [group for group in kept if not RUN_TOGETHER.search(group.display)]
     return [_value_of(group, inherited.get(group.key)) for group in sorted(kept, key=lambda g: g.first)]
 
 

@@ -27,6 +27,9 @@ _DANGLING = {"at", "by", "after", "over", "until", "to", "up", "within", "of", "
              "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus"}
 _ALWAYS_CUT = {"among", "across", "between", "versus", "vs", "vs.", "after", "during", "within"}
 _LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with", "by", "regarding"}
+# "self controlImproved measures of ...": a lower-case word glued to the next table cell (a phrase run across
+# a cell boundary of a flattened table is no outcome's name)
+RUN_TOGETHER = re.compile(r"\b[a-z]{3,}[A-Z][a-z]{2}")
 _SPACED_HYPHEN = re.compile(r"\s+-\s*")
 _HEDGE = re.compile(r"\w+fold|almost|nearly|approximately|about")
 _ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")

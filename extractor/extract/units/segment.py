@@ -332,9 +332,6 @@ def given_values(unit: UnitRange, field: str, candidates: list[ExtractedValue], 
 
         candidates = [value for value in candidates if not in_header(value)]
         chosen = [value for value in chosen if not in_header(value)]
-    if field == "outcome":
-        # "self controlImproved measures of ...": a phrase run across a cell boundary is no outcome
-        chosen = [value for value in chosen if not tables.RUN_TOGETHER_PHRASE.search(str(value.value))]
     given = [entry for entry in unit.given if entry[0] == field]
     if not given:
         return candidates, chosen

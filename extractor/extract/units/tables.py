@@ -953,7 +953,6 @@ def spaced_row(header: tuple[list[Cell], list[set[str]]], text: str, start: int,
 # "ECBI-Ip <0.01PSp <0.001": run-together cells of an outcome and its p-value (the cell boundary shows where
 # the name's capitals meet the p), at the start of a line or right after the previous cell's number
 _GLUED_P = re.compile(r"(?:^|(?<=\d))(?P<name>[A-Z][A-Za-z0-9\-]{1,24}?)p\s*[<=≤]\s*0?[.·]\d+", re.M)
-RUN_TOGETHER_PHRASE = re.compile(r"\b[a-z]{3,}[A-Z][a-z]{2}")  # a lower-case word glued to the next cell
 
 
 def p_value_outcomes(text: str, start: int, end: int) -> list[Cell]:
