@@ -201,6 +201,20 @@ def _reference_like(line: str) -> bool:
     return not line.startswith(("-", "•", "*")) and bool(_ENTRY_YEAR.search(line) and _ENTRY_SOURCE.search(line))
 
 
+def reference_heading(text: str, start: int = 0) -> int | None:
+    """Where the first line at or after ``start`` that heads a list of other papers begins ("References",
+    "Literaturverzeichnis", "Similar articles", ...), or None."""
+    position = text.rfind("\n", 0, start) + 1 if start else 0
+    while position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        line = text[position:end].strip()
+        if line and len(line) <= 120 and position >= start and _LIST_HEADING.match(line):
+            return position
+        position = end + 1
+    return None
+
+
 def reference_spans(text: str, pages: list[Page] | None = None) -> list[Span]:
     """The parts of ``text`` that are lists of other papers: reference lists with or without a heading,
     a deck's references slide, a pasted page's "Similar articles" and "Cited by"."""

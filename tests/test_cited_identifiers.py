@@ -10,7 +10,7 @@ from pathlib import Path
 from hostile_inputs import write_pptx
 
 from conftest import shared_path
-from extractor.identifiers import attach_identifiers, reference_spans
+from extractor.identifiers import attach_identifiers, reference_heading, reference_spans
 from extractor.readers import read_path
 from extractor.readers.text import parse_plain_text
 from extractor.store import Store, prepare_record
@@ -151,3 +151,12 @@ def test_a_reference_list_ends_where_prose_starts_again() -> None:
     document = read_text(text)
     assert roles(document) == {"own": {"nct03333333"}, "cited": {"10.5555/cited.1"}}
     assert document.registrations == ["NCT03333333"]
+
+
+def test_the_first_reference_heading_after_a_position_is_found_in_several_languages() -> None:
+    text = "Abstract\nWe surveyed 300 parents.\n\nDiscussion\nThe references below were read.\n\nLiteraturverzeichnis\n1. A B."
+    heading = reference_heading(text, 0)
+    assert heading is not None and text[heading:].startswith("Literaturverzeichnis")
+    assert reference_heading(text, heading + 1) is None  # none after it
+    assert reference_heading("References\nSmith J (2001).\n\nBody text.", 5) is None  # a heading before start
+    assert reference_heading("Body text.\n## 7. REFERENCES\n1. Smith J (2001).", 0) == len("Body text.\n")

@@ -7,16 +7,13 @@ when they state none or are unsure.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from ...identifiers import reference_heading
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
 from ..vocabulary import DESIGNS, REVIEW_DESIGNS
 from .rules import find_design
-
-_REFERENCES = re.compile(r"^[ \t#*]*(?:references|bibliography|literature cited|works cited|referencias|refer[êe]ncias|"
-                         r"literatur(?:verzeichnis)?|r[ée]f[ée]rences|参考文献)\b", re.I | re.M)
 
 
 def _find(context: UnitContext) -> list[ExtractedValue]:
@@ -32,8 +29,8 @@ def _find(context: UnitContext) -> list[ExtractedValue]:
     # analysis: ..."): with no cue there, the rest of the text up to its references is read. Beyond the
     # analysed scope a cue counts half (``rules._place``: no sentence known), so it rarely outweighs the model.
     text = document.text
-    after = _REFERENCES.search(text, context.end)
-    stop = after.start() if after else len(text)
+    after = reference_heading(text, context.end)
+    stop = len(text) if after is None else after
     if stop - context.end < MIN_MODEL_TEXT:
         return found
     return find_design(context.layer, context.end, stop)
