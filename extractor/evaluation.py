@@ -300,7 +300,12 @@ def gold_calibration(shared: Path, fields: list[str] | None = None) -> dict[str,
 
 def reliability_lines(title: str, table: dict[str, Any]) -> list[str]:
     """A reliability table as text: confidence bins, records, mean confidence, share right, and the ECE."""
-    lines = [f"{title}: {table['n']} answered, ECE {table['ece']:.3f}",
+    from .models.calibration import ece_noise
+
+    noise = ece_noise(table)
+    lines = [f"{title}: {table['n']} answered, ECE {table['ece']:.3f} (bootstrap 90% {noise['bootstrap_low']:.3f}-"
+             f"{noise['bootstrap_high']:.3f}; a perfectly calibrated source of these confidences would show "
+             f"{noise['calibrated_mean']:.3f} on average, up to {noise['calibrated_p95']:.3f} in 95% of draws)",
              "    bin        n   confidence  accuracy"]  # fmt: skip
     for row in table["bins"]:
         lines.append(f"    {row['low']:.1f}-{row['high']:.1f} {row['n']:5d}   {row['confidence']:.3f}       "
@@ -310,9 +315,12 @@ def reliability_lines(title: str, table: dict[str, Any]) -> list[str]:
 
 def public_reliability(models: Path | None = None) -> str:
     """The reliability tables the trainers recorded on held-out public data (``metrics.json``'s ``chooser``)."""
+    from .models.calibration import pooled
+
     lines = []
     for metrics_file in sorted((models or models_root()).glob("*/metrics.json")):
         metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+        held_out = {}
         for split, figures in (metrics.get("chooser") or {}).items():
             if isinstance(figures, dict) and "reliability" in figures:
                 fitted = " (the calibration was fitted on it)" if figures.get("calibration_fitted") else " (held out)"
@@ -320,67 +328,108 @@ def public_reliability(models: Path | None = None) -> str:
                              f"{figures['accuracy']:.3f} over {figures['records']} records, coverage "
                              f"{figures['coverage']:.3f}")
                 lines += reliability_lines("  stored confidence", figures["reliability"])
+                if not figures.get("calibration_fitted"):
+                    held_out[split] = figures["reliability"]
+        if len(held_out) > 1:  # one table of every held-out record: a small split's ECE is mostly noise
+            lines += reliability_lines(f"{metrics_file.parent.name} chooser, public held-out {' + '.join(held_out)} "
+                                       "pooled, stored confidence", pooled(list(held_out.values())))
     return "\n".join(lines)
 
 
-def reported_outcomes(text: str, name: str, use_models: bool = True) -> dict[str, float]:
+def reported_outcome_values(text: str, name: str, use_models: bool = True) -> dict[str, ExtractedValue]:
     """The outcome names extraction reports for a plain text (every study unit's chosen values, distinct),
-    each with the highest confidence stored for it."""
+    each with the chosen value of the highest stored confidence that names it."""
     from .extract.document import extract_document
     from .readers.text import parse_plain_text
 
-    names: dict[str, float] = {}
+    names: dict[str, ExtractedValue] = {}
     for unit in extract_document(parse_plain_text(text, name), use_models=use_models):
         for value in unit.values:
             if value.field == "outcome" and value.chosen:
-                names[str(value.value)] = max(names.get(str(value.value), 0.0), float(value.confidence))
+                known = names.get(str(value.value))
+                if known is None or float(value.confidence) > float(known.confidence):
+                    names[str(value.value)] = value
     return names
+
+
+def reported_outcomes(text: str, name: str, use_models: bool = True) -> dict[str, float]:
+    """The outcome names extraction reports for a plain text, each with the highest confidence stored for it."""
+    return {key: float(value.confidence) for key, value in reported_outcome_values(text, name, use_models).items()}
+
+
+def raw_confidence(value: ExtractedValue) -> float:
+    """A value's confidence before any calibration (``raw_confidence`` where the chooser stored a probability)."""
+    return float((value.attributes or {}).get("raw_confidence", value.confidence))
 
 
 def outcome_names_score(texts: list[Any], use_models: bool = True, dump: Any = None) -> dict[str, Any]:
     """Reported outcome names against annotated ones (``training.outcome_scorer.Text``), matched as
-    FORMAT.md matches outcome names (an item of a listed annotation counts): precision, recall, F1, and the
-    reliability of the stored confidences (right: the name matches an annotated outcome)."""
+    FORMAT.md matches outcome names (an item of a listed annotation counts): precision, recall, F1, the
+    reliability of the stored confidences and of the raw ones (right: the name matches an annotated
+    outcome), and each reported name judged (``judged``: doc_id, source, raw and stored confidence, right)."""
     from .models.calibration import reliability
     from .training.outcome_scorer import items_of, names_match
 
     right_predicted = predicted = right_gold = gold = 0
-    confidences: list[float] = []
-    rights: list[bool] = []
+    judged: list[dict[str, Any]] = []
     for text in texts:
-        stored = reported_outcomes(text.text, f"{text.doc_id}.txt", use_models)
+        stored = reported_outcome_values(text.text, f"{text.doc_id}.txt", use_models)
         if dump is not None:
             dump.write(json.dumps({"id": text.doc_id, "reported": list(stored), "annotated": text.outcomes}) + "\n")
         distinct: dict[str, list[str]] = {}
         for outcome in text.outcomes:
             distinct.setdefault(outcome.casefold().strip(), items_of(outcome))
         predicted += len(stored)
-        for name, confidence in stored.items():
+        for name, value in stored.items():
             right = any(names_match(name, item) for items in distinct.values() for item in items)
             right_predicted += right
-            confidences.append(confidence)
-            rights.append(right)
+            judged.append({"doc_id": text.doc_id, "source": value.source, "raw": raw_confidence(value),
+                           "confidence": float(value.confidence), "right": right})  # fmt: skip
         gold += len(distinct)
         right_gold += sum(any(names_match(name, item) for name in stored for item in items)
                           for items in distinct.values())
     precision = right_predicted / predicted if predicted else 0.0
     recall = right_gold / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    rights = [row["right"] for row in judged]
     return {"texts": len(texts), "predicted": predicted, "gold": gold, "precision": precision, "recall": recall,
-            "f1": f1, "reliability": reliability(confidences, rights)}
+            "f1": f1, "reliability": reliability([row["confidence"] for row in judged], rights),
+            "raw_reliability": reliability([row["raw"] for row in judged], rights), "judged": judged}
 
 
 def public_outcome_reliability(shared: Path) -> str:
     """The reported outcomes on EBM-NLP's expert test abstracts (outcome spans marked exhaustively), as
-    extraction runs now: names P/R/F1 and the reliability of their stored confidence; empty without the data."""
+    extraction runs now: names P/R/F1 and the reliability of their stored confidence on each half of the
+    abstracts (``training.outcome_calibration``: the stored calibration is fitted on one half, the other is
+    held out), the raw confidences' beside; and, as a check, a map fitted the same way on the held-out half
+    and read on the fit half. Empty without the data."""
+    from .models.calibration import calibration, fit_platt, reliability
+    from .training.outcome_calibration import FIT, HELD_OUT, expert_half
     from .training.outcome_scorer import EBM_TEST, conll_texts
 
     if not (shared / EBM_TEST).is_file():
         return ""
     figures = outcome_names_score(list(conll_texts(shared / EBM_TEST, "test")))
-    lines = [f"outcome names, public EBM-NLP test (held out, {figures['texts']} abstracts): P {figures['precision']:.3f} "
+    table = calibration("outcome")
+    lines = [f"outcome names, public EBM-NLP expert test ({figures['texts']} abstracts): P {figures['precision']:.3f} "
              f"R {figures['recall']:.3f} F1 {figures['f1']:.3f}"]
-    lines += reliability_lines("  stored confidence (right: names an annotated outcome)", figures["reliability"])
+    lines += reliability_lines("  raw confidence, all abstracts (no calibration fitted on them)",
+                               figures["raw_reliability"])
+    halves = {half: [row for row in figures["judged"] if expert_half(row["doc_id"]) == half] for half in (FIT, HELD_OUT)}
+    for half, rows in halves.items():
+        documents = len({row["doc_id"] for row in rows})
+        note = "the calibration was fitted on it" if half == FIT else "held out"
+        if table is None:
+            note = "no calibration committed"
+        raw = reliability([row["raw"] for row in rows], [row["right"] for row in rows])
+        lines.append(f"  half {half} ({documents} abstracts with a reported name, {note}): raw ECE {raw['ece']:.3f}")
+        lines += reliability_lines(f"  stored confidence, half {half}",
+                                   reliability([row["confidence"] for row in rows], [row["right"] for row in rows]))
+    if table is not None and all(halves.values()):
+        swap = fit_platt([row["raw"] for row in halves[HELD_OUT]], [row["right"] for row in halves[HELD_OUT]])
+        check = reliability([swap(row["raw"]) for row in halves[FIT]], [row["right"] for row in halves[FIT]])
+        lines.append(f"  cross-fit check: the same map fitted on half {HELD_OUT}, read on half {FIT}: ECE "
+                     f"{check['ece']:.3f} ({check['n']} names)")
     return "\n".join(lines)
 
 

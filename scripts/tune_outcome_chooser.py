@@ -38,6 +38,7 @@ def load_score_module(shared: Path):  # noqa: ANN201 (the shared scorer, loaded 
 def collect(shared: Path, scoring) -> list[dict]:  # noqa: ANN001
     """Each gold study with the outcome candidates of the predicted study paired with it."""
     from extractor.batch.tasks import process_document
+    from extractor.extract.choice import uncalibrated
     from extractor.interchange import interchange_record
     from extractor.readers import read_path
     from extractor.types import Failure
@@ -59,8 +60,8 @@ def collect(shared: Path, scoring) -> list[dict]:  # noqa: ANN001
             predicted = scoring.studies_of(interchange_record(document, units))
             for gold_study, study in scoring.pair_studies(scoring.studies_of(gold[path.stem]), predicted):
                 index = next((i for i, s in enumerate(predicted) if s is study), None)
-                candidates = [] if index is None else [
-                    v for v in units[index].values if v.field == "outcome" and "mentions" not in v.attributes]
+                candidates = [] if index is None else uncalibrated([  # replayed on the confidences chosen on
+                    v for v in units[index].values if v.field == "outcome" and "mentions" not in v.attributes])
                 rows.append({"doc": path.stem, "gold": gold_study.get("outcomes") or [], "candidates": candidates})
             break
     return rows

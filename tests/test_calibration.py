@@ -13,7 +13,15 @@ from extractor.extract import choice
 from extractor.extract.design import SPEC as DESIGN
 from extractor.extract.design import rechoose
 from extractor.models import calibration as calibration_module
-from extractor.models.calibration import Calibration, Curve, fit_isotonic, parse, reliability
+from extractor.models.calibration import (
+    Calibration,
+    Curve,
+    ece_noise,
+    fit_isotonic,
+    parse,
+    pooled,
+    reliability,
+)
 from extractor.training.design import mesh_label
 from extractor.types import ExtractedValue
 
@@ -142,3 +150,129 @@ def test_committed_metrics_hold_the_public_reliability() -> None:
     for split in ("dev", "test"):
         table = metrics["chooser"][split]["reliability"]
         assert sum(row["n"] for row in table["bins"]) == table["n"]
+
+
+# ------------------------------------------------------------------ calibration of the stored confidence only
+
+
+def test_a_calibration_round_trips_through_its_json_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = Calibration("outcome", {"rule:outcomes": Curve((0.0, 0.5, 1.0), (0.1, 0.4, 0.8)),
+                                    "model:outcome_spans": Curve((0.0, 1.0), (0.2, 0.9))}, applies="stored")  # fmt: skip
+    folder = tmp_path / "outcome"
+    folder.mkdir()
+    (folder / calibration_module.CALIBRATION_FILE).write_text(json.dumps(table.as_json(fitted_on="ours")),
+                                                              encoding="utf-8")  # fmt: skip
+    monkeypatch.setattr(calibration_module, "model_dir", lambda name: tmp_path / name)
+    calibration_module.calibration.cache_clear()
+    try:
+        read = calibration_module.calibration("outcome")
+        assert read == table and read.applies == "stored"
+        assert read.probability("rule:outcomes.subject.v1", 0.75) == pytest.approx(0.6)
+        assert calibration_module.calibration("design") is None  # no file: no calibration
+    finally:
+        calibration_module.calibration.cache_clear()
+    design = Calibration("design", {"rule:design": Curve((0.0, 1.0), (0.0, 1.0))})
+    assert "applies" not in design.as_json() and parse(design.as_json()).applies == "choice"
+    with pytest.raises(ValueError, match="applies"):
+        parse({**table.as_json(), "applies": "sometimes"})
+
+
+def test_pooled_reliability_is_the_table_of_all_the_records() -> None:
+    rng = np.random.default_rng(1)
+    first, second = rng.uniform(0, 1, 300), rng.uniform(0.5, 1, 120)
+    right_first, right_second = rng.uniform(0, 1, 300) < first, rng.uniform(0, 1, 120) < second**2
+    together = reliability(np.r_[first, second], np.r_[right_first, right_second])
+    merged = pooled([reliability(first, right_first), reliability(second, right_second)])
+    assert merged["n"] == together["n"] == 420
+    assert merged["ece"] == pytest.approx(together["ece"], abs=1e-3)
+    assert [row["n"] for row in merged["bins"]] == [row["n"] for row in together["bins"]]
+
+
+def test_ece_noise_tells_a_small_calibrated_set_from_a_miscalibrated_one() -> None:
+    rng = np.random.default_rng(2)
+    confidence = rng.uniform(0.5, 1.0, 60)
+    calibrated = reliability(confidence, rng.uniform(0, 1, 60) < confidence)
+    noise = ece_noise(calibrated)
+    # sixty records: even a perfectly calibrated source shows an ECE of several hundredths
+    assert 0.03 < noise["calibrated_mean"] < noise["calibrated_p95"] < 0.2
+    assert noise["bootstrap_low"] <= calibrated["ece"] <= noise["bootstrap_high"]
+    many = rng.uniform(0.5, 1.0, 5000)
+    overconfident = reliability(many, rng.uniform(0, 1, 5000) < many - 0.2)
+    assert overconfident["ece"] > ece_noise(overconfident)["calibrated_p95"]
+    assert ece_noise(overconfident)["calibrated_mean"] < 0.02
+    assert ece_noise(overconfident, seed=3) != ece_noise(overconfident, seed=4)
+    assert ece_noise(overconfident) == ece_noise(overconfident)  # fixed seed: the same figures every run
+
+
+def _outcome(name: str, confidence: float, source: str) -> ExtractedValue:
+    return ExtractedValue("outcome", name, None, None, confidence, source, attributes={})
+
+
+def test_a_stored_calibration_is_read_after_choosing_and_keeps_one_object_per_value(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    table = Calibration("outcome", {"rule:outcomes": Curve((0.0, 1.0), (0.0, 0.5))}, applies="stored")
+    monkeypatch.setattr(choice, "calibration", lambda field: table if field == "outcome" else None)
+    spec = choice.spec_of("outcome")
+    rule, annotator = _outcome("pain", 0.8, "rule:outcomes.subject.v1"), _outcome("sleep", 0.9, "annotator:a")
+    assert choice.score(spec, rule) == 0.8  # floors read the raw confidence
+    assert choice.calibrated(spec, [rule]) == [rule]  # not mapped before the choice
+    candidates, chosen = choice.stored_probabilities(spec, [rule, annotator], [rule])
+    assert candidates[0] is chosen[0] and candidates[0].confidence == pytest.approx(0.4)
+    assert candidates[0].attributes["raw_confidence"] == 0.8 and rule.confidence == 0.8  # a copy; the input kept
+    assert candidates[1] is annotator  # no curve for the source: unchanged
+    assert choice.score(spec, candidates[0]) == 0.8  # still the raw one for any later floor
+    assert choice.uncalibrated(candidates)[0].confidence == 0.8
+    again, _ = choice.stored_probabilities(spec, candidates, chosen)
+    assert again[0].confidence == pytest.approx(0.4)  # never mapped twice
+
+
+def test_a_stored_calibration_changes_no_chosen_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.extract.document import extract_document
+    from extractor.readers.text import parse_plain_text
+
+    text = ("Exercise for knee pain: a randomised trial\n\nMethods: 120 adults were randomised to exercise or advice. "
+            "The primary outcome was pain at 12 weeks; secondary outcomes were function, quality of life and "
+            "adverse events.\n\nResults: Pain improved more with exercise (mean difference -1.2, 95% CI -1.9 to "
+            "-0.5). Function and quality of life did not differ.\n")
+
+    def outcomes() -> list[tuple[str, bool, float]]:
+        units = extract_document(parse_plain_text(text, "ours.txt"))
+        return [(str(v.value), v.chosen, v.confidence) for u in units for v in u.values if v.field == "outcome"]
+
+    monkeypatch.setattr(choice, "calibration", lambda field: None)
+    before = outcomes()
+    assert any(chosen for _, chosen, _ in before)
+    table = Calibration("outcome", {"rule:outcomes": Curve((0.0, 1.0), (0.05, 0.15))}, applies="stored")
+    monkeypatch.setattr(choice, "calibration", lambda field: table if field == "outcome" else None)
+    after = outcomes()
+    assert [(name, chosen) for name, chosen, _ in after] == [(name, chosen) for name, chosen, _ in before]
+    assert all(confidence <= 0.15 for _, chosen, confidence in after if chosen)  # far below every floor, yet kept
+
+
+def test_outcome_calibration_is_fitted_on_one_half_and_lowers_an_overconfident_error() -> None:
+    from extractor.training.outcome_calibration import FIT, HELD_OUT, compare_methods, expert_half, fit
+
+    assert {expert_half(str(pmid)) for pmid in range(10000000, 10000040)} == {FIT, HELD_OUT}
+    assert expert_half("10070173") == expert_half("10070173")
+    rng = np.random.default_rng(5)
+    judged = []
+    for number in range(400):  # raw confidences that overstate: right with probability raw - 0.15
+        raw = float(rng.uniform(0.5, 1.0))
+        judged.append({"doc_id": f"d{number // 3}", "source": "rule:outcomes.x.v1", "raw": raw,
+                       "right": bool(rng.uniform() < raw - 0.15)})  # fmt: skip
+    table = fit(judged)
+    assert table.applies == "stored" and set(table.kinds) == {"rule:outcomes", "model:outcome_spans"}
+    assert table.probability("rule:outcomes.x.v1", 0.9) == pytest.approx(0.75, abs=0.08)
+    assert table.probability("rule:units.table.v1", 0.9) is None  # a table's given outcomes keep theirs
+    figures = compare_methods(judged)
+    for folds in ("2_folds", "5_folds"):
+        assert figures[folds]["platt"] < figures[folds]["raw"]
+
+
+def test_committed_outcome_calibration_applies_to_the_stored_confidence_only() -> None:
+    table = calibration_module.calibration("outcome")
+    if table is None:
+        pytest.skip("no models/outcome/calibration.json committed")
+    assert table.applies == "stored"
+    for curve in table.kinds.values():
+        assert list(curve.y) == sorted(curve.y) and 0.0 <= curve.y[0] <= curve.y[-1] <= 1.0

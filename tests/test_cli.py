@@ -168,9 +168,14 @@ def test_evaluate_prints_the_reported_outcomes_reliability_on_public_held_out_ab
     result = run("evaluate", "--no-gold", "--shared", str(shared))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    header = next(i for i, line in enumerate(lines) if line.startswith("outcome names, public EBM-NLP test"))
+    header = next(i for i, line in enumerate(lines) if line.startswith("outcome names, public EBM-NLP expert test"))
     assert "191 abstracts" in lines[header]
-    assert lines[header + 1].startswith("  stored confidence") and "ECE" in lines[header + 1]
+    assert lines[header + 1].startswith("  raw confidence, all abstracts") and "ECE" in lines[header + 1]
+    # the calibration's fitting half is named as such; the other half is reported as held out
+    halves = [line for line in lines[header:] if line.startswith("  half ")]
+    assert [("fitted on it" in line, "held out" in line) for line in halves] in (
+        [(True, False), (False, True)], [(False, False), (False, False)])  # no calibration committed: neither
+    assert any(line.startswith("  stored confidence, half B") and "ECE" in line for line in lines[header:])
 
 
 def test_evaluate_without_the_public_data_leaves_the_outcome_table_out(tmp_path: Path) -> None:

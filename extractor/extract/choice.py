@@ -10,7 +10,9 @@ returns every candidate beside the chosen ones. Thresholds come from ``data/comb
 a model's candidate reads it. For a field with a calibration (``models/<field>/calibration.json``,
 ``extractor.models.calibration``) it is the probability that the candidate is right, and that
 probability becomes the candidate's stored confidence (the raw one kept as ``raw_confidence``);
-otherwise it is the candidate's own confidence.
+otherwise it is the candidate's own confidence. A calibration that ``applies`` to the stored confidence
+only (outcomes) is left out of ``score``: the field is chosen on raw confidences, and ``choose`` then
+stores every candidate's probability (``stored_probabilities``), so it changes no choice.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ from .thresholds import thresholds
 
 def score(spec: FieldSpec, candidate: ExtractedValue, context: UnitContext | None = None) -> float:
     """How strongly a candidate is believed, on the scale of the field's floors: its calibrated
-    probability of being right where the field has a calibration (and ``calibrated`` has not yet
-    stored it), else its own confidence."""
+    probability of being right where the field has a calibration that applies to the choice (and
+    ``calibrated`` has not yet stored it); its raw confidence where the calibration applies to the stored
+    confidence only; else its own confidence."""
     table = calibration(spec.name)
+    if table is not None and table.applies == "stored":  # chosen on the raw confidence, stored calibrated
+        return float((candidate.attributes or {}).get("raw_confidence", candidate.confidence))
     if table is None or "raw_confidence" in (candidate.attributes or {}):
         return candidate.confidence
     probability = table.probability(candidate.source, candidate.confidence)
@@ -39,16 +44,42 @@ def score(spec: FieldSpec, candidate: ExtractedValue, context: UnitContext | Non
 def calibrated(spec: FieldSpec, candidates: list[ExtractedValue], context: UnitContext | None = None
                ) -> list[ExtractedValue]:
     """The candidates with their ``score`` stored as their confidence (the raw one kept in ``raw_confidence``)."""
-    if calibration(spec.name) is None:
+    table = calibration(spec.name)
+    if table is None or table.applies != "choice":
         return candidates
-    result = []
-    for candidate in candidates:
-        probability = score(spec, candidate, context)
-        if probability != candidate.confidence:
-            attributes = {**(candidate.attributes or {}), "raw_confidence": candidate.confidence}
-            candidate = replace(candidate, confidence=round(probability, 3), attributes=attributes)
-        result.append(candidate)
-    return result
+    return [_with_probability(candidate, score(spec, candidate, context)) for candidate in candidates]
+
+
+def _with_probability(candidate: ExtractedValue, probability: float | None) -> ExtractedValue:
+    """A copy of the candidate storing ``probability`` as its confidence, the raw one kept in ``raw_confidence``
+    (the candidate itself when there is none or it is the same)."""
+    if probability is None or probability == candidate.confidence:
+        return candidate
+    attributes = {**(candidate.attributes or {}), "raw_confidence": candidate.confidence}
+    return replace(candidate, confidence=round(probability, 3), attributes=attributes)
+
+
+def stored_probabilities(spec: FieldSpec, candidates: list[ExtractedValue], chosen: list[ExtractedValue]
+                         ) -> tuple[list[ExtractedValue], list[ExtractedValue]]:
+    """(candidates, chosen) with each value's calibrated probability as its stored confidence, for a field whose
+    calibration ``applies`` to the stored confidence only; a value in both lists stays one object."""
+    table = calibration(spec.name)
+    if table is None or table.applies != "stored":
+        return candidates, chosen
+    mapped: dict[int, ExtractedValue] = {}
+    for value in [*candidates, *chosen]:
+        if id(value) not in mapped:
+            raw = "raw_confidence" in (value.attributes or {})
+            mapped[id(value)] = value if raw else _with_probability(
+                value, table.probability(value.source, value.confidence))
+    return [mapped[id(value)] for value in candidates], [mapped[id(value)] for value in chosen]
+
+
+def uncalibrated(values: list[ExtractedValue]) -> list[ExtractedValue]:
+    """The values with the raw confidence they were chosen on (``raw_confidence``) as their confidence, for code
+    that replays a choice on extracted values (trainers); values never calibrated are returned as they are."""
+    return [replace(value, confidence=float(value.attributes["raw_confidence"]))
+            if "raw_confidence" in (value.attributes or {}) else value for value in values]
 
 
 def is_model(candidate: ExtractedValue) -> bool:
@@ -97,7 +128,7 @@ def choose(spec: FieldSpec, context: UnitContext) -> tuple[list[ExtractedValue],
             chosen = calibrated(spec, hook.propose(candidates, context), context)[:1]
     if chosen and spec.finish is not None:
         spec.finish(chosen, candidates)
-    return candidates, chosen
+    return stored_probabilities(spec, candidates, chosen)
 
 
 def mark_chosen(candidates: list[ExtractedValue], chosen: list[ExtractedValue | None]) -> None:

@@ -7,6 +7,11 @@ regression), stored as knots and read by linear interpolation between them. A fi
 (an annotator's value), keeps its raw confidence.
 
     {"field": "design", "kinds": {"rule:design": {"x": [0.2, 0.6, 0.97], "y": [0.1, 0.55, 0.95]}, ...}}
+
+``"applies"`` says where the chooser uses it: ``"choice"`` (the default; design) maps every candidate
+before the floors and comparisons, which then read the probability; ``"stored"`` (outcomes) leaves the
+choice to the raw confidences and maps only the confidence stored on the candidates once chosen, so a
+calibration fitted later cannot change what is chosen.
 """
 
 from __future__ import annotations
@@ -108,6 +113,7 @@ class Calibration:
 
     field: str
     kinds: dict[str, Curve]
+    applies: str = "choice"  # "choice": the chooser reads the probability; "stored": only the stored confidence
 
     def probability(self, source: str, raw: float) -> float | None:
         """The calibrated probability of a candidate from ``source`` with confidence ``raw`` (None: no curve)."""
@@ -117,11 +123,20 @@ class Calibration:
         return self.kinds[max(matches, key=len)](raw)
 
     def as_json(self, **extra: object) -> dict[str, object]:
-        return {"field": self.field, "kinds": {kind: curve.as_json() for kind, curve in self.kinds.items()}, **extra}
+        applies = {} if self.applies == "choice" else {"applies": self.applies}
+        return {"field": self.field, **applies,
+                "kinds": {kind: curve.as_json() for kind, curve in self.kinds.items()}, **extra}
+
+
+APPLIES = ("choice", "stored")
 
 
 def parse(data: dict) -> Calibration:
-    return Calibration(data["field"], {kind: Curve(tuple(c["x"]), tuple(c["y"])) for kind, c in data["kinds"].items()})
+    applies = data.get("applies", "choice")
+    if applies not in APPLIES:
+        raise ValueError(f"calibration of {data.get('field')}: applies is {applies!r}, expected one of {APPLIES}")
+    return Calibration(data["field"], {kind: Curve(tuple(c["x"]), tuple(c["y"])) for kind, c in data["kinds"].items()},
+                       applies)
 
 
 @cache
@@ -151,3 +166,46 @@ def reliability(confidence: Sequence[float], right: Sequence[bool], bins: int = 
                      "confidence": round(mean, 4), "accuracy": round(share, 4)})  # fmt: skip
     return {"n": int(len(confidence)), "accuracy": float(right.mean()) if len(right) else None,
             "ece": round(float(error), 4), "bins": rows}  # fmt: skip
+
+
+def pooled(tables: Sequence[dict[str, object]]) -> dict[str, object]:
+    """Reliability tables of several sets with the same bins, as one table of all their records (exact: a
+    bin's records, mean confidence and share right add up by count)."""
+    merged: dict[tuple[float, float], list[float]] = {}  # (low, high) -> [records, confidence sum, right sum]
+    for table in tables:
+        for row in table["bins"]:
+            entry = merged.setdefault((row["low"], row["high"]), [0, 0.0, 0.0])
+            entry[0] += row["n"]
+            entry[1] += row["n"] * row["confidence"]
+            entry[2] += row["n"] * row["accuracy"]
+    total = sum(entry[0] for entry in merged.values())
+    rows = [{"low": low, "high": high, "n": int(n), "confidence": round(c / n, 4), "accuracy": round(r / n, 4)}
+            for (low, high), (n, c, r) in sorted(merged.items()) if n]  # fmt: skip
+    error = sum(row["n"] / total * abs(row["confidence"] - row["accuracy"]) for row in rows) if total else 0.0
+    right = sum(entry[2] for entry in merged.values())
+    return {"n": int(total), "accuracy": right / total if total else None, "ece": round(float(error), 4), "bins": rows}
+
+
+def ece_noise(table: dict[str, object], draws: int = 2000, seed: int = 0) -> dict[str, float]:
+    """How much of a table's ECE its size alone explains, from its bins (records, mean confidence, share right):
+    ``calibrated_mean``/``calibrated_p95``: the ECE of a perfectly calibrated source with these confidences
+    (each bin's records right with probability its mean confidence), mean and 95th percentile over ``draws``;
+    ``bootstrap_low``/``bootstrap_high``: the 5th and 95th percentiles of the ECE over records drawn again
+    with replacement. A measured ECE within the first is indistinguishable from perfect calibration."""
+    rows = table["bins"]
+    counts = np.array([row["n"] for row in rows], dtype=np.int64)
+    if not counts.sum():
+        return {"calibrated_mean": 0.0, "calibrated_p95": 0.0, "bootstrap_low": 0.0, "bootstrap_high": 0.0}
+    confidence = np.array([row["confidence"] for row in rows])
+    share = np.array([row["accuracy"] for row in rows])
+    rng = np.random.default_rng(seed)
+    total = counts.sum()
+    right = rng.binomial(counts, confidence, size=(draws, len(rows)))
+    calibrated = (np.abs(right - counts * confidence)).sum(axis=1) / total
+    drawn = rng.multinomial(total, counts / total, size=draws)
+    drawn_right = rng.binomial(drawn, share)
+    boot = (np.abs(drawn_right - drawn * confidence)).sum(axis=1) / total
+    return {"calibrated_mean": round(float(calibrated.mean()), 4),
+            "calibrated_p95": round(float(np.percentile(calibrated, 95)), 4),
+            "bootstrap_low": round(float(np.percentile(boot, 5)), 4),
+            "bootstrap_high": round(float(np.percentile(boot, 95)), 4)}  # fmt: skip

@@ -8,7 +8,9 @@ import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-TRAINERS = ("design", "outcome_spans", "outcome_scorer", "sample_size", "sentence_roles", "title")  # modules of this package
+# modules of this package, in the order `extractor train` runs them: outcome_calibration reads extraction as
+# the others leave it, so it comes last
+TRAINERS = ("design", "outcome_spans", "outcome_scorer", "sample_size", "sentence_roles", "title", "outcome_calibration")
 
 
 def trainer(name: str) -> Callable[[Sequence[str] | None], int]:

@@ -677,7 +677,7 @@ class GroupRows:
 def unit_groups(text: str, name: str) -> list[tuple[Any, list[float]]]:
     """Each outcome group of a text's study units as extraction forms it from the eligible candidates, with
     its features."""
-    from ..extract.choice import eligible
+    from ..extract.choice import eligible, uncalibrated
     from ..extract.document import extract_document
     from ..extract.fields import spec_of
     from ..extract.outcomes.choice import outcome_groups
@@ -687,7 +687,7 @@ def unit_groups(text: str, name: str) -> list[tuple[Any, list[float]]]:
     spec = spec_of("outcome")
     found = []
     for unit in extract_document(parse_plain_text(text, name), use_models=True):
-        candidates = [v for v in unit.values if v.field == "outcome" and "mentions" not in v.attributes]
+        candidates = uncalibrated([v for v in unit.values if v.field == "outcome" and "mentions" not in v.attributes])
         groups = outcome_groups(eligible(spec, candidates))
         found.extend(zip(groups, unit_rows(groups), strict=True))
     return found
@@ -764,6 +764,7 @@ def ebm_reported_spans(documents: Sequence[Text], keep: Any, model_floor: float)
     by the rules' strong-or-weak groups. After: rule mentions at their floor, tagger spans and chunks whose
     score reaches ``model_floor``, chosen by ``keep`` (``outcome_scorer.group_chooser``). Spans are mapped to the gold's
     tokens and scored exact and overlap (``outcome_spans.span_scores``)."""
+    from ..extract.choice import uncalibrated
     from ..extract.document import extract_document
     from ..extract.outcomes.choice import STRONG, WEAK, outcome_groups
     from ..extract.thresholds import thresholds
@@ -777,7 +778,7 @@ def ebm_reported_spans(documents: Sequence[Text], keep: Any, model_floor: float)
         gold.append(char_to_token_spans(offsets, document.outcome_spans))
         old_spans, new_spans = [], []
         for unit in extract_document(parse_plain_text(document.text, f"{document.doc_id}.txt"), use_models=True):
-            candidates = [v for v in unit.values if v.field == "outcome" and "mentions" not in v.attributes]
+            candidates = uncalibrated([v for v in unit.values if v.field == "outcome" and "mentions" not in v.attributes])
             old = [c for c in candidates if (c.source.startswith("rule:") and c.confidence >= rule_floor)
                    or (c.attributes.get("matched") == "model" and c.attributes.get("span_probability", 0) >= 0.9)]
             groups = outcome_groups(old)
