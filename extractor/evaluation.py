@@ -108,6 +108,7 @@ class FieldCheck:
     name: str  # the field's spec name (ExtractedValue.field)
     judge: Callable[[dict[str, Any], list[ExtractedValue]], Judged]
     tuning: Tuning | None = None
+    counted: str = "gold values"  # what its judged values are, as the report names them
 
 
 def _judge_design(gold: dict[str, Any], chosen: list[ExtractedValue]) -> Judged:
@@ -123,6 +124,18 @@ def _judge_sample_size(gold: dict[str, Any], chosen: list[ExtractedValue]) -> Ju
     return judge(gold, chosen)
 
 
+def _judge_outcome(gold: dict[str, Any], chosen: list[ExtractedValue]) -> Judged:
+    """Each distinct chosen outcome name (its highest stored confidence) and whether it names a gold outcome,
+    matched as the public figures match them (``training.outcome_scorer.names_match``, items of a listed one)."""
+    from .training.outcome_scorer import items_of, names_match
+
+    items = [item for outcome in gold.get("outcomes") or [] for item in items_of(str(outcome))]
+    names: dict[str, float] = {}
+    for value in chosen:
+        names[str(value.value)] = max(names.get(str(value.value), 0.0), float(value.confidence))
+    return [(confidence, any(names_match(name, item) for item in items)) for name, confidence in names.items()]
+
+
 def _design_tuning() -> Tuning:
     from .extract.design import rechoose, threshold_grid
 
@@ -133,6 +146,7 @@ def _design_tuning() -> Tuning:
 FIELD_CHECKS: dict[str, Callable[[], FieldCheck]] = {
     "design": lambda: FieldCheck("design", _judge_design, _design_tuning()),
     "sample_size": lambda: FieldCheck("sample_size", _judge_sample_size),
+    "outcome": lambda: FieldCheck("outcome", _judge_outcome, counted="reported names (accuracy: their precision)"),
 }
 FOLDS = 5
 
@@ -268,7 +282,7 @@ def gold_calibration(shared: Path, fields: list[str] | None = None) -> dict[str,
                                                                           if v.chosen])
         answered = [(c, r) for c, r in judged if c is not None]
         entry: dict[str, Any] = {
-            "n": len(judged), "accuracy": sum(r for _, r in judged) / len(judged) if judged else None,
+            "counted": check.counted, "n": len(judged), "accuracy": sum(r for _, r in judged) / len(judged) if judged else None,
             "answered": len(answered),
             "reliability": reliability([c for c, _ in answered], [r for _, r in answered]),
         }  # fmt: skip
@@ -438,7 +452,7 @@ def gold_calibration_text(report: dict[str, Any]) -> str:
     lines = []
     for name, entry in report.items():
         lines.append(f"{name} on the dev gold (as extraction runs now): accuracy {entry['accuracy']:.3f} "
-                     f"over {entry['n']} gold values, {entry['answered']} answered")
+                     f"over {entry['n']} {entry.get('counted', 'gold values')}, {entry['answered']} answered")
         lines += reliability_lines("  stored confidence", entry["reliability"])
         for subset in ("all", "new40"):
             if subset in entry:

@@ -276,3 +276,18 @@ def test_committed_outcome_calibration_applies_to_the_stored_confidence_only() -
     assert table.applies == "stored"
     for curve in table.kinds.values():
         assert list(curve.y) == sorted(curve.y) and 0.0 <= curve.y[0] <= curve.y[-1] <= 1.0
+
+
+def test_dev_gold_outcomes_are_judged_by_distinct_reported_name() -> None:
+    from extractor.evaluation import FIELD_CHECKS, gold_calibration_text
+
+    check = FIELD_CHECKS["outcome"]()
+    chosen = [_outcome("pain", 0.7, "rule:outcomes.a.v1"), _outcome("pain", 0.9, "rule:outcomes.b.v1"),
+              _outcome("sleep quality", 0.6, "rule:outcomes.a.v1")]  # fmt: skip
+    judged = check.judge({"outcomes": ["pain; anxiety", "quality of life"]}, chosen)
+    assert sorted(judged) == [(0.6, False), (0.9, True)]  # "pain" names an item of the listed outcome
+    assert sorted(check.judge({"outcomes": ["pain intensity at rest"]}, chosen)) == [(0.6, False), (0.9, False)]
+    table = reliability([c for c, _ in judged], [r for _, r in judged])
+    text = gold_calibration_text({"outcome": {"counted": check.counted, "n": 2, "accuracy": 0.5, "answered": 2,
+                                              "reliability": table}})  # fmt: skip
+    assert "over 2 reported names" in text and "ECE" in text
