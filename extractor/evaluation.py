@@ -411,6 +411,16 @@ def outcome_names_score(texts: list[Any], use_models: bool = True, dump: Any = N
             "raw_reliability": reliability([row["raw"] for row in judged], rights), "judged": judged}
 
 
+# The halves of EBM-NLP's expert test abstracts: the outcome calibration (``training.outcome_calibration``)
+# is fitted on FIT and reported on HELD_OUT.
+FIT, HELD_OUT = "A", "B"
+
+
+def expert_half(doc_id: str) -> str:
+    """The half of the EBM-NLP expert test abstracts a PMID falls in (by its MD5): ``FIT`` or ``HELD_OUT``."""
+    return FIT if int(hashlib.md5(doc_id.encode("utf-8")).hexdigest(), 16) % 2 == 0 else HELD_OUT
+
+
 def public_outcome_reliability(shared: Path) -> str:
     """The reported outcomes on EBM-NLP's expert test abstracts (outcome spans marked exhaustively), as
     extraction runs now: names P/R/F1 and the reliability of their stored confidence on each half of the
@@ -418,7 +428,6 @@ def public_outcome_reliability(shared: Path) -> str:
     held out), the raw confidences' beside; and, as a check, a map fitted the same way on the held-out half
     and read on the fit half. Empty without the data."""
     from .models.calibration import calibration, fit_platt, reliability
-    from .training.outcome_calibration import FIT, HELD_OUT, expert_half
     from .training.outcome_scorer import EBM_TEST, conll_texts
 
     if not (shared / EBM_TEST).is_file():

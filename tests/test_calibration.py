@@ -250,7 +250,8 @@ def test_a_stored_calibration_changes_no_chosen_outcome(monkeypatch: pytest.Monk
 
 
 def test_outcome_calibration_is_fitted_on_one_half_and_lowers_an_overconfident_error() -> None:
-    from extractor.training.outcome_calibration import FIT, HELD_OUT, compare_methods, expert_half, fit
+    from extractor.evaluation import FIT, HELD_OUT, expert_half
+    from extractor.training.outcome_calibration import compare_methods, fit
 
     assert {expert_half(str(pmid)) for pmid in range(10000000, 10000040)} == {FIT, HELD_OUT}
     assert expert_half("10070173") == expert_half("10070173")

@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..evaluation import FIT, HELD_OUT, expert_half, outcome_names_score
 from ..models.calibration import CALIBRATION_FILE, Calibration, fit_platt, reliability
 from ..models.paths import model_dir
 from .common import NoTrainingData, hash_bucket, trainer_arguments, write_metrics_and_card
@@ -42,15 +43,9 @@ from .common import NoTrainingData, hash_bucket, trainer_arguments, write_metric
 NAME = "outcome"
 VERSION = 1
 DEFAULT_PATH = model_dir(NAME)
-FIT, HELD_OUT = "A", "B"
 # the sources the curve covers: the rules' outcome names and the outcome-span model's (a table's given
 # outcomes, rule:units.table, and annotators' values keep their confidence)
 KINDS = ("rule:outcomes", "model:outcome_spans")
-
-
-def expert_half(doc_id: str) -> str:
-    """The half of the EBM-NLP expert test abstracts a PMID falls in (by its MD5): ``FIT`` or ``HELD_OUT``."""
-    return FIT if hash_bucket(doc_id, 2) == 0 else HELD_OUT
 
 
 def fit(judged: Sequence[dict[str, Any]]) -> Calibration:
@@ -98,7 +93,6 @@ def _figures(rows: Sequence[dict[str, Any]], table: Calibration) -> dict[str, An
 def train(shared: Path) -> tuple[Calibration, dict[str, Any]]:
     """The map fitted on half ``FIT`` of the expert abstracts, and its figures on both halves (raw and mapped),
     with the cross-fitting check (fitted on ``HELD_OUT``, read on ``FIT``)."""
-    from ..evaluation import outcome_names_score
     from .outcome_scorer import EBM_TEST, conll_texts
 
     started = time.perf_counter()
