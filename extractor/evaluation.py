@@ -270,6 +270,7 @@ def gold_calibration(shared: Path, fields: list[str] | None = None) -> dict[str,
     """Per field on the dev gold: accuracy and reliability of the stored confidences as extraction runs now,
     and, for a field with a tuning grid, the 5-fold cross-validated (by document) and as-fitted accuracy of
     its thresholds (each new 40-document subset of the gold reported beside all of it)."""
+    from .extract.choice import uncalibrated
     from .extract.thresholds import thresholds
     from .models.calibration import reliability
 
@@ -286,6 +287,11 @@ def gold_calibration(shared: Path, fields: list[str] | None = None) -> dict[str,
             "answered": len(answered),
             "reliability": reliability([c for c, _ in answered], [r for _, r in answered]),
         }  # fmt: skip
+        if any("raw_confidence" in (v.attributes or {}) for _, _, unit in rows for v in _candidates(unit, name)):
+            _, raw = _per_doc(rows, check, lambda unit, name=name: uncalibrated([v for v in _candidates(unit, name)
+                                                                                  if v.chosen]))
+            raw = [(c, r) for c, r in raw if c is not None]
+            entry["raw_reliability"] = reliability([c for c, _ in raw], [r for _, r in raw])
         if check.tuning is not None:
             with _thresholds_set(check.tuning.collect):
                 collected = _paired_units(shared, gold, documents)
@@ -463,6 +469,9 @@ def gold_calibration_text(report: dict[str, Any]) -> str:
         lines.append(f"{name} on the dev gold (as extraction runs now): accuracy {entry['accuracy']:.3f} "
                      f"over {entry['n']} {entry.get('counted', 'gold values')}, {entry['answered']} answered")
         lines += reliability_lines("  stored confidence", entry["reliability"])
+        if "raw_reliability" in entry:
+            raw = entry["raw_reliability"]
+            lines.append(f"  raw confidence (before calibration): {raw['n']} answered, ECE {raw['ece']:.3f}")
         for subset in ("all", "new40"):
             if subset in entry:
                 figures = entry[subset]
