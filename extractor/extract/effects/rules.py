@@ -48,6 +48,7 @@ from .measures import (
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tables import VERSION as TABLE_VERSION
 from .tables import table_estimates
+from .respective import respective_outcomes
 from .tail import Estimate, share_p_values
 
 __all__ = ["VERSION", "find_effects", "iter_statistics", "parse_statistic", "repair_pdf_glyphs"]
@@ -86,6 +87,7 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
     sentences: dict[int, tuple[bool, bool, str | None]] = {}
     values = [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
     _time_point_lists(scan, estimates, values)
+    _respective_lists(scan, layer, start, end, estimates, values)
     values.extend(_table_values(scan, layer, start, end, values))
     return values
 
@@ -181,6 +183,28 @@ def _time_point_lists(scan: str, estimates: list[Estimate], values: list[Extract
             value.attributes["outcome"] = outcome
             value.value["outcome"] = outcome
             value.attributes.pop("outcome_candidates", None)
+
+
+def _respective_lists(
+    scan: str, layer: TextLayer, start: int, end: int, estimates: list[Estimate], values: list[ExtractedValue]
+) -> None:
+    """``improved anxiety and depression (d = 0.31 and 0.42, respectively)``: each value of a run closed by
+    ``respectively`` takes its own outcome from the list, in order; unlinked when the counts disagree."""
+    sentences = []
+    for estimate in estimates:
+        sentence = layer.sentence_at(estimate.start)
+        sentences.append((sentence.start, sentence.end) if sentence else (start, end))
+    spans = [(estimate.start, estimate.end) for estimate in estimates]
+    linked = [value.attributes.get("outcome") for value in values]
+    for index, outcome in respective_outcomes(scan, spans, sentences, linked).items():
+        value = values[index]
+        value.attributes["outcome"] = outcome
+        value.attributes["respectively"] = True
+        value.attributes.pop("outcome_candidates", None)
+        if outcome:
+            value.value["outcome"] = outcome
+        else:
+            value.value.pop("outcome", None)
 
 
 def _to_value(
