@@ -80,3 +80,11 @@ def test_a_list_in_an_earlier_clause_is_not_read():
         "1.4 (95% CI -0.2 to 3.0) points, respectively."
     )
     assert outcomes_of(text) == [None, None]
+
+
+def test_a_list_of_programme_types_names_no_outcome():
+    text = (
+        "Exercise-based, psychological, and any type of programme showed median effect sizes of 0.43, 0.28 and "
+        "0.36, respectively."
+    )
+    assert set(outcomes_of(text)) == {None}

@@ -287,11 +287,19 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     if bracket is None:
         bracket = enclosing_bracket(scan, anchor, floor, past_abbreviations=True)
     construct = _phrase_before(scan, bracket, floor) if bracket is not None else None
-    after = _POST_OUTCOME.match(scan, estimate.end, limit)
+    after = _POST_OUTCOME.match(scan, estimate.end, limit) or _FOUND_FOR.match(scan, estimate.end, limit)
+    if after is None and estimate.tail.qualifier is not None:  # "a risk ratio of 0.7 for relapse (95% CI"
+        after = _POST_OUTCOME.match(scan, estimate.tail.qualifier, limit)
     if after and after.group("preposition") == "on":
         return after.group("outcome").strip(), construct
     if construct:
         return construct, None
+    changed = _CHANGED_BY.search(scan, max(floor, anchor - 160), bracket if bracket is not None else anchor)
+    if changed and not re.search(r"[;:]", changed.group()):
+        # "coaching reduced relapse by 39% (OR = 0.61", "raised attendance by 0.2 SD": the object changed
+        phrase = clean_outcome(changed.group("outcome"))
+        if phrase:
+            return phrase, None
     if before and len(before.split()) <= 3 and estimate.in_bracket is None:
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
@@ -313,6 +321,27 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     return (after.group("outcome").strip(), None) if after else (None, None)
 
 
+_POPULATION_WORDS = (
+    r"women|mothers|fathers|parents|children|infants|babies|adolescents|youths?|students|pupils|girls|boys"
+    r"|men|participants|patients|adults|individuals|people|persons|subjects|respondents|families"
+)
+# "reduced relapse by 39% (", "increased school attendance by ": the object of a change verb, then how much
+_CHANGED_BY = re.compile(
+    r"(?i)\b(?:reduced|increased|decreased|lowered|raised|improved|cut|shortened|lengthened|prolonged|halved"
+    r"|doubled|reduces|increases|improves|lowers|raises)\s+(?:the\s+)?"
+    r"(?:(?:risk|odds|rate|rates|likelihood|incidence|number|frequency|severity|duration)\s+(?:of|for)\s+(?:the\s+)?)?"
+    r"(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?:\s+(?:in|among)\s+(?:the\s+)?[^,;:()\[\]=<>\d]{0,40}?"
+    r"(?:population|patients|women|men|children|participants|groups?|subgroups?|cohort|sample))?\s+by\s+(?:(?:about|approximately|nearly|almost|around|over)\s+)?"
+    r"(?:[-\u2212]?\d[\d.]*\s*(?:%|percent|per\s+cent|points?|percentage\s+points?)?\s*)?[(\[]?\s*$"
+)
+# "A hazard ratio of 0.62 (95% CI ...) was found for hospital admission"
+_FOUND_FOR = re.compile(
+    r"(?:\s*[)\]])?\s+(?:was|were)\s+(?:\w+ly\s+)?(?:found|observed|seen|noted|reported|obtained|estimated)\s+"
+    rf"(?P<preposition>for)\s+(?:the\s+)?(?!(?:those|all|each|both|{_POPULATION_WORDS})\b)"
+    r"(?P<outcome>[^,;.()\[\]\d]{2,60}?)"
+    r"(?=\s*(?:[,;.()\[\]]|$)|\s+(?:and|but|while|whereas|compared|than|at|after|among|in)\b)",
+    re.I,
+)
 _VALUE = r"[-\u2212]?\d[\d.,]*(?:\s*(?:\+/-|\+\s*or\s*-|±)\s*\d[\d.,]*)?\s*(?:%|percent|per\s+cent|[a-zA-Z/]{1,8})?"
 _OF_VALUE = re.compile(
     rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*,?\s*(?:versus|vs\.?|v|and|(?:as\s+)?compared\s+(?:with|to)|to)\s+)?$"
@@ -378,8 +407,9 @@ _VALUE_NOUN = re.compile(
 )
 # "a 50% increase in heart rate variability"
 _VALUE_CHANGE = re.compile(
-    r"\s+(?:(?:relative|absolute|mean|median)\s+)?(?:increase|reduction|decrease|rise|fall|improvement|decline|gain|loss)s?"
-    rf"\s+(?:in|of)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
+    r"[\s-]+(?:(?:relative|absolute|mean|median)\s+)?(?:increase|reduction|decrease|rise|fall|improvement|decline|gain|loss"
+    r"|(?:(?<=SD\s)|(?<=SDs\s)|(?<=deviation\s)|(?<=deviations\s))(?:effect|impact|difference|advantage|benefit))s?"
+    rf"\s+(?:in|of|on)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
 )
 # "patients had a higher incidence of BWI with A (9.1%)", "were at higher risk for BWI after A (6.7%)"
 _HAD_MORE = re.compile(
@@ -693,6 +723,9 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     ``(est) at improving X``, ``(est) for A on X``."""
     found: list[str] = []
     clause_start = _clause_start(scan, estimate, floor)
+    change = _VALUE_CHANGE.match(scan, estimate.end, ceiling)
+    if change and estimate.rule == "sd_units":  # "a 0.45 SD improvement in reading scores": the value's own noun
+        found.append(change.group("outcome"))
     before = list(_EFFECT_ON.finditer(scan, clause_start, estimate.anchor_start))
     if before:
         found.append(before[-1].group("outcome"))

@@ -298,6 +298,17 @@ _IMPACT_BEFORE = re.compile(
     r"lowered|higher|lower|by)\b[^.;]{0,80}$"
 )
 
+# "a 0.45 SD improvement in reading scores": the impact named after the value
+_IMPACT_WORDS = (
+    r"(?i)[\s-]*(?:improvements?|increases?|reductions?|decreases?|gains?|declines?|rises?|falls?|effects?"
+    r"|impacts?|differences?|advantages?|benefits?)\s+(?:in|on|of)\s+"
+)
+_IMPACT_AFTER = re.compile(_IMPACT_WORDS + r"(?=[A-Za-z])")
+# ... and the interval printed after the outcome: "a 0.45 SD improvement in reading scores (95% CI ...)"
+_IMPACT_AFTER_NAMED = re.compile(
+    _IMPACT_WORDS + r"(?:the\s+)?(?P<outcome>[A-Za-z][^,;.()\[\]\d=<>]{1,60}?)(?=\s*[(\[])"
+)
+
 
 def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Estimate]:
     """Impacts in standard-deviation units (``0.324 SD, 95% CI: 0.152 to 0.496``, ``0.35 of a standard
@@ -310,7 +321,15 @@ def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, in
         if value is None or abs(value) > 5:
             continue
         tail = parse_tail(scan, match.end(), end, value)
-        impact = _IMPACT_BEFORE.search(scan, max(start, match.start() - 100), match.start())
+        impact = _IMPACT_BEFORE.search(scan, max(start, match.start() - 100), match.start()) or _IMPACT_AFTER.match(
+            scan, match.end(), end
+        )
+        if tail.ci is None and tail.p_operator is None and impact and impact.re is _IMPACT_AFTER:
+            named = _IMPACT_AFTER_NAMED.match(scan, match.end(), end)
+            later = parse_tail(scan, named.end(), end, value) if named else tail
+            if later.ci is not None or later.p_operator is not None:
+                # "a 0.45 SD improvement in reading scores (95% CI ...)": the interval after the outcome
+                tail, later.outcome = later, named.group("outcome").strip()
         if tail.ci is None and tail.p_operator is None and not impact:
             continue
         base = 0.6 if impact else 0.5

@@ -26,11 +26,49 @@ _GAP = re.compile(r"[\s,;)\]]*")
 _AFTER_LIST = re.compile(
     r"[\s,;)\]]*(?:for|on|in|of|with)\s+(?:the\s+)?(?P<list>[^;:()\[\]=<>]{3,200}?)\s*,?\s*$", re.I
 )
-_TOKEN = re.compile(r"[^\W_][\w'\u2019+/-]*|[^\w\s]")
+_TOKEN = re.compile(r"[^\W_](?:[\w'\u2019+/-]|\.(?=\w))*|[^\w\s]")
+# What opens a list of arms, not of outcomes: "with oral and i.v. dosing", "than A and B"
+_ARM_PREPOSITIONS = frozenset(
+    {"with", "than", "by", "from", "versus", "vs", "receiving", "given", "using", "between"}
+)
+# A first item that only modifies the last item's head: "physical and mental health", "free and total sulfate"
+_MODIFIER = re.compile(
+    r"(?i)^(?:\w+(?:al|ive|ic|ing|ous|ary|ory)|free|total|early|late|high|low|short|long|mild|severe|fine|gross"
+    r"|upper|lower|left|right|acute|chronic|verbal|performance)$"
+)
 _CONJUNCTION = frozenset({"and", "or", "&"})
 _DETERMINERS = frozenset({"the", "a", "an", "their", "its", "both", "his", "her", "each"})
 _VERB_ENDINGS = ("ed", "ly", "ing")
-_KEPT_DROP_WORDS = frozenset({"score", "scores", "total", "composite", "subscale", "overall", "combined", "average"})
+_KEPT_DROP_WORDS = frozenset(
+    {"score", "scores", "total", "composite", "subscale", "overall", "combined", "average"}
+)
+# "the odds of readmission and relapse": a head the whole list shares, not part of its first item
+_SHARED_HEADS = frozenset(
+    {
+        "odds",
+        "risk",
+        "risks",
+        "likelihood",
+        "probability",
+        "chance",
+        "chances",
+        "incidence",
+        "rate",
+        "rates",
+        "number",
+        "numbers",
+        "proportion",
+        "proportions",
+        "prevalence",
+        "frequency",
+        "levels",
+        "level",
+        "scores",
+        "score",
+        "severity",
+        "symptoms",
+    }
+)
 _MAX_GAP_WORDS = 10  # words between the end of a list and the run it names ("were lower in the ... group (")
 
 
@@ -38,6 +76,8 @@ def _boundary(word: str) -> bool:
     """Whether ``word`` ends a list item on its side: a stop word, a verb or comparative, a determiner, a number."""
     lexicon = load_lexicon()
     lower = word.lower()
+    if len(word) > 1 and word.isupper():
+        return False  # "HAS", "OR" as a code: a name, not a stop word
     if lower in lexicon.stop_words or lower in _DETERMINERS or lower in _CONJUNCTION:
         return True
     if lower in lexicon.drop_words and lower not in _KEPT_DROP_WORDS:
@@ -47,11 +87,25 @@ def _boundary(word: str) -> bool:
     return bool(re.match(r"[\d.]", word)) or not re.match(r"\w", word)
 
 
+def _joins(tokens: list[str], index: int, words: list[str]) -> bool:
+    """Whether ``tokens[index]`` is the ``of`` inside an item (``any type of programme``), not its end."""
+    return (
+        bool(words)
+        and tokens[index].lower() == "of"
+        and index + 1 < len(tokens)
+        and not _boundary(tokens[index + 1])
+    )
+
+
 def _items_at(tokens: list[str], conjunction: int) -> tuple[list[str], int] | None:
-    """The items of the list whose last ``and``/``or`` is ``tokens[conjunction]``, and the token after the list."""
+    """The items of the list whose last ``and``/``or`` is ``tokens[conjunction]``, and the token after the list;
+    None where the list is not one of outcomes by its shape: nested in another list (``A and B and C``), the
+    object of an arm's preposition (``with oral and i.v. dosing``)."""
     right: list[str] = []
     index = conjunction + 1
-    while index < len(tokens) and not _boundary(tokens[index]):
+    while index < len(tokens) and tokens[index].lower() in _DETERMINERS:
+        index += 1
+    while index < len(tokens) and (not _boundary(tokens[index]) or _joins(tokens, index, right)):
         right.append(tokens[index])
         index += 1
     if not right:
@@ -68,7 +122,13 @@ def _items_at(tokens: list[str], conjunction: int) -> tuple[list[str], int] | No
                 return None
             items.insert(0, current)
             current = []
-        elif _boundary(word):
+        elif _boundary(word) and not (
+            current
+            and word.lower() == "of"
+            and position
+            and not _boundary(tokens[position - 1])
+            and tokens[position - 1].lower() not in _SHARED_HEADS
+        ):
             break
         else:
             current.insert(0, word)
@@ -76,6 +136,20 @@ def _items_at(tokens: list[str], conjunction: int) -> tuple[list[str], int] | No
     if not current:
         return None
     items.insert(0, current)
+    opener = tokens[position].lower() if position >= 0 else ""
+    if opener in _CONJUNCTION or opener in _ARM_PREPOSITIONS:
+        return None
+    if re.match(r"\d", opener) and len(items) > 2:
+        items = items[
+            1:
+        ]  # "between 26 and 35 wk, haemoglobin, leucocytes and ...": the number's unit, not an item
+    if (
+        len(right) > 1
+        and all(len(words) == 1 for words in items[:-1])
+        and all(_MODIFIER.search(words[0]) for words in items[:-1])
+    ):
+        # "physical and mental health", "free and total plasma sulfate": the last item's head is every item's
+        items = [[*words, *right[1:]] for words in items[:-1]] + [right]
     return [" ".join(words) for words in items], index
 
 
@@ -116,14 +190,14 @@ def _list_before(text: str) -> list[str] | None:
             continue
         found = _items_at(tokens, conjunction)
         if found is None:
-            continue
+            return None
         items, after = found
         gap = tokens[after:]
-        if len([t for t in gap if re.match(r"\w", t)]) > _MAX_GAP_WORDS or any(re.match(r"\d", t) for t in gap):
-            return None
-        names = _as_outcomes(items)
-        if names:
-            return names
+        if len(gap) > _MAX_GAP_WORDS or any(not re.match(r"[^\W\d_]", t) for t in gap):
+            return None  # the list must end in the run's clause: words only, no number or bracket between
+        return _as_outcomes(
+            items
+        )  # the nearest list decides: when it names no outcome, none further back is read
     return None
 
 

@@ -45,10 +45,10 @@ from .measures import (
     per_population_estimates,
     sd_unit_estimates,
 )
+from .respective import respective_outcomes
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tables import VERSION as TABLE_VERSION
 from .tables import table_estimates
-from .respective import respective_outcomes
 from .tail import Estimate, share_p_values
 
 __all__ = ["VERSION", "find_effects", "iter_statistics", "parse_statistic", "repair_pdf_glyphs"]
