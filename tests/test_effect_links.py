@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.extract.effects.links import clean_outcome, outcome_phrase
+from extractor.extract.effects.links import clean_outcome, outcome_at, outcome_phrase
 from extractor.extract.effects.outcome_names import study_outcome
 from extractor.extract.effects.rules import find_effects
 from extractor.textlayer import analyse
@@ -336,3 +336,25 @@ def test_an_sd_impact_takes_the_interval_printed_after_its_outcome():
     assert [(e["measure"], e["value"], e["ci"], e.get("outcome")) for e in effects] == [
         ("SMD", 0.45, [0.2, 0.7], "reading fluency")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # the people counted, then what they had
+        ("Nine (45%) of 20 pupils in the tutored arm were classified as readers.", "Nine (45%) of 20 pupils", "readers"),
+        ("Overall, 31 (62%) of 50 mothers completed the course.", "31 (62%) of 50 mothers", "course"),
+        # a subject that changed from one value to another
+        ("In the coached group reading speed increased from 41 to 55 words per minute.", "41 to 55", "reading speed"),
+        # the value compared with takes the outcome of the value it is compared with
+        ("Truancy was 12% in the mentored arm compared with 19% in the control arm.", "19%", "Truancy"),
+    ],
+)
+def test_outcome_at_reads_counts_changes_and_compared_values(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+@pytest.mark.parametrize("phrase", ["four", "Thirty", "none", "Three"])
+def test_a_number_word_alone_is_not_an_outcome(phrase):
+    assert clean_outcome(phrase) is None
