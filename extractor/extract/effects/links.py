@@ -798,6 +798,9 @@ _SUBJECT_TAIL = re.compile(
     rf"\s+(?:in|for|among|with|on|of)\s+{_ARM}(?:\s+and\s+{_ARM})?\s*$"
     r"|(?i:\s+(?:after|at|over|during|within)\s+(?:the\s+)?(?:first\s+)?\S+\s+(?:weeks?|months?|years?|days?)"
     r"\s+of\s+(?:treatment|therapy|follow[\s-]?up|study|the\s+study)\s*$)"
+    # "ORR for patients randomly assigned to receive A and B": the people the subject is measured in
+    rf"|(?i:\s+(?:in|for|among|of)\s+(?:all\s+|the\s+)?(?:{_POPULATION_WORDS})\s+(?:who\s+(?:were\s+)?)?(?:\w+ly\s+)?"
+    r"(?:randomi[sz]ed|assigned|allocated|treated|received|receiving|given|taking|took|underwent)\b.*$)"
 )
 
 
