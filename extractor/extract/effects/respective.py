@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from .lexicon import load_lexicon
-from .links import clean_outcome, only_time
+from .links import clean_outcome, only_time, strip_qualifiers
 from .tail import enclosing_bracket
 
 _RESPECTIVELY = re.compile(r"(?i)\brespectively\b")
@@ -69,7 +69,7 @@ _SHARED_HEADS = frozenset(
         "symptoms",
     }
 )
-_MAX_GAP_WORDS = 10  # words between the end of a list and the run it names ("were lower in the ... group (")
+_MAX_GAP_WORDS = 14  # words between the end of a list and the run it names ("were lower in the ... group (")
 
 
 def _boundary(word: str) -> bool:
@@ -127,7 +127,10 @@ def _items_at(tokens: list[str], conjunction: int) -> tuple[list[str], int] | No
             and word.lower() == "of"
             and position
             and not _boundary(tokens[position - 1])
-            and tokens[position - 1].lower() not in _SHARED_HEADS
+            and (
+                tokens[position - 1].lower() not in _SHARED_HEADS
+                or (position >= 2 and tokens[position - 2] == ",")  # ", rate of force development": an item
+            )
         ):
             break
         else:
@@ -193,7 +196,7 @@ def _list_before(text: str) -> list[str] | None:
             return None
         items, after = found
         gap = tokens[after:]
-        if len(gap) > _MAX_GAP_WORDS or any(not re.match(r"[^\W\d_]", t) for t in gap):
+        if len(gap) > _MAX_GAP_WORDS or any(not re.match(r"[^\W\d_]|[+&/]$", t) for t in gap):
             return None  # the list must end in the run's clause: words only, no number or bracket between
         return _as_outcomes(
             items
@@ -206,9 +209,10 @@ def respective_outcomes(
     spans: Sequence[tuple[int, int]],
     sentences: Sequence[tuple[int, int]],
     linked: Sequence[str | None],
+    values_at: Sequence[int] | None = None,
 ) -> dict[int, str | None]:
-    """For values at ``spans`` (anchor start, end) in sentences ``sentences`` (start, end), already linked to
-    ``linked``, the outcome each value of a ``respectively`` run measures (None: the run lists outcomes of
+    """For values at ``spans`` (start, end; the value itself printed at ``values_at``, after its measure's name)
+    in sentences ``sentences`` (start, end), already linked to ``linked``, the outcome each value of a ``respectively`` run measures (None: the run lists outcomes of
     another count), by index.
 
     Values outside a run, in a run whose list names no outcomes, or in a run whose values already share an
@@ -233,11 +237,16 @@ def respective_outcomes(
         if len(run) < 2 or any(i in found for i in run):
             continue
         if _GAP.fullmatch(between):
-            first = spans[run[0]][0]
-            bracket = enclosing_bracket(scan, first, sentence_start, past_abbreviations=True)
-            before = scan[sentence_start : bracket if bracket is not None else first]
-            before = re.split(r";", before)[-1]
-            names = _list_before(before)
+            # the list ends before the run's first value ("HRs for death and stroke were 0.8"), or its name
+            starts = dict.fromkeys([spans[run[0]][0], values_at[run[0]] if values_at else spans[run[0]][0]])
+            names = None
+            for first in sorted(starts, reverse=True):
+                bracket = enclosing_bracket(scan, first, sentence_start, past_abbreviations=True)
+                before = scan[sentence_start : bracket if bracket is not None else first]
+                before = strip_qualifiers(re.split(r";", before)[-1].rstrip())  # "... anxiety at 6 months ("
+                names = _list_before(before)
+                if names is not None:
+                    break
         else:
             names = _list_after(between)
         if names is None:

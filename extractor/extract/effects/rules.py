@@ -185,6 +185,15 @@ def _time_point_lists(scan: str, estimates: list[Estimate], values: list[Extract
             value.attributes.pop("outcome_candidates", None)
 
 
+_FIRST_NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\.?\d")
+
+
+def _value_start(scan: str, estimate: Estimate) -> int:
+    """Where the estimate's value is printed (after its measure's name, a label or a gap)."""
+    number = _FIRST_NUMBER.search(scan, estimate.start, estimate.end)
+    return number.start() if number else estimate.start
+
+
 def _respective_lists(
     scan: str, layer: TextLayer, start: int, end: int, estimates: list[Estimate], values: list[ExtractedValue]
 ) -> None:
@@ -194,9 +203,11 @@ def _respective_lists(
     for estimate in estimates:
         sentence = layer.sentence_at(estimate.start)
         sentences.append((sentence.start, sentence.end) if sentence else (start, end))
+    # (a run's list may stand between a measure's name and its value: "HRs for death and stroke were 0.8 and")
     spans = [(estimate.start, estimate.end) for estimate in estimates]
+    values_at = [_value_start(scan, estimate) for estimate in estimates]
     linked = [value.attributes.get("outcome") for value in values]
-    for index, outcome in respective_outcomes(scan, spans, sentences, linked).items():
+    for index, outcome in respective_outcomes(scan, spans, sentences, linked, values_at).items():
         value = values[index]
         value.attributes["outcome"] = outcome
         value.attributes["respectively"] = True
