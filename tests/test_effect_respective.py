@@ -88,3 +88,54 @@ def test_a_list_of_programme_types_names_no_outcome():
         "0.36, respectively."
     )
     assert set(outcomes_of(text)) == {None}
+
+
+def effects_of(text: str) -> list[tuple]:
+    return [
+        (v.value["measure"], v.value["value"], v.value.get("ci"), v.value.get("outcome"))
+        for v in find_effects(analyse(text))
+        if v.confidence >= REPORTED
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a measure's name, a list of outcomes, then the values
+        (
+            "Relative risks of truancy, exclusion and dropout were 1.2 (1.0-1.4), 1.3 (1.1-1.6), and 1.1 (0.8-1.5), "
+            "respectively.",
+            [
+                ("RR", 1.2, [1.0, 1.4], "truancy"),
+                ("RR", 1.3, [1.1, 1.6], "exclusion"),
+                ("RR", 1.1, [0.8, 1.5], "dropout"),
+            ],
+        ),
+        # a strict abbreviation's bare values, named once and closed by "respectively"
+        (
+            "Coaching improved both physical and mental health (SMD 0.21 and 0.33, respectively).",
+            [("SMD", 0.21, None, "physical health"), ("SMD", 0.33, None, "mental health")],
+        ),
+        # the arm and the comparison come off the outcome in the gap
+        (
+            "The HR of relapse in the coached group compared with the waiting-list group was 0.72 (95% CI 0.55-0.94).",
+            [("HR", 0.72, [0.55, 0.94], "relapse")],
+        ),
+        # "of d = ..." leaves the value to the symbol
+        ("A mean effect size of d=0.22 was found in the older pupils.", [("d", 0.22, None, None)]),
+        # a subgroup in the gap is not an outcome
+        (
+            "The OR in patients with a score above 8 compared to patients with a score below 7 was 3.0 (95% CI 1.9 to 4.6).",
+            [("OR", 3.0, [1.9, 4.6], None)],
+        ),
+    ],
+)
+def test_lists_and_gaps_between_a_name_and_its_values(text, expected):
+    assert effects_of(text) == expected
+
+
+def test_time_points_in_a_respectively_list_are_not_effects():
+    text = (
+        "Between-group differences at the first visit and the visits of 7 and 14 respectively were checked."
+    )
+    assert effects_of(text) == []

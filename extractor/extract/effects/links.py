@@ -743,7 +743,7 @@ def clause_outcomes(
     found: list[str] = []
     clause_start = _clause_start(scan, estimate, floor)
     change = _VALUE_CHANGE.match(scan, estimate.end, ceiling)
-    if change and estimate.rule == "sd_units":  # "a 0.45 SD improvement in reading scores": the value's own noun
+    if change and estimate.rule == "sd_units":  # "a 0.45 SD improvement in reading scores": the value's noun
         found.append(change.group("outcome"))
     before = list(_EFFECT_ON.finditer(scan, clause_start, estimate.anchor_start))
     if before:

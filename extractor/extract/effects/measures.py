@@ -202,7 +202,7 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
         tail.outcome is None
         and gap_outcome
         and not TIME_ONLY.match(strip_qualifiers(" " + gap_outcome).strip())
-        and not _PEOPLE.match(gap_outcome)  # "the OR in patients with HbA1c >8% was": a subgroup, not an outcome
+        and not _PEOPLE.match(gap_outcome)  # "the OR in patients with HbA1c >8% was": a subgroup
     ):
         # "HR of death for RT patients compared with CRT": the arm and the comparison off the outcome
         tail.outcome = _GAP_ARM.sub("", strip_qualifiers(" " + gap_outcome)).strip() or None
@@ -354,9 +354,9 @@ def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, in
         if value is None or abs(value) > 5:
             continue
         tail = parse_tail(scan, match.end(), end, value)
-        impact = _IMPACT_BEFORE.search(scan, max(start, match.start() - 100), match.start()) or _IMPACT_AFTER.match(
-            scan, match.end(), end
-        )
+        impact = _IMPACT_BEFORE.search(
+            scan, max(start, match.start() - 100), match.start()
+        ) or _IMPACT_AFTER.match(scan, match.end(), end)
         if tail.ci is None and tail.p_operator is None and impact and impact.re is _IMPACT_AFTER:
             named = _IMPACT_AFTER_NAMED.match(scan, match.end(), end)
             later = parse_tail(scan, named.end(), end, value) if named else tail
