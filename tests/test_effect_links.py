@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.extract.effects.links import clean_outcome, outcome_phrase
+from extractor.extract.effects.links import clean_outcome, outcome_at, outcome_phrase
 from extractor.extract.effects.outcome_names import study_outcome
 from extractor.extract.effects.rules import find_effects
 from extractor.textlayer import analyse
@@ -306,3 +306,74 @@ def test_an_average_gain_of_value_keeps_its_name():
     )
     assert at(text, "3.1 kg") == "weight loss"
     assert at(text, "0.9 kg") == "weight loss"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the outcome named after the value, in the same clause
+        ("The trial found a risk ratio of 0.7 for readmission (95% CI 0.5 to 0.9).", ["readmission"]),
+        (
+            "A hazard ratio of 0.62 (95% CI 0.48-0.80) was found for hospital admission.",
+            ["hospital admission"],
+        ),
+        ("The clinic visits produced a 0.45 SD improvement in reading fluency.", ["reading fluency"]),
+        (
+            "The clinic visits produced a 0.25 standard deviation effect on maths attainment.",
+            ["maths attainment"],
+        ),
+        # the object of a change verb, then how much
+        ("Coaching reduced truancy by 39% (OR = 0.61, 95% CI 0.45 to 0.83).", ["truancy"]),
+        (
+            "The scheme increased school attendance by 0.2 standard deviations (p = 0.01).",
+            ["school attendance"],
+        ),
+        # an arm after the value is not the outcome
+        ("The risk ratio was 1.50 for the dialysis group (95% CI 1.1 to 2.0).", [None]),
+    ],
+)
+def test_an_outcome_named_after_the_value_is_linked(text, expected):
+    assert outcomes_of(text) == expected
+
+
+def test_an_sd_impact_takes_the_interval_printed_after_its_outcome():
+    effects = [
+        v.value
+        for v in find_effects(
+            analyse("The visits gave a 0.45 SD improvement in reading fluency (95% CI 0.20 to 0.70).")
+        )
+        if v.confidence >= REPORTED
+    ]
+    assert [(e["measure"], e["value"], e["ci"], e.get("outcome")) for e in effects] == [
+        ("SMD", 0.45, [0.2, 0.7], "reading fluency")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # the people counted, then what they had
+        (
+            "Nine (45%) of 20 pupils in the tutored arm were classified as readers.",
+            "Nine (45%) of 20 pupils",
+            "readers",
+        ),
+        ("Overall, 31 (62%) of 50 mothers completed the course.", "31 (62%) of 50 mothers", "course"),
+        # a subject that changed from one value to another
+        (
+            "In the coached group reading speed increased from 41 to 55 words per minute.",
+            "41 to 55",
+            "reading speed",
+        ),
+        # the value compared with takes the outcome of the value it is compared with
+        ("Truancy was 12% in the mentored arm compared with 19% in the control arm.", "19%", "Truancy"),
+    ],
+)
+def test_outcome_at_reads_counts_changes_and_compared_values(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+@pytest.mark.parametrize("phrase", ["four", "Thirty", "none", "Three"])
+def test_a_number_word_alone_is_not_an_outcome(phrase):
+    assert clean_outcome(phrase) is None

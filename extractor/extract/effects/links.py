@@ -287,11 +287,19 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     if bracket is None:
         bracket = enclosing_bracket(scan, anchor, floor, past_abbreviations=True)
     construct = _phrase_before(scan, bracket, floor) if bracket is not None else None
-    after = _POST_OUTCOME.match(scan, estimate.end, limit)
+    after = _POST_OUTCOME.match(scan, estimate.end, limit) or _FOUND_FOR.match(scan, estimate.end, limit)
+    if after is None and estimate.tail.qualifier is not None:  # "a risk ratio of 0.7 for relapse (95% CI"
+        after = _POST_OUTCOME.match(scan, estimate.tail.qualifier, limit)
     if after and after.group("preposition") == "on":
         return after.group("outcome").strip(), construct
     if construct:
         return construct, None
+    changed = _CHANGED_BY.search(scan, max(floor, anchor - 160), bracket if bracket is not None else anchor)
+    if changed and not re.search(r"[;:]", changed.group()):
+        # "coaching reduced relapse by 39% (OR = 0.61", "raised attendance by 0.2 SD": the object changed
+        phrase = clean_outcome(changed.group("outcome"))
+        if phrase:
+            return phrase, None
     if before and len(before.split()) <= 3 and estimate.in_bracket is None:
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
@@ -313,6 +321,27 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     return (after.group("outcome").strip(), None) if after else (None, None)
 
 
+_POPULATION_WORDS = (
+    r"women|mothers|fathers|parents|children|infants|babies|adolescents|youths?|students|pupils|girls|boys"
+    r"|men|participants|patients|adults|individuals|people|persons|subjects|respondents|families"
+)
+# "reduced relapse by 39% (", "increased school attendance by ": the object of a change verb, then how much
+_CHANGED_BY = re.compile(
+    r"(?i)\b(?:reduced|increased|decreased|lowered|raised|improved|cut|shortened|lengthened|prolonged|halved"
+    r"|doubled|reduces|increases|improves|lowers|raises)\s+(?:the\s+)?"
+    r"(?:(?:risk|odds|rate|rates|likelihood|incidence|number|frequency|severity|duration)\s+(?:of|for)\s+(?:the\s+)?)?"
+    r"(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?:\s+(?:in|among)\s+(?:the\s+)?[^,;:()\[\]=<>\d]{0,40}?"
+    r"(?:population|patients|women|men|children|participants|groups?|subgroups?|cohort|sample))?\s+by\s+(?:(?:about|approximately|nearly|almost|around|over)\s+)?"
+    r"(?:[-\u2212]?\d[\d.]*\s*(?:%|percent|per\s+cent|points?|percentage\s+points?)?\s*)?[(\[]?\s*$"
+)
+# "A hazard ratio of 0.62 (95% CI ...) was found for hospital admission"
+_FOUND_FOR = re.compile(
+    r"(?:\s*[)\]])?\s+(?:was|were)\s+(?:\w+ly\s+)?(?:found|observed|seen|noted|reported|obtained|estimated)\s+"
+    rf"(?P<preposition>for)\s+(?:the\s+)?(?!(?:those|all|each|both|{_POPULATION_WORDS})\b)"
+    r"(?P<outcome>[^,;.()\[\]\d]{2,60}?)"
+    r"(?=\s*(?:[,;.()\[\]]|$)|\s+(?:and|but|while|whereas|compared|than|at|after|among|in)\b)",
+    re.I,
+)
 _VALUE = r"[-\u2212]?\d[\d.,]*(?:\s*(?:\+/-|\+\s*or\s*-|±)\s*\d[\d.,]*)?\s*(?:%|percent|per\s+cent|[a-zA-Z/]{1,8})?"
 _OF_VALUE = re.compile(
     rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*,?\s*(?:versus|vs\.?|v|and|(?:as\s+)?compared\s+(?:with|to)|to)\s+)?$"
@@ -325,7 +354,8 @@ _DETERMINED = re.compile(r"(?i)\b(?:an?|the)\s+(?P<phrase>(?:[A-Za-z0-9][\w/+-]*
 _OUTCOME_WORDS = r"[^,;.:()\[\]=<>\d]{2,60}?"
 _OUTCOME_END = (
     r"(?=\s*[,;.:()\[\]]|\s+(?:and|but|as|in|among|at|for|with|was|were|is|are|of|by|than|when|while|whereas|which|"
-    r"that|after|compared|across|respectively|included|including|comprised|such|did|does|remained|showed)\b|\s*$)"
+    r"that|after|compared|across|respectively|included|including|comprised|such|did|does|remained|showed|because"
+    r"|due|owing)\b|\s*$)"
 )
 # "the average overall effect on maternal sensitivity was small ($g=.32$)": the clause before the estimate
 _EFFECT_ON = re.compile(
@@ -378,8 +408,9 @@ _VALUE_NOUN = re.compile(
 )
 # "a 50% increase in heart rate variability"
 _VALUE_CHANGE = re.compile(
-    r"\s+(?:(?:relative|absolute|mean|median)\s+)?(?:increase|reduction|decrease|rise|fall|improvement|decline|gain|loss)s?"
-    rf"\s+(?:in|of)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
+    r"[\s-]+(?:(?:relative|absolute|mean|median)\s+)?(?:increase|reduction|decrease|rise|fall|improvement|decline|gain|loss"
+    r"|(?:(?<=SD\s)|(?<=SDs\s)|(?<=deviation\s)|(?<=deviations\s))(?:effect|impact|difference|advantage|benefit))s?"
+    rf"\s+(?:in|of|on)\s+(?:the\s+)?(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
 )
 # "patients had a higher incidence of BWI with A (9.1%)", "were at higher risk for BWI after A (6.7%)"
 _HAD_MORE = re.compile(
@@ -393,8 +424,19 @@ _THEN_HAD = re.compile(
     # (the way to the verb holds no other count: "two had falls, three with sores and one had delirium")
     r"(?:\s*[)\]])?(?:(?!\b(?:one|two|three|four|five|six|seven|eight|nine|ten|none)\b)[^.;:,()\[\]\d]"
     r"|\([^()]{0,30}\)){0,60}?\b(?:had|experienced|showed|developed|achieved"
-    r"|suffered(?:\s+from)?|presented\s+with|required|underwent)\s+(?:an?\s+|the\s+)?"
+    r"|suffered(?:\s+from)?|presented\s+with|required|underwent|completed|noted|reported|started|needed"
+    r"|(?:were|was)\s+(?:categori[sz]ed|classified|considered|rated|judged)\s+as)\s+(?:an?\s+|the\s+)?"
     rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+# "X increased significantly from 172 to 220 g": a change verb, then "from" and the value
+_CHANGED_FROM = re.compile(
+    r"(?i)\s+(?:\w+ly\s+)?(?:increased|decreased|rose|fell|declined|dropped|improved|changed|went\s+(?:up|down))"
+    r"\s+(?:\w+ly\s+)?from\s+$"
+)
+# "19.5% ... compared with 6.9%": the value this one is compared with, earlier in its clause
+_PARTNER = re.compile(
+    r"(?<![\w.])(?P<value>\d+(?:\.\d+)?)(?![\d.]\d)[^.;\d]{0,80}?\b(?:compared\s+(?:with|to)|versus|vs\.?|than)\s+"
+    r"(?:(?:that|those)\s+(?:of|in|for)\s+(?:the\s+)?)?$"
 )
 # "there were significantly more cardiovascular deaths with A (15%) than with B (13%)"
 _THERE_WERE = re.compile(
@@ -659,7 +701,11 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None
     if words[-1].lower() in _CHANGE_HEADS:
         return None  # "an insignificant decrease": a change with nothing it is a change in
-    if len(words) == 1 and (words[0].lower() in _CHANGE_NOUNS or words[0].lower() in _NOT_A_NAME):
+    if len(words) == 1 and (
+        words[0].lower() in _CHANGE_NOUNS
+        or words[0].lower() in _NOT_A_NAME
+        or re.fullmatch(rf"(?i){_COUNT}|none|no|nine|eleven|twelve|twenty|thirty|forty|fifty", words[0])
+    ):
         return None  # "an effect on the prevention of ...", "which", "shorter": not an outcome's name
     if words[0].lower() in _ARM_OPENERS:
         return None  # "without priming", "comparing GD": an arm or a comparison, not an outcome
@@ -688,11 +734,17 @@ def associated_outcome(scan: str, estimate: Estimate, floor: int, ceiling: int) 
     return clean_outcome(before[-1].group("outcome")) if before else None
 
 
-def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> list[str]:
+def clause_outcomes(
+    scan: str, estimate: Estimate, floor: int, ceiling: int, partner: bool = True
+) -> list[str]:
     """Outcomes the estimate's sentence names around it, nearest reading first: ``effect on X was ... (est)``,
-    ``(est) at improving X``, ``(est) for A on X``."""
+    ``(est) at improving X``, ``(est) for A on X``; with none, and ``partner``, those of the value it is compared
+    with (``X was 12% in A compared with 18% in B``)."""
     found: list[str] = []
     clause_start = _clause_start(scan, estimate, floor)
+    change = _VALUE_CHANGE.match(scan, estimate.end, ceiling)
+    if change and estimate.rule == "sd_units":  # "a 0.45 SD improvement in reading scores": the value's noun
+        found.append(change.group("outcome"))
     before = list(_EFFECT_ON.finditer(scan, clause_start, estimate.anchor_start))
     if before:
         found.append(before[-1].group("outcome"))
@@ -719,7 +771,20 @@ def clause_outcomes(scan: str, estimate: Estimate, floor: int, ceiling: int) -> 
     listed = list(_LIST_SUBJECT.finditer(scan, floor, estimate.anchor_start))
     if listed and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start]):
         found.append(listed[-1].group("outcome"))
-    return [phrase for phrase in map(clean_outcome, found) if phrase]
+    changed = _CHANGED_FROM.search(scan, max(clause_start, estimate.anchor_start - 60), estimate.anchor_start)
+    if changed:  # "left ventricular ejection fraction increased from 0.26 to 0.31": the subject that changed
+        subject = _phrase_before(scan, changed.start(), clause_start) or ""
+        found.append(re.split(r"\b(?:groups?|arms?)\s+", subject)[-1])  # "in the A group LVEF increased from"
+    named = [phrase for phrase in map(clean_outcome, found) if phrase]
+    if not named and partner:
+        # "... had X (19.5%) compared with 6.9% in the other arm": the value compared with is of the same outcome
+        other = _PARTNER.search(scan, max(clause_start, estimate.anchor_start - 100), estimate.anchor_start)
+        if other:
+            start, end = other.span("value")
+            stand_in = Estimate("other", 0.0, start, end, 0.0, "span", Tail(end=end), {}, start)
+            first = clean_outcome(estimate_outcome(scan, stand_in, floor, ceiling)[0])
+            named = [first] if first else clause_outcomes(scan, stand_in, floor, ceiling, partner=False)[:1]
+    return named
 
 
 _ARMS_IN_SUBJECT = re.compile(
@@ -733,7 +798,13 @@ _SUBJECT_TAIL = re.compile(
     rf"\s+(?:in|for|among|with|on|of)\s+{_ARM}(?:\s+and\s+{_ARM})?\s*$"
     r"|(?i:\s+(?:after|at|over|during|within)\s+(?:the\s+)?(?:first\s+)?\S+\s+(?:weeks?|months?|years?|days?)"
     r"\s+of\s+(?:treatment|therapy|follow[\s-]?up|study|the\s+study)\s*$)"
+    # "ORR for patients randomly assigned to receive A and B": the people the subject is measured in
+    rf"|(?i:\s+(?:in|for|among|of)\s+(?:all\s+|the\s+)?(?:{_POPULATION_WORDS})\s+(?:who\s+(?:were\s+)?)?(?:\w+ly\s+)?"
+    r"(?:randomi[sz]ed|assigned|allocated|treated|received|receiving|given|taking|took|underwent)\b.*$)"
 )
+
+
+_ARM_LEAD = re.compile(rf"(?i)^(?:in|among|for|within)\s+{_ARM}\s+(?=[A-Za-z])")
 
 
 def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
@@ -754,7 +825,7 @@ def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
         return None  # the subject of an association is the exposure
     if _ARMS_IN_SUBJECT.search(subject.group("outcome")):
         return None  # "the respective event rates for A and B were 1.3% and 1.1% for mortality": "for X" names it
-    phrase = subject.group("outcome")
+    phrase = _ARM_LEAD.sub("", subject.group("outcome"))  # "In the coached group reading speed increased"
     while True:  # "the relapse rate in the tapering group", "the insulin dose after 24 weeks of treatment"
         stripped = _SUBJECT_TAIL.sub("", phrase)
         if stripped == phrase:

@@ -32,6 +32,23 @@ _GAP = re.compile(  # a cut-off inside the gap ("for score >or=12 at six months"
     r"(?P<gap>(?:[^=;:()\[\]\n.<>≥≤]|(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*\d+(?:\.\d+)?){1,100}?)\s*"
     r"(?:\b(?:was|were|is|are|of)\b|[=:]|(?P<comma>,))\s*"
 )
+# the gap as far as a value follows it, across a list ("relative risks of preterm birth, low birthweight and
+# stillbirth were 1.2"): after a comma only a list's words (no preposition, verb or number), and a verb or "of"
+# before the value, not "=" ("effect size of d = 0.22" leaves "d = 0.22" to the symbol)
+_GAP_WORDS = r"(?:(?!\b(?:was|were|is|are)\b)[^,=;:()\[\]\n.<>≥≤])"
+_LIST_WORDS = r"(?:(?!\b(?:was|were|is|are|with|in|among|at|for|on|by|from|of|to|p)\b)[^,=;:()\[\]\n.<>≥≤\d])"
+_GAP_VALUE = re.compile(
+    r"\s+(?:for|on|in|of|with|among|at|up\s+to|over|across|to)\s+"
+    rf"(?P<gap>{_GAP_WORDS}{{1,100}}?(?:\s*,\s*{_LIST_WORDS}{{1,60}}?)*?)\s*(?:\b(?:was|were|is|are|of)\b)\s*"
+    rf"(?=\s*{STAT_VALUE}(?!\d))"
+)
+_PEOPLE = re.compile(
+    r"(?i)(?:the\s+|those\s+)?(?:patients|participants|women|men|mothers|children|subjects|people|individuals|those)\b"
+)
+_GAP_ARM = re.compile(
+    r"(?i)\s+(?:(?:in|for|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:groups?|arms?|patients|participants|women|children)\b"
+    r"|compared\s+(?:with|to)\b|allocated\b|randomi[sz]ed\b).*$"
+)
 _THRESHOLD_BEFORE = re.compile(r"(?:[<>≥≤]\s*(?:or\s*)?=?|=\s*[<>])\s*$")
 _STANDARDISED_BEFORE = re.compile(r"(?i)\bstandardi[sz]ed\s+(?:[\w-]+\s+){0,2}$")
 _MEAN_BEFORE = re.compile(
@@ -73,6 +90,7 @@ def _find_value(
     if match:
         position = match.end()
     explicit = False
+    named_at = position
     for _ in range(3):
         match = _CONNECTOR.match(scan, position, limit)
         if not match or match.end() == position:
@@ -84,11 +102,15 @@ def _find_value(
         return None  # "odds ratio for score >or=12": a cut-off, not the estimate
     if value:
         return value, explicit, label, None
+    # ("relative risks of preterm birth and stillbirth were": the "of" read as a connector opens the gap)
     gap = _GAP.match(scan, position, limit)
-    if gap:
-        value = _VALUE.match(scan, gap.end(), limit)
-        if value:
-            return value, not gap.group("comma"), label, gap.group("gap").strip()
+    value = _VALUE.match(scan, gap.end(), limit) if gap else None
+    if gap and value:
+        return value, not gap.group("comma"), label, gap.group("gap").strip()
+    gap = _GAP_VALUE.match(scan, position, limit) or _GAP_VALUE.match(scan, named_at, limit)
+    value = _VALUE.match(scan, gap.end(), limit) if gap else None
+    if gap and value:
+        return value, True, label, gap.group("gap").strip()
     return None
 
 
@@ -163,18 +185,27 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
         measure = lexicon.percent_measure[phrase]  # "difference, -7 percentage points" is a risk difference
     if measure not in {"RD", "MD", "other"} and lexicon.count_nouns.match(scan, value_end, limit):
         return []
+    if measure == "other" and gap_outcome and _PERCENT.match(scan, value_end, limit):
+        return []  # "the direct effects of A on B were 48.7%": a share, not an estimate
     tail = parse_tail(scan, value_end, limit, value)
     strict = phrase in lexicon.strict or (match.group("abbr") and not explicit)
-    if strict and tail.ci is None and tail.p_operator is None:
-        return []
+    if (
+        strict
+        and tail.ci is None
+        and tail.p_operator is None
+        and (gap_outcome or not _RESPECTIVELY.match(scan, value_end, limit))
+    ):
+        return []  # ("SMD 0.21 and 0.33, respectively": a list of values named once is an estimate's list)
     if measure in _BARE_AMBIGUOUS and not match.group("stat") and tail.p_operator is None:
         base = 0.35  # "t = 3" with no df and no p is as likely a time point as a test
     if (
         tail.outcome is None
         and gap_outcome
         and not TIME_ONLY.match(strip_qualifiers(" " + gap_outcome).strip())
+        and not _PEOPLE.match(gap_outcome)  # "the OR in patients with HbA1c >8% was": a subgroup
     ):
-        tail.outcome = strip_qualifiers(" " + gap_outcome).strip() or None
+        # "HR of death for RT patients compared with CRT": the arm and the comparison off the outcome
+        tail.outcome = _GAP_ARM.sub("", strip_qualifiers(" " + gap_outcome)).strip() or None
     estimates = [
         Estimate(
             measure,
@@ -217,7 +248,9 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
 
 _PAIRED = re.compile(rf"\s*(?:&|and)\s*(?P<value>{SIGNED})(?![\d])(?=\s*[)\]])")  # "(d = 0.09 & − 0.26)"
 _RESPECTIVELY = re.compile(
-    rf"(?P<values>(?:\s*,\s*{SIGNED}(?![\d]))*\s*,?\s*(?:and|&)\s*{SIGNED}(?![\d]))\s*,?\s*respectively\b"
+    rf"(?P<values>(?:\s*,\s*{SIGNED}(?![\d]))*\s*,?\s*(?:and|&)\s*{SIGNED}(?![\d]))"
+    # ("0.31 and 0.42 for anxiety and depression, respectively": the list the values are for may come first)
+    r"(?:\s+(?:for|in|on|among)\s+[^\d;:()\[\]=<>.]{1,80}?)?\s*,?\s*respectively\b"
 )
 
 
@@ -298,6 +331,17 @@ _IMPACT_BEFORE = re.compile(
     r"lowered|higher|lower|by)\b[^.;]{0,80}$"
 )
 
+# "a 0.45 SD improvement in reading scores": the impact named after the value
+_IMPACT_WORDS = (
+    r"(?i)[\s-]*(?:improvements?|increases?|reductions?|decreases?|gains?|declines?|rises?|falls?|effects?"
+    r"|impacts?|differences?|advantages?|benefits?)\s+(?:in|on|of)\s+"
+)
+_IMPACT_AFTER = re.compile(_IMPACT_WORDS + r"(?=[A-Za-z])")
+# ... and the interval printed after the outcome: "a 0.45 SD improvement in reading scores (95% CI ...)"
+_IMPACT_AFTER_NAMED = re.compile(
+    _IMPACT_WORDS + r"(?:the\s+)?(?P<outcome>[A-Za-z][^,;.()\[\]\d=<>]{1,60}?)(?=\s*[(\[])"
+)
+
 
 def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Estimate]:
     """Impacts in standard-deviation units (``0.324 SD, 95% CI: 0.152 to 0.496``, ``0.35 of a standard
@@ -310,7 +354,15 @@ def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, in
         if value is None or abs(value) > 5:
             continue
         tail = parse_tail(scan, match.end(), end, value)
-        impact = _IMPACT_BEFORE.search(scan, max(start, match.start() - 100), match.start())
+        impact = _IMPACT_BEFORE.search(
+            scan, max(start, match.start() - 100), match.start()
+        ) or _IMPACT_AFTER.match(scan, match.end(), end)
+        if tail.ci is None and tail.p_operator is None and impact and impact.re is _IMPACT_AFTER:
+            named = _IMPACT_AFTER_NAMED.match(scan, match.end(), end)
+            later = parse_tail(scan, named.end(), end, value) if named else tail
+            if later.ci is not None or later.p_operator is not None:
+                # "a 0.45 SD improvement in reading scores (95% CI ...)": the interval after the outcome
+                tail, later.outcome = later, named.group("outcome").strip()
         if tail.ci is None and tail.p_operator is None and not impact:
             continue
         base = 0.6 if impact else 0.5

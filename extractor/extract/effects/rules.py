@@ -45,6 +45,7 @@ from .measures import (
     per_population_estimates,
     sd_unit_estimates,
 )
+from .respective import respective_outcomes
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tables import VERSION as TABLE_VERSION
 from .tables import table_estimates
@@ -86,6 +87,7 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
     sentences: dict[int, tuple[bool, bool, str | None]] = {}
     values = [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
     _time_point_lists(scan, estimates, values)
+    _respective_lists(scan, layer, start, end, estimates, values)
     values.extend(_table_values(scan, layer, start, end, values))
     return values
 
@@ -181,6 +183,39 @@ def _time_point_lists(scan: str, estimates: list[Estimate], values: list[Extract
             value.attributes["outcome"] = outcome
             value.value["outcome"] = outcome
             value.attributes.pop("outcome_candidates", None)
+
+
+_FIRST_NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\.?\d")
+
+
+def _value_start(scan: str, estimate: Estimate) -> int:
+    """Where the estimate's value is printed (after its measure's name, a label or a gap)."""
+    number = _FIRST_NUMBER.search(scan, estimate.start, estimate.end)
+    return number.start() if number else estimate.start
+
+
+def _respective_lists(
+    scan: str, layer: TextLayer, start: int, end: int, estimates: list[Estimate], values: list[ExtractedValue]
+) -> None:
+    """``improved anxiety and depression (d = 0.31 and 0.42, respectively)``: each value of a run closed by
+    ``respectively`` takes its own outcome from the list, in order; unlinked when the counts disagree."""
+    sentences = []
+    for estimate in estimates:
+        sentence = layer.sentence_at(estimate.start)
+        sentences.append((sentence.start, sentence.end) if sentence else (start, end))
+    # (a run's list may stand between a measure's name and its value: "HRs for death and stroke were 0.8 and")
+    spans = [(estimate.start, estimate.end) for estimate in estimates]
+    values_at = [_value_start(scan, estimate) for estimate in estimates]
+    linked = [value.attributes.get("outcome") for value in values]
+    for index, outcome in respective_outcomes(scan, spans, sentences, linked, values_at).items():
+        value = values[index]
+        value.attributes["outcome"] = outcome
+        value.attributes["respectively"] = True
+        value.attributes.pop("outcome_candidates", None)
+        if outcome:
+            value.value["outcome"] = outcome
+        else:
+            value.value.pop("outcome", None)
 
 
 def _to_value(

@@ -58,6 +58,7 @@ class Tail:
     p_operator: str | None = None
     outcome: str | None = None
     depth: int = 0
+    qualifier: int | None = None  # where "for X" / "on X" between the value and its bracket starts
 
 
 @dataclass
@@ -170,7 +171,11 @@ def parse_tail(
             cursor = tail.end = match.end()
             continue
         if first:
-            match = _UNIT.match(scan, start, limit) or _QUALIFIER.match(scan, cursor, limit)
+            match = _UNIT.match(scan, start, limit)
+            qualifier = None if match else _QUALIFIER.match(scan, cursor, limit)
+            if qualifier:  # "a risk ratio of 0.7 for relapse (95% CI ...)": kept, it may name the outcome
+                tail.qualifier = cursor
+            match = match or qualifier
             if match:
                 cursor = match.end()
                 first = False
