@@ -231,3 +231,24 @@ def test_the_word_positions_are_what_the_public_corpora_give(tmp_path) -> None: 
 )
 def test_headings_participles_times_and_people_are_no_names(phrase: str, expected: str | None) -> None:
     assert clean_phrase(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("lung function in patients with chronic cough", "lung function"),
+        ("serum ferritin in adults randomized to iron", "serum ferritin"),
+        ("among the pupils who received the booklet", None),
+        ("given twice daily", None),
+        ("administered with the study drink", None),
+        ("Patients with severe eczema", None),
+        ("rash occurred", "rash"),
+        ("median rescue dose needed", "median rescue dose"),
+        ("proportion of patients with full remission", "full remission"),
+        ("number of women who had hot flushes", "hot flushes"),
+    ],
+)
+def test_who_was_studied_or_treated_is_not_what_was_measured(phrase: str, expected: str | None) -> None:
+    """Clinical wording of a population or a dosing ("in patients with ...", "given ...") names no outcome,
+    and a counted share of people names what they had."""
+    assert clean_phrase(phrase) == expected

@@ -41,6 +41,11 @@ _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at
                         r"|as\b|based\b|according\b|where\b|there\b|(?:after|before|during|within|until|since)\b"
                         r"|\w+ed\s+(?:by|to)\b"  # "induced by feeding", "blinded to drug assignment"
                         r"|(?:predicting|comparing|examining|using|regarding|undergone|received)\b"
+                        # "among the children who received X", "given alone", "administered with X": who got
+                        # what, not what was measured; "patients with severe OSA": who was studied
+                        r"|(?:among|given|administered|receiving|treated)\b"
+                        r"|(?:patients|subjects|participants|people|persons|individuals|adults|women|men|children)"
+                        r"\s+(?:with|who|receiving|treated|randomi[sz]ed)\b"
                         rf"|{_NUMBER_WORDS}(?:\s|$)"
                         r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
 # "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
@@ -55,7 +60,9 @@ _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has
 _TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
                                    "reported", "assessed", "measured", "recorded", "based", "developed",
                                    # "problems evident at 12 months"
-                                   "evident", "apparent", "seen", "noted", "present", "made"})
+                                   "evident", "apparent", "seen", "noted", "present", "made",
+                                   # "skin condition occurred", "median atropine dose needed"
+                                   "occurred", "needed", "required"})
 # "women who developed postpartum depression": the people are counted, what they developed is the outcome
 _WHO_DEVELOPED = re.compile(r"^(?:[\w'’-]+\s+){1,3}?(?:who|that)\s+(?:developed|had|experienced|reported|showed|"
                             r"met\s+(?:the\s+)?criteria\s+for|screened\s+positive\s+for|were\s+diagnosed\s+with)\s+",
@@ -156,6 +163,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
             elif stop - first > 1 and _POSSESSIVE.fullmatch(lead_word) and (
                     _POSSESSIVE.fullmatch(lead_word).group(1) in voc.reject_heads | _PEOPLE):
                 first, changed = first + 1, True  # "children's injuries": whose outcome it is, not what
+    if first and stop - first > 2 and lows[first] in voc.population and lows[first + 1] in {"with", "who"}:
+        first += 2 if lows[first + 1] == "with" else 3  # "proportion of patients with remission": remission
     for index in range(first + 1, stop):
         word = lows[index]
         if word in _CUT_WORDS:
