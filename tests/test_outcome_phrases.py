@@ -252,3 +252,26 @@ def test_who_was_studied_or_treated_is_not_what_was_measured(phrase: str, expect
     """Clinical wording of a population or a dosing ("in patients with ...", "given ...") names no outcome,
     and a counted share of people names what they had."""
     assert clean_phrase(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("changes from baseline in itch", "itch"),
+        ("grip strength about", "grip strength"),
+        ("relapse rate which", "relapse rate"),
+        ("group C", None),
+        ("placebo arm at day 5", None),
+        ("week 30", None),
+        ("cough frequency reduction", "cough frequency"),
+        ("resting heart rate increased", "resting heart rate"),
+        ("wound healing time", "wound healing time"),
+        ("each time", None),
+        ("follow-up time", None),
+    ],
+)
+def test_directions_arms_and_dangling_words_are_cut_but_measured_times_stay(phrase: str,
+                                                                          expected: str | None) -> None:
+    """A change's direction, a dangling word, an arm or a visit is no part of a name; a time that is measured
+    ("wound healing time") is a name, a time point ("each time") is not."""
+    assert clean_phrase(phrase) == expected

@@ -24,7 +24,8 @@ _TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|
 _CUT_WORDS = {"among", "in", "for", "of", "across", "at", "after", "during", "from", "within", "over", "between",
               "by", "relative", "versus", "vs", "vs.", "to"}
 _DANGLING = {"at", "by", "after", "over", "until", "to", "up", "within", "of", "in", "from", "during", "on", "for",
-             "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus"}
+             "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus", "about", "who", "which",
+             "include", "includes", "including"}
 _ALWAYS_CUT = {"among", "across", "between", "versus", "vs", "vs.", "after", "during", "within"}
 _LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with", "by", "regarding"}
 # "self controlImproved measures of ...": a lower-case word glued to the next table cell (a phrase run across
@@ -46,6 +47,8 @@ _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at
                         r"|(?:among|given|administered|receiving|treated)\b"
                         r"|(?:patients|subjects|participants|people|persons|individuals|adults|women|men|children)"
                         r"\s+(?:with|who|receiving|treated|randomi[sz]ed)\b"
+                        r"|placebo\b|groups?\s+(?:[a-z]|\d+|i{1,3})\b"  # an arm: "group B", "placebo groups"
+                        r"|(?:weeks?|months?|days?|years?|hours?|visits?|stages?|cycles?|doses?)\s+\d"  # "week 17"
                         rf"|{_NUMBER_WORDS}(?:\s|$)"
                         r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
 # "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
@@ -110,6 +113,16 @@ def split_items(masked: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _COUNTING_LEADS = frozenset({"incidents", "incidence", "number", "rate", "rates", "occurrence", "frequency"})
+# "pain reduction", "body weight decreased": the direction of a change ends no name; what changed is the name
+_TRAILING_DIRECTIONS = frozenset({"reduction", "reductions", "decrease", "decreases", "decreased", "increase",
+                                  "increases", "increased", "improved", "decline", "declined", "worsened"})
+# "change from baseline in pain" (the time phrase already cut, "baseline" gone): what changed is the name
+_CHANGE_FROM = re.compile(r"^(?:mean\s+)?changes?\s+from\s+(?:baseline\s+)?(?:in|of)\s+(?=\S)", re.I)
+# "survival time", "operating time": a time that is measured; not "each time", "follow-up time"
+_TIME_HEADS = frozenset({"time", "times"})
+_NOT_MEASURED_TIMES = frozenset({"same", "each", "first", "last", "this", "that", "any", "one", "every", "point",
+                                 "long", "short", "follow-up", "followup", "baseline", "free", "spare", "leisure",
+                                 "full", "part", "screen", "study", "over", "real"})
 _OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
 
 
@@ -129,6 +142,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
+    if "from" in phrase:
+        phrase = _CHANGE_FROM.sub("", phrase)
     if " who " in phrase or " that " in phrase:
         phrase = _WHO_DEVELOPED.sub("", phrase)
     if "-" in phrase or "–" in phrase:
@@ -142,7 +157,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     while stop - first > 1 and lows[stop - 1].endswith("ly") and len(lows[stop - 1]) > 4 and \
             not seen_in_names(lows[stop - 1]):
         stop -= 1  # "hypotension immediately": an adverb, never in people's outcome names, ends none
-    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
+    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES
+                                or lows[stop - 1] in _TRAILING_DIRECTIONS):
         stop -= 1
     counted = False  # "incidents of X": X is counted, so an event noun is fine as head
     changed = True
@@ -212,7 +228,9 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     if all(w.strip(".,").lower() in voc.header_words for w in words):
         return None  # a table's column headings ("Effect Sample Timing")
     head = words[-1].lower().strip(".,")
-    if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in generic and len(words) == 1:
+    measured_time = head in _TIME_HEADS and len(words) >= 2 and words[-2].lower() not in _NOT_MEASURED_TIMES
+    if (head in voc.reject_heads and not counted and not measured_time) or head in voc.lead_words or \
+            head in generic and len(words) == 1:
         return None
     if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
                             and not (lowered.endswith("ing") and named_alone(lowered))):
