@@ -275,3 +275,10 @@ def test_directions_arms_and_dangling_words_are_cut_but_measured_times_stay(phra
     """A change's direction, a dangling word, an arm or a visit is no part of a name; a time that is measured
     ("wound healing time") is a name, a time point ("each time") is not."""
     assert clean_phrase(phrase) == expected
+
+
+def test_harms_keep_their_kind_and_a_time_to_an_event_is_not_cut_at_to() -> None:
+    assert clean_phrase("side effects") == "side effects"
+    assert clean_phrase("frequency of unwanted effects") == "unwanted effects"
+    assert clean_phrase("intervention effects") is None
+    assert clean_phrase("mean time to seizure recurrence in the surgical ward") == "time to seizure recurrence"

@@ -120,6 +120,8 @@ _TRAILING_DIRECTIONS = frozenset({"reduction", "reductions", "decrease", "decrea
 _CHANGE_FROM = re.compile(r"^(?:mean\s+)?changes?\s+from\s+(?:baseline\s+)?(?:in|of)\s+(?=\S)", re.I)
 # "survival time", "operating time": a time that is measured; not "each time", "follow-up time"
 _TIME_HEADS = frozenset({"time", "times"})
+# "side effects", "adverse effects": harms are named by their kind, not cut to "side" or rejected as "effects"
+_HARMS = frozenset({"side", "adverse", "undesirable", "unwanted", "harmful", "toxic"})
 _NOT_MEASURED_TIMES = frozenset({"same", "each", "first", "last", "this", "that", "any", "one", "every", "point",
                                  "long", "short", "follow-up", "followup", "baseline", "free", "spare", "leisure",
                                  "full", "part", "screen", "study", "over", "real"})
@@ -191,13 +193,16 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
                 stop = index
                 break
     while stop - first > 6:
-        cut = max((i for i in range(first + 2, stop) if lows[i] in _LONG_CUT), default=None)
+        cut = max((i for i in range(first + 2, stop) if lows[i] in _LONG_CUT
+                   and not (lows[i] == "to" and lows[i - 1] in _TIME_HEADS)), default=None)  # "time to relapse"
         if cut is None:
             break
         stop = cut
     while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
         stop -= 1
     while stop - first > 1 and lows[stop - 1] in voc.trail_words:
+        if lows[stop - 2] in _HARMS:
+            break  # "side effects"
         if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and lows[first] in voc.keep_trail_after:
             break  # "child outcomes"
         if stop - first == 2 and _ADJECTIVE.search(lows[first]):
@@ -229,7 +234,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         return None  # a table's column headings ("Effect Sample Timing")
     head = words[-1].lower().strip(".,")
     measured_time = head in _TIME_HEADS and len(words) >= 2 and words[-2].lower() not in _NOT_MEASURED_TIMES
-    if (head in voc.reject_heads and not counted and not measured_time) or head in voc.lead_words or \
+    harm = len(words) >= 2 and words[-2].lower() in _HARMS
+    if (head in voc.reject_heads and not counted and not measured_time and not harm) or head in voc.lead_words or \
             head in generic and len(words) == 1:
         return None
     if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
