@@ -1,6 +1,6 @@
 """How the outcomes extraction reports do on public held-out texts, as names (what a user reads).
 
-    .venv/bin/python scripts/eval_outcomes_public.py [--shared ../shared] [--ei-limit N] [--rules-only]
+    .venv/bin/python scripts/eval_outcomes_public.py [--shared ../shared] [--ei-limit N] [--rules-only] [--split dev]
 
 Each text is extracted as a user's copy (``parse_plain_text``, models on unless ``--rules-only``), and the
 outcome values chosen for its study units are compared with the text's annotation by name, as
@@ -12,6 +12,11 @@ outcome values chosen for its study units are compared with the text's annotatio
 * **evidence-inference test articles** (the corpus's own test split): the prompts name the outcomes the
   annotators picked, not every outcome, so recall of the prompts' distinct outcomes is the figure; the share
   of reported names matching a prompt outcome is printed as a lower bound on precision.
+
+With ``--split dev``, the public dev texts instead: EBM-NLP's crowd-labelled documents and the Weng lab consensus
+abstracts that the outcome-span tagger held out (both exhaustive). Changes are checked there; the test figures
+are taken before and after. (The outcome scorer trained on these dev documents: while it is off in extraction,
+as the stored thresholds keep it, their figures are not flattered.)
 
 Nothing here is fitted; the outcome rules were not read against these texts.
 """
