@@ -282,3 +282,20 @@ def test_harms_keep_their_kind_and_a_time_to_an_event_is_not_cut_at_to() -> None
     assert clean_phrase("frequency of unwanted effects") == "unwanted effects"
     assert clean_phrase("intervention effects") is None
     assert clean_phrase("mean time to seizure recurrence in the surgical ward") == "time to seizure recurrence"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("(SD) fasting glucose", "fasting glucose"),
+        ("IQR", None),
+        ("median /interquartile range/", None),
+        ("relapse of asthma with placebo", "relapse of asthma"),
+        ("satisfaction with care", "satisfaction with care"),
+        ("through", None),
+        ("very much", None),
+        ("taken", None),
+    ],
+)
+def test_statistics_arms_and_lone_function_words_name_nothing(phrase: str, expected: str | None) -> None:
+    assert clean_phrase(phrase) == expected

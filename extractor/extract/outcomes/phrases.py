@@ -15,17 +15,19 @@ _ITEM_SEPARATORS_ENUMERATED = re.compile(r"[;,]|\b(?:and/or|and|or|as well as)\b
 OPERATOR = re.compile(r"[<>=≤≥]")
 _ENUMERATOR = re.compile(r"^\s*(?:\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)|\d{1,2}\.)\s+", re.I)
 _STATISTICS = re.compile(r"\b(?:relative risk|odds ratios?|mean differences?|confidence intervals?|effect sizes?|"
-                         r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?)\b", re.I)
+                         r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?|interquartile)\b"
+                         r"|\b(?-i:SD|SE|SEM|IQR)\b", re.I)
+_BRACKETED_STATISTIC = re.compile(r"\(\s*(?:SD|SE|SEM|IQR|range|95%\s*CI)\s*\)")
 _TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|"
                    r"evaluated|as|using|via|abstracted|extracted|retrieved|obtained|derived|collected|drawn|"
                    r"based\s+on|according\s+to|"
                    r"post[- ]?(?:intervention|treatment|test|randomi[sz]ation|baseline|childbirth|delivery|birth)|"
                    r"after)\b.*$", re.I)
 _CUT_WORDS = {"among", "in", "for", "of", "across", "at", "after", "during", "from", "within", "over", "between",
-              "by", "relative", "versus", "vs", "vs.", "to"}
+              "by", "relative", "versus", "vs", "vs.", "to", "with"}  # "with placebo": an arm
 _DANGLING = {"at", "by", "after", "over", "until", "to", "up", "within", "of", "in", "from", "during", "on", "for",
              "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus", "about", "who", "which",
-             "include", "includes", "including"}
+             "include", "includes", "including", "through", "much", "very"}
 _ALWAYS_CUT = {"among", "across", "between", "versus", "vs", "vs.", "after", "during", "within"}
 _LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with", "by", "regarding"}
 # "self controlImproved measures of ...": a lower-case word glued to the next table cell (a phrase run across
@@ -144,6 +146,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
+    if "(" in phrase:
+        phrase = _BRACKETED_STATISTIC.sub(" ", phrase).strip()  # "(SD) cerebral oxygen saturation"
     if "from" in phrase:
         phrase = _CHANGE_FROM.sub("", phrase)
     if " who " in phrase or " that " in phrase:
@@ -238,7 +242,7 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     if (head in voc.reject_heads and not counted and not measured_time and not harm) or head in voc.lead_words or \
             head in generic and len(words) == 1:
         return None
-    if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
+    if len(words) == 1 and (len(phrase) < 4 or lowered in _DANGLING or lowered in _TRAILING_PARTICIPLES or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
                             and not (lowered.endswith("ing") and named_alone(lowered))):
         return None
     if not _THREE_LETTERS.search(lowered):
