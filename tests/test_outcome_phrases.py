@@ -299,3 +299,9 @@ def test_harms_keep_their_kind_and_a_time_to_an_event_is_not_cut_at_to() -> None
 )
 def test_statistics_arms_and_lone_function_words_name_nothing(phrase: str, expected: str | None) -> None:
     assert clean_phrase(phrase) == expected
+
+
+def test_a_bracket_closed_that_the_phrase_never_opened() -> None:
+    assert clean_phrase("asthma) OR wheeze") is None  # a cut fragment of a search string
+    assert clean_phrase("itch score)") == "itch score"
+    assert clean_phrase("anxiety (GAD-7)") == "anxiety (GAD-7)"

@@ -224,6 +224,10 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         return None
     if OPERATOR.search(phrase) or _STATISTICS.search(phrase):
         return None
+    if ")" in phrase and "(" not in phrase:
+        phrase = phrase.rstrip(")").rstrip()  # "WOMAC score)": a span cut inside a bracket
+        if ")" in phrase or not phrase:
+            return None  # "depression) AND ...": a bracket closed that the phrase never opened is a cut fragment
     if _ABBREVIATION.fullmatch(phrase) and sum(c.isupper() for c in phrase) >= 2:
         return phrase  # an abbreviation: kept only when the text defines it
     if _BAD_START.match(lowered) or _INTERVENTION_START.match(lowered):
