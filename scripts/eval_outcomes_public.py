@@ -1,6 +1,6 @@
 """How the outcomes extraction reports do on public held-out texts, as names (what a user reads).
 
-    .venv/bin/python scripts/eval_outcomes_public.py [--shared ../shared] [--ei-limit N] [--rules-only]
+    .venv/bin/python scripts/eval_outcomes_public.py [--shared ../shared] [--ei-limit N] [--rules-only] [--split dev]
 
 Each text is extracted as a user's copy (``parse_plain_text``, models on unless ``--rules-only``), and the
 outcome values chosen for its study units are compared with the text's annotation by name, as
@@ -13,6 +13,11 @@ outcome values chosen for its study units are compared with the text's annotatio
   annotators picked, not every outcome, so recall of the prompts' distinct outcomes is the figure; the share
   of reported names matching a prompt outcome is printed as a lower bound on precision.
 
+With ``--split dev``, the public dev texts instead: EBM-NLP's crowd-labelled documents and the Weng lab consensus
+abstracts that the outcome-span tagger held out (both exhaustive). Changes are checked there; the test figures
+are taken before and after. (The outcome scorer trained on these dev documents: while it is off in extraction,
+as the stored thresholds keep it, their figures are not flattered.)
+
 Nothing here is fitted; the outcome rules were not read against these texts.
 """
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -28,9 +34,11 @@ sys.path.insert(0, str(REPO))
 from extractor.evaluation import outcome_names_score as score  # noqa: E402
 from extractor.evaluation import reliability_lines  # noqa: E402
 from extractor.training.outcome_scorer import (  # noqa: E402
+    EBM_POOL,
     EBM_TEST,
     conll_texts,
     ei_texts,
+    weng_texts,
 )
 
 
@@ -39,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--ei-limit", type=int, default=400, help="evidence-inference test articles read (0: all)")
     parser.add_argument("--rules-only", action="store_true", help="extract without the trained models")
+    parser.add_argument("--split", choices=("test", "dev"), default="test",
+                        help="dev: the public dev texts changes are checked against (EBM-NLP crowd-labelled and Weng "
+                             "lab consensus documents the outcome-span tagger held out); test: the held-out figures")
     parser.add_argument("--dump", type=Path, help="write each text's reported and annotated names here (JSONL)")
     args = parser.parse_args(argv)
     data = args.shared
@@ -47,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     use_models = not args.rules_only
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
+    if args.split == "dev":
+        return dev_figures(data, use_models, dump)
     ebm = list(conll_texts(data / EBM_TEST, "test"))
     figures = score(ebm, use_models, dump)
     print(f"EBM-NLP test ({figures['texts']} abstracts, exhaustive): outcome names P {figures['precision']:.3f} "
@@ -61,6 +74,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"evidence-inference test ({figures['texts']} articles, prompts not exhaustive): recall of prompt "
           f"outcomes {figures['recall']:.3f} (gold {figures['gold']}); reported names matching a prompt "
           f"{figures['precision']:.3f} (predicted {figures['predicted']}, a lower bound on precision)")
+    if dump is not None:
+        dump.close()
+    return 0
+
+
+def dev_figures(data: Path, use_models: bool, dump: Any) -> int:
+    """The public dev texts: EBM-NLP's crowd-labelled documents and the Weng lab consensus abstracts that the
+    outcome-span tagger held out (its dev documents), both marked exhaustively. Changes are checked here; the
+    test figures are taken at the end."""
+    held_out = {t.doc_id for t in conll_texts(data / EBM_TEST, "test")}
+    ebm = [t for t in conll_texts(data / EBM_POOL, None) if t.split == "dev" and t.doc_id not in held_out]
+    weng = list(weng_texts(data))
+    for title, texts in (("EBM-NLP dev (crowd-labelled)", ebm), ("Weng lab consensus dev", weng)):
+        figures = score(texts, use_models, dump)
+        print(f"{title} ({figures['texts']} abstracts, exhaustive): outcome names P {figures['precision']:.3f} "
+              f"R {figures['recall']:.3f} F1 {figures['f1']:.3f} (predicted {figures['predicted']}, "
+              f"gold {figures['gold']})")
     if dump is not None:
         dump.close()
     return 0

@@ -231,3 +231,77 @@ def test_the_word_positions_are_what_the_public_corpora_give(tmp_path) -> None: 
 )
 def test_headings_participles_times_and_people_are_no_names(phrase: str, expected: str | None) -> None:
     assert clean_phrase(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("lung function in patients with chronic cough", "lung function"),
+        ("serum ferritin in adults randomized to iron", "serum ferritin"),
+        ("among the pupils who received the booklet", None),
+        ("given twice daily", None),
+        ("administered with the study drink", None),
+        ("Patients with severe eczema", None),
+        ("rash occurred", "rash"),
+        ("median rescue dose needed", "median rescue dose"),
+        ("proportion of patients with full remission", "full remission"),
+        ("number of women who had hot flushes", "hot flushes"),
+    ],
+)
+def test_who_was_studied_or_treated_is_not_what_was_measured(phrase: str, expected: str | None) -> None:
+    """Clinical wording of a population or a dosing ("in patients with ...", "given ...") names no outcome,
+    and a counted share of people names what they had."""
+    assert clean_phrase(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("changes from baseline in itch", "itch"),
+        ("grip strength about", "grip strength"),
+        ("relapse rate which", "relapse rate"),
+        ("group C", None),
+        ("placebo arm at day 5", None),
+        ("week 30", None),
+        ("cough frequency reduction", "cough frequency"),
+        ("resting heart rate increased", "resting heart rate"),
+        ("wound healing time", "wound healing time"),
+        ("each time", None),
+        ("follow-up time", None),
+    ],
+)
+def test_directions_arms_and_dangling_words_are_cut_but_measured_times_stay(phrase: str,
+                                                                          expected: str | None) -> None:
+    """A change's direction, a dangling word, an arm or a visit is no part of a name; a time that is measured
+    ("wound healing time") is a name, a time point ("each time") is not."""
+    assert clean_phrase(phrase) == expected
+
+
+def test_harms_keep_their_kind_and_a_time_to_an_event_is_not_cut_at_to() -> None:
+    assert clean_phrase("side effects") == "side effects"
+    assert clean_phrase("frequency of unwanted effects") == "unwanted effects"
+    assert clean_phrase("intervention effects") is None
+    assert clean_phrase("mean time to seizure recurrence in the surgical ward") == "time to seizure recurrence"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("(SD) fasting glucose", "fasting glucose"),
+        ("IQR", None),
+        ("median /interquartile range/", None),
+        ("relapse of asthma with placebo", "relapse of asthma"),
+        ("satisfaction with care", "satisfaction with care"),
+        ("through", None),
+        ("very much", None),
+        ("taken", None),
+    ],
+)
+def test_statistics_arms_and_lone_function_words_name_nothing(phrase: str, expected: str | None) -> None:
+    assert clean_phrase(phrase) == expected
+
+
+def test_a_bracket_closed_that_the_phrase_never_opened() -> None:
+    assert clean_phrase("asthma) OR wheeze") is None  # a cut fragment of a search string
+    assert clean_phrase("itch score)") == "itch score"
+    assert clean_phrase("anxiety (GAD-7)") == "anxiety (GAD-7)"

@@ -15,16 +15,19 @@ _ITEM_SEPARATORS_ENUMERATED = re.compile(r"[;,]|\b(?:and/or|and|or|as well as)\b
 OPERATOR = re.compile(r"[<>=≤≥]")
 _ENUMERATOR = re.compile(r"^\s*(?:\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)|\d{1,2}\.)\s+", re.I)
 _STATISTICS = re.compile(r"\b(?:relative risk|odds ratios?|mean differences?|confidence intervals?|effect sizes?|"
-                         r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?)\b", re.I)
+                         r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?|interquartile)\b"
+                         r"|\b(?-i:SD|SE|SEM|IQR)\b", re.I)
+_BRACKETED_STATISTIC = re.compile(r"\(\s*(?:SD|SE|SEM|IQR|range|95%\s*CI)\s*\)")
 _TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|"
                    r"evaluated|as|using|via|abstracted|extracted|retrieved|obtained|derived|collected|drawn|"
                    r"based\s+on|according\s+to|"
                    r"post[- ]?(?:intervention|treatment|test|randomi[sz]ation|baseline|childbirth|delivery|birth)|"
                    r"after)\b.*$", re.I)
 _CUT_WORDS = {"among", "in", "for", "of", "across", "at", "after", "during", "from", "within", "over", "between",
-              "by", "relative", "versus", "vs", "vs.", "to"}
+              "by", "relative", "versus", "vs", "vs.", "to", "with"}  # "with placebo": an arm
 _DANGLING = {"at", "by", "after", "over", "until", "to", "up", "within", "of", "in", "from", "during", "on", "for",
-             "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus"}
+             "and", "or", "the", "with", "post", "pre", "there", "here", "then", "thus", "about", "who", "which",
+             "include", "includes", "including", "through", "much", "very"}
 _ALWAYS_CUT = {"among", "across", "between", "versus", "vs", "vs.", "after", "during", "within"}
 _LONG_CUT = {"for", "in", "among", "from", "at", "during", "within", "to", "with", "by", "regarding"}
 # "self controlImproved measures of ...": a lower-case word glued to the next table cell (a phrase run across
@@ -41,6 +44,13 @@ _BAD_START = re.compile(r"(?:\d|[a-z]\)|to\b|of\b|for\b|in\b|on\b|with\b|by\b|at
                         r"|as\b|based\b|according\b|where\b|there\b|(?:after|before|during|within|until|since)\b"
                         r"|\w+ed\s+(?:by|to)\b"  # "induced by feeding", "blinded to drug assignment"
                         r"|(?:predicting|comparing|examining|using|regarding|undergone|received)\b"
+                        # "among the children who received X", "given alone", "administered with X": who got
+                        # what, not what was measured; "patients with severe OSA": who was studied
+                        r"|(?:among|given|administered|receiving|treated)\b"
+                        r"|(?:patients|subjects|participants|people|persons|individuals|adults|women|men|children)"
+                        r"\s+(?:with|who|receiving|treated|randomi[sz]ed)\b"
+                        r"|placebo\b|groups?\s+(?:[a-z]|\d+|i{1,3})\b"  # an arm: "group B", "placebo groups"
+                        r"|(?:weeks?|months?|days?|years?|hours?|visits?|stages?|cycles?|doses?)\s+\d"  # "week 17"
                         rf"|{_NUMBER_WORDS}(?:\s|$)"
                         r"|(?:studies|trials|reviews|papers|articles|registers?|registry|registries|databases?)\b)")
 # "depressive symptoms-one ACE", "suicide plans-1 ACE": an exposure level glued on after a hyphen
@@ -55,7 +65,9 @@ _CLAUSE_WORDS = frozenset({"was", "were", "is", "are", "be", "been", "had", "has
 _TRAILING_PARTICIPLES = frozenset({"drawn", "derived", "adapted", "taken", "obtained", "collected", "used",
                                    "reported", "assessed", "measured", "recorded", "based", "developed",
                                    # "problems evident at 12 months"
-                                   "evident", "apparent", "seen", "noted", "present", "made"})
+                                   "evident", "apparent", "seen", "noted", "present", "made",
+                                   # "skin condition occurred", "median atropine dose needed"
+                                   "occurred", "needed", "required"})
 # "women who developed postpartum depression": the people are counted, what they developed is the outcome
 _WHO_DEVELOPED = re.compile(r"^(?:[\w'’-]+\s+){1,3}?(?:who|that)\s+(?:developed|had|experienced|reported|showed|"
                             r"met\s+(?:the\s+)?criteria\s+for|screened\s+positive\s+for|were\s+diagnosed\s+with)\s+",
@@ -103,6 +115,18 @@ def split_items(masked: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _COUNTING_LEADS = frozenset({"incidents", "incidence", "number", "rate", "rates", "occurrence", "frequency"})
+# "pain reduction", "body weight decreased": the direction of a change ends no name; what changed is the name
+_TRAILING_DIRECTIONS = frozenset({"reduction", "reductions", "decrease", "decreases", "decreased", "increase",
+                                  "increases", "increased", "improved", "decline", "declined", "worsened"})
+# "change from baseline in pain" (the time phrase already cut, "baseline" gone): what changed is the name
+_CHANGE_FROM = re.compile(r"^(?:mean\s+)?changes?\s+from\s+(?:baseline\s+)?(?:in|of)\s+(?=\S)", re.I)
+# "survival time", "operating time": a time that is measured; not "each time", "follow-up time"
+_TIME_HEADS = frozenset({"time", "times"})
+# "side effects", "adverse effects": harms are named by their kind, not cut to "side" or rejected as "effects"
+_HARMS = frozenset({"side", "adverse", "undesirable", "unwanted", "harmful", "toxic"})
+_NOT_MEASURED_TIMES = frozenset({"same", "each", "first", "last", "this", "that", "any", "one", "every", "point",
+                                 "long", "short", "follow-up", "followup", "baseline", "free", "spare", "leisure",
+                                 "full", "part", "screen", "study", "over", "real"})
 _OUTCOME_WORDS = frozenset({"outcome", "outcomes"})
 
 
@@ -122,6 +146,10 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     if any(map(phrase.lower().__contains__, TIME_HINTS)):
         phrase = TIME_PHRASE.sub(" ", phrase)
     phrase = _TAIL.sub("", phrase)
+    if "(" in phrase:
+        phrase = _BRACKETED_STATISTIC.sub(" ", phrase).strip()  # "(SD) cerebral oxygen saturation"
+    if "from" in phrase:
+        phrase = _CHANGE_FROM.sub("", phrase)
     if " who " in phrase or " that " in phrase:
         phrase = _WHO_DEVELOPED.sub("", phrase)
     if "-" in phrase or "–" in phrase:
@@ -135,7 +163,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     while stop - first > 1 and lows[stop - 1].endswith("ly") and len(lows[stop - 1]) > 4 and \
             not seen_in_names(lows[stop - 1]):
         stop -= 1  # "hypotension immediately": an adverb, never in people's outcome names, ends none
-    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
+    while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES
+                                or lows[stop - 1] in _TRAILING_DIRECTIONS):
         stop -= 1
     counted = False  # "incidents of X": X is counted, so an event noun is fine as head
     changed = True
@@ -156,6 +185,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
             elif stop - first > 1 and _POSSESSIVE.fullmatch(lead_word) and (
                     _POSSESSIVE.fullmatch(lead_word).group(1) in voc.reject_heads | _PEOPLE):
                 first, changed = first + 1, True  # "children's injuries": whose outcome it is, not what
+    if first and stop - first > 2 and lows[first] in voc.population and lows[first + 1] in {"with", "who"}:
+        first += 2 if lows[first + 1] == "with" else 3  # "proportion of patients with remission": remission
     for index in range(first + 1, stop):
         word = lows[index]
         if word in _CUT_WORDS:
@@ -166,13 +197,16 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
                 stop = index
                 break
     while stop - first > 6:
-        cut = max((i for i in range(first + 2, stop) if lows[i] in _LONG_CUT), default=None)
+        cut = max((i for i in range(first + 2, stop) if lows[i] in _LONG_CUT
+                   and not (lows[i] == "to" and lows[i - 1] in _TIME_HEADS)), default=None)  # "time to relapse"
         if cut is None:
             break
         stop = cut
     while stop - first > 1 and (lows[stop - 1] in _DANGLING or lows[stop - 1] in _TRAILING_PARTICIPLES):
         stop -= 1
     while stop - first > 1 and lows[stop - 1] in voc.trail_words:
+        if lows[stop - 2] in _HARMS:
+            break  # "side effects"
         if stop - first == 2 and lows[stop - 1] in _OUTCOME_WORDS and lows[first] in voc.keep_trail_after:
             break  # "child outcomes"
         if stop - first == 2 and _ADJECTIVE.search(lows[first]):
@@ -190,6 +224,10 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         return None
     if OPERATOR.search(phrase) or _STATISTICS.search(phrase):
         return None
+    if ")" in phrase and "(" not in phrase:
+        phrase = phrase.rstrip(")").rstrip()  # "WOMAC score)": a span cut inside a bracket
+        if ")" in phrase or not phrase:
+            return None  # "depression) AND ...": a bracket closed that the phrase never opened is a cut fragment
     if _ABBREVIATION.fullmatch(phrase) and sum(c.isupper() for c in phrase) >= 2:
         return phrase  # an abbreviation: kept only when the text defines it
     if _BAD_START.match(lowered) or _INTERVENTION_START.match(lowered):
@@ -203,9 +241,12 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     if all(w.strip(".,").lower() in voc.header_words for w in words):
         return None  # a table's column headings ("Effect Sample Timing")
     head = words[-1].lower().strip(".,")
-    if (head in voc.reject_heads and not counted) or head in voc.lead_words or head in generic and len(words) == 1:
+    measured_time = head in _TIME_HEADS and len(words) >= 2 and words[-2].lower() not in _NOT_MEASURED_TIMES
+    harm = len(words) >= 2 and words[-2].lower() in _HARMS
+    if (head in voc.reject_heads and not counted and not measured_time and not harm) or head in voc.lead_words or \
+            head in generic and len(words) == 1:
         return None
-    if len(words) == 1 and (len(phrase) < 4 or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
+    if len(words) == 1 and (len(phrase) < 4 or lowered in _DANGLING or lowered in _TRAILING_PARTICIPLES or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
                             and not (lowered.endswith("ing") and named_alone(lowered))):
         return None
     if not _THREE_LETTERS.search(lowered):
