@@ -244,7 +244,10 @@ def _page_words(page: Any, number: int) -> _PageWords:
 def _page_tables(page: Any, raw: list[dict[str, Any]], words: list[Word], number: int) -> list[tuple[str, str, tuple]]:
     """The page's ruled tables, then those printed without rules under a "Table N" caption."""
     ruled = ruled_tables(page, raw, number)
-    return ruled + unruled_tables(words, [box for _, _, box in ruled])
+    try:
+        return ruled + unruled_tables(words, [box for _, _, box in ruled])
+    except Exception:  # a damaged page's odd word boxes must not lose its text: its tables stay running text
+        return ruled
 
 
 def _inside(word: Word, box: tuple) -> bool:
@@ -310,7 +313,7 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
     for page, lines in laid_out:
         if not lines:
             for caption, rows, _ in page.tables:
-                builder.add_section(caption, rows)
+                _add_table(builder, caption, rows)
             continue
         forced: set[int] = set()
         if first_page:
@@ -318,7 +321,7 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
         blocks = make_blocks(lines, is_heading, forced, known)
         page_placed = add_page(builder, page.number, blocks)
         for caption, rows, _ in page.tables:
-            builder.add_section(caption, rows)
+            _add_table(builder, caption, rows)
         if first_page:
             title_span = next(((p.start, p.end) for p in page_placed if p.block.kind == "title"), None)
             first_page = False
@@ -335,6 +338,12 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
         pages=builder.pages,
         metadata=metadata,
     )
+
+
+def _add_table(builder: TextBuilder, caption: str, rows: str) -> None:
+    """A table after its page's text: its caption line, then its rows. One part, not a headed section, whose
+    body would be stripped of the tab that leaves a header's first cell (over the row labels) empty."""
+    builder.add(f"{squash(caption)}\n{rows}")
 
 
 def _normalise_margin(text: str) -> str:

@@ -230,6 +230,27 @@ def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:
     return [edge for edge in edges if points[0] < edge < points[-1]]
 
 
+def _aligned(extents: list[dict[int, tuple[float, float]]], columns: int,
+             rows: list[tuple[Line, list[list[Word]]]]) -> bool:
+    """The body's columns line up as a table's do: in every column between the first and the last, most cells
+    share their left edge, their right edge or their middle (within half an em). Words spread across a narrow
+    column by justified text leave wide gaps too, but where they fall changes from line to line (only the
+    text's margins line up)."""
+    sizes = sorted(line.size for line, _ in rows)
+    tolerance = 0.5 * sizes[len(sizes) // 2]
+    lined_up = []
+    for column in range(columns):
+        spans = [extent[column] for extent in extents if column in extent]
+        if len(spans) < 2:
+            lined_up.append(True)  # a column of one cell (a note over the rest) says nothing either way
+            continue
+        lined_up.append(any(
+            sum(1 for x in edge if abs(x - sorted(edge)[len(edge) // 2]) <= tolerance) >= 0.6 * len(edge)
+            for edge in ([x0 for x0, _ in spans], [x1 for _, x1 in spans], [(x0 + x1) / 2 for x0, x1 in spans])
+        ))
+    return all(lined_up[1:-1]) and (lined_up[0] or lined_up[-1])
+
+
 def _pieces(cell: list[Word], edges: list[float]) -> list[list[Word]]:
     """A cell cut where a column edge falls in a gap wider than a word space (two cells set closer than an em);
     a cell whose words run across an edge with ordinary spaces (a long label, a header over two columns) stays
@@ -242,6 +263,17 @@ def _pieces(cell: list[Word], edges: list[float]) -> list[list[Word]]:
         else:
             pieces[-1].append(word)
     return pieces
+
+
+def _without_raised_tail(piece: list[Word]) -> list[Word]:
+    """A row label without the superscripts that end it: a reference number or footnote mark ("Choe YH ²⁵")
+    is not part of the study's name."""
+    size = max(word.size for word in piece)
+    bottom = max(word.bottom for word in piece if word.size == size)
+    kept = list(piece)
+    while len(kept) > 1 and kept[-1].size <= 0.8 * size and kept[-1].bottom < bottom - 0.5:
+        kept.pop()
+    return kept
 
 
 def _column(x0: float, x1: float, edges: list[float]) -> int:
@@ -261,17 +293,33 @@ def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tup
         return None
     columns = len(edges) + 1
     cells_text: list[list[str]] = []
+    extents: list[dict[int, tuple[float, float]]] = []  # per row: column -> the extent of its text
+    crowded = [0] * len(rows)  # per row: cells put in a column that already had one
     header_rows = 0
     for index, (_, cells) in enumerate(rows):
         placed = [""] * columns
+        extent: dict[int, tuple[float, float]] = {}
+        seen: set[int] = set()
         pieces = [piece for cell in cells for piece in _pieces(cell, edges)]
         for piece in pieces:
             column = _column(piece[0].x0, piece[0].x1, edges)
+            if column == 0:
+                piece = _without_raised_tail(piece)
             placed[column] = squash(f"{placed[column]} {_text(piece)}")
+            low, high = extent.get(column, (piece[0].x0, piece[-1].x1))
+            extent[column] = (min(low, piece[0].x0), max(high, piece[-1].x1))
+            crowded[index] += column in seen
+            seen.add(column)
+        extents.append(extent)
         if index == header_rows and (not placed[0] or index == 0):
             # header lines: the first row, and those under it standing over the value columns only
             header_rows += 1
+        elif index == header_rows and not cells_text[0][0] and not re.search(r"\d", " ".join(placed)):
+            header_rows += 1  # the labelled header line under headers over the value columns ("Year of")
         cells_text.append(placed)
+    body_slots = sum(len(extent) for extent in extents[header_rows:])
+    if sum(crowded[header_rows:]) > 0.2 * body_slots or not _aligned(extents[header_rows:], columns, rows):
+        return None  # columns drawn so wide that cells set apart share them, or not lining up: not a table
     if 0 < header_rows < len(cells_text):
         header = [squash(" ".join(row[column] for row in cells_text[:header_rows])) for column in range(columns)]
         cells_text = [header, *cells_text[header_rows:]]

@@ -558,12 +558,24 @@ def is_study_table(table: Table) -> bool:
     texts = [label.text for label in labels if label and label.text]
     if len(texts) < 2 or len(set(texts)) < len(texts) * 0.8:
         return False
-    if table.column("study") is not None:
+    if table.column("study") is not None and _holds_studies(table, texts):
         return True
     if sum(is_citation(text) for text in texts) >= len(texts) * 2 / 3:
         return True
     caption = table.caption.text if table.caption else None
     return names_studies(caption) and sum(name_like(text) for text in texts) >= len(texts) * 0.75
+
+
+def _holds_studies(table: Table, labels: list[str]) -> bool:
+    """The study column holds studies: its header is wholly a study wording ("Study", "Author (year)"), or its
+    cells are citations or names. A longer header that only contains one ("MODEL 1 HR (95% CI)" over the
+    estimates of a regression, "Strengths/existing quality model" over phrases) does not make a column of
+    studies by itself."""
+    index = table.column("study")
+    header = re.sub(r"\s+", " ", _EDGE.sub("", table.header[index].text).casefold()) if index is not None else ""
+    if any(role == "study" and wording == header for wording, role in vocabulary().roles):
+        return True
+    return sum(is_citation(label) or name_like(label) for label in labels) >= len(labels) * 2 / 3
 
 
 def study_rows(text: str, start: int = 0, end: int | None = None) -> list[tuple[Table, Row, Cell]]:
