@@ -205,3 +205,37 @@ SHARED_ARTICLES = shared_path("formats", "pdf_articles")
 def test_unruled_tables_of_real_articles_are_read_as_rows(name: str, caption: str, header: str) -> None:
     document = read_pdf(SHARED_ARTICLES / name, Limits())
     assert f"{caption}\n{header}" in document.text
+
+
+def test_a_batch_of_tables_records_each_bad_file_in_one_line_and_reads_the_rest(tmp_path: Path) -> None:
+    import zipfile
+
+    import openpyxl
+
+    from extractor.batch.run import run_extract
+    from extractor.store import Store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "review.pdf").write_bytes(_article(BOOKTABS))
+    whole = _article(BOOKTABS)
+    (folder / "cut.pdf").write_bytes(whole[: whole.index(b"stream") + 200])  # the table's content stream cut short
+    workbook = openpyxl.Workbook()
+    for row in [["Programme", "Sleep", "Mood"], ["Cradle Talk", "✓", "Not measured"], ["Nest Visits", "✓", "✓"]]:
+        workbook.active.append(row)
+    workbook.save(folder / "domains.xlsx")
+    workbook.save(folder / "damaged.xlsx")
+    with zipfile.ZipFile(folder / "damaged.xlsx") as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Stu'
+    with zipfile.ZipFile(folder / "damaged.xlsx", "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(folder)], store)
+    failures = {Path(row["path"]).name: row for row in store.db.query("select * from failures")}
+    assert set(failures) == {"cut.pdf", "damaged.xlsx"}
+    assert all("\n" not in row["message"] and row["message"] for row in failures.values())
+    assert summary.failures == 2
+    units = {row["source_path"] for row in store.db.query("select source_path from documents")}
+    assert {Path(path).name for path in units} == {"review.pdf", "domains.xlsx"}

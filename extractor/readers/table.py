@@ -142,7 +142,7 @@ def rows_to_documents(
     names = [str(cell or "") for cell in header]
     columns = map_columns(names)
     if "title" not in columns and "abstract" not in columns and _study_column(names):
-        lines = _study_lines(names, rows)
+        lines = _study_lines(names, rows, limits.max_chars)
         # a screening label ("Included": Yes/No) is no outcome domain, though its cells look like ticks
         if _names_studies(names) or ("label" not in columns and "label_abstract" not in columns
                                      and _outcome_domains(lines)):
@@ -178,14 +178,19 @@ def _outcome_domains(lines: list[str]) -> bool:
     return any(domain_columns(table) for table in find_tables("\n".join(lines)))
 
 
-def _study_lines(header: list[str], rows: Iterator[list[Any]]) -> list[str]:
+def _study_lines(header: list[str], rows: Iterator[list[Any]], max_chars: int) -> list[str]:
     """The header and the non-blank rows of a table of studies, cells tab-separated, one row a line; a ticked
-    checkbox (TRUE) is "Yes" and an unticked one an empty cell, as a table printed with ticks shows them."""
+    checkbox (TRUE) is "Yes" and an unticked one an empty cell, as a table printed with ticks shows them. Rows
+    past ``max_chars`` are not read: the document's text would be cut there (with a warning) anyway."""
     lines = ["\t".join(squash(cell) for cell in header)]
+    length = len(lines[0])
     for row in rows:
+        if length > max_chars:
+            break
         cells = [_study_cell(cell) for cell in row]
         if any(cells):
             lines.append("\t".join(cell.replace("\t", " ") for cell in cells))
+            length += len(lines[-1]) + 1
     return lines
 
 
