@@ -164,8 +164,9 @@ def _span(caption: list[Word], words: list[Word], gutter: tuple[float, float] | 
     side = (left, gutter[1]) if x1 <= middle else (gutter[0], right)
     other = (gutter[1], right) if x1 <= middle else (left, gutter[0])
     size = max(word.size for word in caption)
-    top, bottom = max(word.bottom for word in caption), max(word.bottom for word in caption) + 6 * size
-    level = [word for word in words if other[0] <= (word.x0 + word.x1) / 2 <= other[1] and top <= word.middle <= bottom]
+    top = max(word.bottom for word in caption)
+    level = [word for word in words
+             if other[0] <= (word.x0 + word.x1) / 2 <= other[1] and top <= word.middle <= top + 6 * size]
     width = other[1] - other[0]
     for line in build_rows(level):
         if any(cell[-1].x1 - cell[0].x0 >= 0.6 * width for cell in cells_of(line.words)):
@@ -180,6 +181,7 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
     below = [word for word in words if word.middle > caption_bottom]
     width = span[1] - span[0]
     caption_words = list(caption)
+    caption_lines = 1
     rows: list[tuple[Line, list[list[Word]]]] = []
     last = caption_bottom
     continuing = True
@@ -192,12 +194,13 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
             continue
         cells = cells_of(line.words)
         one = len(cells) == 1
-        first_column = min([line.x0 for line, _ in rows] or [caption[0].x0]) + size
+        first_column = min([row.x0 for row, _ in rows] or [caption[0].x0]) + size
         if _FLOAT_START.match(line.text) or (one and _FOOTNOTE.match(line.text) and line.x0 <= first_column):
             break  # the next table or figure, or the table's notes (a bulleted cell further right is no note)
-        if (continuing and one and not rows and abs(cells[0][0].x0 - caption[0].x0) <= 3
-                and len(caption_words) < CAPTION_LINES * 40 and line.top - caption_top < CAPTION_LINES * 2 * size):
+        if (continuing and one and abs(cells[0][0].x0 - caption[0].x0) <= 3 and caption_lines < CAPTION_LINES
+                and line.top - caption_top < CAPTION_LINES * 2 * size):
             caption_words += cells[0]  # the caption wraps onto this line
+            caption_lines += 1
             last = line.bottom
             continue
         continuing = False
