@@ -239,3 +239,23 @@ def test_a_batch_of_tables_records_each_bad_file_in_one_line_and_reads_the_rest(
     assert summary.failures == 2
     units = {row["source_path"] for row in store.db.query("select source_path from documents")}
     assert {Path(path).name for path in units} == {"review.pdf", "domains.xlsx"}
+
+
+def test_a_table_of_thousands_of_rows_is_read_in_time() -> None:
+    # word boxes as a hostile page could hold them: the guard catches a hang, it does not time the reader
+    import time
+
+    from extractor.readers.pdf_layout import Word
+
+    def word(text: str, x0: float, top: float) -> Word:
+        return Word(text, x0, x0 + 5 * len(text), top, top + 9, 9.0, "Helvetica")
+
+    words = [word("Table", 50, 10), word("1.", 80, 10), word("Trials", 95, 10)]
+    for row in range(3000):
+        top = 30 + 11 * row
+        words += [word(f"Trial{row}", 50, top), *(word(f"{row % 97}.{column}", 150 + 60 * column, top)
+                                                  for column in range(8))]
+    started = time.monotonic()
+    [(caption, rows, _)] = pdf_tables.unruled_tables(words, [])
+    assert caption == "Table 1. Trials" and rows.count("\n") == 2999
+    assert time.monotonic() - started < 60

@@ -115,15 +115,17 @@ def unruled_tables(words: list[Word], taken: list[tuple[float, float, float, flo
     free = [word for word in words if not any(_inside(word, box) for box in taken)]
     if len(free) < 12:
         return []
-    gutter = column_gutter(free)
     left, right = min(word.x0 for word in free), max(word.x1 for word in free)
     found: list[FoundTable] = []
     boxes = list(taken)
+    gutters: list[tuple[float, float] | None] = []  # the page's gutter, sought once a caption is found
     for row in build_rows(free):
         for caption, after in _captions(row):
             if any(_inside(caption[0], box) for box in boxes):
                 continue
-            span = _span(caption, free, gutter, left, right)
+            if not gutters:
+                gutters.append(column_gutter(free))
+            span = _span(caption, free, gutters[0], left, right)
             within = [word for word in free if span[0] <= (word.x0 + word.x1) / 2 <= span[1]]
             rest = [word for word in after if span[0] <= (word.x0 + word.x1) / 2 <= span[1]]
             table = _table_below(caption + rest, within, span)
@@ -183,6 +185,7 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
     caption_words = list(caption)
     caption_lines = 1
     rows: list[tuple[Line, list[list[Word]]]] = []
+    left = caption[0].x0  # where the table's first column starts (the caption's start until a row is read)
     last = caption_bottom
     continuing = True
     for line in build_rows(below):
@@ -194,8 +197,7 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
             continue
         cells = cells_of(line.words)
         one = len(cells) == 1
-        first_column = min([row.x0 for row, _ in rows] or [caption[0].x0]) + size
-        if _FLOAT_START.match(line.text) or (one and _FOOTNOTE.match(line.text) and line.x0 <= first_column):
+        if _FLOAT_START.match(line.text) or (one and _FOOTNOTE.match(line.text) and line.x0 <= left + size):
             break  # the next table or figure, or the table's notes (a bulleted cell further right is no note)
         if (continuing and one and abs(cells[0][0].x0 - caption[0].x0) <= 3 and caption_lines < CAPTION_LINES
                 and line.top - caption_top < CAPTION_LINES * 2 * size):
@@ -207,6 +209,7 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
         if one and len(cells[0]) >= PROSE_WORDS and cells[0][-1].x1 - cells[0][0].x0 >= 0.55 * width:
             break  # running text (or a note) below the table
         rows.append((line, cells))
+        left = min(left, line.x0) if len(rows) > 1 else line.x0
         last = line.bottom
     return _as_table(_text(caption_words), rows, span)
 
@@ -220,10 +223,16 @@ def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:
     narrowest = max(2.0, 0.5 * sizes[len(sizes) // 2])  # a strip narrower than half an em is no gap between columns
     allowed = len(parted) // 5
     points = sorted({x for extent in extents for x in extent})
+    # how many cells cross each strip between neighbouring points: +1 where a cell starts, -1 where it ends
+    change = dict.fromkeys(points, 0)
+    for a, b in extents:
+        change[a] += 1
+        change[b] -= 1
     edges: list[float] = []
     gap_start: float | None = None
-    for x0, x1 in pairwise(points):
-        crossing = sum(1 for a, b in extents if a < x1 and x0 < b)
+    crossing = 0
+    for x0, _x1 in pairwise(points):
+        crossing += change[x0]
         if crossing <= allowed:
             gap_start = x0 if gap_start is None else gap_start
             continue
