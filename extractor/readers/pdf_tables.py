@@ -264,13 +264,14 @@ def _aligned(extents: list[dict[int, tuple[float, float]]], columns: int,
 
 
 def _pieces(cell: list[Word], edges: list[float]) -> list[list[Word]]:
-    """A cell cut where a column edge falls in a gap wider than a word space (two cells set closer than an em);
-    a cell whose words run across an edge with ordinary spaces (a long label, a header over two columns) stays
-    whole and goes to the column of its first word."""
+    """A cell cut at a gap wider than a word space where the words on either side stand in different columns
+    (two cells set closer than an em); a cell whose words run across an edge with ordinary spaces (a long
+    label, a header over two columns) stays whole and goes to the column of its first word."""
     pieces = [[cell[0]]]
     for before, word in pairwise(cell):
         gap = word.x0 - before.x1
-        if gap >= 0.4 * max(word.size, before.size) and any(before.x1 <= edge <= word.x0 for edge in edges):
+        if (gap >= 0.4 * max(word.size, before.size)
+                and _column(before.x0, before.x1, edges) != _column(word.x0, word.x1, edges)):
             pieces.append([word])
         else:
             pieces[-1].append(word)
@@ -313,6 +314,8 @@ def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tup
         extent: dict[int, tuple[float, float]] = {}
         seen: set[int] = set()
         pieces = [piece for cell in cells for piece in _pieces(cell, edges)]
+        if index == header_rows and _column(pieces[0][0].x0, pieces[0][0].x1, edges) > 0:
+            pieces = cells  # a header line over the value columns: a heading over two columns stays whole
         for piece in pieces:
             column = _column(piece[0].x0, piece[0].x1, edges)
             if column == 0:
@@ -326,7 +329,8 @@ def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tup
         if index == header_rows and (not placed[0] or index == 0):
             # header lines: the first row, and those under it standing over the value columns only
             header_rows += 1
-        elif index == header_rows and not cells_text[0][0] and not re.search(r"\d", " ".join(placed)):
+        elif (index == header_rows and not cells_text[-1][0] and sum(1 for cell in placed if cell) >= 2
+              and not re.search(r"\d", " ".join(placed))):
             header_rows += 1  # the labelled header line under headers over the value columns ("Year of")
         cells_text.append(placed)
     body_slots = sum(len(extent) for extent in extents[header_rows:])
