@@ -311,6 +311,54 @@ def test_a_spreadsheet_of_studies_is_one_document_with_a_unit_per_row(tmp_path, 
         [("d", 0.3)], [("OR", 1.4)]]
 
 
+def _workbook(path, rows: list[list]) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+
+
+def test_a_spreadsheet_of_studies_and_outcome_domains_gives_each_row_its_ticked_domains(tmp_path) -> None:
+    from extractor.readers import read_path
+
+    # ticks, a checkbox cell (TRUE / FALSE), "Not measured" and blanks, as sheets print them
+    rows = [["Programme", "Sleep", "Feeding Practices", "Maternal Mood"],
+            ["Cradle Talk", "✓", None, True],
+            ["Nest Visits", "Not measured", "✓", False],
+            ["Morning Star Homes", "✓", "Yes", "✓"]]
+    path = tmp_path / "domains.xlsx"
+    _workbook(path, rows)
+    documents = list(read_path(path))
+    assert len(documents) == 1
+    units = extract_document(documents[0], use_models=False)
+    assert [unit.label for unit in units] == ["Cradle Talk", "Nest Visits", "Morning Star Homes"]
+    assert [_chosen(unit, "outcome") for unit in units] == [
+        ["Sleep", "Maternal Mood"], ["Feeding Practices"], ["Sleep", "Feeding Practices", "Maternal Mood"]]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # free-text columns beside the study column: no domain is ticked or said to be unmeasured
+        [["Study", "Notes", "Comments"], ["Abara (2011)", "pilot site", "see appendix"],
+         ["Brandt (2014)", "two sites", "none"]],
+        # a screening label, though its cells read like ticks
+        [["Study", "Included"], ["Abara (2011)", "Yes"], ["Brandt (2014)", "Yes"]],
+    ],
+    ids=["free-text", "screening-label"],
+)
+def test_a_spreadsheet_with_a_study_column_but_no_domains_is_still_refused(tmp_path, rows: list[list]) -> None:
+    from extractor.errors import MalformedDocument
+    from extractor.readers import read_path
+
+    path = tmp_path / "studies.xlsx"
+    _workbook(path, rows)
+    with pytest.raises(MalformedDocument, match="no title or abstract column"):
+        list(read_path(path))
+
+
 def test_a_screening_table_without_a_study_column_is_still_refused(tmp_path) -> None:
     from extractor.errors import MalformedDocument
     from extractor.readers import read_path

@@ -43,6 +43,7 @@ from .pdf_layout import (
     words_from_pdfplumber,
 )
 from .pdf_structure import Placed, add_page, find_abstract, heading_sections, heading_test, title_run
+from .pdf_tables import ruled_tables, unruled_tables
 
 FORMAT = "pdf"
 DECK_FORMAT = "pdf_slides"
@@ -56,7 +57,7 @@ class _PageWords:
     width: float
     height: float
     words: list[Word]
-    # ruled tables (articles only): caption or heading, rows tab-separated, the box they cover
+    # tables (articles only): caption or heading, rows tab-separated, the box they cover
     tables: list[tuple[str, str, tuple]] = field(default_factory=list)
 
 
@@ -236,54 +237,22 @@ def _close_quietly(pdf: Any) -> None:
 def _page_words(page: Any, number: int) -> _PageWords:
     raw = page.extract_words(x_tolerance_ratio=0.15, y_tolerance=3, extra_attrs=["size", "fontname"])
     width, height = float(page.width), float(page.height)
-    return _PageWords(number, width, height, words_from_pdfplumber(raw, width, height), _page_tables(page, raw, number))
+    words = words_from_pdfplumber(raw, width, height)
+    return _PageWords(number, width, height, words, _page_tables(page, raw, words, number))
 
 
-_MIN_TABLE_ROWS = 3  # a header and two rows
-
-
-def _page_tables(page: Any, words: list[dict[str, Any]], number: int) -> list[tuple[str, str, tuple]]:
-    """The ruled tables pdfplumber's table finder sees on a page: each as its caption (else "Table (page N)"),
-    its rows (cells tab-separated, one row a line) and the box it covers. Pages without ruling lines are not
-    searched (the finder needs them), so plain pages cost nothing."""
-    if not (page.objects.get("line") or page.objects.get("rect")):
-        return []
+def _page_tables(page: Any, raw: list[dict[str, Any]], words: list[Word], number: int) -> list[tuple[str, str, tuple]]:
+    """The page's ruled tables, then those printed without rules under a "Table N" caption."""
+    ruled = ruled_tables(page, raw, number)
     try:
-        found = page.find_tables()
-    except Exception:  # a table the finder chokes on stays in the running text
-        return []
-    tables = []
-    for table in found:
-        try:
-            rows = [[squash(cell or "") for cell in row] for row in table.extract()]
-        except Exception:
-            continue
-        rows = [row for row in rows if any(row)]
-        if len(rows) < _MIN_TABLE_ROWS or max(len(row) for row in rows) < 2:
-            continue
-        caption = _caption_above(words, table.bbox) or f"Table (page {number})"
-        rows_text = "\n".join("\t".join(cell.replace("\t", " ") for cell in row) for row in rows)
-        tables.append((caption, rows_text, tuple(table.bbox)))
-    return tables
+        return ruled + unruled_tables(words, [box for _, _, box in ruled])
+    except Exception:  # a damaged page's odd word boxes must not lose its text: its tables stay running text
+        return ruled
 
 
 def _inside(word: Word, box: tuple) -> bool:
     x0, top, x1, bottom = box
     return x0 <= (word.x0 + word.x1) / 2 <= x1 and top <= word.middle <= bottom
-
-
-def _caption_above(words: list[dict[str, Any]], box: tuple) -> str | None:
-    """The caption just above a table: from its "Table N" line down to the table, within a few lines."""
-    above = sorted((word for word in words if box[1] - 48 <= word["bottom"] <= box[1] + 1), key=lambda w: w["top"])
-    lines: list[list[dict[str, Any]]] = []
-    for word in above:
-        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 3:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    texts = [" ".join(word["text"] for word in sorted(line, key=lambda w: w["x0"])) for line in lines]
-    starts = [index for index, text in enumerate(texts) if re.match(r"(?i)tab(?:le|la|elle|leau)\b", text)]
-    return squash(" ".join(texts[starts[-1] :])) if starts else None
 
 
 def _info(pdf: Any) -> dict[str, str]:
@@ -344,7 +313,7 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
     for page, lines in laid_out:
         if not lines:
             for caption, rows, _ in page.tables:
-                builder.add_section(caption, rows)
+                _add_table(builder, caption, rows)
             continue
         forced: set[int] = set()
         if first_page:
@@ -352,7 +321,7 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
         blocks = make_blocks(lines, is_heading, forced, known)
         page_placed = add_page(builder, page.number, blocks)
         for caption, rows, _ in page.tables:
-            builder.add_section(caption, rows)
+            _add_table(builder, caption, rows)
         if first_page:
             title_span = next(((p.start, p.end) for p in page_placed if p.block.kind == "title"), None)
             first_page = False
@@ -369,6 +338,12 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
         pages=builder.pages,
         metadata=metadata,
     )
+
+
+def _add_table(builder: TextBuilder, caption: str, rows: str) -> None:
+    """A table after its page's text: its caption line, then its rows. One part, not a headed section, whose
+    body would be stripped of the tab that leaves a header's first cell (over the row labels) empty."""
+    builder.add(f"{squash(caption)}\n{rows}")
 
 
 def _normalise_margin(text: str) -> str:

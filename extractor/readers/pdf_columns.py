@@ -116,7 +116,19 @@ def _side_by_side(zone: _Zone) -> bool:
 
 
 def column_zones(words: list[Word]) -> list[_Zone] | None:
-    """The region sliced into zones at its column gutter, or None when it has no columns.
+    """The region sliced into zones at its column gutter, or None when it has no columns."""
+    found = _gutter_zones(words)
+    return found[1] if found else None
+
+
+def column_gutter(words: list[Word]) -> tuple[float, float] | None:
+    """The left and right edges of the region's column gutter, or None when it has no columns."""
+    found = _gutter_zones(words)
+    return found[0] if found else None
+
+
+def _gutter_zones(words: list[Word]) -> tuple[tuple[float, float], list[_Zone]] | None:
+    """The gutter and the zones it slices the region into.
 
     The gutter is sought in the middle 60% of the words' horizontal extent,
     among the strips crossed by the fewest runs of running-text words (titles
@@ -138,9 +150,10 @@ def column_zones(words: list[Word]) -> list[_Zone] | None:
     for start, length in _low_runs(counts, fewest + 1 + fewest // 10):
         if length < MIN_GUTTER:
             break
-        zones = _zones(words, (band_low + start, band_low + start + length))
+        gutter = (band_low + start, band_low + start + length)
+        zones = _zones(words, gutter)
         if any(_side_by_side(zone) for zone in zones):
-            return zones
+            return gutter, zones
     return None
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExtractorError, MalformedDocument, TruncatedDocument
-from ..extract.units.tables import header_roles
+from ..extract.units.tables import domain_columns, find_tables, header_roles
 from ..types import Document, Metadata
 from .base import Limits, RecordFailure, first_year, make_document, split_keywords, squash
 from .packages import is_markup, verify_parts
@@ -139,10 +139,15 @@ def rows_to_documents(
     header = next(rows, None)
     if header is None:
         raise MalformedDocument("the table has no header row")
-    columns = map_columns([str(cell or "") for cell in header])
-    if "title" not in columns and "abstract" not in columns and _names_studies([str(c or "") for c in header]):
-        yield study_table_document([str(c or "") for c in header], rows, path, limits)
-        return
+    names = [str(cell or "") for cell in header]
+    columns = map_columns(names)
+    if "title" not in columns and "abstract" not in columns and _study_column(names):
+        lines = _study_lines(names, rows, limits.max_chars)
+        # a screening label ("Included": Yes/No) is no outcome domain, though its cells look like ticks
+        if _names_studies(names) or ("label" not in columns and "label_abstract" not in columns
+                                     and _outcome_domains(lines)):
+            yield study_table_document(lines, path, limits)
+            return
     if "title" not in columns and "abstract" not in columns:
         names = ", ".join(repr(str(cell)) for cell in header if cell not in (None, "")) or "none"
         raise MalformedDocument(
@@ -156,23 +161,48 @@ def rows_to_documents(
         yield row_to_document(cells, columns, path, number, limits)
 
 
+def _study_column(header: list[str]) -> bool:
+    """A column headed as the study ("Study", "Author (year)", "Programme") in ``data/table_roles.json``."""
+    return any("study" in header_roles(cell) for cell in header)
+
+
 def _names_studies(header: list[str]) -> bool:
-    """A table of studies rather than of records: a column headed as the study and another with a role
-    (design, n, outcome, an estimate) in the header vocabulary of ``data/table_roles.json``."""
-    roles = [header_roles(cell) for cell in header]
-    return any("study" in found for found in roles) and sum(1 for found in roles if found - {"study"}) >= 1
+    """A table of studies rather than of records: beside the study column, another with a role (design, n,
+    outcome, an estimate) in the header vocabulary of ``data/table_roles.json``."""
+    return sum(1 for cell in header if header_roles(cell) - {"study"}) >= 1
 
 
-def study_table_document(
-    header: list[str], rows: Iterator[list[Any]], path: Path, limits: Limits
-) -> Document:
-    """A table of studies as one document: its rows tab-separated, one a line, under the header row (each row
-    becomes a study unit when the document is extracted)."""
+def _outcome_domains(lines: list[str]) -> bool:
+    """The table's other columns are outcome domains that each row ticks or marks "Not measured": read as the
+    text of a document's tables is (``domain_columns``), so a sheet gives the units a text table would."""
+    return any(domain_columns(table) for table in find_tables("\n".join(lines)))
+
+
+def _study_lines(header: list[str], rows: Iterator[list[Any]], max_chars: int) -> list[str]:
+    """The header and the non-blank rows of a table of studies, cells tab-separated, one row a line; a ticked
+    checkbox (TRUE) is "Yes" and an unticked one an empty cell, as a table printed with ticks shows them. Rows
+    past ``max_chars`` are not read: the document's text would be cut there (with a warning) anyway."""
     lines = ["\t".join(squash(cell) for cell in header)]
+    length = len(lines[0])
     for row in rows:
-        cells = [squash(_cell_text(cell)) if cell is not None else "" for cell in row]
+        if length > max_chars:
+            break
+        cells = [_study_cell(cell) for cell in row]
         if any(cells):
             lines.append("\t".join(cell.replace("\t", " ") for cell in cells))
+            length += len(lines[-1]) + 1
+    return lines
+
+
+def _study_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else ""
+    return "" if value is None else squash(_cell_text(value))
+
+
+def study_table_document(lines: list[str], path: Path, limits: Limits) -> Document:
+    """A table of studies as one document: its header and rows tab-separated, one a line (each row becomes a
+    study unit when the document is extracted)."""
     if len(lines) < 3:
         raise MalformedDocument("the table of studies has fewer than two rows", hint="add the studies' rows")
     return make_document(fmt=FORMAT, path=path, title=None, abstract=None,

@@ -558,12 +558,24 @@ def is_study_table(table: Table) -> bool:
     texts = [label.text for label in labels if label and label.text]
     if len(texts) < 2 or len(set(texts)) < len(texts) * 0.8:
         return False
-    if table.column("study") is not None:
+    if table.column("study") is not None and _holds_studies(table, texts):
         return True
     if sum(is_citation(text) for text in texts) >= len(texts) * 2 / 3:
         return True
     caption = table.caption.text if table.caption else None
     return names_studies(caption) and sum(name_like(text) for text in texts) >= len(texts) * 0.75
+
+
+def _holds_studies(table: Table, labels: list[str]) -> bool:
+    """The study column holds studies: its header is wholly a study wording ("Study", "Author (year)"), or its
+    cells are citations or names. A longer header that only contains one ("MODEL 1 HR (95% CI)" over the
+    estimates of a regression, "Strengths/existing quality model" over phrases) does not make a column of
+    studies by itself."""
+    index = table.column("study")
+    header = re.sub(r"\s+", " ", _EDGE.sub("", table.header[index].text).casefold()) if index is not None else ""
+    if any(role == "study" and wording == header for wording, role in vocabulary().roles):
+        return True
+    return sum(is_citation(label) or name_like(label) for label in labels) >= len(labels) * 2 / 3
 
 
 def study_rows(text: str, start: int = 0, end: int | None = None) -> list[tuple[Table, Row, Cell]]:
@@ -643,6 +655,16 @@ def _unmeasured(text: str) -> bool:
     return any(lowered.startswith(word.casefold()) for word in vocabulary().unmeasured)
 
 
+def _header_width_cells(table: Table, row: Row) -> list[Cell] | None:
+    """The row's cells, one under each header cell, or None when they do not line up. A delimited row may stop
+    short: tab- and pipe-separated lines lose their trailing empty cells (an unticked last domain)."""
+    if len(row.cells) == len(table.header):
+        return row.cells
+    if table.layout in ("tab", "pipe") and len(row.cells) < len(table.header):
+        return row.cells + [Cell("", row.end, row.end)] * (len(table.header) - len(row.cells))
+    return None
+
+
 def domain_columns(table: Table) -> list[int]:
     """Columns whose header names an outcome domain and whose cells say whether each row measured it: the
     header cell has no role of its own (not "N", not "Country"), and the table's cells under such headers say
@@ -658,8 +680,8 @@ def domain_columns(table: Table) -> list[int]:
             continue
         if name.casefold() in words.columns:
             continue
-        cells = [row.cells[index].text for row in table.rows
-                 if len(row.cells) == len(table.header) and row.cells[index].text]
+        lined_up = (_header_width_cells(table, row) for row in table.rows)
+        cells = [line[index].text for line in lined_up if line is not None and line[index].text]
         if not cells:
             continue
         found.append(index)
@@ -679,10 +701,11 @@ def row_outcomes(table: Table, row: Row) -> list[Cell]:
     cell = table.cell(row, "outcome")
     if cell is not None and not re.fullmatch(r"[\d\s.,/%–—-]*", cell.text):
         found.append(cell)
-    if len(row.cells) != len(table.header):
+    cells = _header_width_cells(table, row)
+    if cells is None:
         return found
     for index in domain_columns(table):
-        text = row.cells[index].text
+        text = cells[index].text
         if text and not _unmeasured(text):
             header = table.header[index]
             name = _EDGE.sub("", header.text)

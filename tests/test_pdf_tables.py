@@ -1,0 +1,261 @@
+"""PDF tables printed without vertical rules (booktabs, or no rules at all), read under their caption into rows,
+and the prose and two-column pages that must not be taken for tables. The PDFs are written by the tests
+(tests/pdf_pages.py); the shared articles are counted in tests/test_reader_pdf.py's files when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pdf_pages import Rule, Text, page_pdf, prose_lines, table_rows
+
+from conftest import shared_path
+from extractor.extract.document import extract_document
+from extractor.readers import pdf_tables
+from extractor.readers.base import Limits
+from extractor.readers.pdf import read_pdf
+
+TITLE = Text(50, 750, "Parent training for toddlers with sleep problems: a review", 14)
+PROSE = [
+    "We searched five databases for trials of parent training in the first three",
+    "years of life and found three that reported sleep outcomes for the children.",
+    "Their characteristics and results are set out below for each trial in turn.",
+]
+CAPTION = "Table 1. Randomised controlled trials of parent training for toddler sleep"
+ROWS = [
+    ["Study", "N", "Outcome", "Effect"],
+    ["Abara (2011)", "60", "night waking", "d = 0.30"],
+    ["Brandt (2014)", "140", "settling time", "d = 0.12"],
+    ["Celik (2020)", "88", "night waking", "d = 0.25"],
+]
+XS = [50, 200, 260, 400]
+AFTER = [
+    "All three trials were small, and none blinded the parents who kept the sleep",
+    "diaries, so the effects above are likely to be larger than the true ones.",
+]
+
+
+def _article(rules: list[Rule]) -> bytes:
+    texts = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 670, CAPTION, 10), *table_rows(XS, 645, ROWS)]
+    texts += prose_lines(50, 570, AFTER)
+    return page_pdf(texts, rules)
+
+
+BOOKTABS = [Rule(50, 658, 480, 658), Rule(50, 640, 480, 640), Rule(50, 598, 480, 598)]
+
+
+def _chosen(unit, field: str) -> list:
+    return [value.value for value in unit.values if value.field == field and value.chosen]
+
+
+@pytest.mark.parametrize("rules", [BOOKTABS, []], ids=["booktabs", "no-rules"])
+def test_a_table_without_vertical_rules_is_read_as_rows_under_its_caption(tmp_path: Path, rules) -> None:
+    path = tmp_path / "review.pdf"
+    path.write_bytes(_article(rules))
+    document = read_pdf(path, Limits())
+    assert "Study\tN\tOutcome\tEffect\nAbara (2011)\t60\tnight waking\td = 0.30\n" in document.text
+    # the rows are read once, as the table; the prose after the table stays running text
+    assert document.text.count("Brandt (2014)") == 1
+    assert "none blinded the parents who kept the sleep diaries" in document.text
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)"]
+    assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 3
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [60, 140, 88]
+
+
+LEFT = [
+    "Parents kept sleep diaries for two weeks before",
+    "the first session and again at the end of the",
+    "programme, and a research nurse visited each",
+    "family at home to go through the diaries with",
+    "them. Nurses were trained for two days before",
+    "the trial began and met monthly to keep their",
+    "visits alike across the three regional sites.",
+]
+RIGHT = [
+    "Children slept longer after the programme in",
+    "every trial, though the gain was small in the",
+    "largest one, where many families had already",
+    "sought help from their doctor before the trial",
+    "started and so had less room to improve. The",
+    "settling time fell most in the smallest trial,",
+    "which enrolled only the most disturbed sleepers",
+    "and so was most likely to see a large change.",
+    "Whether the gains lasted beyond six months is",
+    "not known, since no trial followed children up",
+    "for longer than that after the last session.",
+]
+
+
+def _two_columns(caption: str | None) -> bytes:
+    """A two-column page: prose down both columns; under the left column's prose, a table of its own width when
+    a caption is given, with the right column's prose running on level with its rows."""
+    texts = [TITLE, *prose_lines(50, 720, LEFT), *prose_lines(320, 720, RIGHT)]
+    if caption is not None:
+        texts.append(Text(50, 620, caption, 9))
+        texts += table_rows([50, 130, 170], 600, [["Study", "N", "Effect"], ["Abara (2011)", "60", "d = 0.30"],
+                                                  ["Brandt (2014)", "140", "d = 0.12"],
+                                                  ["Celik (2020)", "88", "d = 0.25"]])
+    return page_pdf(texts)
+
+
+def test_a_table_in_one_column_leaves_the_other_columns_prose_alone(tmp_path: Path) -> None:
+    path = tmp_path / "columns.pdf"
+    path.write_bytes(_two_columns("Table 2. Trials of home visiting"))
+    document = read_pdf(path, Limits())
+    assert "Study\tN\tEffect\nAbara (2011)\t60\td = 0.30\nBrandt (2014)\t140\td = 0.12" in document.text
+    # the right column's lines level with the table's rows stay in its running text, in order
+    assert "which enrolled only the most disturbed sleepers and so was most likely" in document.text
+    assert "Study" not in document.text.split("Table 2. Trials of home visiting")[0]
+
+
+def test_a_two_column_page_without_a_caption_has_no_table(tmp_path: Path) -> None:
+    path = tmp_path / "prose.pdf"
+    path.write_bytes(_two_columns(None))
+    document = read_pdf(path, Limits())
+    assert "\t" not in document.text
+    assert "visits alike across the three regional sites." in document.text
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a sentence that opens a line with "Table 2" names a table; it is not its caption
+        ["Table 2 shows the trials by the age of the children, with the oldest trial first",
+         "and the most recent last, so that changes in the programmes over time can be",
+         "followed from one row to the next by anyone reading the review in full."],
+        # a caption over a table printed as a picture: the text under it is prose
+        ["Table 3. Sleep outcomes of the trials (shown as an image in the source)",
+         "The trials measured sleep in different ways: two used parents' diaries and one",
+         "used actigraphy, which records the child's movement through the night and is",
+         "less open to the parents' hopes for the programme than a diary would be."],
+    ],
+    ids=["sentence-naming-a-table", "caption-over-prose"],
+)
+def test_prose_under_a_table_word_is_no_table(tmp_path: Path, lines: list[str]) -> None:
+    path = tmp_path / "prose.pdf"
+    path.write_bytes(page_pdf([TITLE, *prose_lines(50, 720, PROSE), *prose_lines(50, 670, lines)]))
+    document = read_pdf(path, Limits())
+    assert "\t" not in document.text
+
+
+JUSTIFIED = [
+    "Nurses visited every family at home twice",
+    "before the birth and monthly after it, and",
+    "mothers could phone them between visits",
+    "with any worry about feeding or sleep. The",
+    "control group had the usual health visitor",
+    "checks, which in most regions meant three",
+    "visits in the first year and no phone line.",
+]
+
+
+def _justified(x0: float, x1: float, top: float, lines: list[str]) -> list[Text]:
+    """Lines spread to the column's width, as justified text in a narrow column is: wide, uneven spaces."""
+    texts = []
+    for index, line in enumerate(lines):
+        words = line.split()
+        widths = [6.0 * len(word) for word in words]  # wider than Helvetica's glyphs: words never overlap
+        space = (x1 - x0 - sum(widths)) / (len(words) - 1)
+        x = x0
+        for word, width in zip(words, widths, strict=True):
+            texts.append(Text(x, top - 13 * index, word, 10))
+            x += width + space
+    return texts
+
+
+def test_justified_prose_with_wide_spaces_under_a_caption_is_no_table(tmp_path: Path) -> None:
+    path = tmp_path / "justified.pdf"
+    path.write_bytes(page_pdf([TITLE, Text(50, 700, "Table 4. Visits", 9), *_justified(50, 330, 680, JUSTIFIED)]))
+    document = read_pdf(path, Limits())
+    assert "\t" not in document.text
+
+
+def test_cells_set_closer_than_an_em_are_cut_at_the_column_edges() -> None:
+    from extractor.readers.pdf_layout import Word
+
+    def word(text: str, x0: float) -> Word:
+        return Word(text, x0, x0 + 5 * len(text), 0, 9, 9.0, "Helvetica")
+
+    # "No (%)" sits 5 points after "Yes (%)": one cell on that row, two columns by the rows under it
+    cell = [word("Yes", 100), word("(%)", 118), word("No", 140), word("(%)", 153)]
+    assert [[w.text for w in piece] for piece in pdf_tables._pieces(cell, [135.0])] == [["Yes", "(%)"], ["No", "(%)"]]
+    # a label whose words run on with ordinary spaces across an edge stays whole
+    label = [word("Number", 50), word("of", 82), word("events", 94)]
+    assert len(pdf_tables._pieces(label, [90.0])) == 1
+
+
+SHARED_ARTICLES = shared_path("formats", "pdf_articles")
+
+
+@pytest.mark.skipif(not SHARED_ARTICLES.is_dir(), reason="../shared/formats is absent")
+@pytest.mark.parametrize(
+    ("name", "caption", "header"),
+    [
+        # checked by eye against the pages: Table 1 of studies in a meta-analysis, printed without rules
+        ("cermine_test5_PostgradMedJ2010_Hpylori_IDA_metaanalysis.pdf",
+         "Table 1 Summary characteristics of studies and participants",
+         "Reference\tYear of publication\tAge group\tCountry\tParticipants\tTreatment therapies"),
+        # a booktabs table across a two-column page, its header over three lines
+        ("cermine_example1_IntPsychogeriatr2014.pdf",
+         "Table 1. Baseline characteristics of participants who remained or did not remain dementia-free at follow-up",
+         "\tPARTICIPANTS WHO REMAINED DEMENTIA - FREE\tPARTICIPANTS WHO DEVELOPED DEMENTIA\tp- VALUE"),
+    ],
+)
+def test_unruled_tables_of_real_articles_are_read_as_rows(name: str, caption: str, header: str) -> None:
+    document = read_pdf(SHARED_ARTICLES / name, Limits())
+    assert f"{caption}\n{header}" in document.text
+
+
+def test_a_batch_of_tables_records_each_bad_file_in_one_line_and_reads_the_rest(tmp_path: Path) -> None:
+    import zipfile
+
+    import openpyxl
+
+    from extractor.batch.run import run_extract
+    from extractor.store import Store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "review.pdf").write_bytes(_article(BOOKTABS))
+    whole = _article(BOOKTABS)
+    (folder / "cut.pdf").write_bytes(whole[: whole.index(b"stream") + 200])  # the table's content stream cut short
+    workbook = openpyxl.Workbook()
+    for row in [["Programme", "Sleep", "Mood"], ["Cradle Talk", "✓", "Not measured"], ["Nest Visits", "✓", "✓"]]:
+        workbook.active.append(row)
+    workbook.save(folder / "domains.xlsx")
+    workbook.save(folder / "damaged.xlsx")
+    with zipfile.ZipFile(folder / "damaged.xlsx") as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Stu'
+    with zipfile.ZipFile(folder / "damaged.xlsx", "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    store = Store(tmp_path / "x.db")
+    summary = run_extract([str(folder)], store)
+    failures = {Path(row["path"]).name: row for row in store.db.query("select * from failures")}
+    assert set(failures) == {"cut.pdf", "damaged.xlsx"}
+    assert all("\n" not in row["message"] and row["message"] for row in failures.values())
+    assert summary.failures == 2
+    units = {row["source_path"] for row in store.db.query("select source_path from documents")}
+    assert {Path(path).name for path in units} == {"review.pdf", "domains.xlsx"}
+
+
+def test_a_table_of_thousands_of_rows_is_read_in_time() -> None:
+    # word boxes as a hostile page could hold them: the guard catches a hang, it does not time the reader
+    import time
+
+    from extractor.readers.pdf_layout import Word
+
+    def word(text: str, x0: float, top: float) -> Word:
+        return Word(text, x0, x0 + 5 * len(text), top, top + 9, 9.0, "Helvetica")
+
+    words = [word("Table", 50, 10), word("1.", 80, 10), word("Trials", 95, 10)]
+    for row in range(3000):
+        top = 30 + 11 * row
+        words += [word(f"Trial{row}", 50, top), *(word(f"{row % 97}.{column}", 150 + 60 * column, top)
+                                                  for column in range(8))]
+    started = time.monotonic()
+    [(caption, rows, _)] = pdf_tables.unruled_tables(words, [])
+    assert caption == "Table 1. Trials" and rows.count("\n") == 2999
+    assert time.monotonic() - started < 60
