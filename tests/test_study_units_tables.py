@@ -458,3 +458,42 @@ def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
 )
 def test_one_study_full_text_forms_stay_one_study(text: str) -> None:
     assert _labels(text) == [None]
+
+
+def _article(body_paragraphs: int) -> str:
+    """A review article of our own: its abstract, ``body_paragraphs`` paragraphs of body, then a table of
+    its included studies."""
+    abstract = (
+        "Abstract\n"
+        "Background: Parent coaching may reduce toddler tantrums. Methods: We searched four databases for "
+        "randomised trials of parent coaching and pooled tantrum frequency with random effects. Results: Three "
+        "trials with 232 families were included. Coaching reduced tantrums (SMD -0.41, 95% CI -0.66 to -0.16). "
+        "Conclusions: Parent coaching reduces tantrums in toddlers, though the trials were small and short, "
+        "and longer trials with blinded observers are needed.\n\n"
+    )
+    paragraph = (
+        "Tantrums are common in the second and third years of life, and families often ask their health "
+        "visitors how best to respond to them. Coaching programmes teach parents to notice calm behaviour, "
+        "to name feelings and to keep routines steady, and they are offered in clinics and at home.\n\n"
+    )
+    return (
+        "Parent coaching for toddler tantrums: a meta-analysis\n\n" + abstract
+        + ("Introduction\n" + paragraph * body_paragraphs if body_paragraphs else "")
+        + "Table 1. Characteristics of the included trials\n"
+        "Study | Country | N | Follow-up\n"
+        "Moreau et al. (2015) | France | 64 | 6 months\n"
+        "Pereira et al. (2018) | Brazil | 120 | 12 months\n"
+        "Tanaka et al. (2020) | Japan | 48 | 6 months\n"
+    )
+
+
+def test_a_table_of_included_studies_deep_in_an_article_stays_the_articles_one_study() -> None:
+    document = parse_plain_text(_article(body_paragraphs=12), "doc.txt")
+    assert document.abstract_span is not None
+    assert [unit.label for unit in study_units(document)] == [None]
+
+
+def test_a_table_of_studies_right_after_a_pages_lead_is_split_into_rows() -> None:
+    document = parse_plain_text(_article(body_paragraphs=0), "doc.txt")
+    assert [unit.label for unit in study_units(document)] == [
+        "Moreau et al. (2015)", "Pereira et al. (2018)", "Tanaka et al. (2020)"]

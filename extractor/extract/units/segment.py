@@ -16,6 +16,8 @@ A document that summarises several studies is split where each study begins:
 
 When two or more distinct studies are found, each starts a unit that runs to the next one; otherwise
 the document is one study (a review that pools several outcomes stays one study with several effects).
+A full article reports its own study: a table of studies deep in its body, pages after its own abstract
+(a review's included studies, a trial's earlier work), describes that study and does not split it.
 """
 
 from __future__ import annotations
@@ -68,6 +70,11 @@ _MONTHS = frozenset(
      "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 )
 _FLOAT_WORDS = frozenset({"table", "figure", "fig", "box", "panel", "appendix", "supplementary", "chart"})
+# Characters of body between an article's own abstract and a table of studies beyond which the table
+# belongs to the article (a review's included studies) rather than the page being a list of studies;
+# a page that lists studies starts them right after its lead paragraph.
+_BODY_BEFORE_OWN_TABLE = 2000
+_OWN_ABSTRACT_MIN = 400
 _REFERENCES = re.compile(r"^[ \t]*(?:references|bibliography|literature cited|works cited)[ \t]*:?[ \t]*$", re.I | re.M)
 
 
@@ -94,9 +101,17 @@ def study_units(document: Document) -> list[UnitRange]:
         limit = references.start()
     for finder in (_table_units, _citation_units, _programme_units, _numbered_study_units):
         units = finder(text, limit)
-        if len(units) >= 2:
+        if len(units) >= 2 and not _in_own_article(document, units):
             return units
     return [UnitRange(None, 0, len(text))]
+
+
+def _in_own_article(document: Document, units: list[UnitRange]) -> bool:
+    """Whether the units lie in the body of an article with its own abstract, well past that abstract."""
+    abstract = document.abstract_span
+    if not abstract or abstract[1] - abstract[0] < _OWN_ABSTRACT_MIN:
+        return False
+    return units[0].start - abstract[1] > _BODY_BEFORE_OWN_TABLE
 
 
 def _citation_units(text: str, limit: int) -> list[UnitRange]:
