@@ -497,3 +497,59 @@ def test_a_table_of_studies_right_after_a_pages_lead_is_split_into_rows() -> Non
     document = parse_plain_text(_article(body_paragraphs=0), "doc.txt")
     assert [unit.label for unit in study_units(document)] == [
         "Moreau et al. (2015)", "Pereira et al. (2018)", "Tanaka et al. (2020)"]
+
+
+_CORNER_ROWS = [
+    ("", "N", "Outcome"),
+    ("Abara (2011)", "60", "Tantrums"),
+    ("Brandt (2014)", "140", "Sleep"),
+    ("Celik (2020)", "88", "Tantrums"),
+]
+
+
+def _row_sizes(document) -> list[int | None]:
+    units = study_units(document)
+    return [(dict((f, v) for f, v, _, _ in unit.given).get("sample_size") or {}).get("n") for unit in units]
+
+
+def test_a_jats_table_with_an_empty_corner_cell_keeps_its_columns(tmp_path) -> None:
+    from extractor.readers.base import Limits
+    from extractor.readers.jats import read
+
+    cells = "".join(
+        "<tr>" + "".join(f"<{tag}>{cell}</{tag}>" for cell in row) + "</tr>"
+        for row, tag in zip(_CORNER_ROWS, ["th", "td", "td", "td"], strict=True)
+    )
+    xml = tmp_path / "article.nxml"
+    xml.write_text(
+        '<?xml version="1.0"?><article><front><article-meta><title-group><article-title>Coaching trials'
+        "</article-title></title-group></article-meta></front><body><sec><title>Results</title><p>Three trials."
+        f"</p><table-wrap><label>Table 1</label><caption><p>RCTs of coaching</p></caption><table>{cells}</table>"
+        "</table-wrap></sec></body></article>",
+        encoding="utf-8",
+    )
+    document = next(read(xml, Limits()))
+    assert "\n\tN\tOutcome\n" in document.text
+    assert _row_sizes(document) == [60, 140, 88]
+
+
+def test_a_pptx_table_with_an_empty_corner_cell_keeps_its_columns(tmp_path) -> None:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from extractor.readers.base import Limits
+    from extractor.readers.pptx import read
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    slide.shapes.add_textbox(Inches(0.5), Inches(0.2), Inches(8), Inches(0.5)).text_frame.text = (
+        "Table 1. RCTs of coaching")
+    table = slide.shapes.add_table(4, 3, Inches(0.5), Inches(1), Inches(8), Inches(3)).table
+    for r, row in enumerate(_CORNER_ROWS):
+        for c, cell in enumerate(row):
+            table.cell(r, c).text = cell
+    path = tmp_path / "deck.pptx"
+    deck.save(path)
+    document = next(read(path, Limits()))
+    assert "\tN\tOutcome\n" in document.text
+    assert _row_sizes(document) == [60, 140, 88]

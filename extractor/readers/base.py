@@ -81,6 +81,14 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _trimmed(text: str) -> str:
+    """``text`` without white space at its ends, except a leading tab: a table whose first header cell is
+    empty starts with one, and it keeps the header's cells over their columns."""
+    text = text.rstrip()
+    head = text.lstrip(" \n")
+    return head if head.startswith("\t") else text.lstrip()
+
+
 def squash(text: str | None) -> str:
     """Collapse all runs of white space to one space (for titles and metadata)."""
     if not text:
@@ -231,7 +239,7 @@ class TextBuilder:
         """Append ``part`` (stripped); returns its span, or None when it is empty."""
         if part is None:
             return None
-        part = clean_text(part).strip()
+        part = _trimmed(clean_text(part))
         if not part:
             return None
         if self._length:
@@ -245,7 +253,7 @@ class TextBuilder:
     def add_section(self, heading: str | None, body: str | None) -> Span | None:
         """Append a headed section; records it and returns the span of its body."""
         heading = squash(heading)
-        body_clean = clean_text(body or "").strip()
+        body_clean = _trimmed(clean_text(body or ""))
         if not body_clean and not heading:
             return None
         start = self._length + (2 if self._length else 0)
