@@ -346,29 +346,98 @@ def test_features_read_from_the_words_equal_those_a_doc_gives_the_tagger() -> No
     assert model.feature_getters is not None  # the committed tagger reads NORM, PREFIX, SUFFIX and SHAPE
     words, spaces, _ = outcome_spans._tokens(HAND_WRITTEN + " " + " ".join(ODD_WORDS))
     vocabulary = (len(model.nlp.vocab), len(model.nlp.vocab.strings))
-    features = outcome_spans._features(model, words)
+    features = outcome_spans.feature_rows(model.feature_getters, words)
+    outcome_spans.word_vectors(outcome_spans.LoadedModel(model.nlp, 0.5, 1, model.feature_getters, model.network),
+                               words)
     assert (len(model.nlp.vocab), len(model.nlp.vocab.strings)) == vocabulary  # nothing added to the vocabulary
     doc = Doc(model.nlp.vocab, words=words, spaces=spaces)
-    assert np.array_equal(features.to_array(list(outcome_spans.FEATURE_COLUMNS)),
-                          doc.to_array(list(outcome_spans.FEATURE_COLUMNS)))
-    from_words = outcome_spans.token_probabilities(model.nlp, [features])[0]
-    from_doc = outcome_spans.token_probabilities(model.nlp, [doc])[0]
-    assert np.array_equal(from_words, from_doc)
+    assert np.array_equal(features, doc.to_array(list(outcome_spans.FEATURE_COLUMNS)))
 
 
-def test_the_feature_table_stays_bounded_and_starts_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+def _texts_of_our_own() -> list[str]:
+    """Some sixty texts: the hand-written abstract's sentences in turn, cut short, run together, and mixed with
+    odd words, so that words recur across texts (the word table serves them) and texts end on every kind of token."""
+    sentences = [sentence + "." for sentence in HAND_WRITTEN.split(". ")]
+    texts = []
+    for number in range(60):
+        chosen = [sentences[(number + step) % len(sentences)] for step in range(1 + number % 5)]
+        text = " ".join(chosen)
+        if number % 3 == 1:
+            text = text[: len(text) * 2 // 3]
+        if number % 4 == 2:
+            text = " ".join(ODD_WORDS[number % 7:]) + " " + text
+        texts.append(text)
+    return [*texts, "pain", "?", ODD_WORDS[4]]
+
+
+def _thinc_probabilities(model: outcome_spans.LoadedModel, text: str):
+    from spacy.tokens import Doc
+
+    words, spaces, _ = outcome_spans._tokens(text)
+    return outcome_spans.token_probabilities(model.nlp, [Doc(model.nlp.vocab, words=words, spaces=spaces)])[0]
+
+
+def test_the_numpy_network_gives_the_probabilities_of_thinc() -> None:
+    """The tagger runs through ``Network`` (numpy, word vectors kept per word); thinc's own forward pass over a
+    Doc is the reference, to float32 rounding, whether texts come one at a time or several at once."""
+    import numpy as np
+
+    stored = outcome_spans.load_model()
+    assert stored.network is not None  # the committed tagger is one ``Network`` computes
+    model = outcome_spans.LoadedModel(stored.nlp, stored.token_threshold, stored.version, stored.feature_getters,
+                                      stored.network)
+    texts = _texts_of_our_own()
+    expected = [_thinc_probabilities(model, text) for text in texts]
+    one_at_a_time = [outcome_spans.predict_tokens(text, model=model)[2] for text in texts]
+    together = model.network.probabilities(
+        [outcome_spans.word_vectors(model, outcome_spans._tokens(text)[0]) for text in texts])
+    for reference, single, batched in zip(expected, one_at_a_time, together, strict=True):
+        assert len(single) == len(batched) == len(reference) > 0
+        assert np.abs(single - reference).max() < 1e-6
+        assert np.abs(batched - reference).max() < 1e-6
+    assert max(np.abs(p - 0.5).max() for p in expected) > 0.3  # the texts have tokens the model is sure of
+
+
+def test_a_tiny_tagger_of_another_depth_runs_through_the_numpy_network_too(tiny_model: Path) -> None:
+    import numpy as np
+
+    model = outcome_spans.load_model(tiny_model)
+    assert model.network is not None and len(model.network.blocks) == 1
+    for text in _texts_of_our_own()[:10]:
+        reference = _thinc_probabilities(model, text)
+        assert np.abs(outcome_spans.predict_tokens(text, model=model)[2] - reference).max() < 1e-6
+
+
+def test_a_tagger_whose_layers_the_numpy_network_does_not_know_runs_through_thinc(tiny_model: Path) -> None:
+    import numpy as np
+
+    model = outcome_spans.load_model(tiny_model)
+    tagger = model.nlp.get_pipe(outcome_spans.PIPE).model
+    softmax = next(node for node in tagger.walk() if node.name == "softmax")
+    softmax.attrs["softmax_normalize"] = True  # an output layer that normalises: not what ``Network`` computes
+    try:
+        assert outcome_spans.Network.of(tagger, 1) is None
+    finally:
+        softmax.attrs["softmax_normalize"] = False
+    fallback = outcome_spans.LoadedModel(model.nlp, model.token_threshold, model.version, model.feature_getters, None)
+    text = "We measured fatigue in 24 adults."
+    assert np.array_equal(outcome_spans.predict_tokens(text, model=fallback)[2], _thinc_probabilities(model, text))
+
+
+def test_the_word_table_stays_bounded_and_starts_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
     monkeypatch.setattr(outcome_spans, "_CACHED_WORDS", 40)
     stored = outcome_spans.load_model()
-    model = outcome_spans.LoadedModel(stored.nlp, stored.token_threshold, stored.version, stored.feature_getters)
+    model = outcome_spans.LoadedModel(stored.nlp, stored.token_threshold, stored.version, stored.feature_getters,
+                                      stored.network)
     first, _, _ = outcome_spans._tokens(HAND_WRITTEN[:150])
     second, _, _ = outcome_spans._tokens(" ".join(ODD_WORDS))
-    expected = outcome_spans._features(stored, first + second).to_array(list(outcome_spans.FEATURE_COLUMNS))
-    rows = [outcome_spans._features(model, words).rows for words in (first, second, first)]
-    assert model.feature_table.shape[0] == 40 and len(model.word_rows) <= 40
-    assert np.array_equal(np.concatenate(rows[:2]), expected)
-    assert np.array_equal(rows[2], rows[0])
+    expected = stored.network.embed(outcome_spans.feature_rows(stored.feature_getters, first + second))
+    vectors = [outcome_spans.word_vectors(model, words) for words in (first, second, first)]
+    assert model.word_table.shape[0] == 40 and len(model.word_rows) <= 40
+    assert np.abs(np.concatenate(vectors[:2]) - expected).max() < 1e-6
+    assert np.array_equal(vectors[2], vectors[0])
 
 
 def test_unlabelled_tokens_of_annotators_documents_cost_nothing_in_training(tiny_model: Path):

@@ -106,8 +106,11 @@ class LoadedModel:
     # The lexical attributes the tagger's first layer reads (``FEATURE_COLUMNS``), each as the vocabulary would
     # compute it for a new word; None when the stored tagger reads other columns (a Doc is built then).
     feature_getters: tuple[Any, ...] | None = None
-    word_rows: dict[str, int] = field(default_factory=dict)  # a word's row in ``feature_table``
-    feature_table: Any = None  # the feature rows of the words met (``_CACHED_WORDS`` rows at most)
+    # The tagger's forward pass in numpy (``Network``); None when its layers are not those ``Network`` reads
+    # (thinc runs it then).
+    network: Network | None = None
+    word_rows: dict[str, int] = field(default_factory=dict)  # a word's row in ``word_table``
+    word_table: Any = None  # the first layer's output for the words met (``_CACHED_WORDS`` rows at most)
 
 
 @cache
@@ -121,16 +124,18 @@ def load_model(path: Path = DEFAULT_PATH) -> LoadedModel:
     if not (path / "config.cfg").exists():
         raise ModelFormatError(f"{path}: no outcome-span model there; run `extractor train outcome_spans`")
     nlp = spacy.load(path)
-    _numpy_products(nlp.get_pipe(PIPE).model)
+    tagger = nlp.get_pipe(PIPE)
+    _numpy_products(tagger.model)
     settings = nlp.meta.get("outcome_spans", {})
+    getters = _feature_getters(nlp)
     return LoadedModel(
-        nlp, float(settings.get("token_threshold", 0.5)), int(settings.get("version", VERSION)),
-        _feature_getters(nlp),
+        nlp, float(settings.get("token_threshold", 0.5)), int(settings.get("version", VERSION)), getters,
+        Network.of(tagger.model, list(tagger.labels).index(LABEL)) if getters is not None else None,
     )
 
 
 FEATURE_COLUMNS = ("NORM", "PREFIX", "SUFFIX", "SHAPE")  # what spaCy's HashEmbedCNN with subword features reads
-_CACHED_WORDS = 100_000  # rows of the feature table (3 MB, with some 12 MB of words indexed); it starts again when full
+_CACHED_WORDS = 100_000  # rows of the word table (13 MB, with some 12 MB of words indexed); it starts again when full
 
 
 def _feature_getters(nlp: Any) -> tuple[Any, ...] | None:
@@ -145,50 +150,200 @@ def _feature_getters(nlp: Any) -> tuple[Any, ...] | None:
     return tuple(getters[i] for i in ids) if all(i in getters for i in ids) else None
 
 
-class _Features:
-    """Stands in for a Doc before the tagger: the feature rows its first layer would read with ``to_array``."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: Any):
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def to_array(self, columns: Sequence[str]) -> Any:
-        if tuple(columns) != FEATURE_COLUMNS:
-            raise ValueError(f"the tagger reads {list(columns)}, not {list(FEATURE_COLUMNS)}")
-        return self.rows
-
-
-def _features(model: LoadedModel, words: Sequence[str]) -> _Features:
+def feature_rows(getters: Sequence[Any], words: Sequence[str]) -> Any:
     """The tagger's input for ``words``, equal to ``Doc(vocab, words).to_array(FEATURE_COLUMNS)``.
 
     Built from the words without a Doc: a Doc adds every word it has not seen to the model's vocabulary
     (a lexeme with some twenty attributes, the tagger reads four), which cost more than reading the
     features of a known word. Each attribute is the vocabulary's own function of the word, hashed as the
-    string store does; a word's row is kept in a table for its next use (the table starts again when full).
+    string store does.
     """
     import numpy as np
     from spacy.strings import get_string_id
 
-    getters = model.feature_getters
-    assert getters is not None
+    rows = np.zeros((len(words), len(getters)), dtype="uint64")
+    for number, word in enumerate(words):
+        rows[number] = [get_string_id(getter(word)) for getter in getters]
+    return rows
+
+
+@dataclass(frozen=True)
+class _Maxout:
+    """A maxout layer followed by layer normalisation, as thinc's ``maxout>>layernorm`` computes them."""
+
+    weights: Any  # (pieces x outputs, inputs), float32: thinc's rows ordered by piece, then output
+    bias: Any
+    outputs: int
+    gain: Any
+    shift: Any
+    average: Any  # a vector of 1 / outputs: the product with it is a row's mean
+
+    @classmethod
+    def of(cls, maxout: Any, norm: Any) -> _Maxout:
+        """The layer with thinc's weights; the pieces of an output go to separate blocks of rows, so that
+        the best piece is an elementwise maximum of blocks (far faster in numpy than a maximum along a short
+        last axis; the products and maxima are the same numbers)."""
+        import numpy as np
+
+        weights, bias = maxout.get_param("W"), maxout.get_param("b")  # (outputs, pieces, inputs), (outputs, pieces)
+        outputs, pieces, inputs = weights.shape
+        return cls(np.ascontiguousarray(weights.transpose(1, 0, 2).reshape(pieces * outputs, inputs)),
+                   np.ascontiguousarray(bias.T.reshape(pieces * outputs)), outputs,
+                   norm.get_param("G").copy(), norm.get_param("b").copy(),
+                   np.full(outputs, 1.0 / outputs, dtype=np.float32))
+
+    def __call__(self, inputs: Any) -> Any:
+        import numpy as np
+
+        scores = np.dot(inputs, self.weights.T)
+        scores += self.bias
+        best = scores[:, :self.outputs].copy()
+        for first in range(self.outputs, scores.shape[1], self.outputs):
+            np.maximum(best, scores[:, first:first + self.outputs], out=best)
+        # thinc's layer normalisation, ``(X - X.mean()) * (X.var() + 1e-08) ** -0.5`` by rows, with the row means
+        # as products (numpy's reductions along a short last axis cost more than the maxout's product)
+        mean = np.dot(best, self.average)
+        centred = best - mean[:, None]
+        variance = np.dot(np.square(centred), self.average)
+        variance += 1e-08
+        normal = centred * (1.0 / np.sqrt(variance))[:, None]
+        normal *= self.gain
+        normal += self.shift
+        return normal
+
+
+def _expected_name(depth: int) -> str:
+    embed = "|".join(["ints-getitem>>hashembed"] * len(FEATURE_COLUMNS))
+    blocks = ">>".join(["residual(expand_window>>maxout>>layernorm>>dropout)"] * depth)
+    return (f"extract_features>>list2ragged>>with_array({embed})>>with_array(maxout>>layernorm>>dropout)"
+            f">>ragged2list>>with_array({blocks})>>with_array(softmax)")
+
+
+@dataclass(frozen=True)
+class Network:
+    """The tagger's forward pass at inference, in numpy, with thinc's weights (spaCy's ``Tagger.v2`` over
+    ``HashEmbedCNN.v2`` with subword features and no pretrained vectors).
+
+    Per word, the four feature hashes pick rows of four embedding tables, summed per table and joined, and a
+    maxout layer with layer normalisation makes the word's vector: that depends on the word alone, so
+    ``word_vectors`` keeps it for the word's next use. Per text, each residual block reads a window of
+    ``window`` vectors either side (maxout, layer normalisation) and adds its output to its input; an
+    affine layer gives the two labels' scores. Texts are laid end to end with ``pad`` zero rows before,
+    between and after them, as thinc does, so a text's probabilities do not depend on its neighbours.
+    Dropout does nothing at inference. The probabilities equal thinc's to float32 rounding
+    (tests/test_outcome_spans_model.py).
+    """
+
+    tables: tuple[tuple[Any, int], ...]  # each feature column's embedding table and hash seed
+    first: _Maxout
+    blocks: tuple[_Maxout, ...]
+    window: int
+    pad: int
+    output_weights: Any  # (labels, width)
+    output_bias: Any
+    column: int  # the outcome label's column of the output
+
+    @classmethod
+    def of(cls, model: Any, column: int) -> Network | None:
+        """The network of a thinc tagger model, or None when its layers are not the ones this class computes."""
+        walked = list(model.walk())
+        blocks = [node for node in walked if node.name == "expand_window>>maxout>>layernorm>>dropout"]
+        if model.name != _expected_name(len(blocks)):
+            return None
+        softmax = next(node for node in walked if node.name == "softmax")
+        if softmax.attrs.get("softmax_normalize", True) or softmax.attrs.get("softmax_temperature", 1.0) != 1.0:
+            return None  # ``probabilities`` normalises the raw scores itself
+        embeds = [node for node in walked if node.name == "hashembed"]
+        getitems = [node for node in walked if node.name == "ints-getitem"]
+        if [node.attrs["index"][1] for node in getitems] != list(range(len(FEATURE_COLUMNS))):
+            return None  # each table reads the column in its place, as ``feature_rows`` orders them
+        windows = {node.attrs["window_size"] for node in walked if node.name == "expand_window"}
+        pads = {node.attrs["pad"] for node in walked if node.name.startswith("with_array(residual(")}
+        if len(windows) != 1 or len(pads) != 1:
+            return None
+
+        def maxout(chain: Any) -> _Maxout:
+            return _Maxout.of(*(next(n for n in chain.walk() if n.name == name) for name in ("maxout", "layernorm")))
+
+        first = next(node for node in walked if node.name == "maxout>>layernorm>>dropout")
+        return cls(
+            tuple((node.get_param("E").copy(), int(node.attrs["seed"])) for node in embeds),
+            maxout(first), tuple(maxout(block) for block in blocks), windows.pop(), pads.pop(),
+            softmax.get_param("W").copy(), softmax.get_param("b").copy(), column,
+        )
+
+    def embed(self, features: Any) -> Any:
+        """The word vectors of feature rows (``feature_rows``)."""
+        import numpy as np
+        from thinc.api import NumpyOps
+
+        hashing = NumpyOps()
+        joined = []
+        for column, (table, seed) in enumerate(self.tables):
+            keys = hashing.hash(np.ascontiguousarray(features[:, column]), seed) % table.shape[0]
+            summed = table[keys[:, 0]].copy()
+            for piece in range(1, keys.shape[1]):
+                summed += table[keys[:, piece]]
+            joined.append(summed)
+        return self.first(np.concatenate(joined, axis=1))
+
+    def probabilities(self, texts: Sequence[Any]) -> list[Any]:
+        """Each text's per-token outcome probabilities, from its word vectors (a ``len x width`` array)."""
+        import numpy as np
+
+        width = self.output_weights.shape[1]
+        parts, starts, at = [], [], self.pad
+        for vectors in texts:
+            parts += [np.zeros((self.pad, width), dtype=np.float32), vectors]
+            starts.append(at)
+            at += len(vectors) + self.pad
+        parts.append(np.zeros((self.pad, width), dtype=np.float32))
+        hidden = np.concatenate(parts)
+        span = 2 * self.window + 1
+        for block in self.blocks:
+            # each row beside its ``window`` neighbours either side (zeros past the ends), as thinc's seq2col
+            windows = np.zeros((len(hidden), span, width), dtype=np.float32)
+            for offset in range(-self.window, self.window + 1):
+                place = offset + self.window
+                if offset < 0:
+                    windows[-offset:, place] = hidden[:offset]
+                elif offset > 0:
+                    windows[:-offset, place] = hidden[offset:]
+                else:
+                    windows[:, place] = hidden
+            hidden = hidden + block(windows.reshape(len(hidden), span * width))
+        # the output layer reads the texts' rows only, as thinc's does
+        rows = [hidden[start:start + len(vectors)] for start, vectors in zip(starts, texts, strict=True)]
+        logits = np.dot(rows[0] if len(rows) == 1 else np.concatenate(rows), self.output_weights.T)
+        logits += self.output_bias
+        # the output layer is unnormalised at inference (normalize=False): softmax here, as token_probabilities
+        logits = logits.astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        exponents = np.exp(logits)
+        outcome = exponents[:, self.column] / exponents.sum(axis=1)
+        ends = np.cumsum([len(vectors) for vectors in texts])
+        return [outcome[end - len(vectors):end] for end, vectors in zip(ends, texts, strict=True)]
+
+
+def word_vectors(model: LoadedModel, words: Sequence[str]) -> Any:
+    """The network's word vectors of ``words``; each new word's is computed once and kept in a table for its
+    next use (the table starts again when full)."""
+    import numpy as np
+
+    network = model.network
+    assert network is not None and model.feature_getters is not None
     rows = model.word_rows
-    if model.feature_table is None:
-        model.feature_table = np.zeros((_CACHED_WORDS, len(FEATURE_COLUMNS)), dtype="uint64")
-    table = model.feature_table
+    if model.word_table is None:
+        model.word_table = np.zeros((_CACHED_WORDS, network.output_weights.shape[1]), dtype=np.float32)
+    table = model.word_table
     if len(rows) + len(words) > _CACHED_WORDS:
         rows.clear()
-    numbers = []
-    for word in words:
-        number = rows.get(word)
-        if number is None:
-            number = rows[word] = len(rows)
-            table[number] = [get_string_id(getter(word)) for getter in getters]
-        numbers.append(number)
-    return _Features(table[np.array(numbers, dtype=np.intp)])
+    new = [word for word in dict.fromkeys(words) if word not in rows]
+    if new:
+        first = len(rows)
+        table[first:first + len(new)] = network.embed(feature_rows(model.feature_getters, new))
+        rows.update(zip(new, range(first, first + len(new)), strict=True))
+    return table[np.fromiter((rows[word] for word in words), dtype=np.intp, count=len(words))]
 
 
 def _numpy_products(model: Any) -> None:
@@ -219,10 +374,10 @@ _predictions = 0
 def current_model() -> LoadedModel:
     """The stored model, loaded afresh every ``_RELOAD_EVERY`` calls when it tags through Docs: a spaCy
     vocabulary keeps every word it has seen, so a long run over new texts would otherwise grow without bound.
-    (A model read through ``_features`` leaves its vocabulary alone, and its feature table is bounded.)"""
+    (A model run through ``Network`` leaves its vocabulary alone, and its word table is bounded.)"""
     global _predictions
     _predictions += 1
-    if _predictions % _RELOAD_EVERY == 0 and load_model().feature_getters is None:
+    if _predictions % _RELOAD_EVERY == 0 and load_model().network is None:
         load_model.cache_clear()  # type: ignore[attr-defined]
     return load_model()
 
@@ -271,11 +426,11 @@ def predict_tokens(text: str, start: int = 0, end: int | None = None, model: Loa
     # ordinary full texts are one piece, as before.
     pieces = []
     for first, last in _pieces(words, MAX_TOKENS_AT_ONCE):
-        if model.feature_getters is not None:
-            doc = _features(model, words[first:last])
+        if model.network is not None:
+            pieces += model.network.probabilities([word_vectors(model, words[first:last])])
         else:
             doc = Doc(model.nlp.vocab, words=words[first:last], spaces=spaces[first:last])
-        pieces.append(np.asarray(token_probabilities(model.nlp, [doc])[0]))
+            pieces.append(np.asarray(token_probabilities(model.nlp, [doc])[0]))
     probabilities = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
     return words, [start + offset for offset in starts], probabilities
 
