@@ -42,6 +42,8 @@ def test_women_and_men_in_different_sentences_are_not_summed() -> None:
         ("The study was performed in 52 type 2 diabetic patients with poor control.", (52, "patients")),
         ("A total of 140 phase 3 (year 4) nursing students were randomized to two curricula.", (140, "students")),
         ("Sixteen healthy, non-smoking, male volunteers took part.", (16, "volunteers")),
+        ("We enrolled 72 ASA physical status I and II, healthy male outpatients.", (72, "outpatients")),
+        ("We enrolled 44 ASA I-II adult women.", (44, "women")),
     ],
 )
 def test_numbered_classes_and_listed_adjectives_stay_inside_the_noun_phrase(text: str, expected: tuple) -> None:
