@@ -822,8 +822,8 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "- **EBM-NLP** hierarchical participants labels (`../shared/data/ebm_nlp/bsaluja_hier_participants_v2`, "
         "`3_p` sample size): the gold headline is the first count of the first span (as in "
         "`scripts/eval_sample_size.py`). The labelled dev documents whose tokens with full stops exist (by PMID in "
-        "`scibert_ebmnlp/dev.txt`, or matched by their letters and digits in the unnamed `bepnye_v1_commit_9a2a49b/"
-        "dev.txt`) are split 90/10 train/dev by the MD5 of the PMID; the test gold (`p2_p_gold`, text from "
+        "`scibert_ebmnlp/dev.txt` or in `bepnye_official/ebm_nlp_difficulty/documents/<PMID>.tokens`, or matched by "
+        "their letters and digits in the unnamed `bepnye_v1_commit_9a2a49b/dev.txt`) are split 90/10 train/dev by the MD5 of the PMID; the test gold (`p2_p_gold`, text from "
         "`bepnye_v1_commit_9a2a49b/test.json`) is the held-out test.",
         "- **Reviews** (weak labels, `../shared/screening/*.csv` records whose title names a systematic review, "
         "meta-analysis or umbrella review, and the reviews of `../shared/data/design_corpus`): the gold headline is "
