@@ -82,6 +82,9 @@ EBM_TEST_LABELS = EBM / "bsaluja_hier_participants_v2" / "p2_p_gold.periods_remo
 EBM_DEV_LABELS = EBM / "bsaluja_hier_participants_v2" / "p2_p_dev.periods_removed.txt"
 EBM_DEV_TOKENS_WITH_IDS = EBM / "scibert_ebmnlp" / "dev.txt"
 EBM_DEV_TOKENS_NO_IDS = EBM / "bepnye_v1_commit_9a2a49b" / "dev.txt"
+# One token a line, full stops kept, named by PMID: 1,999 EBM-NLP documents, about 380 of them among the
+# labelled dev documents (the difficulty-annotation release; only its tokens are read here).
+EBM_TOKEN_DOCUMENTS = EBM / "bepnye_official" / "ebm_nlp_difficulty" / "documents"
 SCREENING = Path("screening")
 DESIGN_CORPUS = Path("data/design_corpus/design.jsonl")
 # Reviews (weak labels): the headline of a review is its number of included studies (FORMAT.md); the
@@ -208,8 +211,9 @@ def detokenise(words: Sequence[str]) -> str:
 
 def ebm_abstracts(shared: Path, split: str) -> Iterator[Abstract]:
     """EBM-NLP abstracts with their "3_p" sample-size spans: ``test`` is the test gold; ``train``/``dev``
-    are the labelled dev documents whose tokens with full stops exist (by PMID in the SciBERT copy, or
-    matched by their words in the unnamed v1 dev file), split 90/10 by PMID."""
+    are the labelled dev documents whose tokens with full stops exist (by PMID in the SciBERT copy or in the
+    difficulty release's documents, or matched by their words in the unnamed v1 dev file), split 90/10 by
+    PMID."""
     shared = Path(shared)
     if split == "test":
         tokens = {
@@ -220,6 +224,12 @@ def ebm_abstracts(shared: Path, split: str) -> Iterator[Abstract]:
     else:
         labelled = _labelled_runs(shared / EBM_DEV_LABELS)
         tokens = {pmid: words for pmid, words in _conll_documents(shared / EBM_DEV_TOKENS_WITH_IDS) if pmid}
+        folder = shared / EBM_TOKEN_DOCUMENTS
+        if folder.is_dir():
+            for pmid in labelled.keys() - tokens.keys():
+                path = folder / f"{pmid}.tokens"
+                if path.is_file():
+                    tokens[pmid] = path.read_text(encoding="utf-8", errors="replace").split()
         # The two copies tokenise brackets and punctuation differently: the letters and digits are the key.
         by_words = {_letters(words): pmid for pmid, (words, _) in labelled.items()}
         for _, words in _conll_documents(shared / EBM_DEV_TOKENS_NO_IDS, encoding="latin-1"):
@@ -812,8 +822,8 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "- **EBM-NLP** hierarchical participants labels (`../shared/data/ebm_nlp/bsaluja_hier_participants_v2`, "
         "`3_p` sample size): the gold headline is the first count of the first span (as in "
         "`scripts/eval_sample_size.py`). The labelled dev documents whose tokens with full stops exist (by PMID in "
-        "`scibert_ebmnlp/dev.txt`, or matched by their letters and digits in the unnamed `bepnye_v1_commit_9a2a49b/"
-        "dev.txt`) are split 90/10 train/dev by the MD5 of the PMID; the test gold (`p2_p_gold`, text from "
+        "`scibert_ebmnlp/dev.txt` or in `bepnye_official/ebm_nlp_difficulty/documents/<PMID>.tokens`, or matched by "
+        "their letters and digits in the unnamed `bepnye_v1_commit_9a2a49b/dev.txt`) are split 90/10 train/dev by the MD5 of the PMID; the test gold (`p2_p_gold`, text from "
         "`bepnye_v1_commit_9a2a49b/test.json`) is the held-out test.",
         "- **Reviews** (weak labels, `../shared/screening/*.csv` records whose title names a systematic review, "
         "meta-analysis or umbrella review, and the reviews of `../shared/data/design_corpus`): the gold headline is "

@@ -45,6 +45,7 @@ _ALLOCATION = re.compile(r"(?<!non-)\b(?:randomi[sz]ed|randomly|allocated|assign
 _GROUP_WORD_BEFORE = re.compile(r"\b(?:group|arm|condition)\s*[(,;]?\s*$")
 _BRACKETED = re.compile(r"\([^()]*\)")
 _CLAUSE_BREAK = re.compile(r";|\.(?:\s+(?=[A-Z][a-z])|$)")
+_THE_STUDY = re.compile(r"(?:this\s+|present\s+|our\s+)?(?:study|trial|research|project|programme|program)", re.I)
 _TOTAL_ROLES = ("randomised", "enrolled", "total", "eligible", "analysed", "followed_up", "screened")
 
 
@@ -242,11 +243,15 @@ def _arms_follow(count: Count, counts: list[Count], text: str) -> bool:
 
 
 def _make_arm(count: Count, label: str, lexicon: Lexicon, stage: str | None = None, group: str = "phrase") -> None:
-    """Mark a count as the size of one arm; arms of one group in one sentence are summed."""
+    """Mark a count as the size of one arm; arms of one group in one sentence are summed. The study itself
+    ("randomly assigned into the study") and a list opened by a colon ("randomized to receive: A ...; or B")
+    name no arm."""
     label = re.split(rf"\s+and\s+(?=\d|{WORD_COUNT})", label, maxsplit=1)[0]
+    if ":" in label:
+        return
     label = _STEM.sub("", label.strip(" ,;:(.").strip())
     label = _STEM.sub("", label).strip()
-    if not label:
+    if not label or _THE_STUDY.fullmatch(label):
         return
     count.arm_group = group
     count.attributes["arm"] = label
@@ -303,6 +308,8 @@ def arm_sums(counts: list[Count]) -> list[Count]:
             if stage == "total" and "enrolled" in stages:
                 stage = "enrolled"
         unit = next((a.unit for a in arms if a.unit_from == "noun"), arms[0].unit)
+        if arms[0].arm_group == "sexes":
+            unit = "children" if unit in ("boys", "girls") else "participants"  # women and men together
         attributes = {"arms": [{"label": a.attributes.get("arm"), "n": a.n} for a in arms], "sum_of_arms": True}
         sums.append(Count(
             sum(a.n for a in arms), arms[0].start, arms[-1].end, sentence, unit, kind, "sum", role=stage, cue="sum",
@@ -310,6 +317,28 @@ def arm_sums(counts: list[Count]) -> list[Count]:
             unit_from=min((a.unit_from for a in arms), key=("noun", "context", "default").index),
         ))
     return sums
+
+
+# "66 women, 68 men", "54 men and 46 women", "12 boys and 14 girls": the two sexes of one sample
+_SEXES = {"women": "men", "men": "women", "females": "males", "males": "females", "boys": "girls", "girls": "boys"}
+_SEX_JOIN = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,\s*(?:and\s+)?|and\s+|\+\s*)$", re.I)
+
+
+def sexes(text: str, counts: list[Count], lexicon: Lexicon) -> None:
+    """Counts of women and of men (boys and girls, females and males) side by side in one sentence are two
+    groups of one sample: each is marked as a group (not the headline alone) and ``arm_sums`` adds them up
+    (FORMAT.md: the sample is everyone the study counts). A group already marked as an arm is left alone."""
+    people = [c for c in counts if c.kind in PERSON_KINDS and c.role is not None and not c.attributes.get("each")]
+    for first, second in zip(people, people[1:], strict=False):
+        if _SEXES.get(first.unit) != second.unit or "arm" in first.attributes or "arm" in second.attributes:
+            continue
+        if first.form == "whole" or second.form == "whole" or not _SEX_JOIN.match(text[first.np_end : second.start]):
+            continue
+        stage = next((c.role for c in (first, second) if c.role not in ("total", "arm")), None)
+        confidence = max(first.confidence, second.confidence)  # the second group shares the first's cue
+        for group in (first, second):
+            _make_arm(group, group.unit, lexicon, stage=stage, group="sexes")
+            group.confidence = confidence
 
 
 # "281 burn victims and 273 hospital-based controls", "120 cases (...) and 240 matched controls"

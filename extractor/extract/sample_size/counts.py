@@ -22,7 +22,16 @@ from .records import Count, Scan
 _TOKEN = re.compile(
     r"\s*(?:(?P<word>[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A-Za-z]))*|\d+(?:[-\u2010–]\d+)*(?:[-\u2010][A-Za-z][\w'’\-]*)+)|(?P<punct>\S))"
 )
-_ADJECTIVE = re.compile(r"(?:-free|-naive|-na\u00efve|-positive|-negative|ed|al|ic|ive|ous|ful|ant|ent|ary|ile)$", re.I)
+_ADJECTIVE = re.compile(
+    r"(?:-free|-naive|-na\u00efve|-positive|-negative|ed|al|ic|ive|ous|ful|ant|ent|ary|ile|ing|^healthy|^elderly|^obese|"
+    r"^overweight|^male|^female)$", re.I)
+# a class, phase or type with its number inside a noun phrase: "48 type 2 diabetic patients", "138 phase 3 (year 4)
+# medical students"
+_NUMBERED_WORDS = ("type", "phase", "stage", "grade", "class", "year", "level", "tier", "form", "grades", "years")
+_ROMAN = re.compile(r"[IVX]{1,4}")
+_ROMAN_JOIN = re.compile(r"\s*(?:and|or|to|-|\u2013)\s*(?P<last>[IVX]{1,4})\b")
+_NUMBER_TOKEN = re.compile(r"\s*(?:\d{1,2}|[IVX]{1,4})(?![\w.,%])")
+_NUMBERED_INSIDE = re.compile(rf"(?:{'|'.join(_NUMBERED_WORDS)})\s+(?:\d{{1,2}}|[IVX]{{1,4}})", re.I)
 # a dash between letters joins a compound ("mother–infant dyads", printed with an en dash)
 _WORDS = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A-Za-z]))*")
 _VERB_AFTER = re.compile(
@@ -188,16 +197,32 @@ def _unit_after(after: str, position: int, n: int, lexicon: Lexicon, abbreviatio
     """The unit noun heading the phrase after a number: (unit, kind, end offset, modifiers), "rejected" or None.
     ``abbreviations`` are those the text defines for people ("322 BCS were randomized": survivors)."""
     modifiers: list[str] = []
-    for _ in range(7):
+    for _ in range(10):  # up to 8 words, with commas, brackets and class numbers between them
+        if len(modifiers) >= 8:
+            return None
         token = _TOKEN.match(after, position)
-        if token is not None and token.group("punct") == "," and modifiers and _ADJECTIVE.search(modifiers[-1]):
+        if token is not None and token.group("punct") == "," and modifiers and (
+                _ADJECTIVE.search(modifiers[-1]) or _ROMAN.fullmatch(modifiers[-1])):
             position = token.end()  # "400 cancer-free, postmenopausal women"
             continue
+        if token is not None and modifiers and _ROMAN.fullmatch(modifiers[-1]):
+            # a range of classes: "61 ASA physical status I and II, healthy female outpatients"
+            joined = _ROMAN_JOIN.match(after, position)
+            if joined is not None:
+                modifiers.append(joined.group("last"))
+                position = joined.end()
+                continue
         if token is not None and token.group("punct") == "(" and modifiers:
             closing = after.find(")", token.end())
             inside = after[token.end() : closing] if closing != -1 else ""
-            if 0 < len(inside) <= 25 and not re.search(r"[=%;]|\d", inside.replace("II", "")):
+            if 0 < len(inside) <= 25 and (not re.search(r"[=%;]|\d", inside.replace("II", ""))
+                                          or _NUMBERED_INSIDE.fullmatch(inside.strip())):
                 position = closing + 1  # "30 non-insulin dependent (Type II) diabetic subjects"
+                continue
+        if token is not None and token.group("punct") and modifiers and modifiers[-1].lower() in _NUMBERED_WORDS:
+            numbered = _NUMBER_TOKEN.match(after, position)
+            if numbered is not None:
+                position = numbered.end()
                 continue
         if token is None or token.group("word") is None:
             return None
