@@ -215,3 +215,27 @@ def test_a_case_inside_a_decision_model_is_not_a_case_report() -> None:
 )
 def test_a_guideline_as_topic_is_not_the_documents_type(title: str, text: str, expected: str) -> None:
     assert design(text, title) == expected
+
+
+def test_a_structured_review_abstract_states_itself_by_its_inline_headings() -> None:
+    text = ("BACKGROUND: Steroids are used early in preterm babies. OBJECTIVES: To assess steroids given at 7-14 days. "
+            "SEARCH STRATEGY: Randomised controlled trials were sought from electronic databases. SELECTION CRITERIA: "
+            "Randomised trials comparing steroids with placebo. MAIN RESULTS: Seven trials of 669 infants were "
+            "double-blind. REVIEWERS' CONCLUSIONS: Benefits may not outweigh harms.")
+    assert design(text) in ("systematic_review", "meta_analysis")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Background: The condition is rare in children. The authors report a case of a boy with spinal tuberculosis.",
+        "Wilson disease is often missed. This article presents the case of a young man with psychiatric symptoms.",
+        "Here, we discuss a case of late-onset ataxia without liver disease.",
+    ],
+)
+def test_a_case_the_paper_presents_is_a_case_report(text: str) -> None:
+    assert design(text) == "case_report"
+
+
+def test_a_case_study_is_not_a_case_report() -> None:
+    assert design("We report a case study of process improvement in two software firms.") != "case_report"
