@@ -12,7 +12,12 @@ rule cues read on the title, so a change of cues changes that record set: to com
 the cues, build the records with one checkout for both runs.
 
     .venv/bin/python scripts/eval_design_public.py [--shared ../shared] [--split dev|test|all]
-        [--repo .] [--records-from .] [--confusion] [--misses]
+        [--repo .] [--records-from .] [--confusion] [--misses] [--auroc]
+
+``--auroc`` adds RCT against the rest on all 1,000 held-out MEDLINE records (title and abstract, the
+title alone where there is none; publication type "Randomized Controlled Trial" the label) as extraction
+chooses: the stored confidence of a chosen rct or cluster_rct, one minus it for another label, 0.5 for
+none. The model's own AUROC (P(rct) + P(cluster_rct)) is in its metrics.json (``extractor evaluate --no-gold``).
 
 Look for error classes on ``--split train`` (the records the model learned from; no MEDLINE held-out
 records), check changes on ``--split dev``; look at ``--split test`` once, at the end.
@@ -48,6 +53,14 @@ def public_records(shared: Path, split: str) -> list[tuple[str, str, str]]:
     return records
 
 
+def rct_score(picked: tuple[str, float] | None) -> float:
+    """A record's RCT-vs-rest score from the chosen design: its stored confidence when the design is rct or
+    cluster_rct, one minus it when another label is chosen, 0.5 when none is."""
+    if picked is None:
+        return 0.5
+    return picked[1] if picked[0] in ("rct", "cluster_rct") else 1.0 - picked[1]
+
+
 def confusion_table(pairs: list[tuple[str, str]]) -> str:
     """Gold label by chosen label (``(null)``: abstained), counts, as a markdown table; rows and columns
     that are all zero are left out."""
@@ -70,6 +83,8 @@ def main() -> None:
     parser.add_argument("--repo", default=str(REPO), help="the checkout whose extractor is measured")
     parser.add_argument("--records-from", default=str(REPO), help="the checkout whose loaders build the records")
     parser.add_argument("--confusion", action="store_true", help="print gold x chosen counts")
+    parser.add_argument("--auroc", action="store_true",
+                        help="also RCT-vs-rest AUROC of the chosen design on all the held-out MEDLINE records")
     parser.add_argument("--misses", action="store_true", help="print each wrong or abstained record's start")
     args = parser.parse_args()
 
@@ -80,16 +95,25 @@ def main() -> None:
 
     use(args.records_from)
     records = public_records(Path(args.shared), args.split)
+    from extractor.training.design import auroc, medline_held_out
+
+    # RCT vs rest (--auroc): every record of RobotReviewer's MEDLINE file, "Randomized Controlled Trial" the label
+    medline = [(r.text, r.randomised) for r in medline_held_out(Path(args.shared))] if args.auroc else []
     use(args.repo)  # the records are read; now the measured checkout's extractor is imported
     from extractor.extract.document import extract_document
     from extractor.readers.text import parse_plain_text
 
+    def choose(text: str) -> tuple[str, float] | None:
+        """The design extraction chooses for a plain-text record and its stored confidence (None: abstained)."""
+        units = extract_document(parse_plain_text(text, "record.txt"))
+        chosen = [v for v in units[0].values if v.field == "design" and v.chosen] if len(units) == 1 else []
+        return (chosen[0].value, chosen[0].confidence) if chosen else None
+
     right: dict[str, Counter] = defaultdict(Counter)
     pairs: list[tuple[str, str]] = []
     for source, label, text in records:
-        document = parse_plain_text(text, "record.txt")
-        units = extract_document(document)
-        chosen = [v.value for v in units[0].values if v.field == "design" and v.chosen] if len(units) == 1 else []
+        picked = choose(text)
+        chosen = [picked[0]] if picked else []
         outcome = "right" if chosen == [label] else "abstained" if not chosen else "wrong"
         right[source][outcome] += 1
         right["all"][outcome] += 1
@@ -104,6 +128,10 @@ def main() -> None:
               f"(wrong {counts['wrong']}, abstained {counts['abstained']})")
     if args.confusion:
         print(confusion_table(pairs))
+    if args.auroc:
+        scores = [rct_score(choose(text)) for text, _ in medline]
+        print(f"RCT vs rest, the chosen design on all {len(medline)} held-out MEDLINE records "
+              f"({sum(r for _, r in medline)} RCTs): AUROC {auroc(scores, [r for _, r in medline]):.3f}")
 
 
 if __name__ == "__main__":
