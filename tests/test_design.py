@@ -160,3 +160,82 @@ def test_a_single_study_reads_past_a_one_paragraph_abstract_when_it_names_no_des
 )
 def test_design_cues_with_several_adjectives_in_spanish_and_portuguese(text: str, expected: str) -> None:
     assert design(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # allocation stated without "were ... randomised" or a design noun
+        (None, "Design: Prospective study. Patients: Forty adults were randomly divided into a walking group and a "
+               "control group.", "rct"),
+        (None, "We randomised prospectively 64 consecutive patients into two groups.", "rct"),
+        (None, "Methods: We randomly assigned 2,400 operations at six centres to testing or no testing.", "rct"),
+        (None, "Methods: Thirty swimmers were matched for ability and randomly placed into one of three groups.", "rct"),
+        ("Walking after knee surgery: a prospective, randomised comparison of two braces", "Sixty adults took part.",
+         "rct"),
+        (None, "Métodos: 80 pacientes fueron asignados aleatoriamente a dos grupos.", "rct"),
+        (None, "Méthodes : Les 60 patients ont été répartis de façon aléatoire en deux groupes.", "rct"),
+        (None, "Methoden: Die 90 Eltern wurden zufällig zugeteilt.", "rct"),
+        (None, "方法：将96例患者随机分配到两组。", "rct"),
+        # sampling at random is not allocation
+        (None, "Methods: 500 households were randomly selected and surveyed in a cross-sectional study.",
+         "cross_sectional"),
+        # English written with the Romance word
+        (None, "A transversal study of 120 mothers attending two clinics was carried out in 2019.", "cross_sectional"),
+        (None, "Methods: A retrospective follow-up study of 300 women seen at one clinic between 2010 and 2015.",
+         "cohort"),
+        (None, "Methods: A retrospective chart review of 212 children admitted with asthma.", "cohort"),
+        # a case described as the paper's subject
+        (None, "A 54-year-old man presented with fever and back pain. Imaging showed an abscess.", "case_report"),
+        (None, "We describe a 7-month-old infant with a rare skin lesion that resolved after surgery.", "case_report"),
+    ],
+)
+def test_design_cues_for_allocation_and_observation_phrased_plainly(title: str | None, text: str,
+                                                                     expected: str) -> None:
+    assert design(text, title) == expected
+
+
+def test_a_case_inside_a_decision_model_is_not_a_case_report() -> None:
+    text = "We used a Markov model of two treatment strategies. The base case was a 69-year-old man with atrial fibrillation."
+    assert design(text) != "case_report"
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # a guideline the study is about does not make it a guideline
+        ("Computer reminders and compliance with a clinical practice guideline for depression",
+         "Design: Eighty outpatients were randomly assigned to two reminder systems.", "rct"),
+        ("Adherence to clinical guidelines for asthma among general practitioners",
+         "Methods: A cross-sectional survey of 400 general practitioners.", "cross_sectional"),
+        # the document that is a guideline
+        ("Clinical practice guideline: management of otitis media in children",
+         "This guideline updates the 2004 recommendations. Evidence came from randomized controlled trials.", "other"),
+    ],
+)
+def test_a_guideline_as_topic_is_not_the_documents_type(title: str, text: str, expected: str) -> None:
+    assert design(text, title) == expected
+
+
+def test_a_structured_review_abstract_states_itself_by_its_inline_headings() -> None:
+    text = ("BACKGROUND: Steroids are used early in preterm babies. OBJECTIVES: To assess steroids given at 7-14 days. "
+            "SEARCH STRATEGY: Randomised controlled trials were sought from electronic databases. SELECTION CRITERIA: "
+            "Randomised trials comparing steroids with placebo. MAIN RESULTS: Seven trials of 669 infants were "
+            "double-blind. REVIEWERS' CONCLUSIONS: Benefits may not outweigh harms.")
+    assert design(text) in ("systematic_review", "meta_analysis")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Background: The condition is rare in children. The authors report a case of a boy with spinal tuberculosis.",
+        "Wilson disease is often missed. This article presents the case of a young man with psychiatric symptoms.",
+        "Here, we discuss a case of late-onset ataxia without liver disease.",
+    ],
+)
+def test_a_case_the_paper_presents_is_a_case_report(text: str) -> None:
+    assert design(text) == "case_report"
+
+
+def test_a_case_study_is_not_a_case_report() -> None:
+    assert design("We report a case study of process improvement in two software firms.") != "case_report"

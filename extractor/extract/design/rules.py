@@ -21,7 +21,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue, Span
 from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 
-VERSION = 3  # 3: a review reporting a pooled effect is a meta-analysis; stated absence of randomisation; 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
+VERSION = 4  # 4: allocation stated plainly (we randomised, randomly divided) in five languages, retrospective and transversal studies, a presented case or N-year-old patient, inline review headings, a guideline as topic; 3: a review reporting a pooled effect is a meta-analysis; stated absence of randomisation; 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
 _DATA = Path(__file__).resolve().parents[2] / "data" / "design.json"
 
 PRIMARY_ORDER = (
@@ -44,6 +44,14 @@ _SELF = re.compile(
 _OTHER_STUDIES = re.compile(
     r"\b(?:previous|prior|earlier|past|existing|other|future|further|larger|more|few|no|many|several|recent|"
     r"published|based on|from (?:a|an|the)|evidence from|data from)\b[\w\s,()-]{0,40}$",
+    re.I,
+)
+# A guideline the study is about, not the document's type: "compliance with a mental health clinical practice
+# guideline", "adherence to clinical guidelines", "implementing clinical guidelines".
+_GUIDELINE_TOPIC = re.compile(
+    r"\b(?:adher\w*|complian\w*|complie[sd]|comply\w*|implement\w*|use|used|using|uptake|concordan\w*|follow\w*|"
+    r"appl(?:y|ied|ying|ication)|dissemination|awareness|knowledge|intentions?|attitudes?|barriers?|against|according|"
+    r"based on|recommended (?:by|in)|deviat\w*|conform\w*|endorsed by)\b(?:[\s,]+[\w'-]+){0,5}[\s,]*$",
     re.I,
 )
 _INCLUSION = re.compile(r"\b(?:includ|eligib|search|identified|retrieved|screened|reviewed)\w*\b", re.I)
@@ -213,6 +221,10 @@ def _windows(lowered: str, triggers: tuple[str, ...], found: dict[str, list[int]
 def _place(layer: TextLayer, hit_start: int, hit_end: int, kind: str, title_span: Span | None,
            label: str = "") -> tuple[str, float]:
     """Where a cue stands and how much that counts."""
+    if label == "other" and "guideline" in layer.text[hit_start:hit_end].lower() and _GUIDELINE_TOPIC.search(
+        layer.text[max(0, hit_start - 80) : hit_start]
+    ):
+        return "guideline as topic", 0.3
     if kind == "title" or (title_span and title_span[0] <= hit_start < title_span[1]):
         return "title", 1.0
     if label == "other" and (hit_start < 300 or (title_span and hit_start < title_span[0])):
