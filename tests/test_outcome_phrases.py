@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.extract.outcomes.heads import final_share, is_modifier, no_name_alone
+from extractor.extract.outcomes.heads import final_share, is_modifier, no_name_alone, stop_head
 from extractor.extract.outcomes.phrases import clean_phrase
 from extractor.extract.outcomes.rules import choose_outcomes, find_outcomes
 from extractor.textlayer import analyse
@@ -305,3 +305,25 @@ def test_a_bracket_closed_that_the_phrase_never_opened() -> None:
     assert clean_phrase("asthma) OR wheeze") is None  # a cut fragment of a search string
     assert clean_phrase("itch score)") == "itch score"
     assert clean_phrase("anxiety (GAD-7)") == "anxiety (GAD-7)"
+
+
+# ---------------------------------------------------------------- heads annotators never mark
+
+
+def test_stop_heads_come_from_the_public_counts() -> None:
+    for word in ("agent", "endpoint", "extension", "Regimen"):
+        assert stop_head(word), word
+    for word in ("depression", "pressure", "mortality", "development"):
+        assert not stop_head(word), word
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("beta-receptor blocking agent", None),  # what was given
+    ("primary endpoint", None),
+    ("open-label extension", None),
+    ("serum total cholesterol", "serum total cholesterol"),
+    ("child neglect cases", "child neglect"),  # what the cases are of is the name
+    ("hospital admissions for cases", "hospital admissions"),  # and the word it hung from goes with it
+])
+def test_names_ending_in_a_stop_head_or_a_count_of_cases(phrase: str, expected: str | None) -> None:
+    assert clean_phrase(phrase) == expected

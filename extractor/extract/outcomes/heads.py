@@ -8,6 +8,8 @@ word seen rarely or never is judged by its last letters, and those by the corpor
   ``developmental``): a phrase ending in it was cut before its head noun.
 * ``never_alone``: a word often seen in names but never as a whole name (``life``, ``type``): alone it
   names no outcome, though ``life outcomes`` may.
+* ``stop_head``: a head word whose candidate names the public annotators almost never marked as outcomes
+  (``data/outcome_stop_heads.json``, ``scripts/build_outcome_stop_heads.py``): ``agent``, ``teeth``, ``endpoint``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 _DATA = Path(__file__).resolve().parents[2] / "data" / "outcome_word_positions.json"
+_STOP_HEADS = _DATA.with_name("outcome_stop_heads.json")
 _SMOOTHING = 3.0  # pseudo-counts pulling a word towards its ending's share (and an ending towards the corpus's)
 MODIFIER_SHARE = 0.08  # below this share of ending a name, an adjective-shaped word is a modifier
 _ALONE_SEEN = 20  # a word seen this often and never alone never names an outcome by itself ...
@@ -79,3 +82,13 @@ def named_alone(word: str) -> bool:
 def seen_in_names(word: str) -> bool:
     """Whether the corpora's outcome names hold the word often enough to count it (``family``, not ``immediately``)."""
     return word.casefold() in _table()[0]
+
+
+@cache
+def _stop_heads() -> frozenset[str]:
+    return frozenset(json.loads(_STOP_HEADS.read_text(encoding="utf-8"))["heads"])
+
+
+def stop_head(word: str) -> bool:
+    """A head word whose names the public training texts' annotators almost never marked as outcomes."""
+    return word.casefold().strip(".,;:'\"’") in _stop_heads()

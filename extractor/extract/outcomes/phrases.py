@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .heads import is_modifier, named_alone, never_alone, no_name_alone, seen_in_names
+from .heads import is_modifier, named_alone, never_alone, no_name_alone, seen_in_names, stop_head
 from .lexicon import fold, vocabulary
 from .sentences import SPACES, TIME_HINTS, TIME_PHRASE
 
@@ -217,6 +217,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         if lows[stop - 1] in _OUTCOME_WORDS and is_modifier(lows[stop - 2]):
             break  # "children's developmental outcomes" is not "children's developmental"
         stop -= 1
+    while stop - first > 1 and lows[stop - 1] in _DANGLING:
+        stop -= 1  # "participation for cases": the word a trailing count or score hung from
     words = words[first:stop]
     phrase = " ".join(words).strip(" ,;:-'\"*_")
     lowered = phrase.lower()
@@ -243,7 +245,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
     head = words[-1].lower().strip(".,")
     measured_time = head in _TIME_HEADS and len(words) >= 2 and words[-2].lower() not in _NOT_MEASURED_TIMES
     harm = len(words) >= 2 and words[-2].lower() in _HARMS
-    if (head in voc.reject_heads and not counted and not measured_time and not harm) or head in voc.lead_words or \
+    if ((head in voc.reject_heads or stop_head(head)) and not counted and not measured_time and not harm) or \
+            head in voc.lead_words or \
             head in generic and len(words) == 1:
         return None
     if len(words) == 1 and (len(phrase) < 4 or lowered in _DANGLING or lowered in _TRAILING_PARTICIPLES or lowered.endswith(("ed", "ly", "ing")) and lowered not in _KEEP_ING
