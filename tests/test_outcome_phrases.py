@@ -327,3 +327,19 @@ def test_stop_heads_come_from_the_public_counts() -> None:
 ])
 def test_names_ending_in_a_stop_head_or_a_count_of_cases(phrase: str, expected: str | None) -> None:
     assert clean_phrase(phrase) == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("overall survival", "overall survival"),  # a fixed term keeps its "overall"
+    ("the overall response rate", "overall response rate"),
+    ("overall wellbeing", "wellbeing"),  # elsewhere "overall" is a lead word
+])
+def test_overall_stays_only_in_fixed_terms(phrase: str, expected: str) -> None:
+    assert clean_phrase(phrase) == expected
+
+
+def test_a_progression_free_survival_is_not_folded_into_survival() -> None:
+    text = ("Methods: The primary outcomes were overall survival and progression-free survival. "
+            "Results: Overall survival was longer with the new drug.")
+    names = outcomes(text)
+    assert "overall survival" in names and "progression-free survival" in names, names

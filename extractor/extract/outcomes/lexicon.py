@@ -59,6 +59,7 @@ class Vocabulary:
     lead_words: frozenset[str]
     lead_phrases: dict[str, tuple[tuple[str, ...], ...]]  # by first word, longest first
     keep_after_quality: frozenset[str]
+    keep_after_overall: frozenset[str]
     trail_words: frozenset[str]
     keep_trail_after: frozenset[str]
     generic: frozenset[str]
@@ -94,6 +95,7 @@ def vocabulary() -> Vocabulary:
         lead_words=low("lead_words"),
         lead_phrases=_by_first_word(data["lead_phrases"]),
         keep_after_quality=low("keep_after_quality_of"),
+        keep_after_overall=low("keep_after_overall"),
         trail_words=low("trail_words"),
         keep_trail_after=low("keep_trail_after"),
         generic=low("generic"),

@@ -180,6 +180,8 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
                 break
         if not changed and stop - first > 1:
             lead_word = lows[first].strip(",")
+            if lead_word == "overall" and lows[first + 1] in voc.keep_after_overall:
+                break  # "overall survival": a fixed term
             if lead_word in voc.lead_words or _HEDGE.fullmatch(lead_word):
                 first, changed = first + 1, True
             elif stop - first > 1 and _POSSESSIVE.fullmatch(lead_word) and (
