@@ -56,7 +56,11 @@ def train_texts(shared: Path) -> list:
 
 
 def head_counts(texts: list) -> tuple[Counter[str], Counter[str]]:
-    from extractor.extract.outcomes.phrases import clean_phrase
+    from extractor.extract.outcomes import phrases
+
+    phrases.stop_head = lambda word: False  # names as the rules clean them before any stop head is applied
+    phrases.clean_phrase.cache_clear()
+    clean_phrase = phrases.clean_phrase
     from extractor.extract.outcomes.rules import find_outcomes, read_sentences
     from extractor.models.outcome_scorer import unit_candidates
     from extractor.textlayer import analyse
