@@ -343,3 +343,13 @@ def test_a_progression_free_survival_is_not_folded_into_survival() -> None:
             "Results: Overall survival was longer with the new drug.")
     names = outcomes(text)
     assert "overall survival" in names and "progression-free survival" in names, names
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("hospital readmissions (median length of stay", "hospital readmissions"),  # the name before the cut bracket
+    ("gamma-glutamyl transferase (GGT", "gamma-glutamyl transferase (GGT)"),  # an abbreviation's bracket closed
+    ("trough plasma concentration (Cmin", "trough plasma concentration (Cmin)"),
+    ("(median length of stay", None),
+])
+def test_a_bracket_the_span_opened_and_never_closed(phrase: str, expected: str | None) -> None:
+    assert clean_phrase(phrase) == expected

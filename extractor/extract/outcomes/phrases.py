@@ -232,6 +232,16 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         phrase = phrase.rstrip(")").rstrip()  # "WOMAC score)": a span cut inside a bracket
         if ")" in phrase or not phrase:
             return None  # "depression) AND ...": a bracket closed that the phrase never opened is a cut fragment
+    if phrase.count("(") > phrase.count(")"):  # a span cut inside a bracket it opened
+        head, _, inside = phrase.rpartition("(")
+        inside = inside.strip()
+        if _ABBREVIATION.fullmatch(inside) and (len(inside) <= 5 or any(c.isupper() for c in inside[1:])) \
+                and head.strip():
+            phrase = f"{head.rstrip()} ({inside})"  # "alanine amino transferase (ALT": the abbreviation closed
+        else:
+            phrase = head.rstrip(" ,;:-")  # "hospitalizations (median hospital stay": the name before it
+            if not phrase or phrase.count("(") > phrase.count(")"):
+                return None
     if _ABBREVIATION.fullmatch(phrase) and sum(c.isupper() for c in phrase) >= 2:
         return phrase  # an abbreviation: kept only when the text defines it
     if _BAD_START.match(lowered) or _INTERVENTION_START.match(lowered):
