@@ -353,3 +353,14 @@ def test_a_progression_free_survival_is_not_folded_into_survival() -> None:
 ])
 def test_a_bracket_the_span_opened_and_never_closed(phrase: str, expected: str | None) -> None:
     assert clean_phrase(phrase) == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("nivolumab 3 mg/kg", None),  # a dose: what was given
+    ("rats with induced colitis", None),  # who was studied
+    ("older volunteers prior to surgery", None),
+    ("bone mineral density", "bone mineral density"),
+    ("vitamin D 25 concentration", "vitamin D 25 concentration"),  # a number without a unit is no dose
+])
+def test_doses_and_the_people_studied_are_no_outcome_names(phrase: str, expected: str | None) -> None:
+    assert clean_phrase(phrase) == expected

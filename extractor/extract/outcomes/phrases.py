@@ -84,6 +84,8 @@ _HEADINGS = frozenset({"results", "methods", "background", "conclusion", "conclu
                        "aim", "aims", "design", "setting", "participants", "interventions", "measurements", "findings",
                        "interpretation", "introduction", "purpose", "outcomes", "abstract", "summary"})
 _THREE_LETTERS = re.compile(r"[a-z]{3}")
+_DOSE = re.compile(r"\d\s?(?:mg|µg|μg|mcg|ng|g|ml|mL|IU|U|mmol)(?:/(?:kg|m2|m²|day|d|h|dose))?\b")
+_WHO_LINKS = frozenset({"with", "prior", "undergoing", "receiving", "treated", "who", "without", "on"})
 _KEEP_ING = {"wellbeing", "well-being", "functioning", "bullying", "parenting", "breastfeeding", "drinking", "smoking",
              "schooling", "caregiving", "self-harming", "gambling", "sleeping", "feeding", "reading", "writing",
              "coping", "crying", "wheezing"}
@@ -248,6 +250,11 @@ def clean_phrase(phrase: str, scored: bool = False, head_pending: bool = False) 
         return None
     if not _CLAUSE_WORDS.isdisjoint(lowered.split()):
         return None
+    if _DOSE.search(phrase):
+        return None  # "pembrolizumab 2 mg/kg": what was given
+    if any((lows[index] in voc.reject_heads or stop_head(lows[index])) and lows[index + 1] in _WHO_LINKS
+           for index in range(first, min(first + 3, stop - 1))):
+        return None  # "dogs with parvoviral enteritis", "postmenopausal women prior to ...": who was studied
     if lows[first] in voc.predicates:
         return None  # "outcomes were similar at 4.5 years"
     if not head_pending and lacks_head(phrase):
