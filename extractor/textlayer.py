@@ -148,6 +148,8 @@ _CLOSING_ABBREVIATIONS = {
 # A bracket whose two ends are at most this far apart holds its sentence together: "(P =. 007)",
 # "(anxiety: d = .30. Depression: d = .40)". A longer one may hold whole sentences of its own.
 BRACKET_SPAN = 250
+# ... but a labelled item inside it still opens a sentence: "(anxiety: d = .30. Depression: d = .41)".
+_LABEL_AHEAD = re.compile(r"\s+[A-Z][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}[ \t]*:")
 # A period that is a decimal point with a space beside it: after a statistic's sign ("P =. 007", "p < . 001",
 # "r = . 45") or after a number with a space ("17 . 1 %", tokenised text).
 _SPACED_DECIMAL = re.compile(r"(?:[=<>≤≥±]\s?|\d\s)$")
@@ -180,7 +182,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
     held = _bracketed(chunk)  # (open, close) offsets in the chunk, sorted by open
     for match in _END.finditer(chunk):
         position = start + match.end()
-        if _inside(held, match.end()):
+        if _inside(held, match.end()) and not _LABEL_AHEAD.match(chunk, match.end()):
             continue
         item = _item_number(text, start + match.start(), start)
         if item is not None:

@@ -9,7 +9,8 @@ the first kind it shows:
 - ``ci``: A ends with "CI" or "interval" and its mark, B opens with a number ("95% CI. 1.2").
 - ``abbreviation``: A ends with an abbreviation that does not end a sentence, B opens with no capital
   ("vs. 8", "approx. 200", "et al. (2019)", "Fig. 2", "No. 3", "e.g. 5", "cf. [12]").
-- ``decimal``: a decimal point with a space after it ("0. 45", "17 . 1").
+- ``decimal``: a decimal point with a space after it ("0. 45", "17 . 1"), or B opening with one (".01"
+  after a PDF's glyph for "<" read as "!": "p ! .01").
 - ``list_item``: A is only an item number ("2.", "(b)", "iii.").
 - ``line_statistic``: a cut at a line break with no sentence mark before it, B opening with a statistic
   ("p =", "95% CI", "OR 1.2") or a number.
@@ -106,7 +107,7 @@ def kind_of(document: str, a: tuple[int, int], b: tuple[int, int], layer_heading
         return "ci"
     if _ABBREVIATION.search(first) and not second[:1].isupper():
         return "abbreviation"
-    if _DECIMAL.search(first) and second[:1].isdigit():
+    if (_DECIMAL.search(first) and second[:1].isdigit()) or re.match(r"\.\d", second):
         return "decimal"
     if _ITEM.match(first.strip()):
         return "list_item"
