@@ -280,8 +280,10 @@ def _is_sentence_end(text: str, mark: int, after: int, limit: int) -> bool:
 def _item_number(text: str, mark: int, floor: int) -> int | None:
     """Where an item number ends at the period ``mark`` ("1." opening "aims. 1. Reduce anxiety" or a
     line), or None: the number then opens its sentence instead of being one."""
-    if text[mark] != "." or not text[mark + 1 : mark + 2].isspace():
+    if text[mark] != "." or not text[mark + 1 : mark + 2].isspace() or not text[mark - 1 : mark].isalnum():
         return None
+    if mark - 5 >= floor and text[mark - 5 : mark].isalnum():
+        return None  # (a cheap test first: an item number is at most four characters, "iiii")
     next_word = _NON_SPACE.search(text, mark + 1, mark + 40)
     if next_word is None or not (text[next_word.start()].isupper() or text[next_word.start()] in "\"'“‘("):
         return None  # "1. the host website, 2. the rating": one sentence, as before

@@ -94,6 +94,8 @@ def test_spacy_doc_has_the_layers_sentences() -> None:
         # an item number opens its sentence; a caption's number stays with its abbreviation
         ("We had two aims. 1. Reduce anxiety. 2. Improve mood.",
          ["We had two aims.", "1. Reduce anxiety.", "2. Improve mood."]),
+        ("Aims were set. ii. Reduce anxiety. 12. Improve mood.",
+         ["Aims were set.", "ii. Reduce anxiety.", "12. Improve mood."]),
         ("Fig. 1. Trial profile. Fig. 2. Flow of mothers.", ["Fig. 1.", "Trial profile.", "Fig. 2.", "Flow of mothers."]),
         ("Sources were 1. the host website, 2. the rating.", ["Sources were 1. the host website, 2. the rating."]),
     ],
