@@ -140,7 +140,7 @@ _ABBREVIATIONS = {
 # Abbreviations that often close a sentence ("for 30 min. The", "mean (SD). Mothers ... etc. We"): they end
 # one before a capitalised word, never before a number or a lower-case word ("30 min. after", "Dec. 2019").
 _CLOSING_ABBREVIATIONS = {
-    "min", "max", "mo", "mos", "yr", "yrs", "wk", "wks", "hr", "hrs", "sec", "etc", "inc", "ltd", "jr", "sr",
+    "min", "max", "msec", "mo", "mos", "yr", "yrs", "wk", "wks", "hr", "hrs", "sec", "etc", "inc", "ltd", "jr", "sr",
     "n.s", "ns", "s.d", "s.e", "s.e.m", "sem", "sd", "se", "i.q.r", "avg", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }
@@ -198,6 +198,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
         line_start = text.rfind("\n", start, position) + 1
         line = text[max(line_start, start) : position].strip()
         following = text[position + 1 : position + 3].lstrip()
+        if before.endswith(".") and _after_abbreviation(before, _ABBREVIATIONS):
+            next_word = _NON_SPACE.search(text, position, end)
+            if next_word is None or not text[next_word.start()].isupper():
+                continue  # "by Vale et al.\n[16]", "measured.Fig.\n1 Schematic": the sentence goes on
         if before.endswith((".", "!", "?", ":")) or (
             line and len(line) < 70 and not re.search(r"[,;(=<>≤≥±]$|\b(and|or|of|the|in|with|for|to|a|an)$", line)
             and following[:1].isupper() and not line.endswith("-")
@@ -264,7 +268,9 @@ def _is_sentence_end(text: str, mark: int, after: int, limit: int) -> bool:
         return False  # "P =. 007", "p < . 001", "17 . 1 %"
     word = re.search(r"([A-Za-z][A-Za-z.]*)$", before[-12:])
     if word:
-        token = word.group(1).lower().rstrip(".")
+        token = _known_token(word.group(1))
+        if token == "ms" and word.group(1) == "ms":
+            token = "msec"  # milliseconds, not "Ms."
         if token in _ABBREVIATIONS:
             # "et al." ends a sentence only before a capitalised word that is not a year or bracket
             return token == "al" and first.isupper() and not re.match(r"\(?\d{4}", following)
@@ -297,10 +303,23 @@ def _item_number(text: str, mark: int, floor: int) -> int | None:
     return at
 
 
-def _after_abbreviation(text: str) -> bool:
-    """Whether ``text`` ends with an abbreviation and its period ("Fig.", "No.", "Vol.")."""
-    word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text)
-    return bool(word) and word.group(1).lower() in _ABBREVIATIONS | _CLOSING_ABBREVIATIONS | {"num", "nr"}
+def _after_abbreviation(text: str, abbreviations: frozenset[str] | set[str] | None = None) -> bool:
+    """Whether ``text`` ends with an abbreviation and its period ("Fig.", "No.", "Vol."; by default any
+    abbreviation the splitter knows)."""
+    word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[-14:])
+    if abbreviations is None:
+        abbreviations = _ABBREVIATIONS | _CLOSING_ABBREVIATIONS | {"num", "nr"}
+    return bool(word) and _known_token(word.group(1)) in abbreviations
+
+
+def _known_token(word: str) -> str:
+    """The abbreviation a word before a period is, lower-cased: the whole word ("e.g", "u.s") when the
+    splitter knows it, else its part after a glued period ("measured.Fig" -> "fig")."""
+    token = word.lower().rstrip(".")
+    if token in _ABBREVIATIONS or token in _CLOSING_ABBREVIATIONS or "." not in token:
+        return token
+    glued, last = token.rsplit(".", 1)
+    return last if len(glued) >= 3 and len(last) >= 2 and "." not in glued else token  # not "i.v" -> "v"
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

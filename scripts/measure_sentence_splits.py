@@ -21,7 +21,8 @@ likely missed (inside one sentence, a period after a word or number and then a w
 sentence: "30 min. The", "improved. We"): a splitter that stops cutting real sentence ends makes these. RCT-ART's texts are one result sentence each, so there
 every cut is counted too (a few of its sentences do hold two).
 
-Texts (read in place from ../shared/data): evidence-inference titles and abstracts (``abstracts.tar.gz``),
+Texts (read in place from ../shared/data): evidence-inference titles and abstracts (``abstracts.tar.gz``)
+and the first ``--full-texts`` (300) of its full-text articles (``txt_files.tar.gz``, archive order),
 RCT-ART result sentences (``rct_art/gold_corpus``), EBM-NLP test abstracts (``test.json`` tokens joined
 as text is written), statcheck's manually extracted results (``raw_result``) and its four test papers
 (PDF, read by the project's PDF reader). ``--corpus DIR`` adds the documents of a folder (e.g.
@@ -107,7 +108,8 @@ def kind_of(document: str, a: tuple[int, int], b: tuple[int, int], layer_heading
         return "ci"
     if _ABBREVIATION.search(first) and not second[:1].isupper():
         return "abbreviation"
-    if (_DECIMAL.search(first) and second[:1].isdigit()) or re.match(r"\.\d", second):
+    if ((_DECIMAL.search(first) and second[:1].isdigit() and not _ITEM.match(second.split(" ", 1)[0]))
+            or re.match(r"\.\d", second)):
         return "decimal"
     if _ITEM.match(first.strip()):
         return "list_item"
@@ -133,6 +135,21 @@ def evidence_inference(shared: Path) -> Iterator[tuple[str, str]]:
                 yield found.group(1), abstract_text(handle.read().decode("utf-8", errors="replace"))
 
 
+def evidence_inference_full(shared: Path, limit: int) -> Iterator[tuple[str, str]]:
+    """The first ``limit`` full-text articles of ``txt_files.tar.gz``, in the archive's order."""
+    with tarfile.open(shared / "data" / "evidence_inference" / "annotations" / "txt_files.tar.gz") as tar:
+        count = 0
+        for member in tar:
+            found = re.search(r"PMC(\d+)\.txt$", member.name)
+            handle = tar.extractfile(member) if member.isfile() and found else None
+            if handle is None:
+                continue
+            yield found.group(1), handle.read().decode("utf-8", errors="replace")
+            count += 1
+            if count >= limit:
+                return
+
+
 def rct_art(shared: Path) -> Iterator[tuple[str, str]]:
     for path in sorted((shared / "data" / "rct_art" / "gold_corpus").glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
@@ -147,7 +164,7 @@ def ebm_nlp(shared: Path) -> Iterator[tuple[str, str]]:
     for pmid, rows in json.loads(path.read_text(encoding="utf-8")).items():
         words = [row[0] for row in rows]
         spaces = detokenised_spaces(words)
-        yield pmid, "".join(word + (" " if space else "") for word, space in zip(words, spaces))
+        yield pmid, "".join(word + (" " if space else "") for word, space in zip(words, spaces, strict=True))
 
 
 def statcheck_results(shared: Path) -> Iterator[tuple[str, str]]:
@@ -193,11 +210,13 @@ def measure(texts: Iterator[tuple[str, str]], examples: dict[str, list[str]]) ->
         cut_single += len(spans) > 1
         for start, end in spans:
             for found in _MISSED_END.finditer(text, start, end):
+                if _ITEM.match(text[start : found.start() + 2].strip()):
+                    continue  # "2. The ...": an item number opening its sentence
                 missed += 1
                 if len(examples["missed_end"]) < 40:
                     examples["missed_end"].append(f"{name}: {text[max(start, found.start() - 50):found.end() + 20]}"
                                                   .replace("\n", "⏎"))
-        for a, b in zip(spans, spans[1:]):
+        for a, b in zip(spans, spans[1:], strict=False):
             kind = kind_of(text, a, b, headings)
             if kind:
                 kinds[kind] += 1
@@ -213,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--corpus", type=Path, help="also measure the documents of this folder")
+    parser.add_argument("--full-texts", type=int, default=300,
+                        help="evidence-inference full-text articles read (0: none)")
     parser.add_argument("--show", action="append", default=[], metavar="KIND:N",
                         help="print N examples of a kind (e.g. bracket:5, missed_end:5; 'all:3' for every kind)")
     args = parser.parse_args(argv)
@@ -226,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         ("statcheck raw results", statcheck_results(args.shared)),
         ("statcheck test papers (PDF)", statcheck_papers(args.shared)),
     ]
+    if args.full_texts:
+        sources.insert(1, ("evidence-inference full texts", evidence_inference_full(args.shared, args.full_texts)))
     if args.corpus:
         sources.append((f"documents in {args.corpus}", read_documents(sorted(p for p in args.corpus.rglob("*")
                                                                               if p.is_file()))))

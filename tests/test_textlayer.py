@@ -89,6 +89,10 @@ def test_spacy_doc_has_the_layers_sentences() -> None:
          ["Sessions lasted 30 min.", "The trial ran for 12 wk.", "Mothers stayed."]),
         ("Sessions lasted 30 min. after lunch.", ["Sessions lasted 30 min. after lunch."]),
         ("Scores are mean ± SD. Mothers improved.", ["Scores are mean ± SD.", "Mothers improved."]),
+        ("The pulse lasted 300 ms. Both arms took part.", ["The pulse lasted 300 ms.", "Both arms took part."]),
+        ("Ms. Jones led the sessions. Next.", ["Ms. Jones led the sessions.", "Next."]),
+        ("The drug was given i.v. The mothers improved.", ["The drug was given i.v.", "The mothers improved."]),
+        ("This agrees with Jones et al.\n[16], who found it.", ["This agrees with Jones et al.\n[16], who found it."]),
         ("It was approved by the U.S. Food and Drug Administration.",
          ["It was approved by the U.S. Food and Drug Administration."]),
         # an item number opens its sentence; a caption's number stays with its abbreviation
