@@ -145,6 +145,8 @@ _CLOSING_ABBREVIATIONS = {
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }
 
+_ANY_ABBREVIATION = _ABBREVIATIONS | _CLOSING_ABBREVIATIONS | {"num", "nr"}
+
 # A bracket whose two ends are at most this far apart holds its sentence together: "(P =. 007)",
 # "(anxiety: d = .30. Depression: d = .40)". A longer one may hold whole sentences of its own.
 BRACKET_SPAN = 250
@@ -222,20 +224,26 @@ def _bracketed(chunk: str) -> list[tuple[int, int]]:
     """Where brackets hold a sentence together: the round and square brackets of ``chunk`` that close
     within ``BRACKET_SPAN`` characters with no blank line between, as disjoint ``(open, close)`` offsets."""
     spans: list[tuple[int, int]] = []
-    opened: dict[str, list[int]] = {"(": [], "[": []}
+    if "(" not in chunk and "[" not in chunk:
+        return spans
+    rounds: list[int] = []
+    squares: list[int] = []
     for match in _BRACKET.finditer(chunk):
-        char = match.group()
-        if char[0] == "\n":  # a blank line ends every bracket left open before it
-            opened["("].clear()
-            opened["["].clear()
-        elif char in opened:
-            opened[char].append(match.start())
-        else:
-            stack = opened["(" if char == ")" else "["]
+        at = match.start()
+        char = chunk[at]
+        if char == "(":
+            rounds.append(at)
+        elif char == "[":
+            squares.append(at)
+        elif char == ")" or char == "]":
+            stack = rounds if char == ")" else squares
             if stack:
                 where = stack.pop()
-                if match.start() - where <= BRACKET_SPAN:
-                    spans.append((where, match.start()))
+                if at - where <= BRACKET_SPAN:
+                    spans.append((where, at))
+        else:  # a blank line ends every bracket left open before it
+            rounds.clear()
+            squares.clear()
     spans.sort()
     merged: list[tuple[int, int]] = []
     for open_at, close_at in spans:  # nested brackets fall inside their outer one
@@ -308,7 +316,7 @@ def _after_abbreviation(text: str, abbreviations: frozenset[str] | set[str] | No
     abbreviation the splitter knows)."""
     word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[-14:])
     if abbreviations is None:
-        abbreviations = _ABBREVIATIONS | _CLOSING_ABBREVIATIONS | {"num", "nr"}
+        abbreviations = _ANY_ABBREVIATION
     return bool(word) and _known_token(word.group(1)) in abbreviations
 
 
