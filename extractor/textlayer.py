@@ -1,15 +1,18 @@
 """The text layer: sentences that survive abstracts, and the section each is in.
 
 Sentence boundaries are found by rules written for research abstracts (``et
-al.``, ``e.g.``, ``95% CI``, ``.23``, ``P = .03``, ``(n = 33)``, headings in
+al.``, ``e.g.``, ``95% CI``, ``.23``, ``P = .03``, ``(n = 33)``, ``P =. 007``,
+a short bracket held together, ``30 min. The``, item numbers, headings in
 capitals, headings glued to the first sentence) and set on a spaCy blank
 English ``Doc``, so trained components downstream see the same sentences.
+``scripts/measure_sentence_splits.py`` counts the cuts that look wrong, by kind.
 Every sentence carries its section role (background, objective, methods,
 results, conclusions, registration, other) from the nearest heading before it.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -130,19 +133,39 @@ def section_role(heading: str | None) -> str | None:
     return roles.get(key)
 
 
+# Abbreviations after which a sentence goes on ("e.g. Mood", "vs. B", "Fig. 2", "approx. 200", "No. of").
 _ABBREVIATIONS = {
     "al", "e.g", "i.e", "eg", "ie", "vs", "v", "cf", "approx", "ca", "fig", "figs", "tab", "dr", "mr", "mrs",
-    "ms", "prof", "no", "nos", "st", "jr", "sr", "inc", "ltd", "co", "incl", "resp", "min", "max", "mo", "mos",
-    "yr", "yrs", "wk", "wks", "hr", "hrs", "sec", "vol", "pp", "ed", "eds", "etc", "dept", "univ", "est",
-    "adj", "ref", "refs", "suppl", "n.s", "ns", "p", "s.d", "s.e", "s.e.m", "sem", "i.q.r", "avg", "viz", "u.s", "u.k", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "sd", "se", "ci", "or", "rr",
+    "ms", "prof", "no", "nos", "st", "incl", "resp", "vol", "pp", "ed", "eds", "dept", "univ", "est",
+    "adj", "ref", "refs", "suppl", "p", "viz", "ci", "c.i", "d.f", "or", "rr", "u.s", "u.k", "co",
 }
+# Abbreviations that often close a sentence ("for 30 min. The", "mean (SD). Mothers ... etc. We"): they end
+# one before a capitalised word, never before a number or a lower-case word ("30 min. after", "Dec. 2019").
+_CLOSING_ABBREVIATIONS = {
+    "min", "max", "msec", "mo", "mos", "yr", "yrs", "wk", "wks", "hr", "hrs", "sec", "etc", "inc", "ltd", "jr", "sr",
+    "n.s", "ns", "s.d", "s.e", "s.e.m", "sem", "sd", "se", "i.q.r", "avg", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}
+
+_ANY_ABBREVIATION = _ABBREVIATIONS | _CLOSING_ABBREVIATIONS | {"num", "nr"}
+
+# A bracket whose two ends are at most this far apart holds its sentence together: "(P =. 007)",
+# "(anxiety: d = .30. Depression: d = .40)". A longer one may hold whole sentences of its own.
+BRACKET_SPAN = 250
+# ... but a labelled item inside it still opens a sentence: "(anxiety: d = .30. Depression: d = .41)".
+_LABEL_AHEAD = re.compile(r"\s+[A-Z][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}[ \t]*:")
+# A period that is a decimal point with a space beside it: after a statistic's sign ("P =. 007", "p < . 001",
+# "r = . 45") or after a number with a space ("17 . 1 %", tokenised text).
+_SPACED_DECIMAL = re.compile(r"(?:[=<>≤≥±]\s?|\d\s)$")
+# An item number, with its period, opening a sentence or a line: "aims. 1. Reduce", "\n2. Improve", "iii."
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=[.!?])[\"'”’)\]]*\s+|\n[ \t]*)(?P<item>\(?(?:\d{1,2}|[a-z]|[ivxIVX]{2,4}))$")
 
 # A sentence may end at . ! ? (optionally closed by quotes or brackets) before white space.
 # Matched from the first mark of a run only, without backtracking: on a long run of marks
 # with no space after it, trying every start in the run would take quadratic time.
 _END = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_BRACKET = re.compile(r"[()\[\]]|\n[ \t]*\n")
 _NON_SPACE = re.compile(r"\S")
 
 
@@ -160,19 +183,31 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
         cuts.add(heading.start)
         if heading.line_end is not None:
             cuts.add(heading.line_end)
+    held = _bracketed(chunk)  # (open, close) offsets in the chunk, sorted by open
     for match in _END.finditer(chunk):
         position = start + match.end()
-        if _is_sentence_end(text, start + match.start(), position, end):
+        if _inside(held, match.end()) and not _LABEL_AHEAD.match(chunk, match.end()):
+            continue
+        item = _item_number(text, start + match.start(), start)
+        if item is not None:
+            cuts.add(item)  # the item's sentence starts at its number: "aims. | 1. Reduce anxiety."
+        elif _is_sentence_end(text, start + match.start(), position, end):
             cuts.add(position)
     # A line that ends a sentence, or a short title-like line, also ends at the newline.
     for match in re.finditer(r"\n", chunk):
         position = start + match.start()
+        if _inside(held, match.start()):
+            continue
         before = text[max(start, position - 120) : position].rstrip()
         line_start = text.rfind("\n", start, position) + 1
         line = text[max(line_start, start) : position].strip()
         following = text[position + 1 : position + 3].lstrip()
+        if before.endswith(".") and _after_abbreviation(before, _ABBREVIATIONS):
+            next_word = _NON_SPACE.search(text, position, end)
+            if next_word is None or not text[next_word.start()].isupper():
+                continue  # "by Vale et al.\n[16]", "measured.Fig.\n1 Schematic": the sentence goes on
         if before.endswith((".", "!", "?", ":")) or (
-            line and len(line) < 70 and not re.search(r"[,;(]$|\b(and|or|of|the|in|with|for|to|a|an)$", line)
+            line and len(line) < 70 and not re.search(r"[,;(=<>≤≥±]$|\b(and|or|of|the|in|with|for|to|a|an)$", line)
             and following[:1].isupper() and not line.endswith("-")
         ):
             cuts.add(position)
@@ -187,6 +222,46 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
     return ranges
 
 
+def _bracketed(chunk: str) -> list[tuple[int, int]]:
+    """Where brackets hold a sentence together: the round and square brackets of ``chunk`` that close
+    within ``BRACKET_SPAN`` characters with no blank line between, as disjoint ``(open, close)`` offsets."""
+    spans: list[tuple[int, int]] = []
+    if "(" not in chunk and "[" not in chunk:
+        return spans
+    rounds: list[int] = []
+    squares: list[int] = []
+    for match in _BRACKET.finditer(chunk):
+        at = match.start()
+        char = chunk[at]
+        if char == "(":
+            rounds.append(at)
+        elif char == "[":
+            squares.append(at)
+        elif char == ")" or char == "]":
+            stack = rounds if char == ")" else squares
+            if stack:
+                where = stack.pop()
+                if at - where <= BRACKET_SPAN:
+                    spans.append((where, at))
+        else:  # a blank line ends every bracket left open before it
+            rounds.clear()
+            squares.clear()
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for open_at, close_at in spans:  # nested brackets fall inside their outer one
+        if merged and open_at < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], close_at))
+        else:
+            merged.append((open_at, close_at))
+    return merged
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` falls strictly inside one of the disjoint ``spans``."""
+    index = bisect.bisect_left(spans, (offset,)) - 1
+    return index >= 0 and spans[index][0] < offset < spans[index][1]
+
+
 def _is_sentence_end(text: str, mark: int, after: int, limit: int) -> bool:
     """Whether the punctuation at ``mark`` really ends a sentence."""
     next_word = _NON_SPACE.search(text, after, limit)
@@ -194,21 +269,67 @@ def _is_sentence_end(text: str, mark: int, after: int, limit: int) -> bool:
         return True
     following = text[next_word.start() : min(limit, next_word.start() + 8)]  # its first characters are all that count
     first = following[0]
-    if first.islower() or first in ",;:%)]":
-        return False
+    if first.islower() or first in ",;:%)]" or (first == "." and following[1:2].isdigit()):
+        return False  # no sentence opens with a lower-case word, a comma or a decimal point (".01")
     if text[mark] != ".":
         return True
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(0, mark - 12) : mark])
+    before = text[max(0, mark - 20) : mark]
+    if first.isdigit() and _SPACED_DECIMAL.search(before):
+        return False  # "P =. 007", "p < . 001", "17 . 1 %"
+    word = re.search(r"([A-Za-z][A-Za-z.]*)$", before[-12:])
     if word:
-        token = word.group(1).lower().rstrip(".")
+        token = _known_token(word.group(1))
+        if token == "ms" and word.group(1) == "ms":
+            token = "msec"  # milliseconds, not "Ms."
         if token in _ABBREVIATIONS:
             # "et al." ends a sentence only before a capitalised word that is not a year or bracket
             return token == "al" and first.isupper() and not re.match(r"\(?\d{4}", following)
+        if token in _CLOSING_ABBREVIATIONS:
+            return first.isupper() and text[mark + 1 : mark + 2].isspace()  # not "mean (s.d.) SDQ"
         if len(word.group(1)) == 1 and word.group(1).isupper():
             return False  # an initial: "J. Smith"
-    if re.search(r"\d$", text[max(0, mark - 1) : mark]) and re.match(r"\d", following):
+    if re.search(r"\d$", before) and re.match(r"\d", following):
         return False
     return first.isupper() or first.isdigit() or first in "\"'“‘([" or not first.isalpha()
+
+
+def _item_number(text: str, mark: int, floor: int) -> int | None:
+    """Where an item number ends at the period ``mark`` ("1." opening "aims. 1. Reduce anxiety" or a
+    line), or None: the number then opens its sentence instead of being one."""
+    if text[mark] != "." or not text[mark + 1 : mark + 2].isspace() or not text[mark - 1 : mark].isalnum():
+        return None
+    if mark - 5 >= floor and text[mark - 5 : mark].isalnum():
+        return None  # (a cheap test first: an item number is at most four characters, "iiii")
+    next_word = _NON_SPACE.search(text, mark + 1, mark + 40)
+    if next_word is None or not (text[next_word.start()].isupper() or text[next_word.start()] in "\"'“‘("):
+        return None  # "1. the host website, 2. the rating": one sentence, as before
+    low = max(floor, mark - 12)
+    item = _ITEM_NUMBER.search(text[low:mark])
+    if item is None or (item.start() == 0 and low > floor):
+        return None
+    at = low + item.start("item")
+    if _after_abbreviation(text[max(floor, at - 12) : at].rstrip()):
+        return None  # "Fig. 1. Trial profile", "No. 2."
+    return at
+
+
+def _after_abbreviation(text: str, abbreviations: frozenset[str] | set[str] | None = None) -> bool:
+    """Whether ``text`` ends with an abbreviation and its period ("Fig.", "No.", "Vol."; by default any
+    abbreviation the splitter knows)."""
+    word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[-14:])
+    if abbreviations is None:
+        abbreviations = _ANY_ABBREVIATION
+    return bool(word) and _known_token(word.group(1)) in abbreviations
+
+
+def _known_token(word: str) -> str:
+    """The abbreviation a word before a period is, lower-cased: the whole word ("e.g", "u.s") when the
+    splitter knows it, else its part after a glued period ("measured.Fig" -> "fig")."""
+    token = word.lower().rstrip(".")
+    if token in _ABBREVIATIONS or token in _CLOSING_ABBREVIATIONS or "." not in token:
+        return token
+    glued, last = token.rsplit(".", 1)
+    return last if len(glued) >= 3 and len(last) >= 2 and "." not in glued else token  # not "i.v" -> "v"
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
