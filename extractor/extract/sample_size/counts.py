@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..common.number_words import parse_count
+from ..common.number_words import COUNT, parse_count
 from .lexicon import Lexicon
 from .numbers import (
     DECIMAL_OR_PERCENT,
@@ -71,6 +71,10 @@ _RESPONSES = re.compile(
     r"(?:received|returned|completed|collected|obtained|retrieved|analy[sz]ed|included)\b",
     re.I,
 )
+_SEX_THEN_OTHER = re.compile(
+    rf"\s*(?P<sex>male|female|boys|girls)\s*(?:,\s*)?(?:and|\+|&)\s+{COUNT}\s+(?P<other>male|female|boys|girls)\b", re.I)
+_WHOLE_STAGE = re.compile(
+    r"\s*(?:(?:who|that)\s+were\s+)?(?P<verb>enrolled|randomi[sz]ed|recruited|registered|allocated|assigned)\b", re.I)
 _STUDIES_BEFORE = re.compile(r"\b(?:studies|trials|RCTs|articles|reports|papers)\s*[(\[,;]\s*(?:[nN]\s*[=:]\s*)?$")
 
 
@@ -128,6 +132,13 @@ def read_count(
         return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
                      attributes={**attributes, "responses": True}, np_end=end)
     head = _unit_after(after, position, n, lexicon, scan.abbreviations)
+    sex = _SEX_THEN_OTHER.match(after, position) if head is None else None
+    if sex is not None:
+        # "137 male and 51 female cocaine-dependent outpatients": the first group's noun is the second's
+        shared = _unit_after(after, sex.start("other"), n, lexicon, scan.abbreviations)
+        if isinstance(shared, tuple) and shared[1] == "person":
+            head = (shared[0], "person", sex.end("sex"), sex.group("sex"))
+            attributes["sex"] = sex.group("sex").lower()
     if head == "rejected":
         return None
     if head is None and whole is None and not _VERB_AFTER.match(after, position):
@@ -169,6 +180,12 @@ def read_count(
     part_count = Count(n, number_start, max(np_end, whole_span[1]), index, unit, kind, "part",
                        attributes={**attributes, "of": whole}, unit_from=unit_from, np_end=np_end)
     whole_attributes: dict[str, Any] = {"part": n}
+    staged = _WHOLE_STAGE.match(text, np_end, s_end) if head is not None else None
+    if staged is not None:
+        # "received by 820 of 919 patients enrolled": a participle without its auxiliary describes the whole
+        whole_attributes["stage"] = "randomised" if staged.group("verb").startswith(("random", "allocated", "assigned")) \
+            else "enrolled"
+        part_count.attributes["whole_staged"] = True
     if re.search(r"\b(?:planned|targeted|intended|expected|required)\b", after[: whole_span[0] - number_end], re.I):
         whole_attributes["planned"] = True
     if modifiers:

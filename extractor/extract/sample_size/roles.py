@@ -63,6 +63,9 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
             numbers = list(_DIGITS.finditer(text, before_from, count.start))
             if numbers:
                 before_from = numbers[-1].end()
+            semicolon = text.rfind(";", before_from, count.start)
+            if semicolon != -1:
+                before_from = semicolon + 1  # "820 of 919 patients enrolled; 352 patients with CR received": the cue is the clause's before
         after_cues = [c for c in _within(sentence_cues, after_start - s_start, after_start + len(after) - s_start)
                       if not _OWN_NUMBER_BEFORE.search(after[: c[1]])]
         cues_of: dict[str, tuple[str, int] | None] = {
@@ -256,6 +259,9 @@ def _settle_role(count: Count, counts: list[Count]) -> None:
             return
         count.role, count.cue = "total", "whole"
         count.confidence = 0.5 if part is None else max(0.3, part.confidence - 0.3)
+        if count.attributes.get("stage") and count.kind in PERSON_KINDS:
+            # "820 of 919 patients enrolled": the participle after the whole gives the whole its stage
+            count.role, count.cue, count.confidence = count.attributes.pop("stage"), "after", 0.75
         if count.attributes.get("planned"):
             count.confidence = 0.2  # "terminated at 338 of 2,150 planned patients"
         if count.kind == "cluster":
@@ -276,6 +282,8 @@ def _settle_role(count: Count, counts: list[Count]) -> None:
         count.role = "clusters"
         return
     role = _PERSON_ROLE.get(raw or "")
+    if count.attributes.get("whole_staged") and count.cue == "after":
+        role, count.confidence = "total", min(count.confidence, 0.3)  # the stage verb is the whole's
     if role is None:
         if count.form == "verb":
             count.role = None

@@ -1,0 +1,82 @@
+"""Sample-size classes of issue 17 item 4, round 2, found on the public train and dev splits: groups listed
+before the one verb that gives them their stage, male and female groups of one noun, arms that each
+"received" a treatment, a participle that gives the whole of "N of M" its stage, and a cue that belongs to
+the clause before a semicolon. Every text is written for the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.extract.sample_size.rules import choose_sample_size, find_sample_sizes
+from extractor.textlayer import analyse
+
+
+def headline(text: str, design: str | None = "rct") -> tuple[int, str] | None:
+    chosen = choose_sample_size(find_sample_sizes(analyse(text)), design)
+    return None if chosen is None else (chosen.value["n"], chosen.value["unit"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Twelve smokers with asthma and 20 non-smoking asthmatic adults were randomized to two inhalers.",
+         (32, "participants")),
+        ("Eighteen obese patients and 22 lean patients were enrolled in the clinic.", (40, "patients")),
+        ("In all, 12 patients with panic disorder, 10 patients with social phobia and 9 healthy controls were "
+         "recruited.", (31, "participants")),
+    ],
+)
+def test_groups_before_one_stage_verb_are_one_sample(text: str, expected: tuple) -> None:
+    assert headline(text) == expected
+
+
+def test_a_count_joined_by_a_comma_only_is_no_list() -> None:
+    text = "In a randomised trial with 300 participants, 80 persons took part in the online course."
+    assert headline(text) == (300, "participants")
+
+
+def test_groups_with_verbs_of_their_own_are_not_summed() -> None:
+    text = "Ninety patients were randomized and 81 patients completed the trial."
+    assert headline(text) == (90, "patients")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Data were analysed for 140 male and 61 female alcohol-dependent outpatients.", (201, "outpatients")),
+        ("Seven female and 15 male volunteers with hay fever were studied.", (22, "volunteers")),
+    ],
+)
+def test_male_and_female_groups_of_one_noun_are_summed(text: str, expected: tuple) -> None:
+    assert headline(text, "cross_sectional") == expected
+
+
+def test_arms_that_each_received_a_treatment_are_summed() -> None:
+    text = ("Eighty-one patients received drug A, 20 mg twice daily, and 95 patients received drug B, 5 mg "
+            "once daily, for six months.")
+    assert headline(text) == (176, "patients")
+
+
+def test_outcome_counts_in_arms_are_not_summed() -> None:
+    text = ("Sixty children were randomized to the two schemes. Nausea occurred in 6 patients on scheme A and "
+            "4 patients on scheme B.")
+    assert headline(text) == (60, "children")
+
+
+def test_a_participle_after_the_whole_gives_the_whole_its_stage() -> None:
+    text = ("Study treatment was received by 611 of 640 patients enrolled; 300 patients with a response received "
+            "maintenance whereas 120 patients without one received salvage therapy.")
+    assert headline(text) == (640, "patients")
+
+
+def test_a_part_with_its_own_verb_keeps_it() -> None:
+    found = [c for c in find_sample_sizes(analyse("In the end, 75 of 92 patients were randomized.")) if c.role]
+    roles = {c.value["n"]: c.role for c in found}
+    assert roles == {75: "randomised", 92: "total"}
+
+
+def test_a_cue_before_a_semicolon_belongs_to_its_own_clause() -> None:
+    found = [c for c in find_sample_sizes(analyse(
+        "All 420 women were enrolled; 133 women with a live birth received the booklet.")) if c.role]
+    roles = {c.value["n"]: c.role for c in found}
+    assert roles[420] == "enrolled" and roles[133] == "total"
