@@ -80,3 +80,39 @@ def test_a_cue_before_a_semicolon_belongs_to_its_own_clause() -> None:
         "All 420 women were enrolled; 133 women with a live birth received the booklet.")) if c.role]
     roles = {c.value["n"]: c.role for c in found}
     assert roles[420] == "enrolled" and roles[133] == "total"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We used data from 4,120 children in the Growing Up Cohort Study.", (4120, "children")),
+        ("Data from 905 mothers in the birth cohort were analysed.", (905, "mothers")),
+    ],
+)
+def test_the_cohort_a_sample_comes_from_is_no_arm(text: str, expected: tuple) -> None:
+    assert headline(text, "cohort") == expected
+
+
+def test_two_cohorts_compared_are_still_summed() -> None:
+    text = "We followed 150 adults in the exposed cohort and 300 adults in the unexposed cohort."
+    assert headline(text, "cohort") == (450, "adults")
+
+
+def test_a_first_group_whose_noun_is_left_out_takes_the_second_ones() -> None:
+    text = "The analysis included 412 rural and 1,093 urban households."
+    assert headline(text, "cross_sectional") == (1505, "households")
+
+
+def test_a_first_word_that_is_a_noun_of_its_own_is_not_an_elided_group() -> None:
+    assert headline("After 12 weeks and 30 patients were randomized.") == (30, "patients")
+
+
+def test_questionnaires_received_are_the_survey_sample_not_the_residents_invited() -> None:
+    text = "We received 318 completed questionnaires from 402 eligible nurses (79%)."
+    assert headline(text, "cross_sectional") == (318, "questionnaires")
+
+
+def test_eligible_records_before_the_included_ones_were_screened() -> None:
+    text = "Of the 233 eligible articles, 61 reports and 12 protocols were included."
+    assert headline(text, "systematic_review") == (61, "studies")
+    assert headline("Nine eligible trials were included.", "systematic_review") == (9, "studies")

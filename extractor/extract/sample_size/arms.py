@@ -88,6 +88,9 @@ def mark_arms(scan: Scan, s_start: int, s_end: int, counts: list[Count]) -> None
         if count.form == "whole":
             continue
         arm = _ARM_AFTER.match(after)
+        if arm and arm.group(0).lower().endswith("cohort") and (
+                arm.group("label")[:1].isupper() or sum(c.kind in PERSON_KINDS for c in counts) < 2):
+            arm = None  # "data from 6,032 children in the Millennium Cohort": the study's own cohort, no arm
         if arm and (_ALTERNATIVE_AFTER.match(text[count.np_end : s_end], arm.end()) or _ALTERNATIVES.search(arm.group("label"))):
             arm = None  # "randomised into an intervention group (IG = 18) or control group"
         if arm is None and not _arms_follow(count, counts, text):
@@ -334,9 +337,12 @@ def sexes(text: str, counts: list[Count], lexicon: Lexicon) -> None:
     for first, second in zip(people, people[1:], strict=False):
         if "arm" in first.attributes or "arm" in second.attributes:
             continue
-        other_sex = {"male": "female", "female": "male"}.get(first.attributes.get("sex", ""))
-        adjectives = other_sex is not None and first.unit == second.unit and \
-            second.attributes.get("phrase", "").lower().split(" ")[0] == other_sex  # "137 male and 51 female outpatients"
+        first_word = first.attributes.get("sex", "")
+        other_sex = {"male": "female", "female": "male"}.get(first_word)
+        second_word = second.attributes.get("phrase", "").lower().split(" ")[0]
+        # "137 male and 51 female outpatients", "709 hospice and 1,326 nonhospice residents"
+        adjectives = bool(first_word) and first.unit == second.unit and second_word == (other_sex or second_word) \
+            and second.start - first.np_end <= 12
         if _SEXES.get(first.unit) != second.unit and not adjectives:
             continue
         if first.form == "whole" or second.form == "whole" or not _SEX_JOIN.match(text[first.np_end : second.start]):

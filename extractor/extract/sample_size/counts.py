@@ -73,8 +73,15 @@ _RESPONSES = re.compile(
 )
 _SEX_THEN_OTHER = re.compile(
     rf"\s*(?P<sex>male|female|boys|girls)\s*(?:,\s*)?(?:and|\+|&)\s+{COUNT}\s+(?P<other>male|female|boys|girls)\b", re.I)
+# "709 hospice and 1,326 nonhospice residents": the first group's noun is left out, the second's names both
+_ELLIPSIS_THEN_OTHER = re.compile(rf"\s*(?P<sex>[a-z][\w-]{{2,}})\s+and\s+{COUNT}\s+(?P<other>[a-z][\w-]{{2,}})\s", re.I)
 _WHOLE_STAGE = re.compile(
     r"\s*(?:(?:who|that)\s+were\s+)?(?P<verb>enrolled|randomi[sz]ed|recruited|registered|allocated|assigned)\b", re.I)
+_RESPONSE_NOUN = re.compile(
+    r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
+    r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b", re.I)
+_RESPONSES_VERB_BEFORE = re.compile(
+    r"\b(?:received|collected|obtained|returned|retrieved|analy[sz]ed)\s+(?:a\s+total\s+of\s+|all\s+|only\s+)?$", re.I)
 _STUDIES_BEFORE = re.compile(r"\b(?:studies|trials|RCTs|articles|reports|papers)\s*[(\[,;]\s*(?:[nN]\s*[=:]\s*)?$")
 
 
@@ -126,6 +133,8 @@ def read_count(
                     attributes["percent"] = float((percent.group("p") or percent.group("q")).replace(",", ".").replace("·", "."))
                     position = percent.end()
     responses = _RESPONSES.match(after, position) if whole is None else None
+    if responses is None and whole is None and _RESPONSES_VERB_BEFORE.search(text, max(s_start, number_start - 40), number_start):
+        responses = _RESPONSE_NOUN.match(after, position)  # "We received 210 completed surveys from 260 residents"
     if responses is not None:
         # "1,956 questionnaires were received": a survey's sample is the questionnaires returned
         end = number_end + responses.end("noun")
@@ -133,12 +142,18 @@ def read_count(
                      attributes={**attributes, "responses": True}, np_end=end)
     head = _unit_after(after, position, n, lexicon, scan.abbreviations)
     sex = _SEX_THEN_OTHER.match(after, position) if head is None else None
-    if sex is not None:
+    ellipsis = _ELLIPSIS_THEN_OTHER.match(after, position) if head is None and sex is None else None
+    if ellipsis is not None and (ellipsis.group("sex").lower() in lexicon.stop_words
+                                 or _unit_kind(ellipsis.group("sex").lower(), ellipsis.group("sex"), n, lexicon)[0]):
+        ellipsis = None  # "12 weeks and 30 patients": the first word is a noun of its own
+    if sex is not None or ellipsis is not None:
         # "137 male and 51 female cocaine-dependent outpatients": the first group's noun is the second's
-        shared = _unit_after(after, sex.start("other"), n, lexicon, scan.abbreviations)
-        if isinstance(shared, tuple) and shared[1] == "person":
-            head = (shared[0], "person", sex.end("sex"), sex.group("sex"))
-            attributes["sex"] = sex.group("sex").lower()
+        found = sex or ellipsis
+        assert found is not None
+        shared = _unit_after(after, found.start("other"), n, lexicon, scan.abbreviations)
+        if isinstance(shared, tuple) and shared[1] == "person" and (sex is not None or shared[3]):
+            head = (shared[0], "person", found.end("sex"), found.group("sex"))
+            attributes["sex"] = found.group("sex").lower()
     if head == "rejected":
         return None
     if head is None and whole is None and not _VERB_AFTER.match(after, position):

@@ -301,7 +301,8 @@ def screened_before_included(counts: list[Count]) -> None:
     """"Of the 842 studies identified, 83 met the criteria": the first count was screened, not included."""
     for position, count in enumerate(counts):
         if count.kind not in STUDY_KINDS or not (
-            count.role == "total" or (count.role == "included_studies" and count.attributes.get("found"))
+            count.role == "total" or (count.role == "included_studies" and (
+                count.attributes.get("found") or (count.cue == "inside" and "eligible" in count.attributes.get("phrase", "").lower())))  # "Of the 414 eligible articles, 248"
         ):
             continue
         later = [c for c in counts[position + 1 :] if c.kind in STUDY_KINDS and c.role == "included_studies" and c.n < count.n]

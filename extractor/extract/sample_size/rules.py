@@ -95,8 +95,9 @@ def _counts_in_sentence(scan: Scan, s_start: int, s_end: int, index: int, number
     screened_before_included(counts)
     for count in counts:
         if count.attributes.get("responses"):
-            # the questionnaires returned are the respondents analysed, whatever cue stands near them
-            count.role, count.confidence = "analysed", max(count.confidence, 0.7)
+            # the questionnaires returned are the survey's participants (enrolled: those invited or eligible are
+            # not), whatever cue stands near them
+            count.role, count.confidence = "enrolled", max(count.confidence, 0.7)
     counts = [c for c in counts if c.role is not None]
     counts.extend(arms_named_after(scan, s_start, s_end, index, counts))
     arms_by_sum(scan, s_start, s_end, index, counts, numbers)
