@@ -116,3 +116,14 @@ def test_eligible_records_before_the_included_ones_were_screened() -> None:
     text = "Of the 233 eligible articles, 61 reports and 12 protocols were included."
     assert headline(text, "systematic_review") == (61, "studies")
     assert headline("Nine eligible trials were included.", "systematic_review") == (9, "studies")
+
+
+def test_a_breakdown_in_brackets_leaves_the_verb_to_the_count_before_it() -> None:
+    text = ("After baseline, 1210 year 2 pupils aged 6 and 7 years (control: 24 schools, 590 pupils) were "
+            "randomised by a balancing algorithm.")
+    assert headline(text, "cluster_rct") == (1210, "pupils")
+
+
+def test_the_people_of_the_clusters_share_the_clusters_stage() -> None:
+    text = "The cluster trial included 36 kindergartens with 912 children for 10 weeks."
+    assert headline(text, "cluster_rct") == (912, "children")

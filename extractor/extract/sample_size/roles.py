@@ -55,6 +55,9 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         stop = _CLAUSE_END.search(after)
         if stop:
             after = after[: stop.start()]
+        if _open_bracket(text, s_start, count.start):
+            # "1467 pupils (control: 28 schools, 778 pupils) were randomised": the verb is the subject's
+            after = after.split(")", 1)[0]
         if count.form == "label":
             before_from = max(s_start, count.start - 220)
         else:
@@ -123,9 +126,33 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
             if inner is not None and inner.role is not None:
                 count.role = count.raw_role = inner.raw_role
                 count.cue, count.confidence = "inherited", inner.confidence - 0.05
+    _people_of_clusters(text, counts)
     _distant_stage(text, s_end, counts, scan)
     for count in counts:
         _settle_role(count, counts)
+
+
+def _open_bracket(text: str, start: int, position: int) -> bool:
+    """Whether ``position`` lies inside a round bracket opened after ``start`` and not yet closed."""
+    depth = 0
+    for character in text[start:position]:
+        if character == "(":
+            depth += 1
+        elif character == ")" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _people_of_clusters(text: str, counts: list[Count]) -> None:
+    """"40 preschools with 1029 children were included": the people of the clusters share the clusters' stage
+    when no cue of their own gives them one."""
+    for cluster, people in zip(counts, counts[1:], strict=False):
+        if cluster.kind != "cluster" or people.kind not in PERSON_KINDS or people.cue != "none" \
+                or cluster.raw_role not in _STAGE_ROLES or people.start < cluster.np_end:
+            continue
+        if _CONTAINS.match(text[cluster.np_end : people.start]):
+            people.role = people.raw_role = cluster.raw_role
+            people.cue, people.confidence = "inherited", cluster.confidence - 0.05
 
 
 # the verb that gives the sentence's first count of people its stage, after clauses that may hold other numbers:
@@ -137,6 +164,7 @@ _DISTANT_STAGE = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z\u00C0-\u024F][\w'’-]*)[\s,)]*$")
 _DISTANT_LIMIT = 300
+_TRAILING_BRACKETS = re.compile(r"(?:\s*\([^()]*\))+\s*$")
 
 
 def _distant_stage(text: str, s_end: int, counts: list[Count], scan: Scan) -> None:
@@ -155,9 +183,10 @@ def _distant_stage(text: str, s_end: int, counts: list[Count], scan: Scan) -> No
     if verb is None:
         return
     verb_at = count.np_end + verb.start()
-    if any(c is not count and c.kind in PERSON_KINDS and count.np_end <= c.start < verb_at for c in counts):
-        return
-    before = _WORD_BEFORE.search(window[: verb.start()])
+    if any(c is not count and c.kind in PERSON_KINDS and count.np_end <= c.start < verb_at
+           and not _open_bracket(text, count.np_end, c.start) for c in counts):
+        return  # another count of people of its own stands before the verb (one inside brackets is a breakdown)
+    before = _WORD_BEFORE.search(_TRAILING_BRACKETS.sub("", window[: verb.start()]))
     if before is not None and noun_unit(before.group(1), scan.lexicon) is not None:
         return
     stage = "randomised" if re.match(r"randomi|allocated|assigned", verb.group("verb"), re.I) else "enrolled"
