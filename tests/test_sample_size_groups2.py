@@ -127,3 +127,24 @@ def test_a_breakdown_in_brackets_leaves_the_verb_to_the_count_before_it() -> Non
 def test_the_people_of_the_clusters_share_the_clusters_stage() -> None:
     text = "The cluster trial included 36 kindergartens with 912 children for 10 weeks."
     assert headline(text, "cluster_rct") == (912, "children")
+
+
+def test_a_verb_before_and_belongs_to_the_count_before_it() -> None:
+    text = "In all, 2210 records were screened and 14 systematic reviews containing 301 primary studies were appraised."
+    assert headline(text, "umbrella_review") == (14, "studies")
+
+
+def test_included_inside_the_phrase_outweighs_a_later_total() -> None:
+    text = "Of 9 804 references identified by the search, 41 included studies gave estimates, with a total of 90 112 adults."
+    assert headline(text, "meta_analysis") == (41, "studies")
+
+
+def test_a_bare_count_after_a_base_of_studies_is_counted_in_studies() -> None:
+    text = "Results: Of 21,930 retrieved studies, 117 including 802,455 participants were eligible."
+    assert headline(text, "meta_analysis") == (117, "studies")
+
+
+def test_data_from_a_count_of_trials_is_a_review_sample_but_not_a_named_source() -> None:
+    assert headline("We pooled individual data from 9 cluster-randomised trials run in Kenya.", "meta_analysis") == (
+        9, "studies")
+    assert headline("Using data from the Early Years Project these 2 studies examine stress.", None) is None

@@ -77,6 +77,7 @@ _SEX_THEN_OTHER = re.compile(
 _ELLIPSIS_THEN_OTHER = re.compile(rf"\s*(?P<sex>[a-z][\w-]{{2,}})\s+and\s+{COUNT}\s+(?P<other>[a-z][\w-]{{2,}})\s", re.I)
 _WHOLE_STAGE = re.compile(
     r"\s*(?:(?:who|that)\s+were\s+)?(?P<verb>enrolled|randomi[sz]ed|recruited|registered|allocated|assigned)\b", re.I)
+_OF_BASE_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b)of\s+(?:the\s+|all\s+)?{COUNT}\s+(?:[\w-]+\s+){{0,3}}?(?:studies|trials|articles|records|reports|references|citations|papers|publications)\b[^,;.\d]{{0,40}},\s*$", re.I)
 _RESPONSE_NOUN = re.compile(
     r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
     r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b", re.I)
@@ -156,7 +157,8 @@ def read_count(
             attributes["sex"] = found.group("sex").lower()
     if head == "rejected":
         return None
-    if head is None and whole is None and not _VERB_AFTER.match(after, position):
+    based = head is None and whole is None and bool(_OF_BASE_BEFORE.search(text, max(s_start, number_start - 80), number_start))
+    if head is None and whole is None and not _VERB_AFTER.match(after, position) and not based:
         head = _distant_unit(after, position, lexicon)
         if head is None:
             return None
@@ -178,8 +180,8 @@ def read_count(
         if kind == "unknown" and not (verb_after or verb_before or stage_verb):
             return None  # an unknown plural counts only with a role verb right after or before it
     else:
-        if (whole is None or "/" in after[:position]) and not _VERB_AFTER.match(after, position):
-            return None
+        if (whole is None or "/" in after[:position]) and not _VERB_AFTER.match(after, position) and not based:
+            return None  # (but "Of 34,537 retrieved studies, 199 including ... were eligible": the base's unit)
         kind, unit, unit_from = _context_unit(scan, s_start, number_start, index, sentence_counts)
         np_end = number_end + position
         modifiers = ""

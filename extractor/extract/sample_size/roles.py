@@ -17,7 +17,7 @@ _CONTAINS = re.compile(r"^\s*(?:with|and\s+their|including|comprising|involving|
 _HEADING_ENROLLED = re.compile(r"^(?:participants?|subjects?|patients?|sample|population|study population|setting and participants|participants and setting|design, setting,? and participants)\b", re.I)
 # a number just before a cue owns it: "From a total sample of 247 patients, 14 withdrew"
 _OWN_NUMBER_BEFORE = re.compile(rf"(?<![\w.,/\-])(?:\d[\d,]*|{WORD_COUNT})\s+(?:(?:were|was|had|have|then|also|subsequently)\s+){{0,2}}$", re.I)
-_BASE_BEFORE = re.compile(r"^(?:[A-Z][\w ]{0,20},\s*)?of\s+(?:the\s+|all\s+|these\s+|a\s+total\s+of\s+)?$", re.I)
+_BASE_BEFORE = re.compile(r"^(?:[A-Z][\w ]{0,20}[,:]\s*)?of\s+(?:the\s+|all\s+|these\s+|a\s+total\s+of\s+)?$", re.I)
 _STAGE_ROLES = ("randomised", "enrolled", "analysed", "followed_up", "included_studies", "excluded")
 _AUXILIARY_BEFORE = re.compile(r"\b(?:were|was|are|is|been|be)\s+(?:\w+ly\s+)?$", re.I)
 _DIGITS = re.compile(r"\d+")
@@ -25,6 +25,7 @@ _PERCENT_IN_BRACKETS = re.compile(r"\(\s*\d+(?:[.,·]\d+)?\s*%\s*\)")
 _CLAUSE_VERB_ONLY = re.compile(r"(?:\s*(?:were|was|had|have|has|been|are|is|being|then|also|not|\w+ly))*\s*$")
 _RELATIVE_ANYWHERE = re.compile(r"\b(?:who|whom|that|which|whose)\b")
 _CLAUSE_END = re.compile(r";|\.\s")
+_CLAUSE_JOIN = re.compile(r"\b(?:and|but|while|whereas)\b", re.I)
 _NAME_BEFORE = re.compile(r"\b[A-Z][a-z][\w-]*\s+$")
 _INSIDE_ROLES = ("randomised", "analysed", "enrolled", "eligible", "screened", "included_studies", "excluded")
 
@@ -80,6 +81,9 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         }
         if cues_of["before"] is not None and cues_of["before"][0] == "total" and cues_of["before"][1] > 15:
             cues_of["before"] = None  # "a total of" belongs to the count right after it
+        if cues_of["before"] is not None and position and counts[position - 1].np_end <= count.start and \
+                _CLAUSE_JOIN.search(text, count.start - cues_of["before"][1], count.start):
+            cues_of["before"] = None  # "1654 references were screened and 20 reviews ...": the verb is the first's
         found.append(cues_of)
     heading = sentence is not None and sentence.heading is not None and _HEADING_ENROLLED.match(sentence.heading)
     for position in range(len(counts) - 1, -1, -1):
@@ -95,11 +99,15 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         if (adjacent is not None and adjacent[0] in _STAGE_ROLES and (after is None or after[1] > 15)
                 and (adjacent[1] <= 3 or count.attributes.get("approximate") and adjacent[1] <= 20)):
             after = None  # "We randomly allocated 867 women attending their final invited ... appointment"
+        if after is not None and after[0] == "total" and cues_of["inside"] is not None and count.kind in STUDY_KINDS:
+            after = None  # "37 included studies provided estimates ..., with a total of": the phrase's own word
         if after is not None and after[1] <= 60:
             role, cue, distance = after[0], "after", after[1]
         elif cues_of["inside"] is not None:
             role, cue, distance = cues_of["inside"][0], "inside", 0
-        elif joined and following is not None and following.role is not None and following.cue in ("after", "inherited"):
+        elif joined and following is not None and following.role is not None and following.cue in ("after", "inherited") \
+                and not (_BASE_BEFORE.search(text[s_start : count.start]) and text[count.np_end : following.start].strip() == ","):
+            # (but "Of 34,537 retrieved studies, 199 ... were eligible": the first is the base the second is taken from)
             role, cue, distance = following.raw_role, "inherited", 0
         elif cues_of["before"] is not None and cues_of["before"][1] <= 120:
             role, cue, distance = cues_of["before"][0], "before", cues_of["before"][1]
