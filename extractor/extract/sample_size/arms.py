@@ -88,6 +88,9 @@ def mark_arms(scan: Scan, s_start: int, s_end: int, counts: list[Count]) -> None
         if count.form == "whole":
             continue
         arm = _ARM_AFTER.match(after)
+        if arm and arm.group(0).lower().endswith("cohort") and (
+                arm.group("label")[:1].isupper() or sum(c.kind in PERSON_KINDS for c in counts) < 2):
+            arm = None  # "data from 6,032 children in the Millennium Cohort": the study's own cohort, no arm
         if arm and (_ALTERNATIVE_AFTER.match(text[count.np_end : s_end], arm.end()) or _ALTERNATIVES.search(arm.group("label"))):
             arm = None  # "randomised into an intervention group (IG = 18) or control group"
         if arm is None and not _arms_follow(count, counts, text):
@@ -308,8 +311,10 @@ def arm_sums(counts: list[Count]) -> list[Count]:
             if stage == "total" and "enrolled" in stages:
                 stage = "enrolled"
         unit = next((a.unit for a in arms if a.unit_from == "noun"), arms[0].unit)
-        if arms[0].arm_group == "sexes":
+        if arms[0].arm_group == "sexes" and unit in _SEXES:
             unit = "children" if unit in ("boys", "girls") else "participants"  # women and men together
+        elif arms[0].arm_group.startswith("groups") and len({a.unit for a in arms}) > 1:
+            unit = "participants"  # "36 patients with schizophrenia and 30 healthy controls were enrolled"
         attributes = {"arms": [{"label": a.attributes.get("arm"), "n": a.n} for a in arms], "sum_of_arms": True}
         sums.append(Count(
             sum(a.n for a in arms), arms[0].start, arms[-1].end, sentence, unit, kind, "sum", role=stage, cue="sum",
@@ -330,7 +335,15 @@ def sexes(text: str, counts: list[Count], lexicon: Lexicon) -> None:
     (FORMAT.md: the sample is everyone the study counts). A group already marked as an arm is left alone."""
     people = [c for c in counts if c.kind in PERSON_KINDS and c.role is not None and not c.attributes.get("each")]
     for first, second in zip(people, people[1:], strict=False):
-        if _SEXES.get(first.unit) != second.unit or "arm" in first.attributes or "arm" in second.attributes:
+        if "arm" in first.attributes or "arm" in second.attributes:
+            continue
+        first_word = first.attributes.get("sex", "")
+        other_sex = {"male": "female", "female": "male"}.get(first_word)
+        second_word = second.attributes.get("phrase", "").lower().split(" ")[0]
+        # "137 male and 51 female outpatients", "709 hospice and 1,326 nonhospice residents"
+        adjectives = bool(first_word) and first.unit == second.unit and second_word == (other_sex or second_word) \
+            and second.start - first.np_end <= 12
+        if _SEXES.get(first.unit) != second.unit and not adjectives:
             continue
         if first.form == "whole" or second.form == "whole" or not _SEX_JOIN.match(text[first.np_end : second.start]):
             continue
@@ -339,6 +352,8 @@ def sexes(text: str, counts: list[Count], lexicon: Lexicon) -> None:
         for group in (first, second):
             _make_arm(group, group.unit, lexicon, stage=stage, group="sexes")
             group.confidence = confidence
+            if stage in ("analysed", "followed_up"):
+                group.role = stage  # both groups report the stage the first one's cue gives
 
 
 # "281 burn victims and 273 hospital-based controls", "120 cases (...) and 240 matched controls"
@@ -378,3 +393,82 @@ def cases_and_controls(text: str, counts: list[Count]) -> list[Count]:
         ))
     return sums
 
+
+
+# groups of people listed side by side before the one verb that gives them their stage: "Fifteen white-coat
+# hypertensive out-patients and 23 essential hypertensive out-patients were randomly assigned"
+_GROUP_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)$", re.I)
+_GROUP_STAGES = ("randomised", "enrolled")
+_DESCRIBED_JOIN = re.compile(r"\s*(?:with|without|who\s+had|having)\s+[^\d,;()]{1,50}?\s*(?:,\s*(?:and\s+)?|and\s+)$", re.I)
+
+
+def groups_sharing_a_verb(text: str, counts: list[Count], lexicon: Lexicon) -> None:
+    """Counts of people joined by commas or "and" whose last carries the stage verb ("N X and M Y were
+    randomized", the earlier ones inheriting it) are groups of one sample: each is marked as a group and
+    ``arm_sums`` adds them up (FORMAT.md: participants randomised, or enrolled). Counts already marked as
+    arms or sexes are left alone."""
+    people = [c for c in counts if c.kind in PERSON_KINDS and c.role is not None and c.form == "noun"
+              and not c.attributes.get("each") and "arm" not in c.attributes]
+    position = len(people) - 1
+    while position > 0:
+        last = people[position]
+        if last.cue != "after" or last.role not in _GROUP_STAGES:
+            position -= 1
+            continue
+        group = [last]
+        while position > 0:
+            earlier = people[position - 1]
+            join = text[earlier.np_end : group[0].start]
+            if earlier.np_end > group[0].start or (len(group) == 1 and "and" not in join.lower()):
+                break  # a list ends with "and": "with 337 participants, 87 persons took part" is no list
+            joined = earlier.cue == "inherited" and _GROUP_JOIN.match(join)
+            described = earlier.cue == "none" and _DESCRIBED_JOIN.match(join)  # "36 patients with X and 30 ..."
+            if not (joined or described):
+                break
+            group.insert(0, earlier)
+            position -= 1
+        position -= 1
+        if len(group) < 2:
+            continue
+        confidence = min(c.confidence for c in group)
+        for member in group:
+            _make_arm(member, member.attributes.get("phrase") or member.unit, lexicon, stage=last.role,
+                      group=f"groups{group[0].start}")
+            member.confidence = confidence
+    _groups_receiving(text, [c for c in people if "arm" not in c.attributes], lexicon)
+
+
+# "Ninety-seven patients received rioprostil, 600 micrograms once-daily, and 110 patients received ranitidine"
+_RECEIVED = re.compile(r"\s*(?:received|were\s+given|were\s+treated\s+with|were\s+allocated\s+to|were\s+assigned\s+to)\s", re.I)
+_NEXT_GROUP = re.compile(r"(?:,\s*|\s+)(?:and|while|whereas)\s+(?:the\s+(?:other|remaining)\s+)?$", re.I)
+
+
+def _groups_receiving(text: str, people: list[Count], lexicon: Lexicon) -> None:
+    """Counts of people that each received a treatment, side by side in one sentence, with no stage cue of
+    their own ("N patients received A, and M patients received B"): the arms of one study, summed as a total
+    (FORMAT.md: when only arm sizes are given, n is their sum)."""
+    group: list[Count] = []
+    for count in people:
+        receiving = count.cue == "none" and count.role == "total" and "percent" not in count.attributes \
+            and _RECEIVED.match(text, count.np_end) is not None
+        if receiving and group and group[-1].unit == count.unit and ";" not in text[group[-1].np_end : count.start] \
+                and _NEXT_GROUP.search(text, group[-1].np_end, count.start) \
+                and not _DIGIT_BETWEEN.search(text, group[-1].np_end, count.start):
+            group.append(count)
+            continue
+        _receiving_arms(text, group, lexicon)
+        group = [count] if receiving else []
+    _receiving_arms(text, group, lexicon)
+
+
+_DIGIT_BETWEEN = re.compile(r"\d+(?:[.,]\d+)?\s*(?:patients|participants|subjects|women|men|children)\b", re.I)
+
+
+def _receiving_arms(text: str, group: list[Count], lexicon: Lexicon) -> None:
+    if not 2 <= len(group) <= 4:
+        return
+    for member in group:
+        label = _RECEIVED.match(text, member.np_end)
+        assert label is not None
+        _make_arm(member, _arm_label(text, label.end(), member.np_end + 120), lexicon, stage="total",
+                  group=f"received{group[0].start}")

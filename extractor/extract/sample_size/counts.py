@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..common.number_words import parse_count
+from ..common.number_words import COUNT, parse_count
 from .lexicon import Lexicon
 from .numbers import (
     DECIMAL_OR_PERCENT,
@@ -71,6 +71,18 @@ _RESPONSES = re.compile(
     r"(?:received|returned|completed|collected|obtained|retrieved|analy[sz]ed|included)\b",
     re.I,
 )
+_SEX_THEN_OTHER = re.compile(
+    rf"\s*(?P<sex>male|female|boys|girls)\s*(?:,\s*)?(?:and|\+|&)\s+{COUNT}\s+(?P<other>male|female|boys|girls)\b", re.I)
+# "709 hospice and 1,326 nonhospice residents": the first group's noun is left out, the second's names both
+_ELLIPSIS_THEN_OTHER = re.compile(rf"\s*(?P<sex>[a-z][\w-]{{2,}})\s+and\s+{COUNT}\s+(?P<other>[a-z][\w-]{{2,}})\s", re.I)
+_WHOLE_STAGE = re.compile(
+    r"\s*(?:(?:who|that)\s+were\s+)?(?P<verb>enrolled|randomi[sz]ed|recruited|registered|allocated|assigned)\b", re.I)
+_OF_BASE_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b)of\s+(?:the\s+|all\s+)?{COUNT}\s+(?:[\w-]+\s+){{0,3}}?(?:studies|trials|articles|records|reports|references|citations|papers|publications)\b[^,;.\d]{{0,40}},\s*$", re.I)
+_RESPONSE_NOUN = re.compile(
+    r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
+    r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b", re.I)
+_RESPONSES_VERB_BEFORE = re.compile(
+    r"\b(?:received|collected|obtained|returned|retrieved|analy[sz]ed)\s+(?:a\s+total\s+of\s+|all\s+|only\s+)?$", re.I)
 _STUDIES_BEFORE = re.compile(r"\b(?:studies|trials|RCTs|articles|reports|papers)\s*[(\[,;]\s*(?:[nN]\s*[=:]\s*)?$")
 
 
@@ -122,15 +134,31 @@ def read_count(
                     attributes["percent"] = float((percent.group("p") or percent.group("q")).replace(",", ".").replace("·", "."))
                     position = percent.end()
     responses = _RESPONSES.match(after, position) if whole is None else None
+    if responses is None and whole is None and _RESPONSES_VERB_BEFORE.search(text, max(s_start, number_start - 40), number_start):
+        responses = _RESPONSE_NOUN.match(after, position)  # "We received 210 completed surveys from 260 residents"
     if responses is not None:
         # "1,956 questionnaires were received": a survey's sample is the questionnaires returned
         end = number_end + responses.end("noun")
         return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
                      attributes={**attributes, "responses": True}, np_end=end)
     head = _unit_after(after, position, n, lexicon, scan.abbreviations)
+    sex = _SEX_THEN_OTHER.match(after, position) if head is None else None
+    ellipsis = _ELLIPSIS_THEN_OTHER.match(after, position) if head is None and sex is None else None
+    if ellipsis is not None and (ellipsis.group("sex").lower() in lexicon.stop_words
+                                 or _unit_kind(ellipsis.group("sex").lower(), ellipsis.group("sex"), n, lexicon)[0]):
+        ellipsis = None  # "12 weeks and 30 patients": the first word is a noun of its own
+    if sex is not None or ellipsis is not None:
+        # "137 male and 51 female cocaine-dependent outpatients": the first group's noun is the second's
+        found = sex or ellipsis
+        assert found is not None
+        shared = _unit_after(after, found.start("other"), n, lexicon, scan.abbreviations)
+        if isinstance(shared, tuple) and shared[1] == "person" and (sex is not None or shared[3]):
+            head = (shared[0], "person", found.end("sex"), found.group("sex"))
+            attributes["sex"] = found.group("sex").lower()
     if head == "rejected":
         return None
-    if head is None and whole is None and not _VERB_AFTER.match(after, position):
+    based = head is None and whole is None and bool(_OF_BASE_BEFORE.search(text, max(s_start, number_start - 80), number_start))
+    if head is None and whole is None and not _VERB_AFTER.match(after, position) and not based:
         head = _distant_unit(after, position, lexicon)
         if head is None:
             return None
@@ -152,8 +180,8 @@ def read_count(
         if kind == "unknown" and not (verb_after or verb_before or stage_verb):
             return None  # an unknown plural counts only with a role verb right after or before it
     else:
-        if (whole is None or "/" in after[:position]) and not _VERB_AFTER.match(after, position):
-            return None
+        if (whole is None or "/" in after[:position]) and not _VERB_AFTER.match(after, position) and not based:
+            return None  # (but "Of 34,537 retrieved studies, 199 including ... were eligible": the base's unit)
         kind, unit, unit_from = _context_unit(scan, s_start, number_start, index, sentence_counts)
         np_end = number_end + position
         modifiers = ""
@@ -169,6 +197,12 @@ def read_count(
     part_count = Count(n, number_start, max(np_end, whole_span[1]), index, unit, kind, "part",
                        attributes={**attributes, "of": whole}, unit_from=unit_from, np_end=np_end)
     whole_attributes: dict[str, Any] = {"part": n}
+    staged = _WHOLE_STAGE.match(text, np_end, s_end) if head is not None else None
+    if staged is not None:
+        # "received by 820 of 919 patients enrolled": a participle without its auxiliary describes the whole
+        whole_attributes["stage"] = "randomised" if staged.group("verb").startswith(("random", "allocated", "assigned")) \
+            else "enrolled"
+        part_count.attributes["whole_staged"] = True
     if re.search(r"\b(?:planned|targeted|intended|expected|required)\b", after[: whole_span[0] - number_end], re.I):
         whole_attributes["planned"] = True
     if modifiers:

@@ -17,7 +17,7 @@ _CONTAINS = re.compile(r"^\s*(?:with|and\s+their|including|comprising|involving|
 _HEADING_ENROLLED = re.compile(r"^(?:participants?|subjects?|patients?|sample|population|study population|setting and participants|participants and setting|design, setting,? and participants)\b", re.I)
 # a number just before a cue owns it: "From a total sample of 247 patients, 14 withdrew"
 _OWN_NUMBER_BEFORE = re.compile(rf"(?<![\w.,/\-])(?:\d[\d,]*|{WORD_COUNT})\s+(?:(?:were|was|had|have|then|also|subsequently)\s+){{0,2}}$", re.I)
-_BASE_BEFORE = re.compile(r"^(?:[A-Z][\w ]{0,20},\s*)?of\s+(?:the\s+|all\s+|these\s+|a\s+total\s+of\s+)?$", re.I)
+_BASE_BEFORE = re.compile(r"^(?:[A-Z][\w ]{0,20}[,:]\s*)?of\s+(?:the\s+|all\s+|these\s+|a\s+total\s+of\s+)?$", re.I)
 _STAGE_ROLES = ("randomised", "enrolled", "analysed", "followed_up", "included_studies", "excluded")
 _AUXILIARY_BEFORE = re.compile(r"\b(?:were|was|are|is|been|be)\s+(?:\w+ly\s+)?$", re.I)
 _DIGITS = re.compile(r"\d+")
@@ -25,6 +25,7 @@ _PERCENT_IN_BRACKETS = re.compile(r"\(\s*\d+(?:[.,·]\d+)?\s*%\s*\)")
 _CLAUSE_VERB_ONLY = re.compile(r"(?:\s*(?:were|was|had|have|has|been|are|is|being|then|also|not|\w+ly))*\s*$")
 _RELATIVE_ANYWHERE = re.compile(r"\b(?:who|whom|that|which|whose)\b")
 _CLAUSE_END = re.compile(r";|\.\s")
+_CLAUSE_JOIN = re.compile(r"\b(?:and|but|while|whereas)\b", re.I)
 _NAME_BEFORE = re.compile(r"\b[A-Z][a-z][\w-]*\s+$")
 _INSIDE_ROLES = ("randomised", "analysed", "enrolled", "eligible", "screened", "included_studies", "excluded")
 
@@ -55,6 +56,9 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         stop = _CLAUSE_END.search(after)
         if stop:
             after = after[: stop.start()]
+        if _open_bracket(text, s_start, count.start):
+            # "1467 pupils (control: 28 schools, 778 pupils) were randomised": the verb is the subject's
+            after = after.split(")", 1)[0]
         if count.form == "label":
             before_from = max(s_start, count.start - 220)
         else:
@@ -63,6 +67,9 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
             numbers = list(_DIGITS.finditer(text, before_from, count.start))
             if numbers:
                 before_from = numbers[-1].end()
+            semicolon = text.rfind(";", before_from, count.start)
+            if semicolon != -1:
+                before_from = semicolon + 1  # "820 of 919 patients enrolled; 352 patients with CR received": the cue is the clause's before
         after_cues = [c for c in _within(sentence_cues, after_start - s_start, after_start + len(after) - s_start)
                       if not _OWN_NUMBER_BEFORE.search(after[: c[1]])]
         cues_of: dict[str, tuple[str, int] | None] = {
@@ -74,6 +81,9 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         }
         if cues_of["before"] is not None and cues_of["before"][0] == "total" and cues_of["before"][1] > 15:
             cues_of["before"] = None  # "a total of" belongs to the count right after it
+        if cues_of["before"] is not None and position and counts[position - 1].np_end <= count.start and \
+                _CLAUSE_JOIN.search(text, count.start - cues_of["before"][1], count.start):
+            cues_of["before"] = None  # "1654 references were screened and 20 reviews ...": the verb is the first's
         found.append(cues_of)
     heading = sentence is not None and sentence.heading is not None and _HEADING_ENROLLED.match(sentence.heading)
     for position in range(len(counts) - 1, -1, -1):
@@ -89,11 +99,15 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         if (adjacent is not None and adjacent[0] in _STAGE_ROLES and (after is None or after[1] > 15)
                 and (adjacent[1] <= 3 or count.attributes.get("approximate") and adjacent[1] <= 20)):
             after = None  # "We randomly allocated 867 women attending their final invited ... appointment"
+        if after is not None and after[0] == "total" and cues_of["inside"] is not None and count.kind in STUDY_KINDS:
+            after = None  # "37 included studies provided estimates ..., with a total of": the phrase's own word
         if after is not None and after[1] <= 60:
             role, cue, distance = after[0], "after", after[1]
         elif cues_of["inside"] is not None:
             role, cue, distance = cues_of["inside"][0], "inside", 0
-        elif joined and following is not None and following.role is not None and following.cue in ("after", "inherited"):
+        elif joined and following is not None and following.role is not None and following.cue in ("after", "inherited") \
+                and not (_BASE_BEFORE.search(text[s_start : count.start]) and text[count.np_end : following.start].strip() == ","):
+            # (but "Of 34,537 retrieved studies, 199 ... were eligible": the first is the base the second is taken from)
             role, cue, distance = following.raw_role, "inherited", 0
         elif cues_of["before"] is not None and cues_of["before"][1] <= 120:
             role, cue, distance = cues_of["before"][0], "before", cues_of["before"][1]
@@ -120,9 +134,33 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
             if inner is not None and inner.role is not None:
                 count.role = count.raw_role = inner.raw_role
                 count.cue, count.confidence = "inherited", inner.confidence - 0.05
+    _people_of_clusters(text, counts)
     _distant_stage(text, s_end, counts, scan)
     for count in counts:
         _settle_role(count, counts)
+
+
+def _open_bracket(text: str, start: int, position: int) -> bool:
+    """Whether ``position`` lies inside a round bracket opened after ``start`` and not yet closed."""
+    depth = 0
+    for character in text[start:position]:
+        if character == "(":
+            depth += 1
+        elif character == ")" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _people_of_clusters(text: str, counts: list[Count]) -> None:
+    """"40 preschools with 1029 children were included": the people of the clusters share the clusters' stage
+    when no cue of their own gives them one."""
+    for cluster, people in zip(counts, counts[1:], strict=False):
+        if cluster.kind != "cluster" or people.kind not in PERSON_KINDS or people.cue != "none" \
+                or cluster.raw_role not in _STAGE_ROLES or people.start < cluster.np_end:
+            continue
+        if _CONTAINS.match(text[cluster.np_end : people.start]):
+            people.role = people.raw_role = cluster.raw_role
+            people.cue, people.confidence = "inherited", cluster.confidence - 0.05
 
 
 # the verb that gives the sentence's first count of people its stage, after clauses that may hold other numbers:
@@ -134,6 +172,7 @@ _DISTANT_STAGE = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z\u00C0-\u024F][\w'’-]*)[\s,)]*$")
 _DISTANT_LIMIT = 300
+_TRAILING_BRACKETS = re.compile(r"(?:\s*\([^()]*\))+\s*$")
 
 
 def _distant_stage(text: str, s_end: int, counts: list[Count], scan: Scan) -> None:
@@ -152,9 +191,10 @@ def _distant_stage(text: str, s_end: int, counts: list[Count], scan: Scan) -> No
     if verb is None:
         return
     verb_at = count.np_end + verb.start()
-    if any(c is not count and c.kind in PERSON_KINDS and count.np_end <= c.start < verb_at for c in counts):
-        return
-    before = _WORD_BEFORE.search(window[: verb.start()])
+    if any(c is not count and c.kind in PERSON_KINDS and count.np_end <= c.start < verb_at
+           and not _open_bracket(text, count.np_end, c.start) for c in counts):
+        return  # another count of people of its own stands before the verb (one inside brackets is a breakdown)
+    before = _WORD_BEFORE.search(_TRAILING_BRACKETS.sub("", window[: verb.start()]))
     if before is not None and noun_unit(before.group(1), scan.lexicon) is not None:
         return
     stage = "randomised" if re.match(r"randomi|allocated|assigned", verb.group("verb"), re.I) else "enrolled"
@@ -256,6 +296,9 @@ def _settle_role(count: Count, counts: list[Count]) -> None:
             return
         count.role, count.cue = "total", "whole"
         count.confidence = 0.5 if part is None else max(0.3, part.confidence - 0.3)
+        if count.attributes.get("stage") and count.kind in PERSON_KINDS:
+            # "820 of 919 patients enrolled": the participle after the whole gives the whole its stage
+            count.role, count.cue, count.confidence = count.attributes.pop("stage"), "after", 0.75
         if count.attributes.get("planned"):
             count.confidence = 0.2  # "terminated at 338 of 2,150 planned patients"
         if count.kind == "cluster":
@@ -276,6 +319,8 @@ def _settle_role(count: Count, counts: list[Count]) -> None:
         count.role = "clusters"
         return
     role = _PERSON_ROLE.get(raw or "")
+    if count.attributes.get("whole_staged") and count.cue == "after":
+        role, count.confidence = "total", min(count.confidence, 0.3)  # the stage verb is the whole's
     if role is None:
         if count.form == "verb":
             count.role = None
@@ -293,7 +338,8 @@ def screened_before_included(counts: list[Count]) -> None:
     """"Of the 842 studies identified, 83 met the criteria": the first count was screened, not included."""
     for position, count in enumerate(counts):
         if count.kind not in STUDY_KINDS or not (
-            count.role == "total" or (count.role == "included_studies" and count.attributes.get("found"))
+            count.role == "total" or (count.role == "included_studies" and (
+                count.attributes.get("found") or (count.cue == "inside" and "eligible" in count.attributes.get("phrase", "").lower())))  # "Of the 414 eligible articles, 248"
         ):
             continue
         later = [c for c in counts[position + 1 :] if c.kind in STUDY_KINDS and c.role == "included_studies" and c.n < count.n]

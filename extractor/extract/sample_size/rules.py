@@ -23,7 +23,15 @@ from __future__ import annotations
 
 from ...textlayer import Sentence, TextLayer
 from ...types import ExtractedValue
-from .arms import arm_sums, arms_by_sum, arms_named_after, cases_and_controls, mark_arms, sexes
+from .arms import (
+    arm_sums,
+    arms_by_sum,
+    arms_named_after,
+    cases_and_controls,
+    groups_sharing_a_verb,
+    mark_arms,
+    sexes,
+)
 from .chinese import chinese_counts, has_chinese
 from .choice import CLUSTER_DESIGNS, REVIEWS, choose_sample_size, sample_size_details
 from .counts import people_abbreviations, read_count
@@ -83,11 +91,13 @@ def _counts_in_sentence(scan: Scan, s_start: int, s_end: int, index: int, number
     assign_roles(scan, s_start, s_end, counts, sentences[index] if index < len(sentences) else None)
     mark_arms(scan, s_start, s_end, counts)
     sexes(scan.text, counts, scan.lexicon)
+    groups_sharing_a_verb(scan.text, counts, scan.lexicon)
     screened_before_included(counts)
     for count in counts:
         if count.attributes.get("responses"):
-            # the questionnaires returned are the respondents analysed, whatever cue stands near them
-            count.role, count.confidence = "analysed", max(count.confidence, 0.7)
+            # the questionnaires returned are the survey's participants (enrolled: those invited or eligible are
+            # not), whatever cue stands near them
+            count.role, count.confidence = "enrolled", max(count.confidence, 0.7)
     counts = [c for c in counts if c.role is not None]
     counts.extend(arms_named_after(scan, s_start, s_end, index, counts))
     arms_by_sum(scan, s_start, s_end, index, counts, numbers)
