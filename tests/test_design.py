@@ -239,3 +239,30 @@ def test_a_case_the_paper_presents_is_a_case_report(text: str) -> None:
 
 def test_a_case_study_is_not_a_case_report() -> None:
     assert design("We report a case study of process improvement in two software firms.") != "case_report"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an essay on signalling names no patient: the model's case_report gives way to its next label
+        ("Signalling between immune cells in inflammation. The events that lead to an inflammatory response begin "
+         "with recognition of the site of injury, followed by the recruitment of leucocytes. We discuss how the "
+         "signals are ordered and what is known of their receptors.", "cohort"),
+        # a patient described keeps it
+        ("Abscess of the psoas muscle. A 54-year-old man presented with fever and back pain; imaging showed an "
+         "abscess of the psoas muscle that was drained, and he recovered after six weeks of antibiotics.",
+         "case_report"),
+    ],
+)
+def test_the_models_case_report_needs_a_patient_or_case(monkeypatch: pytest.MonkeyPatch, text: str,
+                                                        expected: str) -> None:
+    from extractor.extract import design as design_field
+    from extractor.extract.registry import UnitContext
+    from extractor.models import design as classifier
+    from extractor.readers.text import parse_plain_text
+
+    document = parse_plain_text(text, "x.txt")
+    context = UnitContext(document, analyse(text), 0, len(text), single=False)
+    monkeypatch.setattr(classifier, "predict_design", lambda _: [("case_report", 0.35), ("cohort", 0.2), ("other", 0.1)])
+    [proposed] = design_field._from_model([], context)
+    assert proposed.value == expected
