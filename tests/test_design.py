@@ -266,3 +266,22 @@ def test_the_models_case_report_needs_a_patient_or_case(monkeypatch: pytest.Monk
     monkeypatch.setattr(classifier, "predict_design", lambda _: [("case_report", 0.35), ("cohort", 0.2), ("other", 0.1)])
     [proposed] = design_field._from_model([], context)
     assert proposed.value == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Methods: Ninety adults with chronic pain and 90 controls matched by age and sex were included in this "
+         "retrospective study.", "case_control"),
+        ("Methods: Thirty women with endometriosis were compared with 25 healthy volunteers.", "case_control"),
+        ("Methods: 212 cases of childhood leukaemia and 430 controls drawn from birth records were studied.",
+         "case_control"),
+        ("Methods: We examined 14 patients with psoriasis and age-matched healthy controls.", "case_control"),
+        ("Methods: Un estudo de casos e controles com 120 idosos.", "case_control"),
+        # the control arm of a randomised trial is not a control series
+        ("Methods: 120 mothers were randomly assigned to the programme or a control group of 60 healthy mothers.",
+         "rct"),
+    ],
+)
+def test_cases_against_matched_or_healthy_controls_are_a_case_control_study(text: str, expected: str) -> None:
+    assert design(text) == expected
