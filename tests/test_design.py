@@ -285,3 +285,18 @@ def test_the_models_case_report_needs_a_patient_or_case(monkeypatch: pytest.Monk
 )
 def test_cases_against_matched_or_healthy_controls_are_a_case_control_study(text: str, expected: str) -> None:
     assert design(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("What students think of wellbeing measures: cross-sectional survey and qualitative interviews",
+         "Methods: 400 students answered a questionnaire; 20 were interviewed.", "mixed_methods"),
+        ("Nurses and night shifts: focus groups and a national survey", "Methods: We ran six focus groups.",
+         "mixed_methods"),
+        # in the text, a survey by interview is one method
+        (None, "Methods: A cross-sectional survey with structured interviews of 300 households.", "cross_sectional"),
+    ],
+)
+def test_a_title_naming_a_survey_and_interviews_is_mixed_methods(title: str | None, text: str, expected: str) -> None:
+    assert design(text, title) == expected

@@ -78,18 +78,19 @@ class _Cue:
     strength: float
     rule: int
     triggers: tuple[str, ...]
+    title_only: bool = False  # read in the title alone (a fifth element {"where": "title"} in design.json)
 
 
 @cache
 def _lexicon() -> tuple[list[_Cue], dict[str, str]]:
     data = json.loads(_DATA.read_text(encoding="utf-8"))
-    for _, pattern, _, _ in data["cues"]:
+    for _, pattern, *_ in data["cues"]:
         if re.search(r"\\[A-Z]", pattern):  # lower-casing would turn \S into \s
             raise ValueError(f"design.json: upper-case escape in {pattern[:40]!r}; write it as a class")
     cues = [
         _Cue(label, re.compile(pattern, re.I | re.M), re.compile(pattern.lower(), re.M), float(strength), index,
-             tuple(triggers))
-        for index, (label, pattern, strength, triggers) in enumerate(data["cues"])
+             tuple(triggers), (options[0] if options else {}).get("where") == "title")
+        for index, (label, pattern, strength, triggers, *options) in enumerate(data["cues"])
     ]
     return cues, data["publication_types"]
 
@@ -161,6 +162,10 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
         regions.append((title_span[0], title_span[1], "title"))
     regions.append((start, end, "body"))
     for region_start, region_end, kind in regions:
+        if kind != "title" and not title_span:
+            cues_here = [cue for cue in cues if not cue.title_only]
+        else:
+            cues_here = cues
         chunk = text[region_start:region_end]
         if any(hyphen in chunk for hyphen in _HYPHEN_CHARS):
             # One char for one char, so offsets stay true: typographic hyphens become "-".
@@ -168,7 +173,7 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
         lowered = chunk.lower()
         same_length = len(lowered) == len(chunk)
         found: dict[str, list[int]] = {}  # each trigger word searched once per region, whichever cues share it
-        for cue in cues:
+        for cue in cues_here:
             windows = _windows(lowered, cue.triggers, found)
             if not windows:
                 continue
@@ -184,6 +189,8 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
                     seen.add((match.start(), match.end()))
                     hit_start, hit_end = region_start + match.start(), region_start + match.end()
                     where, factor = _place(layer, hit_start, hit_end, kind, title_span, cue.label)
+                    if cue.title_only and where != "title":
+                        continue
                     yield _Hit(cue.label, hit_start, hit_end, cue.strength * factor, where, cue.rule)
 
 
