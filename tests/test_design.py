@@ -300,3 +300,22 @@ def test_cases_against_matched_or_healthy_controls_are_a_case_control_study(text
 )
 def test_a_title_naming_a_survey_and_interviews_is_mixed_methods(title: str | None, text: str, expected: str) -> None:
     assert design(text, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Métodos: Ensayo clínico aleatorio con 80 pacientes asignados a dos grupos.", "rct"),
+        ("Methoden: In einer randomisierten, kontrollierten Studie wurden 120 Eltern untersucht.", "rct"),
+        ("Methoden: Eine randomisiert-kontrollierte Studie mit 64 Kindern.", "rct"),
+        ("Métodos: Estudio observacional retrospectivo de 312 historias clínicas.", "cohort"),
+        ("Métodos: Estudo retrospectivo com 150 prontuários de gestantes.", "cohort"),
+        ("Méthodes : Étude rétrospective de 95 dossiers d'enfants hospitalisés.", "cohort"),
+        ("Methoden: Retrospektive Studie an 210 Patientinnen einer Frauenklinik.", "cohort"),
+        ("方法：采用回顾性研究，分析了 420 名住院患者的资料。", "cohort"),
+        ("方法：采用问卷调查，共调查 1200 名中学生。", "cross_sectional"),
+        ("方法：本研究为前瞻性队列研究，采用问卷调查收集资料。", "cohort"),
+    ],
+)
+def test_retrospective_and_survey_designs_in_other_languages(text: str, expected: str) -> None:
+    assert design(text) == expected
