@@ -319,3 +319,34 @@ def test_a_title_naming_a_survey_and_interviews_is_mixed_methods(title: str | No
 )
 def test_retrospective_and_survey_designs_in_other_languages(text: str, expected: str) -> None:
     assert design(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Editorial\n\nWidening the Reach of Help for Young People's Worries\n\nDepartment of Health, A University\n"
+         "Twenty years ago an important systematic review showed that help for young people was rarely built for "
+         "them. A more recent systematic review confirmed that the gap remains, and we argue here for new work.",
+         "other"),
+        ("Skip to main content\n  • Study protocol\n  • Open access\n\nCoaching Parents of Toddlers at Home\n\n"
+         "Abstract\nBackground: Parents of toddlers who worry about sleep often ask their nurse for help. Methods: "
+         "Parents will be asked about sleep and mood at three and six months after joining the programme.",
+         "protocol"),
+    ],
+)
+def test_an_article_type_line_above_the_title_is_read_as_the_title(text: str, expected: str) -> None:
+    from extractor.extract.document import extract_document
+    from extractor.readers.text import parse_plain_text
+
+    document = parse_plain_text(text, "page.txt")
+    assert document.title_span is not None and document.title_span[0] > 0
+    [unit] = extract_document(document, use_models=False)
+    assert [v.value for v in unit.values if v.field == "design" and v.chosen] == [expected]
+
+
+def test_article_type_lines_are_whole_lines_of_a_known_type() -> None:
+    from extractor.extract.design.rules import article_type_lines
+
+    text = "• Research article\nRandomized Controlled Trial\nA randomized controlled trial of X in Y\nTitle here"
+    names = [name for _, name in article_type_lines(text, text.index("Title here"))]
+    assert names == ["research article", "randomized controlled trial"]

@@ -14,15 +14,19 @@ from ...identifiers import reference_heading
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
 from ..vocabulary import DESIGNS, REVIEW_DESIGNS
-from .rules import find_design
+from .rules import article_type_lines, find_design
 
 
 def _find(context: UnitContext) -> list[ExtractedValue]:
     document = context.document
+    types = (article_type_lines(document.text, document.title_span[0])
+             if context.single and document.title_span else [])
     found = find_design(
         context.layer, context.start, context.end,
         title_span=document.title_span if context.single else None,
-        publication_types=document.metadata.publication_types if context.single else (),
+        publication_types=[*document.metadata.publication_types, *(name for _, name in types)]
+        if context.single else (),
+        type_lines=[span for span, _ in types],
     )
     if found or not context.single:
         return found

@@ -111,10 +111,12 @@ def find_design(
     end: int | None = None,
     title_span: Span | None = None,
     publication_types: Iterable[str] = (),
+    type_lines: Iterable[Span] = (),
 ) -> list[ExtractedValue]:
-    """One candidate per design label that has a cue, best first; the first is the choice (none without a cue)."""
+    """One candidate per design label that has a cue, best first; the first is the choice (none without a cue).
+    ``type_lines``: article-type lines above the title ("Study protocol", "Editorial"), read as the title is."""
     end = len(layer.text) if end is None else end
-    hits = list(_hits(layer, start, end, title_span))
+    hits = list(_hits(layer, start, end, title_span, tuple(type_lines)))
     best: dict[str, _Hit] = {}
     counts: dict[str, int] = {}
     for hit in hits:
@@ -154,15 +156,18 @@ def find_design(
     return candidates
 
 
-def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> Iterable[_Hit]:
+def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None, type_lines: tuple[Span, ...] = ()
+          ) -> Iterable[_Hit]:
     cues = _lexicon()[0]
     text = layer.text
     regions: list[tuple[int, int, str]] = []
     if title_span and not (start <= title_span[0] < end):
         regions.append((title_span[0], title_span[1], "title"))
+    regions.extend((line_start, line_end, "title") for line_start, line_end in type_lines
+                   if not (start <= line_start < end))
     regions.append((start, end, "body"))
     for region_start, region_end, kind in regions:
-        if kind != "title" and not title_span:
+        if kind != "title" and not title_span and not type_lines:
             cues_here = [cue for cue in cues if not cue.title_only]
         else:
             cues_here = cues
@@ -322,6 +327,24 @@ def _pooled_or(label: str, layer: TextLayer, start: int, end: int) -> str:
     if label == "systematic_review" and _POOLED.search(layer.text, start, end):
         return "meta_analysis"
     return label
+
+
+_TYPE_LINE = re.compile(r"^[ \t•·*|-]*(?P<type>[A-Za-z][A-Za-z ,&'-]{3,60}?)[ \t.:|]*$", re.M)
+_ARTICLE_TYPES = {"case report", "systematic review and meta-analysis", "review article", "original article",
+                  "research article", "research", "article", "protocol"}
+
+
+def article_type_lines(text: str, title_start: int, reach: int = 600) -> list[tuple[Span, str]]:
+    """Lines of their own just above the title that name the article's type, as journal and database pages print
+    them ("• Study protocol", "Randomized Controlled Trial", "Editorial", "Case Report"): (span, lower-cased type)
+    for each line whose words are a publication type of ``design.json`` or a common article type."""
+    known = set(_lexicon()[1]) | _ARTICLE_TYPES
+    lines = []
+    for match in _TYPE_LINE.finditer(text, max(0, title_start - reach), title_start):
+        name = " ".join(match.group("type").lower().split())
+        if name in known:
+            lines.append(((match.start("type"), match.end("type")), name))
+    return lines
 
 
 def _metadata_label(labels: list[str]) -> str:
