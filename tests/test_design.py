@@ -350,3 +350,19 @@ def test_article_type_lines_are_whole_lines_of_a_known_type() -> None:
     text = "• Research article\nRandomized Controlled Trial\nA randomized controlled trial of X in Y\nTitle here"
     names = [name for _, name in article_type_lines(text, text.index("Title here"))]
     assert names == ["research article", "randomized controlled trial"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Esta revisión narrativa resume la evidencia sobre el sueño infantil.", "other"),
+        ("Trata-se de uma revisão de literatura sobre o aleitamento materno.", "other"),
+        ("Diese Übersichtsarbeit fasst den Stand der Forschung zur Elternbildung zusammen.", "other"),
+        ("Diese systematische Übersichtsarbeit schloss 12 Studien ein.", "systematic_review"),
+        ("本文综述了儿童焦虑的干预研究进展。", "other"),
+        ("本研究为系统综述，纳入 15 项研究。", "systematic_review"),
+        ("Reporte de caso y revisión de la literatura: una niña de 6 años con absceso.", "case_report"),
+    ],
+)
+def test_narrative_reviews_in_other_languages_are_other(text: str, expected: str) -> None:
+    assert design(text) == expected

@@ -239,7 +239,9 @@ def _place(layer: TextLayer, hit_start: int, hit_end: int, kind: str, title_span
         return "guideline as topic", 0.3
     if kind == "title" or (title_span and title_span[0] <= hit_start < title_span[1]):
         return "title", 1.0
-    if label == "other" and (hit_start < 300 or (title_span and hit_start < title_span[0])):
+    if label == "other" and (hit_start < 300 or (title_span and hit_start < title_span[0])) and not layer.text[
+        layer.text.rfind("\n", 0, hit_start) + 1 : hit_start
+    ].strip(" \t•·*|-"):
         return "title", 1.0  # an article-type line above the title: "EDITORIAL", "Dear Editor"
     sentence = layer.sentence_at(hit_start)
     if sentence is None:
