@@ -21,7 +21,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue, Span
 from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 
-VERSION = 4  # 4: allocation stated plainly (we randomised, randomly divided) in five languages, retrospective and transversal studies, a presented case or N-year-old patient, inline review headings, a guideline as topic; 3: a review reporting a pooled effect is a meta-analysis; stated absence of randomisation; 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
+VERSION = 5  # 5: cases against matched or healthy controls, a survey-and-interviews title, article-type lines above the title, retrospective studies and narrative reviews in five languages; 4: allocation stated plainly (we randomised, randomly divided) in five languages, retrospective and transversal studies, a presented case or N-year-old patient, inline review headings, a guideline as topic; 3: a review reporting a pooled effect is a meta-analysis; stated absence of randomisation; 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
 _DATA = Path(__file__).resolve().parents[2] / "data" / "design.json"
 
 PRIMARY_ORDER = (
