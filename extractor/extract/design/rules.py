@@ -163,9 +163,10 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None, type_
     regions: list[tuple[int, int, str]] = []
     if title_span and not (start <= title_span[0] < end):
         regions.append((title_span[0], title_span[1], "title"))
+    regions.append((start, end, "body"))
+    # after the text: where the title states the same design, its phrase stays the evidence
     regions.extend((line_start, line_end, "title") for line_start, line_end in type_lines
                    if not (start <= line_start < end))
-    regions.append((start, end, "body"))
     for region_start, region_end, kind in regions:
         if kind != "title" and not title_span and not type_lines:
             cues_here = [cue for cue in cues if not cue.title_only]
