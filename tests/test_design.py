@@ -239,3 +239,130 @@ def test_a_case_the_paper_presents_is_a_case_report(text: str) -> None:
 
 def test_a_case_study_is_not_a_case_report() -> None:
     assert design("We report a case study of process improvement in two software firms.") != "case_report"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an essay on signalling names no patient: the model's case_report gives way to its next label
+        ("Signalling between immune cells in inflammation. The events that lead to an inflammatory response begin "
+         "with recognition of the site of injury, followed by the recruitment of leucocytes. We discuss how the "
+         "signals are ordered and what is known of their receptors.", "cohort"),
+        # a patient described keeps it
+        ("Abscess of the psoas muscle. A 54-year-old man presented with fever and back pain; imaging showed an "
+         "abscess of the psoas muscle that was drained, and he recovered after six weeks of antibiotics.",
+         "case_report"),
+    ],
+)
+def test_the_models_case_report_needs_a_patient_or_case(monkeypatch: pytest.MonkeyPatch, text: str,
+                                                        expected: str) -> None:
+    from extractor.extract import design as design_field
+    from extractor.extract.registry import UnitContext
+    from extractor.models import design as classifier
+    from extractor.readers.text import parse_plain_text
+
+    document = parse_plain_text(text, "x.txt")
+    context = UnitContext(document, analyse(text), 0, len(text), single=False)
+    monkeypatch.setattr(classifier, "predict_design", lambda _: [("case_report", 0.35), ("cohort", 0.2), ("other", 0.1)])
+    [proposed] = design_field._from_model([], context)
+    assert proposed.value == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Methods: Ninety adults with chronic pain and 90 controls matched by age and sex were included in this "
+         "retrospective study.", "case_control"),
+        ("Methods: Thirty women with endometriosis were compared with 25 healthy volunteers.", "case_control"),
+        ("Methods: 212 cases of childhood leukaemia and 430 controls drawn from birth records were studied.",
+         "case_control"),
+        ("Methods: We examined 14 patients with psoriasis and age-matched healthy controls.", "case_control"),
+        ("Methods: Un estudo de casos e controles com 120 idosos.", "case_control"),
+        # the control arm of a randomised trial is not a control series
+        ("Methods: 120 mothers were randomly assigned to the programme or a control group of 60 healthy mothers.",
+         "rct"),
+    ],
+)
+def test_cases_against_matched_or_healthy_controls_are_a_case_control_study(text: str, expected: str) -> None:
+    assert design(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("What students think of wellbeing measures: cross-sectional survey and qualitative interviews",
+         "Methods: 400 students answered a questionnaire; 20 were interviewed.", "mixed_methods"),
+        ("Nurses and night shifts: focus groups and a national survey", "Methods: We ran six focus groups.",
+         "mixed_methods"),
+        # in the text, a survey by interview is one method
+        (None, "Methods: A cross-sectional survey with structured interviews of 300 households.", "cross_sectional"),
+    ],
+)
+def test_a_title_naming_a_survey_and_interviews_is_mixed_methods(title: str | None, text: str, expected: str) -> None:
+    assert design(text, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Métodos: Ensayo clínico aleatorio con 80 pacientes asignados a dos grupos.", "rct"),
+        ("Methoden: In einer randomisierten, kontrollierten Studie wurden 120 Eltern untersucht.", "rct"),
+        ("Methoden: Eine randomisiert-kontrollierte Studie mit 64 Kindern.", "rct"),
+        ("Métodos: Estudio observacional retrospectivo de 312 historias clínicas.", "cohort"),
+        ("Métodos: Estudo retrospectivo com 150 prontuários de gestantes.", "cohort"),
+        ("Méthodes : Étude rétrospective de 95 dossiers d'enfants hospitalisés.", "cohort"),
+        ("Methoden: Retrospektive Studie an 210 Patientinnen einer Frauenklinik.", "cohort"),
+        ("方法：采用回顾性研究，分析了 420 名住院患者的资料。", "cohort"),
+        ("方法：采用问卷调查，共调查 1200 名中学生。", "cross_sectional"),
+        ("方法：本研究为前瞻性队列研究，采用问卷调查收集资料。", "cohort"),
+    ],
+)
+def test_retrospective_and_survey_designs_in_other_languages(text: str, expected: str) -> None:
+    assert design(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Editorial\n\nWidening the Reach of Help for Young People's Worries\n\nDepartment of Health, A University\n"
+         "Twenty years ago an important systematic review showed that help for young people was rarely built for "
+         "them. A more recent systematic review confirmed that the gap remains, and we argue here for new work.",
+         "other"),
+        ("Skip to main content\n  • Study protocol\n  • Open access\n\nCoaching Parents of Toddlers at Home\n\n"
+         "Abstract\nBackground: Parents of toddlers who worry about sleep often ask their nurse for help. Methods: "
+         "Parents will be asked about sleep and mood at three and six months after joining the programme.",
+         "protocol"),
+    ],
+)
+def test_an_article_type_line_above_the_title_is_read_as_the_title(text: str, expected: str) -> None:
+    from extractor.extract.document import extract_document
+    from extractor.readers.text import parse_plain_text
+
+    document = parse_plain_text(text, "page.txt")
+    assert document.title_span is not None and document.title_span[0] > 0
+    [unit] = extract_document(document, use_models=False)
+    assert [v.value for v in unit.values if v.field == "design" and v.chosen] == [expected]
+
+
+def test_article_type_lines_are_whole_lines_of_a_known_type() -> None:
+    from extractor.extract.design.rules import article_type_lines
+
+    text = "• Research article\nRandomized Controlled Trial\nA randomized controlled trial of X in Y\nTitle here"
+    names = [name for _, name in article_type_lines(text, text.index("Title here"))]
+    assert names == ["research article", "randomized controlled trial"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Esta revisión narrativa resume la evidencia sobre el sueño infantil.", "other"),
+        ("Trata-se de uma revisão de literatura sobre o aleitamento materno.", "other"),
+        ("Diese Übersichtsarbeit fasst den Stand der Forschung zur Elternbildung zusammen.", "other"),
+        ("Diese systematische Übersichtsarbeit schloss 12 Studien ein.", "systematic_review"),
+        ("本文综述了儿童焦虑的干预研究进展。", "other"),
+        ("本研究为系统综述，纳入 15 项研究。", "systematic_review"),
+        ("Reporte de caso y revisión de la literatura: una niña de 6 años con absceso.", "case_report"),
+    ],
+)
+def test_narrative_reviews_in_other_languages_are_other(text: str, expected: str) -> None:
+    assert design(text) == expected

@@ -21,7 +21,7 @@ from ...textlayer import TextLayer
 from ...types import ExtractedValue, Span
 from ..vocabulary import REVIEW_DESIGNS as REVIEWS
 
-VERSION = 4  # 4: allocation stated plainly (we randomised, randomly divided) in five languages, retrospective and transversal studies, a presented case or N-year-old patient, inline review headings, a guideline as topic; 3: a review reporting a pooled effect is a meta-analysis; stated absence of randomisation; 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
+VERSION = 5  # 5: cases against matched or healthy controls, a survey-and-interviews title, article-type lines above the title, retrospective studies and narrative reviews in five languages; 4: allocation stated plainly (we randomised, randomly divided) in five languages, retrospective and transversal studies, a presented case or N-year-old patient, inline review headings, a guideline as topic; 3: a review reporting a pooled effect is a meta-analysis; stated absence of randomisation; 2: cues in Spanish, Portuguese, German, French and Chinese; no default `other`
 _DATA = Path(__file__).resolve().parents[2] / "data" / "design.json"
 
 PRIMARY_ORDER = (
@@ -78,18 +78,19 @@ class _Cue:
     strength: float
     rule: int
     triggers: tuple[str, ...]
+    title_only: bool = False  # read in the title alone (a fifth element {"where": "title"} in design.json)
 
 
 @cache
 def _lexicon() -> tuple[list[_Cue], dict[str, str]]:
     data = json.loads(_DATA.read_text(encoding="utf-8"))
-    for _, pattern, _, _ in data["cues"]:
+    for _, pattern, *_ in data["cues"]:
         if re.search(r"\\[A-Z]", pattern):  # lower-casing would turn \S into \s
             raise ValueError(f"design.json: upper-case escape in {pattern[:40]!r}; write it as a class")
     cues = [
         _Cue(label, re.compile(pattern, re.I | re.M), re.compile(pattern.lower(), re.M), float(strength), index,
-             tuple(triggers))
-        for index, (label, pattern, strength, triggers) in enumerate(data["cues"])
+             tuple(triggers), (options[0] if options else {}).get("where") == "title")
+        for index, (label, pattern, strength, triggers, *options) in enumerate(data["cues"])
     ]
     return cues, data["publication_types"]
 
@@ -110,10 +111,12 @@ def find_design(
     end: int | None = None,
     title_span: Span | None = None,
     publication_types: Iterable[str] = (),
+    type_lines: Iterable[Span] = (),
 ) -> list[ExtractedValue]:
-    """One candidate per design label that has a cue, best first; the first is the choice (none without a cue)."""
+    """One candidate per design label that has a cue, best first; the first is the choice (none without a cue).
+    ``type_lines``: article-type lines above the title ("Study protocol", "Editorial"), read as the title is."""
     end = len(layer.text) if end is None else end
-    hits = list(_hits(layer, start, end, title_span))
+    hits = list(_hits(layer, start, end, title_span, tuple(type_lines)))
     best: dict[str, _Hit] = {}
     counts: dict[str, int] = {}
     for hit in hits:
@@ -153,14 +156,22 @@ def find_design(
     return candidates
 
 
-def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> Iterable[_Hit]:
+def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None, type_lines: tuple[Span, ...] = ()
+          ) -> Iterable[_Hit]:
     cues = _lexicon()[0]
     text = layer.text
     regions: list[tuple[int, int, str]] = []
     if title_span and not (start <= title_span[0] < end):
         regions.append((title_span[0], title_span[1], "title"))
     regions.append((start, end, "body"))
+    # after the text: where the title states the same design, its phrase stays the evidence
+    regions.extend((line_start, line_end, "title") for line_start, line_end in type_lines
+                   if not (start <= line_start < end))
     for region_start, region_end, kind in regions:
+        if kind != "title" and not title_span and not type_lines:
+            cues_here = [cue for cue in cues if not cue.title_only]
+        else:
+            cues_here = cues
         chunk = text[region_start:region_end]
         if any(hyphen in chunk for hyphen in _HYPHEN_CHARS):
             # One char for one char, so offsets stay true: typographic hyphens become "-".
@@ -168,7 +179,7 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
         lowered = chunk.lower()
         same_length = len(lowered) == len(chunk)
         found: dict[str, list[int]] = {}  # each trigger word searched once per region, whichever cues share it
-        for cue in cues:
+        for cue in cues_here:
             windows = _windows(lowered, cue.triggers, found)
             if not windows:
                 continue
@@ -184,6 +195,8 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None) -> It
                     seen.add((match.start(), match.end()))
                     hit_start, hit_end = region_start + match.start(), region_start + match.end()
                     where, factor = _place(layer, hit_start, hit_end, kind, title_span, cue.label)
+                    if cue.title_only and where != "title":
+                        continue
                     yield _Hit(cue.label, hit_start, hit_end, cue.strength * factor, where, cue.rule)
 
 
@@ -227,7 +240,9 @@ def _place(layer: TextLayer, hit_start: int, hit_end: int, kind: str, title_span
         return "guideline as topic", 0.3
     if kind == "title" or (title_span and title_span[0] <= hit_start < title_span[1]):
         return "title", 1.0
-    if label == "other" and (hit_start < 300 or (title_span and hit_start < title_span[0])):
+    if label == "other" and (hit_start < 300 or (title_span and hit_start < title_span[0])) and not layer.text[
+        layer.text.rfind("\n", 0, hit_start) + 1 : hit_start
+    ].strip(" \t•·*|-"):
         return "title", 1.0  # an article-type line above the title: "EDITORIAL", "Dear Editor"
     sentence = layer.sentence_at(hit_start)
     if sentence is None:
@@ -315,6 +330,24 @@ def _pooled_or(label: str, layer: TextLayer, start: int, end: int) -> str:
     if label == "systematic_review" and _POOLED.search(layer.text, start, end):
         return "meta_analysis"
     return label
+
+
+_TYPE_LINE = re.compile(r"^[ \t•·*|-]*(?P<type>[A-Za-z][A-Za-z ,&'-]{3,60}?)[ \t.:|]*$", re.M)
+_ARTICLE_TYPES = {"case report", "systematic review and meta-analysis", "review article", "original article",
+                  "research article", "research", "article", "protocol"}
+
+
+def article_type_lines(text: str, title_start: int, reach: int = 600) -> list[tuple[Span, str]]:
+    """Lines of their own just above the title that name the article's type, as journal and database pages print
+    them ("• Study protocol", "Randomized Controlled Trial", "Editorial", "Case Report"): (span, lower-cased type)
+    for each line whose words are a publication type of ``design.json`` or a common article type."""
+    known = set(_lexicon()[1]) | _ARTICLE_TYPES
+    lines = []
+    for match in _TYPE_LINE.finditer(text, max(0, title_start - reach), title_start):
+        name = " ".join(match.group("type").lower().split())
+        if name in known:
+            lines.append(((match.start("type"), match.end("type")), name))
+    return lines
 
 
 def _metadata_label(labels: list[str]) -> str:
