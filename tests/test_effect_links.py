@@ -377,3 +377,46 @@ def test_outcome_at_reads_counts_changes_and_compared_values(text, start_text, e
 @pytest.mark.parametrize("phrase", ["four", "Thirty", "none", "Three"])
 def test_a_number_word_alone_is_not_an_outcome(phrase):
     assert clean_outcome(phrase) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # what the people counted had: "X in N% of pupils", "X was noted in N of M pupils"
+        (
+            "The follow-up survey showed regular homework completion in 71% of pupils who were tutored and "
+            "48% of pupils who were not.",
+            "48% of pupils",
+            "regular homework completion",
+        ),
+        (
+            "Early reading fluency was recorded in 14 of 30 children in the coached arm.",
+            "14 of 30 children",
+            "Early reading fluency",
+        ),
+        # a clause that opens with the outcome: "; for X, A vs B"
+        (
+            "Rates were similar for attendance (88% vs 86%); for school exclusion, 12 (4%) vs 19 (7%), "
+            "respectively.",
+            "19 (7%)",
+            "school exclusion",
+        ),
+    ],
+)
+def test_outcome_at_reads_people_counted_and_a_leading_for(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text"),
+    [
+        # a count of people with nothing they had before "in": no outcome
+        ("The trial was run in 12 schools with 340 pupils.", "340 pupils"),
+        # "for" opening a clause with the people, not an outcome
+        ("For children, 12 (4%) vs 19 (7%) left the study.", "19 (7%)"),
+    ],
+)
+def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) is None
