@@ -420,3 +420,33 @@ def test_outcome_at_reads_people_counted_and_a_leading_for(text, start_text, exp
 def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
     start = text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # a long bracketed gloss inside the subject is not part of the outcome's name
+        (
+            "Reading time (minutes spent on assigned texts at home) was 34 in the coached group and 21 in "
+            "the control group.",
+            "21",
+            "Reading time",
+        ),
+        # an adverb before the verb is not part of the subject
+        (
+            "Vocabulary breadth significantly improved in the coached group (41 vs. 33 words).",
+            "33",
+            "Vocabulary breadth",
+        ),
+        # a long stretch between the verb and the values
+        (
+            "Time to first exclusion was slightly longer for pupils who received weekly mentoring "
+            "compared with pupils who received only the usual pastoral support offered (13.4 months v 10.3 months).",
+            "10.3 months",
+            "Time to first exclusion",
+        ),
+    ],
+)
+def test_the_clause_subject_before_the_value_is_its_outcome(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected

@@ -387,12 +387,12 @@ _SUBJECT = re.compile(
     r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)"
     # words, a short bracketed abbreviation ("adverse events (AEs)"), digits inside a name or a time ("24-month
     # rate", "survival over 6 months"), but no free-standing number: that is a value, not a name
-    r"(?P<outcome>[A-Za-z](?:(?i:grade|type|stage|class|phase)\s\d{1,2}\b|[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
+    r"(?P<outcome>[A-Za-z](?:(?i:grade|type|stage|class|phase)\s\d{1,2}\b|[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,60}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
     r"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){1,80}?)(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
     # (the value is in this clause: the way to it crosses no second "was"/"were")
-    r"(?:(?!\b(?:was|were)\b)[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
+    r"(?:(?!\b(?:was|were)\b)[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,140}?"
     # the estimate may be a later value of a bracket: "was lower in A (10% vs. 6%)", "(154 (29) v 144 (31)"
     r"(?:[(\[](?:[^()\[\]]|(?<=\bvs)\.|\.(?=\d)|\([^()]{0,20}\)){0,60})?\s*$",
 )
@@ -833,6 +833,10 @@ _SUBJECT_TAIL = re.compile(
 )
 
 
+_ADVERB_END = re.compile(
+    r"(?i)(?:\s+(?:significantly|slightly|markedly|substantially|statistically|also|further|consistently|similarly"
+    r"|greatly|modestly|gradually|rapidly|steadily|all))+$"
+)
 _ARM_LEAD = re.compile(rf"(?i)^(?:in|among|for|within)\s+{_ARM}\s+(?=[A-Za-z])")
 
 
@@ -855,6 +859,8 @@ def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
     if _ARMS_IN_SUBJECT.search(subject.group("outcome")):
         return None  # "the respective event rates for A and B were 1.3% and 1.1% for mortality": "for X" names it
     phrase = _ARM_LEAD.sub("", subject.group("outcome"))  # "In the coached group reading speed increased"
+    phrase = re.sub(r"\s*\([^()]{13,}\)", "", phrase)  # "sponge weight (total suture line bleeding)": a gloss
+    phrase = _ADVERB_END.sub("", phrase)  # "Endothelial function significantly improved"
     while True:  # "the relapse rate in the tapering group", "the insulin dose after 24 weeks of treatment"
         stripped = _SUBJECT_TAIL.sub("", phrase)
         if stripped == phrase:
