@@ -710,7 +710,7 @@ def clean_outcome(phrase: str | None) -> str | None:
     phrase = " ".join(words)
     if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or only_time(phrase):
         return None
-    if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
+    if words[-1].lower() in _NOT_OUTCOME_HEAD or _length(phrase) > 8:
         return None
     if words[-1].lower() in _CHANGE_HEADS:
         return None  # "an insignificant decrease": a change with nothing it is a change in
@@ -722,6 +722,25 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None  # "an effect on the prevention of ...", "which", "shorter": not an outcome's name
     if words[0].lower() in _ARM_OPENERS:
         return None  # "without priming", "comparing GD": an arm or a comparison, not an outcome
+    return phrase
+
+
+def _length(phrase: str) -> int:
+    """Words in ``phrase`` outside brackets ("adverse events (AEs)" is two)."""
+    return len(re.sub(r"\([^()]*\)", " ", phrase).split())
+
+
+_TRAILING_PREPOSITION = re.compile(r"(?i)\s+(?:to|on|at|in|for|as|with|during|after|among|from|by|under)\s")
+
+
+def _shortened(phrase: str) -> str:
+    """A subject too long to be a name, less its trailing prepositional phrases (``total dye volume to search and
+    engage the ostium`` -> ``total dye volume``), down to eight words if it can be."""
+    while _length(re.sub(r"(?i)^\s*(?:the|an?)\s+", "", phrase)) > 8:
+        cuts = [match for match in _TRAILING_PREPOSITION.finditer(phrase) if _length(phrase[: match.start()]) >= 2]
+        if not cuts:
+            break
+        phrase = phrase[: cuts[-1].start()]
     return phrase
 
 
@@ -769,6 +788,11 @@ def clause_outcomes(
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
+    changed = _CHANGED_FROM.search(scan, max(clause_start, estimate.anchor_start - 60), estimate.anchor_start)
+    if changed:  # "left ventricular ejection fraction increased from 0.26 to 0.31": the subject that changed
+        # (nearer than the clause's subject: "A increased from 1 to 2, B increased from 3 to 4")
+        changer = _phrase_before(scan, changed.start(), clause_start) or ""
+        found.append(re.split(r"\b(?:groups?|arms?)\s+", changer)[-1])  # "in the A group LVEF increased from"
     subject = clause_subject(scan, estimate, floor)
     if subject:
         found.append(subject)
@@ -800,10 +824,6 @@ def clause_outcomes(
     lead = list(_FOR_LEAD.finditer(scan, clause_start, estimate.anchor_start))
     if lead and not re.search(r"\.\s", scan[lead[-1].end() : estimate.anchor_start]):
         found.append(lead[-1].group("outcome"))  # "; for cancer deaths, 156 (3.3%) vs 178 (3.7%)"
-    changed = _CHANGED_FROM.search(scan, max(clause_start, estimate.anchor_start - 60), estimate.anchor_start)
-    if changed:  # "left ventricular ejection fraction increased from 0.26 to 0.31": the subject that changed
-        subject = _phrase_before(scan, changed.start(), clause_start) or ""
-        found.append(re.split(r"\b(?:groups?|arms?)\s+", subject)[-1])  # "in the A group LVEF increased from"
     named = [phrase for phrase in map(clean_outcome, found) if phrase]
     if not named and partner:
         # "... had X (19.5%) compared with 6.9% in the other arm": the value compared with is of the same outcome
@@ -861,6 +881,7 @@ def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
     phrase = _ARM_LEAD.sub("", subject.group("outcome"))  # "In the coached group reading speed increased"
     phrase = re.sub(r"\s*\([^()]{13,}\)", "", phrase)  # "sponge weight (total suture line bleeding)": a gloss
     phrase = _ADVERB_END.sub("", phrase)  # "Endothelial function significantly improved"
+    phrase = _shortened(phrase)
     while True:  # "the relapse rate in the tapering group", "the insulin dose after 24 weeks of treatment"
         stripped = _SUBJECT_TAIL.sub("", phrase)
         if stripped == phrase:
