@@ -415,6 +415,8 @@ def test_outcome_at_reads_people_counted_and_a_leading_for(text, start_text, exp
         ("The trial was run in 12 schools with 340 pupils.", "340 pupils"),
         # "for" opening a clause with the people, not an outcome
         ("For children, 12 (4%) vs 19 (7%) left the study.", "19 (7%)"),
+        # "respective" with the arms in the subject: the outcome is named after the values, or not at all
+        ("The respective rates for mentoring and usual support were 12% and 19%.", "19%"),
     ],
 )
 def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
@@ -458,6 +460,12 @@ def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
             "70 words.",
             "62 to 70 words",
             "spelling accuracy",
+        ),
+        # "respective" before a subject that names no arm: the subject is still the outcome
+        (
+            "The respective two-year retention rates were 80.4 percent and 78.7 percent.",
+            "78.7 percent",
+            "two-year retention rates",
         ),
         # a long stretch between the verb and the values
         (

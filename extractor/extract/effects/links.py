@@ -876,9 +876,13 @@ def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
     if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
         return None  # the subject of an association is the exposure
-    if _ARMS_IN_SUBJECT.search(subject.group("outcome")):
+    phrase = subject.group("outcome")
+    respective = re.match(r"(?i)(?:the\s+)?respective\s+(?=\S)", phrase)
+    if respective and not re.search(r"(?i)\b(?:for|in|among|with|of)\b", phrase):
+        phrase = phrase[respective.end() :]  # "The respective five-year survival rates were 80.4% and 78.7%"
+    elif _ARMS_IN_SUBJECT.search(phrase):
         return None  # "the respective event rates for A and B were 1.3% and 1.1% for mortality": "for X" names it
-    phrase = _ARM_LEAD.sub("", subject.group("outcome"))  # "In the coached group reading speed increased"
+    phrase = _ARM_LEAD.sub("", phrase)  # "In the coached group reading speed increased"
     phrase = re.sub(r"\s*\([^()]{13,}\)", "", phrase)  # "sponge weight (total suture line bleeding)": a gloss
     phrase = _ADVERB_END.sub("", phrase)  # "Endothelial function significantly improved"
     phrase = _shortened(phrase)
