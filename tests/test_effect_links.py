@@ -394,6 +394,17 @@ def test_a_number_word_alone_is_not_an_outcome(phrase):
             "14 of 30 children",
             "Early reading fluency",
         ),
+        # the count's own clause comes before an earlier subject; a relative clause points back to its noun
+        (
+            "Absences were similar in both arms, but reading anxiety developed in 42% of pupils in the control arm.",
+            "42% of pupils",
+            "reading anxiety",
+        ),
+        (
+            "The most common complaint was eye strain, which occurred in 4% of pupils who read on tablets.",
+            "4% of pupils",
+            "eye strain",
+        ),
         # a clause that opens with the outcome: "; for X, A vs B"
         (
             "Rates were similar for attendance (88% vs 86%); for school exclusion, 12 (4%) vs 19 (7%), "

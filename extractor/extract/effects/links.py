@@ -435,7 +435,10 @@ _IN_COUNT = re.compile(
     r"(?=\d+(?:\.\d+)?\s*(?:%|percent|per\s+cent)?\s*(?:(?:out\s+)?of\s+(?:the\s+)?\d+\s*)?"
     rf"(?:of\s+(?:the\s+)?)?(?:{_POPULATION_WORDS}|cases|recipients)\b)"
 )
-_PASSIVE_END = re.compile(r"(?i)\s+(?:was|were)\s+(?:\w+ly\s+)?[a-z]+(?:ed|en|wn)$")
+# "spread was detected", "disease, which occurred": the verb before "in <count>", with its subject before it
+_PASSIVE_END = re.compile(
+    r"(?i)\s+(?:was|were)\s+(?:\w+ly\s+)?[a-z]+(?:ed|en|wn)$|\s*,?\s+(?:which|that)\s+(?:\w+ly\s+)?[a-z]+ed$"
+)
 # "; for cancer deaths , 156 (3.3%) vs 178 (3.7%)": the outcome a clause opens with
 _FOR_LEAD = re.compile(
     r"(?:^|(?<=[;:])|(?<=\.)\s)\s*(?:and\s+)?(?i:for)\s+(?:the\s+)?"
@@ -788,6 +791,19 @@ def clause_outcomes(
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
+    counted = [  # (the count is read past the estimate's start: it may be the estimate)
+        match
+        for match in _IN_COUNT.finditer(scan, clause_start, min(ceiling, estimate.anchor_start + 60))
+        if match.end() <= estimate.anchor_start
+    ]
+    if counted and not re.search(  # (a relative clause's verb is no new clause: "who were tutored")
+        r"\.\s|(?<!who\s)(?<!that\s)\b(?:was|were|is|are)\b", scan[counted[-1].end("in") : estimate.anchor_start]
+    ):
+        # "showed the presence of TIMI 3 flow in 96% of patients ... and 65% of patients": what the people had;
+        # "nodal spread was detected in 21 of 94 patients": the subject of the passive
+        position = counted[-1].start()
+        passive = _PASSIVE_END.search(scan, clause_start, position)
+        found.append(_phrase_before(scan, passive.start() if passive else position, clause_start) or "")
     changed = _CHANGED_FROM.search(scan, max(clause_start, estimate.anchor_start - 60), estimate.anchor_start)
     if changed:  # "left ventricular ejection fraction increased from 0.26 to 0.31": the subject that changed
         # (nearer than the clause's subject: "A increased from 1 to 2, B increased from 3 to 4")
@@ -808,19 +824,6 @@ def clause_outcomes(
     listed = list(_LIST_SUBJECT.finditer(scan, floor, estimate.anchor_start))
     if listed and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start]):
         found.append(listed[-1].group("outcome"))
-    counted = [  # (the count is read past the estimate's start: it may be the estimate)
-        match
-        for match in _IN_COUNT.finditer(scan, clause_start, min(ceiling, estimate.anchor_start + 60))
-        if match.end() <= estimate.anchor_start
-    ]
-    if counted and not re.search(  # (a relative clause's verb is no new clause: "who were tutored")
-        r"\.\s|(?<!who\s)(?<!that\s)\b(?:was|were|is|are)\b", scan[counted[-1].end("in") : estimate.anchor_start]
-    ):
-        # "showed the presence of TIMI 3 flow in 96% of patients ... and 65% of patients": what the people had;
-        # "nodal spread was detected in 21 of 94 patients": the subject of the passive
-        position = counted[-1].start()
-        passive = _PASSIVE_END.search(scan, clause_start, position)
-        found.append(_phrase_before(scan, passive.start() if passive else position, clause_start) or "")
     lead = list(_FOR_LEAD.finditer(scan, clause_start, estimate.anchor_start))
     if lead and not re.search(r"\.\s", scan[lead[-1].end() : estimate.anchor_start]):
         found.append(lead[-1].group("outcome"))  # "; for cancer deaths, 156 (3.3%) vs 178 (3.7%)"
