@@ -428,6 +428,8 @@ def test_outcome_at_reads_people_counted_and_a_leading_for(text, start_text, exp
         ("For children, 12 (4%) vs 19 (7%) left the study.", "19 (7%)"),
         # "respective" with the arms in the subject: the outcome is named after the values, or not at all
         ("The respective rates for mentoring and usual support were 12% and 19%.", "19%"),
+        # the subject of "superior to" is an arm
+        ("Mentoring was superior to usual support in keeping pupils: this held for 30 of 40 versus 21 of 40.", "21 of 40"),
     ],
 )
 def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
@@ -477,6 +479,12 @@ def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
             "The respective two-year retention rates were 80.4 percent and 78.7 percent.",
             "78.7 percent",
             "two-year retention rates",
+        ),
+        # the subject of a clause whose values follow a colon
+        (
+            "Teacher ratings were higher in the mentored group: 53 % improved versus 25 %.",
+            "25 %",
+            "Teacher ratings",
         ),
         # a long stretch between the verb and the values
         (

@@ -399,7 +399,9 @@ _SUBJECT = re.compile(
 _NAME = r"[A-Za-z](?:[^,;:()\[\]=<>\d.]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])){1,80}?"
 # "Mean procedure times were: group A, 80 min; group B, 98 min": the subject of a list after a colon
 _LIST_SUBJECT = re.compile(
-    rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)\s*:"
+    rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)"
+    # "CGI ratings were higher in the amantadine group: 53% improved versus 25%"
+    r"(?:\s+(?!(?:was|were)\b)[^.;:,()\[\]\d]{1,60}?)?\s*:"
 )
 # "a 57% response rate was seen in ...": the noun the value qualifies
 _VALUE_NOUN = re.compile(
@@ -822,7 +824,12 @@ def clause_outcomes(
     if then:  # "two patients in the gel group (5.7%) experienced wound infection"
         found.append(then.group("outcome"))
     listed = list(_LIST_SUBJECT.finditer(scan, floor, estimate.anchor_start))
-    if listed and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start]):
+    if (
+        listed
+        and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start])
+        # ("Risperidone was superior to placebo in preventing relapse: ...": the subject is an arm)
+        and not re.search(r"(?i)\b(?:superior|inferior|better|worse|than|non-?inferior)\b", listed[-1].group())
+    ):
         found.append(listed[-1].group("outcome"))
     lead = list(_FOR_LEAD.finditer(scan, clause_start, estimate.anchor_start))
     if lead and not re.search(r"\.\s", scan[lead[-1].end() : estimate.anchor_start]):
