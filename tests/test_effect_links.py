@@ -486,6 +486,19 @@ def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
             "25 %",
             "Teacher ratings",
         ),
+        # the subject of a reported clause, not of the sentence
+        (
+            "The crossover study in three schools showed that reading time was reduced by 20 seconds "
+            "(8 to 32) with coaching.",
+            "20 seconds",
+            "reading time",
+        ),
+        # "rates of A (interval) and B": the second value after the first one's interval
+        (
+            "The two arms had pass rates of 17.0 % (95 % CI, 7.7-30.8 %) and 15.6 % (95 % CI, 6.5-29.5 %).",
+            "15.6 %",
+            "pass rates",
+        ),
         # a long stretch between the verb and the values
         (
             "Time to first exclusion was slightly longer for pupils who received weekly mentoring "
