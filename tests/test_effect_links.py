@@ -405,6 +405,18 @@ def test_a_number_word_alone_is_not_an_outcome(phrase):
             "4% of pupils",
             "eye strain",
         ),
+        # a passive count takes the whole subject, prepositions and all
+        (
+            "Fluent reading after summer school was reached in 85% of pupils.",
+            "85% of pupils",
+            "Fluent reading after summer school",
+        ),
+        # a bare participle before "in <count>" names nothing; the clause subject does
+        (
+            "Mean attendance remained unchanged in 85% of pupils of group II.",
+            "85% of pupils",
+            "Mean attendance",
+        ),
         # a clause that opens with the outcome: "; for X, A vs B"
         (
             "Rates were similar for attendance (88% vs 86%); for school exclusion, 12 (4%) vs 19 (7%), "

@@ -807,7 +807,12 @@ def clause_outcomes(
         # "nodal spread was detected in 21 of 94 patients": the subject of the passive
         position = counted[-1].start()
         passive = _PASSIVE_END.search(scan, clause_start, position)
-        found.append(_phrase_before(scan, passive.start() if passive else position, clause_start) or "")
+        counted_what = _phrase_before(scan, passive.start() if passive else position, clause_start) or ""
+        if passive and passive.group().lstrip(" ,").lower().startswith(("was", "were")):
+            # "TIMI flow after primary PCI was obtained in 85%": the clause subject reads the whole name
+            counted_what = clause_subject(scan, estimate, floor) or counted_what
+        if not re.fullmatch(r"(?i)[a-z]+ed", counted_what):  # "remained unchanged in 85%": no name
+            found.append(counted_what)
     changed = _CHANGED_FROM.search(scan, max(clause_start, estimate.anchor_start - 60), estimate.anchor_start)
     if changed:  # "left ventricular ejection fraction increased from 0.26 to 0.31": the subject that changed
         # (nearer than the clause's subject: "A increased from 1 to 2, B increased from 3 to 4")
