@@ -377,3 +377,149 @@ def test_outcome_at_reads_counts_changes_and_compared_values(text, start_text, e
 @pytest.mark.parametrize("phrase", ["four", "Thirty", "none", "Three"])
 def test_a_number_word_alone_is_not_an_outcome(phrase):
     assert clean_outcome(phrase) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # what the people counted had: "X in N% of pupils", "X was noted in N of M pupils"
+        (
+            "The follow-up survey showed regular homework completion in 71% of pupils who were tutored and "
+            "48% of pupils who were not.",
+            "48% of pupils",
+            "regular homework completion",
+        ),
+        (
+            "Early reading fluency was recorded in 14 of 30 children in the coached arm.",
+            "14 of 30 children",
+            "Early reading fluency",
+        ),
+        # the count's own clause comes before an earlier subject; a relative clause points back to its noun
+        (
+            "Absences were similar in both arms, but reading anxiety developed in 42% of pupils in the control arm.",
+            "42% of pupils",
+            "reading anxiety",
+        ),
+        (
+            "The most common complaint was eye strain, which occurred in 4% of pupils who read on tablets.",
+            "4% of pupils",
+            "eye strain",
+        ),
+        # a passive count takes the whole subject, prepositions and all
+        (
+            "Fluent reading after summer school was reached in 85% of pupils.",
+            "85% of pupils",
+            "Fluent reading after summer school",
+        ),
+        # a bare participle before "in <count>" names nothing; the clause subject does
+        (
+            "Mean attendance remained unchanged in 85% of pupils of group II.",
+            "85% of pupils",
+            "Mean attendance",
+        ),
+        # a clause that opens with the outcome: "; for X, A vs B"
+        (
+            "Rates were similar for attendance (88% vs 86%); for school exclusion, 12 (4%) vs 19 (7%), "
+            "respectively.",
+            "19 (7%)",
+            "school exclusion",
+        ),
+    ],
+)
+def test_outcome_at_reads_people_counted_and_a_leading_for(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text"),
+    [
+        # a count of people with nothing they had before "in": no outcome
+        ("The trial was run in 12 schools with 340 pupils.", "340 pupils"),
+        # "for" opening a clause with the people, not an outcome
+        ("For children, 12 (4%) vs 19 (7%) left the study.", "19 (7%)"),
+        # "respective" with the arms in the subject: the outcome is named after the values, or not at all
+        ("The respective rates for mentoring and usual support were 12% and 19%.", "19%"),
+        # the subject of "superior to" is an arm
+        ("Mentoring was superior to usual support in keeping pupils: this held for 30 of 40 versus 21 of 40.", "21 of 40"),
+    ],
+)
+def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # a long bracketed gloss inside the subject is not part of the outcome's name
+        (
+            "Reading time (minutes spent on assigned texts at home) was 34 in the coached group and 21 in "
+            "the control group.",
+            "21",
+            "Reading time",
+        ),
+        # an adverb before the verb is not part of the subject
+        (
+            "Vocabulary breadth significantly improved in the coached group (41 vs. 33 words).",
+            "33",
+            "Vocabulary breadth",
+        ),
+        # a subject too long to be a name loses its trailing prepositional phrases
+        (
+            "Total reading time to finish and summarise the assigned library texts was 34 minutes in the coached "
+            "group versus 41 minutes in the control group.",
+            "41 minutes",
+            "reading time",  # ("Total" is a drop word clean_outcome takes off the front)
+        ),
+        # a short bracketed abbreviation does not count towards a name's length
+        (
+            "Dropout rates as a result of exam stress ( ESI ) were 10.6 % for mentoring and 5.9 % for "
+            "usual support.",
+            "5.9 %",
+            "Dropout rates as a result of exam stress ( ESI )",
+        ),
+        # each of two changes in one clause takes the subject nearest it
+        (
+            "Reading speed increased from 41 to 55 words per minute, and spelling accuracy increased from 62 to "
+            "70 words.",
+            "62 to 70 words",
+            "spelling accuracy",
+        ),
+        # "respective" before a subject that names no arm: the subject is still the outcome
+        (
+            "The respective two-year retention rates were 80.4 percent and 78.7 percent.",
+            "78.7 percent",
+            "two-year retention rates",
+        ),
+        # the subject of a clause whose values follow a colon
+        (
+            "Teacher ratings were higher in the mentored group: 53 % improved versus 25 %.",
+            "25 %",
+            "Teacher ratings",
+        ),
+        # the subject of a reported clause, not of the sentence
+        (
+            "The crossover study in three schools showed that reading time was reduced by 20 seconds "
+            "(8 to 32) with coaching.",
+            "20 seconds",
+            "reading time",
+        ),
+        # "rates of A (interval) and B": the second value after the first one's interval
+        (
+            "The two arms had pass rates of 17.0 % (95 % CI, 7.7-30.8 %) and 15.6 % (95 % CI, 6.5-29.5 %).",
+            "15.6 %",
+            "pass rates",
+        ),
+        # a long stretch between the verb and the values
+        (
+            "Time to first exclusion was slightly longer for pupils who received weekly mentoring "
+            "compared with pupils who received only the usual pastoral support offered (13.4 months v 10.3 months).",
+            "10.3 months",
+            "Time to first exclusion",
+        ),
+    ],
+)
+def test_the_clause_subject_before_the_value_is_its_outcome(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected

@@ -344,7 +344,9 @@ _FOUND_FOR = re.compile(
 )
 _VALUE = r"[-\u2212]?\d[\d.,]*(?:\s*(?:\+/-|\+\s*or\s*-|±)\s*\d[\d.,]*)?\s*(?:%|percent|per\s+cent|[a-zA-Z/]{1,8})?"
 _OF_VALUE = re.compile(
-    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*,?\s*(?:versus|vs\.?|v|and|(?:as\s+)?compared\s+(?:with|to)|to)\s+)?$"
+    # ("response rates of 17.0% (95% CI 7.7-30.8%) and 15.6%": the first value may carry its interval)
+    rf"(?<=[A-Za-z])(?P<of>\s+of)\s+(?:{_VALUE}\s*(?:\((?:[^()]|\([^()]{{0,12}}\)){{0,60}}\)\s*)?,?\s*"
+    r"(?:versus|vs\.?|v|and|(?:as\s+)?compared\s+(?:with|to)|to)\s+)?$"
 )
 _OF_VALUES = re.compile(
     rf"(?<=[A-Za-z])(?P<of>\s+of)\s+{_VALUE}(?:\s*(?:versus|vs\.?|v|and|compared\s+with|to)\s+{_VALUE})?\s*$"
@@ -387,19 +389,21 @@ _SUBJECT = re.compile(
     r"(?:^|(?<=[,;:])\s*|\b(?:the|and|that|where)\s+)"
     # words, a short bracketed abbreviation ("adverse events (AEs)"), digits inside a name or a time ("24-month
     # rate", "survival over 6 months"), but no free-standing number: that is a value, not a name
-    r"(?P<outcome>[A-Za-z](?:(?i:grade|type|stage|class|phase)\s\d{1,2}\b|[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
+    r"(?P<outcome>[A-Za-z](?:(?i:grade|type|stage|class|phase)\s\d{1,2}\b|[^,;:()\[\]=<>\d]|\(\s?[^()\d]{1,60}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])"
     r"|\d+(?=\s+(?:months?|weeks?|years?|days?)\b)){1,80}?)(?<!\bwho)(?<!\bthat)(?<!\bwhich)\s+"
     r"(?:was|were|is|are|rose|fell|declined|decreased|increased|improved|differed|changed|remained"
     r"|did\s+not\s+(?:differ|change|improve)|occurred|developed)\b"
     # (the value is in this clause: the way to it crosses no second "was"/"were")
-    r"(?:(?!\b(?:was|were)\b)[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,100}?"
+    r"(?:(?!\b(?:was|were)\b)[^.;:()\[\]]|\.(?=\d)|(?<=\bvs)\.|\([^()]{0,60}\)|\[[^\[\]]{0,60}\]){0,140}?"
     # the estimate may be a later value of a bracket: "was lower in A (10% vs. 6%)", "(154 (29) v 144 (31)"
     r"(?:[(\[](?:[^()\[\]]|(?<=\bvs)\.|\.(?=\d)|\([^()]{0,20}\)){0,60})?\s*$",
 )
 _NAME = r"[A-Za-z](?:[^,;:()\[\]=<>\d.]|\(\s?[^()\d]{1,12}\s?\)|(?<=[A-Za-z-])\d+|\d+(?=-[A-Za-z])){1,80}?"
 # "Mean procedure times were: group A, 80 min; group B, 98 min": the subject of a list after a colon
 _LIST_SUBJECT = re.compile(
-    rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)\s*:"
+    rf"(?:^|(?<=[.;])\s*|\b(?:the|The)\s+)(?P<outcome>{_NAME})\s+(?:was|were|are|is)"
+    # "CGI ratings were higher in the amantadine group: 53% improved versus 25%"
+    r"(?:\s+(?!(?:was|were)\b)[^.;:,()\[\]\d]{1,60}?)?\s*:"
 )
 # "a 57% response rate was seen in ...": the noun the value qualifies
 _VALUE_NOUN = re.compile(
@@ -427,6 +431,22 @@ _THEN_HAD = re.compile(
     r"|suffered(?:\s+from)?|presented\s+with|required|underwent|completed|noted|reported|started|needed"
     r"|(?:were|was)\s+(?:categori[sz]ed|classified|considered|rated|judged)\s+as)\s+(?:an?\s+|the\s+)?"
     rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+# "the presence of TIMI 3 flow in 96 % of patients", "nodal spread was detected in 21 out of 94 patients": a
+# count of people the outcome was found in
+_IN_COUNT = re.compile(
+    r"(?<=[A-Za-z])\s+(?P<in>in)\s+(?:only\s+|about\s+|approximately\s+)?"
+    r"(?=\d+(?:\.\d+)?\s*(?:%|percent|per\s+cent)?\s*(?:(?:out\s+)?of\s+(?:the\s+)?\d+\s*)?"
+    rf"(?:of\s+(?:the\s+)?)?(?:{_POPULATION_WORDS}|cases|recipients)\b)"
+)
+# "spread was detected", "disease, which occurred": the verb before "in <count>", with its subject before it
+_PASSIVE_END = re.compile(
+    r"(?i)\s+(?:was|were)\s+(?:\w+ly\s+)?[a-z]+(?:ed|en|wn)$|\s*,?\s+(?:which|that)\s+(?:\w+ly\s+)?[a-z]+ed$"
+)
+# "; for cancer deaths , 156 (3.3%) vs 178 (3.7%)": the outcome a clause opens with
+_FOR_LEAD = re.compile(
+    r"(?:^|(?<=[;:])|(?<=\.)\s)\s*(?:and\s+)?(?i:for)\s+(?:the\s+)?"
+    rf"(?!(?:all|each|both|those|{_POPULATION_WORDS})\b)(?P<outcome>[^,;:()\[\]=<>\d]{{2,60}}?)\s*,"
 )
 # "X increased significantly from 172 to 220 g": a change verb, then "from" and the value
 _CHANGED_FROM = re.compile(
@@ -697,7 +717,7 @@ def clean_outcome(phrase: str | None) -> str | None:
     phrase = " ".join(words)
     if not words or not re.search(r"[^\W\d_]", phrase) or names_measure(phrase) or only_time(phrase):
         return None
-    if words[-1].lower() in _NOT_OUTCOME_HEAD or len(words) > 8:
+    if words[-1].lower() in _NOT_OUTCOME_HEAD or _length(phrase) > 8:
         return None
     if words[-1].lower() in _CHANGE_HEADS:
         return None  # "an insignificant decrease": a change with nothing it is a change in
@@ -709,6 +729,25 @@ def clean_outcome(phrase: str | None) -> str | None:
         return None  # "an effect on the prevention of ...", "which", "shorter": not an outcome's name
     if words[0].lower() in _ARM_OPENERS:
         return None  # "without priming", "comparing GD": an arm or a comparison, not an outcome
+    return phrase
+
+
+def _length(phrase: str) -> int:
+    """Words in ``phrase`` outside brackets ("adverse events (AEs)" is two)."""
+    return len(re.sub(r"\([^()]*\)", " ", phrase).split())
+
+
+_TRAILING_PREPOSITION = re.compile(r"(?i)\s+(?:to|on|at|in|for|as|with|during|after|among|from|by|under)\s")
+
+
+def _shortened(phrase: str) -> str:
+    """A subject too long to be a name, less its trailing prepositional phrases (``total dye volume to search and
+    engage the ostium`` -> ``total dye volume``), down to eight words if it can be."""
+    while _length(re.sub(r"(?i)^\s*(?:the|an?)\s+", "", phrase)) > 8:
+        cuts = [match for match in _TRAILING_PREPOSITION.finditer(phrase) if _length(phrase[: match.start()]) >= 2]
+        if not cuts:
+            break
+        phrase = phrase[: cuts[-1].start()]
     return phrase
 
 
@@ -756,6 +795,29 @@ def clause_outcomes(
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
+    counted = [  # (the count is read past the estimate's start: it may be the estimate)
+        match
+        for match in _IN_COUNT.finditer(scan, clause_start, min(ceiling, estimate.anchor_start + 60))
+        if match.end() <= estimate.anchor_start
+    ]
+    if counted and not re.search(  # (a relative clause's verb is no new clause: "who were tutored")
+        r"\.\s|(?<!who\s)(?<!that\s)\b(?:was|were|is|are)\b", scan[counted[-1].end("in") : estimate.anchor_start]
+    ):
+        # "showed the presence of TIMI 3 flow in 96% of patients ... and 65% of patients": what the people had;
+        # "nodal spread was detected in 21 of 94 patients": the subject of the passive
+        position = counted[-1].start()
+        passive = _PASSIVE_END.search(scan, clause_start, position)
+        counted_what = _phrase_before(scan, passive.start() if passive else position, clause_start) or ""
+        if passive and passive.group().lstrip(" ,").lower().startswith(("was", "were")):
+            # "TIMI flow after primary PCI was obtained in 85%": the clause subject reads the whole name
+            counted_what = clause_subject(scan, estimate, floor) or counted_what
+        if not re.fullmatch(r"(?i)[a-z]+ed", counted_what):  # "remained unchanged in 85%": no name
+            found.append(counted_what)
+    changed = _CHANGED_FROM.search(scan, max(clause_start, estimate.anchor_start - 60), estimate.anchor_start)
+    if changed:  # "left ventricular ejection fraction increased from 0.26 to 0.31": the subject that changed
+        # (nearer than the clause's subject: "A increased from 1 to 2, B increased from 3 to 4")
+        changer = _phrase_before(scan, changed.start(), clause_start) or ""
+        found.append(re.split(r"\b(?:groups?|arms?)\s+", changer)[-1])  # "in the A group LVEF increased from"
     subject = clause_subject(scan, estimate, floor)
     if subject:
         found.append(subject)
@@ -769,12 +831,16 @@ def clause_outcomes(
     if then:  # "two patients in the gel group (5.7%) experienced wound infection"
         found.append(then.group("outcome"))
     listed = list(_LIST_SUBJECT.finditer(scan, floor, estimate.anchor_start))
-    if listed and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start]):
+    if (
+        listed
+        and not re.search(r"\.\s|\b(?:was|were)\b", scan[listed[-1].end() : estimate.anchor_start])
+        # ("Risperidone was superior to placebo in preventing relapse: ...": the subject is an arm)
+        and not re.search(r"(?i)\b(?:superior|inferior|better|worse|than|non-?inferior)\b", listed[-1].group())
+    ):
         found.append(listed[-1].group("outcome"))
-    changed = _CHANGED_FROM.search(scan, max(clause_start, estimate.anchor_start - 60), estimate.anchor_start)
-    if changed:  # "left ventricular ejection fraction increased from 0.26 to 0.31": the subject that changed
-        subject = _phrase_before(scan, changed.start(), clause_start) or ""
-        found.append(re.split(r"\b(?:groups?|arms?)\s+", subject)[-1])  # "in the A group LVEF increased from"
+    lead = list(_FOR_LEAD.finditer(scan, clause_start, estimate.anchor_start))
+    if lead and not re.search(r"\.\s", scan[lead[-1].end() : estimate.anchor_start]):
+        found.append(lead[-1].group("outcome"))  # "; for cancer deaths, 156 (3.3%) vs 178 (3.7%)"
     named = [phrase for phrase in map(clean_outcome, found) if phrase]
     if not named and partner:
         # "... had X (19.5%) compared with 6.9% in the other arm": the value compared with is of the same outcome
@@ -804,6 +870,13 @@ _SUBJECT_TAIL = re.compile(
 )
 
 
+_REPORTED_THAT = re.compile(
+    r"(?i)\b(?:showed|shows|demonstrated|found|revealed|indicated|suggested|confirmed|observed|noted)\s+that\s+"
+)
+_ADVERB_END = re.compile(
+    r"(?i)(?:\s+(?:significantly|slightly|markedly|substantially|statistically|also|further|consistently|similarly"
+    r"|greatly|modestly|gradually|rapidly|steadily|all))+$"
+)
 _ARM_LEAD = re.compile(rf"(?i)^(?:in|among|for|within)\s+{_ARM}\s+(?=[A-Za-z])")
 
 
@@ -823,9 +896,18 @@ def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
     if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
         return None  # the subject of an association is the exposure
-    if _ARMS_IN_SUBJECT.search(subject.group("outcome")):
+    phrase = subject.group("outcome")
+    respective = re.match(r"(?i)(?:the\s+)?respective\s+(?=\S)", phrase)
+    if respective and not re.search(r"(?i)\b(?:for|in|among|with|of)\b", phrase):
+        phrase = phrase[respective.end() :]  # "The respective five-year survival rates were 80.4% and 78.7%"
+    elif _ARMS_IN_SUBJECT.search(phrase):
         return None  # "the respective event rates for A and B were 1.3% and 1.1% for mortality": "for X" names it
-    phrase = _ARM_LEAD.sub("", subject.group("outcome"))  # "In the coached group reading speed increased"
+    # "the study showed that insertion time was reduced": the subject of the reported clause
+    phrase = _REPORTED_THAT.split(phrase)[-1]
+    phrase = _ARM_LEAD.sub("", phrase)  # "In the coached group reading speed increased"
+    phrase = re.sub(r"\s*\([^()]{13,}\)", "", phrase)  # "sponge weight (total suture line bleeding)": a gloss
+    phrase = _ADVERB_END.sub("", phrase)  # "Endothelial function significantly improved"
+    phrase = _shortened(phrase)
     while True:  # "the relapse rate in the tapering group", "the insulin dose after 24 weeks of treatment"
         stripped = _SUBJECT_TAIL.sub("", phrase)
         if stripped == phrase:
