@@ -45,8 +45,8 @@ def train_texts(shared: Path) -> list:
     for ann in sorted((shared / "data/evidence_outcomes/consensus").glob("*.ann")):
         if ann.stem in weng_dev or hash_split(ann.stem, dev=(0,), test=()) == "dev":
             continue
-        from extractor.training.outcome_spans import brat_spans
         from extractor.training.outcome_scorer import Text
+        from extractor.training.outcome_spans import brat_spans
 
         text = ann.with_suffix(".txt").read_text(encoding="utf-8")
         spans = brat_spans(ann, frozenset({"Outcome"}))
