@@ -16,7 +16,6 @@ from .units.segment import UnitRange, given_values, study_units
 from .units.tables import header_spans
 from .version import code_version, extraction_version  # noqa: F401  (named here for older importers)
 
-
 EXTRACTION_VERSION = code_version()  # importers of this module load the extraction code anyway
 
 _ABSTRACT_SCOPE_MIN = 400  # an abstract shorter than this is not trusted to hold the facts
