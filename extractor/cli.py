@@ -405,16 +405,24 @@ cli.add_command(annotations)
 def main() -> None:
     """Console entry point: no traceback reaches the user for a bad input or database."""
     from .errors import ExtractorError
-    from .store import SQLiteError
 
     try:
         cli(standalone_mode=True)
     except ExtractorError as error:
         click.echo(f"error: {error.message}; {error.hint}", err=True)
         sys.exit(2)
-    except SQLiteError as error:
+    except Exception as error:
+        if not _database_error(error):
+            raise
         click.echo(f"error: database: {error}; check the --db file is an extractor database and not in use", err=True)
         sys.exit(2)
+
+
+def _database_error(error: Exception) -> bool:
+    """Whether the error came from the database. The store (and sqlite_utils, numpy below it) is not imported to
+    ask: ``--help`` and commands that never open a database start without it, and only the store opens one."""
+    store = sys.modules.get(f"{__package__}.store")
+    return store is not None and isinstance(error, store.SQLiteError)
 
 
 from .cli_synthesis import synthesize  # noqa: E402  (its heavy imports are inside the command)

@@ -3,6 +3,10 @@
 A study entry holds ``label`` and then each registered field's entry under its record key
 (``design``, ``sample_size``, ``outcomes``, ``effects``, ``registrations``, and any field a user
 registers), in registry order.
+
+The field registry (which imports every field's rules) is imported when a record is built, not with this module:
+workers build the records of what they extract, so the parent of a worker pool imports it only when it writes
+a stored record again (corrected, or unchanged since an earlier run).
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from .extract.fields import specs
 from .types import Document, ExtractedValue, StudyUnit
 
 
 def interchange_record(document: Document, studies: list[StudyUnit] | None = None) -> dict[str, Any]:
     """The FORMAT.md record of a document from its study units' chosen values."""
+    from .extract.fields import specs
+
     if not studies:
         empty: dict[str, Any] = {"label": None}
         for spec in specs():
@@ -39,6 +44,8 @@ def chosen_by_field(unit: StudyUnit) -> dict[str, list[ExtractedValue]]:
 
 def study_record(unit: StudyUnit, multi: bool) -> dict[str, Any]:
     """One entry of ``studies``."""
+    from .extract.fields import specs
+
     chosen = chosen_by_field(unit)
     record: dict[str, Any] = {"label": unit.label if multi else None}
     for spec in specs():

@@ -21,7 +21,6 @@ from rich.text import Text
 
 from .batch.options import Progress as ProgressCallbacks
 from .batch.options import RunSummary
-from .extract.fields import spec_of
 from .types import Document, ExtractedValue, Failure, StudyUnit
 
 
@@ -137,6 +136,8 @@ _SPAN_STYLES = {"title": "bold magenta", "abstract": "", "registration": "black 
 
 def _style(kind: str) -> str:
     """The style of an evidence span: a registered field's own, else that of a title or identifier."""
+    from .extract.fields import spec_of  # the field registry loads every field's rules: only when showing
+
     try:
         return spec_of(kind).style
     except KeyError:
@@ -144,6 +145,8 @@ def _style(kind: str) -> str:
 
 
 def _value_text(value: ExtractedValue) -> str:
+    from .extract.fields import spec_of
+
     try:
         return spec_of(value.field).show(value)
     except KeyError:  # a field stored by an extension that is not registered now

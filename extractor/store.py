@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import ExtractorError
-from .extract.choice import apply_corrections
 from .types import (
     Correction,
     Document,
@@ -585,7 +584,11 @@ class Store:
     def studies(self, doc_id: str) -> list[StudyUnit]:
         """A document's study units with every stored value; annotators' corrections are applied on top."""
         units = self.machine_studies(doc_id)
-        return apply_corrections(units, self.corrections(doc_id)) if units else units
+        if not units:
+            return units
+        from .extract.choice import apply_corrections  # the extraction code, only when a study is read back
+
+        return apply_corrections(units, self.corrections(doc_id))
 
     def machine_studies(self, doc_id: str) -> list[StudyUnit]:
         """A document's study units with the values extraction stored, before any correction."""

@@ -221,3 +221,23 @@ def test_a_dask_worker_killed_mid_run_costs_no_file_and_the_run_is_complete(tmp_
     assert set(result["failures_by_kind"]) <= {"crash"}
     assert result["runs"][-1]["status"] == "complete"
     assert result["first"]["exit"] == (1 if result["failures_by_kind"] else 0)
+
+
+def test_close_stops_a_worker_whose_ready_is_not_read_yet_and_does_not_wait_for_one_still_starting() -> None:
+    # A worker that finished its batch sends Ready after its last TaskDone; when the pool closes between the two,
+    # the stop message must still reach it (it used to be left to the 5 s terminate, now and then, at run end).
+    pool = local.Pool(options(), 1, lambda notice: None)
+    pool.spawn()
+    worker = next(iter(pool.workers.values()))
+    assert worker.results.poll(GUARD_SECONDS), "the worker never started"
+    pool.absorb(worker, worker.results.recv())  # its first Ready
+    assert worker.ready and worker.was_ready
+    pool.send(worker, [])  # an empty batch: it runs nothing, then sends Ready again
+    assert worker.results.poll(GUARD_SECONDS)
+    assert not worker.ready and not worker.held  # its Ready waits unread on the pipe
+    pool.spawn()  # a second worker, closed while it is still starting (never ready)
+    starting = [w for w in pool.workers.values() if w is not worker][0]
+    process, fresh = worker.process, starting.process
+    pool.close()
+    assert process.exitcode == 0  # it read the stop message and returned; not terminated (-SIGTERM)
+    assert fresh.exitcode is not None and not fresh.is_alive()

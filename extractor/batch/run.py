@@ -15,7 +15,7 @@ from typing import TextIO
 
 from .. import __version__
 from ..errors import ExtractorError
-from ..extract.document import extraction_version
+from ..extract.version import extraction_version
 from ..interchange import interchange_record, write_jsonl_line
 from ..readers import detect_format
 from ..store import Store

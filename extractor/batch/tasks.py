@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ExtractorError, LimitExceeded
-from ..extract.document import extract_document, extraction_version
+from ..extract.version import extraction_version
 from ..identifiers import attach_identifiers
 from ..interchange import interchange_record
 from ..readers import detect_format, doc_stem, read_path
@@ -107,7 +107,13 @@ def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int,
 
 
 def process_document(document: Document, use_models: bool = True) -> tuple[Document, list[StudyUnit]]:
-    """Everything done to one document after reading: field extraction of its study units."""
+    """Everything done to one document after reading: field extraction of its study units.
+
+    The extraction code (spaCy, every field's rules) is imported here, in the process that extracts, not by the
+    parent of a worker pool, which only plans tasks and writes their records.
+    """
+    from ..extract.document import extract_document
+
     return document, extract_document(document, use_models=use_models)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any, TextIO
 
-from ..extract.document import extraction_version
+from ..extract.version import extraction_version
 from ..interchange import interchange_record, write_jsonl_line
 from ..store import PreparedRecord, Store, record_file
 from ..types import Failure

@@ -14,38 +14,10 @@ from .registry import UnitContext
 from .thresholds import thresholds
 from .units.segment import UnitRange, given_values, study_units
 from .units.tables import header_spans
+from .version import code_version, extraction_version  # noqa: F401  (named here for older importers)
 
+EXTRACTION_VERSION = code_version()  # importers of this module load the extraction code anyway
 
-def _code_version() -> str:
-    """A version that changes whenever extraction code, lexicons or trained models change, so re-runs redo
-    stale records."""
-    import hashlib
-    from pathlib import Path
-
-    from ..models.paths import models_root, trained_files
-
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha1()
-    code = sorted([*package.glob("extract/**/*.py"), *(p for p in package.glob("data/*") if p.is_file()),
-                   package / "textlayer.py",
-                   *package.glob("models/*.py")])
-    # the trained files follow the code, named below the models folder wherever it is installed
-    for path in code:
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    root = models_root()
-    for path in trained_files():
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
-
-
-EXTRACTION_VERSION = _code_version()
-
-
-def extraction_version(use_models: bool = True) -> str:
-    """The version stored with records: rules-only records differ from records made with models."""
-    return EXTRACTION_VERSION if use_models else f"{EXTRACTION_VERSION}+rules-only"
 _ABSTRACT_SCOPE_MIN = 400  # an abstract shorter than this is not trusted to hold the facts
 
 

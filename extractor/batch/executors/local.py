@@ -374,11 +374,21 @@ class Pool:
                 end.close()
 
     def close(self) -> None:
-        """Stop every worker: a stop message, then a terminate, then a kill; none is left behind."""
+        """Stop every worker: a stop message, then a terminate, then a kill; none is left behind.
+
+        A worker holding no task gets the stop message even when its Ready is not read yet (it sent it after its
+        last TaskDone, and reads the stop message next): waiting for a Ready the pool had not read kept a run
+        of small files waiting 5 s for the terminate, now and then. A worker still starting holds nothing and
+        has done nothing: it is terminated at once rather than waited for while it imports and loads models.
+        """
         for worker in self.workers.values():
-            if worker.ready and not worker.held:
+            if worker.held:
+                continue
+            if worker.was_ready:
                 with contextlib.suppress(BrokenPipeError, OSError):
                     worker.tasks.send(None)
+            else:
+                worker.process.terminate()
         deadline = time.monotonic() + 5
         for worker in self.workers.values():
             worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
