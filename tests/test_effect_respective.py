@@ -139,3 +139,17 @@ def test_time_points_in_a_respectively_list_are_not_effects():
         "Between-group differences at the first visit and the visits of 7 and 14 respectively were checked."
     )
     assert effects_of(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coached mothers reported less worry (P = .007) and low mood (P = .02) than controls "
+        "(d = 0.30 and d = 0.45, respectively).",
+        "Coached mothers reported less worry (WQ-12) and low mood (LMS) than controls "
+        "(d = 0.30 and d = 0.45, respectively).",
+    ],
+    ids=["p-values", "instruments"],
+)
+def test_a_list_whose_items_carry_their_own_brackets_still_gives_each_value_its_outcome(text: str) -> None:
+    assert outcomes_of(text) == ["worry", "low mood"]

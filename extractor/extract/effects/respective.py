@@ -37,6 +37,7 @@ _MODIFIER = re.compile(
     r"|upper|lower|left|right|acute|chronic|verbal|performance)$"
 )
 _CONJUNCTION = frozenset({"and", "or", "&"})
+_ITEM_BRACKET = re.compile(r"\s*[(\[][^()\[\]]{1,60}[)\]]")
 _DETERMINERS = frozenset({"the", "a", "an", "their", "its", "both", "his", "her", "each"})
 _VERB_ENDINGS = ("ed", "ly", "ing")
 _KEPT_DROP_WORDS = frozenset(
@@ -244,6 +245,9 @@ def respective_outcomes(
                 bracket = enclosing_bracket(scan, first, sentence_start, past_abbreviations=True)
                 before = scan[sentence_start : bracket if bracket is not None else first]
                 before = strip_qualifiers(re.split(r";", before)[-1].rstrip())  # "... anxiety at 6 months ("
+                # an item's own bracket (its p, its instrument) is no part of the list: "anxiety (P = .007) and
+                # depression (P = .02) than controls (d = 0.30 and 0.45, respectively)"
+                before = _ITEM_BRACKET.sub("", before)
                 names = _list_before(before)
                 if names is not None:
                     break
