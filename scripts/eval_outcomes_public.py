@@ -34,9 +34,9 @@ sys.path.insert(0, str(REPO))
 from extractor.evaluation import outcome_names_score as score  # noqa: E402
 from extractor.evaluation import reliability_lines  # noqa: E402
 from extractor.training.outcome_scorer import (  # noqa: E402
-    EBM_POOL,
     EBM_TEST,
     conll_texts,
+    ebm_dev_texts,
     ei_texts,
     weng_texts,
 )
@@ -83,8 +83,7 @@ def dev_figures(data: Path, use_models: bool, dump: Any) -> int:
     """The public dev texts: EBM-NLP's crowd-labelled documents and the Weng lab consensus abstracts that the
     outcome-span tagger held out (its dev documents), both marked exhaustively. Changes are checked here; the
     test figures are taken at the end."""
-    held_out = {t.doc_id for t in conll_texts(data / EBM_TEST, "test")}
-    ebm = [t for t in conll_texts(data / EBM_POOL, None) if t.split == "dev" and t.doc_id not in held_out]
+    ebm = ebm_dev_texts(data)
     weng = list(weng_texts(data))
     for title, texts in (("EBM-NLP dev (crowd-labelled)", ebm), ("Weng lab consensus dev", weng)):
         figures = score(texts, use_models, dump)

@@ -34,8 +34,7 @@ sys.path.insert(0, str(REPO))
 from extractor.evaluation import reported_outcomes  # noqa: E402
 from extractor.training.outcome_scorer import (  # noqa: E402
     EBM_POOL,
-    EBM_TEST,
-    conll_texts,
+    ebm_dev_texts,
     fold,
     items_of,
     names_match,
@@ -92,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from extractor.models.outcome_spans import load_model
 
-    held_out = {t.doc_id for t in conll_texts(data / EBM_TEST, "test")}
-    texts = [t for t in conll_texts(data / EBM_POOL, None) if t.split == "dev" and t.doc_id not in held_out]
+    texts = ebm_dev_texts(data)
     texts += list(weng_texts(data))
     model = load_model()
     reported_kinds: Counter[str] = Counter()

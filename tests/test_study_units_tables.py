@@ -4,6 +4,7 @@ the cells of results tables. All text here is written for these tests."""
 from __future__ import annotations
 
 import pytest
+from pdf_pages import Rule, Text, page_pdf
 
 from extractor.extract.document import extract_document
 from extractor.extract.effects.tables import table_estimates
@@ -371,39 +372,17 @@ def test_a_screening_table_without_a_study_column_is_still_refused(tmp_path) -> 
 
 def _ruled_table_pdf(caption: str, rows: list[list[str]], prose: str) -> bytes:
     """A one-page PDF (Helvetica) with a line of prose, a caption and a table ruled on every cell edge."""
-    ops = [f"BT /F1 10 Tf 50 740 Td ({prose}) Tj ET", f"BT /F1 10 Tf 50 700 Td ({caption}) Tj ET"]
+    texts = [Text(50, 740, prose), Text(50, 700, caption)]
     top, height, widths = 690, 20, [150, 100, 60]
     xs = [50]
     for width in widths:
         xs.append(xs[-1] + width)
     bottom = top - height * len(rows)
-    for index in range(len(rows) + 1):
-        y = top - index * height
-        ops.append(f"{xs[0]} {y} m {xs[-1]} {y} l S")
-    for x in xs:
-        ops.append(f"{x} {top} m {x} {bottom} l S")
-    for r, row in enumerate(rows):
-        for c, cell in enumerate(row):
-            ops.append(f"BT /F1 9 Tf {xs[c] + 4} {top - (r + 1) * height + 6} Td ({cell}) Tj ET")
-    stream = "\n".join(ops).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    rules = [Rule(xs[0], top - i * height, xs[-1], top - i * height) for i in range(len(rows) + 1)]
+    rules += [Rule(x, top, x, bottom) for x in xs]
+    texts += [Text(xs[c] + 4, top - (r + 1) * height + 6, cell, 9)
+              for r, row in enumerate(rows) for c, cell in enumerate(row)]
+    return page_pdf(texts, rules)
 
 
 def test_a_ruled_pdf_table_is_read_as_rows_by_the_table_finder(tmp_path) -> None:

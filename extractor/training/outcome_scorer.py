@@ -240,15 +240,23 @@ def rct_art_texts(shared: Path) -> Iterator[Text]:
             yield Text(key, "rct_art", split, text, [text[s:e] for s, e in spans], spans, others, exhaustive=True)
 
 
+def ebm_dev_texts(shared: Path, test: list[Text] | None = None) -> list[Text]:
+    """EBM-NLP's crowd-labelled documents the outcome-span tagger held out (its dev split), less any document of
+    the expert test split (``test`` when already read)."""
+    if test is None:
+        test = list(conll_texts(Path(shared) / EBM_TEST, "test"))
+    held_out = {t.doc_id for t in test}
+    return [t for t in conll_texts(Path(shared) / EBM_POOL, None) if t.split == "dev" and t.doc_id not in held_out]
+
+
 def load_texts(shared: Path) -> list[Text]:
     shared = Path(shared)
     for path in (EI, EBM_POOL, EBM_TEST, WENG, RCT_ART):
         if not (shared / path).exists():
             raise NoTrainingData(f"{shared / path} not found: pass the folder that holds data/ (--shared)")
     test = list(conll_texts(shared / EBM_TEST, "test"))
-    held_out = {t.doc_id for t in test}
     texts = list(ei_texts(shared))
-    texts += [t for t in conll_texts(shared / EBM_POOL, None) if t.split == "dev" and t.doc_id not in held_out]
+    texts += ebm_dev_texts(shared, test)
     for text in texts:
         if text.source == "ebm":
             text.split = "train"  # the tagger's dev documents train the scorer
