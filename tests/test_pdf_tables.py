@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pdf_pages import Rule, Text, page_pdf, prose_lines, table_rows
 
-from conftest import shared_path
+from conftest import SHARED
 from extractor.extract.document import extract_document
 from extractor.readers import pdf_tables
 from extractor.readers.base import Limits
@@ -185,10 +185,10 @@ def test_cells_set_closer_than_an_em_are_cut_at_the_column_edges() -> None:
     assert len(pdf_tables._pieces(label, [90.0])) == 1
 
 
-SHARED_ARTICLES = shared_path("formats", "pdf_articles")
+SHARED_ARTICLES = SHARED / "formats" / "pdf_articles"  # module level: a path, never a skip
 
 
-@pytest.mark.skipif(not SHARED_ARTICLES.is_dir(), reason="../shared/formats is absent")
+@pytest.mark.skipif(not SHARED_ARTICLES.is_dir(), reason=f"needs ../shared ({SHARED_ARTICLES} not found); set EXTRACTOR_SHARED to its location")
 @pytest.mark.parametrize(
     ("name", "caption", "header"),
     [
