@@ -1,22 +1,31 @@
-"""The design chooser's calibration on public data, with the current rules and the committed model and map.
+"""The design chooser's calibration on public data, with the current rules and the committed model.
 
-Prints, for the design trainer's splits (``extractor.training.design``: the dev and test splits of the
-sources whose labels do not come from the rule cues, and the two halves of the MEDLINE AUROC records),
-the stored confidence's expected calibration error beside what a perfectly calibrated source of the
-same confidences would show at that size (``models.calibration.ece_noise``), the chance such a source
-scores at or under ``--bar``, and the pooled held-out table. Then it asks whether a second map on the
-chosen label's stored confidence, one Platt curve per source (the rules' pick or the model's), would help:
-5-fold cross-validation folded by title over the records the committed map was fitted on (dev and the
-MEDLINE fit half), log loss and ECE of the out-of-fold confidences against leaving them as they are.
-Nothing is written.
+The records are every public record the model was not trained on whose label does not come from the rule
+cues (``extractor.training.design.calibration_rows``: the dev and test splits of the design corpus, MEDLINE
+exports and PubMedQA, and the held-out MEDLINE AUROC records whose publication types give one label).
 
-    .venv/bin/python scripts/eval_design_calibration.py [--shared ../shared] [--bar 0.05]
+1. The committed map (``models/design/calibration.json``) on each group, as it stands: its ``fitted_on``
+   says which groups it saw.
+2. Ways to map the confidences, each judged cross-fitted (5 folds by title: each record's map is fitted on
+   the other folds, and the chooser replays the choice with it, since the map applies to the choice):
+   Platt per source (what the trainer ships), smoothed isotonic curves, and Platt with a second Platt curve
+   per branch (the rules' pick or the model's) on the stored confidence. Accuracy, log loss, Brier and ECE
+   of the out-of-fold confidences; the ECE beside what a perfectly calibrated source would show at that size
+   (``models.calibration.ece_noise``), over all records and by group.
+3. The reliability table of the shipped method, cross-fitted.
+
+``--write`` then refits the shipped map on all the records and rewrites ``calibration.json``, the chooser
+figures of ``metrics.json`` and the card's chooser section (``training.design.refit_calibration``); the
+model itself is not retrained. Without it nothing is written.
+
+    .venv/bin/python scripts/eval_design_calibration.py [--shared ../shared] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,100 +33,155 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from extractor.models.calibration import calibration, ece_noise, fit_platt, pooled, reliability  # noqa: E402
+from extractor.models.calibration import (  # noqa: E402
+    Calibration,
+    Curve,
+    calibration,
+    ece_noise,
+    fit_isotonic,
+    fit_platt,
+    reliability,
+)
 from extractor.models.design import DEFAULT_PATH  # noqa: E402
 from extractor.models.linear import LinearModel  # noqa: E402
 from extractor.training import design  # noqa: E402
-from extractor.training.common import hash_bucket, hash_split  # noqa: E402
+from extractor.training.common import hash_bucket  # noqa: E402
 
-FOLDS = 5
+FOLDS = design.CROSS_FIT_FOLDS
+Pick = tuple[str | None, float | None]
 
 
-def rows_by_split(shared: Path) -> dict[str, list[design.ChooserRow]]:
-    """The chooser rows of each split, as ``training.design.train`` builds them, on the committed model."""
+def groups_of(shared: Path) -> dict[str, list[design.ChooserRow]]:
+    """The calibration records by group, as ``training.design.refit_calibration`` builds them."""
     held = design.medline_held_out(shared)
     examples, _ = design.load_examples(shared, {r.key for r in held if r.key})
-    model = LinearModel.load(DEFAULT_PATH)
-    rows = {split: design.chooser_rows(model, [e for e in examples[split]
-                                               if e.source.split("/")[0] in design.CALIBRATION_SOURCES])
-            for split in ("dev", "test")}  # fmt: skip
-    medline = design.medline_chooser_rows(model, held)
-    rows["medline_fit"] = [r for r in medline if hash_split(r.key, dev=range(5), test=()) == "dev"]
-    rows["medline"] = [r for r in medline if hash_split(r.key, dev=range(5), test=()) != "dev"]
-    return rows
+    return design.calibration_rows(LinearModel.load(DEFAULT_PATH), examples, held)
 
 
-def picks(rows: list[design.ChooserRow], table, limits) -> list[tuple[str, str, float, bool]]:
-    """(title key, who chose: rule or model, stored confidence, right) of each answered record."""
-    found = []
-    for row in rows:
-        label, confidence = design.simulate_choice(row, table, limits)
-        if label is None:
-            continue
-        by_rule = row.rule is not None and label == row.rule[0] and confidence == table.probability(
-            design.RULE_KIND, row.rule[1])
-        found.append((row.key, "rule" if by_rule else "model", confidence, label == row.label))
-    return found
+def kinds_fitter(fit: Callable[[Sequence[float], Sequence[bool]], Curve]) -> Callable[..., Calibration]:
+    """A map of one curve per source (rules' pick, model's top label), each fitted by ``fit``."""
+
+    def fitter(rows: Sequence[design.ChooserRow]) -> Calibration:
+        ruled = [r for r in rows if r.rule is not None]
+        kinds = {design.MODEL_KIND: fit([r.model[1] for r in rows], [r.model[0] == r.label for r in rows])}
+        if ruled:
+            kinds[design.RULE_KIND] = fit([r.rule[1] for r in ruled], [r.rule[0] == r.label for r in ruled])
+        return Calibration("design", kinds)
+
+    return fitter
 
 
-def log_loss(probabilities: list[float], right: list[bool]) -> float:
-    p = np.clip(np.asarray(probabilities), 1e-4, 1 - 1e-4)
-    y = np.asarray(right, dtype=np.float64)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+def branch(row: design.ChooserRow, label: str | None, table: Calibration) -> str:
+    """Who a pick came from: the rules or the model."""
+    rule_probability = table.probability(design.RULE_KIND, row.rule[1]) if row.rule else None
+    return "rule" if row.rule is not None and label == row.rule[0] and rule_probability is not None else "model"
+
+
+def cross_fit(rows: list[design.ChooserRow], limits: dict[str, float], fitter: Callable[..., Calibration],
+              second: bool = False) -> list[Pick]:
+    """Out-of-fold (label, stored confidence) of each row; ``second``: a Platt curve per branch on the stored
+    confidence, fitted on the training folds' own choices, maps it once more."""
+    picks: list[Pick] = [(None, None)] * len(rows)
+    for fold in range(FOLDS):
+        train = [r for r in rows if hash_bucket(r.key, FOLDS) != fold]
+        table = fitter(train)
+        after: dict[str, Curve] = {}
+        if second:
+            chosen = [(r, *design.simulate_choice(r, table, limits)) for r in train]
+            for who in ("rule", "model"):
+                mine = [(c, label == r.label) for r, label, c in chosen if label is not None
+                        and branch(r, label, table) == who]
+                if mine:
+                    after[who] = fit_platt([m[0] for m in mine], [m[1] for m in mine])
+        for k, row in enumerate(rows):
+            if hash_bucket(row.key, FOLDS) == fold:
+                label, confidence = design.simulate_choice(row, table, limits)
+                if label is not None and branch(row, label, table) in after:
+                    confidence = after[branch(row, label, table)](confidence)
+                picks[k] = (label, confidence)
+    return picks
+
+
+def summary(rows: Sequence[design.ChooserRow], picks: Sequence[Pick]) -> dict[str, float]:
+    answered = [(c, label == r.label) for r, (label, c) in zip(rows, picks, strict=True) if label is not None]
+    p = np.clip([a[0] for a in answered], 1e-4, 1 - 1e-4)
+    y = np.array([a[1] for a in answered], dtype=np.float64)
+    table = reliability(p, y)
+    return {"accuracy": float(np.mean([label == r.label for r, (label, _) in zip(rows, picks, strict=True)])),
+            "answered": len(answered), "log_loss": float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))),
+            "brier": float(np.mean((p - y) ** 2)), "ece": table["ece"], "table": table}  # fmt: skip
+
+
+def ece_line(name: str, table: dict) -> str:
+    noise = ece_noise(table, draws=20000)
+    return (f"{name}: {table['n']} answered, ECE {table['ece']:.3f} (perfectly calibrated: {noise['calibrated_mean']:.3f}"
+            f" on average, {noise['calibrated_p95']:.3f} at the 95th percentile; bootstrap 90% "
+            f"{noise['bootstrap_low']:.3f}-{noise['bootstrap_high']:.3f})")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--bar", type=float, default=0.05, help="the ECE asked for")
+    parser.add_argument("--write", action="store_true", help="refit the map on all records and write it")
     args = parser.parse_args(argv)
     from extractor.extract.thresholds import thresholds
 
-    table = calibration("design")
-    if table is None or not (args.shared / design.MEDLINE_HELD_OUT).is_file():
-        print("no models/design/calibration.json, or no MEDLINE records under --shared", file=sys.stderr)
+    if not (args.shared / design.MEDLINE_HELD_OUT).is_file():
+        print(f"no MEDLINE records under {args.shared}: pass --shared", file=sys.stderr)
         return 2
     limits = {k: float(v) for k, v in thresholds().items() if k.startswith("design_")}
-    rows = rows_by_split(args.shared)
-    tables = {}
-    for split, split_rows in rows.items():
-        found = picks(split_rows, table, limits)
-        tables[split] = reliability([f[2] for f in found], [f[3] for f in found])
-        noise = ece_noise(tables[split], draws=20000)
-        fitted = " (the map was fitted on it)" if split in ("dev", "medline_fit") else " (held out)"
-        print(f"{split}{fitted}: {len(split_rows)} records, {tables[split]['n']} answered, accuracy "
-              f"{np.mean([f[3] for f in found]):.3f}, ECE {tables[split]['ece']:.3f}; perfectly calibrated: "
-              f"{noise['calibrated_mean']:.3f} on average, {noise['calibrated_p95']:.3f} at the 95th percentile; "
-              f"bootstrap 90% {noise['bootstrap_low']:.3f}-{noise['bootstrap_high']:.3f}")
-        by = {who: [f for f in found if f[1] == who] for who in ("rule", "model")}
-        print("    " + "; ".join(f"{who} chose {len(v)}: mean confidence {np.mean([f[2] for f in v]):.3f}, share "
-                                  f"right {np.mean([f[3] for f in v]):.3f}" for who, v in by.items() if v))
-        counts = np.array([b["n"] for b in tables[split]["bins"]])
-        means = np.array([b["confidence"] for b in tables[split]["bins"]])
-        draws = np.random.default_rng(0).binomial(counts, means, size=(20000, len(counts)))
-        under = float(((np.abs(draws - counts * means).sum(axis=1) / counts.sum()) <= args.bar).mean())
-        print(f"    a perfectly calibrated source of these confidences scores ECE <= {args.bar} in {under:.1%} of draws")
-    both = pooled([tables["test"], tables["medline"]])
-    noise = ece_noise(both, draws=20000)
-    print(f"held-out pooled (test + medline): {both['n']} answered, ECE {both['ece']:.3f}; perfectly calibrated: "
-          f"{noise['calibrated_mean']:.3f} on average, {noise['calibrated_p95']:.3f} at the 95th percentile")
-    # a second map on the stored confidence, per source, by 5-fold CV over the map's own fitting records
-    fit_rows = picks(rows["dev"] + rows["medline_fit"], table, limits)
-    out_of_fold: list[float] = []
-    right: list[bool] = []
-    for fold in range(FOLDS):
-        train = [f for f in fit_rows if hash_bucket(f[0], FOLDS) != fold]
-        curves = {who: fit_platt([f[2] for f in train if f[1] == who], [f[3] for f in train if f[1] == who])
-                  for who in ("rule", "model")}  # fmt: skip
-        for f in fit_rows:
-            if hash_bucket(f[0], FOLDS) == fold:
-                out_of_fold.append(curves[f[1]](f[2]))
-                right.append(f[3])
-    stored = [f[2] for f in fit_rows]
-    truth = [f[3] for f in fit_rows]
-    print(f"a second map per source on the stored confidence, {FOLDS}-fold CV by title over the {len(fit_rows)} "
-          f"fitting records: log loss {log_loss(out_of_fold, right):.4f} against {log_loss(stored, truth):.4f} "
-          f"unchanged; ECE {reliability(out_of_fold, right)['ece']:.3f} against {reliability(stored, truth)['ece']:.3f}")
+    groups = groups_of(args.shared)
+    everything = [r for rows in groups.values() for r in rows]
+    committed = calibration("design")
+    if committed is not None:
+        print("1. the committed map, as it stands (see calibration.json's fitted_on for what it saw)")
+        for group, rows in [*groups.items(), ("all", everything)]:
+            found = summary(rows, [design.simulate_choice(r, committed, limits) for r in rows])
+            print("   " + ece_line(f"{group}, {len(rows)} records, accuracy {found['accuracy']:.3f}", found["table"]))
+    anchors = design.choice_anchors(committed, limits) if committed is not None else None
+    through = (lambda rows: design.fit_chooser_calibration(rows, anchors)) if anchors else None
+    methods: dict[str, tuple[Callable[..., Calibration], bool]] = {
+        **({"Platt per source, the committed map's floor points kept (shipped)": (through, False)}
+           if through else {}),
+        "Platt per source, free": (kinds_fitter(fit_platt), False),
+        "isotonic, smoothing 1, blocks of 1+": (kinds_fitter(lambda x, y: fit_isotonic(x, y, 1.0, 1)), False),
+        "isotonic, smoothing 2, blocks of 5+": (kinds_fitter(lambda x, y: fit_isotonic(x, y, 2.0, 5)), False),
+        "isotonic, smoothing 5, blocks of 10+": (kinds_fitter(lambda x, y: fit_isotonic(x, y, 5.0, 10)), False),
+        "isotonic, smoothing 10, blocks of 20+": (kinds_fitter(lambda x, y: fit_isotonic(x, y, 10.0, 20)), False),
+        "Platt, then Platt per branch on the stored confidence": (kinds_fitter(fit_platt), True),
+    }
+    if anchors:
+        print(f"   the committed map meets the floors at raw "
+              + ", ".join(f"{kind} {raw:.4f} (-> {floor:g})" for kind, (raw, floor) in anchors.items()))
+    print(f"2. cross-fitted ({FOLDS} folds by title) over all {len(everything)} records "
+          f"({', '.join(f'{g} {len(r)}' for g, r in groups.items())})")
+    shipped: list[Pick] = []
+    before = [design.simulate_choice(r, committed, limits) if committed is not None else (None, None)
+              for r in everything]  # fmt: skip
+    for name, (fitter, second) in methods.items():
+        picks = cross_fit(everything, limits, fitter, second)
+        found = summary(everything, picks)
+        same = sum(p == q for p, q in zip((label for label, _ in picks), (label for label, _ in before), strict=True))
+        print(f"   {name}: accuracy {found['accuracy']:.3f}, answered {found['answered']}, log loss "
+              f"{found['log_loss']:.4f}, Brier {found['brier']:.4f}, ECE {found['ece']:.3f}; "
+              f"label as the committed map's on {same} of {len(everything)}")
+        if not shipped:
+            shipped = picks
+    print(f"3. the shipped method ({next(iter(methods))}), cross-fitted")
+    print("   " + ece_line(f"all, {len(everything)} records", summary(everything, shipped)["table"]))
+    first = 0
+    for group, rows in groups.items():
+        found = summary(rows, shipped[first : first + len(rows)])
+        first += len(rows)
+        print("   " + ece_line(f"{group}, {len(rows)} records, accuracy {found['accuracy']:.3f}", found["table"]))
+    print("   bin        n   confidence  accuracy")
+    for row in summary(everything, shipped)["table"]["bins"]:
+        print(f"   {row['low']:.1f}-{row['high']:.1f} {row['n']:5d}   {row['confidence']:.3f}       {row['accuracy']:.3f}")
+    if args.write:
+        chooser = design.refit_calibration(args.shared, DEFAULT_PATH)
+        crossed = chooser.get("cross_fitted", {})
+        print(f"wrote {DEFAULT_PATH}: calibration.json, metrics.json (chooser), MODEL_CARD.md (chooser section); "
+              f"cross-fitted ECE {crossed.get('reliability', {}).get('ece')}", file=sys.stderr)
     return 0
 
 

@@ -41,6 +41,16 @@ class Curve:
     def as_json(self) -> dict[str, list[float]]:
         return {"x": [round(float(v), 4) for v in self.x], "y": [round(float(v), 4) for v in self.y]}
 
+    def inverse(self, probability: float) -> float:
+        """The raw confidence the curve maps to ``probability`` (the first, where the curve is flat there)."""
+        x, y = np.asarray(self.x), np.asarray(self.y)
+        if probability <= y[0]:
+            return float(x[0])
+        if probability >= y[-1]:
+            return float(x[-1])
+        k = int(np.searchsorted(y, probability, side="left"))  # y[k - 1] < probability <= y[k]
+        return float(x[k - 1] + (x[k] - x[k - 1]) * (probability - y[k - 1]) / (y[k] - y[k - 1]))
+
 
 def fit_isotonic(raw: Sequence[float], right: Sequence[bool], smoothing: float = 1.0, min_count: int = 1) -> Curve:
     """Pool-adjacent-violators on (raw confidence, right or wrong), blocks of fewer than ``min_count``
@@ -100,6 +110,20 @@ def fit_platt(raw: Sequence[float], right: Sequence[bool], knots: int = 41, ridg
     grid = np.linspace(0.0, 1.0, knots)
     values = 1.0 / (1.0 + np.exp(-(weights[0] * _logit(grid) + weights[1])))
     return Curve(tuple(float(v) for v in grid), tuple(float(v) for v in values))
+
+
+FLOOR_GAP = 0.001  # below a kept floor a curve stays this far under it: stored confidences are rounded to 3 places
+
+
+def keep_floor(curve: Curve, raw: float, floor: float) -> Curve:
+    """``curve`` changed as little as possible so that the raw confidences that reach ``floor`` are exactly those
+    from ``raw`` up: under ``raw`` it is held at most ``floor - FLOOR_GAP``, from ``raw`` on at least ``floor``.
+    A refitted curve then passes a floor (read on its probability) for the same candidates as the curve the
+    floor was tuned with, which met it at ``raw``."""
+    below = raw - 1e-4  # knots are stored to 4 places; raw confidences have 3
+    xs = sorted({*(x for x in curve.x if not below <= x <= raw), below, raw})
+    ys = [min(curve(x), floor - FLOOR_GAP) if x < raw else max(curve(x), floor) for x in xs]
+    return Curve(tuple(xs), tuple(ys))
 
 
 def _logit(x: np.ndarray) -> np.ndarray:
