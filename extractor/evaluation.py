@@ -343,6 +343,9 @@ def public_reliability(models: Path | None = None) -> str:
         held_out = {}
         for split, figures in (metrics.get("chooser") or {}).items():
             if isinstance(figures, dict) and "reliability" in figures:
+                if figures.get("cross_fitted"):  # every record judged by a calibration fitted without it
+                    lines += _cross_fitted_lines(metrics_file.parent.name, figures)
+                    continue
                 fitted = " (the calibration was fitted on it)" if figures.get("calibration_fitted") else " (held out)"
                 lines.append(f"{metrics_file.parent.name} chooser, public {split}{fitted}: accuracy "
                              f"{figures['accuracy']:.3f} over {figures['records']} records, coverage "
@@ -354,6 +357,27 @@ def public_reliability(models: Path | None = None) -> str:
             lines += reliability_lines(f"{metrics_file.parent.name} chooser, public held-out {' + '.join(held_out)} "
                                        "pooled, stored confidence", pooled(list(held_out.values())))
     return "\n".join(lines)
+
+
+def _cross_fitted_lines(name: str, figures: dict[str, Any]) -> list[str]:
+    """A cross-fitted chooser figure (``training.design.chooser_report``): over all its records, then by group."""
+    from .models.calibration import ece_noise
+
+    extra = (", the train split's records judged by models refitted without their fold"
+             if figures.get("train_folds") else "")  # fmt: skip
+    lines = [f"{name} chooser, public held out, cross-fitted ({figures['cross_fitted']} folds by title: each record's "
+             f"stored confidence from a calibration fitted on the other folds{extra}): accuracy "
+             f"{figures['accuracy']:.3f} over {figures['records']} records, coverage {figures['coverage']:.3f}"]
+    lines += reliability_lines("  stored confidence", figures["reliability"])
+    parts = [*(figures.get("groups") or {}).items()]
+    if figures.get("train_folds"):  # by source as well: the sources differ in design mix
+        parts += [(f"source {source}", part) for source, part in (figures.get("sources") or {}).items()]
+    for group, part in parts:
+        noise = ece_noise(part["reliability"])
+        lines.append(f"  of which {group}: {part['reliability']['n']} answered, accuracy {part['accuracy']:.3f}, ECE "
+                     f"{part['reliability']['ece']:.3f} (perfectly calibrated: {noise['calibrated_mean']:.3f} on "
+                     f"average, up to {noise['calibrated_p95']:.3f} in 95% of draws)")
+    return lines
 
 
 def reported_outcome_values(text: str, name: str, use_models: bool = True) -> dict[str, ExtractedValue]:

@@ -14,11 +14,16 @@ exports and PubMedQA, and the held-out MEDLINE AUROC records whose publication t
    (``models.calibration.ece_noise``), over all records and by group.
 3. The reliability table of the shipped method, cross-fitted.
 
-``--write`` then refits the shipped map on all the records and rewrites ``calibration.json``, the chooser
-figures of ``metrics.json`` and the card's chooser section (``training.design.refit_calibration``); the
-model itself is not retrained. Without it nothing is written.
+4. With ``--train-folds``: the train split's records of those sources too, each judged by a model refitted on
+   the train split without its fold (``training.design.fold_model_rows``; a few minutes), the shipped method
+   cross-fitted over them and the records above, by group and by source.
 
-    .venv/bin/python scripts/eval_design_calibration.py [--shared ../shared] [--write]
+``--write`` then refits the shipped map on the records of 1-3 and rewrites ``calibration.json``, the chooser
+figures of ``metrics.json`` and the card's chooser section (``training.design.refit_calibration``; with
+``--train-folds``, the figure of 4 is written too); the model itself is not retrained. Without it nothing is
+written.
+
+    .venv/bin/python scripts/eval_design_calibration.py [--shared ../shared] [--train-folds] [--write]
 """
 
 from __future__ import annotations
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--write", action="store_true", help="refit the map on all records and write it")
+    parser.add_argument("--train-folds", action="store_true",
+                        help="also judge the train split's calibration-source records by models refitted without "
+                             "their fold, and cross-fit the shipped map over them too (a few minutes)")
     args = parser.parse_args(argv)
     from extractor.extract.thresholds import thresholds
 
@@ -151,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         "Platt, then Platt per branch on the stored confidence": (kinds_fitter(fit_platt), True),
     }
     if anchors:
-        print(f"   the committed map meets the floors at raw "
+        print("   the committed map meets the floors at raw "
               + ", ".join(f"{kind} {raw:.4f} (-> {floor:g})" for kind, (raw, floor) in anchors.items()))
     print(f"2. cross-fitted ({FOLDS} folds by title) over all {len(everything)} records "
           f"({', '.join(f'{g} {len(r)}' for g, r in groups.items())})")
@@ -177,11 +185,27 @@ def main(argv: list[str] | None = None) -> int:
     print("   bin        n   confidence  accuracy")
     for row in summary(everything, shipped)["table"]["bins"]:
         print(f"   {row['low']:.1f}-{row['high']:.1f} {row['n']:5d}   {row['confidence']:.3f}       {row['accuracy']:.3f}")
-    if args.write:
-        chooser = design.refit_calibration(args.shared, DEFAULT_PATH)
-        crossed = chooser.get("cross_fitted", {})
-        print(f"wrote {DEFAULT_PATH}: calibration.json, metrics.json (chooser), MODEL_CARD.md (chooser section); "
-              f"cross-fitted ECE {crossed.get('reliability', {}).get('ece')}", file=sys.stderr)
+    if args.write:  # refit on all the records and write; the figures printed below are the written ones
+        chooser = design.refit_calibration(args.shared, DEFAULT_PATH, train_folds=args.train_folds,
+                                           progress=lambda line: print(f"   {line}", file=sys.stderr))
+        print(f"wrote {DEFAULT_PATH}: calibration.json, metrics.json (chooser), MODEL_CARD.md (chooser section)")
+        crossed = chooser.get("cross_fitted_with_train_folds")
+    elif args.train_folds:
+        held = design.medline_held_out(args.shared)
+        examples, _ = design.load_examples(args.shared, {r.key for r in held if r.key})
+        extra = design.fold_model_rows(examples, LinearModel.load(DEFAULT_PATH).metadata,
+                                       progress=lambda line: print(f"   {line}", file=sys.stderr))
+        crossed = design.cross_fitted_figures({**groups, "train (fold models)": extra}, limits, FOLDS, anchors)
+    else:
+        crossed = None
+    if crossed:
+        print(f"4. the shipped method cross-fitted over {crossed['records']} records, the train split's records of "
+              "the calibration sources judged by models refitted without their fold")
+        print("   " + ece_line(f"all, {crossed['records']} records", crossed["reliability"]))
+        for kind in ("groups", "sources"):
+            for name, part in crossed[kind].items():
+                print("   " + ece_line(f"{kind[:-1]} {name}, {part['records']} records, accuracy "
+                                       f"{part['accuracy']:.3f}", part["reliability"]))
     return 0
 
 

@@ -17,8 +17,12 @@ Weak labels from the design corpus, the titles of the screening sets and MEDLINE
 ../shared/formats (deciding phrase masked); fitted on train, C and class weighting chosen on dev,
 probabilities calibrated on dev by one temperature; figures on test and the RCT-vs-rest AUROC on
 the held-out robotreviewer MEDLINE records. The chooser's calibration (``calibration.json``: the rules'
-and the model's confidence -> probability of being right, by Platt scaling) is fitted on the dev
-records whose labels do not come from the rule cues, on their unmasked text, and reported on test.
+and the model's confidence -> probability of being right, by Platt scaling) is fitted on every record the
+model was not trained on whose label does not come from the rule cues (dev and test of the design corpus,
+exports and PubMedQA; the MEDLINE records whose publication types give one label), on their unmasked text,
+and reported cross-fitted (5 folds by title: each record judged by curves fitted without it).
+``refit_calibration`` refits it on the committed model alone, keeping the raw points where the curves
+meet the design floors, so that the choices the floors were tuned for stay as they are.
 
 ``main`` rebuilds the model into ``models/design/`` (``DEFAULT_PATH`` of ``extractor.models.design``,
 which loads it) and writes its model card and ``metrics.json``:
@@ -677,11 +681,11 @@ def simulate_choice(row: ChooserRow, table: Any, limits: dict[str, float]) -> tu
     """The label and stored confidence ``extract.choice.choose`` gives a record (the same floors and order)."""
     chosen: tuple[str, float] | None = None
     if row.rule is not None:
-        probability = table.probability(RULE_KIND, row.rule[1])
+        probability = round(table.probability(RULE_KIND, row.rule[1]), 3)  # stored, and read, to 3 places
         if probability >= limits["design_min_confidence"]:
             chosen = (row.rule[0], probability)
     if chosen is None or chosen[1] < limits["design_rule_trusted"]:
-        probability = table.probability(MODEL_KIND, row.model[1])
+        probability = round(table.probability(MODEL_KIND, row.model[1]), 3)
         if probability >= limits["design_model_min_probability"] and (chosen is None or probability > chosen[1]):
             chosen = (row.model[0], probability)
     return chosen if chosen is not None else (None, None)
@@ -740,28 +744,77 @@ def cross_fitted_choices(rows: Sequence[ChooserRow], limits: dict[str, float], f
 
 
 def chooser_report(groups: dict[str, list[ChooserRow]], limits: dict[str, float], folds: int = CROSS_FIT_FOLDS,
-                   anchors: dict[str, tuple[float, float]] | None = None) -> tuple[Any, dict[str, Any]]:
+                   anchors: dict[str, tuple[float, float]] | None = None,
+                   train_folds: list[ChooserRow] | None = None) -> tuple[Any, dict[str, Any]]:
     """The map fitted on every group's rows (through ``anchors``, when given), and its figures: ``cross_fitted``
     (out-of-fold, the honest held-out figure, over all the rows and by group) and each group as fitted
-    (``calibration_fitted``)."""
+    (``calibration_fitted``). ``train_folds`` (``fold_model_rows``): the train split's records judged by fold
+    models; given, ``cross_fitted_with_train_folds`` is the cross-fitted figure over them and the groups (the
+    shipped map is still fitted on the groups alone: their confidences are the committed model's)."""
     everything = [r for rows in groups.values() for r in rows]
     table = fit_chooser_calibration(everything, anchors)
     chooser: dict[str, Any] = {"thresholds": limits}
     if anchors:
         chooser["anchors"] = {kind: list(point) for kind, point in anchors.items()}
-    picks = cross_fitted_choices(everything, limits, folds, anchors)
-    if picks is not None:
-        entry = {**choice_figures(everything, picks), "cross_fitted": folds, "groups": {}}
-        first = 0
-        for group, rows in groups.items():
-            if rows:
-                entry["groups"][group] = choice_figures(rows, picks[first : first + len(rows)])
-            first += len(rows)
+    entry = cross_fitted_figures(groups, limits, folds, anchors)
+    if entry is not None:
         chooser["cross_fitted"] = entry
+    if train_folds:
+        entry = cross_fitted_figures({**groups, "train (fold models)": train_folds}, limits, folds, anchors)
+        if entry is not None:
+            chooser["cross_fitted_with_train_folds"] = {**entry, "train_folds": True}
     for group, rows in groups.items():
         if rows:
             chooser[group] = {**chooser_figures(rows, table, limits), "calibration_fitted": True}
     return table, chooser
+
+
+def cross_fitted_figures(groups: dict[str, list[ChooserRow]], limits: dict[str, float], folds: int = CROSS_FIT_FOLDS,
+                         anchors: dict[str, tuple[float, float]] | None = None) -> dict[str, Any] | None:
+    """``choice_figures`` of the cross-fitted choices over every group's rows, with the figures of each group and of
+    each source (the MEDLINE records apart); None when the rows are too few to fold."""
+    everything = [r for rows in groups.values() for r in rows]
+    picks = cross_fitted_choices(everything, limits, folds, anchors)
+    if picks is None:
+        return None
+    entry = {**choice_figures(everything, picks), "cross_fitted": folds, "groups": {}, "sources": {}}
+    names: list[str] = []
+    first = 0
+    for group, rows in groups.items():
+        if rows:
+            entry["groups"][group] = choice_figures(rows, picks[first : first + len(rows)])
+        first += len(rows)
+        names += ["medline" if group == "medline" else r.source for r in rows]
+    for name in dict.fromkeys(names):
+        index = [k for k, n in enumerate(names) if n == name]
+        entry["sources"][name] = choice_figures([everything[k] for k in index], [picks[k] for k in index])
+    return entry
+
+
+def fold_model_rows(examples: dict[str, list[Example]], settings: dict[str, Any], folds: int = CROSS_FIT_FOLDS,
+                    progress: Any = None) -> list[ChooserRow]:
+    """The train split's records of ``CALIBRATION_SOURCES`` as chooser rows, each judged by a model refitted on the
+    train split without its fold (``settings``: the committed model's C, class weighting, temperature and seed),
+    since the committed model was trained on them. Slow: one fit per fold (about half a minute each)."""
+    from .linear import from_sklearn
+
+    rows: list[ChooserRow] = []
+    for fold in range(folds):
+        train = [e for e in examples["train"] if hash_bucket(e.key, folds) != fold]
+        judged = [e for e in examples["train"] if hash_bucket(e.key, folds) == fold
+                  and e.source.split("/")[0] in CALIBRATION_SOURCES]  # fmt: skip
+        if not train or not judged:
+            continue
+        classifier, vectorizer = _fit(train, float(settings["C"]), bool(settings.get("class_weight")),
+                                      int(settings.get("seed", 0)))  # fmt: skip
+        fitted = from_sklearn(classifier, [("text", vectorizer)])
+        temperature = float(settings.get("temperature", 1.0))
+        model = LinearModel(fitted.classes, fitted.blocks, [], fitted.coef / temperature,
+                            fitted.intercept / temperature, metadata={})  # fmt: skip
+        rows += chooser_rows(model, judged)
+        if progress:
+            progress(f"train fold {fold}: {len(train)} records fitted, {len(judged)} judged")
+    return rows
 
 
 def write_chooser_calibration(out: Path, table: Any, groups: dict[str, list[ChooserRow]]) -> None:
@@ -775,11 +828,14 @@ def write_chooser_calibration(out: Path, table: Any, groups: dict[str, list[Choo
         fitted_on=fitted_on, trainer="extractor.training.design"), indent=1) + "\n", encoding="utf-8")  # fmt: skip
 
 
-def refit_calibration(shared: Path, out: Path = DEFAULT_PATH) -> dict[str, Any]:
+def refit_calibration(shared: Path, out: Path = DEFAULT_PATH, train_folds: bool = False,
+                      progress: Any = None) -> dict[str, Any]:
     """Refit the chooser's calibration of the model in ``out`` without retraining it (after the rules change):
     rewrites ``calibration.json``, the chooser figures of ``metrics.json`` and the card's chooser section;
     returns the new chooser figures. The curves are refitted through the raw points where the map they replace
-    meets the design floors (``choice_anchors``), so the choices the floors were tuned for stay as they are."""
+    meets the design floors (``choice_anchors``), so the choices the floors were tuned for stay as they are.
+    ``train_folds``: also the cross-fitted figure with the train split judged by fold models (``fold_model_rows``;
+    a few minutes)."""
     from ..extract.thresholds import thresholds
 
     out = Path(out)
@@ -796,7 +852,8 @@ def refit_calibration(shared: Path, out: Path = DEFAULT_PATH) -> dict[str, Any]:
         from ..models.calibration import parse
 
         anchors = choice_anchors(parse(json.loads(committed.read_text(encoding="utf-8"))), limits)
-    table, chooser = chooser_report(groups, limits, anchors=anchors)
+    extra = fold_model_rows(examples, model.metadata, progress=progress) if train_folds else None
+    table, chooser = chooser_report(groups, limits, anchors=anchors, train_folds=extra)
     write_chooser_calibration(out, table, groups)
     metrics_path = out / METRICS_FILE
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
@@ -975,6 +1032,24 @@ def _chooser_section(metrics: dict[str, Any]) -> list[str]:
     if crossed:
         lines += ["", "Reliability, all records, cross-fitted (held out):", "",
                   *_reliability_table(crossed["reliability"])]
+    wider = chooser.get("cross_fitted_with_train_folds")
+    if wider:
+        lines += [
+            "",
+            "The records above are mostly MEDLINE's (trials, case reports). The train split's records of "
+            f"{', '.join(CALIBRATION_SOURCES)} (cohort, case-control, cross-sectional and qualitative studies among "
+            "them) can be judged too by models refitted on the train split without their fold (the committed "
+            "model's C, class weighting and temperature; `fold_model_rows`), and the curves cross-fitted over them "
+            f"and the records above (`{RECALIBRATE_COMMAND} --train-folds`; the shipped curves stay fitted on the "
+            "committed model's records alone):",
+            "",
+            "| records | accuracy (null counts wrong) | answered | rules alone | model alone | ECE of the answered "
+            "| ECE of a perfectly calibrated source (mean / 95%) |",
+            "|---|---|---|---|---|---|---|",
+            row("**all, cross-fitted, train split by fold models**", wider),
+            *(row(f"{CHOOSER_GROUPS.get(group, group)}", figures) for group, figures in wider["groups"].items()),
+            *(row(f"source {source}", figures) for source, figures in wider["sources"].items()),
+        ]
     return lines + [""]
 
 
