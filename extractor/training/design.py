@@ -606,8 +606,9 @@ CALIBRATION_FILE_NAME = "calibration.json"
 # lower for the model (0.440 against 0.445-0.446) and close for the rules (0.189 against 0.182-0.202), and
 # an isotonic curve stays flat below its first block (a weak rule cue then borrowed a strong one's 0.90).
 # Re-checked cross-fitted over all 690 calibration records (scripts/eval_design_calibration.py, 2026-12-07):
-# ECE 0.015 for Platt against 0.019-0.030 for smoothed isotonic curves (log loss 0.2688 against 0.2677-0.2756),
-# and a second Platt curve per branch on the stored confidence made it worse (0.026, log loss 0.2815).
+# ECE 0.018 for Platt against 0.020-0.030 for smoothed isotonic curves (log loss 0.2687 against 0.2677-0.2770);
+# a second Platt curve per branch on the stored confidence made it worse (0.026, log loss 0.2814), and so did
+# a one-parameter Platt curve forced through the floors' points (0.041; ``keep_floor`` leaves the fit free).
 CROSS_FIT_FOLDS = 5  # folds of the cross-fitted figure (by title key): each record judged by a map fitted without it
 RULE_KIND, MODEL_KIND = "rule:design", "model:design"
 
@@ -1010,6 +1011,11 @@ def _chooser_section(metrics: dict[str, Any]) -> list[str]:
         "",
         f"- **Refit the curves** on the committed model (after the rules change; nothing is retrained): "
         f"`{RECALIBRATE_COMMAND}`, which prints the comparisons behind the choice of Platt scaling.",
+        *(["- **Floors kept**: refitted, each curve still reaches its floor from the raw confidence where the curve "
+           "it replaced did (" + ", ".join(f"`{kind}` from {point[0]:g} -> {point[1]:g}" for kind, point in
+                                           chooser["anchors"].items())
+           + "; `keep_floor`), so a refit changes stored confidences, not choices: the design thresholds were "
+           "tuned by cross-validation on the dev gold with those."] if chooser.get("anchors") else []),
         "",
         "| records | accuracy (null counts wrong) | answered | rules alone | model alone | ECE of the answered "
         "| ECE of a perfectly calibrated source (mean / 95%) |",
