@@ -523,3 +523,56 @@ def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
 def test_the_clause_subject_before_the_value_is_its_outcome(text, start_text, expected):
     start = text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # a pronoun subject stands for the subject of the clause before it, in the same sentence
+        (
+            "In the mentored group the exclusion rate was 12 % ( 4/33 ), but in the usual-support group it was "
+            "only 23 % ( 7/30 ).",
+            "23 %",
+            "exclusion rate",
+        ),
+        (
+            "Reading speed was 41 words per minute after coaching, whereas without coaching it was 33.",
+            "33",
+            "Reading speed",
+        ),
+        # an existential clause: what a bare count counts
+        (
+            "There were 10 exclusions and 1 expulsion in the usual-support group, as compared with 2 exclusions "
+            "in the mentored group.",
+            "1 expulsion",
+            "expulsion",
+        ),
+        (
+            "There were a total of three exclusions in the mentored group and eight exclusions in the other.",
+            "eight",
+            "exclusions",
+        ),
+        ("There were 12 pupils with school refusal in the usual-support group.", "12", "school refusal"),
+    ],
+)
+def test_outcome_at_reads_pronoun_subjects_and_existential_counts(text, start_text, expected):
+    start = text.index(start_text)
+    value = start_text.split()[0] if start_text[0].isdigit() and " " in start_text else start_text
+    assert outcome_at(text, start, start + len(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text"),
+    [
+        # a pronoun whose subject is in another sentence: no guess
+        ("Exclusions fell in the mentored group. It was 20% in the usual-support group.", "20%"),
+        # a pronoun that is not the subject of a clause after a comma
+        ("After they were given a booklet, 69 percent of the parents remained interested.", "69 percent"),
+        # an existential count of people, or of what only relates to another count
+        ("There were 40 pupils in the mentored group.", "40"),
+        ("There were 5 exclusions ( 3 % ) this year , 2 related to truancy .", "2"),
+    ],
+)
+def test_pronouns_and_counts_that_name_no_outcome_stay_unlinked(text, start_text):
+    start = text.rindex(start_text) if start_text == "2" else text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) is None

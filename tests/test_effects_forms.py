@@ -164,6 +164,7 @@ def test_apa_statistics_with_degrees_of_freedom(text, measure, value, df):
         ("Truancy differed by arm (χ2 = 5.2 (1 df), p = .02).", "chi2", 5.2, [1], 0.02),
         ("Truancy differed by arm (F = 4.1, d.f. = 2, 120, p = .02).", "F", 4.1, [2, 120], 0.02),
         ("Truancy differed by arm (t = 2.3, DF = 48, p = .03).", "t", 2.3, [48], 0.03),
+        ("Truancy differed by arm (F=4.1, d.f.=3/954, P=0.007).", "F", 4.1, [3, 954], 0.007),
         ("Truancy differed by arm (t = 2.3, df = 45.6, p = .03).", "t", 2.3, [45.6], 0.03),
     ],
 )

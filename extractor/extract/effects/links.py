@@ -464,6 +464,20 @@ _THERE_WERE = re.compile(
     r"(?:more|fewer|less|greater|lower|higher|no\s+(?:significant\s+)?differences?\s+in)\s+"
     rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|among|for|between|after|on|during)\b|\s*[,(\[])"
 )
+# "There were a total of three deaths in A and eight deaths in B": an existential clause, and the noun a bare
+# count of it counts
+_THERE_ARE = re.compile(r"(?i)\bthere\s+(?:was|were|is|are|(?:had|have|has)\s+been)\b")
+_BARE_COUNT = re.compile(
+    r"(?i)\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?"
+)
+_COUNTED_NOUN = re.compile(
+    rf"\s+(?:\([^()]{{0,30}}\)\s*)?"
+    # ("12 patients with sepsis": the people counted, then what they had)
+    rf"(?:(?:{_POPULATION_WORDS}|cases)\s+(?:with|who\s+(?:had|developed|experienced))\s+)?"
+    rf"(?!(?:{_POPULATION_WORDS}|cases|events|of|more|fewer|additional|other|related|due|attributed|attributable"
+    rf"|caused|associated)\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
 _ASSOCIATION_WORDS = re.compile(
     r"(?i)(?<![\w-])(?:associated|correlated|linked|related|predicted|predictive)\b"
 )
@@ -795,6 +809,12 @@ def clause_outcomes(
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
+    there = _THERE_ARE.search(scan, clause_start, estimate.anchor_start)
+    if there and _BARE_COUNT.fullmatch(scan, estimate.start, estimate.end):
+        # "There were 10 cerebral infarctions and 1 intracerebral hematoma in A": what the count counts
+        noun = _COUNTED_NOUN.match(scan, estimate.end, ceiling)
+        if noun and not re.search(r"\.\s", scan[there.end() : estimate.start]):
+            found.append(noun.group("outcome"))
     counted = [  # (the count is read past the estimate's start: it may be the estimate)
         match
         for match in _IN_COUNT.finditer(scan, clause_start, min(ceiling, estimate.anchor_start + 60))
@@ -889,14 +909,32 @@ def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
     return max(floor, scan.rfind(";", floor, end) + 1)
 
 
-def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
+# "..., but in the B group it was only 23%": a pronoun standing for the subject of the clause before it
+_PRONOUN_SUBJECT = re.compile(r"(?i)(?:^|\s)(?:it|they)$")
+_CLAUSE_OPENER = re.compile(r"(?i)[\s,]*(?:(?:but|and|whereas|while|although)\b\s*)?")
+
+
+def clause_subject(scan: str, estimate: Estimate, floor: int, pronoun: bool = True) -> str | None:
     """The subject of the clause that states the estimate (``the relapse rate was 12.5% in ...``), unless it is
-    the exposure of an association or only a measure's name."""
+    the exposure of an association or only a measure's name. A pronoun (``it was only 23%``) stands for the
+    subject of the clause before it in the same sentence, never for one in another sentence."""
     clause_start = _clause_start(scan, estimate, floor)
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
     if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
         return None  # the subject of an association is the exposure
     phrase = subject.group("outcome")
+    if _PRONOUN_SUBJECT.search(phrase.strip()):
+        if not pronoun:
+            return None
+        opened = subject.start("outcome")
+        while opened > clause_start and scan[opened - 1] in " ,":
+            opened -= 1  # the earlier clause ends where this one's ", but" begins
+        if _CLAUSE_OPENER.fullmatch(scan, opened, subject.start("outcome")) is None and not re.match(
+            r"(?i)(?:but|and|whereas|while|although)\b", phrase
+        ):
+            return None
+        stand_in = Estimate("other", 0.0, opened, opened, 0.0, "span", Tail(end=opened), {}, opened)
+        return clause_subject(scan, stand_in, floor, pronoun=False) if opened > clause_start else None
     respective = re.match(r"(?i)(?:the\s+)?respective\s+(?=\S)", phrase)
     if respective and not re.search(r"(?i)\b(?:for|in|among|with|of)\b", phrase):
         phrase = phrase[respective.end() :]  # "The respective five-year survival rates were 80.4% and 78.7%"
