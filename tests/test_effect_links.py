@@ -576,3 +576,41 @@ def test_outcome_at_reads_pronoun_subjects_and_existential_counts(text, start_te
 def test_pronouns_and_counts_that_name_no_outcome_stay_unlinked(text, start_text):
     start = text.rindex(start_text) if start_text == "2" else text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # the object of a change verb, with the values bracketed right after it (its people off the end)
+        (
+            "Mentoring reduced school absence in pupils ( 0.53 versus 0.38 , P < .02 ) .",
+            "0.53 versus 0.38",
+            "school absence",
+        ),
+        # ... or after "from"
+        (
+            "Mentoring significantly reduced the exclusion rate from 1.7 % ( 7/417 ) to 0.2 % ( 1/424 ) .",
+            "1.7 % ( 7/417 ) to 0.2 % ( 1/424",
+            "exclusion rate",
+        ),
+        # an arm's phrase before the bracket names no outcome: the value "of" a name is read on
+        (
+            "Fewer pupils were excluded in the mentored group than in the control group ( difference 4 , "
+            "P < 0.01 ; truancy rates of 7 % and 19 % , P = 0.003 ) .",
+            "19 %",
+            "truancy rates",
+        ),
+    ],
+)
+def test_outcome_at_reads_the_object_a_verb_changed(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_an_adverb_after_a_change_verb_is_not_its_object():
+    text = (
+        "Needs of extra tutoring were reduced more significantly in the mentored group compared with those in "
+        "the control group [ 2 ( 1.9 % ) vs 13 ( 11.9 % ) , P < 0.01 ] ."
+    )
+    start = text.index("2 ( 1.9 % )")
+    assert outcome_at(text, start, start + len("2 ( 1.9 % )")) != "in the mentored group compared with those"

@@ -292,9 +292,12 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         after = _POST_OUTCOME.match(scan, estimate.tail.qualifier, limit)
     if after and after.group("preposition") == "on":
         return after.group("outcome").strip(), construct
-    if construct:
+    if construct and clean_outcome(construct):
         return construct, None
+    # (a bracket after an arm, "than in the control group (... ; rates of 7% and 79%", names no outcome: read on)
     changed = _CHANGED_BY.search(scan, max(floor, anchor - 160), bracket if bracket is not None else anchor)
+    if changed and changed.group("bare") is not None and (bracket is None or changed.end() != bracket):
+        changed = None
     if changed and not re.search(r"[;:]", changed.group()):
         # "coaching reduced relapse by 39% (OR = 0.61", "raised attendance by 0.2 SD": the object changed
         phrase = clean_outcome(changed.group("outcome"))
@@ -330,9 +333,15 @@ _CHANGED_BY = re.compile(
     r"(?i)\b(?:reduced|increased|decreased|lowered|raised|improved|cut|shortened|lengthened|prolonged|halved"
     r"|doubled|reduces|increases|improves|lowers|raises)\s+(?:the\s+)?"
     r"(?:(?:risk|odds|rate|rates|likelihood|incidence|number|frequency|severity|duration)\s+(?:of|for)\s+(?:the\s+)?)?"
+    # (not an adverb or a preposition: "were reduced more significantly in the A group compared with those in")
+    r"(?!(?:more|less|\w+ly|in|among|at|after|during|with|for|than|compared)\b)"
     r"(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?:\s+(?:in|among)\s+(?:the\s+)?[^,;:()\[\]=<>\d]{0,40}?"
-    r"(?:population|patients|women|men|children|participants|groups?|subgroups?|cohort|sample))?\s+by\s+(?:(?:about|approximately|nearly|almost|around|over)\s+)?"
-    r"(?:[-\u2212]?\d[\d.]*\s*(?:%|percent|per\s+cent|points?|percentage\s+points?)?\s*)?[(\[]?\s*$"
+    rf"(?:population|{_POPULATION_WORDS}|groups?|subgroups?|cohort|sample))?"
+    r"(?:\s+by\s+(?:(?:about|approximately|nearly|almost|around|over)\s+)?"
+    r"(?:[-\u2212]?\d[\d.]*\s*(?:%|percent|per\s+cent|points?|percentage\s+points?)?\s*)?[(\[]?"
+    # "reduced the thrombosis rate from 1.7% to 0.2%"; "reduced airways resistance in patients (0.53 vs": the
+    # bracket of values right after the object (read only when the value is in that bracket)
+    r"|\s+from|(?P<bare>))\s*$"
 )
 # "A hazard ratio of 0.62 (95% CI ...) was found for hospital admission"
 _FOUND_FOR = re.compile(
