@@ -614,3 +614,20 @@ def test_an_adverb_after_a_change_verb_is_not_its_object():
     )
     start = text.index("2 ( 1.9 % )")
     assert outcome_at(text, start, start + len("2 ( 1.9 % )")) != "in the mentored group compared with those"
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text"),
+    [
+        # the subject of "better tolerated than" is an arm, and "for A and B, respectively" lists the arms
+        (
+            "Mentoring was better tolerated than tutoring with fewer pupils leaving ( 17 versus 23 % for mentoring "
+            "and tutoring , respectively ) .",
+            "23 %",
+        ),
+        ("Mentoring was superior to tutoring ( 41 % versus 30 % ) .", "30 %"),
+    ],
+)
+def test_an_arm_compared_with_another_is_not_the_outcome(text, start_text):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) is None

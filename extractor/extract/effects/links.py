@@ -48,10 +48,14 @@ def strip_qualifiers(phrase: str) -> str:
 
 # ("more than 5% of patients" is a quantity, not a comparator)
 _COMPARATOR_IN = re.compile(
-    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)"
+    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to|(?:superior|inferior|non-?inferior|equivalent)\s+to)"
+    r"(?=\s)(?!\s*[<>≤≥]?\s*\d)"
 )
 _OUTCOME_PREPOSITION = re.compile(r"(?i)\b(?:on|in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s")
-_COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
+_COMPARATOR_END = re.compile(
+    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to|(?:superior|inferior|non-?inferior|equivalent)\s+to)"
+    r"(?:\s+the)?$"
+)
 TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
     r"(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|twenty-four)"
     r"[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up|post[\s-]?(?:test|intervention|treatment))\b"
@@ -290,6 +294,8 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     after = _POST_OUTCOME.match(scan, estimate.end, limit) or _FOUND_FOR.match(scan, estimate.end, limit)
     if after is None and estimate.tail.qualifier is not None:  # "a risk ratio of 0.7 for relapse (95% CI"
         after = _POST_OUTCOME.match(scan, estimate.tail.qualifier, limit)
+    if after and _RESPECTIVE_REST.match(scan, after.end(), limit):
+        after = None  # "17 versus 23% for losartan and captopril, respectively": one item each, read in respective
     if after and after.group("preposition") == "on":
         return after.group("outcome").strip(), construct
     if construct and clean_outcome(construct):
@@ -919,7 +925,14 @@ def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
 
 
 # "..., but in the B group it was only 23%": a pronoun standing for the subject of the clause before it
+# the rest of a list closed by "respectively" ("... and captopril, respectively")
+_RESPECTIVE_REST = re.compile(r"(?i)(?:\s*,\s*[^,;.()\[\]]{1,40}?)*,?\s+and\s+[^,;.()\[\]]{1,40}?\s*,?\s*respectively\b")
 _PRONOUN_SUBJECT = re.compile(r"(?i)(?:^|\s)(?:it|they)$")
+# "A was better tolerated than B", "A was superior to B": the subject is an arm compared with another
+_ARM_PREDICATE = re.compile(
+    r"(?i)\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:(?:better|less\s+well|well)\s+tolerated|superior|inferior"
+    r"|non-?inferior|equivalent|more\s+effective|less\s+effective|as\s+effective)\s+(?:than|to|as|with)\b"
+)
 _CLAUSE_OPENER = re.compile(r"(?i)[\s,]*(?:(?:but|and|whereas|while|although)\b\s*)?")
 
 
@@ -932,6 +945,8 @@ def clause_subject(scan: str, estimate: Estimate, floor: int, pronoun: bool = Tr
     if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
         return None  # the subject of an association is the exposure
     phrase = subject.group("outcome")
+    if _ARM_PREDICATE.match(scan, subject.end("outcome"), estimate.anchor_start):
+        return None  # "Losartan was better tolerated than captopril with fewer ... (17 versus 23%": an arm
     if _PRONOUN_SUBJECT.search(phrase.strip()):
         if not pronoun:
             return None
