@@ -197,6 +197,16 @@ def values_of(text: str) -> list[tuple]:
             "The course improved worry and low mood (d = 0.30 and 0.45, respectively, p < .01).",
             [(0.3, 0.01, "worry"), (0.45, 0.01, "low mood")],
         ),
+        # the test's name may stand before the p-values
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45, respectively; Mann-Whitney U test, "
+            "p = .02 and p = .04).",
+            [(0.3, 0.02, "worry"), (0.45, 0.04, "low mood")],
+        ),
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45, respectively, ANOVA, p < .01).",
+            [(0.3, 0.01, "worry"), (0.45, 0.01, "low mood")],
+        ),
     ],
 )
 def test_p_values_listed_for_a_run_go_to_its_values_in_order(text, expected):

@@ -45,7 +45,10 @@ _P_ONE = re.compile(P_EXPRESSION)
 # What may stand between the values of a run (their own brackets and tails are inside their spans)
 _RUN_GLUE = re.compile(r"[\s,;()\[\]]*(?:(?:and|or|&)(?![\w-])[\s,;()\[\]]*)?")
 # Between a run's last value and its p list: brackets, commas, "respectively"
-_BEFORE_P = re.compile(r"(?i)[\s,;(\[]*(?:respectively[\s,;(\[]*)?")
+# (and the test the p-values are of: "respectively (U test, P = 0.84 and 0.70)")
+_TEST_NAME = r"(?:(?:[\w'-]+\s+){0,2}tests?|ANOVA)\s*[,:;]?\s*"
+_BEFORE_P = re.compile(rf"(?i)[\s,;(\[]*(?:respectively[\s,;(\[]*)?(?:{_TEST_NAME})?")
+_TEST_BEFORE_P = re.compile(rf"(?i){_TEST_NAME}")
 # After a single p that follows "respectively": the end of its bracket or clause
 _P_END = re.compile(r"\s*(?:[)\];.]|$)")
 _AFTER_LIST = re.compile(
@@ -367,7 +370,9 @@ def respective_p_values(
                 estimates[i].tail.p_operator, estimates[i].tail.p = operator, value
                 estimates[i].attributes["p_respectively"] = True
     for closing in _RESPECTIVELY.finditer(scan, start, end):
-        after = _P_ONE.match(scan, _GAP.match(scan, closing.end(), end).end(), end)
+        position = _GAP.match(scan, closing.end(), end).end()
+        test = _TEST_BEFORE_P.match(scan, position, end)
+        after = _P_ONE.match(scan, test.end() if test else position, end)
         if after is None or not _P_END.match(scan, after.end(), end) or _P_LIST.match(scan, after.start(), end):
             continue  # "d = 0.30 and 0.45, respectively, p < .01": one p for the whole run
         parsed = parse_p(after)
