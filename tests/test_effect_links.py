@@ -358,7 +358,8 @@ def test_an_sd_impact_takes_the_interval_printed_after_its_outcome():
             "Nine (45%) of 20 pupils",
             "readers",
         ),
-        ("Overall, 31 (62%) of 50 mothers completed the course.", "31 (62%) of 50 mothers", "course"),
+        # (an event verb is part of the outcome's name: "completed the course", not "course")
+        ("Overall, 31 (62%) of 50 mothers completed the course.", "31 (62%) of 50 mothers", "completed the course"),
         # a subject that changed from one value to another
         (
             "In the coached group reading speed increased from 41 to 55 words per minute.",
@@ -631,3 +632,26 @@ def test_an_adverb_after_a_change_verb_is_not_its_object():
 def test_an_arm_compared_with_another_is_not_the_outcome(text, start_text):
     start = text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # the count of people is the subject and the verb is the event
+        ("Six pupils left school early ( A = four pupils and C = two pupils ) .", "Six pupils", None),
+        ("Six pupils dropped out of school ( A = four and C = two ) .", "Six pupils", "dropped out of school"),
+        (
+            "Among mentored pupils , 418 ( 83 % ) completed the programme compared with 461 ( 90 % ) who were "
+            "tutored .",
+            "418 ( 83 % )",
+            "completed the programme",
+        ),
+        ("Seventy-one percent of pupils resumed tutoring after the holidays .", "Seventy-one percent of pupils",
+         "resumed tutoring"),
+        # "had" is not the event: what the people had is
+        ("Six pupils had reading difficulties in the first term .", "Six pupils", "reading difficulties"),
+    ],
+)
+def test_outcome_at_reads_what_happened_to_the_people_counted(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected

@@ -493,6 +493,35 @@ _COUNTED_NOUN = re.compile(
     rf"(?!(?:{_POPULATION_WORDS}|cases|events|of|more|fewer|additional|other|related|due|attributed|attributable"
     rf"|caused|associated)\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
 )
+# "Six patients died of infections", "418 (83%) completed the regimen", "9 (69%) of 13 patients responded": what
+# happened to the people a count counts, when the verb is the event (the object of "had" is read by _THEN_HAD)
+_PEOPLE_COUNT = re.compile(
+    rf"(?i)(?:\d+(?:\.\d+)?|{_BARE_COUNT.pattern[4:]})(?:\s*(?:%|percent|per\s+cent))?"
+    rf"(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?(?:\s+of\s+(?:the\s+)?\d+)?"
+    rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:[\w-]+\s+){{0,2}}?(?:{_POPULATION_WORDS}|pts|cases))?"
+)
+_EVENT_AFTER = re.compile(
+    rf"(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?(?:\s+of\s+(?:the\s+)?\d+)?"
+    rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:[\w-]+\s+){{0,2}}?(?:{_POPULATION_WORDS}|pts|cases))?"
+    r"(?:\s+(?:in|of|from)\s+the\s+[\w\s-]{1,30}?\s+(?:group|arm))?"
+    r"\s+(?:\w+ly\s+)?(?P<outcome>(?i:died|completed|discontinued|withdrew|dropped\s+out|responded|resumed|relapsed"
+    r"|recovered|survived|stopped|quit|abstained|remitted|deteriorated)\b"
+    r"(?:\s+(?!(?:in|at|after|before|because|compared|than|versus|vs|while|whereas|but|and|or|who|which|during"
+    r"|following|with|on|within|by)\b)[A-Za-z][\w-]*){0,5})"
+)
+
+
+def _counted_event(scan: str, estimate: Estimate, ceiling: int) -> str | None:
+    """What happened to the people a bare count counts, when the count is the clause's subject."""
+    if not _PEOPLE_COUNT.fullmatch(scan, estimate.start, estimate.end):
+        return None
+    match = _EVENT_AFTER.match(scan, estimate.end, ceiling)
+    if not match:
+        return None
+    phrase = match.group("outcome").strip()
+    return phrase if _length(phrase) <= 8 else None
+
+
 _ASSOCIATION_WORDS = re.compile(
     r"(?i)(?<![\w-])(?:associated|correlated|linked|related|predicted|predictive)\b"
 )
@@ -877,6 +906,9 @@ def clause_outcomes(
     if lead and not re.search(r"\.\s", scan[lead[-1].end() : estimate.anchor_start]):
         found.append(lead[-1].group("outcome"))  # "; for cancer deaths, 156 (3.3%) vs 178 (3.7%)"
     named = [phrase for phrase in map(clean_outcome, found) if phrase]
+    event = _counted_event(scan, estimate, ceiling)
+    if event and event not in named:
+        named.insert(0, event)  # "Six patients died of infections": nearer than any subject
     if not named and partner:
         # "... had X (19.5%) compared with 6.9% in the other arm": the value compared with is of the same outcome
         other = _PARTNER.search(scan, max(clause_start, estimate.anchor_start - 100), estimate.anchor_start)
