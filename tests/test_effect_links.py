@@ -655,3 +655,19 @@ def test_an_arm_compared_with_another_is_not_the_outcome(text, start_text):
 def test_outcome_at_reads_what_happened_to_the_people_counted(text, start_text, expected):
     start = text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_a_clause_after_a_change_verb_is_not_its_object():
+    text = (
+        "Worry scores of the two coached groups decreased while they increased for the waiting list "
+        "(F(2, 235) = 5.7, p = 0.004)."
+    )
+    assert outcomes_of(text) == ["Worry scores"]
+
+
+def test_a_word_before_the_measure_in_an_arms_bracket_is_not_the_outcome():
+    text = (
+        "Reading fluency rose in the coached group (least-squares mean difference of 18.4 words; P = 0.006) "
+        "and the tutored group (least-squares mean difference of 12.1 words; P = 0.04)."
+    )
+    assert "least-squares" not in outcomes_of(text)

@@ -304,12 +304,15 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     changed = _CHANGED_BY.search(scan, max(floor, anchor - 160), bracket if bracket is not None else anchor)
     if changed and changed.group("bare") is not None and (bracket is None or changed.end() != bracket):
         changed = None
+    if changed and "by" not in changed.group().split() and _NOT_AN_OBJECT.search(changed.group("outcome")):
+        changed = None  # "decreased while they increased for the waiting list (": a clause, not an object
     if changed and not re.search(r"[;:]", changed.group()):
         # "coaching reduced relapse by 39% (OR = 0.61", "raised attendance by 0.2 SD": the object changed
         phrase = clean_outcome(changed.group("outcome"))
         if phrase:
             return phrase, None
-    if before and len(before.split()) <= 3 and estimate.in_bracket is None:
+    if before and len(before.split()) <= 3 and estimate.in_bracket is None and not construct:
+        # (not in the bracket after an arm: "the 150-mg group (least-squares mean difference of -28.9")
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
@@ -350,6 +353,8 @@ _CHANGED_BY = re.compile(
     r"|\s+from|(?P<bare>))\s*$"
 )
 # "A hazard ratio of 0.62 (95% CI ...) was found for hospital admission"
+# what an object of a change verb read without "by" may not hold: a second clause or a verb
+_NOT_AN_OBJECT = re.compile(r"(?i)\b(?:while|whereas|but|which|that|they|it|was|were|is|are|had|have|\w+ed)\b")
 _FOUND_FOR = re.compile(
     r"(?:\s*[)\]])?\s+(?:was|were)\s+(?:\w+ly\s+)?(?:found|observed|seen|noted|reported|obtained|estimated)\s+"
     rf"(?P<preposition>for)\s+(?:the\s+)?(?!(?:those|all|each|both|{_POPULATION_WORDS})\b)"
