@@ -671,3 +671,22 @@ def test_a_word_before_the_measure_in_an_arms_bracket_is_not_the_outcome():
         "and the tutored group (least-squares mean difference of 12.1 words; P = 0.04)."
     )
     assert "least-squares" not in outcomes_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # things counted that are the subject of an event
+        ("Three ( 6 % ) first attempts failed in the coached group .", "Three ( 6 % )", "first attempts"),
+        (
+            "In the mentored group , 86 exclusions occurred while 112 exclusions were recorded in the control group .",
+            "112",
+            "exclusions",
+        ),
+        # a part of a count: what the count is of
+        ("Six of the 40 exclusions in the control group were for truancy .", "Six", "exclusions"),
+    ],
+)
+def test_outcome_at_reads_the_things_a_count_counts(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected

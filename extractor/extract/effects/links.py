@@ -527,6 +527,17 @@ def _counted_event(scan: str, estimate: Estimate, ceiling: int) -> str | None:
     return phrase if _length(phrase) <= 8 else None
 
 
+# what happens to things counted: "... first attempts failed", "... deaths occurred", "... cancers were detected"
+_EVENT_VERB = re.compile(
+    r"(?i)\s+(?:(?:were|was)\s+(?:\w+ly\s+)?)?(?:occurred|failed|arose|detected|recorded|observed|reported|found"
+    r"|seen|noted|diagnosed)\b(?=\s*$)"
+)
+_COUNT_SPAN = re.compile(rf"(?:{_BARE_COUNT.pattern[4:]})(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?", re.I)
+# "Six of the seven cardiovascular deaths in A were caused by ...": the things a part of a count is of
+_PART_OF = re.compile(
+    rf"\s+of\s+(?:the|these|those)\s+(?:\d+|{_BARE_COUNT.pattern[4:]})?\s*"
+    rf"(?!(?:{_POPULATION_WORDS}|cases|events)\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
 _ASSOCIATION_WORDS = re.compile(
     r"(?i)(?<![\w-])(?:associated|correlated|linked|related|predicted|predictive)\b"
 )
@@ -859,11 +870,19 @@ def clause_outcomes(
         if match:
             found.append(match.group("outcome"))
     there = _THERE_ARE.search(scan, clause_start, estimate.anchor_start)
-    if there and _BARE_COUNT.fullmatch(scan, estimate.start, estimate.end):
-        # "There were 10 cerebral infarctions and 1 intracerebral hematoma in A": what the count counts
+    if _COUNT_SPAN.fullmatch(scan, estimate.start, estimate.end):
+        # "There were 10 cerebral infarctions and 1 intracerebral hematoma in A": what the count counts; so too
+        # where the counted things are the subject of an event ("Three (6%) first attempts failed in A", "133
+        # breast cancer deaths occurred") or "N of the M X" counts them
         noun = _COUNTED_NOUN.match(scan, estimate.end, ceiling)
-        if noun and not re.search(r"\.\s", scan[there.end() : estimate.start]):
-            found.append(noun.group("outcome"))
+        existential = there is not None and not re.search(r"\.\s", scan[there.end() : estimate.start])
+        event = _EVENT_VERB.search(noun.group("outcome")) if noun else None
+        if noun and (existential or event or _EVENT_VERB.match(scan, noun.end("outcome"), ceiling)):
+            found.append(noun.group("outcome")[: event.start()] if event else noun.group("outcome"))
+        else:
+            part = _PART_OF.match(scan, estimate.end, ceiling)
+            if part:
+                found.append(part.group("outcome"))
     counted = [  # (the count is read past the estimate's start: it may be the estimate)
         match
         for match in _IN_COUNT.finditer(scan, clause_start, min(ceiling, estimate.anchor_start + 60))
