@@ -197,6 +197,12 @@ def values_of(text: str) -> list[tuple]:
             "The course improved worry and low mood (d = 0.30 and 0.45, respectively, p < .01).",
             [(0.3, 0.01, "worry"), (0.45, 0.01, "low mood")],
         ),
+        # the list the values are for, then "respectively", then the p-values
+        (
+            "Odds ratios were 1.7 (95% CI 1.2-2.6) and 2.4 (95% CI 1.3-3.9) for truancy and dropout, "
+            "respectively (p = .003 and p < .001).",
+            [(1.7, 0.003, "truancy"), (2.4, 0.001, "dropout")],
+        ),
         # the test's name may stand before the p-values
         (
             "The course improved worry and low mood (d = 0.30 and 0.45, respectively; Mann-Whitney U test, "

@@ -47,7 +47,11 @@ _RUN_GLUE = re.compile(r"[\s,;()\[\]]*(?:(?:and|or|&)(?![\w-])[\s,;()\[\]]*)?")
 # Between a run's last value and its p list: brackets, commas, "respectively"
 # (and the test the p-values are of: "respectively (U test, P = 0.84 and 0.70)")
 _TEST_NAME = r"(?:(?:[\w'-]+\s+){0,2}tests?|ANOVA)\s*[,:;]?\s*"
-_BEFORE_P = re.compile(rf"(?i)[\s,;(\[]*(?:respectively[\s,;(\[]*)?(?:{_TEST_NAME})?")
+# (with the list the values are for: "2.4 (1.3-3.9) for truancy and dropout, respectively (p = .003 and p < .001)")
+_BEFORE_P = re.compile(
+    rf"(?i)[\s,;(\[]*(?:(?:(?:for|in|on)\s+[^\d;:()\[\]=<>.]{{1,80}}?\s*,?\s*)?respectively[\s,;(\[]*)?"
+    rf"(?:{_TEST_NAME})?"
+)
 _TEST_BEFORE_P = re.compile(rf"(?i){_TEST_NAME}")
 # After a single p that follows "respectively": the end of its bracket or clause
 _P_END = re.compile(r"\s*(?:[)\];.]|$)")
