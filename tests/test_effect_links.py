@@ -690,3 +690,11 @@ def test_a_word_before_the_measure_in_an_arms_bracket_is_not_the_outcome():
 def test_outcome_at_reads_the_things_a_count_counts(text, start_text, expected):
     start = text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_a_code_before_the_measure_in_a_bracket_after_no_outcome_names_it():
+    text = (
+        "Restricting the analysis to girls gave similar results (RDS hazard ratio = 0.78, 95% CI 0.47 to 1.29, "
+        "P = 0.32; ABS hazard ratio = 0.60, 95% CI 0.32 to 1.14, P = 0.11)."
+    )
+    assert outcomes_of(text) == ["RDS", "ABS"]

@@ -311,8 +311,14 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         phrase = clean_outcome(changed.group("outcome"))
         if phrase:
             return phrase, None
-    if before and len(before.split()) <= 3 and estimate.in_bracket is None and not construct:
-        # (not in the bracket after an arm: "the 150-mg group (least-squares mean difference of -28.9")
+    if (
+        before
+        and len(before.split()) <= 3
+        and estimate.in_bracket is None
+        and (not construct or re.search(r"[A-Z]{2,}", before))
+    ):
+        # (in the bracket after an arm only a code: "(DRFS hazard ratio = 0.78", not "the 150-mg group
+        # (least-squares mean difference of -28.9")
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
