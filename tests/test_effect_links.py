@@ -698,3 +698,16 @@ def test_a_code_before_the_measure_in_a_bracket_after_no_outcome_names_it():
         "P = 0.32; ABS hazard ratio = 0.60, 95% CI 0.32 to 1.14, P = 0.11)."
     )
     assert outcomes_of(text) == ["RDS", "ABS"]
+
+
+def test_on_an_arm_after_the_estimate_leaves_the_phrase_before_its_bracket():
+    text = (
+        "Adverse events included headache ( 22 % ) , and nausea ( 13 % ) on the coached arm , and "
+        "headache ( 29 % ) and fatigue ( 6 % ) on the tutored arm ."
+    )
+    found = []
+    for value in ("13 %", "6 %"):
+        start = text.index(value)
+        found.append(outcome_at(text, start, start + len(value)))
+    assert found == ["nausea", "fatigue"]
+    assert outcomes_of("Worry fell (d = 0.31, 95% CI 0.1 to 0.5) on the coached arm.") == ["Worry"]

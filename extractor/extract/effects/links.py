@@ -296,6 +296,8 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         after = _POST_OUTCOME.match(scan, estimate.tail.qualifier, limit)
     if after and _RESPECTIVE_REST.match(scan, after.end(), limit):
         after = None  # "17 versus 23% for losartan and captopril, respectively": one item each, read in respective
+    if after and after.group("preposition") == "on" and not clean_outcome(after.group("outcome")):
+        after = None  # "neuropathy (13%) on the ixabepilone arm": "on" an arm names no outcome
     if after and after.group("preposition") == "on":
         return after.group("outcome").strip(), construct
     if construct and clean_outcome(construct):
