@@ -711,3 +711,21 @@ def test_on_an_arm_after_the_estimate_leaves_the_phrase_before_its_bracket():
         found.append(outcome_at(text, start, start + len(value)))
     assert found == ["nausea", "fatigue"]
     assert outcomes_of("Worry fell (d = 0.31, 95% CI 0.1 to 0.5) on the coached arm.") == ["Worry"]
+
+
+@pytest.mark.parametrize(
+    ("start_text", "expected"),
+    [("Twenty-two", "school refusal"), ("10.4 %", "school refusal"), ("24", "school refusal")],
+)
+def test_two_counted_subjects_of_one_had_share_what_they_had(start_text, expected):
+    text = (
+        "Twenty-two mentored pupils ( 10.4 % ) and 24 tutored pupils ( 11.7 % ) had school refusal ( P > 0.2 ) ."
+    )
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_a_second_count_without_its_own_bracket_still_stops_the_way_to_had():
+    text = "Two pupils had falls , three with sores and one had delirium ."
+    start = text.index("three")
+    assert outcome_at(text, start, start + len("three")) != "delirium"

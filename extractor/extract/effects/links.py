@@ -454,8 +454,11 @@ _HAD_MORE = re.compile(
 # "24 recipients (11.7%) had proximal venous thrombosis": what the people counted had, after the count
 _THEN_HAD = re.compile(
     # (the way to the verb holds no other count: "two had falls, three with sores and one had delirium")
+    # (but a second subject of the same shape may: "22 warfarin recipients (10.4%) and 24 enoxaparin recipients
+    # (11.7%) had thrombosis")
     r"(?:\s*[)\]])?(?:(?!\b(?:one|two|three|four|five|six|seven|eight|nine|ten|none)\b)[^.;:,()\[\]\d]"
-    r"|\([^()]{0,30}\)){0,60}?\b(?:had|experienced|showed|developed|achieved"
+    r"|\([^()]{0,30}\)|(?<=\))\s+and\s+\d+\s+[A-Za-z][^.;:,()\[\]\d]{0,40}?\s*\([^()]{0,30}\)){0,60}?"
+    r"\b(?:had|experienced|showed|developed|achieved"
     r"|suffered(?:\s+from)?|presented\s+with|required|underwent|completed|noted|reported|started|needed"
     r"|(?:were|was)\s+(?:categori[sz]ed|classified|considered|rated|judged)\s+as)\s+(?:an?\s+|the\s+)?"
     rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
