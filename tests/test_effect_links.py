@@ -648,6 +648,9 @@ def test_an_arm_compared_with_another_is_not_the_outcome(text, start_text):
         ),
         ("Seventy-one percent of pupils resumed tutoring after the holidays .", "Seventy-one percent of pupils",
          "resumed tutoring"),
+        # the count in the bracket after its people
+        ("More mentored pupils ( 28 % ) completed the course than tutored pupils ( 18 % ) .", "28 %",
+         "completed the course"),
         # "had" is not the event: what the people had is
         ("Six pupils had reading difficulties in the first term .", "Six pupils", "reading difficulties"),
     ],

@@ -517,7 +517,8 @@ _PEOPLE_COUNT = re.compile(
     rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:[\w-]+\s+){{0,2}}?(?:{_POPULATION_WORDS}|pts|cases))?"
 )
 _EVENT_AFTER = re.compile(
-    rf"(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?(?:\s+of\s+(?:the\s+)?\d+)?"
+    # ("More CD patients (28%) discontinued due to AEs": the count may be the bracket after its people)
+    rf"(?:\s*\)(?=\s+\w+ed\b))?(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?(?:\s+of\s+(?:the\s+)?\d+)?"
     rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:[\w-]+\s+){{0,2}}?(?:{_POPULATION_WORDS}|pts|cases))?"
     r"(?:\s+(?:in|of|from)\s+the\s+[\w\s-]{1,30}?\s+(?:group|arm))?"
     r"\s+(?:\w+ly\s+)?(?P<outcome>(?i:died|completed|discontinued|withdrew|dropped\s+out|responded|resumed|relapsed"
