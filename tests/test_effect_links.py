@@ -732,3 +732,23 @@ def test_a_second_count_without_its_own_bracket_still_stops_the_way_to_had():
     text = "Two pupils had falls , three with sores and one had delirium ."
     start = text.index("three")
     assert outcome_at(text, start, start + len("three")) != "delirium"
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # cases, reports or episodes of something: the something
+        (
+            "Exclusion was seen in 13 % of mentored pupils ( including 2 cases of truancy ) .",
+            "2 cases",
+            "truancy",
+        ),
+        ("There was only one report of school refusal in the mentored group .", "one", "school refusal"),
+        # a change verb's object that opens with a time span
+        ("Mentoring improved 2-year school retention from 70 % to 78 % ( P = .03 ) .", "70 % to 78 %",
+         "2-year school retention"),
+    ],
+)
+def test_outcome_at_reads_cases_of_and_a_time_spanned_object(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected

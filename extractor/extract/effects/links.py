@@ -48,8 +48,8 @@ def strip_qualifiers(phrase: str) -> str:
 
 # ("more than 5% of patients" is a quantity, not a comparator)
 _COMPARATOR_IN = re.compile(
-    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to|(?:superior|inferior|non-?inferior|equivalent)\s+to)"
-    r"(?=\s)(?!\s*[<>≤≥]?\s*\d)"
+    r"(?i)\b(?:compared\s+(?:with|to)|comparing|than|versus|vs\.?|relative\s+to"
+    r"|(?:superior|inferior|non-?inferior|equivalent)\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)"
 )
 _OUTCOME_PREPOSITION = re.compile(r"(?i)\b(?:on|in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s")
 _COMPARATOR_END = re.compile(
@@ -352,7 +352,7 @@ _CHANGED_BY = re.compile(
     r"(?:(?:risk|odds|rate|rates|likelihood|incidence|number|frequency|severity|duration)\s+(?:of|for)\s+(?:the\s+)?)?"
     # (not an adverb or a preposition: "were reduced more significantly in the A group compared with those in")
     r"(?!(?:more|less|\w+ly|in|among|at|after|during|with|for|than|compared)\b)"
-    r"(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?:\s+(?:in|among)\s+(?:the\s+)?[^,;:()\[\]=<>\d]{0,40}?"
+    r"(?P<outcome>(?:\d{1,2}-(?:year|month|week|day)\s+)?[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?:\s+(?:in|among)\s+(?:the\s+)?[^,;:()\[\]=<>\d]{0,40}?"
     rf"(?:population|{_POPULATION_WORDS}|groups?|subgroups?|cohort|sample))?"
     r"(?:\s+by\s+(?:(?:about|approximately|nearly|almost|around|over)\s+)?"
     r"(?:[-\u2212]?\d[\d.]*\s*(?:%|percent|per\s+cent|points?|percentage\s+points?)?\s*)?[(\[]?"
@@ -550,6 +550,12 @@ _PART_OF = re.compile(
     rf"\s+of\s+(?:the|these|those)\s+(?:\d+|{_BARE_COUNT.pattern[4:]})?\s*"
     rf"(?!(?:{_POPULATION_WORDS}|cases|events)\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
 )
+# "2 cases of CHF", "one report of palmar-plantar erythrodysesthesia": what the cases are of
+_CASE_WORDS = r"(?:cases?|episodes?|events?|reports?|instances?|occurrences?)"
+_CASES_OF = re.compile(
+    rf"(?:\s+{_CASE_WORDS})?\s+of\s+(?:the\s+)?(?!(?:{_POPULATION_WORDS})\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+_COUNTED_CASES = re.compile(rf"(?i)(?:{_BARE_COUNT.pattern[4:]})\s+{_CASE_WORDS}")
 _ASSOCIATION_WORDS = re.compile(
     r"(?i)(?<![\w-])(?:associated|correlated|linked|related|predicted|predictive)\b"
 )
@@ -887,14 +893,20 @@ def clause_outcomes(
         # where the counted things are the subject of an event ("Three (6%) first attempts failed in A", "133
         # breast cancer deaths occurred") or "N of the M X" counts them
         noun = _COUNTED_NOUN.match(scan, estimate.end, ceiling)
+        if noun and re.fullmatch(rf"(?i){_CASE_WORDS}", noun.group("outcome")):
+            noun = _CASES_OF.match(scan, estimate.end, ceiling)  # "There was only one report of X"
         existential = there is not None and not re.search(r"\.\s", scan[there.end() : estimate.start])
         event = _EVENT_VERB.search(noun.group("outcome")) if noun else None
         if noun and (existential or event or _EVENT_VERB.match(scan, noun.end("outcome"), ceiling)):
             found.append(noun.group("outcome")[: event.start()] if event else noun.group("outcome"))
         else:
-            part = _PART_OF.match(scan, estimate.end, ceiling)
+            part = _PART_OF.match(scan, estimate.end, ceiling) or _CASES_OF.match(scan, estimate.end, ceiling)
             if part:
                 found.append(part.group("outcome"))
+    elif _COUNTED_CASES.fullmatch(scan, estimate.start, estimate.end):
+        part = _CASES_OF.match(scan, estimate.end, ceiling)  # "(including 2 cases of CHF)"
+        if part:
+            found.append(part.group("outcome"))
     counted = [  # (the count is read past the estimate's start: it may be the estimate)
         match
         for match in _IN_COUNT.finditer(scan, clause_start, min(ceiling, estimate.anchor_start + 60))
