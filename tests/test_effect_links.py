@@ -752,3 +752,12 @@ def test_a_second_count_without_its_own_bracket_still_stops_the_way_to_had():
 def test_outcome_at_reads_cases_of_and_a_time_spanned_object(text, start_text, expected):
     start = text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_for_an_arm_after_each_of_two_values_compared_names_no_outcome():
+    text = "Reading improved with medians of 28.9 for mentoring versus 23.3 words for tutoring ."
+    start = text.index("23.3 words")
+    assert outcome_at(text, start, start + len("23.3 words")) == "Reading"  # the clause's subject, not the arm
+    text = "The RR was 1.5 for exclusion and 1.2 for truancy ."
+    start = text.index("1.2")
+    assert outcome_at(text, start, start + len("1.2")) == "truancy"

@@ -296,6 +296,12 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
         after = _POST_OUTCOME.match(scan, estimate.tail.qualifier, limit)
     if after and _RESPECTIVE_REST.match(scan, after.end(), limit):
         after = None  # "17 versus 23% for losartan and captopril, respectively": one item each, read in respective
+    if (
+        after
+        and after.group("preposition") == "for"
+        and _FOR_VERSUS.search(scan, max(floor, anchor - 80), anchor)
+    ):
+        after = None  # "medians of 28.9 for PLD versus 23.3 weeks for topotecan": "for" the arm of each value
     if after and after.group("preposition") == "on" and not clean_outcome(after.group("outcome")):
         after = None  # "neuropathy (13%) on the ixabepilone arm": "on" an arm names no outcome
     if after and after.group("preposition") == "on":
@@ -1007,6 +1013,8 @@ def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
 # "..., but in the B group it was only 23%": a pronoun standing for the subject of the clause before it
 # the rest of a list closed by "respectively" ("... and captopril, respectively")
 _RESPECTIVE_REST = re.compile(r"(?i)(?:\s*,\s*[^,;.()\[\]]{1,40}?)*,?\s+and\s+[^,;.()\[\]]{1,40}?\s*,?\s*respectively\b")
+# a value "for" something, then "versus" the value at hand ("28.9 for PLD versus 23.3 weeks for topotecan")
+_FOR_VERSUS = re.compile(r"(?i)\d\s*\S{0,8}\s+for\s+[^,;()\[\]\d]{1,40}?\s+(?:versus|vs\.?|v\.?)\s*$")
 _PRONOUN_SUBJECT = re.compile(r"(?i)(?:^|\s)(?:it|they)$")
 # "A was better tolerated than B", "A was superior to B": the subject is an arm compared with another
 _ARM_PREDICATE = re.compile(
