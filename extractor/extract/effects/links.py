@@ -48,7 +48,7 @@ def strip_qualifiers(phrase: str) -> str:
 
 # ("more than 5% of patients" is a quantity, not a comparator)
 _COMPARATOR_IN = re.compile(
-    r"(?i)\b(?:compared\s+(?:with|to)|comparing|than|versus|vs\.?|relative\s+to"
+    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to"
     r"|(?:superior|inferior|non-?inferior|equivalent)\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)"
 )
 _OUTCOME_PREPOSITION = re.compile(r"(?i)\b(?:on|in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s")
