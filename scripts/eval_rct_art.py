@@ -20,7 +20,7 @@ Split: no split ships with the gold corpus, so sentences are split by a hash of 
 three is the test split (``--split test``, the default), the rest train (``--split train``), ``all``
 both. Nothing here is fitted; the train split is what rules were read against.
 
-Usage: ``python scripts/eval_rct_art.py [--shared PATH] [--split test|train|all] [--show N]``
+Usage: ``python scripts/eval_rct_art.py [--shared PATH] [--split test|train|all] [--show N] [--show-null N]``
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--split", choices=("test", "train", "all"), default="test")
     parser.add_argument("--show", type=int, default=0, help="print this many wrong links")
+    parser.add_argument(
+        "--show-null", type=int, default=0, help="print this many spans left unlinked, with their sentence"
+    )
     args = parser.parse_args()
     folder = args.shared / "data" / "rct_art" / "gold_corpus"
     if not folder.is_dir():
@@ -76,6 +79,7 @@ def main() -> None:
     outcome_match = load_matcher(args.shared)
     sentences = comparative = found = arm = arm_left = linked = right = unlinked = printed = printed_found = 0
     wrong: list[str] = []
+    nulls: list[str] = []
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
@@ -116,6 +120,8 @@ def main() -> None:
                 predicted = outcome_at(text, start, end)
                 if predicted is None:
                     unlinked += 1
+                    if len(nulls) < args.show_null:
+                        nulls.append(f"  {text[start:end]!r}: gold {named[0]!r} in {text!r}")
                 elif outcome_match(named[0], predicted):
                     right += 1
                 elif len(wrong) < args.show:
@@ -138,6 +144,9 @@ def main() -> None:
     if wrong:
         print("Wrong links:")
         print("\n".join(wrong))
+    if nulls:
+        print("Left unlinked:")
+        print("\n".join(nulls))
 
 
 if __name__ == "__main__":

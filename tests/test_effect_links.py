@@ -358,7 +358,8 @@ def test_an_sd_impact_takes_the_interval_printed_after_its_outcome():
             "Nine (45%) of 20 pupils",
             "readers",
         ),
-        ("Overall, 31 (62%) of 50 mothers completed the course.", "31 (62%) of 50 mothers", "course"),
+        # (an event verb is part of the outcome's name: "completed the course", not "course")
+        ("Overall, 31 (62%) of 50 mothers completed the course.", "31 (62%) of 50 mothers", "completed the course"),
         # a subject that changed from one value to another
         (
             "In the coached group reading speed increased from 41 to 55 words per minute.",
@@ -523,3 +524,240 @@ def test_outcome_at_leaves_counts_without_an_outcome_unlinked(text, start_text):
 def test_the_clause_subject_before_the_value_is_its_outcome(text, start_text, expected):
     start = text.index(start_text)
     assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # a pronoun subject stands for the subject of the clause before it, in the same sentence
+        (
+            "In the mentored group the exclusion rate was 12 % ( 4/33 ), but in the usual-support group it was "
+            "only 23 % ( 7/30 ).",
+            "23 %",
+            "exclusion rate",
+        ),
+        (
+            "Reading speed was 41 words per minute after coaching, whereas without coaching it was 33.",
+            "33",
+            "Reading speed",
+        ),
+        # an existential clause: what a bare count counts
+        (
+            "There were 10 exclusions and 1 expulsion in the usual-support group, as compared with 2 exclusions "
+            "in the mentored group.",
+            "1 expulsion",
+            "expulsion",
+        ),
+        (
+            "There were a total of three exclusions in the mentored group and eight exclusions in the other.",
+            "eight",
+            "exclusions",
+        ),
+        ("There were 12 pupils with school refusal in the usual-support group.", "12", "school refusal"),
+    ],
+)
+def test_outcome_at_reads_pronoun_subjects_and_existential_counts(text, start_text, expected):
+    start = text.index(start_text)
+    value = start_text.split()[0] if start_text[0].isdigit() and " " in start_text else start_text
+    assert outcome_at(text, start, start + len(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text"),
+    [
+        # a pronoun whose subject is in another sentence: no guess
+        ("Exclusions fell in the mentored group. It was 20% in the usual-support group.", "20%"),
+        # a pronoun that is not the subject of a clause after a comma
+        ("After they were given a booklet, 69 percent of the parents remained interested.", "69 percent"),
+        # an existential count of people, or of what only relates to another count
+        ("There were 40 pupils in the mentored group.", "40"),
+        ("There were 5 exclusions ( 3 % ) this year , 2 related to truancy .", "2"),
+    ],
+)
+def test_pronouns_and_counts_that_name_no_outcome_stay_unlinked(text, start_text):
+    start = text.rindex(start_text) if start_text == "2" else text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # the object of a change verb, with the values bracketed right after it (its people off the end)
+        (
+            "Mentoring reduced school absence in pupils ( 0.53 versus 0.38 , P < .02 ) .",
+            "0.53 versus 0.38",
+            "school absence",
+        ),
+        # ... or after "from"
+        (
+            "Mentoring significantly reduced the exclusion rate from 1.7 % ( 7/417 ) to 0.2 % ( 1/424 ) .",
+            "1.7 % ( 7/417 ) to 0.2 % ( 1/424",
+            "exclusion rate",
+        ),
+        # an arm's phrase before the bracket names no outcome: the value "of" a name is read on
+        (
+            "Fewer pupils were excluded in the mentored group than in the control group ( difference 4 , "
+            "P < 0.01 ; truancy rates of 7 % and 19 % , P = 0.003 ) .",
+            "19 %",
+            "truancy rates",
+        ),
+    ],
+)
+def test_outcome_at_reads_the_object_a_verb_changed(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_an_adverb_after_a_change_verb_is_not_its_object():
+    text = (
+        "Needs of extra tutoring were reduced more significantly in the mentored group compared with those in "
+        "the control group [ 2 ( 1.9 % ) vs 13 ( 11.9 % ) , P < 0.01 ] ."
+    )
+    start = text.index("2 ( 1.9 % )")
+    assert outcome_at(text, start, start + len("2 ( 1.9 % )")) != "in the mentored group compared with those"
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text"),
+    [
+        # the subject of "better tolerated than" is an arm, and "for A and B, respectively" lists the arms
+        (
+            "Mentoring was better tolerated than tutoring with fewer pupils leaving ( 17 versus 23 % for mentoring "
+            "and tutoring , respectively ) .",
+            "23 %",
+        ),
+        ("Mentoring was superior to tutoring ( 41 % versus 30 % ) .", "30 %"),
+    ],
+)
+def test_an_arm_compared_with_another_is_not_the_outcome(text, start_text):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # the count of people is the subject and the verb is the event
+        ("Six pupils left school early ( A = four pupils and C = two pupils ) .", "Six pupils", None),
+        ("Six pupils dropped out of school ( A = four and C = two ) .", "Six pupils", "dropped out of school"),
+        (
+            "Among mentored pupils , 418 ( 83 % ) completed the programme compared with 461 ( 90 % ) who were "
+            "tutored .",
+            "418 ( 83 % )",
+            "completed the programme",
+        ),
+        ("Seventy-one percent of pupils resumed tutoring after the holidays .", "Seventy-one percent of pupils",
+         "resumed tutoring"),
+        # the count in the bracket after its people
+        ("More mentored pupils ( 28 % ) completed the course than tutored pupils ( 18 % ) .", "28 %",
+         "completed the course"),
+        # "had" is not the event: what the people had is
+        ("Six pupils had reading difficulties in the first term .", "Six pupils", "reading difficulties"),
+    ],
+)
+def test_outcome_at_reads_what_happened_to_the_people_counted(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_a_clause_after_a_change_verb_is_not_its_object():
+    text = (
+        "Worry scores of the two coached groups decreased while they increased for the waiting list "
+        "(F(2, 235) = 5.7, p = 0.004)."
+    )
+    assert outcomes_of(text) == ["Worry scores"]
+
+
+def test_a_word_before_the_measure_in_an_arms_bracket_is_not_the_outcome():
+    text = (
+        "Reading fluency rose in the coached group (least-squares mean difference of 18.4 words; P = 0.006) "
+        "and the tutored group (least-squares mean difference of 12.1 words; P = 0.04)."
+    )
+    assert "least-squares" not in outcomes_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # things counted that are the subject of an event
+        ("Three ( 6 % ) first attempts failed in the coached group .", "Three ( 6 % )", "first attempts"),
+        (
+            "In the mentored group , 86 exclusions occurred while 112 exclusions were recorded in the control group .",
+            "112",
+            "exclusions",
+        ),
+        # a part of a count: what the count is of
+        ("Six of the 40 exclusions in the control group were for truancy .", "Six", "exclusions"),
+    ],
+)
+def test_outcome_at_reads_the_things_a_count_counts(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_a_code_before_the_measure_in_a_bracket_after_no_outcome_names_it():
+    text = (
+        "Restricting the analysis to girls gave similar results (RDS hazard ratio = 0.78, 95% CI 0.47 to 1.29, "
+        "P = 0.32; ABS hazard ratio = 0.60, 95% CI 0.32 to 1.14, P = 0.11)."
+    )
+    assert outcomes_of(text) == ["RDS", "ABS"]
+
+
+def test_on_an_arm_after_the_estimate_leaves_the_phrase_before_its_bracket():
+    text = (
+        "Adverse events included headache ( 22 % ) , and nausea ( 13 % ) on the coached arm , and "
+        "headache ( 29 % ) and fatigue ( 6 % ) on the tutored arm ."
+    )
+    found = []
+    for value in ("13 %", "6 %"):
+        start = text.index(value)
+        found.append(outcome_at(text, start, start + len(value)))
+    assert found == ["nausea", "fatigue"]
+    assert outcomes_of("Worry fell (d = 0.31, 95% CI 0.1 to 0.5) on the coached arm.") == ["Worry"]
+
+
+@pytest.mark.parametrize(
+    ("start_text", "expected"),
+    [("Twenty-two", "school refusal"), ("10.4 %", "school refusal"), ("24", "school refusal")],
+)
+def test_two_counted_subjects_of_one_had_share_what_they_had(start_text, expected):
+    text = (
+        "Twenty-two mentored pupils ( 10.4 % ) and 24 tutored pupils ( 11.7 % ) had school refusal ( P > 0.2 ) ."
+    )
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_a_second_count_without_its_own_bracket_still_stops_the_way_to_had():
+    text = "Two pupils had falls , three with sores and one had delirium ."
+    start = text.index("three")
+    assert outcome_at(text, start, start + len("three")) != "delirium"
+
+
+@pytest.mark.parametrize(
+    ("text", "start_text", "expected"),
+    [
+        # cases, reports or episodes of something: the something
+        (
+            "Exclusion was seen in 13 % of mentored pupils ( including 2 cases of truancy ) .",
+            "2 cases",
+            "truancy",
+        ),
+        ("There was only one report of school refusal in the mentored group .", "one", "school refusal"),
+        # a change verb's object that opens with a time span
+        ("Mentoring improved 2-year school retention from 70 % to 78 % ( P = .03 ) .", "70 % to 78 %",
+         "2-year school retention"),
+    ],
+)
+def test_outcome_at_reads_cases_of_and_a_time_spanned_object(text, start_text, expected):
+    start = text.index(start_text)
+    assert outcome_at(text, start, start + len(start_text)) == expected
+
+
+def test_for_an_arm_after_each_of_two_values_compared_names_no_outcome():
+    text = "Reading improved with medians of 28.9 for mentoring versus 23.3 words for tutoring ."
+    start = text.index("23.3 words")
+    assert outcome_at(text, start, start + len("23.3 words")) == "Reading"  # the clause's subject, not the arm
+    text = "The RR was 1.5 for exclusion and 1.2 for truancy ."
+    start = text.index("1.2")
+    assert outcome_at(text, start, start + len("1.2")) == "truancy"

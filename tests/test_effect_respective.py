@@ -153,3 +153,83 @@ def test_time_points_in_a_respectively_list_are_not_effects():
 )
 def test_a_list_whose_items_carry_their_own_brackets_still_gives_each_value_its_outcome(text: str) -> None:
     assert outcomes_of(text) == ["worry", "low mood"]
+
+
+def values_of(text: str) -> list[tuple]:
+    """(value, p, outcome) of each reported estimate."""
+    return [
+        (v.value["value"], v.value.get("p"), v.value.get("outcome"))
+        for v in find_effects(analyse(text))
+        if v.confidence >= REPORTED
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a p list closed by "respectively", each p its value's (the last value's tail once took the first p)
+        (
+            "Effects on worry and low mood were d = 0.30 and d = 0.45 (p = .02 and p = .04, respectively).",
+            [(0.3, 0.02, "worry"), (0.45, 0.04, "low mood")],
+        ),
+        # a bare second p takes the operator before it; the second value was lost before
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45; p = .02 and .04, respectively).",
+            [(0.3, 0.02, "worry"), (0.45, 0.04, "low mood")],
+        ),
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45 (p = .02 and .04, respectively)).",
+            [(0.3, 0.02, "worry"), (0.45, 0.04, "low mood")],
+        ),
+        # the p list after the run's own "respectively"
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45, respectively; p = .02 and p = .04).",
+            [(0.3, 0.02, "worry"), (0.45, 0.04, "low mood")],
+        ),
+        # values with their intervals, then their p list
+        (
+            "Odds ratios for truancy and dropout were 1.7 (95% CI 1.2-2.6) and 2.4 (95% CI 1.3-3.9) "
+            "(p = .003 and p < .001, respectively).",
+            [(1.7, 0.003, "truancy"), (2.4, 0.001, "dropout")],
+        ),
+        # one p after the run's "respectively" is every value's
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45, respectively, p < .01).",
+            [(0.3, 0.01, "worry"), (0.45, 0.01, "low mood")],
+        ),
+        # the list the values are for, then "respectively", then the p-values
+        (
+            "Odds ratios were 1.7 (95% CI 1.2-2.6) and 2.4 (95% CI 1.3-3.9) for truancy and dropout, "
+            "respectively (p = .003 and p < .001).",
+            [(1.7, 0.003, "truancy"), (2.4, 0.001, "dropout")],
+        ),
+        # the test's name may stand before the p-values
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45, respectively; Mann-Whitney U test, "
+            "p = .02 and p = .04).",
+            [(0.3, 0.02, "worry"), (0.45, 0.04, "low mood")],
+        ),
+        (
+            "The course improved worry and low mood (d = 0.30 and 0.45, respectively, ANOVA, p < .01).",
+            [(0.3, 0.01, "worry"), (0.45, 0.01, "low mood")],
+        ),
+    ],
+)
+def test_p_values_listed_for_a_run_go_to_its_values_in_order(text, expected):
+    assert values_of(text) == expected
+
+
+def test_a_p_list_of_another_length_than_the_run_gives_no_value_a_p():
+    text = "Effects were d = 0.20, d = 0.30 and d = 0.40 (p = .02 and .04, respectively)."
+    assert [p for _, p, _ in values_of(text)] == [None, None, None]
+
+
+def test_values_with_their_own_p_keep_them():
+    text = "Worry fell (d = 0.50, p = .01) and low mood fell (d = 0.30, p = .04)."
+    assert values_of(text) == [(0.5, 0.01, "Worry"), (0.3, 0.04, "low mood")]
+
+
+def test_a_p_above_a_threshold_after_respectively_records_no_p():
+    text = "Worry and low mood did not change (d = 0.10 and 0.12, respectively, p > .2)."
+    found = [v for v in find_effects(analyse(text)) if v.confidence >= REPORTED]
+    assert [(v.value["p"], v.attributes["p_operator"]) for v in found] == [(None, ">"), (None, ">")]

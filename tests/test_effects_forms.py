@@ -155,6 +155,54 @@ def test_apa_statistics_with_degrees_of_freedom(text, measure, value, df):
     assert (found.value["measure"], found.value["value"], found.attributes["df"]) == (measure, value, df)
 
 
+@pytest.mark.parametrize(
+    ("text", "measure", "value", "df", "p"),
+    [
+        ("Truancy differed by arm (χ2 = 5.2, d.f. = 1, p = .02).", "chi2", 5.2, [1], 0.02),
+        ("Truancy differed by arm (chi-square = 12.4, d.f. = 3, P = 0.006).", "chi2", 12.4, [3], 0.006),
+        ("Truancy differed by arm (chi-square = 12.4 with 3 d.f., P = 0.006).", "chi2", 12.4, [3], 0.006),
+        ("Truancy differed by arm (χ2 = 5.2 (1 df), p = .02).", "chi2", 5.2, [1], 0.02),
+        ("Truancy differed by arm (F = 4.1, d.f. = 2, 120, p = .02).", "F", 4.1, [2, 120], 0.02),
+        ("Truancy differed by arm (t = 2.3, DF = 48, p = .03).", "t", 2.3, [48], 0.03),
+        ("Truancy differed by arm (F=4.1, d.f.=3/954, P=0.007).", "F", 4.1, [3, 954], 0.007),
+        ("Truancy differed by arm (t = 2.3, df = 45.6, p = .03).", "t", 2.3, [45.6], 0.03),
+    ],
+)
+def test_a_bare_statistic_with_its_degrees_of_freedom_after_the_value(text, measure, value, df, p):
+    [found] = reported(text)
+    assert (found.value["measure"], found.value["value"], found.attributes["df"], found.value["p"]) == (
+        measure,
+        value,
+        df,
+        p,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "statistic", "df", "p"),
+    [
+        ("χ2 = 5.2, d.f. = 1, p = .02", "chi2", [1], 0.02),
+        ("F = 4.1, d.f. = 2, 120, p = .02", "F", [2, 120], 0.02),
+        ("chi-square = 12.4 with 3 d.f., P = 0.006", "chi2", [3], 0.006),
+        ("χ2 = 5.2 (1 df), p = .02", "chi2", [1], 0.02),
+        ("t = 2.1, p = .04", "t", [], 0.04),
+    ],
+)
+def test_parse_statistic_reads_degrees_of_freedom_stated_after_the_value(text, statistic, df, p):
+    from extractor.extract.effects.rules import parse_statistic
+
+    found = parse_statistic(text)
+    assert (found["statistic"], found["df"], found["p"], found["text"]) == (statistic, df, p, text)
+
+
+def test_an_f_with_one_stated_df_or_a_ci_level_after_df_is_not_read_as_its_df():
+    from extractor.extract.effects.rules import parse_statistic
+
+    assert parse_statistic("F = 4.1, d.f. = 2, p = .02") is None  # F needs two
+    [found] = reported("Truancy differed by arm (χ2 = 5.2, df = 1, 95% CI 1.1 to 2.0, p = .02).")
+    assert found.attributes["df"] == [1]
+
+
 # --- lists -------------------------------------------------------------------------------------------------
 
 

@@ -25,6 +25,29 @@ _DATA = Path(__file__).resolve().parents[2] / "data" / "effects.json"
 STAT_VALUE = rf"(?:[?\ufffd](?=\d)|{SIGN}[ \u00a0\u2009]{{0,2}})?{UNSIGNED}"
 DF = r"(?:\d+(?:\.\d+)?|[lI](?=\s*[,)]))"
 COMPARISON = r"(?:<=|>=|=<|=>|[=<>≤≥]|&lt;|&gt;)"
+# Degrees of freedom stated beside a statistic that does not bracket them: "d.f. = 1", "df: 2, 120", "DF 3",
+# "d.f.=3/954", "with 1 d.f.", "(2 df)", "on 3 degrees of freedom". Groups df1, df2 (before the label) or df3, df4 (after it).
+_DF_LABEL = (
+    r"(?:(?<![A-Za-z])d\.\s?f\.?|(?<![A-Za-z])(?:df|DF)(?![A-Za-z])|(?i:degrees?\s+of\s+freedom))"
+)
+_DF_NUMBER = r"\d{1,6}(?:\.\d{1,3})?(?![\d.%])(?!\s*%)"
+STATED_DF = (
+    rf"(?:{_DF_LABEL}\s*(?:[=:]\s*)?(?P<df1>{_DF_NUMBER})(?:\s*[,/]\s*(?P<df2>{_DF_NUMBER}))?"
+    rf"|(?:(?:with|on)\s+)?(?P<df3>{_DF_NUMBER})(?:\s*(?:,|and)\s*(?P<df4>{_DF_NUMBER}))?\s*{_DF_LABEL})"
+)
+
+
+def stated_df(match: re.Match[str]) -> list[int | float]:
+    """The degrees of freedom a ``STATED_DF`` match holds (one, or two for F)."""
+    values: list[int | float] = []
+    for name in ("df1", "df2", "df3", "df4"):
+        text = match.group(name)
+        if text:
+            number = float(text)
+            values.append(int(number) if number.is_integer() else number)
+    return values
+
+
 CI_SEPARATOR = r"(?:to|and|a|à|bis|até|至|到|,|;|\.\.\.?|[-\u2212\u2013\u2014\u2012\u2010\u2011~\uff5e\u301c]|\{?\\text(?:en|em)dash\}?|--)"
 
 

@@ -48,10 +48,14 @@ def strip_qualifiers(phrase: str) -> str:
 
 # ("more than 5% of patients" is a quantity, not a comparator)
 _COMPARATOR_IN = re.compile(
-    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)"
+    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to"
+    r"|(?:superior|inferior|non-?inferior|equivalent)\s+to)(?=\s)(?!\s*[<>≤≥]?\s*\d)"
 )
 _OUTCOME_PREPOSITION = re.compile(r"(?i)\b(?:on|in|for|regarding|with\s+respect\s+to|in\s+terms\s+of)\s")
-_COMPARATOR_END = re.compile(r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to)(?:\s+the)?$")
+_COMPARATOR_END = re.compile(
+    r"(?i)\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to|(?:superior|inferior|non-?inferior|equivalent)\s+to)"
+    r"(?:\s+the)?$"
+)
 TIME_POINT = (  # "6 months", "six weeks", "baseline", "follow-up", "post-test"
     r"(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|twenty-four)"
     r"[\s-]*(?:months?|weeks?|years?|days?)|baseline|follow[\s-]?up|post[\s-]?(?:test|intervention|treatment))\b"
@@ -290,17 +294,39 @@ def estimate_outcome(scan: str, estimate: Estimate, floor: int, limit: int) -> t
     after = _POST_OUTCOME.match(scan, estimate.end, limit) or _FOUND_FOR.match(scan, estimate.end, limit)
     if after is None and estimate.tail.qualifier is not None:  # "a risk ratio of 0.7 for relapse (95% CI"
         after = _POST_OUTCOME.match(scan, estimate.tail.qualifier, limit)
+    if after and _RESPECTIVE_REST.match(scan, after.end(), limit):
+        after = None  # "17 versus 23% for losartan and captopril, respectively": one item each, read in respective
+    if (
+        after
+        and after.group("preposition") == "for"
+        and _FOR_VERSUS.search(scan, max(floor, anchor - 80), anchor)
+    ):
+        after = None  # "medians of 28.9 for PLD versus 23.3 weeks for topotecan": "for" the arm of each value
+    if after and after.group("preposition") == "on" and not clean_outcome(after.group("outcome")):
+        after = None  # "neuropathy (13%) on the ixabepilone arm": "on" an arm names no outcome
     if after and after.group("preposition") == "on":
         return after.group("outcome").strip(), construct
-    if construct:
+    if construct and clean_outcome(construct):
         return construct, None
+    # (a bracket after an arm, "than in the control group (... ; rates of 7% and 79%", names no outcome: read on)
     changed = _CHANGED_BY.search(scan, max(floor, anchor - 160), bracket if bracket is not None else anchor)
+    if changed and changed.group("bare") is not None and (bracket is None or changed.end() != bracket):
+        changed = None
+    if changed and "by" not in changed.group().split() and _NOT_AN_OBJECT.search(changed.group("outcome")):
+        changed = None  # "decreased while they increased for the waiting list (": a clause, not an object
     if changed and not re.search(r"[;:]", changed.group()):
         # "coaching reduced relapse by 39% (OR = 0.61", "raised attendance by 0.2 SD": the object changed
         phrase = clean_outcome(changed.group("outcome"))
         if phrase:
             return phrase, None
-    if before and len(before.split()) <= 3 and estimate.in_bracket is None:
+    if (
+        before
+        and len(before.split()) <= 3
+        and estimate.in_bracket is None
+        and (not construct or re.search(r"[A-Z]{2,}", before))
+    ):
+        # (in the bracket after an arm only a code: "(DRFS hazard ratio = 0.78", not "the 150-mg group
+        # (least-squares mean difference of -28.9")
         phrase = _phrase_before(scan, segment_start + len(before), segment_start)
         if phrase and phrase == before.strip():
             return phrase, None  # "SDQ-TD treatment estimate: ..." names the outcome before the measure
@@ -330,11 +356,19 @@ _CHANGED_BY = re.compile(
     r"(?i)\b(?:reduced|increased|decreased|lowered|raised|improved|cut|shortened|lengthened|prolonged|halved"
     r"|doubled|reduces|increases|improves|lowers|raises)\s+(?:the\s+)?"
     r"(?:(?:risk|odds|rate|rates|likelihood|incidence|number|frequency|severity|duration)\s+(?:of|for)\s+(?:the\s+)?)?"
-    r"(?P<outcome>[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?:\s+(?:in|among)\s+(?:the\s+)?[^,;:()\[\]=<>\d]{0,40}?"
-    r"(?:population|patients|women|men|children|participants|groups?|subgroups?|cohort|sample))?\s+by\s+(?:(?:about|approximately|nearly|almost|around|over)\s+)?"
-    r"(?:[-\u2212]?\d[\d.]*\s*(?:%|percent|per\s+cent|points?|percentage\s+points?)?\s*)?[(\[]?\s*$"
+    # (not an adverb or a preposition: "were reduced more significantly in the A group compared with those in")
+    r"(?!(?:more|less|\w+ly|in|among|at|after|during|with|for|than|compared)\b)"
+    r"(?P<outcome>(?:\d{1,2}-(?:year|month|week|day)\s+)?[A-Za-z][^,;:()\[\]=<>\d]{1,60}?)(?:\s+(?:in|among)\s+(?:the\s+)?[^,;:()\[\]=<>\d]{0,40}?"
+    rf"(?:population|{_POPULATION_WORDS}|groups?|subgroups?|cohort|sample))?"
+    r"(?:\s+by\s+(?:(?:about|approximately|nearly|almost|around|over)\s+)?"
+    r"(?:[-\u2212]?\d[\d.]*\s*(?:%|percent|per\s+cent|points?|percentage\s+points?)?\s*)?[(\[]?"
+    # "reduced the thrombosis rate from 1.7% to 0.2%"; "reduced airways resistance in patients (0.53 vs": the
+    # bracket of values right after the object (read only when the value is in that bracket)
+    r"|\s+from|(?P<bare>))\s*$"
 )
 # "A hazard ratio of 0.62 (95% CI ...) was found for hospital admission"
+# what an object of a change verb read without "by" may not hold: a second clause or a verb
+_NOT_AN_OBJECT = re.compile(r"(?i)\b(?:while|whereas|but|which|that|they|it|was|were|is|are|had|have|\w+ed)\b")
 _FOUND_FOR = re.compile(
     r"(?:\s*[)\]])?\s+(?:was|were)\s+(?:\w+ly\s+)?(?:found|observed|seen|noted|reported|obtained|estimated)\s+"
     rf"(?P<preposition>for)\s+(?:the\s+)?(?!(?:those|all|each|both|{_POPULATION_WORDS})\b)"
@@ -426,8 +460,11 @@ _HAD_MORE = re.compile(
 # "24 recipients (11.7%) had proximal venous thrombosis": what the people counted had, after the count
 _THEN_HAD = re.compile(
     # (the way to the verb holds no other count: "two had falls, three with sores and one had delirium")
+    # (but a second subject of the same shape may: "22 warfarin recipients (10.4%) and 24 enoxaparin recipients
+    # (11.7%) had thrombosis")
     r"(?:\s*[)\]])?(?:(?!\b(?:one|two|three|four|five|six|seven|eight|nine|ten|none)\b)[^.;:,()\[\]\d]"
-    r"|\([^()]{0,30}\)){0,60}?\b(?:had|experienced|showed|developed|achieved"
+    r"|\([^()]{0,30}\)|(?<=\))\s+and\s+\d+\s+[A-Za-z][^.;:,()\[\]\d]{0,40}?\s*\([^()]{0,30}\)){0,60}?"
+    r"\b(?:had|experienced|showed|developed|achieved"
     r"|suffered(?:\s+from)?|presented\s+with|required|underwent|completed|noted|reported|started|needed"
     r"|(?:were|was)\s+(?:categori[sz]ed|classified|considered|rated|judged)\s+as)\s+(?:an?\s+|the\s+)?"
     rf"(?P<outcome>{_OUTCOME_WORDS}){_OUTCOME_END}"
@@ -464,6 +501,67 @@ _THERE_WERE = re.compile(
     r"(?:more|fewer|less|greater|lower|higher|no\s+(?:significant\s+)?differences?\s+in)\s+"
     rf"(?P<outcome>{_NAME})(?=\s+(?:with|in|among|for|between|after|on|during)\b|\s*[,(\[])"
 )
+# "There were a total of three deaths in A and eight deaths in B": an existential clause, and the noun a bare
+# count of it counts
+_THERE_ARE = re.compile(r"(?i)\bthere\s+(?:was|were|is|are|(?:had|have|has)\s+been)\b")
+_BARE_COUNT = re.compile(
+    r"(?i)\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?"
+)
+_COUNTED_NOUN = re.compile(
+    rf"\s+(?:\([^()]{{0,30}}\)\s*)?"
+    # ("12 patients with sepsis": the people counted, then what they had)
+    rf"(?:(?:{_POPULATION_WORDS}|cases)\s+(?:with|who\s+(?:had|developed|experienced))\s+)?"
+    rf"(?!(?:{_POPULATION_WORDS}|cases|events|of|more|fewer|additional|other|related|due|attributed|attributable"
+    rf"|caused|associated)\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+# "Six patients died of infections", "418 (83%) completed the regimen", "9 (69%) of 13 patients responded": what
+# happened to the people a count counts, when the verb is the event (the object of "had" is read by _THEN_HAD)
+_PEOPLE_COUNT = re.compile(
+    rf"(?i)(?:\d+(?:\.\d+)?|{_BARE_COUNT.pattern[4:]})(?:\s*(?:%|percent|per\s+cent))?"
+    rf"(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?(?:\s+of\s+(?:the\s+)?\d+)?"
+    rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:[\w-]+\s+){{0,2}}?(?:{_POPULATION_WORDS}|pts|cases))?"
+)
+_EVENT_AFTER = re.compile(
+    # ("More CD patients (28%) discontinued due to AEs": the count may be the bracket after its people)
+    rf"(?:\s*\)(?=\s+\w+ed\b))?(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?(?:\s+of\s+(?:the\s+)?\d+)?"
+    rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:[\w-]+\s+){{0,2}}?(?:{_POPULATION_WORDS}|pts|cases))?"
+    r"(?:\s+(?:in|of|from)\s+the\s+[\w\s-]{1,30}?\s+(?:group|arm))?"
+    r"\s+(?:\w+ly\s+)?(?P<outcome>(?i:died|completed|discontinued|withdrew|dropped\s+out|responded|resumed|relapsed"
+    r"|recovered|survived|stopped|quit|abstained|remitted|deteriorated)\b"
+    r"(?:\s+(?!(?:in|at|after|before|because|compared|than|versus|vs|while|whereas|but|and|or|who|which|during"
+    r"|following|with|on|within|by)\b)[A-Za-z][\w-]*){0,5})"
+)
+
+
+def _counted_event(scan: str, estimate: Estimate, ceiling: int) -> str | None:
+    """What happened to the people a bare count counts, when the count is the clause's subject."""
+    if not _PEOPLE_COUNT.fullmatch(scan, estimate.start, estimate.end):
+        return None
+    match = _EVENT_AFTER.match(scan, estimate.end, ceiling)
+    if not match:
+        return None
+    phrase = match.group("outcome").strip()
+    return phrase if _length(phrase) <= 8 else None
+
+
+# what happens to things counted: "... first attempts failed", "... deaths occurred", "... cancers were detected"
+_EVENT_VERB = re.compile(
+    r"(?i)\s+(?:(?:were|was)\s+(?:\w+ly\s+)?)?(?:occurred|failed|arose|detected|recorded|observed|reported|found"
+    r"|seen|noted|diagnosed)\b(?=\s*$)"
+)
+_COUNT_SPAN = re.compile(rf"(?:{_BARE_COUNT.pattern[4:]})(?:\s*\(\s*\d+(?:\.\d+)?\s*%\s*\))?", re.I)
+# "Six of the seven cardiovascular deaths in A were caused by ...": the things a part of a count is of
+_PART_OF = re.compile(
+    rf"\s+of\s+(?:the|these|those)\s+(?:\d+|{_BARE_COUNT.pattern[4:]})?\s*"
+    rf"(?!(?:{_POPULATION_WORDS}|cases|events)\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+# "2 cases of CHF", "one report of palmar-plantar erythrodysesthesia": what the cases are of
+_CASE_WORDS = r"(?:cases?|episodes?|events?|reports?|instances?|occurrences?)"
+_CASES_OF = re.compile(
+    rf"(?:\s+{_CASE_WORDS})?\s+of\s+(?:the\s+)?(?!(?:{_POPULATION_WORDS})\b)(?P<outcome>[A-Za-z]{_OUTCOME_WORDS}){_OUTCOME_END}"
+)
+_COUNTED_CASES = re.compile(rf"(?i)(?:{_BARE_COUNT.pattern[4:]})\s+{_CASE_WORDS}")
 _ASSOCIATION_WORDS = re.compile(
     r"(?i)(?<![\w-])(?:associated|correlated|linked|related|predicted|predictive)\b"
 )
@@ -795,6 +893,26 @@ def clause_outcomes(
         match = pattern.match(scan, estimate.end, ceiling)
         if match:
             found.append(match.group("outcome"))
+    there = _THERE_ARE.search(scan, clause_start, estimate.anchor_start)
+    if _COUNT_SPAN.fullmatch(scan, estimate.start, estimate.end):
+        # "There were 10 cerebral infarctions and 1 intracerebral hematoma in A": what the count counts; so too
+        # where the counted things are the subject of an event ("Three (6%) first attempts failed in A", "133
+        # breast cancer deaths occurred") or "N of the M X" counts them
+        noun = _COUNTED_NOUN.match(scan, estimate.end, ceiling)
+        if noun and re.fullmatch(rf"(?i){_CASE_WORDS}", noun.group("outcome")):
+            noun = _CASES_OF.match(scan, estimate.end, ceiling)  # "There was only one report of X"
+        existential = there is not None and not re.search(r"\.\s", scan[there.end() : estimate.start])
+        event = _EVENT_VERB.search(noun.group("outcome")) if noun else None
+        if noun and (existential or event or _EVENT_VERB.match(scan, noun.end("outcome"), ceiling)):
+            found.append(noun.group("outcome")[: event.start()] if event else noun.group("outcome"))
+        else:
+            part = _PART_OF.match(scan, estimate.end, ceiling) or _CASES_OF.match(scan, estimate.end, ceiling)
+            if part:
+                found.append(part.group("outcome"))
+    elif _COUNTED_CASES.fullmatch(scan, estimate.start, estimate.end):
+        part = _CASES_OF.match(scan, estimate.end, ceiling)  # "(including 2 cases of CHF)"
+        if part:
+            found.append(part.group("outcome"))
     counted = [  # (the count is read past the estimate's start: it may be the estimate)
         match
         for match in _IN_COUNT.finditer(scan, clause_start, min(ceiling, estimate.anchor_start + 60))
@@ -842,6 +960,9 @@ def clause_outcomes(
     if lead and not re.search(r"\.\s", scan[lead[-1].end() : estimate.anchor_start]):
         found.append(lead[-1].group("outcome"))  # "; for cancer deaths, 156 (3.3%) vs 178 (3.7%)"
     named = [phrase for phrase in map(clean_outcome, found) if phrase]
+    event = _counted_event(scan, estimate, ceiling)
+    if event and event not in named:
+        named.insert(0, event)  # "Six patients died of infections": nearer than any subject
     if not named and partner:
         # "... had X (19.5%) compared with 6.9% in the other arm": the value compared with is of the same outcome
         other = _PARTNER.search(scan, max(clause_start, estimate.anchor_start - 100), estimate.anchor_start)
@@ -889,14 +1010,43 @@ def _clause_start(scan: str, estimate: Estimate, floor: int) -> int:
     return max(floor, scan.rfind(";", floor, end) + 1)
 
 
-def clause_subject(scan: str, estimate: Estimate, floor: int) -> str | None:
+# "..., but in the B group it was only 23%": a pronoun standing for the subject of the clause before it
+# the rest of a list closed by "respectively" ("... and captopril, respectively")
+_RESPECTIVE_REST = re.compile(r"(?i)(?:\s*,\s*[^,;.()\[\]]{1,40}?)*,?\s+and\s+[^,;.()\[\]]{1,40}?\s*,?\s*respectively\b")
+# a value "for" something, then "versus" the value at hand ("28.9 for PLD versus 23.3 weeks for topotecan")
+_FOR_VERSUS = re.compile(r"(?i)\d\s*\S{0,8}\s+for\s+[^,;()\[\]\d]{1,40}?\s+(?:versus|vs\.?|v\.?)\s*$")
+_PRONOUN_SUBJECT = re.compile(r"(?i)(?:^|\s)(?:it|they)$")
+# "A was better tolerated than B", "A was superior to B": the subject is an arm compared with another
+_ARM_PREDICATE = re.compile(
+    r"(?i)\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:(?:better|less\s+well|well)\s+tolerated|superior|inferior"
+    r"|non-?inferior|equivalent|more\s+effective|less\s+effective|as\s+effective)\s+(?:than|to|as|with)\b"
+)
+_CLAUSE_OPENER = re.compile(r"(?i)[\s,]*(?:(?:but|and|whereas|while|although)\b\s*)?")
+
+
+def clause_subject(scan: str, estimate: Estimate, floor: int, pronoun: bool = True) -> str | None:
     """The subject of the clause that states the estimate (``the relapse rate was 12.5% in ...``), unless it is
-    the exposure of an association or only a measure's name."""
+    the exposure of an association or only a measure's name. A pronoun (``it was only 23%``) stands for the
+    subject of the clause before it in the same sentence, never for one in another sentence."""
     clause_start = _clause_start(scan, estimate, floor)
     subject = _SUBJECT.search(scan, clause_start, estimate.anchor_start)
     if subject is None or _ASSOCIATION_WORDS.search(subject.group()):
         return None  # the subject of an association is the exposure
     phrase = subject.group("outcome")
+    if _ARM_PREDICATE.match(scan, subject.end("outcome"), estimate.anchor_start):
+        return None  # "Losartan was better tolerated than captopril with fewer ... (17 versus 23%": an arm
+    if _PRONOUN_SUBJECT.search(phrase.strip()):
+        if not pronoun:
+            return None
+        opened = subject.start("outcome")
+        while opened > clause_start and scan[opened - 1] in " ,":
+            opened -= 1  # the earlier clause ends where this one's ", but" begins
+        if _CLAUSE_OPENER.fullmatch(scan, opened, subject.start("outcome")) is None and not re.match(
+            r"(?i)(?:but|and|whereas|while|although)\b", phrase
+        ):
+            return None
+        stand_in = Estimate("other", 0.0, opened, opened, 0.0, "span", Tail(end=opened), {}, opened)
+        return clause_subject(scan, stand_in, floor, pronoun=False) if opened > clause_start else None
     respective = re.match(r"(?i)(?:the\s+)?respective\s+(?=\S)", phrase)
     if respective and not re.search(r"(?i)\b(?:for|in|among|with|of)\b", phrase):
         phrase = phrase[respective.end() :]  # "The respective five-year survival rates were 80.4% and 78.7%"

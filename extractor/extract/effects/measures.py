@@ -17,6 +17,7 @@ from ...textlayer import TextLayer
 from ..common.numbers import SIGN, SIGNED, UNSIGNED, normalise_operator, parse_number
 from .lexicon import STAT_VALUE, Lexicon, load_lexicon, phrase_key
 from .links import PAIR_LABEL, TIME_ONLY, strip_qualifiers
+from .respective import P_LIST
 from .statistics import SIGNED_START, STATISTICS, degrees_of_freedom, lost_minus, parse_value
 from .tail import Estimate, Tail, parse_tail, tail_confidence
 
@@ -196,6 +197,8 @@ def from_anchor(scan: str, match: re.Match[str], limit: int, original: str) -> l
         and (gap_outcome or not _RESPECTIVELY.match(scan, value_end, limit))
     ):
         return []  # ("SMD 0.21 and 0.33, respectively": a list of values named once is an estimate's list)
+    if tail.df and measure in STATISTICS and "df" not in attributes and (measure == "F") == (len(tail.df) == 2):
+        attributes["df"] = tail.df  # "χ2 = 5.2, d.f. = 1, p = .02", "F = 4.1, df = 2, 120"
     if measure in _BARE_AMBIGUOUS and not match.group("stat") and tail.p_operator is None:
         base = 0.35  # "t = 3" with no df and no p is as likely a time point as a test
     if (
@@ -250,7 +253,9 @@ _PAIRED = re.compile(rf"\s*(?:&|and)\s*(?P<value>{SIGNED})(?![\d])(?=\s*[)\]])")
 _RESPECTIVELY = re.compile(
     rf"(?P<values>(?:\s*,\s*{SIGNED}(?![\d]))*\s*,?\s*(?:and|&)\s*{SIGNED}(?![\d]))"
     # ("0.31 and 0.42 for anxiety and depression, respectively": the list the values are for may come first)
-    r"(?:\s+(?:for|in|on|among)\s+[^\d;:()\[\]=<>.]{1,80}?)?\s*,?\s*respectively\b"
+    r"(?:\s+(?:for|in|on|among)\s+[^\d;:()\[\]=<>.]{1,80}?)?"
+    # ("d = 0.30 and 0.45 (p = .02 and .04, respectively)": their p-values, listed in the same order)
+    rf"(?:\s*[;,]?\s*[(\[]?\s*{P_LIST})?\s*,?\s*respectively\b"
 )
 
 

@@ -1,4 +1,4 @@
-"""Values listed with ``respectively``: each value measures its own outcome, in order.
+"""Values listed with ``respectively``: each value measures its own outcome, and takes its own p-value, in order.
 
 ``improved anxiety and depression (d = 0.31 and 0.42, respectively)``, ``OR 1.8 (1.1-2.9) and 2.3 (1.4-3.8)
 for smoking and drinking, respectively``: a run of values closed by ``respectively`` and a list of as many
@@ -7,6 +7,12 @@ value measures the i-th outcome. A list of arms, groups, populations or time poi
 leaves the links alone; so does a list when the values already share an outcome named outside it (``the
 hazard ratios for death were 0.8 and 0.7 for low and high doses, respectively``). A list of outcomes of
 another length than the run leaves every value of the run unlinked: the text does not say which is which.
+
+p-values listed after a run (``d = 0.30 and d = 0.45 (p = .02 and p = .04, respectively)``, ``(d = 0.30
+and 0.45, respectively; p = .02 and .04)``, ``(d = 0.5 and d = 0.3; p = .01 and p = .04)``) go to the run's
+values in order (``respective_p_values``), not the first of them to the last value; a
+single p after the run's ``respectively`` (``d = 0.30 and 0.45, respectively, p < .01``) is every value's.
+A p list of another length than the run gives no value a p.
 """
 
 from __future__ import annotations
@@ -14,15 +20,41 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..common.numbers import P_EXPRESSION, P_NUMBER, P_OPERATOR, normalise_operator, parse_p, parse_p_number
 from .lexicon import load_lexicon
 from .links import clean_outcome, only_time, strip_qualifiers
-from .tail import enclosing_bracket
+from .tail import Estimate, enclosing_bracket
 
 _RESPECTIVELY = re.compile(r"(?i)\brespectively\b")
 # Between two values of one run: commas, brackets, "and"/"or" (the CIs and p-values are read with the values)
 _GLUE = re.compile(r"[\s,;()\[\]]*(?:(?:and|or|&)(?![\w-])[\s,;()\[\]]*)?")
 # Between the run and "respectively": nothing, or the list the values are for ("for smoking and drinking,")
 _GAP = re.compile(r"[\s,;)\]]*")
+# A list of p-values: "p = .02 and p = .04", "P = 0.837 and 0.696", "p < .01, .02 and .04" (no groups: the items
+# are read one by one with _P_ITEM)
+_P_ITEM_TEXT = rf"(?:(?<![A-Za-z])[pP]s?\s*)?(?:{P_OPERATOR}\s*)?{P_NUMBER}(?![\d])"
+P_LIST = (
+    rf"(?<![A-Za-z])[pP]s?(?:\s*[-\u2010]?\s*values?)?\s*{P_OPERATOR}\s*{P_NUMBER}(?![\d])"
+    rf"(?:(?:\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+){_P_ITEM_TEXT})+"
+)
+_P_LIST = re.compile(P_LIST)
+_P_ITEM = re.compile(
+    rf"(?:(?<![A-Za-z])[pP]s?(?:\s*[-\u2010]?\s*values?)?\s*)?(?P<op>{P_OPERATOR})?\s*(?P<value>{P_NUMBER})(?![\d])"
+)
+_P_ONE = re.compile(P_EXPRESSION)
+# What may stand between the values of a run (their own brackets and tails are inside their spans)
+_RUN_GLUE = re.compile(r"[\s,;()\[\]]*(?:(?:and|or|&)(?![\w-])[\s,;()\[\]]*)?")
+# Between a run's last value and its p list: brackets, commas, "respectively"
+# (and the test the p-values are of: "respectively (U test, P = 0.84 and 0.70)")
+_TEST_NAME = r"(?:(?:[\w'-]+\s+){0,2}tests?|ANOVA)\s*[,:;]?\s*"
+# (with the list the values are for: "2.4 (1.3-3.9) for truancy and dropout, respectively (p = .003 and p < .001)")
+_BEFORE_P = re.compile(
+    rf"(?i)[\s,;(\[]*(?:(?:(?:for|in|on)\s+[^\d;:()\[\]=<>.]{{1,80}}?\s*,?\s*)?respectively[\s,;(\[]*)?"
+    rf"(?:{_TEST_NAME})?"
+)
+_TEST_BEFORE_P = re.compile(rf"(?i){_TEST_NAME}")
+# After a single p that follows "respectively": the end of its bracket or clause
+_P_END = re.compile(r"\s*(?:[)\];.]|$)")
 _AFTER_LIST = re.compile(
     r"[\s,;)\]]*(?:for|on|in|of|with)\s+(?:the\s+)?(?P<list>[^;:()\[\]=<>]{3,200}?)\s*,?\s*$", re.I
 )
@@ -227,7 +259,10 @@ def respective_outcomes(
         closing = _RESPECTIVELY.search(scan, spans[index][1], stop)
         if closing is None:
             continue
-        between = scan[spans[index][1] : closing.start()]
+        # (a list of p-values may stand before "respectively": "d = 0.30 and 0.45 (p = .02 and .04, respectively)")
+        between = _P_LIST.sub("", scan[spans[index][1] : closing.start()])
+        if between != scan[spans[index][1] : closing.start()]:
+            between = re.sub(r"[(\[]", " ", between)
         run = [index]
         while (
             run[0] > 0
@@ -269,3 +304,85 @@ def _named_in(outcome: str, names: list[str]) -> bool:
     """Whether ``outcome`` is one of ``names`` or runs over them (``depression`` of ``anxiety and depression``)."""
     lowered = outcome.lower()
     return any(name.lower() in lowered or lowered in name.lower() for name in names)
+
+
+def p_list_spans(text: str) -> list[tuple[int, int]]:
+    """Where lists of p-values (``p = .02 and p = .04``) stand in ``text``."""
+    return [match.span() for match in _P_LIST.finditer(text)]
+
+
+def _p_items(text: str) -> list[tuple[str, float]] | None:
+    """The (operator, value) of each p in a ``_P_LIST`` match; a bare value takes the operator before it."""
+    items: list[tuple[str, float]] = []
+    operator = None
+    for match in _P_ITEM.finditer(text):
+        if match.group("op"):
+            operator = normalise_operator(match.group("op"))
+        value = parse_p_number(match.group("value"))
+        if operator is None or value is None or not 0.0 <= value <= 1.0:
+            return None
+        items.append((operator, value))
+    return items
+
+
+def _run_before(
+    scan: str, estimates: Sequence[Estimate], sentences: Sequence[tuple[int, int]], position: int
+) -> list[int]:
+    """Indices of the run of estimates that ends just before ``position`` (its last value may have read past it)."""
+    last = None
+    for index, estimate in enumerate(estimates):
+        if estimate.start < position:
+            last = index
+    if last is None:
+        return []
+    estimate = estimates[last]
+    if estimate.end <= position and not _BEFORE_P.fullmatch(scan, estimate.end, position):
+        return []
+    run = [last]
+    while run[0] > 0:
+        previous = estimates[run[0] - 1]
+        if sentences[run[0] - 1] != sentences[last] or not _RUN_GLUE.fullmatch(
+            scan, previous.end, estimates[run[0]].start
+        ):
+            break
+        run.insert(0, run[0] - 1)
+    return run
+
+
+def respective_p_values(
+    scan: str, estimates: Sequence[Estimate], sentences: Sequence[tuple[int, int]], start: int, end: int
+) -> None:
+    """p-values listed for a run of values: the i-th p to the i-th value, in place; see the module's docstring."""
+    for match in _P_LIST.finditer(scan, start, end):
+        items = _p_items(match.group())
+        run = _run_before(scan, estimates, sentences, match.start())
+        if items is None or len(run) < 2:
+            continue
+        own = [
+            i for i in run if estimates[i].tail.p_operator is not None and estimates[i].end <= match.start()
+        ]
+        if own:
+            continue  # a value with its own p: the list is not the run's
+        for i in run:
+            estimate = estimates[i]
+            if estimate.end > match.start():  # its tail read the list's first p
+                estimate.end = len(scan[: match.start()].rstrip(" ,;([\t\n"))
+                estimate.tail.end = estimate.end
+            estimate.tail.p_operator = estimate.tail.p = None
+        if len(items) == len(run):
+            for i, (operator, value) in zip(run, items, strict=True):
+                estimates[i].tail.p_operator, estimates[i].tail.p = operator, value
+                estimates[i].attributes["p_respectively"] = True
+    for closing in _RESPECTIVELY.finditer(scan, start, end):
+        position = _GAP.match(scan, closing.end(), end).end()
+        test = _TEST_BEFORE_P.match(scan, position, end)
+        after = _P_ONE.match(scan, test.end() if test else position, end)
+        if after is None or not _P_END.match(scan, after.end(), end) or _P_LIST.match(scan, after.start(), end):
+            continue  # "d = 0.30 and 0.45, respectively, p < .01": one p for the whole run
+        parsed = parse_p(after)
+        run = _run_before(scan, estimates, sentences, closing.start())
+        if parsed is None or len(run) < 2 or any(estimates[i].tail.p_operator is not None for i in run):
+            continue
+        for i in run:
+            estimates[i].tail.p_operator, estimates[i].tail.p = parsed
+            estimates[i].attributes["p_shared"] = True

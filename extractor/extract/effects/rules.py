@@ -45,7 +45,7 @@ from .measures import (
     per_population_estimates,
     sd_unit_estimates,
 )
-from .respective import respective_outcomes
+from .respective import respective_outcomes, respective_p_values
 from .statistics import blank_controls, iter_statistics, parse_statistic, repair_pdf_glyphs
 from .tables import VERSION as TABLE_VERSION
 from .tables import table_estimates
@@ -84,6 +84,7 @@ def find_effects(layer: TextLayer, start: int = 0, end: int | None = None) -> li
     estimates.sort(key=lambda e: e.start)
     _effect_sizes_as_defined(scan, estimates)
     share_p_values(scan, estimates, layer, start, end)
+    respective_p_values(scan, estimates, _sentences_of(layer, estimates, start, end), start, end)
     sentences: dict[int, tuple[bool, bool, str | None]] = {}
     values = [_to_value(scan, layer, estimate, start, end, sentences) for estimate in estimates]
     _time_point_lists(scan, estimates, values)
@@ -194,15 +195,21 @@ def _value_start(scan: str, estimate: Estimate) -> int:
     return number.start() if number else estimate.start
 
 
+def _sentences_of(layer: TextLayer, estimates: list[Estimate], start: int, end: int) -> list[tuple[int, int]]:
+    """The (start, end) of each estimate's sentence (the unit's bounds where no sentence holds it)."""
+    sentences = []
+    for estimate in estimates:
+        sentence = layer.sentence_at(estimate.start)
+        sentences.append((sentence.start, sentence.end) if sentence else (start, end))
+    return sentences
+
+
 def _respective_lists(
     scan: str, layer: TextLayer, start: int, end: int, estimates: list[Estimate], values: list[ExtractedValue]
 ) -> None:
     """``improved anxiety and depression (d = 0.31 and 0.42, respectively)``: each value of a run closed by
     ``respectively`` takes its own outcome from the list, in order; unlinked when the counts disagree."""
-    sentences = []
-    for estimate in estimates:
-        sentence = layer.sentence_at(estimate.start)
-        sentences.append((sentence.start, sentence.end) if sentence else (start, end))
+    sentences = _sentences_of(layer, estimates, start, end)
     # (a run's list may stand between a measure's name and its value: "HRs for death and stroke were 0.8 and")
     spans = [(estimate.start, estimate.end) for estimate in estimates]
     values_at = [_value_start(scan, estimate) for estimate in estimates]

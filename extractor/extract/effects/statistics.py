@@ -22,7 +22,7 @@ from ..common.numbers import (
     parse_number,
     parse_p,
 )
-from .lexicon import COMPARISON, DF, STAT_VALUE, alternation, effect_data
+from .lexicon import COMPARISON, DF, STAT_VALUE, STATED_DF, alternation, effect_data, stated_df
 
 STATISTICS = {"t", "F", "chi2", "z", "r"}  # measures of their own; any other statistic (Q) is "other"
 _CONTROL = {code: " " for code in range(32) if chr(code) not in "\n\r\t"}
@@ -35,6 +35,8 @@ SIGNED_START = re.compile(rf"{SIGN}|[?\ufffd]")
 _STATISTIC_NAMES = {"t": "t", "ts": "t", "F": "F", "Fs": "F", "z": "z", "Z": "z"}
 _STATISTIC_SEPARATOR = re.compile(r"\s*(?:[,;(]\s*)?")
 _STATISTIC_SKIP = re.compile(rf"[A-Za-zη²2]{{1,5}}\s*=\s*{SIGNED}(?![\d])")  # "MSE = 6.61" between F and p
+_STATED_DF = re.compile(STATED_DF)  # "χ2 = 5.2, d.f. = 1, p = .02": a bare statistic's df after its value
+_CLOSE = re.compile(r"\s*\)")
 _ONE_TAILED = re.compile(r"\s*,?\s*\(?(?:one[- ](?:tailed|sided)|directional)")
 
 
@@ -160,6 +162,18 @@ def _statistic(scan: str, match: re.Match[str], original: str) -> dict[str, Any]
         if ns and separator.group().strip():
             p_operator, cursor = "ns", ns.end()
             break
+        stated = _STATED_DF.match(scan, position) if match.group("bare") and not df else None
+        if stated:  # "χ2 = 5.2, d.f. = 1", "chi-square = 12.4 with 3 d.f.", "χ2 = 5.2 (1 df)"
+            found = stated_df(stated)
+            if (statistic == "F") != (len(found) == 2):
+                return None
+            df, cursor = found, stated.end()
+            if "(" in separator.group():
+                close = _CLOSE.match(scan, cursor)
+                if not close:
+                    return None
+                cursor = close.end()
+            continue
         skip = _STATISTIC_SKIP.match(scan, position)
         if not skip or not separator.group().strip():
             return None

@@ -22,7 +22,7 @@ from ..common.numbers import (
     parse_number,
     parse_p,
 )
-from .lexicon import CI_SEPARATOR, load_lexicon
+from .lexicon import CI_SEPARATOR, STATED_DF, load_lexicon, stated_df
 from .statistics import parse_value
 
 _RATIO_TOLERANCE = 0.011
@@ -44,6 +44,7 @@ _UNIT = re.compile(
 # Between a value and its bracket: "was 1.50 for the dialysis group (95% CI ...)".
 _QUALIFIER = re.compile(r"\s+(?:for|in|with|among|on)\s+(?:the\s+)?[^,;()\[\]\d=<>]{1,40}?(?=\s*[(\[])")
 _ALL_P = re.compile(rf"[Aa](?<![A-Za-z][Aa])ll\s*[pP](?:s|\s*-?\s*values?)?{P_COMPARISON}")
+_STATED_DF = re.compile(STATED_DF)  # "χ2 = 5.2, d.f. = 1, p = .02": the df a bare statistic states after its value
 _SE_BRACKET = re.compile(rf"\s*[(\[]\s*(?:SE|SEM|s\.e\.)?[\s=:]*{UNSIGNED}\s*[)\]]")
 
 
@@ -59,6 +60,7 @@ class Tail:
     outcome: str | None = None
     depth: int = 0
     qualifier: int | None = None  # where "for X" / "on X" between the value and its bracket starts
+    df: list[int | float] | None = None  # degrees of freedom stated after the value ("d.f. = 1")
 
 
 @dataclass
@@ -127,6 +129,12 @@ def parse_tail(
             tail.ci_level = parse_number(level) if level else None
             if match.group("open") and not match.group("close"):
                 depth += 1
+            cursor = tail.end = match.end()
+            first = False
+            continue
+        match = _STATED_DF.match(scan, start, limit) if tail.df is None else None
+        if match:
+            tail.df = stated_df(match)
             cursor = tail.end = match.end()
             first = False
             continue
