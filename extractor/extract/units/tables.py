@@ -379,6 +379,9 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
                 if layout == "pipe" and _RULE_LINE.match(line.text.strip() or "x") and line.text.strip():
                     index += 1  # a |---|---| rule under the header
                     continue
+                if layout == "tab" and run and _group_heading(line, len(run[0][1])):
+                    index += 1  # "Cluster trials\t\t\t": a heading over a group of the table's rows, not a row
+                    continue
                 break
             run.append((line, line_cells))
             index += 1
@@ -405,6 +408,13 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
         tables.append(Table(layout, run[0][0].start, run[-1][0].end, _caption(lines, first_line), header_cells,
                             [header_roles(cell.text) for cell in header_cells], rows))
     return tables
+
+
+def _group_heading(line: _Line, columns: int) -> bool:
+    """A line of a tab table holding only its first cell, padded with the table's empty cells: the heading of
+    a group of rows ("Haemoglobin (g/l)", "Cluster-randomised trials"), which the table runs on past."""
+    label, tabs, rest = line.text.partition("\t")
+    return bool(label.strip()) and bool(tabs) and not rest.strip() and rest.count("\t") + 2 >= columns
 
 
 def _aligned_run(run: list[tuple[_Line, list[Cell]]]) -> list[tuple[_Line, list[Cell]]]:
