@@ -234,6 +234,28 @@ def test_a_table_continued_on_the_next_page_is_read_as_one(tmp_path: Path, heade
     assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 6
 
 
+def test_the_rest_of_a_table_of_wrapped_text_is_read_under_its_continued_caption(tmp_path: Path) -> None:
+    # on the second page most lines hold one cell (the findings wrap over three lines): too few rows of two or
+    # more cells for a table of its own, enough for the rest of one whose caption says it continues
+    first = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 200, "Table 1. Randomised trials of parent training", 10)]
+    first += table_rows([50, 200, 260], 175, [["Study", "N", "Findings"], ["Abara (2011)", "60", "Fewer night wakings"],
+                                              ["Brandt (2014)", "140", "No change in sleep"],
+                                              ["Celik (2020)", "88", "Shorter settling time"]])
+    rest = [["Dunn (2016)", "52", "Fewer night wakings at"], ["", "", "six months; no change"],
+            ["", "", "in settling time"], ["Eze (2019)", "210", "Longer night sleep"],
+            ["", "", "at twelve months, kept"], ["", "", "at two years"]]
+    second = [Text(50, 740, "Table 1 (continued)", 10), *table_rows([50, 200, 260], 715, rest)]
+    second += prose_lines(50, 620, AFTER)
+    path = tmp_path / "wrapped-continued.pdf"
+    path.write_bytes(pages_pdf([(first, []), (second, [])]))
+    document = read_pdf(path, Limits())
+    assert "Celik (2020)\t88\tShorter settling time\nDunn (2016)\t52\tFewer night wakings at" in document.text
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)", "Dunn (2016)",
+                                              "Eze (2019)"]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [60, 140, 88, 52, 210]
+
+
 def _grid(xs: list[float], top: float, count: int, pitch: float = 13.0) -> list[Rule]:
     """The rules of a ruled table of ``count`` rows: one under every row and one over the first, and a rule down
     every column edge."""

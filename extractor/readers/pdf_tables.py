@@ -285,7 +285,8 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
         rows.append((line, cells))
         left = min(left, line.x0) if len(rows) > 1 else line.x0
         last = line.bottom
-    return _as_table(_text(caption_words), rows, span)
+    caption_text = _text(caption_words)
+    return _as_table(caption_text, rows, span, continues(caption_text))
 
 
 def _caption_text(caption: list[Word], words: list[Word]) -> tuple[str, float]:
@@ -504,12 +505,14 @@ def _column(x0: float, x1: float, edges: list[float]) -> int:
     return sum(1 for edge in edges if edge < middle)
 
 
-def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tuple[float, float]
-              ) -> FoundTable | None:
+def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tuple[float, float],
+              continued: bool = False) -> FoundTable | None:
     """The rows as a table: cells put in their columns, the header lines above the first labelled row joined
-    into one header; None unless two or more columns and enough rows of two or more cells line up."""
+    into one header; None unless two or more columns and enough rows of two or more cells line up. The rest
+    of a table begun on an earlier page (``continued``: its caption says so) may hold mostly lines of one
+    cell, as a table of wrapped text does: two rows of two or more cells are enough to find its columns."""
     parted = [cells for _, cells in rows if len(cells) >= 2]
-    if len(rows) < MIN_TABLE_ROWS or len(parted) < max(2, len(rows) / 2):
+    if len(rows) < MIN_TABLE_ROWS or len(parted) < (2 if continued else max(2, len(rows) / 2)):
         return None
     edges = _column_edges(rows)
     if not edges:
