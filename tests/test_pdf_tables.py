@@ -87,21 +87,23 @@ RIGHT = [
 ]
 
 
-def _two_columns(caption: str | None) -> bytes:
+def _two_columns(caption: str | None, below: bool = False) -> bytes:
     """A two-column page: prose down both columns; under the left column's prose, a table of its own width when
-    a caption is given, with the right column's prose running on level with its rows."""
+    a caption is given (over the table, or ``below`` it), with the right column's prose running on level with
+    its rows."""
     texts = [TITLE, *prose_lines(50, 720, LEFT), *prose_lines(320, 720, RIGHT)]
     if caption is not None:
-        texts.append(Text(50, 620, caption, 9))
-        texts += table_rows([50, 130, 170], 600, [["Study", "N", "Effect"], ["Abara (2011)", "60", "d = 0.30"],
-                                                  ["Brandt (2014)", "140", "d = 0.12"],
-                                                  ["Celik (2020)", "88", "d = 0.25"]])
+        texts.append(Text(50, 562 if below else 620, caption, 9))
+        texts += table_rows([50, 130, 170], 620 if below else 600,
+                            [["Study", "N", "Effect"], ["Abara (2011)", "60", "d = 0.30"],
+                             ["Brandt (2014)", "140", "d = 0.12"], ["Celik (2020)", "88", "d = 0.25"]])
     return page_pdf(texts)
 
 
-def test_a_table_in_one_column_leaves_the_other_columns_prose_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("below", [False, True], ids=["caption-over", "caption-under"])
+def test_a_table_in_one_column_leaves_the_other_columns_prose_alone(tmp_path: Path, below: bool) -> None:
     path = tmp_path / "columns.pdf"
-    path.write_bytes(_two_columns("Table 2. Trials of home visiting"))
+    path.write_bytes(_two_columns("Table 2. Trials of home visiting", below))
     document = read_pdf(path, Limits())
     assert "Study\tN\tEffect\nAbara (2011)\t60\td = 0.30\nBrandt (2014)\t140\td = 0.12" in document.text
     # the right column's lines level with the table's rows stay in its running text, in order

@@ -180,7 +180,7 @@ def unruled_tables(words: list[Word], taken: list[tuple[float, float, float, flo
     found: list[FoundTable] = []
     boxes = list(taken)
     gutters: list[tuple[float, float] | None] = []  # the page's gutter, sought once a caption is found
-    unplaced: list[tuple[list[Word], list[Word], tuple[float, float]]] = []
+    unplaced: list[tuple[list[Word], list[Word]]] = []
     for row in build_rows(free):
         for caption, after in _captions(row):
             if any(_inside(caption[0], box) for box in boxes):
@@ -195,14 +195,17 @@ def unruled_tables(words: list[Word], taken: list[tuple[float, float, float, flo
                 found.append(table)
                 boxes.append(table[2])
             elif table is None:
-                unplaced.append((caption + rest, within, span))
+                unplaced.append((caption, after))
     # a caption with no table under it may stand below its table (as many journals print them), once every
     # caption over its table has taken its rows
-    for caption, within, span in unplaced:
+    for caption, after in unplaced:
         if any(_inside(caption[0], box) for box in boxes):
             continue
-        table = _table_above(caption, [word for word in within if not any(_inside(word, box) for box in boxes)],
-                             span)
+        span = _span(caption, free, gutters[0], left, right, above=True)
+        within = [word for word in free if span[0] <= (word.x0 + word.x1) / 2 <= span[1]
+                  and not any(_inside(word, box) for box in boxes)]
+        rest = [word for word in after if span[0] <= (word.x0 + word.x1) / 2 <= span[1]]
+        table = _table_above(caption + rest, within, span)
         if table is not None and not any(_overlap(table[2], box) for box in boxes):
             found.append(table)
             boxes.append(table[2])
@@ -228,9 +231,10 @@ def _captions(row: Line) -> list[tuple[list[Word], list[Word]]]:
 
 
 def _span(caption: list[Word], words: list[Word], gutter: tuple[float, float] | None, left: float,
-          right: float) -> tuple[float, float]:
-    """How far across the page the table under a caption may reach: the caption's column on a page of two
-    columns when running text stands level with the rows under it in the other column, else the whole width."""
+          right: float, above: bool = False) -> tuple[float, float]:
+    """How far across the page the table under a caption (or ``above`` it) may reach: the caption's column on
+    a page of two columns when running text stands level with the rows in the other column, else the whole
+    width."""
     if gutter is None:
         return left, right
     middle = (gutter[0] + gutter[1]) / 2
@@ -241,8 +245,8 @@ def _span(caption: list[Word], words: list[Word], gutter: tuple[float, float] | 
     other = (gutter[1], right) if x1 <= middle else (left, gutter[0])
     size = max(word.size for word in caption)
     top = max(word.bottom for word in caption)
-    level = [word for word in words
-             if other[0] <= (word.x0 + word.x1) / 2 <= other[1] and top <= word.middle <= top + 6 * size]
+    low, high = (min(word.top for word in caption) - 6 * size, top) if above else (top, top + 6 * size)
+    level = [word for word in words if other[0] <= (word.x0 + word.x1) / 2 <= other[1] and low <= word.middle <= high]
     width = other[1] - other[0]
     for line in build_rows(level):
         if any(cell[-1].x1 - cell[0].x0 >= 0.6 * width for cell in cells_of(line.words)):
