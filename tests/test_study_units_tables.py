@@ -574,3 +574,25 @@ def test_a_table_continued_under_a_continued_caption_keeps_the_first_parts_capti
     assert [unit.label for unit in units] == ["Moreau (2012)", "Petrov (2015)", "Quist (2019)", "Rask (2021)"]
     assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 4
     assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [310, 96, 1204, 540]
+
+
+GROUPED_PIPE = """Table 4. Trials of reading programmes
+
+| Study | N | Effect |
+|---|---|---|
+| Individually randomised | | |
+| Larkin (2011) | 212 | d = 0.31 |
+| Story (2014) | 1,480 | d = 0.12 |
+| Randomised by school | | |
+| Word (2019) | 96 | d = 0.40 |
+"""
+GROUPED_TAB = ("Table 4. Trials of reading programmes\n\nStudy\tN\tEffect\nIndividually randomised\t\t\n"
+               "Larkin (2011)\t212\td = 0.31\nStory (2014)\t1,480\td = 0.12\nRandomised by school\t\t\n"
+               "Word (2019)\t96\td = 0.40\n")
+
+
+@pytest.mark.parametrize("text", [GROUPED_PIPE, GROUPED_TAB], ids=["pipe", "tab"])
+def test_a_heading_over_a_group_of_rows_is_no_unit_and_does_not_end_the_table(text: str) -> None:
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Larkin (2011)", "Story (2014)", "Word (2019)"]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [212, 1480, 96]

@@ -398,6 +398,9 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
             header_cells, body = run[0][1], run[1:]
         rows: list[Row] = []
         for line, line_cells in body:
+            if (len(header_cells) >= 2 and len(line_cells) >= 2 and line_cells[0].text
+                    and not any(cell.text for cell in line_cells[1:])):
+                continue  # "| Cluster trials | | |": a heading over a group of rows, no row of its own
             if rows and line_cells and not line_cells[0].text:
                 rows[-1].end = line.end
                 for position, cell in enumerate(line_cells):
