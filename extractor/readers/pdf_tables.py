@@ -293,9 +293,9 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
     return _as_table(caption_text, rows, span, continues(caption_text))
 
 
-def _caption_text(caption: list[Word], words: list[Word]) -> tuple[str, float]:
+def _caption_text(caption: list[Word], words: list[Word]) -> str:
     """A caption's text with the lines it wraps onto (one cell each, starting where it starts, within a few
-    lines), and where its last line ends."""
+    lines)."""
     size = max(max(word.size for word in caption), 4.0)
     caption_top = min(word.top for word in caption)
     last = max(word.bottom for word in caption)
@@ -307,13 +307,13 @@ def _caption_text(caption: list[Word], words: list[Word]) -> tuple[str, float]:
             break
         taken += cells[0]
         last = line.bottom
-    return _text(taken), last
+    return _text(taken)
 
 
 def _table_above(caption: list[Word], words: list[Word], span: tuple[float, float]) -> FoundTable | None:
     """The table whose rows stand just above a caption printed under it, read upwards from the caption to a
     wide gap, running text or another table's or figure's caption; None when they do not make a table."""
-    text, _ = _caption_text(caption, words)
+    text = _caption_text(caption, words)
     caption_top = min(word.top for word in caption)
     width = span[1] - span[0]
     above = [word for word in words if word.middle < caption_top]
@@ -338,42 +338,22 @@ def _table_above(caption: list[Word], words: list[Word], span: tuple[float, floa
 
 def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:
     """Where the columns part: the middles of the strips that no cell of a row of two or more cells crosses
-    (a cell spanning columns, as a header over two columns does, is allowed in one row of five)."""
+    (a cell spanning columns, as a header over two columns does, is allowed in one row of five), and of the
+    narrower strips between columns set so close that their cells run together (``_close_edges``)."""
     parted = [cells for _, cells in rows if len(cells) >= 2]
-    extents = sorted((cell[0].x0, cell[-1].x1) for cells in parted for cell in cells)
+    extents = [(cell[0].x0, cell[-1].x1) for cells in parted for cell in cells]
     sizes = sorted(word.size for cells in parted for cell in cells for word in cell)
     narrowest = max(2.0, 0.5 * sizes[len(sizes) // 2])  # a strip narrower than half an em is no gap between columns
-    allowed = len(parted) // 5
-    points = sorted({x for extent in extents for x in extent})
-    # how many cells cross each strip between neighbouring points: +1 where a cell starts, -1 where it ends
-    change = dict.fromkeys(points, 0)
-    for a, b in extents:
-        change[a] += 1
-        change[b] -= 1
-    edges: list[float] = []
-    gap_start: float | None = None
-    crossing = 0
-    for x0, _x1 in pairwise(points):
-        crossing += change[x0]
-        if crossing <= allowed:
-            gap_start = x0 if gap_start is None else gap_start
-            continue
-        if gap_start is not None and x0 - gap_start >= narrowest:
-            edges.append((gap_start + x0) / 2)
-        gap_start = None
-    edges = [edge for edge in edges if points[0] < edge < points[-1]]
+    low, high = min(x0 for x0, _ in extents), max(x1 for _, x1 in extents)
+    edges = [(a + b) / 2 for a, b in _free_strips(extents, len(parted) // 5, narrowest)]
+    edges = [edge for edge in edges if low < edge < high]
     return sorted(edges + _close_edges(parted, edges, narrowest))
 
 
-def _close_edges(parted: list[list[list[Word]]], edges: list[float], narrowest: float) -> list[float]:
-    """Edges between two columns set closer than a cell gap, whose cells therefore run together on each row
-    ("0.45 (0.2–0.7)62%"): strips at least half an em wide that no word crosses (the rule of the cell strips,
-    applied to words) and that lie inside cells, where the words on each side line up down the rows (numbers
-    right- or left-aligned in their columns). A word space is narrower than such a strip, and the gaps of
-    justified or ragged text fall in different places from line to line."""
-    extents = sorted((word.x0, word.x1) for cells in parted for cell in cells for word in cell)
-    allowed = len(parted) // 5
+def _free_strips(extents: list[tuple[float, float]], allowed: int, narrowest: float) -> list[tuple[float, float]]:
+    """The strips at least ``narrowest`` wide that at most ``allowed`` of the extents cross."""
     points = sorted({x for extent in extents for x in extent})
+    # how many extents cross each strip between neighbouring points: +1 where one starts, -1 where it ends
     change = dict.fromkeys(points, 0)
     for a, b in extents:
         change[a] += 1
@@ -389,8 +369,18 @@ def _close_edges(parted: list[list[list[Word]]], edges: list[float], narrowest: 
         if gap_start is not None and x0 - gap_start >= narrowest:
             strips.append((gap_start, x0))
         gap_start = None
+    return strips
+
+
+def _close_edges(parted: list[list[list[Word]]], edges: list[float], narrowest: float) -> list[float]:
+    """Edges between two columns set closer than a cell gap, whose cells therefore run together on each row
+    ("0.45 (0.2–0.7)62%"): strips at least half an em wide that no word crosses (the rule of the cell strips,
+    applied to words) and that lie inside cells, where the words on each side line up down the rows (numbers
+    right- or left-aligned in their columns). A word space is narrower than such a strip, and the gaps of
+    justified or ragged text fall in different places from line to line."""
+    extents = [(word.x0, word.x1) for cells in parted for cell in cells for word in cell]
     found = []
-    for low, high in strips:
+    for low, high in _free_strips(extents, len(parted) // 5, narrowest):
         if any(low <= edge <= high for edge in edges):
             continue  # the cells part there already
         before: list[Word] = []
@@ -464,7 +454,7 @@ def _without_raised_tail(piece: list[Word]) -> list[Word]:
     return kept
 
 
-_RUNS_ON = re.compile(r"(?:[-‐–—,&/+]|\b(?:and|of|or|the|in|with|for|to|on|at|by|vs\.?|et al\.?))$", re.I)
+_RUNS_ON = re.compile(r"(?:[-‐–—,&/+]|\b(?:and|of|or|the|in|with|for|to|on|at|by|vs\.?))$", re.I)
 _CONTINUES = re.compile(r"^(?:[a-zß-ÿ(\[&]|and\b|et al\b|(?:19|20)\d\d[a-z]?\b)")
 
 
