@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pdf_pages import Rule, Text, page_pdf, prose_lines, table_rows
+from pdf_pages import Rule, Text, page_pdf, pages_pdf, prose_lines, table_rows, text_width
 
 from conftest import SHARED
 from extractor.extract.document import extract_document
@@ -87,21 +87,23 @@ RIGHT = [
 ]
 
 
-def _two_columns(caption: str | None) -> bytes:
+def _two_columns(caption: str | None, below: bool = False) -> bytes:
     """A two-column page: prose down both columns; under the left column's prose, a table of its own width when
-    a caption is given, with the right column's prose running on level with its rows."""
+    a caption is given (over the table, or ``below`` it), with the right column's prose running on level with
+    its rows."""
     texts = [TITLE, *prose_lines(50, 720, LEFT), *prose_lines(320, 720, RIGHT)]
     if caption is not None:
-        texts.append(Text(50, 620, caption, 9))
-        texts += table_rows([50, 130, 170], 600, [["Study", "N", "Effect"], ["Abara (2011)", "60", "d = 0.30"],
-                                                  ["Brandt (2014)", "140", "d = 0.12"],
-                                                  ["Celik (2020)", "88", "d = 0.25"]])
+        texts.append(Text(50, 562 if below else 620, caption, 9))
+        texts += table_rows([50, 130, 170], 620 if below else 600,
+                            [["Study", "N", "Effect"], ["Abara (2011)", "60", "d = 0.30"],
+                             ["Brandt (2014)", "140", "d = 0.12"], ["Celik (2020)", "88", "d = 0.25"]])
     return page_pdf(texts)
 
 
-def test_a_table_in_one_column_leaves_the_other_columns_prose_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("below", [False, True], ids=["caption-over", "caption-under"])
+def test_a_table_in_one_column_leaves_the_other_columns_prose_alone(tmp_path: Path, below: bool) -> None:
     path = tmp_path / "columns.pdf"
-    path.write_bytes(_two_columns("Table 2. Trials of home visiting"))
+    path.write_bytes(_two_columns("Table 2. Trials of home visiting", below))
     document = read_pdf(path, Limits())
     assert "Study\tN\tEffect\nAbara (2011)\t60\td = 0.30\nBrandt (2014)\t140\td = 0.12" in document.text
     # the right column's lines level with the table's rows stay in its running text, in order
@@ -183,6 +185,184 @@ def test_cells_set_closer_than_an_em_are_cut_at_the_column_edges() -> None:
     # a label whose words run on with ordinary spaces across an edge stays whole
     label = [word("Number", 50), word("of", 82), word("events", 94)]
     assert len(pdf_tables._pieces(label, [90.0])) == 1
+
+
+def test_a_caption_printed_under_its_table_takes_the_rows_above_it(tmp_path: Path) -> None:
+    # the rows first, then "Table 1. ..." (wrapped over two lines) under them, then the running text
+    texts = [TITLE, *prose_lines(50, 720, PROSE), *table_rows(XS, 670, ROWS)]
+    texts += [Text(50, 610, "Table 1. Randomised controlled trials of parent training for toddler sleep, with", 10),
+              Text(50, 598, "the number randomised and the effect on each trial's main sleep outcome", 10)]
+    texts += prose_lines(50, 570, AFTER)
+    path = tmp_path / "below.pdf"
+    path.write_bytes(page_pdf(texts))
+    document = read_pdf(path, Limits())
+    caption = ("Table 1. Randomised controlled trials of parent training for toddler sleep, with the number "
+               "randomised and the effect on each trial's main sleep outcome")
+    assert f"{caption}\nStudy\tN\tOutcome\tEffect\nAbara (2011)\t60\tnight waking\td = 0.30\n" in document.text
+    assert document.text.count("Brandt (2014)") == 1
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)"]
+    assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 3
+
+
+def test_a_caption_under_prose_takes_no_rows_from_above(tmp_path: Path) -> None:
+    # a caption over nothing readable (a picture), prose above it: no table either way
+    texts = [TITLE, *prose_lines(50, 720, PROSE + AFTER), Text(50, 640, "Table 3. Sleep outcomes of the trials", 10)]
+    path = tmp_path / "picture.pdf"
+    path.write_bytes(page_pdf(texts))
+    assert "\t" not in read_pdf(path, Limits()).text
+
+
+FIRST_PART = [["Study", "N", "Effect"], ["Abara (2011)", "60", "d = 0.30"], ["Brandt (2014)", "140", "d = 0.12"],
+              ["Celik (2020)", "88", "d = 0.25"]]
+SECOND_PART = [["Dunn (2016)", "52", "d = 0.41"], ["Eze (2019)", "210", "d = 0.09"], ["Falk (2021)", "75", "d = 0.22"]]
+
+
+@pytest.mark.parametrize("header", [True, False], ids=["header-repeated", "no-header"])
+def test_a_table_continued_on_the_next_page_is_read_as_one(tmp_path: Path, header: bool) -> None:
+    first = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 200, "Table 1. Randomised trials of parent training", 10)]
+    first += table_rows([50, 200, 260], 175, FIRST_PART)
+    second = [Text(50, 740, "Table 1. (Continued)", 10)]
+    second += table_rows([50, 200, 260], 715, [FIRST_PART[0], *SECOND_PART] if header else SECOND_PART)
+    second += prose_lines(50, 620, AFTER)
+    path = tmp_path / "continued.pdf"
+    path.write_bytes(pages_pdf([(first, []), (second, [])]))
+    document = read_pdf(path, Limits())
+    body = "\n".join("\t".join(row) for row in [*FIRST_PART, *SECOND_PART])
+    assert f"Table 1. Randomised trials of parent training\n{body}" in document.text
+    assert document.text.count("Eze (2019)") == 1 and document.text.count("Study\tN\tEffect") == 1
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == [row[0] for row in [*FIRST_PART[1:], *SECOND_PART]]
+    assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 6
+
+
+def test_the_rest_of_a_table_of_wrapped_text_is_read_under_its_continued_caption(tmp_path: Path) -> None:
+    # on the second page most lines hold one cell (the findings wrap over three lines): too few rows of two or
+    # more cells for a table of its own, enough for the rest of one whose caption says it continues
+    first = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 200, "Table 1. Randomised trials of parent training", 10)]
+    first += table_rows([50, 200, 260], 175, [["Study", "N", "Findings"], ["Abara (2011)", "60", "Fewer night wakings"],
+                                              ["Brandt (2014)", "140", "No change in sleep"],
+                                              ["Celik (2020)", "88", "Shorter settling time"]])
+    rest = [["Dunn (2016)", "52", "Fewer night wakings at"], ["", "", "six months; no change"],
+            ["", "", "in settling time"], ["Eze (2019)", "210", "Longer night sleep"],
+            ["", "", "at twelve months, kept"], ["", "", "at two years"]]
+    second = [Text(50, 740, "Table 1 (continued)", 10), *table_rows([50, 200, 260], 715, rest)]
+    second += prose_lines(50, 620, AFTER)
+    path = tmp_path / "wrapped-continued.pdf"
+    path.write_bytes(pages_pdf([(first, []), (second, [])]))
+    document = read_pdf(path, Limits())
+    assert "Celik (2020)\t88\tShorter settling time\nDunn (2016)\t52\tFewer night wakings at" in document.text
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)", "Dunn (2016)",
+                                              "Eze (2019)"]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [60, 140, 88, 52, 210]
+
+
+def _grid(xs: list[float], top: float, count: int, pitch: float = 13.0) -> list[Rule]:
+    """The rules of a ruled table of ``count`` rows: one under every row and one over the first, and a rule down
+    every column edge."""
+    ys = [top + 10 - pitch * index for index in range(count + 1)]
+    return [*(Rule(xs[0], y, xs[-1], y) for y in ys), *(Rule(x, ys[-1], x, ys[0]) for x in xs)]
+
+
+def test_a_ruled_table_running_on_at_the_top_of_the_next_page_without_a_caption_is_joined(tmp_path: Path) -> None:
+    xs = [46, 196, 256, 340]
+    first = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 200, "Table 1. Randomised trials of parent training", 10)]
+    first += table_rows([50, 200, 260], 175, FIRST_PART)
+    second = table_rows([50, 200, 260], 740, SECOND_PART) + prose_lines(50, 680, AFTER)
+    path = tmp_path / "ruled.pdf"
+    path.write_bytes(pages_pdf([(first, _grid(xs, 175, 4)), (second, _grid(xs, 740, 3))]))
+    document = read_pdf(path, Limits())
+    body = "\n".join("\t".join(row) for row in [*FIRST_PART, *SECOND_PART])
+    assert f"Table 1. Randomised trials of parent training\n{body}" in document.text
+    assert "Table (page 2)" not in document.text
+
+
+def test_a_continuation_joins_only_its_own_table() -> None:
+    parts = [[("Table 1. Trials", "Study\tN\nAbara (2011)\t60", (0, 0, 1, 1)),
+              ("Table 2. Reviews", "Review\tk\nGray (2015)\t12", (0, 2, 1, 3))],
+             [("Table 1 (cont'd)", "Study\tN\nBrandt (2014)\t140", (0, 0, 1, 1)),
+              ("Table 3. Costs", "Item\tCost\nVisits\t120", (0, 2, 1, 3))]]
+    joined = pdf_tables.join_continued(parts, [[True, False], [True, False]])
+    assert joined == [[("Table 1. Trials", "Study\tN\nAbara (2011)\t60\nBrandt (2014)\t140", (0, 0, 1, 1)),
+                       ("Table 2. Reviews", "Review\tk\nGray (2015)\t12", (0, 2, 1, 3))],
+                      [("Table 3. Costs", "Item\tCost\nVisits\t120", (0, 2, 1, 3))]]
+    # "Table 4 continues the trend of Table 3" is no continuation; nor is a table of another number
+    assert not pdf_tables.continues("Table 4 continues the trend of Table 3")
+    assert pdf_tables.continues("Table 2 Overview of themes (Continued)") and pdf_tables.continues("Table 5. Continued")
+
+
+CLOSE_ROWS = [
+    ("Abara (2011)", "60", "0.45 (0.20–0.70)", "62%"),
+    ("Brandt (2014)", "140", "0.12 (0.05–0.19)", "21%"),
+    ("Celik (2020)", "88", "0.25 (0.10–0.40)", "17%"),
+]
+
+
+def test_columns_set_closer_than_an_em_are_parted_where_the_rows_line_up(tmp_path: Path) -> None:
+    # the weight column starts 5 points (over half an em, under a whole one) after the widest interval: each
+    # row's interval and weight run together as one cell, "0.45 (0.20–0.70) 62%", unless the columns are read from the rows
+    weight_x = 260 + max(text_width(row[2], 9) for row in CLOSE_ROWS) + 5
+    texts = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 670, "Table 1. Trials of parent training", 10)]
+    texts += table_rows([50, 200, 260, weight_x], 645, [["Study", "N", "d (95% CI)", "Weight"], *CLOSE_ROWS])
+    texts += prose_lines(50, 570, AFTER)
+    path = tmp_path / "close.pdf"
+    path.write_bytes(page_pdf(texts))
+    document = read_pdf(path, Limits())
+    assert "Study\tN\td (95% CI)\tWeight\nAbara (2011)\t60\t0.45 (0.20–0.70)\t62%\n" in document.text
+    assert "Celik (2020)\t88\t0.25 (0.10–0.40)\t17%" in document.text
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)"]
+
+
+def test_a_close_strip_inside_ragged_cells_parts_no_columns() -> None:
+    from extractor.readers.pdf_layout import Word
+
+    def word(text: str, x0: float, top: float) -> Word:
+        return Word(text, x0, x0 + 5 * len(text), top, top + 9, 9.0, "Helvetica")
+
+    # two rows whose words leave the same 6-point strip free (110-116), but the words either side of it do not
+    # line up: a coincidence of ragged text, not two columns
+    rows = [[[word("Hospital", 50, 0), word("wards", 116, 0)], [word("12", 200, 0)]],
+            [[word("Home", 80, 12), word("care", 116, 12)], [word("30", 200, 12)]],
+            [[word("Clinics", 50, 24)], [word("9", 200, 24)]]]
+    assert pdf_tables._close_edges(rows, [180.0], 2.0) == []
+
+
+def _wrapped_page() -> bytes:
+    """A table of studies whose labels wrap: "Abara, Lind and / Moss (2011)" (the label runs on after "and"),
+    "Brandt et al. / (2014)" (the year on the next line), "Incredible Years / Parent Programme" (set 9 points
+    below, closer than the 13 points between rows), under a group heading set further left."""
+    lines = [
+        (645, [(50, "Study"), (200, "N"), (260, "Effect")]),
+        (632, [(40, "Individually randomised")]),
+        (619, [(50, "Abara, Lind and"), (200, "60"), (260, "d = 0.30")]),
+        (606, [(50, "Moss (2011)")]),
+        (593, [(50, "Brandt et al."), (200, "140"), (260, "d = 0.12")]),
+        (580, [(50, "(2014)")]),
+        (567, [(50, "Incredible Years"), (200, "88"), (260, "d = 0.25")]),
+        (558, [(50, "Parent Programme")]),
+        (545, [(50, "Celik (2020)"), (200, "72"), (260, "d = 0.18")]),
+    ]
+    texts = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 670, "Table 1. Trials of parent training", 10)]
+    texts += [Text(x, y, cell, 9) for y, cells in lines for x, cell in cells]
+    texts += prose_lines(50, 500, AFTER)
+    return page_pdf(texts)
+
+
+def test_a_row_label_wrapped_over_two_lines_is_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.pdf"
+    path.write_bytes(_wrapped_page())
+    document = read_pdf(path, Limits())
+    rows = document.text.rpartition("Table 1. Trials of parent training\n")[2].split("\n")[:6]
+    assert rows == ["Study\tN\tEffect", "Individually randomised\t\t", "Abara, Lind and Moss (2011)\t60\td = 0.30",
+                    "Brandt et al. (2014)\t140\td = 0.12", "Incredible Years Parent Programme\t88\td = 0.25",
+                    "Celik (2020)\t72\td = 0.18"]
+    # one unit per study, each with its row's n: the group heading neither ends the table nor makes a unit
+    units = extract_document(document, use_models=False)
+    assert [(unit.label, _chosen(unit, "sample_size")[0]["n"]) for unit in units] == [
+        ("Abara, Lind and Moss (2011)", 60), ("Brandt et al. (2014)", 140), ("Incredible Years Parent Programme", 88),
+        ("Celik (2020)", 72)]
 
 
 SHARED_ARTICLES = SHARED / "formats" / "pdf_articles"  # module level: a path, never a skip

@@ -532,3 +532,67 @@ def test_a_pptx_table_with_an_empty_corner_cell_keeps_its_columns(tmp_path) -> N
     document = next(read(path, Limits()))
     assert "\tN\tOutcome\n" in document.text
     assert _row_sizes(document) == [60, 140, 88]
+
+
+BELOW = (
+    "Home visiting for first-time mothers: the trials\n\n"
+    "Study\tN\tEffect\n"
+    "Moreau (2012)\t310\td = 0.21\n"
+    "Petrov (2015)\t96\td = 0.35\n"
+    "Quist (2019)\t1,204\td = 0.08\n"
+    "Table 1. Randomised controlled trials of nurse home visiting\n\n"
+    "Table 2 shows the costs of each programme.\n"
+)
+
+
+def test_a_caption_printed_under_a_table_gives_its_rows_their_design() -> None:
+    document = parse_plain_text(BELOW, "doc.txt")
+    units = extract_document(document, use_models=False)
+    assert [unit.label for unit in units] == ["Moreau (2012)", "Petrov (2015)", "Quist (2019)"]
+    assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 3
+    [table] = tables.find_tables(BELOW)
+    assert table.caption.text == "Table 1. Randomised controlled trials of nurse home visiting"
+
+
+def test_a_line_under_a_table_that_captions_the_next_table_or_names_one_is_not_its_caption() -> None:
+    # the first table has no caption of its own; the caption under it stands over the second table
+    text = ("Study\tN\nMoreau (2012)\t310\nPetrov (2015)\t96\n"
+            "Table 2. Cohort studies of nurse home visiting\nStudy\tN\nRask (2011)\t540\nSolberg (2017)\t1,020\n")
+    first, second = tables.find_tables(text)
+    assert first.caption is None and second.caption.text == "Table 2. Cohort studies of nurse home visiting"
+    named = "Study\tN\nMoreau (2012)\t310\nPetrov (2015)\t96\nTable 2 shows the costs of each programme.\n"
+    assert tables.find_tables(named)[0].caption is None
+
+
+@pytest.mark.parametrize("repeated", [True, False], ids=["header-repeated", "no-header"])
+def test_a_table_continued_under_a_continued_caption_keeps_the_first_parts_caption_and_header(repeated: bool) -> None:
+    text = ("Table 3. Randomised controlled trials of nurse home visiting\n"
+            "Study\tN\tEffect\nMoreau (2012)\t310\td = 0.21\nPetrov (2015)\t96\td = 0.35\n\n"
+            "Page 7 of 12\n\nTable 3 (continued)\n" + ("Study\tN\tEffect\n" if repeated else "")
+            + "Quist (2019)\t1,204\td = 0.08\nRask (2021)\t540\td = 0.12\n")
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Moreau (2012)", "Petrov (2015)", "Quist (2019)", "Rask (2021)"]
+    assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 4
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [310, 96, 1204, 540]
+
+
+GROUPED_PIPE = """Table 4. Trials of reading programmes
+
+| Study | N | Effect |
+|---|---|---|
+| Individually randomised | | |
+| Larkin (2011) | 212 | d = 0.31 |
+| Story (2014) | 1,480 | d = 0.12 |
+| Randomised by school | | |
+| Word (2019) | 96 | d = 0.40 |
+"""
+GROUPED_TAB = ("Table 4. Trials of reading programmes\n\nStudy\tN\tEffect\nIndividually randomised\t\t\n"
+               "Larkin (2011)\t212\td = 0.31\nStory (2014)\t1,480\td = 0.12\nRandomised by school\t\t\n"
+               "Word (2019)\t96\td = 0.40\n")
+
+
+@pytest.mark.parametrize("text", [GROUPED_PIPE, GROUPED_TAB], ids=["pipe", "tab"])
+def test_a_heading_over_a_group_of_rows_is_no_unit_and_does_not_end_the_table(text: str) -> None:
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Larkin (2011)", "Story (2014)", "Word (2019)"]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [212, 1480, 96]

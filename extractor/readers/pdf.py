@@ -43,7 +43,7 @@ from .pdf_layout import (
     words_from_pdfplumber,
 )
 from .pdf_structure import Placed, add_page, find_abstract, heading_sections, heading_test, title_run
-from .pdf_tables import ruled_tables, unruled_tables
+from .pdf_tables import join_continued, ruled_tables, unruled_tables
 
 FORMAT = "pdf"
 DECK_FORMAT = "pdf_slides"
@@ -310,9 +310,13 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
         for page in pages
     ]
     known = vocabulary([line for _, lines in laid_out for line in lines])
-    for page, lines in laid_out:
+    # a table split over pages is read as one, after the page it begins on
+    at_top = [[not any(line.top < box[1] and not line.margin for line in lines) for _, _, box in page.tables]
+              for page, lines in laid_out]
+    joined = join_continued([page.tables for page in pages], at_top)
+    for (page, lines), tables in zip(laid_out, joined, strict=True):
         if not lines:
-            for caption, rows, _ in page.tables:
+            for caption, rows, _ in tables:
                 _add_table(builder, caption, rows)
             continue
         forced: set[int] = set()
@@ -320,7 +324,7 @@ def _read_article(path: Path, pages: list[_PageWords], metadata: Metadata) -> Do
             forced = set(title_run(lines, page.height, 0.6, style.size * 1.15))
         blocks = make_blocks(lines, is_heading, forced, known)
         page_placed = add_page(builder, page.number, blocks)
-        for caption, rows, _ in page.tables:
+        for caption, rows, _ in tables:
             _add_table(builder, caption, rows)
         if first_page:
             title_span = next(((p.start, p.end) for p in page_placed if p.block.kind == "title"), None)

@@ -86,6 +86,67 @@ def _caption_above(words: list[dict[str, Any]], box: tuple) -> str | None:
     return squash(" ".join(texts[starts[-1] :])) if starts else None
 
 
+# -- tables split across pages ---------------------------------------------------------------------------
+
+_CAPTION_KEY = re.compile(r"(?i)^(?:table|tabla|tabelle|tableau|tabela)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b")
+_CONTINUED = re.compile(
+    r"(?i)\b(?:continued|cont(?:inued|['’]?d)?\.?|continuación|continuação|fortsetzung|suite)\s*\)?\s*[.:]?\s*$"
+    r"|^(?:table|tabla|tabelle|tableau|tabela)\s*\S+?[.:]?\s*\(?\s*(?:continued|cont(?:['’]?d)?\.?)(?:\W|$)"
+)
+FALLBACK_CAPTION = re.compile(r"^Table \(page \d+\)$")  # a ruled table with no caption of its own
+
+
+def table_number(caption: str) -> str | None:
+    """The number a caption gives its table ("Table 2 ..." -> "2"), or None."""
+    match = _CAPTION_KEY.match(caption.strip())
+    return match.group(1).upper() if match else None
+
+
+def continues(caption: str) -> bool:
+    """Whether a caption marks its table as the rest of one begun on an earlier page ("Table 2 (Continued)")."""
+    return bool(_CONTINUED.search(caption.strip()))
+
+
+def join_continued(pages: list[list[FoundTable]], at_top: list[list[bool]]) -> list[list[FoundTable]]:
+    """The tables of each page, with each table's continuation on a later page joined to it: a table whose
+    caption says it continues ("Table 2 (Continued)", "Table 2. Cont'd") joins the last earlier table of its
+    number; a ruled table with no caption at the top of a page (``at_top``) joins the last table of the page
+    before when it has as many columns. Its rows are added to the first part's (less a header row that repeats
+    the first part's), and it leaves its own page's list."""
+    joined: list[list[FoundTable]] = [[] for _ in pages]
+    last: tuple[int, int] | None = None  # page and index in ``joined`` of the table last read
+    for page, found in enumerate(pages):
+        for index, (caption, rows, box) in enumerate(found):
+            target: tuple[int, int] | None = None
+            number = table_number(caption)
+            if number is not None and continues(caption):
+                target = next(((p, i) for p in range(page - 1, -1, -1) for i in range(len(joined[p]) - 1, -1, -1)
+                               if table_number(joined[p][i][0]) == number), None)
+            elif (FALLBACK_CAPTION.match(caption) and index == 0 and at_top[page][index] and last is not None
+                  and last[0] == page - 1 and _width(joined[last[0]][last[1]][1]) == _width(rows)):
+                target = last
+            if target is None:
+                joined[page].append((caption, rows, box))
+                last = (page, len(joined[page]) - 1)
+                continue
+            first_caption, first_rows, first_box = joined[target[0]][target[1]]
+            head, _, rest = rows.partition("\n")
+            if _same_row(head, first_rows.partition("\n")[0]):
+                rows = rest
+            if rows:
+                joined[target[0]][target[1]] = (first_caption, f"{first_rows}\n{rows}", first_box)
+            last = target
+    return joined
+
+
+def _width(rows: str) -> int:
+    return max(row.count("\t") for row in rows.split("\n")) + 1
+
+
+def _same_row(a: str, b: str) -> bool:
+    return squash(a.replace("\t", " ")).casefold() == squash(b.replace("\t", " ")).casefold()
+
+
 # -- tables without rules --------------------------------------------------------------------------------
 
 def cells_of(words: list[Word]) -> list[list[Word]]:
@@ -119,6 +180,7 @@ def unruled_tables(words: list[Word], taken: list[tuple[float, float, float, flo
     found: list[FoundTable] = []
     boxes = list(taken)
     gutters: list[tuple[float, float] | None] = []  # the page's gutter, sought once a caption is found
+    unplaced: list[tuple[list[Word], list[Word]]] = []
     for row in build_rows(free):
         for caption, after in _captions(row):
             if any(_inside(caption[0], box) for box in boxes):
@@ -132,6 +194,21 @@ def unruled_tables(words: list[Word], taken: list[tuple[float, float, float, flo
             if table is not None and not any(_overlap(table[2], box) for box in boxes):
                 found.append(table)
                 boxes.append(table[2])
+            elif table is None:
+                unplaced.append((caption, after))
+    # a caption with no table under it may stand below its table (as many journals print them), once every
+    # caption over its table has taken its rows
+    for caption, after in unplaced:
+        if any(_inside(caption[0], box) for box in boxes):
+            continue
+        span = _span(caption, free, gutters[0], left, right, above=True)
+        within = [word for word in free if span[0] <= (word.x0 + word.x1) / 2 <= span[1]
+                  and not any(_inside(word, box) for box in boxes)]
+        rest = [word for word in after if span[0] <= (word.x0 + word.x1) / 2 <= span[1]]
+        table = _table_above(caption + rest, within, span)
+        if table is not None and not any(_overlap(table[2], box) for box in boxes):
+            found.append(table)
+            boxes.append(table[2])
     return found
 
 
@@ -154,9 +231,10 @@ def _captions(row: Line) -> list[tuple[list[Word], list[Word]]]:
 
 
 def _span(caption: list[Word], words: list[Word], gutter: tuple[float, float] | None, left: float,
-          right: float) -> tuple[float, float]:
-    """How far across the page the table under a caption may reach: the caption's column on a page of two
-    columns when running text stands level with the rows under it in the other column, else the whole width."""
+          right: float, above: bool = False) -> tuple[float, float]:
+    """How far across the page the table under a caption (or ``above`` it) may reach: the caption's column on
+    a page of two columns when running text stands level with the rows in the other column, else the whole
+    width."""
     if gutter is None:
         return left, right
     middle = (gutter[0] + gutter[1]) / 2
@@ -167,8 +245,8 @@ def _span(caption: list[Word], words: list[Word], gutter: tuple[float, float] | 
     other = (gutter[1], right) if x1 <= middle else (left, gutter[0])
     size = max(word.size for word in caption)
     top = max(word.bottom for word in caption)
-    level = [word for word in words
-             if other[0] <= (word.x0 + word.x1) / 2 <= other[1] and top <= word.middle <= top + 6 * size]
+    low, high = (min(word.top for word in caption) - 6 * size, top) if above else (top, top + 6 * size)
+    level = [word for word in words if other[0] <= (word.x0 + word.x1) / 2 <= other[1] and low <= word.middle <= high]
     width = other[1] - other[0]
     for line in build_rows(level):
         if any(cell[-1].x1 - cell[0].x0 >= 0.6 * width for cell in cells_of(line.words)):
@@ -211,24 +289,76 @@ def _table_below(caption: list[Word], words: list[Word], span: tuple[float, floa
         rows.append((line, cells))
         left = min(left, line.x0) if len(rows) > 1 else line.x0
         last = line.bottom
-    return _as_table(_text(caption_words), rows, span)
+    caption_text = _text(caption_words)
+    return _as_table(caption_text, rows, span, continues(caption_text))
+
+
+def _caption_text(caption: list[Word], words: list[Word]) -> str:
+    """A caption's text with the lines it wraps onto (one cell each, starting where it starts, within a few
+    lines)."""
+    size = max(max(word.size for word in caption), 4.0)
+    caption_top = min(word.top for word in caption)
+    last = max(word.bottom for word in caption)
+    taken = list(caption)
+    for line in build_rows([word for word in words if word.middle > last]):
+        cells = cells_of(line.words)
+        if (len(cells) != 1 or abs(cells[0][0].x0 - caption[0].x0) > 3 or line.top - last > size
+                or line.top - caption_top >= CAPTION_LINES * 2 * size or _FLOAT_START.match(line.text)):
+            break
+        taken += cells[0]
+        last = line.bottom
+    return _text(taken)
+
+
+def _table_above(caption: list[Word], words: list[Word], span: tuple[float, float]) -> FoundTable | None:
+    """The table whose rows stand just above a caption printed under it, read upwards from the caption to a
+    wide gap, running text or another table's or figure's caption; None when they do not make a table."""
+    text = _caption_text(caption, words)
+    caption_top = min(word.top for word in caption)
+    width = span[1] - span[0]
+    above = [word for word in words if word.middle < caption_top]
+    rows: list[tuple[Line, list[list[Word]]]] = []
+    first = caption_top
+    for line in reversed(build_rows(above)):
+        size = max(line.size, 4.0)
+        if first - line.bottom > END_GAP * size:
+            break
+        if _RULE_ROW.match(line.text):
+            first = line.top
+            continue
+        cells = cells_of(line.words)
+        if _FLOAT_START.match(line.text):
+            break  # the caption over another table or figure
+        if len(cells) == 1 and len(cells[0]) >= PROSE_WORDS and cells[0][-1].x1 - cells[0][0].x0 >= 0.55 * width:
+            break  # running text above the table
+        rows.insert(0, (line, cells))
+        first = line.top
+    return _as_table(text, rows, span)
 
 
 def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:
     """Where the columns part: the middles of the strips that no cell of a row of two or more cells crosses
-    (a cell spanning columns, as a header over two columns does, is allowed in one row of five)."""
+    (a cell spanning columns, as a header over two columns does, is allowed in one row of five), and of the
+    narrower strips between columns set so close that their cells run together (``_close_edges``)."""
     parted = [cells for _, cells in rows if len(cells) >= 2]
-    extents = sorted((cell[0].x0, cell[-1].x1) for cells in parted for cell in cells)
+    extents = [(cell[0].x0, cell[-1].x1) for cells in parted for cell in cells]
     sizes = sorted(word.size for cells in parted for cell in cells for word in cell)
     narrowest = max(2.0, 0.5 * sizes[len(sizes) // 2])  # a strip narrower than half an em is no gap between columns
-    allowed = len(parted) // 5
+    low, high = min(x0 for x0, _ in extents), max(x1 for _, x1 in extents)
+    edges = [(a + b) / 2 for a, b in _free_strips(extents, len(parted) // 5, narrowest)]
+    edges = [edge for edge in edges if low < edge < high]
+    return sorted(edges + _close_edges(parted, edges, narrowest))
+
+
+def _free_strips(extents: list[tuple[float, float]], allowed: int, narrowest: float) -> list[tuple[float, float]]:
+    """The strips at least ``narrowest`` wide that at most ``allowed`` of the extents cross."""
     points = sorted({x for extent in extents for x in extent})
-    # how many cells cross each strip between neighbouring points: +1 where a cell starts, -1 where it ends
+    # how many extents cross each strip between neighbouring points: +1 where one starts, -1 where it ends
     change = dict.fromkeys(points, 0)
     for a, b in extents:
         change[a] += 1
         change[b] -= 1
-    edges: list[float] = []
+    strips: list[tuple[float, float]] = []
     gap_start: float | None = None
     crossing = 0
     for x0, _x1 in pairwise(points):
@@ -237,9 +367,44 @@ def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:
             gap_start = x0 if gap_start is None else gap_start
             continue
         if gap_start is not None and x0 - gap_start >= narrowest:
-            edges.append((gap_start + x0) / 2)
+            strips.append((gap_start, x0))
         gap_start = None
-    return [edge for edge in edges if points[0] < edge < points[-1]]
+    return strips
+
+
+def _close_edges(parted: list[list[list[Word]]], edges: list[float], narrowest: float) -> list[float]:
+    """Edges between two columns set closer than a cell gap, whose cells therefore run together on each row
+    ("0.45 (0.2–0.7)62%"): strips at least half an em wide that no word crosses (the rule of the cell strips,
+    applied to words) and that lie inside cells, where the words on each side line up down the rows (numbers
+    right- or left-aligned in their columns). A word space is narrower than such a strip, and the gaps of
+    justified or ragged text fall in different places from line to line."""
+    extents = [(word.x0, word.x1) for cells in parted for cell in cells for word in cell]
+    found = []
+    for low, high in _free_strips(extents, len(parted) // 5, narrowest):
+        if any(low <= edge <= high for edge in edges):
+            continue  # the cells part there already
+        before: list[Word] = []
+        after: list[Word] = []
+        for cells in parted:
+            for cell in cells:
+                left = [word for word in cell if word.x1 <= low]
+                right = [word for word in cell if word.x0 >= high]
+                if left and right:
+                    before.append(left[-1])
+                    after.append(right[0])
+        if len(before) >= max(2, len(parted) // 3) and _lined_up(before) and _lined_up(after):
+            found.append((low + high) / 2)
+    return found
+
+
+def _lined_up(words: list[Word]) -> bool:
+    """Most of the words share their left edge, their right edge or their middle (within half an em)."""
+    tolerance = 0.5 * sorted(word.size for word in words)[len(words) // 2]
+    for edge in ([word.x0 for word in words], [word.x1 for word in words], [(w.x0 + w.x1) / 2 for w in words]):
+        middle = sorted(edge)[len(edge) // 2]
+        if sum(1 for x in edge if abs(x - middle) <= tolerance) >= 0.6 * len(edge):
+            return True
+    return False
 
 
 def _aligned(extents: list[dict[int, tuple[float, float]]], columns: int,
@@ -289,17 +454,59 @@ def _without_raised_tail(piece: list[Word]) -> list[Word]:
     return kept
 
 
+_RUNS_ON = re.compile(r"(?:[-‐–—,&/+]|\b(?:and|of|or|the|in|with|for|to|on|at|by|vs\.?))$", re.I)
+_CONTINUES = re.compile(r"^(?:[a-zß-ÿ(\[&]|and\b|et al\b|(?:19|20)\d\d[a-z]?\b)")
+
+
+def _join_wrapped_labels(body: list[list[str]], lines: list[Line], extents: list[dict[int, tuple[float, float]]]
+                         ) -> list[list[str]]:
+    """Body rows with a row label wrapped over two lines joined into one row: a line holding only a label
+    joins the row above when its words carry on that row's label (it opens in lower case or with a bracket
+    or year, or the label above ends with a hyphen, comma or joining word) or when it stands closer below it
+    than rows stand to each other (the leading within a cell, tighter than the space between rows); a
+    label-only line joins the row below when that row's label carries on its words. A label-only line set
+    further left than the label above, or bold under a label that is not, heads a group of rows instead."""
+    tops = [line.top for line in lines]
+    pitches = sorted(b - a for a, b in pairwise(tops) if b > a)
+    pitch = pitches[len(pitches) // 2] if pitches else 0.0
+    joined: list[list[str]] = []
+    kept: list[int] = []  # the index in ``body`` of each joined row's last line
+    for index, row in enumerate(body):
+        alone = bool(row[0]) and not any(row[1:])
+        if joined and joined[-1][0] and row[0]:
+            above = kept[-1]
+            label_above = joined[-1][0]
+            x_above, x_here = extents[above][0][0] if 0 in extents[above] else None, extents[index][0][0]
+            heading = ((x_above is not None and x_here < x_above - 0.5 * lines[index].size)
+                       or (lines[index].bold and not lines[above].bold))
+            runs_on = bool(_RUNS_ON.search(label_above) or _CONTINUES.match(row[0]))
+            above_alone = not any(joined[-1][1:])
+            close = pitch > 0 and lines[index].top - lines[above].top < 0.75 * pitch
+            if not heading and ((alone and (runs_on or close)) or (above_alone and not alone and runs_on)):
+                glue = "" if re.search(r"[-‐]$", label_above) else " "
+                merged = [label_above + glue + row[0]]
+                merged += [squash(f"{a} {b}") for a, b in zip(joined[-1][1:], row[1:], strict=True)]
+                joined[-1] = merged
+                kept[-1] = index
+                continue
+        joined.append(list(row))
+        kept.append(index)
+    return joined
+
+
 def _column(x0: float, x1: float, edges: list[float]) -> int:
     middle = (x0 + x1) / 2
     return sum(1 for edge in edges if edge < middle)
 
 
-def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tuple[float, float]
-              ) -> FoundTable | None:
+def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tuple[float, float],
+              continued: bool = False) -> FoundTable | None:
     """The rows as a table: cells put in their columns, the header lines above the first labelled row joined
-    into one header; None unless two or more columns and enough rows of two or more cells line up."""
+    into one header; None unless two or more columns and enough rows of two or more cells line up. The rest
+    of a table begun on an earlier page (``continued``: its caption says so) may hold mostly lines of one
+    cell, as a table of wrapped text does: two rows of two or more cells are enough to find its columns."""
     parted = [cells for _, cells in rows if len(cells) >= 2]
-    if len(rows) < MIN_TABLE_ROWS or len(parted) < max(2, len(rows) / 2):
+    if len(rows) < MIN_TABLE_ROWS or len(parted) < (2 if continued else max(2, len(rows) / 2)):
         return None
     edges = _column_edges(rows)
     if not edges:
@@ -336,6 +543,9 @@ def _as_table(caption: str, rows: list[tuple[Line, list[list[Word]]]], span: tup
     body_slots = sum(len(extent) for extent in extents[header_rows:])
     if sum(crowded[header_rows:]) > 0.2 * body_slots or not _aligned(extents[header_rows:], columns, rows):
         return None  # columns drawn so wide that cells set apart share them, or not lining up: not a table
+    body = _join_wrapped_labels(cells_text[header_rows:], [line for line, _ in rows[header_rows:]],
+                                extents[header_rows:])
+    cells_text = cells_text[:header_rows] + body
     if 0 < header_rows < len(cells_text):
         header = [squash(" ".join(row[column] for row in cells_text[:header_rows])) for column in range(columns)]
         cells_text = [header, *cells_text[header_rows:]]

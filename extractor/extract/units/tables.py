@@ -17,6 +17,8 @@ Pure functions of the text; offsets are offsets into it.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -379,6 +381,9 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
                 if layout == "pipe" and _RULE_LINE.match(line.text.strip() or "x") and line.text.strip():
                     index += 1  # a |---|---| rule under the header
                     continue
+                if layout == "tab" and run and _group_heading(line, len(run[0][1])):
+                    index += 1  # "Cluster trials\t\t\t": a heading over a group of the table's rows, not a row
+                    continue
                 break
             run.append((line, line_cells))
             index += 1
@@ -393,6 +398,9 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
             header_cells, body = run[0][1], run[1:]
         rows: list[Row] = []
         for line, line_cells in body:
+            if (len(header_cells) >= 2 and len(line_cells) >= 2 and line_cells[0].text
+                    and not any(cell.text for cell in line_cells[1:])):
+                continue  # "| Cluster trials | | |": a heading over a group of rows, no row of its own
             if rows and line_cells and not line_cells[0].text:
                 rows[-1].end = line.end
                 for position, cell in enumerate(line_cells):
@@ -405,6 +413,13 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
         tables.append(Table(layout, run[0][0].start, run[-1][0].end, _caption(lines, first_line), header_cells,
                             [header_roles(cell.text) for cell in header_cells], rows))
     return tables
+
+
+def _group_heading(line: _Line, columns: int) -> bool:
+    """A line of a tab table holding only its first cell, padded with the table's empty cells: the heading of
+    a group of rows ("Haemoglobin (g/l)", "Cluster-randomised trials"), which the table runs on past."""
+    label, tabs, rest = line.text.partition("\t")
+    return bool(label.strip()) and bool(tabs) and not rest.strip() and rest.count("\t") + 2 >= columns
 
 
 def _aligned_run(run: list[tuple[_Line, list[Cell]]]) -> list[tuple[_Line, list[Cell]]]:
@@ -516,7 +531,66 @@ def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table
         if kept and table.start < kept[-1].end:
             continue
         kept.append(table)
-    return kept
+    return _continued(_captions_below(kept, lines))
+
+
+_CONTINUED = re.compile(
+    r"(?i)\b(?:continued|cont(?:['’]?d)?\.?|continuación|continuação|fortsetzung|suite)\s*\)?\s*[.:]?\s*$"
+    r"|^\s*(?:table|tabla|tabelle|tableau|tabela)\s*\S+?[.:]?\s*\(?\s*(?:continued|cont(?:['’]?d)?\.?)(?:\W|$)"
+)
+_CAPTION_NUMBER = re.compile(r"(?i)^\s*(?:table|tabla|tabelle|tableau|tabela)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b")
+
+
+_NAMING_SENTENCE = re.compile(r"^\s*\S+\s*(?:[A-Z]?\d+[a-z]?|[IVXLC]+)\s+[a-z]")  # "Table 2 shows ...": no caption
+
+
+def _captions_below(tables: list[Table], lines: list[_Line]) -> list[Table]:
+    """Tables with no caption above them given the "Table N ..." line printed just under their last row (a
+    blank line between at most), unless that line is the caption over the next table or a sentence that
+    names a table ("Table 2 shows ...")."""
+    taken = {table.caption.start for table in tables if table.caption}
+    starts = [line.start for line in lines]
+    given: list[Table] = []
+    for table in tables:
+        if table.caption is None:
+            index = bisect.bisect_right(starts, table.end)
+            following = [line for line in lines[index : index + 2] if line.text.strip()][:1]
+            if (following and following[0].start not in taken and _CAPTION.match(following[0].text)
+                    and not _NAMING_SENTENCE.match(following[0].text)):
+                caption = _caption(lines, lines.index(following[0]) + 1)
+                if caption is not None and caption.start not in taken:
+                    table = dataclasses.replace(table, caption=caption)
+                    taken.add(caption.start)
+        given.append(table)
+    return given
+
+
+def _continued(tables: list[Table]) -> list[Table]:
+    """A table whose caption says it continues one begun earlier ("Table 2 (continued)") takes that table's
+    caption (and so the design it gives its rows); when its first line was taken for its header but is a row
+    (another wording than the earlier header's, as many cells, no role word over the labels and a figure in
+    the cells after), it takes the earlier header and that line is a row."""
+    earlier: dict[str, Table] = {}
+    joined: list[Table] = []
+    for table in tables:
+        number = _CAPTION_NUMBER.match(table.caption.text) if table.caption else None
+        if number is None:
+            joined.append(table)
+            continue
+        first = earlier.get(number.group(1).upper())
+        if first is None or not _CONTINUED.search(table.caption.text):
+            earlier.setdefault(number.group(1).upper(), table)
+            joined.append(table)
+            continue
+        table = dataclasses.replace(table, caption=first.caption)
+        header = [cell.text.casefold() for cell in table.header]
+        if (table.layout in {"tab", "pipe"} and table.header and header != [c.text.casefold() for c in first.header]
+                and len(table.header) == len(first.header) and not header_roles(table.header[0].text)
+                and any(re.search(r"\d", cell.text) for cell in table.header[1:])):
+            row = Row(table.header[0].start, table.header[-1].end, list(table.header), table.header[0])
+            table = dataclasses.replace(table, header=first.header, roles=first.roles, rows=[row, *table.rows])
+        joined.append(table)
+    return joined
 
 
 # -- tables of studies -----------------------------------------------------------------------------------
