@@ -163,7 +163,8 @@ def read_count(
         if head is None:
             return None
     before = scan.lower[max(s_start, number_start - 30) : number_start]
-    if not plausible_number(n, count_text, before, after, lexicon) or (
+    people_follow = isinstance(head, tuple) and head[1] == "person" and len(head[3].split()) <= 3
+    if not plausible_number(n, count_text, before, after, lexicon, people_follow) or (
             lexicon.time_before.search(before) and not isinstance(head, tuple)):
         return None  # "at week 12", but "On two days 60 COPD patients underwent"
     if lexicon.approximate_before.search(scan.lower[max(s_start, number.label_start - 25) : number.label_start]):
