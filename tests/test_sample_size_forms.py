@@ -71,3 +71,45 @@ def test_a_screened_count_that_looks_like_a_year_is_kept_with_its_role() -> None
 )
 def test_a_year_before_a_noun_for_people_stays_a_year_after_a_date_word(text: str) -> None:
     assert not numbers(text) & set(range(1900, 2100))
+
+
+# -- the parent study of a secondary analysis or follow-up ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Methods: This is a secondary analysis of the Family Start trial, in which 1,200 mothers were assessed for "
+         "eligibility and 600 were randomised. We analysed 412 mothers with complete depression data.", (412, "mothers")),
+        ("Methods: This follow-up study of the XYZ randomised trial (n = 1500) re-assessed 320 children at age 10.",
+         (320, "children")),
+        ("Methods: In this secondary analysis of a randomized clinical trial that screened 3000 women, 850 women with "
+         "complete data were included.", (850, "women")),
+        ("Methods: A post hoc analysis of the PREVENT trial, which enrolled 4,000 older adults. We included the 640 "
+         "participants with diabetes at baseline.", (640, "participants")),
+        ("Methods: Using data from the Millennium Cohort Study (n = 18,000 families), we examined 9,500 children with "
+         "complete data at age 11.", (9500, "children")),
+        ("Methods: Secondary analysis of data from a randomized controlled trial of 742 families; at the age 12 "
+         "follow-up, 612 children were interviewed.", (612, "children")),
+    ],
+)
+def test_the_parent_studys_counts_are_not_the_reports_sample(text: str, expected: tuple[int, str]) -> None:
+    assert headline(text) == expected
+
+
+def test_the_parent_studys_count_stays_when_the_report_gives_none_of_its_own() -> None:
+    text = "Methods: A secondary analysis of the ABC trial, which randomised 600 women to yoga or stretching."
+    assert headline(text) == (600, "women")
+
+
+def test_a_follow_up_time_point_of_the_trial_is_not_a_parent_study() -> None:
+    text = ("Methods: 400 children were randomised. At the 12-month follow-up of the trial, 300 children were assessed "
+            "and 280 children were analysed.")
+    candidates = find_sample_sizes(analyse(text))
+    assert not any(c.attributes.get("parent_study") for c in candidates)
+    assert headline(text) == (400, "children")
+
+
+def test_the_verb_right_before_a_count_gives_its_role_before_a_comma() -> None:
+    candidates = find_sample_sizes(analyse("The trial screened 3000 women, 850 women with complete data were included."))
+    assert {(c.value["n"], c.role) for c in candidates} == {(3000, "screened"), (850, "analysed")}

@@ -106,8 +106,11 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         elif cues_of["inside"] is not None:
             role, cue, distance = cues_of["inside"][0], "inside", 0
         elif joined and following is not None and following.role is not None and following.cue in ("after", "inherited") \
-                and not (_BASE_BEFORE.search(text[s_start : count.start]) and text[count.np_end : following.start].strip() == ","):
-            # (but "Of 34,537 retrieved studies, 199 ... were eligible": the first is the base the second is taken from)
+                and not (_BASE_BEFORE.search(text[s_start : count.start]) and text[count.np_end : following.start].strip() == ",") \
+                and not (adjacent is not None and adjacent[1] <= 3 and text[count.np_end : following.start].strip() == ","):
+            # (but "Of 34,537 retrieved studies, 199 ... were eligible": the first is the base the second is taken from;
+            # and "a trial that screened 3000 women, 850 women ... were included": the verb right before the first
+            # count is its own)
             role, cue, distance = following.raw_role, "inherited", 0
         elif cues_of["before"] is not None and cues_of["before"][1] <= 120:
             role, cue, distance = cues_of["before"][0], "before", cues_of["before"][1]

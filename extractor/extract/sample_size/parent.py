@@ -1,0 +1,67 @@
+"""The parent study's counts: in a secondary analysis, follow-up or ancillary study of another trial or cohort,
+the counts that describe that study ("a secondary analysis of the ABC trial, which screened 3000 women and
+randomised 1200", "a follow-up of the XYZ trial (n = 1500)", "using data from a cohort of 18,000 families")
+are not the sample of this report, when the report gives a count of its own elsewhere ("we analysed 412
+mothers"). They are marked ``parent_study`` and the chooser leaves them out (``choice``)."""
+
+from __future__ import annotations
+
+import re
+
+from .records import PERSON_KINDS, Count, Scan
+
+# the study named after the marker: a word for a trial, cohort or survey before the first count
+_STUDY_NOUN = re.compile(
+    r"\b(?:trials?|stud(?:y|ies)|rcts?|cohorts?|surveys?|programmes?|programs?|projects?|registry|registries|"
+    r"database|ensayo|estudio|studie)\b")
+# a marker after a time word ("at the 12-month follow-up of the trial") is a time point of this study
+_TIME_BEFORE = re.compile(r"\b(?:at|during|after|by|until|before|over|throughout)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?$")
+_SCOPE_LIMIT = 250
+_STAGE_ROLES = ("randomised", "enrolled", "analysed", "followed_up")
+_OWN_CONFIDENCE = 0.5
+
+
+def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of text, one per marker, that describe a parent study: from the marker to the end of its
+    clause (a semicolon or the sentence's end, or the first comma or closing bracket after a count in it)."""
+    scopes = []
+    counts = sorted(scan.counts, key=lambda c: c.start)
+    for sentence in scan.sentences:
+        s_start, s_end = max(sentence.start, start), min(sentence.end, end)
+        if s_start >= s_end:
+            continue
+        for marker in scan.lexicon.derived_study.finditer(scan.lower, s_start, s_end):
+            if _TIME_BEFORE.search(scan.lower, max(s_start, marker.start() - 30), marker.start()):
+                continue
+            limit = min(s_end, marker.end() + _SCOPE_LIMIT)
+            semicolon = scan.text.find(";", marker.end(), limit)
+            scope_end = semicolon if semicolon != -1 else limit
+            inside = [c for c in counts if marker.end() <= c.start < scope_end]
+            if not inside or not _STUDY_NOUN.search(scan.lower, marker.end(), inside[0].start):
+                continue  # no count, or no study named before the first count ("follow-up of 320 children")
+            breaks = [m.start() for m in re.finditer(r"[,)]", scan.text[inside[0].np_end : scope_end])]
+            if breaks:
+                scope_end = inside[0].np_end + breaks[0]
+            scopes.append((marker.start(), scope_end))
+    return scopes
+
+
+def mark_parent_counts(scan: Scan, start: int, end: int) -> None:
+    """Mark the counts of people and clusters inside a parent study's scope, when the report has a count of
+    people with a stage outside every scope (else the parent's count is all the report gives, and stays)."""
+    if not scan.lexicon.derived_study.search(scan.lower, start, end):
+        return
+    scopes = parent_scopes(scan, start, end)
+    if not scopes:
+        return
+
+    def inside(count: Count) -> bool:
+        return any(s <= count.start < e for s, e in scopes)
+
+    own = [c for c in scan.counts if c.kind in PERSON_KINDS and c.role in _STAGE_ROLES and not inside(c)
+           and c.form != "whole" and c.confidence >= _OWN_CONFIDENCE]
+    if not own:
+        return
+    for count in scan.counts:
+        if count.kind != "study" and count.kind != "report" and inside(count):
+            count.attributes["parent_study"] = True
