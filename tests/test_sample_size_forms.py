@@ -113,3 +113,23 @@ def test_a_follow_up_time_point_of_the_trial_is_not_a_parent_study() -> None:
 def test_the_verb_right_before_a_count_gives_its_role_before_a_comma() -> None:
     candidates = find_sample_sizes(analyse("The trial screened 3000 women, 850 women with complete data were included."))
     assert {(c.value["n"], c.role) for c in candidates} == {(3000, "screened"), (850, "analysed")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Methods: Of 2,500 participants in the parent trial, 1,830 completed the 10-year follow-up survey.",
+         (1830, "participants")),
+        ("Methods: In the original trial, 2,500 adolescents were randomised to a school programme or usual teaching. "
+         "For this study, 1,830 were re-interviewed at age 25.", (1830, "adolescents")),
+        ("Methods: The parent trial randomised 2,500 adolescents; 1,830 were re-interviewed at age 25.",
+         (1830, "adolescents")),
+    ],
+)
+def test_a_clause_naming_the_parent_trial_holds_the_parents_counts(text: str, expected: tuple[int, str]) -> None:
+    assert headline(text) == expected
+
+
+def test_a_mention_of_the_original_trial_elsewhere_leaves_the_reports_count_alone() -> None:
+    text = "Methods: 400 women were randomised to the programme or usual care. The original trial was described elsewhere."
+    assert headline(text) == (400, "women")

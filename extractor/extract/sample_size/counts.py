@@ -37,7 +37,8 @@ _WORDS = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A
 _VERB_AFTER = re.compile(
     r"\s*(?:(?:(?:were|was|had\s+been|have\s+been|are|will\s+be)\s+(?:then\s+|subsequently\s+|finally\s+|eventually\s+|"
     r"successfully\s+|actually\s+|ultimately\s+)?(?:randomi[sz]ed|randomly|enrolled|included|recruited|analy[sz]ed|allocated|"
-    r"assigned|eligible|evaluable|available|followed|studied|treated)|randomi[sz]ed\s+to|(?:completed|met|participated|took\s+part|"
+    r"assigned|eligible|evaluable|available|followed|studied|treated|interviewed|surveyed|retained|traced|"
+    r"re-?(?:interviewed|assessed|contacted|examined|surveyed))|randomi[sz]ed\s+to|(?:completed|met|participated|took\s+part|"
     r"agreed|consented|provided|contributed|remained|returned|finished|underwent|fulfilled|entered|qualified)\b|"
     r"responded\s+to\s+(?:the\s+|a\s+|an\s+|our\s+|this\s+)?(?:[\w-]+\s+){0,2}(?:survey|questionnaire)s?\b))",
     re.I,

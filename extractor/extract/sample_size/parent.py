@@ -1,6 +1,7 @@
 """The parent study's counts: in a secondary analysis, follow-up or ancillary study of another trial or cohort,
 the counts that describe that study ("a secondary analysis of the ABC trial, which screened 3000 women and
 randomised 1200", "a follow-up of the XYZ trial (n = 1500)", "using data from a cohort of 18,000 families")
+and those of a clause that names the parent study as such ("Of 2,500 participants in the parent trial, ...")
 are not the sample of this report, when the report gives a count of its own elsewhere ("we analysed 412
 mothers"). They are marked ``parent_study`` and the chooser leaves them out (``choice``)."""
 
@@ -17,6 +18,11 @@ _STUDY_NOUN = re.compile(
 # a marker after a time word ("at the 12-month follow-up of the trial") is a time point of this study
 _TIME_BEFORE = re.compile(r"\b(?:at|during|after|by|until|before|over|throughout)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?$")
 _SCOPE_LIMIT = 250
+# the parent study named as such: "Of 2,500 participants in the parent trial, ...", "the original cohort of 2867"
+_PARENT_NOUN = re.compile(
+    r"\b(?:parent|original|initial)\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?(?:clinical\s+)?(?:trial|study|rct|cohort)\b")
+_FRONTED = re.compile(r"\s*(?:[a-z ]{1,30}:\s*)?(?:in|within|across|for)\b")
+_SEGMENT_BREAK = re.compile(r"(?<!\d),|,(?!\d{3}\b)|[;()]")
 _STAGE_ROLES = ("randomised", "enrolled", "analysed", "followed_up")
 _OWN_CONFIDENCE = 0.5
 
@@ -43,13 +49,28 @@ def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
             if breaks:
                 scope_end = inside[0].np_end + breaks[0]
             scopes.append((marker.start(), scope_end))
+        for named in _PARENT_NOUN.finditer(scan.lower, s_start, s_end):
+            scopes.append(_segment(scan, s_start, s_end, named.start(), named.end()))
     return scopes
+
+
+def _segment(scan: Scan, s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
+    """The stretch between commas, semicolons and brackets around ``[start, end)``; a fronted phrase ("In the
+    parent trial, 2,500 adolescents were randomised") reaches over the comma to the clause it heads."""
+    before = [m.end() for m in _SEGMENT_BREAK.finditer(scan.text, s_start, start)]
+    segment_start = before[-1] if before else s_start
+    after = _SEGMENT_BREAK.search(scan.text, end, s_end)
+    segment_end = after.start() if after else s_end
+    if after is not None and after.group() == "," and _FRONTED.match(scan.lower, segment_start, start):
+        following = _SEGMENT_BREAK.search(scan.text, after.end(), s_end)
+        segment_end = following.start() if following else s_end
+    return segment_start, segment_end
 
 
 def mark_parent_counts(scan: Scan, start: int, end: int) -> None:
     """Mark the counts of people and clusters inside a parent study's scope, when the report has a count of
     people with a stage outside every scope (else the parent's count is all the report gives, and stays)."""
-    if not scan.lexicon.derived_study.search(scan.lower, start, end):
+    if not scan.lexicon.derived_study.search(scan.lower, start, end) and not _PARENT_NOUN.search(scan.lower, start, end):
         return
     scopes = parent_scopes(scan, start, end)
     if not scopes:
