@@ -133,3 +133,14 @@ def test_a_clause_naming_the_parent_trial_holds_the_parents_counts(text: str, ex
 def test_a_mention_of_the_original_trial_elsewhere_leaves_the_reports_count_alone() -> None:
     text = "Methods: 400 women were randomised to the programme or usual care. The original trial was described elsewhere."
     assert headline(text) == (400, "women")
+
+
+def test_the_ranker_is_not_offered_the_parent_studys_counts() -> None:
+    from extractor.models.sample_size import rank_sample_sizes
+    from extractor.training.sample_size import candidates_of
+
+    layer, candidates = candidates_of(
+        "Methods: In this secondary analysis of a randomized clinical trial that screened 3000 women, 850 women "
+        "with complete data were included.")
+    assert any(c.attributes.get("parent_study") for c in candidates)
+    assert [c.value["n"] for c, _ in rank_sample_sizes(candidates, layer)] == [850]
