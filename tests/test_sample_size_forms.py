@@ -144,3 +144,22 @@ def test_the_ranker_is_not_offered_the_parent_studys_counts() -> None:
         "with complete data were included.")
     assert any(c.attributes.get("parent_study") for c in candidates)
     assert [c.value["n"] for c, _ in rank_sample_sizes(candidates, layer)] == [850]
+
+
+# -- "N of the <people>" ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In this 10-year follow-up, 1,830 of the original participants completed an online survey.",
+         (1830, "followed_up", "participants")),
+        ("Forty of the mothers completed the programme.", (40, "followed_up", "mothers")),
+    ],
+)
+def test_a_count_of_the_people_named_after_it_takes_their_noun(text: str, expected: tuple[int, str, str]) -> None:
+    assert {(c.value["n"], c.role, c.value["unit"]) for c in find_sample_sizes(analyse(text))} == {expected}
+
+
+def test_some_of_the_people_without_a_stage_are_a_subgroup() -> None:
+    assert numbers("Twelve of the patients had adverse events.") == set()

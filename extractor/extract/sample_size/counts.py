@@ -79,6 +79,7 @@ _ELLIPSIS_THEN_OTHER = re.compile(rf"\s*(?P<sex>[a-z][\w-]{{2,}})\s+and\s+{COUNT
 _WHOLE_STAGE = re.compile(
     r"\s*(?:(?:who|that)\s+were\s+)?(?P<verb>enrolled|randomi[sz]ed|recruited|registered|allocated|assigned)\b", re.I)
 _OF_BASE_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b)of\s+(?:the\s+|all\s+)?{COUNT}\s+(?:[\w-]+\s+){{0,3}}?(?:studies|trials|articles|records|reports|references|citations|papers|publications)\b[^,;.\d]{{0,40}},\s*$", re.I)
+_OF_GROUP = re.compile(r"\s+of\s+(?:the|these|those|all|our|its)\s+", re.I)
 _RESPONSE_NOUN = re.compile(
     r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
     r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b", re.I)
@@ -143,6 +144,14 @@ def read_count(
         return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
                      attributes={**attributes, "responses": True}, np_end=end)
     head = _unit_after(after, position, n, lexicon, scan.abbreviations)
+    if head is None and whole is None and not percent:
+        group = _OF_GROUP.match(after, position)
+        if group is not None:
+            # "1,830 of the original participants completed": the people the count is taken from name its unit
+            grouped = _unit_after(after, group.end(), n, lexicon, scan.abbreviations)
+            if isinstance(grouped, tuple) and grouped[1] == "person":
+                head = grouped
+                attributes["of_group"] = True
     sex = _SEX_THEN_OTHER.match(after, position) if head is None else None
     ellipsis = _ELLIPSIS_THEN_OTHER.match(after, position) if head is None and sex is None else None
     if ellipsis is not None and (ellipsis.group("sex").lower() in lexicon.stop_words

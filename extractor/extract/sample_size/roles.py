@@ -331,8 +331,9 @@ def _settle_role(count: Count, counts: list[Count]) -> None:
         role = "total"
         if count.form == "label" and count.unit_from != "default":
             count.confidence = max(count.confidence, 0.45)
-    if "percent" in count.attributes and role in ("total", "eligible", "screened") and count.form != "part":
-        count.role = None  # "90 (16%) women had an adverse event": a subgroup
+    if ("percent" in count.attributes or count.attributes.get("of_group")) and role in ("total", "eligible", "screened") \
+            and count.form != "part":
+        count.role = None  # "90 (16%) women had an adverse event", "12 of the patients had ...": a subgroup
         return
     count.role = role
 
