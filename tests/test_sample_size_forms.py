@@ -163,3 +163,44 @@ def test_a_count_of_the_people_named_after_it_takes_their_noun(text: str, expect
 
 def test_some_of_the_people_without_a_stage_are_a_subgroup() -> None:
     assert numbers("Twelve of the patients had adverse events.") == set()
+
+
+# -- a report that calls itself a secondary analysis or follow-up ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the trial's randomised count in a clause about the trial, the report's own after the semicolon
+        ("Design: Secondary analysis of the Building Blocks trial. Participants: 1,645 first-time mothers were "
+         "randomised in the trial; this analysis includes 823 mothers with complete data at 24 months.",
+         (823, "mothers")),
+        # the named trial is the subject of the sentence
+        ("Background: The PACE trial enrolled 641 patients with chronic fatigue syndrome. Methods: In this long-term "
+         "follow-up, 481 participants returned questionnaires.", (481, "participants")),
+        # participants drawn from a named trial
+        ("Methods: Participants were drawn from the Healthy Start trial, which screened 10,210 pregnant women and "
+         "randomised 2,112. The present analysis included 987 women who completed the 12-month assessment.",
+         (987, "women")),
+        # a bare count with a qualifying phrase before its verb
+        ("Design: Secondary analysis of a cluster randomised trial. Participants: Of 5,231 children assessed in the "
+         "parent trial, 1,412 with elevated anxiety scores were included in this analysis.", (1412, "children")),
+        # "focusing on" the report's subgroup
+        ("Methods: We conducted a post-hoc analysis of data from the TRIAL-X study, a randomised trial in 1,203 adults "
+         "with asthma, focusing on the 312 smokers.", (312, "smokers")),
+    ],
+)
+def test_a_derived_report_counts_its_own_sample(text: str, expected: tuple[int, str]) -> None:
+    assert headline(text) == expected
+
+
+def test_a_primary_trial_that_mentions_the_trial_keeps_its_randomised_count() -> None:
+    text = ("Methods: 1,645 first-time mothers were randomised in the trial; 823 mothers completed the 24-month "
+            "assessment.")
+    assert headline(text) == (1645, "mothers")
+
+
+def test_a_bare_count_with_a_qualifier_is_not_read_across_a_comma() -> None:
+    text = ("A total of 30 subjects, between the ages of 8 and 18 with autism based on DSM IV criteria, were "
+            "included in the study.")
+    assert numbers(text) == {30}

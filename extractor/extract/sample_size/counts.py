@@ -60,6 +60,12 @@ _STAGE_VERB = re.compile(
     r"\b(?:were|was)\s+(?:randomly\s+|then\s+|successfully\s+)?(?:enrolled|randomi[sz]ed|recruited|included|assigned|allocated|studied)\b",
     re.I,
 )
+# a bare count, a qualifying phrase, then its stage verb: "1,412 with elevated anxiety scores were included"
+_QUALIFIED_THEN_STAGE = re.compile(
+    r"\s+(?:with|who|whose|having|without)\b[^;.,()\d]{0,80}?\b(?:were|was)\s+(?:\w+ly\s+)?(?:enrolled|randomi[sz]ed|"
+    r"recruited|included|assigned|allocated|studied|analy[sz]ed|eligible)\b",
+    re.I,
+)
 _LONE_NUMBER_OR_BREAK = re.compile(r"(?<![\w.\-])\d+(?![\w.%\-])|;")
 _AGE_VALUE = re.compile(r"\d+|[a-z]+")
 _CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
@@ -168,6 +174,8 @@ def read_count(
     if head == "rejected":
         return None
     based = head is None and whole is None and bool(_OF_BASE_BEFORE.search(text, max(s_start, number_start - 80), number_start))
+    if head is None and whole is None and not based and _QUALIFIED_THEN_STAGE.match(after, position):
+        based = True  # "Of 5,231 children assessed, 1,412 with elevated scores were included": the unit of the context
     if head is None and whole is None and not _VERB_AFTER.match(after, position) and not based:
         head = _distant_unit(after, position, lexicon)
         if head is None:

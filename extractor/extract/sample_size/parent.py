@@ -22,6 +22,18 @@ _SCOPE_LIMIT = 250
 _PARENT_NOUN = re.compile(
     r"\b(?:parent|original|initial)\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?(?:clinical\s+)?(?:trial|study|rct|cohort)\b")
 _FRONTED = re.compile(r"\s*(?:[a-z ]{1,30}:\s*)?(?:in|within|across|for)\b")
+# the report calls itself a derived study: "In this long-term follow-up", "the present secondary analysis"
+_THIS_DERIVED = re.compile(
+    r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:follow[- ]?up|secondary\s+analys[ie]s|"
+    r"post[- ]?hoc\s+analys[ie]s|ancillary\s+study|sub-?study|exploratory\s+analys[ie]s|re-?analys[ie]s)\b")
+# in a derived report, a clause about the trial ("1,645 mothers were randomised in the trial") or one whose
+# subject is the named parent ("The PACE trial enrolled 641 patients") describes the parent study
+_TRIAL_CLAUSE = re.compile(r"\b(?:in|of|from|by|into|to)\s+the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,3}?(?:trial|rct)s?\b")
+_NAMED_STUDY = re.compile(r"\b(?:in|of|from|by|into|to)\s+the\s+(?:[A-Z][\w-]*\s+){1,4}(?:[Ss]tudy|[Cc]ohort|[Ss]urvey)\b")
+_TRIAL_SUBJECT = re.compile(
+    r"(?:[a-z ]{1,30}:\s*)?the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,4}?(?:trial|rct|study|cohort)\b(?:\s*\([^)]*\))?\s+"
+    r"(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|recruited|included|screened|assessed|allocated|involved|comprised|followed)\b")
+_THIS_REPORT = re.compile(r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:analys[ie]s|study|report|sample)\b")
 _SEGMENT_BREAK = re.compile(r"(?<!\d),|,(?!\d{3}\b)|[;()]")
 _STAGE_ROLES = ("randomised", "enrolled", "analysed", "followed_up")
 _OWN_CONFIDENCE = 0.5
@@ -32,6 +44,7 @@ def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
     clause (a semicolon or the sentence's end, or the first comma or closing bracket after a count in it)."""
     scopes = []
     counts = sorted(scan.counts, key=lambda c: c.start)
+    derived = bool(scan.lexicon.derived_study.search(scan.lower, start, end) or _THIS_DERIVED.search(scan.lower, start, end))
     for sentence in scan.sentences:
         s_start, s_end = max(sentence.start, start), min(sentence.end, end)
         if s_start >= s_end:
@@ -51,7 +64,25 @@ def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
             scopes.append((marker.start(), scope_end))
         for named in _PARENT_NOUN.finditer(scan.lower, s_start, s_end):
             scopes.append(_segment(scan, s_start, s_end, named.start(), named.end()))
+        if derived:
+            scopes.extend(_parent_clauses(scan, s_start, s_end))
     return scopes
+
+
+def _parent_clauses(scan: Scan, s_start: int, s_end: int) -> list[tuple[int, int]]:
+    """In a derived report, the clauses of one sentence about the trial it derives from: a stretch between
+    breaks that says "in the trial" (or names a study, "of the Millennium Cohort Study") and not "this
+    analysis", and a sentence whose subject is the trial ("The PACE trial enrolled 641 patients")."""
+    found = []
+    subject = _TRIAL_SUBJECT.match(scan.lower, s_start, s_end)
+    if subject is not None:
+        semicolon = scan.text.find(";", subject.end(), s_end)
+        found.append((s_start, semicolon if semicolon != -1 else s_end))
+    for named in [*_TRIAL_CLAUSE.finditer(scan.lower, s_start, s_end), *_NAMED_STUDY.finditer(scan.text, s_start, s_end)]:
+        segment = _segment(scan, s_start, s_end, named.start(), named.end())
+        if not _THIS_REPORT.search(scan.lower, *segment):
+            found.append(segment)
+    return found
 
 
 def _segment(scan: Scan, s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
@@ -70,7 +101,8 @@ def _segment(scan: Scan, s_start: int, s_end: int, start: int, end: int) -> tupl
 def mark_parent_counts(scan: Scan, start: int, end: int) -> None:
     """Mark the counts of people and clusters inside a parent study's scope, when the report has a count of
     people with a stage outside every scope (else the parent's count is all the report gives, and stays)."""
-    if not scan.lexicon.derived_study.search(scan.lower, start, end) and not _PARENT_NOUN.search(scan.lower, start, end):
+    if not (scan.lexicon.derived_study.search(scan.lower, start, end) or _PARENT_NOUN.search(scan.lower, start, end)
+            or _THIS_DERIVED.search(scan.lower, start, end)):
         return
     scopes = parent_scopes(scan, start, end)
     if not scopes:
