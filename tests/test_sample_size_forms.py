@@ -204,3 +204,8 @@ def test_a_bare_count_with_a_qualifier_is_not_read_across_a_comma() -> None:
     text = ("A total of 30 subjects, between the ages of 8 and 18 with autism based on DSM IV criteria, were "
             "included in the study.")
     assert numbers(text) == {30}
+
+
+def test_a_number_past_any_reported_year_opening_a_sentence_is_a_count() -> None:
+    assert headline("In 2046 patients with heart failure, drug A was compared with placebo in a randomised trial.") \
+        == (2046, "patients")

@@ -91,6 +91,10 @@ _YEAR_EVEN_BEFORE_NOUN = re.compile(
 )
 
 
+# a year a study reports on (not one it projects to: "by 2050"); "In 2046 patients ..." opening a sentence is a count
+_LATEST_PLAUSIBLE_YEAR = 2035
+
+
 def plausible_number(n: int, count_text: str, before: str, after: str, lexicon: Lexicon,
                      people_follow: bool = False) -> bool:
     """Whether a bare number may be a count: not a percentage, decimal, range, ordinal, age, score, ...
@@ -106,7 +110,8 @@ def plausible_number(n: int, count_text: str, before: str, after: str, lexicon: 
         and 1900 <= n <= 2099
         and len(count_text) == 4
         and (lexicon.year_rejected_before.search(before) or _YEAR_AFTER.match(after))
-        and not (people_follow and not _YEAR_AFTER.match(after) and not _YEAR_EVEN_BEFORE_NOUN.search(before))
+        and not (people_follow and not _YEAR_AFTER.match(after)
+                 and (n > _LATEST_PLAUSIBLE_YEAR or not _YEAR_EVEN_BEFORE_NOUN.search(before)))
     ):
         return False
     if n <= 1 or (count_text[0] == "0" and len(count_text) > 1):
