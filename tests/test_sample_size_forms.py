@@ -33,6 +33,9 @@ def numbers(text: str) -> set[int]:
         ("Seventy patients were randomised. Outcomes were assessed at 6 months.", (70, "patients")),
         ("Two thousand and forty-six nurses were enrolled in this randomised trial.", (2046, "nurses")),
         ("Eighty-four mother-infant dyads were randomised to video feedback or usual care.", (84, "dyads")),
+        # an en dash or a soft hyphen (web and PDF text) between the words: once read as "Forty"
+        ("Forty\u2013two children were randomised to the programme or a waiting list.", (42, "children")),
+        ("Forty\u00adtwo children were randomised to the programme or a waiting list.", (42, "children")),
     ],
 )
 def test_a_count_written_in_words_is_the_headline(text: str, expected: tuple[int, str]) -> None:
