@@ -212,3 +212,10 @@ def test_a_bare_count_with_a_qualifier_is_not_read_across_a_comma() -> None:
 def test_a_number_past_any_reported_year_opening_a_sentence_is_a_count() -> None:
     assert headline("In 2046 patients with heart failure, drug A was compared with placebo in a randomised trial.") \
         == (2046, "patients")
+
+
+def test_a_trial_paper_that_plans_a_secondary_analysis_far_on_keeps_its_randomised_count() -> None:
+    opening = "Methods: 400 children were randomised in the trial; 350 children completed the 12-month assessment. "
+    filler = "Outcomes were measured by blinded assessors at each school visit. " * 25
+    later = "A secondary analysis of the trial data will examine moderators such as age and sex."
+    assert headline(opening + filler + later) == (400, "children")

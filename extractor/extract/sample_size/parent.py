@@ -34,6 +34,10 @@ _TRIAL_SUBJECT = re.compile(
     r"(?:[a-z ]{1,30}:\s*)?the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,4}?(?:trial|rct|study|cohort)\b(?:\s*\([^)]*\))?\s+"
     r"(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|recruited|included|screened|assessed|allocated|involved|comprised|followed)\b")
 _THIS_REPORT = re.compile(r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:analys[ie]s|study|report|sample)\b")
+_OPENING_CHARS = 1500
+_SELF_BEFORE = re.compile(
+    r"(?::\s*|\b(?:this|it)\s+(?:is|was)\s+|\bwe\s+(?:conducted|performed|carried\s+out|report|present|did)\s+)"
+    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$")
 _SEGMENT_BREAK = re.compile(r"(?<!\d),|,(?!\d{3}\b)|[;()]")
 _STAGE_ROLES = ("randomised", "enrolled", "analysed", "followed_up")
 _OWN_CONFIDENCE = 0.5
@@ -44,7 +48,7 @@ def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
     clause (a semicolon or the sentence's end, or the first comma or closing bracket after a count in it)."""
     scopes = []
     counts = sorted(scan.counts, key=lambda c: c.start)
-    derived = bool(scan.lexicon.derived_study.search(scan.lower, start, end) or _THIS_DERIVED.search(scan.lower, start, end))
+    derived = _calls_itself_derived(scan, start, end)
     for sentence in scan.sentences:
         s_start, s_end = max(sentence.start, start), min(sentence.end, end)
         if s_start >= s_end:
@@ -67,6 +71,20 @@ def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
         if derived:
             scopes.extend(_parent_clauses(scan, s_start, s_end))
     return scopes
+
+
+def _calls_itself_derived(scan: Scan, start: int, end: int) -> bool:
+    """Whether the report says it is a secondary analysis or follow-up of another study: "this long-term
+    follow-up", or the marker in its opening (title, design line, first sentences), after a heading ("Design:
+    Secondary analysis of ...") or after "This is / We conducted". A full paper of a trial that mentions "a secondary analysis
+    of the data" further on is not one."""
+    if _THIS_DERIVED.search(scan.lower, start, end):
+        return True
+    for marker in scan.lexicon.derived_study.finditer(scan.lower, start, end):
+        if marker.start() - start <= _OPENING_CHARS or _SELF_BEFORE.search(
+                scan.lower, max(start, marker.start() - 40), marker.start()):
+            return True
+    return False
 
 
 def _parent_clauses(scan: Scan, s_start: int, s_end: int) -> list[tuple[int, int]]:
