@@ -219,3 +219,16 @@ def test_a_trial_paper_that_plans_a_secondary_analysis_far_on_keeps_its_randomis
     filler = "Outcomes were measured by blinded assessors at each school visit. " * 25
     later = "A secondary analysis of the trial data will examine moderators such as age and sex."
     assert headline(opening + filler + later) == (400, "children")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Design: Secondary analysis of a randomised trial. Methods: The study included 823 mothers; 640 completed "
+        "the 24-month follow-up.",
+        "Design: Secondary analysis of a randomised trial. Methods: 823 mothers were allocated to the trial arms; "
+        "640 completed the 24-month follow-up.",
+    ],
+)
+def test_in_a_derived_report_its_own_study_and_the_trial_arms_are_not_the_parent(text: str) -> None:
+    assert headline(text)[0] == 823

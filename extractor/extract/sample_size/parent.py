@@ -27,11 +27,15 @@ _THIS_DERIVED = re.compile(
     r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:follow[- ]?up|secondary\s+analys[ie]s|"
     r"post[- ]?hoc\s+analys[ie]s|ancillary\s+study|sub-?study|exploratory\s+analys[ie]s|re-?analys[ie]s)\b")
 # in a derived report, a clause about the trial ("1,645 mothers were randomised in the trial") or one whose
-# subject is the named parent ("The PACE trial enrolled 641 patients") describes the parent study
-_TRIAL_CLAUSE = re.compile(r"\b(?:in|of|from|by|into|to)\s+the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,3}?(?:trial|rct)s?\b")
+# subject is the named parent ("The PACE trial enrolled 641 patients"; a bare "The trial included 247" may be
+# the report's own, in a long-term follow-up of the same participants) describes the parent study
+_TRIAL_CLAUSE = re.compile(
+    r"\b(?:in|of|from|by|into|to)\s+the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,3}?(?:trial|rct)s?\b"
+    r"(?!\s+(?:arms?|groups?|conditions?|interventions?|data|sites?|protocol)\b)")
 _NAMED_STUDY = re.compile(r"\b(?:in|of|from|by|into|to)\s+the\s+(?:[A-Z][\w-]*\s+){1,4}(?:[Ss]tudy|[Cc]ohort|[Ss]urvey)\b")
 _TRIAL_SUBJECT = re.compile(
-    r"(?:[a-z ]{1,30}:\s*)?the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,4}?(?:trial|rct|study|cohort)\b(?:\s*\([^)]*\))?\s+"
+    r"(?:[a-z ]{1,30}:\s*)?the\s+(?!present\b|current\b|this\b)(?:[\w-]+\s+){1,4}?(?:trial|rct|study|cohort)\b"
+    r"(?:\s*\([^)]*\))?\s+"
     r"(?:\w+ly\s+)?(?:randomi[sz]ed|enrolled|recruited|included|screened|assessed|allocated|involved|comprised|followed)\b")
 _THIS_REPORT = re.compile(r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:analys[ie]s|study|report|sample)\b")
 _OPENING_CHARS = 1500
@@ -75,9 +79,9 @@ def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
 
 def _calls_itself_derived(scan: Scan, start: int, end: int) -> bool:
     """Whether the report says it is a secondary analysis or follow-up of another study: "this long-term
-    follow-up", or the marker in its opening (title, design line, first sentences), after a heading ("Design:
-    Secondary analysis of ...") or after "This is / We conducted". A full paper of a trial that mentions "a secondary analysis
-    of the data" further on is not one."""
+    follow-up", or the marker in its opening (title, design line, first sentences), after a heading
+    ("Design: Secondary analysis of ...") or after "This is / We conducted". A full paper of a trial that
+    mentions "a secondary analysis of the data" further on is not one."""
     if _THIS_DERIVED.search(scan.lower, start, end):
         return True
     for marker in scan.lexicon.derived_study.finditer(scan.lower, start, end):
