@@ -232,3 +232,28 @@ def test_a_trial_paper_that_plans_a_secondary_analysis_far_on_keeps_its_randomis
 )
 def test_in_a_derived_report_its_own_study_and_the_trial_arms_are_not_the_parent(text: str) -> None:
     assert headline(text)[0] == 823
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Design: Secondary analysis of the Family Start trial. Participants: 412 mothers from the Family Start trial "
+         "with complete depression data; 380 completed the 24-month assessment.", 412),
+        ("Design: Secondary analysis of a randomised trial. Participants: We analysed 9,500 children of the Millennium "
+         "Cohort Study; 8,000 completed the age 14 survey.", 9500),
+    ],
+)
+def test_in_a_derived_report_people_from_the_trial_are_its_own_sample(text: str, expected: int) -> None:
+    assert headline(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Methods: This secondary analysis of the Family Start trial included 412 mothers with complete data. 380 "
+         "completed the 24-month assessment.", 412),
+        ("Methods: This follow-up of the ABC trial re-assessed 320 children at age 10; 290 completed all tests.", 320),
+    ],
+)
+def test_a_count_the_derived_report_is_the_subject_of_is_its_own(text: str, expected: int) -> None:
+    assert headline(text)[0] == expected

@@ -18,6 +18,9 @@ _STUDY_NOUN = re.compile(
 # a marker after a time word ("at the 12-month follow-up of the trial") is a time point of this study
 _TIME_BEFORE = re.compile(r"\b(?:at|during|after|by|until|before|over|throughout)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?$")
 _SCOPE_LIMIT = 250
+# what joins a count to the study named before it, making it the study's: a relative clause, a bracket, a
+# preposition ("the ABC trial, which screened 3000", "trial (n = 1500)", "a trial of 742 families")
+_ATTACHED = re.compile(r"[,(]|\b(?:which|that|who|whom|where|whose|of|in|with|among|including|involving)\b")
 # the parent study named as such: "Of 2,500 participants in the parent trial, ...", "the original cohort of 2867"
 _PARENT_NOUN = re.compile(
     r"\b(?:parent|original|initial)\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?(?:clinical\s+)?(?:trial|study|rct|cohort)\b")
@@ -26,13 +29,14 @@ _FRONTED = re.compile(r"\s*(?:[a-z ]{1,30}:\s*)?(?:in|within|across|for)\b")
 _THIS_DERIVED = re.compile(
     r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:follow[- ]?up|secondary\s+analys[ie]s|"
     r"post[- ]?hoc\s+analys[ie]s|ancillary\s+study|sub-?study|exploratory\s+analys[ie]s|re-?analys[ie]s)\b")
-# in a derived report, a clause about the trial ("1,645 mothers were randomised in the trial") or one whose
+# in a derived report, a clause about the trial ("1,645 mothers were randomised in the trial"; but "412 mothers
+# from the trial", "children of the Millennium Cohort Study" are the report's own sample) or one whose
 # subject is the named parent ("The PACE trial enrolled 641 patients"; a bare "The trial included 247" may be
 # the report's own, in a long-term follow-up of the same participants) describes the parent study
 _TRIAL_CLAUSE = re.compile(
-    r"\b(?:in|of|from|by|into|to)\s+the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,3}?(?:trial|rct)s?\b"
+    r"\b(?:in|by|into)\s+the\s+(?!present\b|current\b)(?:[\w-]+\s+){0,3}?(?:trial|rct)s?\b"
     r"(?!\s+(?:arms?|groups?|conditions?|interventions?|data|sites?|protocol)\b)")
-_NAMED_STUDY = re.compile(r"\b(?:in|of|from|by|into|to)\s+the\s+(?:[A-Z][\w-]*\s+){1,4}(?:[Ss]tudy|[Cc]ohort|[Ss]urvey)\b")
+_NAMED_STUDY = re.compile(r"\b(?:in|by|into)\s+the\s+(?:[A-Z][\w-]*\s+){1,4}(?:[Ss]tudy|[Cc]ohort|[Ss]urvey)\b")
 _TRIAL_SUBJECT = re.compile(
     r"(?:[a-z ]{1,30}:\s*)?the\s+(?!present\b|current\b|this\b)(?:[\w-]+\s+){1,4}?(?:trial|rct|study|cohort)\b"
     r"(?:\s*\([^)]*\))?\s+"
@@ -64,8 +68,11 @@ def parent_scopes(scan: Scan, start: int, end: int) -> list[tuple[int, int]]:
             semicolon = scan.text.find(";", marker.end(), limit)
             scope_end = semicolon if semicolon != -1 else limit
             inside = [c for c in counts if marker.end() <= c.start < scope_end]
-            if not inside or not _STUDY_NOUN.search(scan.lower, marker.end(), inside[0].start):
+            nouns = list(_STUDY_NOUN.finditer(scan.lower, marker.end(), inside[0].start)) if inside else []
+            if not nouns:
                 continue  # no count, or no study named before the first count ("follow-up of 320 children")
+            if not _ATTACHED.search(scan.lower, nouns[-1].end(), inside[0].start):
+                continue  # "This secondary analysis of the ABC trial included 412 mothers": the report's own verb
             breaks = [m.start() for m in re.finditer(r"[,)]", scan.text[inside[0].np_end : scope_end])]
             if breaks:
                 scope_end = inside[0].np_end + breaks[0]
