@@ -247,8 +247,11 @@ def rank_sample_sizes(
     """The candidates with a role, each with the probability that it is the headline size, most probable first."""
     # cases plus controls is the sample of a case-control study only (FORMAT.md); the ranker never learnt
     # such sums, so it is not offered them for another design
+    # nor the parent study's counts of a secondary analysis or follow-up, which the rules mark only when the
+    # report gives a count of its own (``extract.sample_size.parent``)
     candidates = [c for c in candidates if c.field == "sample_size" and c.role is not None
-                  and (design == "case_control" or not c.attributes.get("cases_and_controls"))]
+                  and (design == "case_control" or not c.attributes.get("cases_and_controls"))
+                  and not c.attributes.get("parent_study")]
     if not candidates:
         return []
     model = model or load()

@@ -24,10 +24,10 @@ _ONE_WORD = "|".join(sorted(_ONES, key=len, reverse=True))
 _TEN_WORD = "|".join(sorted(_TENS, key=len, reverse=True))
 _SCALE_WORD = "|".join(_SCALES)
 _ANY_WORD = rf"(?:{_TEN_WORD}|{_ONE_WORD}|{_SCALE_WORD})"
-# Number words joined by spaces, hyphens or "and": "Three-hundred fifty-one", "two hundred and twelve",
+# Number words joined by spaces, hyphens (also the en dash and the soft hyphen of web and PDF text) or "and": "Three-hundred fifty-one", "two hundred and twelve",
 # "Hundred and forty-three", "a hundred"; ``parse_words`` rejects sequences that are not one number.
 _WORD_COUNT = (
-    rf"(?:(?:a(?=[\s\-]+(?:hundred|thousand)\b)|{_ANY_WORD})(?:(?:[\s\-\u2010\u2011]+|\s+and\s+)(?={_ANY_WORD}\b){_ANY_WORD})*)"
+    rf"(?:(?:a(?=[\s\-]+(?:hundred|thousand)\b)|{_ANY_WORD})(?:(?:[\s\-\u2010\u2011\u2013\u00ad]+|\s+and\s+)(?={_ANY_WORD}\b){_ANY_WORD})*)"
 )
 # Thousands groups: comma, thin or no-break space, or a plain space (only before exactly three digits).
 _SEPARATOR = "[,\u2002-\u200a\u202f\u00a0]|[ ]{1,2}"
@@ -37,7 +37,7 @@ _DIGIT_COUNT = rf"(?:\d{{1,3}}(?:(?:{_SEPARATOR})\d{{3}})+(?![\d.,]\d)|\d+)"
 COUNT = rf"(?:{_DIGIT_COUNT}|(?i:{_WORD_COUNT})\b)"
 WORD_COUNT = rf"(?i:{_WORD_COUNT})\b"
 DIGIT_COUNT = _DIGIT_COUNT
-_WORD_BREAK = re.compile(r"[\s\-\u2010\u2011]+")
+_WORD_BREAK = re.compile(r"[\s\-\u2010\u2011\u2013\u00ad]+")
 
 
 def parse_words(text: str) -> int | None:

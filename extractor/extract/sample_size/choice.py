@@ -27,6 +27,9 @@ def choose_sample_size(candidates: list[ExtractedValue], design: str | None) -> 
     if design in REVIEWS or (design is None and _looks_like_review(candidates)):
         return _choose_review(candidates, design)
     person = [c for c in candidates if c.attributes.get("kind") in PERSON_KINDS]
+    # a secondary analysis or follow-up: the parent study's counts are not this report's sample (``parent``)
+    own = [c for c in person if not c.attributes.get("parent_study")]
+    person = own if _best_in_tiers(own) is not None else person
     if design == "case_control":
         # "281 burn victims and 273 hospital-based controls": a case-control study's sample is both
         both = [c for c in person if c.attributes.get("cases_and_controls") and not c.attributes.get("planned")]
@@ -44,6 +47,7 @@ def choose_sample_size(candidates: list[ExtractedValue], design: str | None) -> 
     chosen = _best_in_tiers(person)
     if chosen is None:
         clusters = [c for c in candidates if c.role == "clusters"]
+        clusters = [c for c in clusters if not c.attributes.get("parent_study")] or clusters
         randomised = [c for c in clusters if c.attributes.get("stage") == "randomised"]
         pool = randomised or clusters
         chosen = _best(pool) if pool and (design in CLUSTER_DESIGNS or randomised) else None

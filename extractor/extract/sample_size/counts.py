@@ -37,7 +37,8 @@ _WORDS = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A
 _VERB_AFTER = re.compile(
     r"\s*(?:(?:(?:were|was|had\s+been|have\s+been|are|will\s+be)\s+(?:then\s+|subsequently\s+|finally\s+|eventually\s+|"
     r"successfully\s+|actually\s+|ultimately\s+)?(?:randomi[sz]ed|randomly|enrolled|included|recruited|analy[sz]ed|allocated|"
-    r"assigned|eligible|evaluable|available|followed|studied|treated)|randomi[sz]ed\s+to|(?:completed|met|participated|took\s+part|"
+    r"assigned|eligible|evaluable|available|followed|studied|treated|interviewed|surveyed|retained|traced|"
+    r"re-?(?:interviewed|assessed|contacted|examined|surveyed))|randomi[sz]ed\s+to|(?:completed|met|participated|took\s+part|"
     r"agreed|consented|provided|contributed|remained|returned|finished|underwent|fulfilled|entered|qualified)\b|"
     r"responded\s+to\s+(?:the\s+|a\s+|an\s+|our\s+|this\s+)?(?:[\w-]+\s+){0,2}(?:survey|questionnaire)s?\b))",
     re.I,
@@ -59,6 +60,12 @@ _STAGE_VERB = re.compile(
     r"\b(?:were|was)\s+(?:randomly\s+|then\s+|successfully\s+)?(?:enrolled|randomi[sz]ed|recruited|included|assigned|allocated|studied)\b",
     re.I,
 )
+# a bare count, a qualifying phrase, then its stage verb: "1,412 with elevated anxiety scores were included"
+_QUALIFIED_THEN_STAGE = re.compile(
+    r"\s+(?:with|who|whose|having|without)\b[^;.,()\d]{0,80}?\b(?:were|was)\s+(?:\w+ly\s+)?(?:enrolled|randomi[sz]ed|"
+    r"recruited|included|assigned|allocated|studied|analy[sz]ed|eligible)\b",
+    re.I,
+)
 _LONE_NUMBER_OR_BREAK = re.compile(r"(?<![\w.\-])\d+(?![\w.%\-])|;")
 _AGE_VALUE = re.compile(r"\d+|[a-z]+")
 _CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
@@ -78,6 +85,7 @@ _ELLIPSIS_THEN_OTHER = re.compile(rf"\s*(?P<sex>[a-z][\w-]{{2,}})\s+and\s+{COUNT
 _WHOLE_STAGE = re.compile(
     r"\s*(?:(?:who|that)\s+were\s+)?(?P<verb>enrolled|randomi[sz]ed|recruited|registered|allocated|assigned)\b", re.I)
 _OF_BASE_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b)of\s+(?:the\s+|all\s+)?{COUNT}\s+(?:[\w-]+\s+){{0,3}}?(?:studies|trials|articles|records|reports|references|citations|papers|publications)\b[^,;.\d]{{0,40}},\s*$", re.I)
+_OF_GROUP = re.compile(r"\s+of\s+(?:the|these|those|all|our|its)\s+", re.I)
 _RESPONSE_NOUN = re.compile(
     r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
     r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b", re.I)
@@ -142,6 +150,14 @@ def read_count(
         return Count(n, number_start, end, index, responses.group("noun").lower(), "person", "noun",
                      attributes={**attributes, "responses": True}, np_end=end)
     head = _unit_after(after, position, n, lexicon, scan.abbreviations)
+    if head is None and whole is None and not percent:
+        group = _OF_GROUP.match(after, position)
+        if group is not None:
+            # "1,830 of the original participants completed": the people the count is taken from name its unit
+            grouped = _unit_after(after, group.end(), n, lexicon, scan.abbreviations)
+            if isinstance(grouped, tuple) and grouped[1] == "person":
+                head = grouped
+                attributes["of_group"] = True
     sex = _SEX_THEN_OTHER.match(after, position) if head is None else None
     ellipsis = _ELLIPSIS_THEN_OTHER.match(after, position) if head is None and sex is None else None
     if ellipsis is not None and (ellipsis.group("sex").lower() in lexicon.stop_words
@@ -158,12 +174,15 @@ def read_count(
     if head == "rejected":
         return None
     based = head is None and whole is None and bool(_OF_BASE_BEFORE.search(text, max(s_start, number_start - 80), number_start))
+    if head is None and whole is None and not based and _QUALIFIED_THEN_STAGE.match(after, position):
+        based = True  # "Of 5,231 children assessed, 1,412 with elevated scores were included": the unit of the context
     if head is None and whole is None and not _VERB_AFTER.match(after, position) and not based:
         head = _distant_unit(after, position, lexicon)
         if head is None:
             return None
     before = scan.lower[max(s_start, number_start - 30) : number_start]
-    if not plausible_number(n, count_text, before, after, lexicon) or (
+    people_follow = isinstance(head, tuple) and head[1] == "person" and len(head[3].split()) <= 3
+    if not plausible_number(n, count_text, before, after, lexicon, people_follow) or (
             lexicon.time_before.search(before) and not isinstance(head, tuple)):
         return None  # "at week 12", but "On two days 60 COPD patients underwent"
     if lexicon.approximate_before.search(scan.lower[max(s_start, number.label_start - 25) : number.label_start]):

@@ -39,6 +39,7 @@ class Lexicon:
     time_before: re.Pattern[str]
     year_rejected_before: re.Pattern[str]
     approximate_before: re.Pattern[str]
+    derived_study: re.Pattern[str]  # "a secondary analysis of the", "data from a": another study is named next
     person_cues: Cues
     study_cues: Cues
     arm_words: re.Pattern[str]
@@ -82,6 +83,7 @@ def load_lexicon() -> Lexicon:
         time_before=lower(data["time_rejected_before"]),
         year_rejected_before=lower(data["year_rejected_before"]),
         approximate_before=lower(data["approximate_before"]),
+        derived_study=lower(data["derived_study_before"]),
         person_cues=cues(data["role_cues"]),
         study_cues=cues(data["study_cues"]),
         arm_words=lower(data["arm_words"]),

@@ -79,8 +79,27 @@ def find_numbers(text: str, lower: str, start: int, end: int) -> list[Number]:
         position = count.end()
 
 
-def plausible_number(n: int, count_text: str, before: str, after: str, lexicon: Lexicon) -> bool:
-    """Whether a bare number may be a count: not a percentage, decimal, range, ordinal, age, score, ..."""
+# Before a four-digit number, words that make it a year even when a noun for people follows: a month or day,
+# a season, "since", "between", "during", a range of years ("2010 and 2014 patients"), or "In" opening the
+# sentence ("In 2012 patients were recruited ..."). Other prepositions ("in 2046 patients", "of 1998 women",
+# "from 2019 participants") then read as counts.
+_YEAR_EVEN_BEFORE_NOUN = re.compile(
+    r"(?:\b(?:since|between|during|until|till|year|years|early|late|mid|circa|jan(?:uary)?|feb(?:ruary)?|"
+    r"mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|"
+    r"dec(?:ember)?|spring|summer|autumn|fall|winter|copyright)\.?\s*,?\s*|©\s*|\b\d{1,2}(?:st|nd|rd|th)?,\s*|"
+    r"\b\d{4}\s*(?:and|to|or|-|–)\s*|(?:^|[.:;]\s*)\s*in\s+)$"
+)
+
+
+# a year a study reports on (not one it projects to: "by 2050"); "In 2046 patients ..." opening a sentence is a count
+_LATEST_PLAUSIBLE_YEAR = 2035
+
+
+def plausible_number(n: int, count_text: str, before: str, after: str, lexicon: Lexicon,
+                     people_follow: bool = False) -> bool:
+    """Whether a bare number may be a count: not a percentage, decimal, range, ordinal, age, score, ...
+    ``people_follow``: a noun for people heads the phrase after it ("in 2046 patients"), so a number that
+    could be a year is one only when a date word stands before it (``_YEAR_EVEN_BEFORE_NOUN``)."""
     if NOT_A_COUNT_AFTER.match(after):
         # "770 four-year-olds" is a count even though a hyphen follows a number word elsewhere
         return False
@@ -91,6 +110,8 @@ def plausible_number(n: int, count_text: str, before: str, after: str, lexicon: 
         and 1900 <= n <= 2099
         and len(count_text) == 4
         and (lexicon.year_rejected_before.search(before) or _YEAR_AFTER.match(after))
+        and not (people_follow and not _YEAR_AFTER.match(after)
+                 and (n > _LATEST_PLAUSIBLE_YEAR or not _YEAR_EVEN_BEFORE_NOUN.search(before)))
     ):
         return False
     if n <= 1 or (count_text[0] == "0" and len(count_text) > 1):

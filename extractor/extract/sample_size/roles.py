@@ -106,8 +106,11 @@ def assign_roles(scan: Scan, s_start: int, s_end: int, counts: list[Count], sent
         elif cues_of["inside"] is not None:
             role, cue, distance = cues_of["inside"][0], "inside", 0
         elif joined and following is not None and following.role is not None and following.cue in ("after", "inherited") \
-                and not (_BASE_BEFORE.search(text[s_start : count.start]) and text[count.np_end : following.start].strip() == ","):
-            # (but "Of 34,537 retrieved studies, 199 ... were eligible": the first is the base the second is taken from)
+                and not (_BASE_BEFORE.search(text[s_start : count.start]) and text[count.np_end : following.start].strip() == ",") \
+                and not (adjacent is not None and adjacent[1] <= 3 and text[count.np_end : following.start].strip() == ","):
+            # (but "Of 34,537 retrieved studies, 199 ... were eligible": the first is the base the second is taken from;
+            # and "a trial that screened 3000 women, 850 women ... were included": the verb right before the first
+            # count is its own)
             role, cue, distance = following.raw_role, "inherited", 0
         elif cues_of["before"] is not None and cues_of["before"][1] <= 120:
             role, cue, distance = cues_of["before"][0], "before", cues_of["before"][1]
@@ -328,8 +331,9 @@ def _settle_role(count: Count, counts: list[Count]) -> None:
         role = "total"
         if count.form == "label" and count.unit_from != "default":
             count.confidence = max(count.confidence, 0.45)
-    if "percent" in count.attributes and role in ("total", "eligible", "screened") and count.form != "part":
-        count.role = None  # "90 (16%) women had an adverse event": a subgroup
+    if ("percent" in count.attributes or count.attributes.get("of_group")) and role in ("total", "eligible", "screened") \
+            and count.form != "part":
+        count.role = None  # "90 (16%) women had an adverse event", "12 of the patients had ...": a subgroup
         return
     count.role = role
 

@@ -15,7 +15,8 @@ clusters, attrition and review counts.
 
 The stages live in ``sample_size_*`` modules, in the order the scan runs them: ``numbers`` (reading
 numbers), ``counts`` (counts and their unit nouns), ``roles`` (role cues), ``arms`` (arm counts and their
-sums), ``choice`` (the headline and the details); ``lexicon`` loads the data file and ``records`` holds the
+sums), ``parent`` (counts of the parent study of a secondary analysis or follow-up), ``choice`` (the headline and
+the details); ``lexicon`` loads the data file and ``records`` holds the
 ``Count`` the stages pass on.
 """
 
@@ -37,6 +38,7 @@ from .choice import CLUSTER_DESIGNS, REVIEWS, choose_sample_size, sample_size_de
 from .counts import people_abbreviations, read_count
 from .lexicon import load_lexicon
 from .numbers import Number, find_numbers
+from .parent import mark_parent_counts
 from .records import FIELD, ROLES, VERSION, Count, Scan, to_value
 from .roles import assign_roles, screened_before_included
 
@@ -69,6 +71,7 @@ def find_sample_sizes(layer: TextLayer, start: int = 0, end: int | None = None) 
     counts.extend(arm_sums(counts))
     if has_chinese(layer.text[start:end]):
         counts.extend(chinese_counts(layer.text, start, end, 0))
+    mark_parent_counts(scan, start, end)
     return [to_value(count) for count in counts]
 
 
