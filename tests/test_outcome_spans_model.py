@@ -464,3 +464,26 @@ def test_a_fit_takes_partly_labelled_documents_beside_fully_labelled_ones():
                                      patience=2, batch_size=3, network={"width": 16, "depth": 1, "embed_size": 100})
     assert len(history) == 2 and all(row["loss"] >= 0 for row in history)
     assert set(nlp.get_pipe(outcome_spans.PIPE).labels) == {LABEL, OUTSIDE}  # "" is no label
+
+
+def test_a_model_span_marking_a_list_gives_each_item_its_own_name():
+    text = "Doses were well tolerated. We recorded pain, grade 3 and serious adverse events, and sleep quality."
+    start = text.index("pain")
+    span = OutcomeSpan(start, text.index(", and sleep"), 0.8)
+    added = model_outcome_candidates(text, 0, len(text), [], min_confidence=0.4, spans=[span])
+    assert [c.value for c in added] == ["pain", "serious adverse events"]  # "grade 3" ends in no name
+    assert all(c.confidence == 0.8 and c.attributes["matched"] == "model" for c in added)
+    assert text[added[1].start:added[1].end] == "serious adverse events"
+
+
+def test_a_list_item_naming_a_rule_mention_folds_into_it():
+    from extractor.types import ExtractedValue
+
+    text = "The primary outcome was quality of life. At 12 weeks, quality of life and fatigue had improved."
+    mention = ExtractedValue(field="outcome", value="quality of life", start=text.index("quality"),
+                             end=text.index(". At"), confidence=0.7, source="rule:test", role=None, attributes={})
+    later = text.index("quality", mention.end)
+    span = OutcomeSpan(later, text.index(" had improved"), 0.9)
+    added = model_outcome_candidates(text, 0, len(text), [mention], min_confidence=0.4, spans=[span])
+    assert [c.value for c in added] == ["fatigue"]
+    assert mention.attributes["model_probability"] == 0.9
