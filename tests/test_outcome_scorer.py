@@ -244,7 +244,13 @@ FRAGMENTS = ("Methods: We searched databases and assessed quality with AMSTAR-2 
 
 
 @pytest.mark.skipif(not outcome_scorer.available(), reason="no committed outcome scorer in models/outcome_scorer")
-def test_the_committed_scorer_ranks_named_constructs_above_fragments_and_non_outcomes() -> None:
+@pytest.mark.parametrize("constructs", [
+    ["symptom severity", "maternal sensitivity"],
+    pytest.param(["acceptability"], marks=pytest.mark.xfail(
+        strict=True, reason="since the scorer stopped training on the public dev texts (EBM-NLP crowd, Weng), where "
+                            "'safety and acceptability' is marked, it scores 'acceptability' with the fragments")),
+])
+def test_the_committed_scorer_ranks_named_constructs_above_fragments_and_non_outcomes(constructs: list[str]) -> None:
     from extractor.extract.outcomes.rules import read_sentences
     from extractor.models.outcome_spans import current_model, predict_tokens
     from extractor.textlayer import analyse
@@ -258,7 +264,7 @@ def test_the_committed_scorer_ranks_named_constructs_above_fragments_and_non_out
                           *outcome_scorer.sentence_at(sentences, FRAGMENTS.index(p))) for p in phrases]
         return list(load_scorer().probabilities(FRAGMENTS, rows, tokens))
 
-    constructs = scores(["symptom severity", "maternal sensitivity", "acceptability"])
+    constructs = scores(constructs)
     fragments = scores(["follows", "similar", "unfavorable", "Effect Sample Timing", "GRADE", "databases"])
     assert min(constructs) > max(fragments), (constructs, fragments)
 

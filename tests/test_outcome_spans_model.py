@@ -487,3 +487,20 @@ def test_a_list_item_naming_a_rule_mention_folds_into_it():
     added = model_outcome_candidates(text, 0, len(text), [mention], min_confidence=0.4, spans=[span])
     assert [c.value for c in added] == ["fatigue"]
     assert mention.attributes["model_probability"] == 0.9
+
+
+@pytest.mark.parametrize(("span", "scored", "confidence", "rescued"), [
+    (0.5, 0.6, 0.7, True),  # under the tagger's floor, but the scorer believes it: it joins at the floor
+    (0.5, 0.2, 0.5, False),
+    (0.8, 0.0, 0.8, False),  # at or over the floor: the span's own probability, whatever the scorer says
+])
+def test_the_scorer_rescues_a_tagger_span_under_the_floor(span, scored, confidence, rescued):
+    from extractor.extract.outcomes import _rescue
+    from extractor.types import ExtractedValue
+
+    candidate = ExtractedValue(field="outcome", value="fatigue", start=0, end=7, confidence=scored,
+                               source="model:test", role=None,
+                               attributes={"span_probability": span, "scorer_probability": scored})
+    [out] = _rescue([candidate], rescue=0.45, floor=0.7)
+    assert out.confidence == confidence
+    assert bool(out.attributes.get("rescued")) is rescued
