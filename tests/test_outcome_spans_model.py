@@ -504,3 +504,20 @@ def test_the_scorer_rescues_a_tagger_span_under_the_floor(span, scored, confiden
     [out] = _rescue([candidate], rescue=0.45, floor=0.7)
     assert out.confidence == confidence
     assert bool(out.attributes.get("rescued")) is rescued
+
+
+@pytest.mark.parametrize(("confidence", "scored", "expected"), [
+    (0.45, 0.35, 0.6),  # weak by the rules, believed by the scorer: raised to the rules' strong level
+    (0.45, 0.1, 0.45),
+    (0.8, 0.0, 0.8),  # strong already: the scorer does not lower it
+])
+def test_the_scorer_rescues_a_weak_rule_mention(confidence, scored, expected):
+    from extractor.extract.outcomes import _rescue_rules
+    from extractor.types import ExtractedValue
+
+    mention = ExtractedValue(field="outcome", value="remission", start=0, end=9, confidence=confidence,
+                             source="rule:outcomes.construct.v1", role=None,
+                             attributes={"scorer_probability": scored})
+    _rescue_rules([mention], rescue=0.3)
+    assert mention.confidence == expected
+    assert mention.attributes.get("rule_confidence", confidence) == confidence

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
 from ..thresholds import thresholds
+from .choice import STRONG
 from .rules import choose_outcomes, find_outcomes, read_sentences
 
 
@@ -34,7 +35,8 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     scorer active (``outcome_scorer.active``), every candidate is then scored by it, and the chunks of the unit's
     sentences that no candidate covers join as candidates of their own. With the chooser off and
     ``outcome_scorer_rescue_min_probability`` set, the scorer only rescues tagger spans below the tagger's floor
-    (``_rescue``)."""
+    (``_rescue``), and with ``outcome_scorer_rescue_rule_min_probability`` set, rule mentions the rules rate
+    weak (``_rescue_rules``)."""
     from ...models import outcome_scorer
     from ...models.outcome_spans import (
         current_model,
@@ -59,7 +61,23 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     chunks = outcome_scorer.score_outcome_candidates(text, sentences, candidates, proposed, tokens)
     if scoring:
         return proposed + chunks
+    rule_rescue = limits.get("outcome_scorer_rescue_rule_min_probability")
+    if rule_rescue is not None:
+        _rescue_rules(candidates, rule_rescue)
     return _rescue(proposed, rescue, limits["outcome_model_min_probability"])
+
+
+def _rescue_rules(candidates: list[ExtractedValue], rescue: float) -> None:
+    """A rule mention the rules rate under ``STRONG`` (so reported only in a unit with nothing strong, or not at
+    all) is raised to ``STRONG`` when the scorer's probability reaches ``rescue``; its own confidence is kept as
+    ``rule_confidence``."""
+    for candidate in candidates:
+        if candidate.field != "outcome" or not candidate.source.startswith("rule:"):
+            continue
+        confidence = float(candidate.confidence)
+        if confidence < STRONG and float(candidate.attributes.get("scorer_probability", 0.0)) >= rescue:
+            candidate.attributes = {**candidate.attributes, "rescued": True, "rule_confidence": confidence}
+            candidate.confidence = STRONG
 
 
 def _rescue(proposed: list[ExtractedValue], rescue: float, floor: float) -> list[ExtractedValue]:
