@@ -58,13 +58,15 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
         return proposed
     tokens = outcome_scorer.token_probabilities_of(words, starts, probabilities)
     sentences = read_sentences(context.layer, context.start, context.end)
-    chunks = outcome_scorer.score_outcome_candidates(text, sentences, candidates, proposed, tokens)
     if scoring:
-        return proposed + chunks
+        return proposed + outcome_scorer.score_outcome_candidates(text, sentences, candidates, proposed, tokens)
+    floor = limits["outcome_model_min_probability"]
     rule_rescue = limits.get("outcome_scorer_rescue_rule_min_probability")
+    outcome_scorer.score_weak_candidates(text, sentences, candidates, proposed, tokens,
+                                         STRONG if rule_rescue is not None else 0.0, floor)
     if rule_rescue is not None:
         _rescue_rules(candidates, rule_rescue)
-    return _rescue(proposed, rescue, limits["outcome_model_min_probability"])
+    return _rescue(proposed, rescue, floor)
 
 
 def _rescue_rules(candidates: list[ExtractedValue], rescue: float) -> None:
