@@ -654,6 +654,13 @@ def model_card(metrics: dict[str, Any], size_bytes: int) -> str:
         "",
         "## Use and limits",
         "",
+        "- In extraction by default (the chooser off) the scorer only rescues: a tagger span under "
+        "`outcome_model_min_probability` whose probability reaches `outcome_scorer_rescue_min_probability`, and a "
+        "rule mention under the rules' strong level (0.6) whose probability reaches "
+        "`outcome_scorer_rescue_rule_min_probability`, join the choice at that floor or level "
+        "(`score_weak_candidates` scores those alone). Both thresholds are the lowest at which the dev gold does "
+        "not drop; the public dev texts (EBM-NLP crowd, Weng), which the scorer does not train on, gain as they "
+        "fall (`extractor/data/combine.json` gives the figures).",
         "- The two chooser thresholds in `extractor/data/combine.json` are tuned by 5-fold cross-validation over "
         "the dev gold, folded by document: `.venv/bin/python scripts/tune_outcome_chooser.py` prints, for each "
         "pair, outcome F1 (P / R) on the 70 dev documents and on the 40 new ones, as fitted and cross-validated. "
