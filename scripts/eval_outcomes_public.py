@@ -15,8 +15,8 @@ outcome values chosen for its study units are compared with the text's annotatio
 
 With ``--split dev``, the public dev texts instead: EBM-NLP's crowd-labelled documents and the Weng lab consensus
 abstracts that the outcome-span tagger held out (both exhaustive). Changes are checked there; the test figures
-are taken before and after. (The outcome scorer trained on these dev documents: while it is off in extraction,
-as the stored thresholds keep it, their figures are not flattered.)
+are taken before and after. The outcome scorer does not train on these dev documents (it trains on the
+PICO corpus documents the tagger held out), so its thresholds can be tuned here.
 
 Nothing here is fitted; the outcome rules were not read against these texts.
 """

@@ -289,6 +289,9 @@ def test_harms_keep_their_kind_and_a_time_to_an_event_is_not_cut_at_to() -> None
     [
         ("(SD) fasting glucose", "fasting glucose"),
         ("IQR", None),
+        ("SMD", None),
+        ("number needed to screen", None),
+        ("HR", "HR"),  # heart rate, in trial abstracts
         ("median /interquartile range/", None),
         ("relapse of asthma with placebo", "relapse of asthma"),
         ("satisfaction with care", "satisfaction with care"),

@@ -464,3 +464,60 @@ def test_a_fit_takes_partly_labelled_documents_beside_fully_labelled_ones():
                                      patience=2, batch_size=3, network={"width": 16, "depth": 1, "embed_size": 100})
     assert len(history) == 2 and all(row["loss"] >= 0 for row in history)
     assert set(nlp.get_pipe(outcome_spans.PIPE).labels) == {LABEL, OUTSIDE}  # "" is no label
+
+
+def test_a_model_span_marking_a_list_gives_each_item_its_own_name():
+    text = "Doses were well tolerated. We recorded pain, grade 3 and serious adverse events, and sleep quality."
+    start = text.index("pain")
+    span = OutcomeSpan(start, text.index(", and sleep"), 0.8)
+    added = model_outcome_candidates(text, 0, len(text), [], min_confidence=0.4, spans=[span])
+    assert [c.value for c in added] == ["pain", "serious adverse events"]  # "grade 3" ends in no name
+    assert all(c.confidence == 0.8 and c.attributes["matched"] == "model" for c in added)
+    assert text[added[1].start:added[1].end] == "serious adverse events"
+
+
+def test_a_list_item_naming_a_rule_mention_folds_into_it():
+    from extractor.types import ExtractedValue
+
+    text = "The primary outcome was quality of life. At 12 weeks, quality of life and fatigue had improved."
+    mention = ExtractedValue(field="outcome", value="quality of life", start=text.index("quality"),
+                             end=text.index(". At"), confidence=0.7, source="rule:test", role=None, attributes={})
+    later = text.index("quality", mention.end)
+    span = OutcomeSpan(later, text.index(" had improved"), 0.9)
+    added = model_outcome_candidates(text, 0, len(text), [mention], min_confidence=0.4, spans=[span])
+    assert [c.value for c in added] == ["fatigue"]
+    assert mention.attributes["model_probability"] == 0.9
+
+
+@pytest.mark.parametrize(("span", "scored", "confidence", "rescued"), [
+    (0.5, 0.6, 0.7, True),  # under the tagger's floor, but the scorer believes it: it joins at the floor
+    (0.5, 0.2, 0.5, False),
+    (0.8, 0.0, 0.8, False),  # at or over the floor: the span's own probability, whatever the scorer says
+])
+def test_the_scorer_rescues_a_tagger_span_under_the_floor(span, scored, confidence, rescued):
+    from extractor.extract.outcomes import _rescue
+    from extractor.types import ExtractedValue
+
+    candidate = ExtractedValue(field="outcome", value="fatigue", start=0, end=7, confidence=scored,
+                               source="model:test", role=None,
+                               attributes={"span_probability": span, "scorer_probability": scored})
+    [out] = _rescue([candidate], rescue=0.45, floor=0.7)
+    assert out.confidence == confidence
+    assert bool(out.attributes.get("rescued")) is rescued
+
+
+@pytest.mark.parametrize(("confidence", "scored", "expected"), [
+    (0.45, 0.35, 0.6),  # weak by the rules, believed by the scorer: raised to the rules' strong level
+    (0.45, 0.1, 0.45),
+    (0.8, 0.0, 0.8),  # strong already: the scorer does not lower it
+])
+def test_the_scorer_rescues_a_weak_rule_mention(confidence, scored, expected):
+    from extractor.extract.outcomes import _rescue_rules
+    from extractor.types import ExtractedValue
+
+    mention = ExtractedValue(field="outcome", value="remission", start=0, end=9, confidence=confidence,
+                             source="rule:outcomes.construct.v1", role=None,
+                             attributes={"scorer_probability": scored})
+    _rescue_rules([mention], rescue=0.3)
+    assert mention.confidence == expected
+    assert mention.attributes.get("rule_confidence", confidence) == confidence

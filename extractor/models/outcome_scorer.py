@@ -166,15 +166,21 @@ def _shape(word: str) -> str:
     return re.sub(r"(.)\1{2,}", r"\1\1", shape)
 
 
-def candidate_rows(text: str, candidates: Sequence[Candidate], tokens: TokenProbabilities
-                   ) -> tuple[dict[str, list[str]], np.ndarray]:
+def unit_bounds(candidates: Sequence[Candidate]) -> tuple[int, int]:
+    """The range a unit's candidates span (their sentences included): where mentions are counted and positions
+    read."""
+    return (min(c.sentence[0] for c in candidates), max(max(c.sentence[1], c.end) for c in candidates))
+
+
+def candidate_rows(text: str, candidates: Sequence[Candidate], tokens: TokenProbabilities,
+                   bounds: tuple[int, int] | None = None) -> tuple[dict[str, list[str]], np.ndarray]:
     """The scorer's inputs for each candidate: text blocks (``phrase``, ``shape``, ``context``, ``sentence``)
-    and dense features in ``DENSE_FEATURES`` order."""
+    and dense features in ``DENSE_FEATURES`` order. ``bounds``: the unit's range (``unit_bounds`` of all its
+    candidates) when only some of them are scored."""
     phrases, shapes, contexts, sentence_words = [], [], [], []
     dense = np.zeros((len(candidates), len(DENSE_FEATURES)))
     if candidates:
-        low = min(c.sentence[0] for c in candidates)
-        high = max(max(c.sentence[1], c.end) for c in candidates)
+        low, high = bounds or unit_bounds(candidates)
         folded_text = " " + " ".join(_WORD_ONLY.findall(text[low:high].lower())) + " "
         extent = max(1, high - low)
     sentence_cache: dict[tuple[int, int], str] = {}
@@ -220,11 +226,13 @@ class Scorer:
     model: LinearModel
     version: int
 
-    def probabilities(self, text: str, candidates: Sequence[Candidate], tokens: TokenProbabilities) -> np.ndarray:
-        """The calibrated probability that each candidate names a measured outcome."""
+    def probabilities(self, text: str, candidates: Sequence[Candidate], tokens: TokenProbabilities,
+                      bounds: tuple[int, int] | None = None) -> np.ndarray:
+        """The calibrated probability that each candidate names a measured outcome (``bounds``: as
+        ``candidate_rows``)."""
         if not candidates:
             return np.zeros(0)
-        blocks, dense = candidate_rows(text, candidates, tokens)
+        blocks, dense = candidate_rows(text, candidates, tokens, bounds)
         raw = self.model.predict_proba(blocks, dense)[:, 1]
         return calibrate(raw, self.model.metadata.get("calibration"))
 
@@ -302,6 +310,30 @@ def score_outcome_candidates(text: str, sentences: Sequence[tuple[int, int, floa
                         "scorer_probability": probability},
         ))
     return added
+
+
+def score_weak_candidates(text: str, sentences: Sequence[tuple[int, int, float]], rule_candidates: list[Any],
+                          model_candidates: list[Any], tokens: TokenProbabilities, rule_below: float,
+                          model_below: float, scorer: Scorer | None = None) -> None:
+    """Give ``scorer_probability`` to the rule mentions under ``rule_below`` and the tagger candidates under
+    ``model_below`` only (what a rescue reads), their features read as ``score_outcome_candidates`` reads them
+    (the unit's range counts its chunks); the other candidates and the chunks are not scored, which costs a
+    fraction of scoring them all."""
+    scorer = scorer or load_scorer()
+    rules = [c for c in rule_candidates if c.field == "outcome" and c.start is not None and c.end is not None]
+    models = [c for c in model_candidates if c.start is not None and c.end is not None]
+    rows = [Candidate(c.start, c.end, "rule", float(c.confidence), *sentence_at(sentences, c.start)) for c in rules]
+    rows += [Candidate(c.start, c.end, "tagger", 0.0, *sentence_at(sentences, c.start)) for c in models]
+    weak = [(candidate, row) for index, (candidate, row) in enumerate(zip(rules + models, rows, strict=True))
+            if float(candidate.confidence) < (rule_below if index < len(rules) else model_below)]
+    if not weak:
+        return
+    low, high = unit_bounds(rows)
+    if sentences:  # the chunks of every sentence read count too (as ``unit_candidates`` makes them)
+        low, high = min(low, min(s for s, _, _ in sentences)), max(high, max(e for _, e, _ in sentences))
+    probabilities = scorer.probabilities(text, [row for _, row in weak], tokens, (low, high))
+    for (candidate, _), probability in zip(weak, probabilities, strict=True):
+        candidate.attributes = {**candidate.attributes, "scorer_probability": round(float(probability), 3)}
 
 
 def token_probabilities_of(words: Sequence[str], starts: Sequence[int], probabilities: Any) -> TokenProbabilities:

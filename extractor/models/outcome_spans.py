@@ -491,8 +491,6 @@ def model_outcome_candidates(
     confidence, named by its words as the rules clean a construct; a span the cleaning rejects (it names
     nothing measurable) is dropped. ``spans``, when given, are the model's spans of the range already predicted.
     """
-    from ..extract.outcomes.phrases import clean_phrase, construct_key, sentence_case
-    from ..types import ExtractedValue
 
     model = model or current_model()
     if spans is None:
@@ -506,41 +504,90 @@ def model_outcome_candidates(
     source = f"model:{NAME}@{model.version}"
     candidates = []
     for span in alone:
-        words = re.sub(r"\s+", " ", text[span.start : span.end]).strip()
-        holder = _mention_named_in(words, mentions)
-        if holder is not None:
-            folded.append((span, holder))
-            continue
-        name = clean_phrase(words)
-        if name is None:
-            continue
-        name = sentence_case(name)
-        candidates.append(
-            ExtractedValue(
-                field="outcome",
-                value=name,
-                start=span.start,
-                end=span.end,
-                confidence=span.probability,
-                source=source,
-                role=None,
-                attributes={
-                    "instrument": None,
-                    "abbreviation": None,
-                    "construct": name,
-                    "timepoints": [],
-                    "matched": "model",
-                    "key": construct_key(name),
-                    "kind": "construct",
-                    "span_text": words,
-                },
-            )
-        )
+        for item_start, item_end, name in _span_names(text, span, mentions, folded):
+            candidates.append(_candidate(name, item_start, item_end, span.probability, source, text))
     for span, index in folded:
         mention = mentions[index]
         if span.probability > mention.attributes.get("model_probability", 0.0):
             mention.attributes = {**mention.attributes, "model_probability": span.probability}
     return candidates
+
+
+def _span_names(text: str, span: OutcomeSpan, mentions: Sequence[Any],
+                folded: list[tuple[OutcomeSpan, int]]) -> list[tuple[int, int, str]]:
+    """The outcome names a model-only span holds, as ``(start, end, name)``: each item of a list it marks
+    (``pain, function and quality of life``: FORMAT.md names each outcome), or the span whole. An item (or the
+    span) naming a rule mention is folded into it (noted in ``folded``) instead."""
+    from ..extract.outcomes.phrases import clean_phrase, distribute, lacks_head, sentence_case, split_items
+
+    words = re.sub(r"\s+", " ", text[span.start : span.end]).strip()
+    pieces = split_items(text.lower(), span.start, span.end) if _LIST_MARK.search(words) else []
+    if len(pieces) > 1:
+        items = []
+        for item_start, item_end in pieces:
+            phrase = clean_phrase(re.sub(r"\s+", " ", text[item_start:item_end]).strip(), head_pending=True)
+            if phrase:
+                items.append((phrase, item_start, item_end))
+        named = []
+        for phrase, item_start, item_end in distribute(items) if len(items) > 1 else items:
+            if lacks_head(phrase) or not _ends_name(phrase):
+                continue
+            holder = _mention_named_in(phrase, mentions)
+            if holder is not None:
+                folded.append((span, holder))
+                continue
+            named.append((item_start, item_end, sentence_case(phrase)))
+        if len(items) > 1:
+            return named
+    holder = _mention_named_in(words, mentions)
+    if holder is not None:
+        folded.append((span, holder))
+        return []
+    name = clean_phrase(words)
+    return [] if name is None else [(span.start, span.end, sentence_case(name))]
+
+
+def _ends_name(phrase: str) -> bool:
+    """Whether a list item's last word ends outcome names people wrote (``data/outcome_word_positions.json``):
+    ``serious adverse events`` does, the ``adverse`` of ``adverse and serious adverse events`` or the ``hence``
+    of ``hence, drug-related ...`` does not. An abbreviation or bracket counts as an ending."""
+    from ..extract.outcomes.heads import ALONE_FINAL_SHARE, final_share, no_name_alone, seen_in_names
+
+    words = phrase.split()
+    last = words[-1].strip(".,;:'\"’")
+    if not last:
+        return False
+    if last.endswith(")") or sum(c.isupper() for c in last) >= 2:
+        return True
+    tail = last.rsplit("-", 1)[-1]
+    if not tail.isalpha():
+        return False  # "grade 3"
+    if not seen_in_names(tail):
+        return tail != last  # an unseen compound ("D-dimer") may be a technical name; a plain word ("hence") not
+    return final_share(tail) >= ALONE_FINAL_SHARE and not (len(words) == 1 and no_name_alone(tail))
+
+
+_LIST_MARK = re.compile(r"[,;]|\b(?:and|or)\b")
+
+
+def _candidate(name: str, start: int, end: int, probability: float, source: str, text: str) -> Any:
+    from ..extract.outcomes.phrases import construct_key
+    from ..types import ExtractedValue
+
+    words = re.sub(r"\s+", " ", text[start:end]).strip()
+    return ExtractedValue(
+        field="outcome", value=name, start=start, end=end, confidence=probability, source=source, role=None,
+        attributes={
+            "instrument": None,
+            "abbreviation": None,
+            "construct": name,
+            "timepoints": [],
+            "matched": "model",
+            "key": construct_key(name),
+            "kind": "construct",
+            "span_text": words,
+        },
+    )
 
 
 def _mention_named_in(words: str, mentions: Sequence[Any]) -> int | None:

@@ -14,10 +14,11 @@ Candidates are made on public texts exactly as extraction makes them (``find_out
   train / validation / test article splits are used.
 * **EBM-NLP** (``data/ebm_nlp/scibert_ebmnlp``): outcome spans marked exhaustively. A candidate is
   positive when its name matches an outcome span it overlaps (or an item of a listed span), negative
-  otherwise (fragments, interventions, participants, the rest). Only the documents the outcome-span tagger
-  held out for its dev split are used to train (its probabilities on its own training documents would
-  be too good); the expert test gold (191 abstracts) is the test.
-* **Weng lab consensus** (``data/evidence_outcomes``): as EBM-NLP, the tagger's dev documents only.
+  otherwise (fragments, interventions, participants, the rest). Only the expert test gold (191 abstracts) is
+  read, as the test.
+* **PICO corpus** (``data/pico_corpus_sociocom``): as EBM-NLP, the tagger's dev documents only. EBM-NLP's
+  crowd-labelled and the Weng lab consensus documents the tagger held out are the public dev texts outcome
+  choices are tuned on, so the scorer does not train on them.
 * **RCT-ART** (``data/rct_art/gold_corpus``): result sentences with outcome (``OC``) and arm (``INTV``)
   spans, as EBM-NLP; split by a hash of the sentence.
 
@@ -68,8 +69,10 @@ EI = Path("data/evidence_inference/annotations")
 EBM_POOL = Path("data/ebm_nlp/scibert_ebmnlp/dev.txt")
 EBM_TEST = Path("data/ebm_nlp/scibert_ebmnlp/test.txt")
 WENG = Path("data/evidence_outcomes/consensus")
+PICO = Path("data/pico_corpus_sociocom/pico_corpus_brat_annotated_files")
 RCT_ART = Path("data/rct_art/gold_corpus")
-SOURCES = {"ei": "evidence-inference prompts", "ebm": "EBM-NLP", "weng": "Weng lab consensus", "rct_art": "RCT-ART"}
+SOURCES = {"ei": "evidence-inference prompts", "ebm": "EBM-NLP", "weng": "Weng lab consensus", "pico": "PICO corpus",
+           "rct_art": "RCT-ART"}
 COMMAND = ".venv/bin/python scripts/train_outcome_scorer.py"
 SPLITS = ("train", "dev", "test")
 BLOCKS = ("phrase", "shape", "context", "sentence")
@@ -225,6 +228,20 @@ def weng_texts(shared: Path) -> Iterator[Text]:
         yield Text(ann.stem, "weng", "train", text, [text[s:e] for s, e in spans], spans, [], exhaustive=True)
 
 
+def pico_texts(shared: Path, exclude: frozenset[str] = frozenset()) -> Iterator[Text]:
+    """PICO corpus abstracts with their ``outcome`` and ``outcome-Measure`` spans, the outcome-span tagger's dev
+    documents only (its probabilities on its own training documents would be too good), less the PMIDs in
+    ``exclude`` (documents the tagger read as another corpus's)."""
+    from .outcome_spans import brat_spans
+
+    for ann in sorted((shared / PICO).glob("*.ann")):
+        if ann.stem in exclude or hash_split(ann.stem, dev=(0,), test=()) != "dev":
+            continue
+        text = ann.with_suffix(".txt").read_text(encoding="utf-8")
+        spans = brat_spans(ann, frozenset({"outcome", "outcome-Measure"}))
+        yield Text(ann.stem, "pico", "train", text, [text[s:e] for s, e in spans], spans, [], exhaustive=True)
+
+
 def rct_art_texts(shared: Path) -> Iterator[Text]:
     """RCT-ART result sentences with their outcome (``OC``) and arm (``INTV``) spans."""
     import json
@@ -251,17 +268,18 @@ def ebm_dev_texts(shared: Path, test: list[Text] | None = None) -> list[Text]:
 
 def load_texts(shared: Path) -> list[Text]:
     shared = Path(shared)
-    for path in (EI, EBM_POOL, EBM_TEST, WENG, RCT_ART):
+    for path in (EI, EBM_POOL, EBM_TEST, WENG, PICO, RCT_ART):
         if not (shared / path).exists():
             raise NoTrainingData(f"{shared / path} not found: pass the folder that holds data/ (--shared)")
     test = list(conll_texts(shared / EBM_TEST, "test"))
     texts = list(ei_texts(shared))
-    texts += ebm_dev_texts(shared, test)
-    for text in texts:
-        if text.source == "ebm":
-            text.split = "train"  # the tagger's dev documents train the scorer
+    # The exhaustively marked documents the tagger held out train the scorer: the PICO corpus's. EBM-NLP's
+    # crowd-labelled and the Weng lab's held-out documents are the public dev texts choices are tuned on
+    # (scripts/eval_outcomes_public.py --split dev), so they stay out of training.
+    seen = {t.doc_id for t in test} | {t.doc_id for t in conll_texts(shared / EBM_POOL, None)}
+    seen |= {ann.stem for ann in (shared / WENG).glob("*.ann")}
+    texts += list(pico_texts(shared, frozenset(seen)))
     texts += test
-    texts += list(weng_texts(shared))
     texts += list(rct_art_texts(shared))
     return texts
 
@@ -545,10 +563,13 @@ def model_card(metrics: dict[str, Any], size_bytes: int) -> str:
         "annotator-written `Outcome` of its article is positive; " + metrics["ei_negatives"] + " The corpus's "
         "train / validation / test article splits are train / dev / test.",
         "- **EBM-NLP** (`scibert_ebmnlp`): outcome spans marked exhaustively; a candidate is positive when it "
-        "matches an outcome span it overlaps, negative otherwise. Train: the 96 documents the outcome-span tagger "
-        "held out for its dev split (its probabilities on its own training documents would flatter it); test: "
-        "the 191 expert-labelled documents.",
-        "- **Weng lab consensus** (`evidence_outcomes`): as EBM-NLP, the tagger's dev documents only (dev).",
+        "matches an outcome span it overlaps, negative otherwise. Test only: the 191 expert-labelled documents. "
+        "The crowd-labelled documents the outcome-span tagger held out, and the Weng lab consensus abstracts it "
+        "held out, are not read: they are the public dev texts outcome choices are tuned on "
+        "(`scripts/eval_outcomes_public.py --split dev`).",
+        "- **PICO corpus** (`pico_corpus_sociocom`): `outcome` and `outcome-Measure` spans marked exhaustively, as "
+        "EBM-NLP; train: the documents the outcome-span tagger held out for its dev split (its probabilities on its "
+        "own training documents would flatter it), less PMIDs it read as another corpus's.",
         "- **RCT-ART** (`rct_art/gold_corpus`): result sentences, `OC` spans positive, split 80/10/10 by a hash.",
         "",
         "| split | corpus | candidates | outcomes |",
@@ -600,7 +621,7 @@ def model_card(metrics: dict[str, Any], size_bytes: int) -> str:
         "or above `outcome_group_add_min_probability` (`extractor/data/combine.json`; at training "
         f"{groups['keep_min']:g} and {groups['add_min']}); a kept group reports its probability as its confidence. "
         "While the two thresholds cannot change the rules' choice, extraction does not score outcomes at all. Trained on the groups of evidence-inference train articles "
-        "(positive when the group's name matches a prompt's outcome) and the EBM-NLP documents above (positive "
+        "(positive when the group's name matches a prompt's outcome) and the PICO documents above (positive "
         "when it matches an outcome span), read as a user's copy of the abstract; Platt-scaled on "
         "evidence-inference validation; figures on the test splits:",
         "",
@@ -633,6 +654,13 @@ def model_card(metrics: dict[str, Any], size_bytes: int) -> str:
         "",
         "## Use and limits",
         "",
+        "- In extraction by default (the chooser off) the scorer only rescues: a tagger span under "
+        "`outcome_model_min_probability` whose probability reaches `outcome_scorer_rescue_min_probability`, and a "
+        "rule mention under the rules' strong level (0.6) whose probability reaches "
+        "`outcome_scorer_rescue_rule_min_probability`, join the choice at that floor or level "
+        "(`score_weak_candidates` scores those alone). Both thresholds are the lowest at which the dev gold does "
+        "not drop; the public dev texts (EBM-NLP crowd, Weng), which the scorer does not train on, gain as they "
+        "fall (`extractor/data/combine.json` gives the figures).",
         "- The two chooser thresholds in `extractor/data/combine.json` are tuned by 5-fold cross-validation over "
         "the dev gold, folded by document: `.venv/bin/python scripts/tune_outcome_chooser.py` prints, for each "
         "pair, outcome F1 (P / R) on the 70 dev documents and on the 40 new ones, as fitted and cross-validated. "
@@ -714,7 +742,7 @@ def build_group_rows(texts: Sequence[Text], log: Any = None) -> dict[str, GroupR
     """Group rows of each split, from evidence-inference and EBM-NLP texts (read as a user's copy)."""
     rows = {split: GroupRows() for split in SPLITS}
     for number, document in enumerate(texts):
-        if document.split not in rows or document.source not in ("ei", "ebm"):
+        if document.split not in rows or document.source not in ("ei", "ebm", "pico"):
             continue
         for group, features in unit_groups(document.text, f"{document.doc_id}.txt"):
             label = group_label(document, group)

@@ -788,7 +788,9 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "## Use and limits",
         "",
         "- `predict_spans(text, start, end)` returns `OutcomeSpan(start, end, probability)` with absolute offsets; "
-        "`model_outcome_candidates(...)` is the merge with the rule mentions used by extraction.",
+        "`model_outcome_candidates(...)` is the merge with the rule mentions used by extraction; a model-only span "
+        "that marks a list (`pain, function and quality of life`) gives each item its own candidate, as FORMAT.md "
+        "names outcomes (an item must end in a word people end outcome names with).",
         "- The three corpora mark outcomes differently (EBM-NLP marks long phrases and lists such as `pain, "
         "function, and quality of life` as one span; the Weng and PICO annotations mark each outcome); exact "
         "match against EBM-NLP is strict for a model that learned from all three.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...types import ExtractedValue
 from ..registry import FieldSpec, ModelHook, UnitContext
 from ..thresholds import thresholds
+from .choice import STRONG
 from .rules import choose_outcomes, find_outcomes, read_sentences
 
 
@@ -32,7 +33,10 @@ def _report(candidates: list[ExtractedValue], context: UnitContext) -> list[Extr
 def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[ExtractedValue]:
     """Model spans fold into the rule mentions they overlap; the others are new candidates. With the outcome
     scorer active (``outcome_scorer.active``), every candidate is then scored by it, and the chunks of the unit's
-    sentences that no candidate covers join as candidates of their own."""
+    sentences that no candidate covers join as candidates of their own. With the chooser off and
+    ``outcome_scorer_rescue_min_probability`` set, the scorer only rescues tagger spans below the tagger's floor
+    (``_rescue``), and with ``outcome_scorer_rescue_rule_min_probability`` set, rule mentions the rules rate
+    weak (``_rescue_rules``)."""
     from ...models import outcome_scorer
     from ...models.outcome_spans import (
         current_model,
@@ -47,11 +51,49 @@ def _from_model(candidates: list[ExtractedValue], context: UnitContext) -> list[
     spans = spans_of_tokens(words, starts, probabilities, model.token_threshold)
     proposed = model_outcome_candidates(text, context.start, context.end, candidates,
                                         thresholds()["outcome_min_confidence"], model, spans)
-    if not outcome_scorer.active(thresholds()):
+    limits = thresholds()
+    rescue = limits.get("outcome_scorer_rescue_min_probability")
+    scoring = outcome_scorer.active(limits)
+    if not scoring and (rescue is None or not outcome_scorer.available()):
         return proposed
     tokens = outcome_scorer.token_probabilities_of(words, starts, probabilities)
     sentences = read_sentences(context.layer, context.start, context.end)
-    return proposed + outcome_scorer.score_outcome_candidates(text, sentences, candidates, proposed, tokens)
+    if scoring:
+        return proposed + outcome_scorer.score_outcome_candidates(text, sentences, candidates, proposed, tokens)
+    floor = limits["outcome_model_min_probability"]
+    rule_rescue = limits.get("outcome_scorer_rescue_rule_min_probability")
+    outcome_scorer.score_weak_candidates(text, sentences, candidates, proposed, tokens,
+                                         STRONG if rule_rescue is not None else 0.0, floor)
+    if rule_rescue is not None:
+        _rescue_rules(candidates, rule_rescue)
+    return _rescue(proposed, rescue, floor)
+
+
+def _rescue_rules(candidates: list[ExtractedValue], rescue: float) -> None:
+    """A rule mention the rules rate under ``STRONG`` (so reported only in a unit with nothing strong, or not at
+    all) is raised to ``STRONG`` when the scorer's probability reaches ``rescue``; its own confidence is kept as
+    ``rule_confidence``."""
+    for candidate in candidates:
+        if candidate.field != "outcome" or not candidate.source.startswith("rule:"):
+            continue
+        confidence = float(candidate.confidence)
+        if confidence < STRONG and float(candidate.attributes.get("scorer_probability", 0.0)) >= rescue:
+            candidate.attributes = {**candidate.attributes, "rescued": True, "rule_confidence": confidence}
+            candidate.confidence = STRONG
+
+
+def _rescue(proposed: list[ExtractedValue], rescue: float, floor: float) -> list[ExtractedValue]:
+    """With the outcome chooser off, the scorer only lets a tagger span below the tagger's floor join: one
+    whose scorer probability reaches ``rescue`` takes the floor as its confidence (``rescued``); every other
+    span keeps its span probability. The scorer's chunks are not offered (on the dev gold they were table
+    cells and links)."""
+    for candidate in proposed:
+        span = float(candidate.attributes.get("span_probability", candidate.confidence))
+        candidate.confidence = span
+        if span < floor and float(candidate.attributes.get("scorer_probability", 0.0)) >= rescue:
+            candidate.confidence = floor
+            candidate.attributes = {**candidate.attributes, "rescued": True}
+    return proposed
 
 
 SPEC = FieldSpec(

@@ -15,8 +15,9 @@ _ITEM_SEPARATORS_ENUMERATED = re.compile(r"[;,]|\b(?:and/or|and|or|as well as)\b
 OPERATOR = re.compile(r"[<>=≤≥]")
 _ENUMERATOR = re.compile(r"^\s*(?:\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)|\d{1,2}\.)\s+", re.I)
 _STATISTICS = re.compile(r"\b(?:relative risk|odds ratios?|mean differences?|confidence intervals?|effect sizes?|"
-                         r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?|interquartile)\b"
-                         r"|\b(?-i:SD|SE|SEM|IQR)\b", re.I)
+                         r"regression|p-values?|standard deviations?|hazard ratios?|risk ratios?|interquartile|"
+                         r"numbers? needed to (?:treat|harm|screen))\b"
+                         r"|\b(?-i:SD|SE|SEM|IQR|SMD|WMD|CI|NNT|NNH)\b", re.I)
 _BRACKETED_STATISTIC = re.compile(r"\(\s*(?:SD|SE|SEM|IQR|range|95%\s*CI)\s*\)")
 _TAIL = re.compile(r"\s+(?:(?:post|pre)\s|expressed|defined|identified|measured|assessed|reported|observed|"
                    r"evaluated|as|using|via|abstracted|extracted|retrieved|obtained|derived|collected|drawn|"
