@@ -596,3 +596,76 @@ def test_a_heading_over_a_group_of_rows_is_no_unit_and_does_not_end_the_table(te
     units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
     assert [unit.label for unit in units] == ["Larkin (2011)", "Story (2014)", "Word (2019)"]
     assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [212, 1480, 96]
+
+
+DESIGN_GROUPS_PIPE = """Table 5. Randomised controlled trials of reading programmes
+
+| Study | N | Effect |
+|---|---|---|
+| Cluster-randomised trials | | |
+| Larkin (2011) | 212 | d = 0.31 |
+| Story (2014) | 1,480 | d = 0.12 |
+| Primary school pupils | | |
+| Word (2019) | 96 | d = 0.40 |
+| Quasi-experimental studies | | |
+| Hale (2020) | 150 | d = 0.22 |
+"""
+DESIGN_GROUPS_TAB = ("Table 5. Randomised controlled trials of reading programmes\n\nStudy\tN\tEffect\n"
+                     "Cluster-randomised trials\t\t\nLarkin (2011)\t212\td = 0.31\nStory (2014)\t1,480\td = 0.12\n"
+                     "Primary school pupils\t\t\nWord (2019)\t96\td = 0.40\n"
+                     "Quasi-experimental studies\t\t\nHale (2020)\t150\td = 0.22\n")
+DESIGN_GROUPS_ALIGNED = """Table 5. Randomised controlled trials of reading programmes
+
+Study            N       Effect
+Cluster-randomised trials
+Larkin (2011)    212     d = 0.31
+Story (2014)     1,480   d = 0.12
+Primary school pupils
+Word (2019)      96      d = 0.40
+Quasi-experimental studies
+Hale (2020)      150     d = 0.22
+"""
+
+
+@pytest.mark.parametrize("text", [DESIGN_GROUPS_PIPE, DESIGN_GROUPS_TAB, DESIGN_GROUPS_ALIGNED],
+                         ids=["pipe", "tab", "aligned"])
+def test_a_group_heading_that_states_a_design_gives_it_to_the_rows_under_it(text: str) -> None:
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Larkin (2011)", "Story (2014)", "Word (2019)", "Hale (2020)"]
+    # the cluster heading overrides the caption's RCTs until the next heading; a heading naming pupils states no
+    # design, so the caption's holds under it; the quasi-experimental heading overrides it again
+    assert [_chosen(unit, "design") for unit in units] == [
+        ["cluster_rct"], ["cluster_rct"], ["rct"], ["non_randomised_trial"]]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [212, 1480, 96, 150]
+    table = tables.find_tables(text)[0]
+    assert [row.group.text for row in table.rows] == [
+        "Cluster-randomised trials", "Cluster-randomised trials", "Primary school pupils", "Quasi-experimental studies"]
+
+
+def test_group_headings_with_no_caption_design_give_theirs_and_others_leave_rows_without_one() -> None:
+    text = ("Table 2. Studies of parent coaching\n\nStudy\tN\n"
+            "Individually randomised\t\nAbara (2011)\t60\nBrandt (2014)\t140\n"
+            "Randomised by school\t\nCelik (2020)\t72\n"
+            "Observational studies\t\nDorn (2018)\t310\n")
+    table = tables.find_tables(text)[0]
+    assert [tables.row_design(table, row) and tables.row_design(table, row)[0] for row in table.rows] == [
+        "rct", "rct", "cluster_rct", None]
+
+
+@pytest.mark.parametrize(("heading", "design"), [
+    ("Cluster randomised trials", "cluster_rct"), ("RCTs", "rct"), ("Individually randomised", "rct"),
+    ("Cohort studies", "cohort"), ("Case-control studies", "case_control"), ("Mixed-methods studies", "mixed_methods"),
+    ("Ensayos aleatorizados", "rct"), ("Haemoglobin (g/l)", None), ("Preschool children", None),
+    ("Observational studies", None),
+])
+def test_heading_design_reads_the_design_vocabularies(heading: str, design: str | None) -> None:
+    assert tables.heading_design(heading) == design
+
+
+def test_an_aligned_table_runs_on_past_a_group_heading_but_not_past_a_sentence() -> None:
+    text = ("Study            N       Effect\nLarkin (2011)    212     d = 0.31\nStory (2014)     1,480   d = 0.12\n"
+            "Cohort studies\nWord (2019)      96      d = 0.40\n")
+    assert [row.label.text for row in tables.find_tables(text)[0].rows] == ["Larkin (2011)", "Story (2014)",
+                                                                            "Word (2019)"]
+    ended = text.replace("Cohort studies", "All three trials were small.")
+    assert [row.label.text for row in tables.find_tables(ended)[0].rows] == ["Larkin (2011)", "Story (2014)"]

@@ -26,6 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ...textlayer import Sentence, TextLayer
+from ..design.rules import find_design
+
 _DATA = Path(__file__).resolve().parents[2] / "data" / "table_roles.json"
 
 
@@ -46,6 +49,7 @@ class Row:
     end: int
     cells: list[Cell] = field(default_factory=list)
     label: Cell | None = None
+    group: Cell | None = None  # the heading over the row's group of rows ("Cluster randomised trials"), if any
 
 
 @dataclass
@@ -374,6 +378,8 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
             index += 1
             continue
         run: list[tuple[_Line, list[Cell]]] = []
+        groups: list[Cell | None] = []  # per line of the run: the group heading above it
+        group: Cell | None = None
         while index < len(lines):
             line = lines[index]
             line_cells = cells_of(line)
@@ -381,11 +387,16 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
                 if layout == "pipe" and _RULE_LINE.match(line.text.strip() or "x") and line.text.strip():
                     index += 1  # a |---|---| rule under the header
                     continue
-                if layout == "tab" and run and _group_heading(line, len(run[0][1])):
-                    index += 1  # "Cluster trials\t\t\t": a heading over a group of the table's rows, not a row
+                if run and ((layout == "tab" and _group_heading(line, len(run[0][1])))
+                            or (layout == "aligned" and _aligned_heading(line, run[0], lines[index + 1 : index + 2],
+                                                                         cells_of))):
+                    # "Cluster trials\t\t\t": a heading over a group of the table's rows, not a row
+                    group = _heading_cell(line)
+                    index += 1
                     continue
                 break
             run.append((line, line_cells))
+            groups.append(group)
             index += 1
         if layout == "aligned":
             run = _aligned_run(run)
@@ -393,21 +404,24 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
             continue
         first_line = lines.index(run[0][0])
         header_cells: list[Cell] = []
-        body = run
+        body = list(zip(run, groups, strict=False))
         if _header_like(run[0][1]):
-            header_cells, body = run[0][1], run[1:]
+            header_cells, body = run[0][1], body[1:]
         rows: list[Row] = []
-        for line, line_cells in body:
+        group = None
+        for (line, line_cells), above in body:
+            group = above or group
             if (len(header_cells) >= 2 and len(line_cells) >= 2 and line_cells[0].text
                     and not any(cell.text for cell in line_cells[1:])):
-                continue  # "| Cluster trials | | |": a heading over a group of rows, no row of its own
+                group = line_cells[0]  # "| Cluster trials | | |": a heading over a group of rows, no row of its own
+                continue
             if rows and line_cells and not line_cells[0].text:
                 rows[-1].end = line.end
                 for position, cell in enumerate(line_cells):
                     if position < len(rows[-1].cells) and cell.text and not rows[-1].cells[position].text:
                         rows[-1].cells[position] = cell
                 continue
-            rows.append(Row(line.start, line.end, list(line_cells), line_cells[0] if line_cells else None))
+            rows.append(Row(line.start, line.end, list(line_cells), line_cells[0] if line_cells else None, group))
         if not rows:
             continue
         tables.append(Table(layout, run[0][0].start, run[-1][0].end, _caption(lines, first_line), header_cells,
@@ -420,6 +434,25 @@ def _group_heading(line: _Line, columns: int) -> bool:
     a group of rows ("Haemoglobin (g/l)", "Cluster-randomised trials"), which the table runs on past."""
     label, tabs, rest = line.text.partition("\t")
     return bool(label.strip()) and bool(tabs) and not rest.strip() and rest.count("\t") + 2 >= columns
+
+
+def _heading_cell(line: _Line) -> Cell:
+    label = line.text.split("\t", 1)[0]
+    body = label.strip()
+    offset = line.start + label.index(body)
+    return Cell(body, offset, offset + len(body))
+
+
+def _aligned_heading(line: _Line, first: tuple[_Line, list[Cell]], following: list[_Line], cells_of) -> bool:
+    """A line of an aligned table holding one short phrase set no further right than its first column, with a
+    row of as many cells as the table's first line under it: the heading of a group of rows ("Cohort studies")."""
+    body = line.text.strip()
+    first_line, first_cells = first
+    if (not body or len(body.split()) > 8 or not body[0].isupper() or body.endswith(".")
+            or len(line.text) - len(line.text.lstrip()) > first_cells[0].start - first_line.start + 2):
+        return False
+    below = cells_of(following[0]) if following else None
+    return below is not None and len(below) == len(first_cells)
 
 
 def _aligned_run(run: list[tuple[_Line, list[Cell]]]) -> list[tuple[_Line, list[Cell]]]:
@@ -681,12 +714,18 @@ def row_sample_size(table: Table, row: Row) -> tuple[int, Cell] | None:
 
 
 def row_design(table: Table, row: Row) -> tuple[str, Cell] | None:
-    """The design a row's design cell names, else the caption's design for every row."""
+    """The design a row's design cell names, else the design the heading over its group of rows states
+    ("Cluster randomised trials"), else the caption's design for every row. A heading that states no design
+    ("Preschool children") leaves the caption's."""
     cell = table.cell(row, "design")
     if cell is not None:
         design = caption_design(cell.text) or _cell_design(cell.text)
         if design:
             return design, cell
+    if row.group is not None:
+        design = heading_design(row.group.text)
+        if design:
+            return design, row.group
     design = caption_design(table.caption.text if table.caption else None)
     return (design, table.caption) if design and table.caption else None
 
@@ -704,6 +743,19 @@ _DESIGN_PHRASE = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
+def heading_design(text: str) -> str | None:
+    """The design a heading over a group of a table's rows states: the tables' own design wordings ("RCTs",
+    "Randomised by school", "Individually randomised"), else the design rules' cue vocabulary read on the
+    heading as a sentence of its own ("Mixed-methods studies", "Quasi-experimental evaluations"); None when it
+    states none ("Preschool children", "Observational studies")."""
+    design = cell_design(text)
+    if design:
+        return design
+    found = find_design(TextLayer(text, [Sentence(0, len(text))]))
+    return str(found[0].value) if found else None
+
+
 def _cell_design(text: str) -> str | None:
     """A design cell in the singular ("RCT", "Cohort study", "Randomised by school", "Not randomised")."""
     lowered = text.casefold()
@@ -711,7 +763,8 @@ def _cell_design(text: str) -> str | None:
         return "non_randomised_trial"
     if _CLUSTER.search(lowered) and re.search(r"randomi[sz]", lowered):
         return "cluster_rct"
-    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial|^randomi[sz]ed\b", lowered):
+    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial|^(?:individually )?randomi[sz]ed\b",
+                 lowered):
         return "rct"
     for word, design in (("cohort", "cohort"), ("case-control", "case_control"), ("case control", "case_control"),
                          ("cross-sectional", "cross_sectional"), ("qualitative", "qualitative"),
