@@ -365,6 +365,29 @@ def test_a_row_label_wrapped_over_two_lines_is_one_row(tmp_path: Path) -> None:
         ("Celik (2020)", 72)]
 
 
+def test_a_group_heading_stating_a_design_gives_it_to_the_rows_under_it(tmp_path: Path) -> None:
+    """A PDF table under a caption naming RCTs, its rows in two groups under headings set further left: the
+    cluster heading gives its rows their design over the caption's; a heading naming no design leaves it."""
+    lines = [
+        (645, [(50, "Study"), (200, "N"), (260, "Effect")]),
+        (632, [(40, "Cluster randomised trials")]),
+        (619, [(50, "Abara (2011)"), (200, "60"), (260, "d = 0.30")]),
+        (606, [(50, "Brandt (2014)"), (200, "140"), (260, "d = 0.12")]),
+        (593, [(40, "Toddlers under two")]),
+        (580, [(50, "Celik (2020)"), (200, "72"), (260, "d = 0.18")]),
+        (567, [(50, "Dorn (2021)"), (200, "90"), (260, "d = 0.21")]),
+    ]
+    texts = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 670, "Table 1. RCTs of parent training", 10)]
+    texts += [Text(x, y, cell, 9) for y, cells in lines for x, cell in cells]
+    texts += prose_lines(50, 520, AFTER)
+    path = tmp_path / "groups.pdf"
+    path.write_bytes(page_pdf(texts))
+    units = extract_document(read_pdf(path, Limits()), use_models=False)
+    assert [(unit.label, _chosen(unit, "design")) for unit in units] == [
+        ("Abara (2011)", ["cluster_rct"]), ("Brandt (2014)", ["cluster_rct"]), ("Celik (2020)", ["rct"]),
+        ("Dorn (2021)", ["rct"])]
+
+
 SHARED_ARTICLES = SHARED / "formats" / "pdf_articles"  # module level: a path, never a skip
 
 
