@@ -669,3 +669,16 @@ def test_an_aligned_table_runs_on_past_a_group_heading_but_not_past_a_sentence()
                                                                             "Word (2019)"]
     ended = text.replace("Cohort studies", "All three trials were small.")
     assert [row.label.text for row in tables.find_tables(ended)[0].rows] == ["Larkin (2011)", "Story (2014)"]
+
+
+def test_a_spanish_table_continued_keeps_its_design_as_a_pdf_part_would() -> None:
+    # one "(continued)" wording for the PDF reader and the text tables (textlayer.continues)
+    from extractor.textlayer import continues, table_number
+
+    assert table_number("  Tabla iv. Ensayos") == "IV" and table_number("Table shows") is None
+    assert continues("Tabla 3 (continuación)") and continues("Table 2. Cont'd") and continues("Table 2 (cont.)")
+    assert not continues("Table 4 continues the trend of Table 3")
+    text = ("Tabla 3. Ensayos aleatorizados de visitas domiciliarias\nEstudio\tN\nMoreau (2012)\t310\nPetrov (2015)\t96\n\n"
+            "Tabla 3 (continuación)\nEstudio\tN\nQuist (2019)\t1,204\nRask (2021)\t540\n")
+    second = tables.find_tables(text)[1]
+    assert [tables.row_design(second, row)[0] for row in second.rows] == ["rct", "rct"]

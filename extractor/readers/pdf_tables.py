@@ -22,6 +22,7 @@ import re
 from itertools import pairwise
 from typing import Any
 
+from ..textlayer import continues, table_number
 from .base import squash
 from .pdf_columns import column_gutter
 from .pdf_layout import Line, Word, build_rows
@@ -88,23 +89,7 @@ def _caption_above(words: list[dict[str, Any]], box: tuple) -> str | None:
 
 # -- tables split across pages ---------------------------------------------------------------------------
 
-_CAPTION_KEY = re.compile(r"(?i)^(?:table|tabla|tabelle|tableau|tabela)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b")
-_CONTINUED = re.compile(
-    r"(?i)\b(?:continued|cont(?:inued|['’]?d)?\.?|continuación|continuação|fortsetzung|suite)\s*\)?\s*[.:]?\s*$"
-    r"|^(?:table|tabla|tabelle|tableau|tabela)\s*\S+?[.:]?\s*\(?\s*(?:continued|cont(?:['’]?d)?\.?)(?:\W|$)"
-)
 FALLBACK_CAPTION = re.compile(r"^Table \(page \d+\)$")  # a ruled table with no caption of its own
-
-
-def table_number(caption: str) -> str | None:
-    """The number a caption gives its table ("Table 2 ..." -> "2"), or None."""
-    match = _CAPTION_KEY.match(caption.strip())
-    return match.group(1).upper() if match else None
-
-
-def continues(caption: str) -> bool:
-    """Whether a caption marks its table as the rest of one begun on an earlier page ("Table 2 (Continued)")."""
-    return bool(_CONTINUED.search(caption.strip()))
 
 
 def join_continued(pages: list[list[FoundTable]], at_top: list[list[bool]]) -> list[list[FoundTable]]:

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ...textlayer import Sentence, TextLayer
+from ...textlayer import Sentence, TextLayer, continues, table_number
 from ..design.rules import find_design
 
 _DATA = Path(__file__).resolve().parents[2] / "data" / "table_roles.json"
@@ -567,13 +567,6 @@ def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table
     return _continued(_captions_below(kept, lines))
 
 
-_CONTINUED = re.compile(
-    r"(?i)\b(?:continued|cont(?:['’]?d)?\.?|continuación|continuação|fortsetzung|suite)\s*\)?\s*[.:]?\s*$"
-    r"|^\s*(?:table|tabla|tabelle|tableau|tabela)\s*\S+?[.:]?\s*\(?\s*(?:continued|cont(?:['’]?d)?\.?)(?:\W|$)"
-)
-_CAPTION_NUMBER = re.compile(r"(?i)^\s*(?:table|tabla|tabelle|tableau|tabela)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b")
-
-
 _NAMING_SENTENCE = re.compile(r"^\s*\S+\s*(?:[A-Z]?\d+[a-z]?|[IVXLC]+)\s+[a-z]")  # "Table 2 shows ...": no caption
 
 
@@ -606,13 +599,13 @@ def _continued(tables: list[Table]) -> list[Table]:
     earlier: dict[str, Table] = {}
     joined: list[Table] = []
     for table in tables:
-        number = _CAPTION_NUMBER.match(table.caption.text) if table.caption else None
+        number = table_number(table.caption.text) if table.caption else None
         if number is None:
             joined.append(table)
             continue
-        first = earlier.get(number.group(1).upper())
-        if first is None or not _CONTINUED.search(table.caption.text):
-            earlier.setdefault(number.group(1).upper(), table)
+        first = earlier.get(number)
+        if first is None or not continues(table.caption.text):
+            earlier.setdefault(number, table)
             joined.append(table)
             continue
         table = dataclasses.replace(table, caption=first.caption)
