@@ -205,6 +205,25 @@ def test_a_caption_printed_under_its_table_takes_the_rows_above_it(tmp_path: Pat
     assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 3
 
 
+def test_a_running_head_in_smaller_print_over_a_table_at_the_top_of_a_page_is_no_header(tmp_path: Path) -> None:
+    # page 2 opens with the journal's running head (7 points, its page number at the right) a few points over a
+    # table (9 points) whose caption is printed under it: the head is not taken for the table's header row
+    def head(number: int) -> list[Text]:
+        return [Text(50, 772, "Journal of Family Sleep Research", 7), Text(420, 772, str(number), 7)]
+
+    first = [*head(1), TITLE, *prose_lines(50, 720, PROSE)]
+    second = [*head(2), *table_rows(XS, 755, ROWS), Text(50, 695, "Table 1. RCTs of parent training", 10),
+              *prose_lines(50, 670, AFTER)]
+    path = tmp_path / "head.pdf"
+    path.write_bytes(pages_pdf([(first, []), (second, [])]))
+    document = read_pdf(path, Limits())
+    assert "Table 1. RCTs of parent training\nStudy\tN\tOutcome\tEffect\nAbara (2011)\t60\t" in document.text
+    assert "Journal of Family Sleep Research\t" not in document.text
+    units = extract_document(document, use_models=False)
+    assert [(unit.label, _chosen(unit, "design")) for unit in units] == [
+        ("Abara (2011)", ["rct"]), ("Brandt (2014)", ["rct"]), ("Celik (2020)", ["rct"])]
+
+
 def test_a_caption_under_prose_takes_no_rows_from_above(tmp_path: Path) -> None:
     # a caption over nothing readable (a picture), prose above it: no table either way
     texts = [TITLE, *prose_lines(50, 720, PROSE + AFTER), Text(50, 640, "Table 3. Sleep outcomes of the trials", 10)]

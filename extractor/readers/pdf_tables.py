@@ -304,7 +304,8 @@ def _table_above(caption: list[Word], words: list[Word], span: tuple[float, floa
     above = [word for word in words if word.middle < caption_top]
     rows: list[tuple[Line, list[list[Word]]]] = []
     first = caption_top
-    for line in reversed(build_rows(above)):
+    lines = build_rows(above)
+    for line in reversed(lines):
         size = max(line.size, 4.0)
         if first - line.bottom > END_GAP * size:
             break
@@ -314,11 +315,24 @@ def _table_above(caption: list[Word], words: list[Word], span: tuple[float, floa
         cells = cells_of(line.words)
         if _FLOAT_START.match(line.text):
             break  # the caption over another table or figure
+        if line is lines[0] and _set_apart(line, [row for row, _ in rows]):
+            break  # the page's running head over a table at the top of the page, not its header
         if len(cells) == 1 and len(cells[0]) >= PROSE_WORDS and cells[0][-1].x1 - cells[0][0].x0 >= 0.55 * width:
             break  # running text above the table
         rows.insert(0, (line, cells))
         first = line.top
     return _as_table(text, rows, span)
+
+
+def _set_apart(line: Line, rows: list[Line]) -> bool:
+    """The top line of a page's column is set in another size than the table rows under it (by a point and
+    more, or an eighth): a running head ("Journal of ...  213"), not the table's header, which is set as its
+    rows are (perhaps bold)."""
+    if not rows:
+        return False
+    sizes = sorted(row.size for row in rows)
+    usual = sizes[len(sizes) // 2]
+    return abs(line.size - usual) >= max(1.0, usual / 8)
 
 
 def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:
