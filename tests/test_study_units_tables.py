@@ -682,3 +682,18 @@ def test_a_spanish_table_continued_keeps_its_design_as_a_pdf_part_would() -> Non
             "Tabla 3 (continuación)\nEstudio\tN\nQuist (2019)\t1,204\nRask (2021)\t540\n")
     second = tables.find_tables(text)[1]
     assert [tables.row_design(second, row)[0] for row in second.rows] == ["rct", "rct"]
+
+
+def test_a_caption_naming_two_designs_gives_none_and_the_group_headings_say_which() -> None:
+    assert tables.caption_design("Table 2. RCTs and cohort studies of home visiting") is None
+    assert tables.caption_design("Table 2. Cluster RCTs of home visiting") == "cluster_rct"
+    assert tables.caption_design("Table 2. Non-randomised controlled trials") == "non_randomised_trial"
+    text = ("Table 2. RCTs and observational studies of home visiting\n\nStudy\tN\n"
+            "Randomised controlled trials\t\nAbara (2011)\t60\nBrandt (2014)\t140\n"
+            "Observational studies\t\nCelik (2020)\t72\nDorn (2018)\t310\n")
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)", "Dorn (2018)"]
+    # the observational rows are not given the caption's RCTs
+    assert [_chosen(unit, "design")[:1] != ["rct"] for unit in units] == [False, False, True, True]
+    table = tables.find_tables(text)[0]
+    assert [(tables.row_design(table, row) or (None,))[0] for row in table.rows] == ["rct", "rct", None, None]

@@ -154,13 +154,26 @@ def header_roles(text: str) -> set[str]:
 
 
 def caption_design(caption: str | None) -> str | None:
-    """The design a caption gives every row ("RCTs of parenting interventions" -> rct), or None."""
+    """The design a caption gives every row ("RCTs of parenting interventions" -> rct), or None; None too when
+    it names two designs ("RCTs and cohort studies of ..."): its rows are of either, and headings over groups
+    of them may say which. A wording inside another's ("RCTs" in "cluster RCTs") is no second design."""
     if not caption:
         return None
+    found: list[tuple[str, int, int]] = []
     for label, pattern in vocabulary().caption_designs:
-        if pattern.search(caption):
-            return label
-    return None
+        found += [(label, match.start(), match.end()) for match in pattern.finditer(caption)]
+    labels = {label for label, start, end in found
+              if not any(other != label and a <= start and end <= b and (a, b) != (start, end)
+                         for other, a, b in found)}
+    if len(labels) == 1 and _UNLABELLED_DESIGNS.search(caption):
+        return None  # "RCTs and observational studies of ...": a kind of study with no label of its own besides
+    return labels.pop() if len(labels) == 1 else None
+
+
+# kinds of study that name no one design label, so a caption naming one beside a design gives its rows none
+_UNLABELLED_DESIGNS = re.compile(
+    r"\b(?:observational|non-?experimental|uncontrolled|single[- ]arm|pre-?post|before[- ]and[- ]after)\b"
+    r"[\w\s-]{0,20}?\b(?:studies|trials|evaluations|designs)\b", re.I)
 
 
 def caption_outcome(caption: str | None) -> str | None:
