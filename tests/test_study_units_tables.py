@@ -697,3 +697,33 @@ def test_a_caption_naming_two_designs_gives_none_and_the_group_headings_say_whic
     assert [_chosen(unit, "design")[:1] != ["rct"] for unit in units] == [False, False, True, True]
     table = tables.find_tables(text)[0]
     assert [(tables.row_design(table, row) or (None,))[0] for row in table.rows] == ["rct", "rct", None, None]
+
+
+def test_rows_of_a_table_read_by_their_citations_take_the_design_of_the_heading_over_their_group() -> None:
+    # a header written with single spaces: no delimited table, the rows are found by the citations opening them
+    text = ("Table 3. Trials of parent training for toddler sleep\n"
+            "Author (year) Country N Outcome\n"
+            "Cluster randomised trials\n"
+            "Abara et al. (2011) England 120 ECBI\n"
+            "Brandt et al. (2014) Norway 340 SDQ\n"
+            "Individually randomised trials\n"
+            "Celik et al. (2020) Turkey 88 ECBI\n"
+            "Dorn et al. (2021) Austria 64 SDQ\n")
+    assert tables.find_tables(text) == []
+    ranges = study_units(parse_plain_text(text, "doc.txt"))
+    # the second group's heading is not left at the end of the row above it, where its cue would be that row's
+    assert [text[unit.start : unit.end] for unit in ranges][1] == "Brandt et al. (2014) Norway 340 SDQ"
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [(unit.label, _chosen(unit, "design")) for unit in units] == [
+        ("Abara et al. (2011)", ["cluster_rct"]), ("Brandt et al. (2014)", ["cluster_rct"]),
+        ("Celik et al. (2020)", ["rct"]), ("Dorn et al. (2021)", ["rct"])]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [120, 340, 88, 64]
+
+
+@pytest.mark.parametrize(("line", "read"), [
+    ("Cluster randomised trials", ("cluster_rct",)), ("Observational studies", (None,)), ("RCTs", ("rct",)),
+    ("Abara et al. (2011) England 120 ECBI", None), ("Randomised controlled trials were pooled.", None),
+    ("Preschool children", None),
+])
+def test_group_heading_design_reads_plural_design_lines_only(line: str, read: tuple | None) -> None:
+    assert tables.group_heading_design(line) == read

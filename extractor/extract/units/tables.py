@@ -762,6 +762,20 @@ def heading_design(text: str) -> str | None:
     return str(found[0].value) if found else None
 
 
+def group_heading_design(line: str) -> tuple[str | None] | None:
+    """A line of its own among a table's rows read as the heading of a group of them: it names a kind of study
+    in the plural, as captions do ("Cluster randomised trials" -> (cluster_rct,), "Observational studies" ->
+    (None,)); None for any other line (a row, a wrapped cell, a sentence)."""
+    body = line.strip()
+    if (not body or len(body.split()) > 6 or not body[0].isupper() or body.endswith(".")
+            or re.search(r"\d", body)):
+        return None
+    design = caption_design(body)
+    if design:
+        return (design,)
+    return (None,) if _UNLABELLED_DESIGNS.match(body) else None
+
+
 def _cell_design(text: str) -> str | None:
     """A design cell in the singular ("RCT", "Cohort study", "Randomised by school", "Not randomised")."""
     lowered = text.casefold()
