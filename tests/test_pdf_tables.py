@@ -224,6 +224,16 @@ def test_a_running_head_in_smaller_print_over_a_table_at_the_top_of_a_page_is_no
         ("Abara (2011)", ["rct"]), ("Brandt (2014)", ["rct"]), ("Celik (2020)", ["rct"])]
 
 
+def test_a_header_in_larger_print_at_the_top_of_a_page_stays_the_header(tmp_path: Path) -> None:
+    # the header (11 points) set at the rows' pitch over rows of 9 points, first on its page: not a running head
+    texts = [Text(x, 755, cell, 11) for x, cell in zip(XS, ROWS[0], strict=True)]
+    texts += table_rows(XS, 742, ROWS[1:])
+    texts += [Text(50, 690, "Table 1. RCTs of parent training", 10), *prose_lines(50, 665, AFTER)]
+    path = tmp_path / "large-header.pdf"
+    path.write_bytes(pages_pdf([([TITLE, *prose_lines(50, 720, PROSE)], []), (texts, [])]))
+    assert "Table 1. RCTs of parent training\nStudy\tN\tOutcome\tEffect\n" in read_pdf(path, Limits()).text
+
+
 def test_a_caption_under_prose_takes_no_rows_from_above(tmp_path: Path) -> None:
     # a caption over nothing readable (a picture), prose above it: no table either way
     texts = [TITLE, *prose_lines(50, 720, PROSE + AFTER), Text(50, 640, "Table 3. Sleep outcomes of the trials", 10)]

@@ -326,13 +326,16 @@ def _table_above(caption: list[Word], words: list[Word], span: tuple[float, floa
 
 def _set_apart(line: Line, rows: list[Line]) -> bool:
     """The top line of a page's column is set in another size than the table rows under it (by a point and
-    more, or an eighth): a running head ("Journal of ...  213"), not the table's header, which is set as its
-    rows are (perhaps bold)."""
-    if not rows:
+    more, or an eighth) and further above them than they stand from each other: a running head ("Journal of
+    ...  213"), not the table's header, which is set as its rows are (perhaps bold, perhaps larger but no
+    further apart)."""
+    if len(rows) < 2:
         return False
     sizes = sorted(row.size for row in rows)
     usual = sizes[len(sizes) // 2]
-    return abs(line.size - usual) >= max(1.0, usual / 8)
+    pitches = sorted(b.bottom - a.bottom for a, b in pairwise(rows))  # baselines, whatever the size
+    pitch = pitches[len(pitches) // 2]
+    return abs(line.size - usual) >= max(1.0, usual / 8) and rows[0].bottom - line.bottom > 1.2 * pitch
 
 
 def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:

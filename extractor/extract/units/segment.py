@@ -196,9 +196,10 @@ def _group_headings(text: str, units: list[UnitRange], floor: int
             position = start
             for line in text[start : unit.start].split("\n"):
                 body = line.strip()
-                if body and tables.group_heading_design(body) is not None:
+                read = tables.group_heading_design(body) if body else None
+                if read is not None:
                     offset = position + line.index(body)
-                    found = (offset, offset + len(body), tables.group_heading_design(body)[0])
+                    found = (offset, offset + len(body), read[0])
                 position += len(line) + 1
         if found is not None:
             current = (found[2], found[0], found[1])
