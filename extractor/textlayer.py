@@ -382,3 +382,24 @@ def spacy_doc(layer: TextLayer, start: int = 0, end: int | None = None) -> Any:
     for token in doc:
         token.is_sent_start = token.i == 0 or token.idx in starts
     return doc
+
+
+# -- table captions: read by the PDF table reader (tables split across pages) and the text tables alike ----------
+
+_TABLE_NUMBER = re.compile(r"(?i)^\s*(?:table|tabla|tabelle|tableau|tabela)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b")
+_CONTINUED = re.compile(
+    r"(?i)\b(?:continued|cont(?:['’]?d)?\.?|continuación|continuação|fortsetzung|suite)\s*\)?\s*[.:]?\s*$"
+    r"|^\s*(?:table|tabla|tabelle|tableau|tabela)\s*\S+?[.:]?\s*\(?\s*(?:continued|cont(?:['’]?d)?\.?)(?:\W|$)"
+)
+
+
+def table_number(caption: str) -> str | None:
+    """The number a caption gives its table ("Table 2 ..." -> "2", "Tabla iv" -> "IV"), or None."""
+    match = _TABLE_NUMBER.match(caption)
+    return match.group(1).upper() if match else None
+
+
+def continues(caption: str) -> bool:
+    """Whether a caption marks its table as the rest of one begun earlier ("Table 2 (Continued)", "Table 2.
+    Cont'd", "Tabla 3 (continuación)")."""
+    return bool(_CONTINUED.search(caption.strip()))

@@ -205,6 +205,35 @@ def test_a_caption_printed_under_its_table_takes_the_rows_above_it(tmp_path: Pat
     assert [_chosen(unit, "design") for unit in units] == [["rct"]] * 3
 
 
+def test_a_running_head_in_smaller_print_over_a_table_at_the_top_of_a_page_is_no_header(tmp_path: Path) -> None:
+    # page 2 opens with the journal's running head (7 points, its page number at the right) a few points over a
+    # table (9 points) whose caption is printed under it: the head is not taken for the table's header row
+    def head(number: int) -> list[Text]:
+        return [Text(50, 772, "Journal of Family Sleep Research", 7), Text(420, 772, str(number), 7)]
+
+    first = [*head(1), TITLE, *prose_lines(50, 720, PROSE)]
+    second = [*head(2), *table_rows(XS, 755, ROWS), Text(50, 695, "Table 1. RCTs of parent training", 10),
+              *prose_lines(50, 670, AFTER)]
+    path = tmp_path / "head.pdf"
+    path.write_bytes(pages_pdf([(first, []), (second, [])]))
+    document = read_pdf(path, Limits())
+    assert "Table 1. RCTs of parent training\nStudy\tN\tOutcome\tEffect\nAbara (2011)\t60\t" in document.text
+    assert "Journal of Family Sleep Research\t" not in document.text
+    units = extract_document(document, use_models=False)
+    assert [(unit.label, _chosen(unit, "design")) for unit in units] == [
+        ("Abara (2011)", ["rct"]), ("Brandt (2014)", ["rct"]), ("Celik (2020)", ["rct"])]
+
+
+def test_a_header_in_larger_print_at_the_top_of_a_page_stays_the_header(tmp_path: Path) -> None:
+    # the header (11 points) set at the rows' pitch over rows of 9 points, first on its page: not a running head
+    texts = [Text(x, 755, cell, 11) for x, cell in zip(XS, ROWS[0], strict=True)]
+    texts += table_rows(XS, 742, ROWS[1:])
+    texts += [Text(50, 690, "Table 1. RCTs of parent training", 10), *prose_lines(50, 665, AFTER)]
+    path = tmp_path / "large-header.pdf"
+    path.write_bytes(pages_pdf([([TITLE, *prose_lines(50, 720, PROSE)], []), (texts, [])]))
+    assert "Table 1. RCTs of parent training\nStudy\tN\tOutcome\tEffect\n" in read_pdf(path, Limits()).text
+
+
 def test_a_caption_under_prose_takes_no_rows_from_above(tmp_path: Path) -> None:
     # a caption over nothing readable (a picture), prose above it: no table either way
     texts = [TITLE, *prose_lines(50, 720, PROSE + AFTER), Text(50, 640, "Table 3. Sleep outcomes of the trials", 10)]
@@ -363,6 +392,29 @@ def test_a_row_label_wrapped_over_two_lines_is_one_row(tmp_path: Path) -> None:
     assert [(unit.label, _chosen(unit, "sample_size")[0]["n"]) for unit in units] == [
         ("Abara, Lind and Moss (2011)", 60), ("Brandt et al. (2014)", 140), ("Incredible Years Parent Programme", 88),
         ("Celik (2020)", 72)]
+
+
+def test_a_group_heading_stating_a_design_gives_it_to_the_rows_under_it(tmp_path: Path) -> None:
+    """A PDF table under a caption naming RCTs, its rows in two groups under headings set further left: the
+    cluster heading gives its rows their design over the caption's; a heading naming no design leaves it."""
+    lines = [
+        (645, [(50, "Study"), (200, "N"), (260, "Effect")]),
+        (632, [(40, "Cluster randomised trials")]),
+        (619, [(50, "Abara (2011)"), (200, "60"), (260, "d = 0.30")]),
+        (606, [(50, "Brandt (2014)"), (200, "140"), (260, "d = 0.12")]),
+        (593, [(40, "Toddlers under two")]),
+        (580, [(50, "Celik (2020)"), (200, "72"), (260, "d = 0.18")]),
+        (567, [(50, "Dorn (2021)"), (200, "90"), (260, "d = 0.21")]),
+    ]
+    texts = [TITLE, *prose_lines(50, 720, PROSE), Text(50, 670, "Table 1. RCTs of parent training", 10)]
+    texts += [Text(x, y, cell, 9) for y, cells in lines for x, cell in cells]
+    texts += prose_lines(50, 520, AFTER)
+    path = tmp_path / "groups.pdf"
+    path.write_bytes(page_pdf(texts))
+    units = extract_document(read_pdf(path, Limits()), use_models=False)
+    assert [(unit.label, _chosen(unit, "design")) for unit in units] == [
+        ("Abara (2011)", ["cluster_rct"]), ("Brandt (2014)", ["cluster_rct"]), ("Celik (2020)", ["rct"]),
+        ("Dorn (2021)", ["rct"])]
 
 
 SHARED_ARTICLES = SHARED / "formats" / "pdf_articles"  # module level: a path, never a skip

@@ -596,3 +596,134 @@ def test_a_heading_over_a_group_of_rows_is_no_unit_and_does_not_end_the_table(te
     units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
     assert [unit.label for unit in units] == ["Larkin (2011)", "Story (2014)", "Word (2019)"]
     assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [212, 1480, 96]
+
+
+DESIGN_GROUPS_PIPE = """Table 5. Randomised controlled trials of reading programmes
+
+| Study | N | Effect |
+|---|---|---|
+| Cluster-randomised trials | | |
+| Larkin (2011) | 212 | d = 0.31 |
+| Story (2014) | 1,480 | d = 0.12 |
+| Primary school pupils | | |
+| Word (2019) | 96 | d = 0.40 |
+| Quasi-experimental studies | | |
+| Hale (2020) | 150 | d = 0.22 |
+"""
+DESIGN_GROUPS_TAB = ("Table 5. Randomised controlled trials of reading programmes\n\nStudy\tN\tEffect\n"
+                     "Cluster-randomised trials\t\t\nLarkin (2011)\t212\td = 0.31\nStory (2014)\t1,480\td = 0.12\n"
+                     "Primary school pupils\t\t\nWord (2019)\t96\td = 0.40\n"
+                     "Quasi-experimental studies\t\t\nHale (2020)\t150\td = 0.22\n")
+DESIGN_GROUPS_ALIGNED = """Table 5. Randomised controlled trials of reading programmes
+
+Study            N       Effect
+Cluster-randomised trials
+Larkin (2011)    212     d = 0.31
+Story (2014)     1,480   d = 0.12
+Primary school pupils
+Word (2019)      96      d = 0.40
+Quasi-experimental studies
+Hale (2020)      150     d = 0.22
+"""
+
+
+@pytest.mark.parametrize("text", [DESIGN_GROUPS_PIPE, DESIGN_GROUPS_TAB, DESIGN_GROUPS_ALIGNED],
+                         ids=["pipe", "tab", "aligned"])
+def test_a_group_heading_that_states_a_design_gives_it_to_the_rows_under_it(text: str) -> None:
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Larkin (2011)", "Story (2014)", "Word (2019)", "Hale (2020)"]
+    # the cluster heading overrides the caption's RCTs until the next heading; a heading naming pupils states no
+    # design, so the caption's holds under it; the quasi-experimental heading overrides it again
+    assert [_chosen(unit, "design") for unit in units] == [
+        ["cluster_rct"], ["cluster_rct"], ["rct"], ["non_randomised_trial"]]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [212, 1480, 96, 150]
+    table = tables.find_tables(text)[0]
+    assert [row.group.text for row in table.rows] == [
+        "Cluster-randomised trials", "Cluster-randomised trials", "Primary school pupils", "Quasi-experimental studies"]
+
+
+def test_group_headings_with_no_caption_design_give_theirs_and_others_leave_rows_without_one() -> None:
+    text = ("Table 2. Studies of parent coaching\n\nStudy\tN\n"
+            "Individually randomised\t\nAbara (2011)\t60\nBrandt (2014)\t140\n"
+            "Randomised by school\t\nCelik (2020)\t72\n"
+            "Observational studies\t\nDorn (2018)\t310\n")
+    table = tables.find_tables(text)[0]
+    assert [tables.row_design(table, row) and tables.row_design(table, row)[0] for row in table.rows] == [
+        "rct", "rct", "cluster_rct", None]
+
+
+@pytest.mark.parametrize(("heading", "design"), [
+    ("Cluster randomised trials", "cluster_rct"), ("RCTs", "rct"), ("Individually randomised", "rct"),
+    ("Cohort studies", "cohort"), ("Case-control studies", "case_control"), ("Mixed-methods studies", "mixed_methods"),
+    ("Ensayos aleatorizados", "rct"), ("Haemoglobin (g/l)", None), ("Preschool children", None),
+    ("Observational studies", None),
+])
+def test_heading_design_reads_the_design_vocabularies(heading: str, design: str | None) -> None:
+    assert tables.heading_design(heading) == design
+
+
+def test_an_aligned_table_runs_on_past_a_group_heading_but_not_past_a_sentence() -> None:
+    text = ("Study            N       Effect\nLarkin (2011)    212     d = 0.31\nStory (2014)     1,480   d = 0.12\n"
+            "Cohort studies\nWord (2019)      96      d = 0.40\n")
+    assert [row.label.text for row in tables.find_tables(text)[0].rows] == ["Larkin (2011)", "Story (2014)",
+                                                                            "Word (2019)"]
+    ended = text.replace("Cohort studies", "All three trials were small.")
+    assert [row.label.text for row in tables.find_tables(ended)[0].rows] == ["Larkin (2011)", "Story (2014)"]
+
+
+def test_a_spanish_table_continued_keeps_its_design_as_a_pdf_part_would() -> None:
+    # one "(continued)" wording for the PDF reader and the text tables (textlayer.continues)
+    from extractor.textlayer import continues, table_number
+
+    assert table_number("  Tabla iv. Ensayos") == "IV" and table_number("Table shows") is None
+    assert continues("Tabla 3 (continuación)") and continues("Table 2. Cont'd") and continues("Table 2 (cont.)")
+    assert not continues("Table 4 continues the trend of Table 3")
+    text = ("Tabla 3. Ensayos aleatorizados de visitas domiciliarias\nEstudio\tN\nMoreau (2012)\t310\nPetrov (2015)\t96\n\n"
+            "Tabla 3 (continuación)\nEstudio\tN\nQuist (2019)\t1,204\nRask (2021)\t540\n")
+    second = tables.find_tables(text)[1]
+    assert [tables.row_design(second, row)[0] for row in second.rows] == ["rct", "rct"]
+
+
+def test_a_caption_naming_two_designs_gives_none_and_the_group_headings_say_which() -> None:
+    assert tables.caption_design("Table 2. RCTs and cohort studies of home visiting") is None
+    assert tables.caption_design("Table 2. Cluster RCTs of home visiting") == "cluster_rct"
+    assert tables.caption_design("Table 2. Non-randomised controlled trials") == "non_randomised_trial"
+    text = ("Table 2. RCTs and observational studies of home visiting\n\nStudy\tN\n"
+            "Randomised controlled trials\t\nAbara (2011)\t60\nBrandt (2014)\t140\n"
+            "Observational studies\t\nCelik (2020)\t72\nDorn (2018)\t310\n")
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [unit.label for unit in units] == ["Abara (2011)", "Brandt (2014)", "Celik (2020)", "Dorn (2018)"]
+    # the observational rows are not given the caption's RCTs
+    assert [_chosen(unit, "design")[:1] != ["rct"] for unit in units] == [False, False, True, True]
+    table = tables.find_tables(text)[0]
+    assert [(tables.row_design(table, row) or (None,))[0] for row in table.rows] == ["rct", "rct", None, None]
+
+
+def test_rows_of_a_table_read_by_their_citations_take_the_design_of_the_heading_over_their_group() -> None:
+    # a header written with single spaces: no delimited table, the rows are found by the citations opening them
+    text = ("Table 3. Trials of parent training for toddler sleep\n"
+            "Author (year) Country N Outcome\n"
+            "Cluster randomised trials\n"
+            "Abara et al. (2011) England 120 ECBI\n"
+            "Brandt et al. (2014) Norway 340 SDQ\n"
+            "Individually randomised trials\n"
+            "Celik et al. (2020) Turkey 88 ECBI\n"
+            "Dorn et al. (2021) Austria 64 SDQ\n")
+    assert tables.find_tables(text) == []
+    ranges = study_units(parse_plain_text(text, "doc.txt"))
+    # the second group's heading is not left at the end of the row above it, where its cue would be that row's
+    assert [text[unit.start : unit.end] for unit in ranges][1] == "Brandt et al. (2014) Norway 340 SDQ"
+    units = extract_document(parse_plain_text(text, "doc.txt"), use_models=False)
+    assert [(unit.label, _chosen(unit, "design")) for unit in units] == [
+        ("Abara et al. (2011)", ["cluster_rct"]), ("Brandt et al. (2014)", ["cluster_rct"]),
+        ("Celik et al. (2020)", ["rct"]), ("Dorn et al. (2021)", ["rct"])]
+    assert [_chosen(unit, "sample_size")[0]["n"] for unit in units] == [120, 340, 88, 64]
+
+
+@pytest.mark.parametrize(("line", "read"), [
+    ("Cluster randomised trials", ("cluster_rct",)), ("Observational studies", (None,)), ("RCTs", ("rct",)),
+    ("Abara et al. (2011) England 120 ECBI", None), ("Randomised controlled trials were pooled.", None),
+    ("Preschool children", None),
+])
+def test_group_heading_design_reads_plural_design_lines_only(line: str, read: tuple | None) -> None:
+    assert tables.group_heading_design(line) == read

@@ -22,6 +22,7 @@ import re
 from itertools import pairwise
 from typing import Any
 
+from ..textlayer import continues, table_number
 from .base import squash
 from .pdf_columns import column_gutter
 from .pdf_layout import Line, Word, build_rows
@@ -88,23 +89,7 @@ def _caption_above(words: list[dict[str, Any]], box: tuple) -> str | None:
 
 # -- tables split across pages ---------------------------------------------------------------------------
 
-_CAPTION_KEY = re.compile(r"(?i)^(?:table|tabla|tabelle|tableau|tabela)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b")
-_CONTINUED = re.compile(
-    r"(?i)\b(?:continued|cont(?:inued|['’]?d)?\.?|continuación|continuação|fortsetzung|suite)\s*\)?\s*[.:]?\s*$"
-    r"|^(?:table|tabla|tabelle|tableau|tabela)\s*\S+?[.:]?\s*\(?\s*(?:continued|cont(?:['’]?d)?\.?)(?:\W|$)"
-)
 FALLBACK_CAPTION = re.compile(r"^Table \(page \d+\)$")  # a ruled table with no caption of its own
-
-
-def table_number(caption: str) -> str | None:
-    """The number a caption gives its table ("Table 2 ..." -> "2"), or None."""
-    match = _CAPTION_KEY.match(caption.strip())
-    return match.group(1).upper() if match else None
-
-
-def continues(caption: str) -> bool:
-    """Whether a caption marks its table as the rest of one begun on an earlier page ("Table 2 (Continued)")."""
-    return bool(_CONTINUED.search(caption.strip()))
 
 
 def join_continued(pages: list[list[FoundTable]], at_top: list[list[bool]]) -> list[list[FoundTable]]:
@@ -319,7 +304,8 @@ def _table_above(caption: list[Word], words: list[Word], span: tuple[float, floa
     above = [word for word in words if word.middle < caption_top]
     rows: list[tuple[Line, list[list[Word]]]] = []
     first = caption_top
-    for line in reversed(build_rows(above)):
+    lines = build_rows(above)
+    for line in reversed(lines):
         size = max(line.size, 4.0)
         if first - line.bottom > END_GAP * size:
             break
@@ -329,11 +315,27 @@ def _table_above(caption: list[Word], words: list[Word], span: tuple[float, floa
         cells = cells_of(line.words)
         if _FLOAT_START.match(line.text):
             break  # the caption over another table or figure
+        if line is lines[0] and _set_apart(line, [row for row, _ in rows]):
+            break  # the page's running head over a table at the top of the page, not its header
         if len(cells) == 1 and len(cells[0]) >= PROSE_WORDS and cells[0][-1].x1 - cells[0][0].x0 >= 0.55 * width:
             break  # running text above the table
         rows.insert(0, (line, cells))
         first = line.top
     return _as_table(text, rows, span)
+
+
+def _set_apart(line: Line, rows: list[Line]) -> bool:
+    """The top line of a page's column is set in another size than the table rows under it (by a point and
+    more, or an eighth) and further above them than they stand from each other: a running head ("Journal of
+    ...  213"), not the table's header, which is set as its rows are (perhaps bold, perhaps larger but no
+    further apart)."""
+    if len(rows) < 2:
+        return False
+    sizes = sorted(row.size for row in rows)
+    usual = sizes[len(sizes) // 2]
+    pitches = sorted(b.bottom - a.bottom for a, b in pairwise(rows))  # baselines, whatever the size
+    pitch = pitches[len(pitches) // 2]
+    return abs(line.size - usual) >= max(1.0, usual / 8) and rows[0].bottom - line.bottom > 1.2 * pitch
 
 
 def _column_edges(rows: list[tuple[Line, list[list[Word]]]]) -> list[float]:

@@ -149,14 +149,17 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
     # the n and instrument a header written with single spaces names columns for
     design = tables.caption_design(caption[0]) if caption else None
     counted = tables.counted_noun(text, caption[1] if caption else max(0, units[0].start - 1500), units[0].start)
+    units, headings = _group_headings(text, units, caption[2] if caption else max(0, units[0].start - 300))
     given_units = []
-    for unit in units:
+    for unit, heading in zip(units, headings, strict=True):
         given: list[tuple[str, Any, int, int]] = []
         count = _ROW_N.search(text, unit.start, min(unit.end, unit.start + 200))
         cells = tables.spaced_row(header, text, unit.start, unit.end, unit.start + len(unit.label or "")) if header else {}
         row_design = tables.cell_design(cells["design"].text) if "design" in cells else None
         if row_design:
             given.append(("design", row_design, cells["design"].start, cells["design"].end))
+        elif heading is not None and heading[0]:
+            given.append(("design", heading[0], heading[1], heading[2]))
         elif design and caption:
             given.append(("design", design, caption[1], caption[2]))
         if count:
@@ -174,6 +177,36 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
                 given.append(("outcome", outcome.text, outcome.start, outcome.end))
         given_units.append(UnitRange(unit.label, unit.start, unit.end, tuple(given)))
     return given_units
+
+
+def _group_headings(text: str, units: list[UnitRange], floor: int
+                    ) -> tuple[list[UnitRange], list[tuple[str | None, int, int] | None]]:
+    """Rows of a table with headings over groups of them: a line of its own between two rows (or between the
+    caption and the first row) that names a kind of study in the plural ("Cluster randomised trials",
+    "Observational studies"). Each unit with the heading above it, (design or None, start, end), until the next
+    heading; a unit whose text ran on over the next group's heading stops before it (its cue is not the row's)."""
+    kept = list(units)
+    headings: list[tuple[str | None, int, int] | None] = []
+    current: tuple[str | None, int, int] | None = None
+    for index, unit in enumerate(units):
+        before = kept[index - 1] if index else None
+        start = text.find("\n", before.start) + 1 if before else floor
+        found = None
+        if 0 < start <= unit.start:
+            position = start
+            for line in text[start : unit.start].split("\n"):
+                body = line.strip()
+                read = tables.group_heading_design(body) if body else None
+                if read is not None:
+                    offset = position + line.index(body)
+                    found = (offset, offset + len(body), read[0])
+                position += len(line) + 1
+        if found is not None:
+            current = (found[2], found[0], found[1])
+            if before is not None and before.end > found[0]:
+                kept[index - 1] = UnitRange(before.label, before.start, len(text[: found[0]].rstrip()), before.given)
+        headings.append(current)
+    return kept, headings
 
 
 # "N = 30" in a table row, perhaps glued to the cell before it ("GoodN = 30")

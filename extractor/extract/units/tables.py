@@ -26,6 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ...textlayer import Sentence, TextLayer, continues, table_number
+from ..design.rules import find_design
+
 _DATA = Path(__file__).resolve().parents[2] / "data" / "table_roles.json"
 
 
@@ -46,6 +49,7 @@ class Row:
     end: int
     cells: list[Cell] = field(default_factory=list)
     label: Cell | None = None
+    group: Cell | None = None  # the heading over the row's group of rows ("Cluster randomised trials"), if any
 
 
 @dataclass
@@ -150,13 +154,26 @@ def header_roles(text: str) -> set[str]:
 
 
 def caption_design(caption: str | None) -> str | None:
-    """The design a caption gives every row ("RCTs of parenting interventions" -> rct), or None."""
+    """The design a caption gives every row ("RCTs of parenting interventions" -> rct), or None; None too when
+    it names two designs ("RCTs and cohort studies of ..."): its rows are of either, and headings over groups
+    of them may say which. A wording inside another's ("RCTs" in "cluster RCTs") is no second design."""
     if not caption:
         return None
+    found: list[tuple[str, int, int]] = []
     for label, pattern in vocabulary().caption_designs:
-        if pattern.search(caption):
-            return label
-    return None
+        found += [(label, match.start(), match.end()) for match in pattern.finditer(caption)]
+    labels = {label for label, start, end in found
+              if not any(other != label and a <= start and end <= b and (a, b) != (start, end)
+                         for other, a, b in found)}
+    if len(labels) == 1 and _UNLABELLED_DESIGNS.search(caption):
+        return None  # "RCTs and observational studies of ...": a kind of study with no label of its own besides
+    return labels.pop() if len(labels) == 1 else None
+
+
+# kinds of study that name no one design label, so a caption naming one beside a design gives its rows none
+_UNLABELLED_DESIGNS = re.compile(
+    r"\b(?:observational|non-?experimental|uncontrolled|single[- ]arm|pre-?post|before[- ]and[- ]after)\b"
+    r"[\w\s-]{0,20}?\b(?:studies|trials|evaluations|designs)\b", re.I)
 
 
 def caption_outcome(caption: str | None) -> str | None:
@@ -374,6 +391,8 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
             index += 1
             continue
         run: list[tuple[_Line, list[Cell]]] = []
+        groups: list[Cell | None] = []  # per line of the run: the group heading above it
+        group: Cell | None = None
         while index < len(lines):
             line = lines[index]
             line_cells = cells_of(line)
@@ -381,11 +400,16 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
                 if layout == "pipe" and _RULE_LINE.match(line.text.strip() or "x") and line.text.strip():
                     index += 1  # a |---|---| rule under the header
                     continue
-                if layout == "tab" and run and _group_heading(line, len(run[0][1])):
-                    index += 1  # "Cluster trials\t\t\t": a heading over a group of the table's rows, not a row
+                if run and ((layout == "tab" and _group_heading(line, len(run[0][1])))
+                            or (layout == "aligned" and _aligned_heading(line, run[0], lines[index + 1 : index + 2],
+                                                                         cells_of))):
+                    # "Cluster trials\t\t\t": a heading over a group of the table's rows, not a row
+                    group = _heading_cell(line)
+                    index += 1
                     continue
                 break
             run.append((line, line_cells))
+            groups.append(group)
             index += 1
         if layout == "aligned":
             run = _aligned_run(run)
@@ -393,21 +417,24 @@ def _delimited(lines: list[_Line], cells_of, layout: str, min_rows: int) -> list
             continue
         first_line = lines.index(run[0][0])
         header_cells: list[Cell] = []
-        body = run
+        body = list(zip(run, groups, strict=False))
         if _header_like(run[0][1]):
-            header_cells, body = run[0][1], run[1:]
+            header_cells, body = run[0][1], body[1:]
         rows: list[Row] = []
-        for line, line_cells in body:
+        group = None
+        for (line, line_cells), above in body:
+            group = above or group
             if (len(header_cells) >= 2 and len(line_cells) >= 2 and line_cells[0].text
                     and not any(cell.text for cell in line_cells[1:])):
-                continue  # "| Cluster trials | | |": a heading over a group of rows, no row of its own
+                group = line_cells[0]  # "| Cluster trials | | |": a heading over a group of rows, no row of its own
+                continue
             if rows and line_cells and not line_cells[0].text:
                 rows[-1].end = line.end
                 for position, cell in enumerate(line_cells):
                     if position < len(rows[-1].cells) and cell.text and not rows[-1].cells[position].text:
                         rows[-1].cells[position] = cell
                 continue
-            rows.append(Row(line.start, line.end, list(line_cells), line_cells[0] if line_cells else None))
+            rows.append(Row(line.start, line.end, list(line_cells), line_cells[0] if line_cells else None, group))
         if not rows:
             continue
         tables.append(Table(layout, run[0][0].start, run[-1][0].end, _caption(lines, first_line), header_cells,
@@ -420,6 +447,25 @@ def _group_heading(line: _Line, columns: int) -> bool:
     a group of rows ("Haemoglobin (g/l)", "Cluster-randomised trials"), which the table runs on past."""
     label, tabs, rest = line.text.partition("\t")
     return bool(label.strip()) and bool(tabs) and not rest.strip() and rest.count("\t") + 2 >= columns
+
+
+def _heading_cell(line: _Line) -> Cell:
+    label = line.text.split("\t", 1)[0]
+    body = label.strip()
+    offset = line.start + label.index(body)
+    return Cell(body, offset, offset + len(body))
+
+
+def _aligned_heading(line: _Line, first: tuple[_Line, list[Cell]], following: list[_Line], cells_of) -> bool:
+    """A line of an aligned table holding one short phrase set no further right than its first column, with a
+    row of as many cells as the table's first line under it: the heading of a group of rows ("Cohort studies")."""
+    body = line.text.strip()
+    first_line, first_cells = first
+    if (not body or len(body.split()) > 8 or not body[0].isupper() or body.endswith(".")
+            or len(line.text) - len(line.text.lstrip()) > first_cells[0].start - first_line.start + 2):
+        return False
+    below = cells_of(following[0]) if following else None
+    return below is not None and len(below) == len(first_cells)
 
 
 def _aligned_run(run: list[tuple[_Line, list[Cell]]]) -> list[tuple[_Line, list[Cell]]]:
@@ -534,13 +580,6 @@ def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table
     return _continued(_captions_below(kept, lines))
 
 
-_CONTINUED = re.compile(
-    r"(?i)\b(?:continued|cont(?:['’]?d)?\.?|continuación|continuação|fortsetzung|suite)\s*\)?\s*[.:]?\s*$"
-    r"|^\s*(?:table|tabla|tabelle|tableau|tabela)\s*\S+?[.:]?\s*\(?\s*(?:continued|cont(?:['’]?d)?\.?)(?:\W|$)"
-)
-_CAPTION_NUMBER = re.compile(r"(?i)^\s*(?:table|tabla|tabelle|tableau|tabela)\s*([A-Z]?\d+[a-z]?|[IVXLC]+)\b")
-
-
 _NAMING_SENTENCE = re.compile(r"^\s*\S+\s*(?:[A-Z]?\d+[a-z]?|[IVXLC]+)\s+[a-z]")  # "Table 2 shows ...": no caption
 
 
@@ -573,13 +612,13 @@ def _continued(tables: list[Table]) -> list[Table]:
     earlier: dict[str, Table] = {}
     joined: list[Table] = []
     for table in tables:
-        number = _CAPTION_NUMBER.match(table.caption.text) if table.caption else None
+        number = table_number(table.caption.text) if table.caption else None
         if number is None:
             joined.append(table)
             continue
-        first = earlier.get(number.group(1).upper())
-        if first is None or not _CONTINUED.search(table.caption.text):
-            earlier.setdefault(number.group(1).upper(), table)
+        first = earlier.get(number)
+        if first is None or not continues(table.caption.text):
+            earlier.setdefault(number, table)
             joined.append(table)
             continue
         table = dataclasses.replace(table, caption=first.caption)
@@ -681,12 +720,18 @@ def row_sample_size(table: Table, row: Row) -> tuple[int, Cell] | None:
 
 
 def row_design(table: Table, row: Row) -> tuple[str, Cell] | None:
-    """The design a row's design cell names, else the caption's design for every row."""
+    """The design a row's design cell names, else the design the heading over its group of rows states
+    ("Cluster randomised trials"), else the caption's design for every row. A heading that states no design
+    ("Preschool children") leaves the caption's."""
     cell = table.cell(row, "design")
     if cell is not None:
         design = caption_design(cell.text) or _cell_design(cell.text)
         if design:
             return design, cell
+    if row.group is not None:
+        design = heading_design(row.group.text)
+        if design:
+            return design, row.group
     design = caption_design(table.caption.text if table.caption else None)
     return (design, table.caption) if design and table.caption else None
 
@@ -704,6 +749,33 @@ _DESIGN_PHRASE = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
+def heading_design(text: str) -> str | None:
+    """The design a heading over a group of a table's rows states: the tables' own design wordings ("RCTs",
+    "Randomised by school", "Individually randomised"), else the design rules' cue vocabulary read on the
+    heading as a sentence of its own ("Mixed-methods studies", "Quasi-experimental evaluations"); None when it
+    states none ("Preschool children", "Observational studies")."""
+    design = cell_design(text)
+    if design:
+        return design
+    found = find_design(TextLayer(text, [Sentence(0, len(text))]))
+    return str(found[0].value) if found else None
+
+
+def group_heading_design(line: str) -> tuple[str | None] | None:
+    """A line of its own among a table's rows read as the heading of a group of them: it names a kind of study
+    in the plural, as captions do ("Cluster randomised trials" -> (cluster_rct,), "Observational studies" ->
+    (None,)); None for any other line (a row, a wrapped cell, a sentence)."""
+    body = line.strip()
+    if (not body or len(body.split()) > 6 or not body[0].isupper() or body.endswith(".")
+            or re.search(r"\d", body)):
+        return None
+    design = caption_design(body)
+    if design:
+        return (design,)
+    return (None,) if _UNLABELLED_DESIGNS.match(body) else None
+
+
 def _cell_design(text: str) -> str | None:
     """A design cell in the singular ("RCT", "Cohort study", "Randomised by school", "Not randomised")."""
     lowered = text.casefold()
@@ -711,7 +783,8 @@ def _cell_design(text: str) -> str | None:
         return "non_randomised_trial"
     if _CLUSTER.search(lowered) and re.search(r"randomi[sz]", lowered):
         return "cluster_rct"
-    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial|^randomi[sz]ed\b", lowered):
+    if re.search(r"\brct\b|randomi[sz]ed controlled trial|randomi[sz]ed trial|^(?:individually )?randomi[sz]ed\b",
+                 lowered):
         return "rct"
     for word, design in (("cohort", "cohort"), ("case-control", "case_control"), ("case control", "case_control"),
                          ("cross-sectional", "cross_sectional"), ("qualitative", "qualitative"),
