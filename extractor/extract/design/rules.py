@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import re._constants as _sre
+import re._parser as _sre_parse
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,6 +81,10 @@ class _Cue:
     rule: int
     triggers: tuple[str, ...]
     title_only: bool = False  # read in the title alone (a fifth element {"where": "title"} in design.json)
+    # The strings a match of ``lower`` can begin with (None: not known): a match is tried only where one stands
+    # (``_matches``), not at every position of a window, which the regex engine does for a pattern that begins
+    # with ``\b`` or a look-behind.
+    starts: tuple[str, ...] | None = None
 
 
 @cache
@@ -89,10 +95,88 @@ def _lexicon() -> tuple[list[_Cue], dict[str, str]]:
             raise ValueError(f"design.json: upper-case escape in {pattern[:40]!r}; write it as a class")
     cues = [
         _Cue(label, re.compile(pattern, re.I | re.M), re.compile(pattern.lower(), re.M), float(strength), index,
-             tuple(triggers), (options[0] if options else {}).get("where") == "title")
+             tuple(triggers), (options[0] if options else {}).get("where") == "title",
+             _few(_starts(_sre_parse.parse(pattern.lower(), re.M).data)))
         for index, (label, pattern, strength, triggers, *options) in enumerate(data["cues"])
     ]
     return cues, data["publication_types"]
+
+
+_ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+
+
+def _starts(items: list[tuple[object, object]]) -> tuple[str, ...] | None:
+    """The literal strings a match of the parsed pattern ``items`` (no inline flags) begins with; None when it
+    may begin otherwise (with a class, a category, or nothing at all)."""
+    items = list(items)
+    while items and items[0][0] in _ZERO_WIDTH:
+        items.pop(0)  # consumes nothing: the match begins where it would without it
+    if not items:
+        return None
+    op, value = items[0]
+    rest = items[1:]
+    if op is _sre.LITERAL:
+        run = []
+        for index, (op, value) in enumerate(items):
+            if op is _sre.LITERAL:
+                run.append(chr(value))  # type: ignore[arg-type]
+            elif op not in _ZERO_WIDTH:  # (one consuming nothing leaves the literals either side next to each other)
+                after = _starts(items[index:])  # what follows the literals, when known, lengthens them
+                if after is not None and len(after) <= 32:
+                    return tuple("".join(run) + text for text in after)
+                break
+        return ("".join(run),)
+    if op is _sre.SUBPATTERN and not value[1] and not value[2]:  # type: ignore[index]
+        return _starts([*value[3], *rest])  # type: ignore[index]
+    if op is _sre.BRANCH:
+        return _union(_starts([*branch, *rest]) for branch in value[1])  # type: ignore[index]
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        body = _starts(value[2])  # type: ignore[index]
+        return body if value[0] >= 1 else _union((body, _starts(rest)))  # type: ignore[index]
+    if op is _sre.IN and len(value) <= 4 and all(kind is _sre.LITERAL for kind, _ in value):  # type: ignore[arg-type]
+        return _union(_starts([(_sre.LITERAL, char), *rest]) for _, char in value)  # type: ignore[union-attr]
+    return None
+
+
+_START_CHARS = 8  # a match's possible beginnings are cut to this many characters: fewer of them to look for
+
+
+def _few(starts: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """``starts`` cut to ``_START_CHARS`` characters, without those another of them begins (found with it)."""
+    if starts is None:
+        return None
+    kept: list[str] = []
+    for text in sorted({text[:_START_CHARS] for text in starts}):  # a string sorts right after its own prefix
+        if not (kept and text.startswith(kept[-1])):
+            kept.append(text)
+    return tuple(kept)
+
+
+def _union(parts: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    starts: set[str] = set()
+    for part in parts:
+        if part is None:
+            return None
+        starts.update(part)
+    return tuple(sorted(starts))
+
+
+def _matches(cue: _Cue, lowered: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``cue.lower.finditer(lowered, start, end)``, the same matches, tried only where a match can begin."""
+    if cue.starts is None:
+        yield from cue.lower.finditer(lowered, start, end)
+        return
+    places: set[int] = set()
+    for text in cue.starts:
+        at = lowered.find(text, start, end)
+        while at >= 0:
+            places.add(at)
+            at = lowered.find(text, at + 1, end)
+    after = start
+    for at in sorted(places):
+        if at >= after and (match := cue.lower.match(lowered, at, end)):
+            yield match
+            after = match.end()
 
 
 @dataclass
@@ -186,7 +270,7 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None, type_
             seen: set[tuple[int, int]] = set()
             for window_start, window_end in windows:
                 if same_length:
-                    matches = cue.lower.finditer(lowered, window_start, window_end)
+                    matches = _matches(cue, lowered, window_start, window_end)
                 else:
                     matches = cue.pattern.finditer(chunk, window_start, window_end)
                 for match in matches:
