@@ -392,3 +392,22 @@ def test_cue_matches_tried_only_where_a_match_can_begin_are_the_regex_matches() 
             tried += len(expected)
     assert tried > 100  # the texts hold matches of the cues, not only misses
     assert sum(cue.starts is not None for cue in cues) > len(cues) // 2  # most cues are tried only where they can begin
+
+
+def test_trigger_places_are_every_place_of_every_trigger() -> None:
+    """``rules._trigger_places`` (one scan for the longest trigger at each position) gives every place of
+    every trigger word, overlapping ones too ('random' inside 'randomised'), as a search per trigger would."""
+    from extractor.extract.design import rules
+
+    triggers = sorted({trigger for cue in rules._lexicon()[0] for trigger in cue.triggers})
+    text = ("we randomised 40 schools (cluster-randomized, not randomly) in a cross-sectional survey; "
+            "a retrospective cohort of cases and matched controls. estudio transversal, étude cas-témoins; "
+            "随机对照试验 protocol for a systematic review and meta-analysis. randomrandomi").lower()
+    expected: dict[str, list[int]] = {}
+    for trigger in triggers:
+        at = text.find(trigger)
+        while at >= 0:
+            expected.setdefault(trigger, []).append(at)
+            at = text.find(trigger, at + 1)
+    assert len(expected) > 15
+    assert rules._trigger_places(text) == expected

@@ -102,6 +102,41 @@ def _lexicon() -> tuple[list[_Cue], dict[str, str]]:
     return cues, data["publication_types"]
 
 
+@cache
+def _trigger_finder() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One pattern finding, at every position, the longest trigger word there (a trie, so one scan of the text
+    instead of one per trigger), and for each trigger the triggers it begins with (found where it is)."""
+    triggers = sorted({trigger for cue in _lexicon()[0] for trigger in cue.triggers})
+    trie: dict[str, dict] = {}
+    for trigger in triggers:
+        node = trie
+        for char in trigger:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(node[char]) for char in sorted(node) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    firsts = re.escape("".join(sorted({trigger[0] for trigger in triggers})))
+    finder = re.compile(f"(?=[{firsts}])(?=({emit(trie)}))")
+    return finder, {longest: tuple(t for t in triggers if longest.startswith(t)) for longest in triggers}
+
+
+def _trigger_places(lowered: str) -> dict[str, list[int]]:
+    """Every place of every trigger word in ``lowered`` (overlapping ones too), by trigger; absent ones left out."""
+    finder, begins = _trigger_finder()
+    found: dict[str, list[int]] = {}
+    for match in finder.finditer(lowered):
+        at = match.start()
+        for trigger in begins[match.group(1)]:
+            found.setdefault(trigger, []).append(at)
+    return found
+
+
 _ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
 
 
@@ -262,7 +297,7 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None, type_
             chunk = chunk.translate(_HYPHENS)
         lowered = chunk.lower()
         same_length = len(lowered) == len(chunk)
-        found: dict[str, list[int]] = {}  # each trigger word searched once per region, whichever cues share it
+        found = _trigger_places(lowered)  # each trigger word searched once per region, whichever cues share it
         for cue in cues_here:
             windows = _windows(lowered, cue.triggers, found)
             if not windows:
@@ -290,18 +325,11 @@ _WINDOW = 200  # characters either side of a trigger word that a cue's match can
 def _windows(lowered: str, triggers: tuple[str, ...], found: dict[str, list[int]] | None = None
              ) -> list[tuple[int, int]]:
     """Merged ranges around each occurrence of a trigger word: the only places a cue can match.
-    ``found`` remembers each trigger's occurrences in ``lowered`` for the next cue."""
-    found = {} if found is None else found
+    ``found``: every trigger's places in ``lowered`` (``_trigger_places``), when known already."""
+    found = _trigger_places(lowered) if found is None else found
     spots: list[int] = []
     for trigger in triggers:
-        if trigger not in found:
-            places = []
-            at = lowered.find(trigger)
-            while at >= 0:
-                places.append(at)
-                at = lowered.find(trigger, at + 1)
-            found[trigger] = places
-        spots.extend(found[trigger])
+        spots.extend(found.get(trigger, ()))
     if not spots:
         return []
     spots.sort()
