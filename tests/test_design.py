@@ -366,3 +366,48 @@ def test_article_type_lines_are_whole_lines_of_a_known_type() -> None:
 )
 def test_narrative_reviews_in_other_languages_are_other(text: str, expected: str) -> None:
     assert design(text) == expected
+
+
+def test_cue_matches_tried_only_where_a_match_can_begin_are_the_regex_matches() -> None:
+    """``rules._matches`` (a cue's pattern tried only where one of its possible beginnings stands) finds what
+    ``finditer`` over the whole window finds, for every cue, on texts made of the cues' own beginnings and
+    words around them, in windows that cut them anywhere."""
+    import random
+
+    from extractor.extract.design import rules
+
+    cues = rules._lexicon()[0]
+    pieces = sorted({text for cue in cues for text in cue.starts or ()})
+    words = ["were", "randomly", "assigned", "study", "trial", "controls", "matched", "non-", "not ", "quasi-",
+             "the", "a", "we", "design", "cohort", ".", ": ", "\n", "120", "randomised", "review", "cases"]
+    chance = random.Random(20)
+    tried = 0
+    for _ in range(150):
+        text = " ".join(chance.choice(pieces if chance.random() < 0.4 else words) for _ in range(40)).lower()
+        for cue in cues:
+            start = chance.randrange(0, len(text) // 2)
+            end = chance.randrange(start, len(text) + 1)
+            expected = [(m.start(), m.end()) for m in cue.lower.finditer(text, start, end)]
+            assert [(m.start(), m.end()) for m in rules._matches(cue, text, start, end)] == expected, cue.rule
+            tried += len(expected)
+    assert tried > 100  # the texts hold matches of the cues, not only misses
+    assert sum(cue.starts is not None for cue in cues) > len(cues) // 2  # most cues are tried only where they can begin
+
+
+def test_trigger_places_are_every_place_of_every_trigger() -> None:
+    """``rules._trigger_places`` (one scan for the longest trigger at each position) gives every place of
+    every trigger word, overlapping ones too ('random' inside 'randomised'), as a search per trigger would."""
+    from extractor.extract.design import rules
+
+    triggers = sorted({trigger for cue in rules._lexicon()[0] for trigger in cue.triggers})
+    text = ("we randomised 40 schools (cluster-randomized, not randomly) in a cross-sectional survey; "
+            "a retrospective cohort of cases and matched controls. estudio transversal, étude cas-témoins; "
+            "随机对照试验 protocol for a systematic review and meta-analysis. randomrandomi").lower()
+    expected: dict[str, list[int]] = {}
+    for trigger in triggers:
+        at = text.find(trigger)
+        while at >= 0:
+            expected.setdefault(trigger, []).append(at)
+            at = text.find(trigger, at + 1)
+    assert len(expected) > 15
+    assert rules._trigger_places(text) == expected

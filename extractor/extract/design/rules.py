@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import re._constants as _sre
+import re._parser as _sre_parse
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,6 +81,10 @@ class _Cue:
     rule: int
     triggers: tuple[str, ...]
     title_only: bool = False  # read in the title alone (a fifth element {"where": "title"} in design.json)
+    # The strings a match of ``lower`` can begin with (None: not known): a match is tried only where one stands
+    # (``_matches``), not at every position of a window, which the regex engine does for a pattern that begins
+    # with ``\b`` or a look-behind.
+    starts: tuple[str, ...] | None = None
 
 
 @cache
@@ -89,10 +95,123 @@ def _lexicon() -> tuple[list[_Cue], dict[str, str]]:
             raise ValueError(f"design.json: upper-case escape in {pattern[:40]!r}; write it as a class")
     cues = [
         _Cue(label, re.compile(pattern, re.I | re.M), re.compile(pattern.lower(), re.M), float(strength), index,
-             tuple(triggers), (options[0] if options else {}).get("where") == "title")
+             tuple(triggers), (options[0] if options else {}).get("where") == "title",
+             _few(_starts(_sre_parse.parse(pattern.lower(), re.M).data)))
         for index, (label, pattern, strength, triggers, *options) in enumerate(data["cues"])
     ]
     return cues, data["publication_types"]
+
+
+@cache
+def _trigger_finder() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One pattern finding, at every position, the longest trigger word there (a trie, so one scan of the text
+    instead of one per trigger), and for each trigger the triggers it begins with (found where it is)."""
+    triggers = sorted({trigger for cue in _lexicon()[0] for trigger in cue.triggers})
+    trie: dict[str, dict] = {}
+    for trigger in triggers:
+        node = trie
+        for char in trigger:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(node[char]) for char in sorted(node) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    firsts = re.escape("".join(sorted({trigger[0] for trigger in triggers})))
+    finder = re.compile(f"(?=[{firsts}])(?=({emit(trie)}))")
+    return finder, {longest: tuple(t for t in triggers if longest.startswith(t)) for longest in triggers}
+
+
+def _trigger_places(lowered: str) -> dict[str, list[int]]:
+    """Every place of every trigger word in ``lowered`` (overlapping ones too), by trigger; absent ones left out."""
+    finder, begins = _trigger_finder()
+    found: dict[str, list[int]] = {}
+    for match in finder.finditer(lowered):
+        at = match.start()
+        for trigger in begins[match.group(1)]:
+            found.setdefault(trigger, []).append(at)
+    return found
+
+
+_ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+
+
+def _starts(items: list[tuple[object, object]]) -> tuple[str, ...] | None:
+    """The literal strings a match of the parsed pattern ``items`` (no inline flags) begins with; None when it
+    may begin otherwise (with a class, a category, or nothing at all)."""
+    items = list(items)
+    while items and items[0][0] in _ZERO_WIDTH:
+        items.pop(0)  # consumes nothing: the match begins where it would without it
+    if not items:
+        return None
+    op, value = items[0]
+    rest = items[1:]
+    if op is _sre.LITERAL:
+        run = []
+        for index, (op, value) in enumerate(items):
+            if op is _sre.LITERAL:
+                run.append(chr(value))  # type: ignore[arg-type]
+            elif op not in _ZERO_WIDTH:  # (one consuming nothing leaves the literals either side next to each other)
+                after = _starts(items[index:])  # what follows the literals, when known, lengthens them
+                if after is not None and len(after) <= 32:
+                    return tuple("".join(run) + text for text in after)
+                break
+        return ("".join(run),)
+    if op is _sre.SUBPATTERN and not value[1] and not value[2]:  # type: ignore[index]
+        return _starts([*value[3], *rest])  # type: ignore[index]
+    if op is _sre.BRANCH:
+        return _union(_starts([*branch, *rest]) for branch in value[1])  # type: ignore[index]
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        body = _starts(value[2])  # type: ignore[index]
+        return body if value[0] >= 1 else _union((body, _starts(rest)))  # type: ignore[index]
+    if op is _sre.IN and len(value) <= 4 and all(kind is _sre.LITERAL for kind, _ in value):  # type: ignore[arg-type]
+        return _union(_starts([(_sre.LITERAL, char), *rest]) for _, char in value)  # type: ignore[union-attr]
+    return None
+
+
+_START_CHARS = 8  # a match's possible beginnings are cut to this many characters: fewer of them to look for
+
+
+def _few(starts: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """``starts`` cut to ``_START_CHARS`` characters, without those another of them begins (found with it)."""
+    if starts is None:
+        return None
+    kept: list[str] = []
+    for text in sorted({text[:_START_CHARS] for text in starts}):  # a string sorts right after its own prefix
+        if not (kept and text.startswith(kept[-1])):
+            kept.append(text)
+    return tuple(kept)
+
+
+def _union(parts: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    starts: set[str] = set()
+    for part in parts:
+        if part is None:
+            return None
+        starts.update(part)
+    return tuple(sorted(starts))
+
+
+def _matches(cue: _Cue, lowered: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``cue.lower.finditer(lowered, start, end)``, the same matches, tried only where a match can begin."""
+    if cue.starts is None:
+        yield from cue.lower.finditer(lowered, start, end)
+        return
+    places: set[int] = set()
+    for text in cue.starts:
+        at = lowered.find(text, start, end)
+        while at >= 0:
+            places.add(at)
+            at = lowered.find(text, at + 1, end)
+    after = start
+    for at in sorted(places):
+        if at >= after and (match := cue.lower.match(lowered, at, end)):
+            yield match
+            after = match.end()
 
 
 @dataclass
@@ -178,7 +297,7 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None, type_
             chunk = chunk.translate(_HYPHENS)
         lowered = chunk.lower()
         same_length = len(lowered) == len(chunk)
-        found: dict[str, list[int]] = {}  # each trigger word searched once per region, whichever cues share it
+        found = _trigger_places(lowered)  # each trigger word searched once per region, whichever cues share it
         for cue in cues_here:
             windows = _windows(lowered, cue.triggers, found)
             if not windows:
@@ -186,7 +305,7 @@ def _hits(layer: TextLayer, start: int, end: int, title_span: Span | None, type_
             seen: set[tuple[int, int]] = set()
             for window_start, window_end in windows:
                 if same_length:
-                    matches = cue.lower.finditer(lowered, window_start, window_end)
+                    matches = _matches(cue, lowered, window_start, window_end)
                 else:
                     matches = cue.pattern.finditer(chunk, window_start, window_end)
                 for match in matches:
@@ -206,18 +325,11 @@ _WINDOW = 200  # characters either side of a trigger word that a cue's match can
 def _windows(lowered: str, triggers: tuple[str, ...], found: dict[str, list[int]] | None = None
              ) -> list[tuple[int, int]]:
     """Merged ranges around each occurrence of a trigger word: the only places a cue can match.
-    ``found`` remembers each trigger's occurrences in ``lowered`` for the next cue."""
-    found = {} if found is None else found
+    ``found``: every trigger's places in ``lowered`` (``_trigger_places``), when known already."""
+    found = _trigger_places(lowered) if found is None else found
     spots: list[int] = []
     for trigger in triggers:
-        if trigger not in found:
-            places = []
-            at = lowered.find(trigger)
-            while at >= 0:
-                places.append(at)
-                at = lowered.find(trigger, at + 1)
-            found[trigger] = places
-        spots.extend(found[trigger])
+        spots.extend(found.get(trigger, ()))
     if not spots:
         return []
     spots.sort()
