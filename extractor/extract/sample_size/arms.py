@@ -188,7 +188,7 @@ def arms_by_sum(scan: Scan, s_start: int, s_end: int, index: int, counts: list[C
             if owner.form not in ("whole", "sum") and (not numbers or numbers[-1][3] is not owner):
                 numbers.append((owner.n, owner.start, owner.np_end, owner))
             continue
-        n = parse_count(number.text)
+        n = number.value if number.value is not None else parse_count(number.text)
         before = scan.text[max(s_start, start - 30) : start]
         after = scan.text[number.end : min(s_end, number.end + 200)]
         if n is not None and number.symbol is None and plausible_number(n, number.text, before, after, scan.lexicon):

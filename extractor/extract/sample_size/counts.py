@@ -85,7 +85,10 @@ _ELLIPSIS_THEN_OTHER = re.compile(rf"\s*(?P<sex>[a-z][\w-]{{2,}})\s+and\s+{COUNT
 _WHOLE_STAGE = re.compile(
     r"\s*(?:(?:who|that)\s+were\s+)?(?P<verb>enrolled|randomi[sz]ed|recruited|registered|allocated|assigned)\b", re.I)
 _OF_BASE_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\b)of\s+(?:the\s+|all\s+)?{COUNT}\s+(?:[\w-]+\s+){{0,3}}?(?:studies|trials|articles|records|reports|references|citations|papers|publications)\b[^,;.\d]{{0,40}},\s*$", re.I)
-_OF_GROUP = re.compile(r"\s+of\s+(?:the|these|those|all|our|its)\s+", re.I)
+# "12 of the patients"; "dos de los pacientes", "20 dos pacientes", "vingt des patients", "zehn der Kinder"
+_OF_GROUP = re.compile(
+    r"\s+(?:of\s+(?:the|these|those|all|our|its)|de\s+(?:los|las|estos|estas|os|as|esses|essas|ces)|dos|das|des|"
+    r"von\s+den|der)\s+", re.I)
 _RESPONSE_NOUN = re.compile(
     r"\s*(?:(?:valid|usable|completed?|returned|self[- ]?(?:reported|administered|completed)|eligible|effective|"
     r"online|postal|paper)\s+)*(?P<noun>questionnaires|surveys)\b", re.I)
@@ -100,7 +103,7 @@ def read_count(
     """The count a number stands for, with its unit, or None; "N of M" gives the part and the whole."""
     text, lexicon = scan.text, scan.lexicon
     count_text = number.text
-    n = parse_count(count_text)
+    n = number.value if number.value is not None else parse_count(count_text)
     if n is None:
         return None
     number_start, number_end = number.start, number.end

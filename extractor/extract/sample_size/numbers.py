@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..common.number_words import COUNT, is_word_count, parse_count
+from ..common.number_words import COUNT, foreign_counts, is_word_count, languages_of, parse_count
 from ..common.numbers import DECIMAL
 from .lexicon import Lexicon
 
@@ -23,16 +23,17 @@ _COUNT_AT = re.compile(COUNT)
 DECIMAL_OR_PERCENT = re.compile(rf"(?:{DECIMAL}|,)\d|\s*%")  # "0.05", "0·10", "0•13", "1,24", "95%"
 _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?![\d.,%·])(?=\s+[^\W\d_])")
 _LABEL_BEFORE = re.compile(r"(?<![\w])([nNkK])\.?\s*(?:=|:|\uff1d)\s*$")
+_PERCENT_WORD_BEFORE = re.compile(r"\b(?:por|pour|per)\s+$")  # "por ciento", "pour cent": per cent, no count
 _YEAR_AFTER = re.compile(r"\s*[-–/)]")
 _RANGE_AFTER = re.compile(r"\s*[-–]\s*(?:and|to)\s")
 PERCENT_AFTER = re.compile(r"\s*[(\[]\s*(?P<p>\d+(?:[.,·]\d+)?)\s*%\s*[)\]]|\s*[,;]\s*(?P<q>\d+(?:[.,·]\d+)?)\s*%")
 PART_OF = re.compile(
-    rf"\s*(?:(?:of|out\s+of)\s+(?:the\s+|all\s+|these\s+|those\s+)?(?:planned\s+|targeted\s+|intended\s+|original\s+|"
+    rf"\s*(?:(?:of|out\s+of|de|sur|von)\s+(?:the\s+|all\s+|these\s+|those\s+)?(?:planned\s+|targeted\s+|intended\s+|original\s+|"
     rf"expected\s+|required\s+|initial\s+|enrolled\s+|randomi[sz]ed\s+|eligible\s+)?|/\s*)(?P<whole>{COUNT})(?![\d/])",
     re.I,
 )
 NOT_A_COUNT_AFTER = re.compile(
-    r"(?:\s*(?:years?|yrs?|months?|weeks?|days?)[\s\-]+olds?\b|\s*(?:%|percent\b|per\s*cent\b|‰)|[.,·]\d|\s*(?:-|–|—|to|‐)\s*\d|\s*:\s*\d|(?:st|nd|rd|th)\b|\s*[-‐‑]\s*[A-Za-z]|\s*[×x]\s*\d|"
+    r"(?:\s*(?:years?|yrs?|months?|weeks?|days?)[\s\-]+olds?\b|\s*(?:%|percent\b|per\s*cent\b|‰|por\s+cien(?:to)?\b|por\s+cento\b|pour\s+cent\b|prozent\b)|[.,·]\d|\s*(?:-|–|—|to|‐)\s*\d|\s*:\s*\d|(?:st|nd|rd|th)\b|\s*[-‐‑]\s*[A-Za-z]|\s*[×x]\s*\d|"
     r"\s*(?:±|\+/-|\(\s*\d+(?:\.\d+)?\s*-\s*\d))",
     re.I,
 )
@@ -40,17 +41,36 @@ NOT_A_COUNT_AFTER = re.compile(
 
 @dataclass(slots=True)
 class Number:
-    """A written number: its text, span, and the ``n =`` / ``K =`` label before it if any."""
+    """A written number: its text, span, and the ``n =`` / ``K =`` label before it if any; ``value`` is set for
+    number words of another language ("cuarenta y dos"), which ``parse_count`` does not read."""
 
     text: str
     start: int
     end: int
     symbol: str | None
     label_start: int
+    value: int | None = None
 
 
-def find_numbers(text: str, lower: str, start: int, end: int) -> list[Number]:
-    """Every number in ``text[start:end]`` that stands alone (not inside a word, decimal or hyphenated token)."""
+def find_numbers(text: str, lower: str, start: int, end: int, languages: tuple[str, ...] = ()) -> list[Number]:
+    """Every number in ``text[start:end]`` that stands alone (not inside a word, decimal or hyphenated token);
+    number words of ``languages`` (those the page may hold, ``languages_present``) too when the sentence is
+    written in one of them."""
+    found = _english_numbers(text, lower, start, end)
+    codes = languages_of(lower, start, end, languages)
+    if not codes:
+        return found
+    words = [Number(text[s:e], s, e, None, s, value) for s, e, value in foreign_counts(lower, start, end, codes)
+             if value > 1 and not DECIMAL_OR_PERCENT.match(text, e)
+             and not (value == 100 and _PERCENT_WORD_BEFORE.search(lower, max(start, s - 6), s))]
+    if not words:
+        return found
+    # a number word of the sentence's language over any shorter English reading inside it ("six cents")
+    kept = [n for n in found if not any(w.start < n.end and n.start < w.end for w in words)]
+    return sorted(kept + words, key=lambda n: n.start)
+
+
+def _english_numbers(text: str, lower: str, start: int, end: int) -> list[Number]:
     found: list[Number] = []
     position = start
     while True:

@@ -12,8 +12,10 @@ from .counts import noun_unit, skip_brackets
 from .lexicon import Cues
 from .records import PERSON_KINDS, STUDY_KINDS, Count, Scan
 
-_JOIN = re.compile(r"^\s*(?:with|and(?:\s+their)?|including|comprising|involving|of\s+whom|\(|,)?\s*(?:a\s+total\s+of\s+)?$", re.I)
-_CONTAINS = re.compile(r"^\s*(?:with|and\s+their|including|comprising|involving|containing)\s+(?:a\s+total\s+of\s+)?$", re.I)
+_JOIN = re.compile(r"^\s*(?:with|and(?:\s+their)?|including|comprising|involving|of\s+whom|con|com|avec|mit|\(|,)?\s*"
+                   r"(?:a\s+total\s+of\s+|(?:un|um|au)\s+total\s+de\s+|insgesamt\s+)?$", re.I)
+_CONTAINS = re.compile(r"^\s*(?:with|and\s+their|including|comprising|involving|containing|con|com|avec|mit)\s+"
+                       r"(?:a\s+total\s+of\s+|(?:un|um|au)\s+total\s+de\s+|insgesamt\s+)?$", re.I)
 _HEADING_ENROLLED = re.compile(r"^(?:participants?|subjects?|patients?|sample|population|study population|setting and participants|participants and setting|design, setting,? and participants)\b", re.I)
 # a number just before a cue owns it: "From a total sample of 247 patients, 14 withdrew"
 _OWN_NUMBER_BEFORE = re.compile(rf"(?<![\w.,/\-])(?:\d[\d,]*|{WORD_COUNT})\s+(?:(?:were|was|had|have|then|also|subsequently)\s+){{0,2}}$", re.I)

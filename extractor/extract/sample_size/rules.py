@@ -23,6 +23,7 @@ the details); ``lexicon`` loads the data file and ``records`` holds the
 from __future__ import annotations
 
 from ...textlayer import Sentence, TextLayer
+from ..common.number_words import languages_present
 from ...types import ExtractedValue
 from .arms import (
     arm_sums,
@@ -58,9 +59,10 @@ def find_sample_sizes(layer: TextLayer, start: int = 0, end: int | None = None) 
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in layer.text)
     scan = Scan(layer.text, lower, sentences, start, load_lexicon(), counts)
     scan.abbreviations = people_abbreviations(layer.text[start:end], scan.lexicon)
+    languages = languages_present(lower, start, end)  # number words of other languages: "cuarenta y dos niños"
     for index, sentence in enumerate(sentences):
         s_start, s_end = max(sentence.start, start), min(sentence.end, end)
-        numbers = find_numbers(layer.text, lower, s_start, s_end)
+        numbers = find_numbers(layer.text, lower, s_start, s_end, languages)
         if not numbers:
             continue
         found = _counts_in_sentence(scan, s_start, s_end, index, numbers)
