@@ -257,3 +257,27 @@ def test_in_a_derived_report_people_from_the_trial_are_its_own_sample(text: str,
 )
 def test_a_count_the_derived_report_is_the_subject_of_is_its_own(text: str, expected: int) -> None:
     assert headline(text)[0] == expected
+
+
+# -- a bare count takes the noun of the parallel count before it ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Five hundred women attending 12 clinics were invited; three hundred and twelve agreed to take part.",
+         (312, "women")),
+        ("Of 5,231 children assessed in 12 schools, 1,412 with elevated scores were included.", (1412, "children")),
+        # the base the count is taken from, past the people of its own clause
+        ("Of 860 mothers approached by home visitors in 9 districts, 512 agreed to take part in the trial.",
+         (512, "mothers")),
+    ],
+)
+def test_a_bare_count_takes_the_noun_of_the_parallel_count_not_the_nearest(text: str,
+                                                                          expected: tuple[int, str]) -> None:
+    assert headline(text) == expected
+
+
+def test_a_bare_count_whose_clause_names_people_keeps_that_noun() -> None:
+    text = "Twelve clinics took part; among their patients, 240 were randomised to the two arms."
+    assert headline(text) == (240, "patients")

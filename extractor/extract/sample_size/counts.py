@@ -204,7 +204,8 @@ def read_count(
     else:
         if (whole is None or "/" in after[:position]) and not _VERB_AFTER.match(after, position) and not based:
             return None  # (but "Of 34,537 retrieved studies, 199 including ... were eligible": the base's unit)
-        kind, unit, unit_from = _context_unit(scan, s_start, number_start, index, sentence_counts)
+        parallel = _parallel_unit(scan, s_start, number_start, sentence_counts)
+        kind, unit, unit_from = parallel or _context_unit(scan, s_start, number_start, index, sentence_counts)
         np_end = number_end + position
         modifiers = ""
     if modifiers:
@@ -354,6 +355,39 @@ def _label_unit(
     if _STUDIES_BEFORE.search(previous):
         return "person", "participants", "context"
     return _context_unit(scan, s_start, number_start, index, sentence_counts, prefer_person=True)
+
+
+# where a clause of a sentence starts: after a semicolon, colon, comma or a joining word
+_BASE_OF = re.compile(r"\b(?:of|among|from)\s+(?:the\s+|all\s+|these\s+)?$", re.I)
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s(?:and|but|whereas|while|y|e|et|und|pero|mas|mais|aber)\s", re.I)
+
+
+def _parallel_unit(scan: Scan, s_start: int, number_start: int, sentence_counts: list[Count],
+                   ) -> tuple[str, str, str] | None:
+    """The unit of a bare count whose clause names no noun of its own, from the parallel count before it: the
+    first count of people (else the first count) with a noun of its own in the nearest clause before that has
+    one, when no noun stands between that count and this one. "Five hundred women attending 12 clinics were invited; three hundred and twelve agreed": women, not
+    the clinics named last."""
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(scan.text, s_start, number_start)]
+    if not breaks:
+        return None
+    clause_start = breaks[-1]
+    if any(noun_unit(word, scan.lexicon) for word in _WORDS.findall(scan.text, clause_start, number_start)):
+        return None  # the clause names its own noun: the nearest noun before is the count's
+    earlier = [c for c in sentence_counts if c.start < clause_start and c.unit_from == "noun" and c.form != "whole"]
+    if not earlier:
+        return None
+    last = earlier[-1].start
+    opening = max((b for b in breaks if b <= last), default=s_start)
+    clause = [c for c in earlier if c.start >= opening]
+    chosen = next((c for c in clause if c.kind in ("person",)), clause[0])
+    base = _BASE_OF.search(scan.text, max(s_start, chosen.start - 12), chosen.start) is not None
+    if not base and any(noun_unit(word, scan.lexicon)
+                        for word in _WORDS.findall(scan.text, max(c.np_end for c in earlier), clause_start)):
+        # a noun after the last count ("...; among their patients, 240 were"): the nearest noun is the count's
+        # (but "of 3632 women contacted by health workers, 3049 agreed": the base the count is taken from)
+        return None
+    return chosen.kind, chosen.unit, "context"
 
 
 def _context_unit(
