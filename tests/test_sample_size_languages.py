@@ -118,3 +118,16 @@ def test_a_part_of_a_whole_in_another_language_keeps_both_numbers() -> None:
 def test_english_words_that_are_numbers_elsewhere_stay_words_on_an_english_page() -> None:
     text = "Once patients were included, the trial began. Data were collected by the nurses of each ward."
     assert find_sample_sizes(analyse(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quinientas mujeres de doce centros fueron invitadas; trescientas doce aceptaron participar en el estudio.",
+        "Foram convidadas quinhentas mulheres de doze unidades; trezentas e doze aceitaram participar do estudo.",
+        "Cinq cents femmes de douze centres ont été invitées ; trois cent douze ont accepté de participer à l'étude.",
+        "Fünfhundert Frauen aus zwölf Praxen wurden eingeladen; dreihundertzwölf willigten in die Teilnahme ein.",
+    ],
+)
+def test_a_bare_count_before_a_stage_verb_of_another_language_counts_the_parallel_people(text: str) -> None:
+    assert headline(text) == (312, "women", "enrolled")

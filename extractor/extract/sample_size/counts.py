@@ -40,7 +40,13 @@ _VERB_AFTER = re.compile(
     r"assigned|eligible|evaluable|available|followed|studied|treated|interviewed|surveyed|retained|traced|"
     r"re-?(?:interviewed|assessed|contacted|examined|surveyed))|randomi[sz]ed\s+to|(?:completed|met|participated|took\s+part|"
     r"agreed|consented|provided|contributed|remained|returned|finished|underwent|fulfilled|entered|qualified)\b|"
-    r"responded\s+to\s+(?:the\s+|a\s+|an\s+|our\s+|this\s+)?(?:[\w-]+\s+){0,2}(?:survey|questionnaire)s?\b))",
+    r"responded\s+to\s+(?:the\s+|a\s+|an\s+|our\s+|this\s+)?(?:[\w-]+\s+){0,2}(?:survey|questionnaire)s?\b|"
+    # the same stages in Spanish, Portuguese, French and German: "trescientas doce aceptaron participar"
+    r"(?:fueron|foram|wurden|ont\s+été|han\s+sido|sont)\s+(?:\w+mente\s+|\w+ment\s+)?(?:aleatori[sz]ad|randomi[sz]ad|"
+    r"asignad|alocad|distribuid|inclu[íi]d|reclutad|recrutad|seleccionad|selecionad|analizad|analisad|evaluad|avaliad|"
+    r"randomis[ée]|inclus|recrut[ée]|analys[ée]|suivi|randomisiert|eingeschlossen|rekrutiert|ausgewertet|analysiert|"
+    r"befragt|untersucht)|(?:aceptaron|aceitaram|acceptèrent|ont\s+accepté|participaron|participaram|ont\s+particip[ée]|"
+    r"completaron|completaram|concluyeron|concluíram|nahmen|stimmten|willigten)\b))",
     re.I,
 )
 _VERB_BEFORE = re.compile(
