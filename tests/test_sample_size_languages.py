@@ -102,6 +102,8 @@ def test_digits_with_nouns_and_stage_verbs_of_another_language_take_their_role(
         "Vingt pour cent des patients ont été exclus de l'analyse finale.",
         "Dos de los pacientes presentaron complicaciones graves durante el seguimiento.",
         "Vinte dos pacientes relataram dor durante o seguimento.",
+        # Portuguese "dos" (of the) is Spanish "two": the sentence holds more Portuguese words
+        "A maioria dos pacientes foi randomizada para o grupo de intervenção e os demais para o controle.",
     ],
 )
 def test_percentages_and_subgroups_in_another_language_are_no_sample(text: str) -> None:

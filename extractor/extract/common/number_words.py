@@ -252,7 +252,8 @@ def languages_present(lower: str, start: int = 0, end: int | None = None) -> tup
 
 def languages_of(lower: str, start: int, end: int, among: tuple[str, ...]) -> tuple[str, ...]:
     """The languages of ``among`` one sentence (``lower[start:end]``) is written in: those with more of their
-    function words in it than English has (a bilingual page's English sentences read as English)."""
+    function words in it than English has (a bilingual page's English sentences read as English), and the most
+    of all such languages (ties keep each)."""
     if not among:
         return ()
     tally: dict[str, int] = {}
@@ -260,7 +261,10 @@ def languages_of(lower: str, start: int, end: int, among: tuple[str, ...]) -> tu
         for code in _MARKER_LANGUAGES[match.group()]:
             tally[code] = tally.get(code, 0) + 1
     english = tally.get("en", 0)
-    return tuple(code for code in among if tally.get(code, 0) > english)
+    best = max((tally.get(code, 0) for code in among), default=0)
+    # of two related languages the sentence holds more words of ("dos pacientes": Portuguese "of the patients",
+    # Spanish "two patients"), only that one
+    return tuple(code for code in among if tally.get(code, 0) > english and tally.get(code, 0) == best)
 
 
 def _tokens(text: str, code: str) -> list[str] | None:
@@ -347,6 +351,8 @@ def foreign_counts(lower: str, start: int, end: int, codes: tuple[str, ...]) -> 
     found: list[tuple[int, int, int]] = []
     for code in codes:
         for match in _GRAMMARS[code][0].finditer(lower, start, end):
+            if any(other != code and other in codes for other in _MARKER_LANGUAGES.get(match.group(), ())):
+                continue  # a lone word that is a function word of another language of the sentence
             value = parse_foreign(match.group(), code)
             if value is not None:
                 found.append((match.start(), match.end(), value))
