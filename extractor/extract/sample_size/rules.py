@@ -23,8 +23,8 @@ the details); ``lexicon`` loads the data file and ``records`` holds the
 from __future__ import annotations
 
 from ...textlayer import Sentence, TextLayer
-from ..common.number_words import languages_present
 from ...types import ExtractedValue
+from ..common.number_words import languages_present
 from .arms import (
     arm_sums,
     arms_by_sum,
