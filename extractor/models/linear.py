@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,13 @@ class TextBlock:
             terms.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         return terms
 
-    def counts(self, text: str) -> list[tuple[int, int]]:
-        """Column and count of each known term of a text, in column order."""
-        index = self._index
-        return sorted((column, count) for term, count in Counter(self.analyse(text)).items()
-                      if (column := index.get(term)) is not None)
+    def counts(self, text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Columns of the known terms of a text, in column order, and the count of each."""
+        counted = Counter(self.analyse(text))
+        columns = list(map(self._index.get, counted, repeat(-1, len(counted))))  # -1: not a term of the block
+        pairs = sorted(zip(columns, counted.values(), strict=True))
+        del pairs[: columns.count(-1)]
+        return (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)) if pairs else ((), ())
 
     def transform(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row, column and TF-IDF value of each known term of each text (a sparse matrix as triples), in row and
@@ -91,15 +94,14 @@ class TextBlock:
         rows: list[int] = []
         columns: list[int] = []
         counts: list[int] = []
-        seen: dict[str, list[tuple[int, int]]] = {}  # a text given twice (a sentence of several rows) is read once
-        for number, text in enumerate(texts):
+        seen: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}  # a text given twice (a sentence of several
+        for number, text in enumerate(texts):  # rows) is read once
             found = seen.get(text)
             if found is None:
                 found = seen[text] = self.counts(text)
-            for column, count in found:
-                rows.append(number)
-                columns.append(column)
-                counts.append(count)
+            rows.extend(repeat(number, len(found[0])))
+            columns.extend(found[0])
+            counts.extend(found[1])
         if not columns:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         # Counted in Python rather than by ``np.unique`` over row * size + column: the same triples in the same

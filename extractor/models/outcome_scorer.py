@@ -199,15 +199,14 @@ def candidate_rows(text: str, candidates: Sequence[Candidate], tokens: TokenProb
         extent = max(1, high - low)
     sentence_cache: dict[tuple[int, int], str] = {}
     for row, candidate in enumerate(candidates):
-        words = [m.group() for m in _WORD.finditer(text, candidate.start, candidate.end)]
+        words = _WORD.findall(text, candidate.start, candidate.end)
         lowered = [w.lower() for w in words]
         phrases.append(" ".join(lowered))
         tail = lowered[-1] if lowered else ""
         shapes.append(" ".join([f"s_{_shape(w)}" for w in words] + [f"n_{min(len(words), 6)}", f"h_{tail}",
                                                                      f"x_{tail[-3:]}", f"f_{lowered[0] if lowered else ''}"]))
-        left = [m.group().lower() for m in _WORD.finditer(text, max(0, candidate.start - 60), candidate.start)]
-        right = [m.group().lower() for m in _WORD.finditer(text, candidate.end, min(len(text), candidate.end + 60))]
-        left, right = left[-CONTEXT_WORDS:], right[:CONTEXT_WORDS]
+        left = [w.lower() for w in _WORD.findall(text, max(0, candidate.start - 60), candidate.start)[-CONTEXT_WORDS:]]
+        right = [w.lower() for w in _WORD.findall(text, candidate.end, min(len(text), candidate.end + 60))[:CONTEXT_WORDS]]
         context = [f"l_{w}" for w in left] + [f"r_{w}" for w in right]
         if left:
             context.append(f"l1_{left[-1]}")
