@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -80,35 +79,32 @@ class TextBlock:
             terms.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         return terms
 
-    def counts(self, text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Columns of the known terms of a text, in column order, and the count of each."""
-        counted = Counter(self.analyse(text))
-        columns = list(map(self._index.get, counted, repeat(-1, len(counted))))  # -1: not a term of the block
-        pairs = sorted(zip(columns, counted.values(), strict=True))
-        del pairs[: columns.count(-1)]
-        return (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)) if pairs else ((), ())
-
     def transform(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row, column and TF-IDF value of each known term of each text (a sparse matrix as triples), in row and
         then column order."""
         rows: list[int] = []
         columns: list[int] = []
-        counts: list[int] = []
-        seen: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}  # a text given twice (a sentence of several
-        for number, text in enumerate(texts):  # rows) is read once
+        index = self._index
+        seen: dict[str, list[int]] = {}  # a text given twice in a call (a sentence of several rows) is read once
+        for number, text in enumerate(texts):
             found = seen.get(text)
             if found is None:
-                found = seen[text] = self.counts(text)
-            rows.extend(repeat(number, len(found[0])))
-            columns.extend(found[0])
-            counts.extend(found[1])
+                found = seen[text] = [column for term in self.analyse(text) if (column := index.get(term)) is not None]
+            columns.extend(found)
+            rows.extend(repeat(number, len(found)))
         if not columns:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        # Counted in Python rather than by ``np.unique`` over row * size + column: the same triples in the same
-        # order, without numpy's per-call cost on a few dozen terms.
-        row_ids = np.array(rows, dtype=np.int64)
-        column_ids = np.array(columns, dtype=np.int64)
-        values = np.array(counts, dtype=np.float64)
+        # What ``np.unique(keys, return_counts=True)`` does, without its per-call checks: sort the keys, keep the
+        # first of each run and count the run.
+        keys = np.array(rows, dtype=np.int64) * self.size + np.array(columns, dtype=np.int64)
+        keys.sort()
+        first = np.empty(len(keys), dtype=bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        counts = np.diff(starts, append=len(keys))
+        row_ids, column_ids = np.divmod(keys[starts], self.size)
+        values = counts.astype(np.float64)
         if self.binary:
             values[:] = 1.0
         elif self.sublinear_tf:
