@@ -19,7 +19,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -80,30 +79,18 @@ class TextBlock:
         return terms
 
     def transform(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Row, column and TF-IDF value of each known term of each text (a sparse matrix as triples), in row and
-        then column order."""
+        """Row, column and TF-IDF value of each known term of each text (a sparse matrix as triples)."""
         rows: list[int] = []
         columns: list[int] = []
         index = self._index
-        seen: dict[str, list[int]] = {}  # a text given twice in a call (a sentence of several rows) is read once
         for number, text in enumerate(texts):
-            found = seen.get(text)
-            if found is None:
-                found = seen[text] = [column for term in self.analyse(text) if (column := index.get(term)) is not None]
+            found = [column for term in self.analyse(text) if (column := index.get(term)) is not None]
             columns.extend(found)
-            rows.extend(repeat(number, len(found)))
+            rows.extend([number] * len(found))
         if not columns:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        # What ``np.unique(keys, return_counts=True)`` does, without its per-call checks: sort the keys, keep the
-        # first of each run and count the run.
-        keys = np.array(rows, dtype=np.int64) * self.size + np.array(columns, dtype=np.int64)
-        keys.sort()
-        first = np.empty(len(keys), dtype=bool)
-        first[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        counts = np.diff(starts, append=len(keys))
-        row_ids, column_ids = np.divmod(keys[starts], self.size)
+        keys, counts = np.unique(np.array(rows, dtype=np.int64) * self.size + np.array(columns), return_counts=True)
+        row_ids, column_ids = np.divmod(keys, self.size)
         values = counts.astype(np.float64)
         if self.binary:
             values[:] = 1.0
