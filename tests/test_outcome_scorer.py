@@ -308,3 +308,16 @@ def test_scoring_only_the_weak_candidates_gives_them_the_probabilities_a_full_sc
     outcome_scorer.score_weak_candidates(FRAGMENTS, sentences, rules, proposed, tokens, 2.0, 2.0)
     weak = [c.attributes["scorer_probability"] for c in rules + proposed if c.field == "outcome"]
     assert full and weak == full
+
+
+@pytest.mark.parametrize("tokens", range(1, 13))
+def test_token_probabilities_over_a_range_are_numpys_to_the_last_bit(tokens: int) -> None:
+    generator = np.random.default_rng(tokens)
+    for _ in range(200):
+        probabilities = generator.random(tokens + 2) ** generator.integers(1, 6)
+        starts = np.arange(tokens + 2) * 4
+        spans = TokenProbabilities(starts, starts + 3, probabilities)
+        inside = probabilities[1:-1]
+        expected = (float(inside.mean()), float(inside.max()), float(inside.min()), float(probabilities[0]),
+                    float(probabilities[-1]))
+        assert spans.over(4, 4 * tokens + 3) == expected  # exact, not approximate
