@@ -186,3 +186,11 @@ def test_only_a_line_with_a_year_is_read_as_a_citation(line: str, year: int | No
 def test_squash_collapses_white_space_as_the_regular_expression_did(text: str) -> None:
     expected = re.sub(r"\s+", " ", re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)).strip()
     assert squash(text) == expected
+
+
+def test_a_byline_needs_four_parts_in_five_to_be_names() -> None:
+    four_of_five = "Anna Smith, Bob Jones, Carla Diaz, Dan Brown, the trial group"
+    assert author_line(four_of_five) == ["Anna Smith", "Bob Jones", "Carla Diaz", "Dan Brown"]
+    three_of_five = "Anna Smith, the trial group, Bob Jones, Carla Diaz, other staff"
+    assert author_line(three_of_five) == []
+    assert author_line("We randomised patients, who were followed, and Anna Smith, Bob Jones") == []
