@@ -48,6 +48,7 @@ _TRIGGERS = {
     "osf": "OSF.IO",
 }
 _JPRN_TRIGGERS = ("UMIN", "JRCT", "JPRN")
+_EU_CT = re.compile(r"EU\s?CT")  # the eudract pattern's other name, in upper-cased text
 
 # NTR/NL numbers are only registrations when a registry is named nearby.
 _NEEDS_CONTEXT = {"ntr": re.compile(r"(netherlands|dutch|trial\s*register|registr)", re.I)}
@@ -92,7 +93,11 @@ def find_registrations(text: str) -> list[Identifier]:
             continue
         if scheme == "jprn" and not any(t in upper for t in _JPRN_TRIGGERS):
             continue
-        if scheme == "ntr" and "NTR" not in upper and "NL" not in upper:
+        # (the NTR pattern is case-sensitive: "NL" in the text itself, not in "ONLINE" upper-cased)
+        if scheme == "ntr" and "NTR" not in text and "NL" not in text:
+            continue
+        # "EU" is in most texts upper-cased ("NEUTROPHIL"); an EudraCT number is named "EudraCT" or "EU CT(R)"
+        if scheme == "eudract" and "EUDRACT" not in upper and not _EU_CT.search(upper):
             continue
         context = _NEEDS_CONTEXT.get(scheme)
         for match in pattern.finditer(text):

@@ -3,12 +3,14 @@ labels of forest plots and exports. Invented texts, then the issue's seeds and P
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from conftest import shared_path, write
 from extractor.readers import read_path
+from extractor.readers.base import squash
 from extractor.readers.citation import author_line, parse_citation, pdf_metadata
 from extractor.readers.tagged import unique_authors
 from extractor.synthesis.records import first_author_surname, study_label, study_year
@@ -177,3 +179,18 @@ def test_only_a_line_with_a_year_is_read_as_a_citation(line: str, year: int | No
 
     citation = parse_citation(line)
     assert (citation.year if citation else None) == year
+
+
+@pytest.mark.parametrize("text", ["  a\tb\n\n c  ", "x\u00a0\u2003y\u3000z\x1c", "\x00\x07bell\x0b\x0cend\x7f",
+                                  "no change", "\u2028line\u2029para\x85next", ""])
+def test_squash_collapses_white_space_as_the_regular_expression_did(text: str) -> None:
+    expected = re.sub(r"\s+", " ", re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)).strip()
+    assert squash(text) == expected
+
+
+def test_a_byline_needs_four_parts_in_five_to_be_names() -> None:
+    four_of_five = "Anna Smith, Bob Jones, Carla Diaz, Dan Brown, the trial group"
+    assert author_line(four_of_five) == ["Anna Smith", "Bob Jones", "Carla Diaz", "Dan Brown"]
+    three_of_five = "Anna Smith, the trial group, Bob Jones, Carla Diaz, other staff"
+    assert author_line(three_of_five) == []
+    assert author_line("We randomised patients, who were followed, and Anna Smith, Bob Jones") == []

@@ -25,6 +25,11 @@ from extractor.identifiers import clean_doi, find_identifiers, find_registration
         ("UMIN000012345 and jRCTs031190001", ["UMIN000012345", "jRCTs031190001"]),
         ("PACTR201905123456789", ["PACTR201905123456789"]),
         ("no ids: NCT0265 or ABCNCT02653716X", []),
+        # the cheap tests that let a text skip the EudraCT and NTR patterns still let every written form through
+        ("eudract 2015-001234-56; EU CT 2016-001234-99", ["2015-001234-56", "2016-001234-99"]),
+        ("EU CTR\u00a02016-004321-12 and eu ct: 2017-001111-22", ["2016-004321-12", "2017-001111-22"]),
+        ("Dutch Trial Register NL7413 (online only)", ["NL7413"]),
+        ("registered online only in the Netherlands: nl7413, ntr1234", []),
     ],
 )
 def test_registrations_are_found_and_normalised(text: str, expected: list[str]) -> None:

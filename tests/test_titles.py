@@ -6,11 +6,13 @@ Every page here is written for the test: chrome, titles, authors and abstracts a
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from extractor.readers import titles
 from extractor.readers.text import parse_plain_text
+from extractor.readers.titles import by_first_letter
 from extractor.training.title import Chrome, Record, fold, make_page, page_of
 
 ABSTRACT = (
@@ -125,3 +127,16 @@ def test_a_cached_line_test_answers_as_the_test_itself_and_keeps_no_long_line() 
     assert calls == [short, long, long]  # the short line asked once, the long one each time
     assert titles.author_cut("A trial of groups Anna Smith, Bo Lee") == titles.author_cut.__wrapped__(
         "A trial of groups Anna Smith, Bo Lee")
+
+
+def test_alternatives_grouped_by_first_letter_match_what_the_plain_alternation_matches() -> None:
+    alternatives = "i|it|is|in|link|links|log in|lead|cookies?|full[- ]text|e-?mail|universit[éä]t|site"
+    plain = re.compile(rf"\b(?:{alternatives})\b", re.I)
+    grouped = re.compile(rf"\b{by_first_letter(alternatives)}\b", re.I)
+    texts = ["It is in the links: Log in, LINK, linked, full-text and full text", "Universität E-mail email ſite",
+             "iTs I it's iss in-line \u212a lead leads", "", "no match here at all"]
+    for text in texts:
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert by_first_letter("link|links|menu") == "(?:l(?:ink|inks)|menu)"
+    with pytest.raises(ValueError):
+        by_first_letter("link|Menu")

@@ -93,7 +93,9 @@ def squash(text: str | None) -> str:
     """Collapse all runs of white space to one space (for titles and metadata)."""
     if not text:
         return ""
-    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
+    # str.split() splits at exactly the characters ``\s`` matches (both ask Py_UNICODE_ISSPACE): the same result as
+    # re.sub(r"\s+", " ", ...).strip(), in a third of the time (squash runs on every part of every byline tried)
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 def decode_bytes(data: bytes, path: Path | str) -> str:

@@ -212,8 +212,16 @@ def author_line(line: str) -> list[str]:
     cleaned = re.sub(r"\s*\{?et\s+al\.?\}?\s*$", "", cleaned)
     parts = [squash(p).strip(" .,") for p in re.split(r",|;|\s+and\s+|\s+&\s+|\s+und\s+|\s+y\s+", cleaned)]
     parts = [p for p in parts if p]
-    names = [_DEGREES.sub("", p) for p in parts if _is_name(p)]
-    if not names or len(names) < 0.8 * len(parts):
+    # at least four parts in five must be names: stop at the first miss that makes that impossible (a paragraph
+    # after a title splits at its commas into many parts, and it fails after its first few)
+    least = 0.8 * len(parts)
+    names: list[str] = []
+    for index, part in enumerate(parts):
+        if _is_name(part):
+            names.append(_DEGREES.sub("", part))
+        elif len(parts) - (index + 1 - len(names)) < least:
+            return []
+    if not names or len(names) < least:
         return []
     return names
 
