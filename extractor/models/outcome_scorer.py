@@ -17,11 +17,10 @@ chunks that no candidate covers become new candidates of source ``model:outcome_
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache, reduce
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -102,11 +101,6 @@ def chunk_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     return sorted(set(spans))
 
 
-# numpy's mean adds up to this many values one after another, in order (beyond, its pairwise summation
-# groups them); tests/test_outcome_scorer.py checks it
-_SUMMED_IN_ORDER = 7
-
-
 @dataclass(frozen=True)
 class TokenProbabilities:
     """The tagger's outcome probability of each of its tokens in a text, with the tokens' offsets."""
@@ -123,10 +117,6 @@ class TokenProbabilities:
             return 0.0, 0.0, 0.0, 0.0, 0.0
         before = float(self.probabilities[first - 1]) if first > 0 else 0.0
         after = float(self.probabilities[last]) if last < len(self.probabilities) else 0.0
-        if last - first <= _SUMMED_IN_ORDER:
-            # the same mean as numpy's, added in the same order, without numpy's per-call cost
-            inside = self.probabilities[first:last].tolist()
-            return reduce(operator.add, inside) / len(inside), max(inside), min(inside), before, after
         inside = self.probabilities[first:last]
         return float(inside.mean()), float(inside.max()), float(inside.min()), before, after
 
