@@ -352,6 +352,8 @@ def sd_unit_estimates(scan: str, start: int, end: int, taken: list[tuple[int, in
     """Impacts in standard-deviation units (``0.324 SD, 95% CI: 0.152 to 0.496``, ``0.35 of a standard
     deviation``): standardised mean differences, when a CI, a p-value or impact wording goes with them."""
     found: list[Estimate] = []
+    if scan.find("SD", start, end) < 0 and scan.find("standard", start, end) < 0:
+        return found  # every match names SDs or a standard deviation
     for match in _SD_UNIT.finditer(scan, start, end):
         if any(a <= match.start() < b for a, b in taken) or _SD_NOT_EFFECT.match(scan, match.end(), end):
             continue
@@ -445,6 +447,7 @@ def labelled_estimates(
 _PER_TAIL = re.compile(
     r"\s*(?:additional|excess|extra|fewer|more)\s+[A-Za-z-]+(?:\s+[A-Za-z-]+)?\s+per\s+\d[\d,.\s]*\d?\s*[A-Za-z-]*"
 )
+_PER_NUMBER = re.compile(r"\sper\s+\d")  # what every match of _PER_TAIL holds
 _VALUE_WITH_CI = re.compile(
     rf"(?P<value>{SIGNED})(?![\d])\s*[(\[]\s*(?:95\s*%\s*CI[:,]?\s*)?(?P<lo>{SIGNED})\s*(?:to|[-\u2013\u2212])\s*"
     rf"(?P<hi>{SIGNED})\s*[)\]]"
@@ -455,6 +458,8 @@ _JOIN = re.compile(r"\s*(?:,|and|,\s*and)\s*")
 def per_population_estimates(scan: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Estimate]:
     """``corresponding to 20.6 (19.0-22.2) and 10.3 (9.1-11.5) additional deaths per 10,000``: risk differences."""
     found: list[Estimate] = []
+    if not _PER_NUMBER.search(scan, start, end):
+        return found  # (a cheap scan first: most texts print no "per 10,000")
     for per in _PER_TAIL.finditer(scan, start, end):
         items: list[re.Match[str]] = []
         cursor = per.start()

@@ -33,8 +33,8 @@ _GAP = re.compile(r"[\s,;)\]]*")
 # A list of p-values: "p = .02 and p = .04", "P = 0.837 and 0.696", "p < .01, .02 and .04" (no groups: the items
 # are read one by one with _P_ITEM)
 _P_ITEM_TEXT = rf"(?:(?<![A-Za-z])[pP]s?\s*)?(?:{P_OPERATOR}\s*)?{P_NUMBER}(?![\d])"
-P_LIST = (
-    rf"(?<![A-Za-z])[pP]s?(?:\s*[-\u2010]?\s*values?)?\s*{P_OPERATOR}\s*{P_NUMBER}(?![\d])"
+P_LIST = (  # the look-behind after the first letter, so the scan can skip every character but p and P
+    rf"[pP](?<![A-Za-z].)s?(?:\s*[-\u2010]?\s*values?)?\s*{P_OPERATOR}\s*{P_NUMBER}(?![\d])"
     rf"(?:(?:\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+){_P_ITEM_TEXT})+"
 )
 _P_LIST = re.compile(P_LIST)
@@ -373,7 +373,9 @@ def respective_p_values(
             for i, (operator, value) in zip(run, items, strict=True):
                 estimates[i].tail.p_operator, estimates[i].tail.p = operator, value
                 estimates[i].attributes["p_respectively"] = True
-    for closing in _RESPECTIVELY.finditer(scan, start, end):
+    # (only "p", "e", "c" and "t" match themselves case-blind: a text without "pect" lower-cased has no match)
+    closings = _RESPECTIVELY.finditer(scan, start, end) if "pect" in scan[start:end].lower() else ()
+    for closing in closings:
         position = _GAP.match(scan, closing.end(), end).end()
         test = _TEST_BEFORE_P.match(scan, position, end)
         after = _P_ONE.match(scan, test.end() if test else position, end)

@@ -51,8 +51,9 @@ _GLYPH_AFTER_P = re.compile(r"(?<![A-Za-z])ps?\s*(?P<glyph>[p¼!bN])(?=\s?\.?\d)
 _GLYPH_IN_N = re.compile(r"(?<=[,(]\s)[Nn]\s(?P<glyph>p)(?=\s\d)")
 _QUOTE_AS_B = re.compile(r"(?<![A-Za-z])(?P<glyph>B)(?=(?:ts?|Fs?|r|Q|[zZ])\s?\()")
 # One cheap scan to skip the repair in the many texts that need none.
-_ANY_GLYPH = re.compile(  # each branch starts with one of ) z Z p N n B, so the scan can skip other characters
-    r"(?:\)|[zZ](?<![A-Za-z][zZ])|p(?<![A-Za-z]p)s?|[Nn](?<=[\s(,][Nn])(?=\s))\s*[p¼!bN]\s{0,3}[-\u2212]?\s{0,2}\.?\d"
+_ANY_GLYPH = re.compile(  # each branch starts with one literal of ) z Z p N n B, so the scan can skip other characters
+    r"(?:\)|z(?<![A-Za-z]z)|Z(?<![A-Za-z]Z)|p(?<![A-Za-z]p)s?|N(?<=[\s(,]N)(?=\s)|n(?<=[\s(,]n)(?=\s))"
+    r"\s*[p¼!bN]\s{0,3}[-\u2212]?\s{0,2}\.?\d"
     r"|B(?:ts?|Fs?|r|Q|[zZ])\s?\("
 )
 

@@ -1,0 +1,72 @@
+"""Scans written for speed find what their plain forms find.
+
+A look-behind moved after a pattern's first character (so the regex engine can skip every position
+whose character cannot start a match), a case-blind scan skipped when its letters are absent, a rare
+pattern skipped when a cheap necessary part of it is absent: each is checked against the plain form on
+texts generated from the characters and words the patterns care about.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.extract.effects import measures, respective, statistics
+from extractor.extract.effects.rules import find_effects
+from extractor.textlayer import analyse
+
+_PIECES = [
+    " ", "  ", "\n", "\t", "(", ")", "[", "]", ",", ";", ".", "=", "<", ">", "-", "\u2212", "0", "1", "2", ".05",
+    "0.3", "12", "p", "P", "ps", "Ps", "p =", "P <", "z", "Z", "N", "n", "B", "t", "F", "r", "Q", "x", "a", "b", "!",
+    "¼", "SD", "SDs", "standard deviation", "standard-deviations", "of a", "units", "per", " per 1000", "additional",
+    "fewer deaths", "more", "respectively", "RESPECTIVELY", "Respectively", "ſ", "K", "and", "or", "&", "CI",
+    "95% CI", "to", "effect", "improvement in", "reading", "d", "g", "OR", "RR", "ES", "ı", "İ",
+]
+texts = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+_PLAIN_P_LIST = re.compile(r"(?<![A-Za-z])[pP]" + respective.P_LIST[len(r"[pP](?<![A-Za-z].)"):])
+_PLAIN_ANY_GLYPH = re.compile(
+    r"(?:\)|[zZ](?<![A-Za-z][zZ])|p(?<![A-Za-z]p)s?|[Nn](?<=[\s(,][Nn])(?=\s))\s*[p¼!bN]\s{0,3}[-\u2212]?\s{0,2}\.?\d"
+    r"|B(?:ts?|Fs?|r|Q|[zZ])\s?\("
+)
+
+
+def _spans(pattern: re.Pattern[str], text: str, start: int = 0) -> list[tuple[int, int]]:
+    return [match.span() for match in pattern.finditer(text, start)]
+
+
+@pytest.mark.parametrize("text", ["p = .02 and p = .04", "x p < .01, .02 and .04", "sp = .02 and .03", "(P=0.8, 0.7)"])
+def test_p_list_finds_what_its_plain_form_finds(text: str) -> None:
+    assert _spans(respective._P_LIST, text) == _spans(_PLAIN_P_LIST, text)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(texts, st.integers(0, 5))
+def test_p_list_and_glyph_scan_match_their_plain_forms_on_generated_texts(text: str, start: int) -> None:
+    start = min(start, len(text))
+    assert _spans(respective._P_LIST, text, start) == _spans(_PLAIN_P_LIST, text, start)
+    assert _spans(statistics._ANY_GLYPH, text, start) == _spans(_PLAIN_ANY_GLYPH, text, start)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(texts)
+def test_skipped_scans_have_no_match_where_they_are_skipped(text: str) -> None:
+    if "SD" not in text and "standard" not in text:
+        assert not measures._SD_UNIT.search(text)
+    if not measures._PER_NUMBER.search(text):
+        assert not measures._PER_TAIL.search(text)
+    if "pect" not in text.lower():
+        assert not respective._RESPECTIVELY.search(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Reading improved by 0.45 SD (95% CI 0.2 to 0.7) and 0.3 standard deviations (p = .01).",
+    "This corresponds to 20.6 (19.0-22.2) and 10.3 (9.1-11.5) additional deaths per 10,000 people.",
+    "Effects were d = 0.30 and 0.45, RESPECTIVELY (p = .02 and p < .001).",
+    "F(1, 127) p 6.36, p ! .05; z p 2.1",
+])
+def test_effects_read_with_the_cheap_tests_in_place(text: str) -> None:
+    assert find_effects(analyse(text)), "these texts hold estimates the skipped scans read"
