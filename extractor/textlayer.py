@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -91,6 +92,7 @@ def _sections_lexicon() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str
 
 # Where a heading may start: the start of the text or of a line, or right after . ! ?
 _HEADING_START = re.compile(r"(?:^|(?<=[.!?])\s?)(?=[ \t]*[A-Za-z])", re.M)
+_AFTER_BREAK = re.compile(r"[\n.!?]")  # a match of _HEADING_START begins just after one (or at the text's start)
 _LINE_SPACE = re.compile(r"[ \t]*")
 
 
@@ -106,7 +108,7 @@ def _heading_matches(text: str, start: int, end: int) -> list[_Heading]:
     _, line_heading, inline_heading, prefixes = _sections_lexicon()
     found: list[_Heading] = []
     last = -1
-    for position in _HEADING_START.finditer(text, start, end):
+    for position in _heading_starts(text, start, end):
         at = position.end()
         if at == last or at >= end:
             continue
@@ -122,6 +124,18 @@ def _heading_matches(text: str, start: int, end: int) -> list[_Heading]:
         if inline:
             found.append(_Heading(inline.start("h"), None, inline.group("h")))
     return found
+
+
+def _heading_starts(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``_HEADING_START.finditer(text, start, end)``, the same matches, tried only where one can begin: the
+    pattern has no first character the regex engine could skip to, and would be tried at every position."""
+    places = [start] if start == 0 or text[start - 1] in "\n.!?" else []
+    places.extend(mark.end() for mark in _AFTER_BREAK.finditer(text, start, end))
+    after = start
+    for place in places:
+        if place >= after and (match := _HEADING_START.match(text, place, end)):
+            yield match
+            after = match.end()
 
 
 def section_role(heading: str | None) -> str | None:

@@ -14,8 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extractor import textlayer
 from extractor.extract.effects import measures, respective, statistics
 from extractor.extract.effects.rules import find_effects
+from extractor.extract.sample_size import parent
+from extractor.readers import titles
 from extractor.textlayer import analyse
 
 _PIECES = [
@@ -70,3 +73,48 @@ def test_skipped_scans_have_no_match_where_they_are_skipped(text: str) -> None:
 ])
 def test_effects_read_with_the_cheap_tests_in_place(text: str) -> None:
     assert find_effects(analyse(text)), "these texts hold estimates the skipped scans read"
+
+
+_HEADING_PIECES = ["\n", "\n\n", " ", "\t", ".", "!", "?", ". ", "Methods", "RESULTS", ":", "a", "Z", "1", "-", "x.y"]
+heading_texts = st.lists(st.sampled_from(_HEADING_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(heading_texts, st.integers(0, 6), st.integers(0, 6))
+def test_heading_starts_are_those_of_the_plain_scan(text: str, start: int, cut: int) -> None:
+    start, end = min(start, len(text)), max(min(start, len(text)), len(text) - cut)
+    assert [m.span() for m in textlayer._heading_starts(text, start, end)] == [
+        m.span() for m in textlayer._HEADING_START.finditer(text, start, end)]
+
+
+_PLAIN_PARENT_NOUN = re.compile(
+    r"\b(?:parent|original|initial)\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?(?:clinical\s+)?(?:trial|study|rct|cohort)\b")
+_PLAIN_THIS_DERIVED = re.compile(
+    r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:follow[- ]?up|secondary\s+analys[ie]s|"
+    r"post[- ]?hoc\s+analys[ie]s|ancillary\s+study|sub-?study|exploratory\s+analys[ie]s|re-?analys[ie]s)\b")
+_STUDY_WORDS = ["parent", "original", "initial", "this", "the", "present", "current", "our", "hour", "sour", "xthis",
+                "trial", "study", "cohort", "rct", "follow-up", "follow up", "secondary", "analysis", "analyses",
+                "sub-study", "reanalysis", " ", "  ", "\n", "-", "_", "1", "of", "randomized", "controlled"]
+study_texts = st.lists(st.sampled_from(_STUDY_WORDS), max_size=30).map("".join)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(study_texts)
+def test_parent_study_scans_match_their_plain_forms(text: str) -> None:
+    assert _spans(parent._PARENT_NOUN, text) == _spans(_PLAIN_PARENT_NOUN, text)
+    assert _spans(parent._THIS_DERIVED, text) == _spans(_PLAIN_THIS_DERIVED, text)
+
+
+_TITLE_WORDS = ["Effect", "effect", "of", "tai chi", "on", "balance", ":", " ", "  ", "-", "\n", "a", "RCT", "é", "_"]
+title_texts = st.lists(st.sampled_from(_TITLE_WORDS), max_size=40).map("".join)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(title_texts, title_texts)
+def test_title_repeats_count_as_the_folded_head_does(page_text: str, candidate: str) -> None:
+    page = titles.Page(page_text, [], None, lambda line: False, lambda line: False, lambda line: 0.0)
+    folded = re.sub(r"\W+", " ", candidate.lower()).strip()
+    if not folded:
+        return
+    plain = max(re.sub(r"\W+", " ", page_text.lower()).count(folded) - 1, 0)
+    assert page.repeats(folded) == plain

@@ -101,6 +101,7 @@ _DEBRIS = re.compile(r"€¦|…|\.{3,}|·\s*$|\s·\s")
 _KEY_VALUE = re.compile(r"^[^\s:：]{1,25}(?:\s[^\s:：]{1,20}){0,2}\s*[:：]\s*\S")
 _PAGE_N = re.compile(r"^page\s+\d+\s*[:.]", re.I)
 _SUFFIX = re.compile(r"\s+[-–—|]\s+(?:[\w.&'’]+\s*){1,5}$")
+_NON_WORDS = re.compile(r"\W+")
 _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|html?|php)\b", re.I)
 
 # A run-on author list: two people in a row, or "By" and a person.
@@ -148,12 +149,24 @@ class Page:
     is_boilerplate: Callable[[str], bool]
     rule_score: Callable[[str], float]
     _nonblank: list[int] = field(default_factory=list)
-    folded_head: str = ""
+    _lower_head: str = ""
+    _folded_head: str | None = None
 
     def __post_init__(self) -> None:
         stop = self.stop
         self._nonblank = [i for i, (_, _, line) in enumerate(self.lines[:stop]) if line]
-        self.folded_head = re.sub(r"\W+", " ", self.text[:_HEAD].lower())
+        self._lower_head = self.text[:_HEAD].lower()
+
+    def repeats(self, folded: str) -> int:
+        """How many more times than once ``folded`` (a candidate lower-cased, each run of non-word characters
+        one space) occurs in the page's head, folded alike."""
+        # Each occurrence holds one of its longest word, as written in the head: a word found there at most once
+        # spares folding the head, which most pages (an abstract names its title once) never need.
+        if self._lower_head.count(max(folded.split(" "), key=len)) <= 1:
+            return 0
+        if self._folded_head is None:
+            self._folded_head = _NON_WORDS.sub(" ", self._lower_head)
+        return max(self._folded_head.count(folded) - 1, 0)
 
     @property
     def stop(self) -> int:
@@ -285,9 +298,7 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
     line = page.lines[candidate.first][2][:_SCAN]
     before, after = before[:_SCAN], after[:_SCAN]
     folded = re.sub(r"\W+", " ", text.lower()).strip()
-    repeats = 0
-    if len(folded) >= 12:
-        repeats = max(page.folded_head.count(folded) - 1, 0)
+    repeats = page.repeats(folded) if len(folded) >= 12 else 0
     cjk = len(_CJK.findall(text)) / max(len(text), 1)
     rule = page.rule_score(text)
     f = {

@@ -22,12 +22,13 @@ _SCOPE_LIMIT = 250
 # preposition ("the ABC trial, which screened 3000", "trial (n = 1500)", "a trial of 742 families")
 _ATTACHED = re.compile(r"[,(]|\b(?:which|that|who|whom|where|whose|of|in|with|among|including|involving)\b")
 # the parent study named as such: "Of 2,500 participants in the parent trial, ...", "the original cohort of 2867"
+# (the look-behinds after the first letters stand for a leading \b: the scan then skips to a "p", "o" or "i")
 _PARENT_NOUN = re.compile(
-    r"\b(?:parent|original|initial)\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?(?:clinical\s+)?(?:trial|study|rct|cohort)\b")
+    r"(?:p(?<!\w.)arent|o(?<!\w.)riginal|i(?<!\w.)nitial)\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?(?:clinical\s+)?(?:trial|study|rct|cohort)\b")
 _FRONTED = re.compile(r"\s*(?:[a-z ]{1,30}:\s*)?(?:in|within|across|for)\b")
 # the report calls itself a derived study: "In this long-term follow-up", "the present secondary analysis"
-_THIS_DERIVED = re.compile(
-    r"\b(?:this|the\s+present|the\s+current|our)\s+(?:[\w-]+\s+){0,2}?(?:follow[- ]?up|secondary\s+analys[ie]s|"
+_THIS_DERIVED = re.compile(  # (look-behinds as in _PARENT_NOUN)
+    r"(?:t(?<!\w.)h(?:is|e\s+present|e\s+current)|o(?<!\w.)ur)\s+(?:[\w-]+\s+){0,2}?(?:follow[- ]?up|secondary\s+analys[ie]s|"
     r"post[- ]?hoc\s+analys[ie]s|ancillary\s+study|sub-?study|exploratory\s+analys[ie]s|re-?analys[ie]s)\b")
 # in a derived report, a clause about the trial ("1,645 mothers were randomised in the trial"; but "412 mothers
 # from the trial", "children of the Millennium Cohort Study" are the report's own sample) or one whose
