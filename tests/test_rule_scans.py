@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor import textlayer
-from extractor.extract.effects import measures, respective, statistics
+from extractor.extract.effects import measures, respective, statistics, tables
 from extractor.extract.effects.rules import find_effects
 from extractor.extract.sample_size import parent
 from extractor.readers import titles
@@ -118,3 +118,18 @@ def test_title_repeats_count_as_the_folded_head_does(page_text: str, candidate: 
         return
     plain = max(re.sub(r"\W+", " ", page_text.lower()).count(folded) - 1, 0)
     assert page.repeats(folded) == plain
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet="aAbB C", max_size=3), st.text(alphabet="aAbB C", max_size=30))
+def test_header_needle_places_are_those_regex_finds(needle: str, haystack: str) -> None:
+    assert list(tables._places(needle, haystack)) == [m.start() for m in re.finditer(re.escape(needle), haystack)]
+
+
+@pytest.mark.parametrize("header, roles", [
+    ("Outcome HR 95% CI P", ["measure:HR", "ci", "p"]),
+    ("Incidence RatecHazard RatioSE95% CIP", ["measure:HR", "se", "ci", "p"]),
+    ("Variable OR (95% CI) p-value", ["measure:OR", "ci", "p"]),
+])
+def test_results_header_roles_in_order(header: str, roles: list[str]) -> None:
+    assert tables._header_sequence(header) == roles

@@ -234,7 +234,9 @@ for _code, _language in (*LANGUAGES.items(), ("en", {"markers": _ENGLISH_MARKERS
     for _marker in _language["markers"]:
         _MARKER_LANGUAGES[_marker] = (*_MARKER_LANGUAGES.get(_marker, ()), _code)
 _MARKERS = re.compile(rf"(?<!\w)(?:{_alternatives(_MARKER_LANGUAGES)})(?!\w)")
-_PUNCTUATION_TO_SPACE = {ord(c): " " for c in ".,;:!?()[]{}'’\"«»“”/"}
+# a word: a run of characters other than white space and these marks (one regex scan is faster than
+# str.translate, which looks each character of a non-ASCII text up one by one)
+_WORD_BETWEEN_MARKS = re.compile(r"[^\s" + re.escape(".,;:!?()[]{}'’\"«»“”/") + r"]+")
 _FOREIGN_MARKERS = frozenset(m for m, codes in _MARKER_LANGUAGES.items() if codes != ("en",))
 
 
@@ -243,8 +245,8 @@ def languages_present(lower: str, start: int = 0, end: int | None = None) -> tup
     different function words of theirs in it (a name such as "de Vries" or "von Willebrand" holds one)."""
     end = len(lower) if end is None else end
     seen: dict[str, set[str]] = {}
-    # words split at white space and punctuation: many times faster than a pattern over the page
-    for word in _FOREIGN_MARKERS.intersection(lower[start:end].translate(_PUNCTUATION_TO_SPACE).split()):
+    # words split at white space and punctuation: many times faster than a pattern of the markers over the page
+    for word in _FOREIGN_MARKERS.intersection(_WORD_BETWEEN_MARKS.findall(lower, start, end)):
         for code in _MARKER_LANGUAGES[word]:
             seen.setdefault(code, set()).add(word)
     return tuple(code for code in LANGUAGES if len(seen.get(code, ())) >= 2)

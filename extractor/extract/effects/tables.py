@@ -12,7 +12,9 @@ number of decimals, and a reading is kept only when the estimate lies inside its
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from ..units.tables import (
     caption_before,
@@ -54,6 +56,29 @@ class TableEstimate:
     outcome: str | None = None  # as the caption names it
 
 
+@cache
+def _header_needles() -> tuple[tuple[tuple[str, bool, str], ...], frozenset[str]]:
+    """What a results header is searched for: (text, whether printed in capitals, role) for each wording of a
+    measure, CI, SE or p column; and every header wording."""
+    needles = []
+    for wording, role in vocabulary().roles:
+        if role not in {"ci", "p", "se"} and not role.startswith("measure:"):
+            continue
+        if len(wording) == 1 and role != "p":
+            continue  # a lone d, g or b in a header is too often part of something else
+        short = len(wording) <= 3  # short abbreviations (OR, HR, SE, P) count only as printed in capitals
+        needles.append((wording.upper() if short else wording, short, role))
+    return tuple(needles), frozenset(wording for wording, _ in vocabulary().roles)
+
+
+def _places(needle: str, haystack: str) -> Iterator[int]:
+    """Where ``needle`` occurs in ``haystack``, left to right, without overlaps (as ``re.finditer`` finds it)."""
+    at = haystack.find(needle)
+    while at >= 0:
+        yield at
+        at = haystack.find(needle, at + (len(needle) or 1))
+
+
 def _header_sequence(line: str) -> list[str] | None:
     """The roles a results header names, in order (``["measure:HR", "se", "ci", "p", ...]``), when it names
     one measure and a CI; None otherwise."""
@@ -61,18 +86,10 @@ def _header_sequence(line: str) -> list[str] | None:
         return None  # a results header names a CI column
     lowered = line.casefold()
     found: list[tuple[int, int, str]] = []
-    wordings = {wording for wording, _ in vocabulary().roles}
-    for wording, role in vocabulary().roles:
-        if role not in {"ci", "p", "se"} and not role.startswith("measure:"):
-            continue
-        if len(wording) == 1 and role != "p":
-            continue  # a lone d, g or b in a header is too often part of something else
-        short = len(wording) <= 3
-        # short abbreviations (OR, HR, SE, P) count only as printed in capitals
-        haystack = line if short else lowered
-        needle = wording.upper() if short else wording
-        for match in re.finditer(re.escape(needle), haystack):
-            first, after = match.start(), match.end()
+    needles, wordings = _header_needles()
+    for needle, short, role in needles:
+        for first in _places(needle, line if short else lowered):
+            after = first + len(needle)
             # a cell may be glued to the next ("Incidence RatecHazard RatioSE95% CIP"): a boundary is a non-letter
             # or a capital starting the next cell
             if first > 0 and line[first - 1].isalpha():
