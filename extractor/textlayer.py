@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -138,12 +138,13 @@ def _heading_starts(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
             after = match.end()
 
 
+@lru_cache(maxsize=1024)
 def section_role(heading: str | None) -> str | None:
     """The role of a heading (``"METHODS"`` -> ``"methods"``), or None when unknown."""
     if not heading:
         return None
     roles = _sections_lexicon()[0]
-    key = re.sub(r"\s+", " ", heading.strip().rstrip(":.").lower())
+    key = _SPACES.sub(" ", heading.strip().rstrip(":.").lower())
     return roles.get(key)
 
 
@@ -181,6 +182,14 @@ _END = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _BRACKET = re.compile(r"[()\[\]]|\n[ \t]*\n")
 _NON_SPACE = re.compile(r"\S")
+# (compiled once: each is tried many times per text)
+_NEWLINE = re.compile(r"\n")
+_SPACES = re.compile(r"\s+")
+_LINE_GOES_ON = re.compile(r"[,;(=<>≤≥±]$|\b(and|or|of|the|in|with|for|to|a|an)$")
+_WORD_BEFORE_MARK = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_ABBREVIATION_END = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_DIGIT_END = re.compile(r"\d$")
+_DIGIT = re.compile(r"\d")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None,
@@ -208,7 +217,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
         elif _is_sentence_end(text, start + match.start(), position, end):
             cuts.add(position)
     # A line that ends a sentence, or a short title-like line, also ends at the newline.
-    for match in re.finditer(r"\n", chunk):
+    for match in _NEWLINE.finditer(chunk):
         position = start + match.start()
         if _inside(held, match.start()):
             continue
@@ -221,7 +230,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None,
             if next_word is None or not text[next_word.start()].isupper():
                 continue  # "by Vale et al.\n[16]", "measured.Fig.\n1 Schematic": the sentence goes on
         if before.endswith((".", "!", "?", ":")) or (
-            line and len(line) < 70 and not re.search(r"[,;(=<>≤≥±]$|\b(and|or|of|the|in|with|for|to|a|an)$", line)
+            line and len(line) < 70 and not _LINE_GOES_ON.search(line)
             and following[:1].isupper() and not line.endswith("-")
         ):
             cuts.add(position)
@@ -290,7 +299,7 @@ def _is_sentence_end(text: str, mark: int, after: int, limit: int) -> bool:
     before = text[max(0, mark - 20) : mark]
     if first.isdigit() and _SPACED_DECIMAL.search(before):
         return False  # "P =. 007", "p < . 001", "17 . 1 %"
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", before[-12:])
+    word = _WORD_BEFORE_MARK.search(before[-12:])
     if word:
         token = _known_token(word.group(1))
         if token == "ms" and word.group(1) == "ms":
@@ -302,7 +311,7 @@ def _is_sentence_end(text: str, mark: int, after: int, limit: int) -> bool:
             return first.isupper() and text[mark + 1 : mark + 2].isspace()  # not "mean (s.d.) SDQ"
         if len(word.group(1)) == 1 and word.group(1).isupper():
             return False  # an initial: "J. Smith"
-    if re.search(r"\d$", before) and re.match(r"\d", following):
+    if _DIGIT_END.search(before) and _DIGIT.match(following):
         return False
     return first.isupper() or first.isdigit() or first in "\"'“‘([" or not first.isalpha()
 
@@ -330,7 +339,7 @@ def _item_number(text: str, mark: int, floor: int) -> int | None:
 def _after_abbreviation(text: str, abbreviations: frozenset[str] | set[str] | None = None) -> bool:
     """Whether ``text`` ends with an abbreviation and its period ("Fig.", "No.", "Vol."; by default any
     abbreviation the splitter knows)."""
-    word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[-14:])
+    word = _ABBREVIATION_END.search(text[-14:])
     if abbreviations is None:
         abbreviations = _ANY_ABBREVIATION
     return bool(word) and _known_token(word.group(1)) in abbreviations
@@ -371,7 +380,7 @@ def analyse(text: str, sections: list[Section] | None = None, start: int = 0, en
             heading = headings[position][1]
             role = section_role(heading)
             if role:
-                current = (role, re.sub(r"\s+", " ", heading.strip()))
+                current = (role, _SPACES.sub(" ", heading.strip()))
             position += 1
         sentences.append(Sentence(sentence_start, sentence_end, current[0], current[1]))
     return TextLayer(text=text, sentences=sentences)

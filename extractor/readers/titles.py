@@ -102,6 +102,14 @@ _KEY_VALUE = re.compile(r"^[^\s:：]{1,25}(?:\s[^\s:：]{1,20}){0,2}\s*[:：]\s*
 _PAGE_N = re.compile(r"^page\s+\d+\s*[:.]", re.I)
 _SUFFIX = re.compile(r"\s+[-–—|]\s+(?:[\w.&'’]+\s*){1,5}$")
 _NON_WORDS = re.compile(r"\W+")
+# (features of every candidate: compiled once)
+_INNER_COLON = re.compile(r"[:：]\s*\S")
+_SENTENCE_BREAKS = re.compile(r"[a-z)]{2}[.!?。]\s+[A-Z]|。")
+_AND_OR = re.compile(r"\b(?:AND|OR)\b")
+_TABLE_START = re.compile(r"table\s+[\w.-]{1,8}", re.I)
+_TABLE_LINE = re.compile(r"table\s+[\w.-]{1,8}[.:]?", re.I)
+_PARAGRAPH_BREAK = re.compile(r"[a-z]{2}[.。]\s+\S")
+_KEY_EQUALS = re.compile(r"\b[A-Z]{2,}\s*=")
 _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|html?|php)\b", re.I)
 
 # A run-on author list: two people in a row, or "By" and a person.
@@ -297,7 +305,7 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
     to_abstract = (len(nonblank) - after_index) if page.abstract_start is not None else -1
     line = page.lines[candidate.first][2][:_SCAN]
     before, after = before[:_SCAN], after[:_SCAN]
-    folded = re.sub(r"\W+", " ", text.lower()).strip()
+    folded = _NON_WORDS.sub(" ", text.lower()).strip()
     repeats = page.repeats(folded) if len(folded) >= 12 else 0
     cjk = len(_CJK.findall(text)) / max(len(text), 1)
     rule = page.rule_score(text)
@@ -331,8 +339,8 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
         "ends_period": 1.0 if text.endswith(".") else 0.0,
         "ends_question": 1.0 if text.endswith(("?", "？")) else 0.0,
         "ends_colon": 1.0 if text.endswith((":", "：")) else 0.0,
-        "inner_colon": 1.0 if re.search(r"[:：]\s*\S", text[:-1]) else 0.0,
-        "sentences": min(len(re.findall(r"[a-z)]{2}[.!?。]\s+[A-Z]|。", text)), 3) / 3,
+        "inner_colon": 1.0 if _INNER_COLON.search(text[:-1]) else 0.0,
+        "sentences": min(len(_SENTENCE_BREAKS.findall(text)), 3) / 3,
         "function_words": min(len(_FUNCTION.findall(text)) / max(len(latin_words), 1), 1.0),
         "no_function_words": 1.0 if latin_words and len(latin_words) >= 4 and not _FUNCTION.search(text) else 0.0,
         "verbish": min(len(_VERBISH.findall(text)), 3) / 3,
@@ -340,7 +348,7 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
         "digits": sum(map(str.isdigit, text)) / max(len(text), 1),
         "brackets": min(text.count("(") + text.count("["), 3) / 3,
         "search_syntax": 1.0 if _SEARCH.search(text) else 0.0,
-        "quotes_and_or": 1.0 if re.search(r"\b(?:AND|OR)\b", text) or text.count('"') >= 2 else 0.0,
+        "quotes_and_or": 1.0 if _AND_OR.search(text) or text.count('"') >= 2 else 0.0,
         "chrome_words": min(len(_CHROME.findall(text)), 3) / 3,
         "boilerplate": 1.0 if page.is_boilerplate(line) else 0.0,
         "page_n": 1.0 if _PAGE_N.match(text) else 0.0,
@@ -353,11 +361,11 @@ def features(candidate: Candidate, page: Page, rank: int) -> dict[str, float]:
         "email_at": 1.0 if "@" in text else 0.0,
         "affiliation": min(len(_AFFILIATION.findall(text)), 2) / 2,
         "next_affiliation": 1.0 if after and _AFFILIATION.search(after) else 0.0,
-        "starts_table": 1.0 if re.match(r"table\s+[\w.-]{1,8}", text, re.I) else 0.0,
-        "prev_table": 1.0 if re.fullmatch(r"table\s+[\w.-]{1,8}[.:]?", before, re.I) else 0.0,
+        "starts_table": 1.0 if _TABLE_START.match(text) else 0.0,
+        "prev_table": 1.0 if _TABLE_LINE.fullmatch(before) else 0.0,
         "starts_person": 1.0 if _STARTS_PERSON.match(text) else 0.0,
-        "next_paragraph": 1.0 if len(after) > 250 and re.search(r"[a-z]{2}[.。]\s+\S", after) else 0.0,
-        "key_equals": 1.0 if re.search(r"\b[A-Z]{2,}\s*=", text) else 0.0,
+        "next_paragraph": 1.0 if len(after) > 250 and _PARAGRAPH_BREAK.search(after) else 0.0,
+        "key_equals": 1.0 if _KEY_EQUALS.search(text) else 0.0,
         "tabs_or_pipes": 1.0 if "\t" in line or text.count("|") >= 2 else 0.0,
         "repeated": min(repeats, 2) / 2,
         "rule_score": min(rule, 3.0) / 3,

@@ -74,7 +74,9 @@ class SentenceContext:
         words = _PLAIN_WORD.findall(self.lowered)
         tokens = set(words)
         if "-" in self.lowered:  # the parts of hyphenated words (the other words are in already)
-            tokens.update(" ".join(words).replace("-", " ").split())
+            for word in words:
+                if "-" in word:
+                    tokens.update(word.split("-"))
         self.tokens = tokens  # lower-case words, and the parts of hyphenated ones
         self.instruments: list[Mention] = []
         self.seen: set[tuple[int, str]] = set()
