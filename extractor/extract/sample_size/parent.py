@@ -131,6 +131,10 @@ def _segment(scan: Scan, s_start: int, s_end: int, start: int, end: int) -> tupl
 def mark_parent_counts(scan: Scan, start: int, end: int) -> None:
     """Mark the counts of people and clusters inside a parent study's scope, when the report has a count of
     people with a stage outside every scope (else the parent's count is all the report gives, and stays)."""
+    staged = [c for c in scan.counts if c.kind in PERSON_KINDS and c.role in _STAGE_ROLES
+              and c.form != "whole" and c.confidence >= _OWN_CONFIDENCE]
+    if not staged:
+        return  # no count can be the report's own: nothing is marked, wherever the scopes lie
     if not (scan.lexicon.derived_study.search(scan.lower, start, end) or _PARENT_NOUN.search(scan.lower, start, end)
             or _THIS_DERIVED.search(scan.lower, start, end)):
         return
@@ -141,9 +145,7 @@ def mark_parent_counts(scan: Scan, start: int, end: int) -> None:
     def inside(count: Count) -> bool:
         return any(s <= count.start < e for s, e in scopes)
 
-    own = [c for c in scan.counts if c.kind in PERSON_KINDS and c.role in _STAGE_ROLES and not inside(c)
-           and c.form != "whole" and c.confidence >= _OWN_CONFIDENCE]
-    if not own:
+    if all(inside(c) for c in staged):
         return
     for count in scan.counts:
         if count.kind != "study" and count.kind != "report" and inside(count):
