@@ -18,6 +18,7 @@ from extractor import textlayer
 from extractor.extract.effects import measures, respective, statistics, tables
 from extractor.extract.effects.rules import find_effects
 from extractor.extract.sample_size import parent
+from extractor.extract.units import segment
 from extractor.readers import titles
 from extractor.textlayer import analyse
 
@@ -133,3 +134,27 @@ def test_header_needle_places_are_those_regex_finds(needle: str, haystack: str) 
 ])
 def test_results_header_roles_in_order(header: str, roles: list[str]) -> None:
     assert tables._header_sequence(header) == roles
+
+
+_UNIT_PIECES = ["\n", "\n\n", " ", "\t", "• ", "Smith", "Jones", " et al.", " (2010)", ", 2019", " and ", ", J. 2007",
+                "Study", "Study 1", "Study 2", "Experiment", "Experimento 2", "Trial 3", "Estudio 1", "Studie 2", "xStudy 2",
+                "Study A: walking", "CBT https://x.org", " (a home visiting programme): ", "Family Connects", ": ",
+                "Programme words here and more words for the summary", "(", ")", ".", "2", "a"]
+unit_texts = st.lists(st.sampled_from(_UNIT_PIECES), max_size=40).map("".join)
+_PLAIN_NUMBERED = re.compile(r"\b(?P<word>Study|Experiment|Trial|Estudio|Studie|Experimento)\s(?P<number>[1-9])\b")
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(unit_texts, st.integers(0, 8))
+def test_study_unit_scans_match_their_plain_forms(text: str, cut: int) -> None:
+    limit = max(0, len(text) - cut)
+    for pattern in (segment._CITATION_START, segment._INITIALS_YEAR_START, segment._NAMED_START, segment._LINKED_ROW,
+                    segment._REFERENCE_ENTRY):
+        assert [m.span() for m in segment._at_line_starts(pattern, text, limit)] == _spans_to(pattern, text, limit)
+    assert [m.span() for m in segment._programme_openings(text, limit)] == _spans_to(segment._PROGRAMME, text, limit)
+    assert [(m.span(), m.groups()) for m in segment._NUMBERED.finditer(text)] == [
+        (m.span(), m.groups()) for m in _PLAIN_NUMBERED.finditer(text)]
+
+
+def _spans_to(pattern: re.Pattern[str], text: str, limit: int) -> list[tuple[int, int]]:
+    return [match.span() for match in pattern.finditer(text, 0, limit)]

@@ -23,7 +23,7 @@ A full article reports its own study: a table of studies deep in its body, pages
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +92,19 @@ class UnitRange:
     given: tuple[tuple[str, Any, int, int], ...] = ()
 
 
+_LINE_BREAK = re.compile(r"\n")
+
+
+def _at_line_starts(pattern: re.Pattern[str], text: str, limit: int) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, 0, limit)`` for a pattern whose every match begins at a line start (``^`` under
+    ``re.M``) and is not empty: the same matches, tried at the line starts only."""
+    after = 0
+    for start in [0, *(found.end() for found in _LINE_BREAK.finditer(text, 0, limit))]:
+        if start >= after and (match := pattern.match(text, start, limit)):
+            yield match
+            after = match.end()
+
+
 def study_units(document: Document) -> list[UnitRange]:
     """The study units of a document, in document order (one unnamed unit if it reports one study)."""
     text = document.text
@@ -121,7 +134,7 @@ def _citation_units(text: str, limit: int) -> list[UnitRange]:
     for pattern in (_CITATION_START, _INITIALS_YEAR_START, _NAMED_START, _LINKED_ROW):
         if pattern is _LINKED_ROW and "http" not in text:
             continue  # a linked row is followed by its link
-        for match in pattern.finditer(text, 0, limit):
+        for match in _at_line_starts(pattern, text, limit):
             label = _normalise_label(match.group("label"))
             if pattern is _LINKED_ROW and not _is_row_label(label):
                 continue
@@ -234,7 +247,7 @@ def _runs(text: str, starts: list[tuple[int, str]], limit: int) -> list[UnitRang
 def _reference_entries(text: str, limit: int) -> list[tuple[int, str]]:
     """Reference entries that head what a page says of them (a results table, a summary), as "Surname et al.
     (year)". Entries that follow one another line after line are a reference list, not studies."""
-    entries = [match for match in _REFERENCE_ENTRY.finditer(text, 0, limit)]
+    entries = list(_at_line_starts(_REFERENCE_ENTRY, text, limit))
     found = []
     for index, match in enumerate(entries):
         line_end = text.find("\n", match.end())
@@ -298,10 +311,20 @@ _PROGRAMME = re.compile(
 _CUT_PROGRAMME = re.compile(r"\n[ \t]*\n[ \t•*\-]*(?P<label>[A-Z][^\n():.;]{2,120}?)[ \t]*\([^()\n]{0,400}$")
 
 
+def _programme_openings(text: str, limit: int) -> Iterator[re.Match[str]]:
+    """``_PROGRAMME.finditer(text, 0, limit)``, the same matches, tried only where one can begin (the text's start
+    and its line breaks) instead of at every position."""
+    after = 0
+    for start in [0, *(found.start() for found in _LINE_BREAK.finditer(text, 0, limit))]:
+        if start >= after and (match := _PROGRAMME.match(text, start, limit)):
+            yield match
+            after = match.end()
+
+
 def _programme_units(text: str, limit: int) -> list[UnitRange]:
     """Programmes summarised one paragraph each: three or more paragraphs that open "Name (gloss): ..."."""
     starts: list[tuple[int, str]] = []
-    for match in _PROGRAMME.finditer(text, 0, limit):
+    for match in _programme_openings(text, limit):
         label = _normalise_label(match.group("label"))
         words = label.split()
         if len(words) < 2 or not tables.name_like(label) or section_role(label) is not None:
@@ -323,7 +346,9 @@ def _programme_units(text: str, limit: int) -> list[UnitRange]:
 
 
 # "Study 1", "Experiment 2", "Trial 1"; "the first study ... the second study"
-_NUMBERED = re.compile(r"\b(?P<word>Study|Experiment|Trial|Estudio|Studie|Experimento)\s(?P<number>[1-9])\b")
+# (each look-behind after a first letter stands for a leading \b: the scan then skips to an S, E or T)
+_NUMBERED = re.compile(r"(?P<word>S(?<!\w.)tudy|E(?<!\w.)xperiment|T(?<!\w.)rial|E(?<!\w.)studio|S(?<!\w.)tudie|"
+                       r"E(?<!\w.)xperimento)\s(?P<number>[1-9])\b")
 _ORDINAL = re.compile(r"\b(?:the|a|our)\s(?P<ordinal>first|second|third)\s(?P<word>study|experiment)\b", re.I)
 _ORDINALS = {"first": 1, "second": 2, "third": 3}
 _NUMBERED_WORDS = ("Study", "Experiment", "Trial", "Estudio", "Studie")  # "Experimento" holds "Experiment"
