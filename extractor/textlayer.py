@@ -178,9 +178,10 @@ _ITEM_NUMBER = re.compile(r"(?:^|(?<=[.!?])[\"'”’)\]]*\s+|\n[ \t]*)(?P<item>
 # A sentence may end at . ! ? (optionally closed by quotes or brackets) before white space.
 # Matched from the first mark of a run only, without backtracking: on a long run of marks
 # with no space after it, trying every start in the run would take quadratic time.
-_END = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
+# (the look-behind after the first mark: the scan skips to a . ! or ? instead of trying every position)
+_END = re.compile(r"[.!?](?<![.!?].)[.!?]*+[\"'”’)\]]*+(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_BRACKET = re.compile(r"[()\[\]]|\n[ \t]*\n")
+_BRACKET = re.compile(r"\(|\)|\[|\]|\n[ \t]*\n")  # (each branch opens with a literal: the scan skips to one)
 _NON_SPACE = re.compile(r"\S")
 # (compiled once: each is tried many times per text)
 _NEWLINE = re.compile(r"\n")

@@ -158,3 +158,18 @@ def test_study_unit_scans_match_their_plain_forms(text: str, cut: int) -> None:
 
 def _spans_to(pattern: re.Pattern[str], text: str, limit: int) -> list[tuple[int, int]]:
     return [match.span() for match in pattern.finditer(text, 0, limit)]
+
+
+_PLAIN_END = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
+_PLAIN_BRACKET = re.compile(r"[()\[\]]|\n[ \t]*\n")
+_SPLIT_PIECES = [".", "..", "!", "?", "?!", " ", "\n", "\n\n", "\n \t\n", "\t", '"', "'", "”", ")", "]", "(", "[", "a",
+                 "B", "1", "e.g.", "et al."]
+split_texts = st.lists(st.sampled_from(_SPLIT_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(split_texts, st.integers(0, 4))
+def test_sentence_end_and_bracket_scans_match_their_plain_forms(text: str, start: int) -> None:
+    start = min(start, len(text))
+    assert _spans(textlayer._END, text, start) == _spans(_PLAIN_END, text, start)
+    assert _spans(textlayer._BRACKET, text, start) == _spans(_PLAIN_BRACKET, text, start)
