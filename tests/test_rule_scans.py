@@ -173,3 +173,21 @@ def test_sentence_end_and_bracket_scans_match_their_plain_forms(text: str, start
     start = min(start, len(text))
     assert _spans(textlayer._END, text, start) == _spans(_PLAIN_END, text, start)
     assert _spans(textlayer._BRACKET, text, start) == _spans(_PLAIN_BRACKET, text, start)
+
+
+_PLAIN_BY_PERSON = re.compile(rf"\bBy\s+{titles._PERSON}\b")
+_PLAIN_INITIALS_PAIR = re.compile(
+    rf"\b{titles._NAME}\s+[A-Z]{{1,3}},\s*{titles._NAME}\s+[A-Z]{{1,3}}\b(?:[,.]|\s+and\b|$)")
+_HEAD_PIECES = ["By ", "by ", "xBy ", "Smith", "Jones", "McLean", "O’Neil", "Anne-Marie", " J", " JR", ", ", " and ",
+                "Kim", "é", "1", "2010", "; 12:3", "doi: 10.1000", "10.1234/x", "PMID 1", "vol. 3", "pp. 4", "(2019) 5",
+                "et al", "ET AL", "ISSN", "ıssn", "[J]", "[j]", " ", ".", ":", "ſ"]
+head_texts = st.lists(st.sampled_from(_HEAD_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(head_texts)
+def test_title_line_scans_match_their_plain_forms(line: str) -> None:
+    assert _spans(titles._BY_PERSON, line) == _spans(_PLAIN_BY_PERSON, line)
+    assert _spans(titles._INITIALS_PAIR, line) == _spans(_PLAIN_INITIALS_PAIR, line)
+    expected = bool(titles._CITATION.search(line)) and titles.units(line) <= 60
+    assert titles._is_citation.__wrapped__(line) == expected

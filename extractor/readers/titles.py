@@ -97,6 +97,8 @@ _CITATION = re.compile(
     r"\bvol(?:ume)?\.?\s*\d+|\bpp?\.\s*\d+|\(\d{4}\)\s*\d+|\bet al\b|\bISSN\b|\[J\])",
     re.I,
 )
+_CITATION_WITHOUT_DIGITS = re.compile(r"\bet al\b|\bISSN\b|\[J\]", re.I)  # _CITATION's branches without a digit
+_DIGIT = re.compile(r"\d")
 _DEBRIS = re.compile(r"€¦|…|\.{3,}|·\s*$|\s·\s")
 _KEY_VALUE = re.compile(r"^[^\s:：]{1,25}(?:\s[^\s:：]{1,20}){0,2}\s*[:：]\s*\S")
 _PAGE_N = re.compile(r"^page\s+\d+\s*[:.]", re.I)
@@ -120,8 +122,10 @@ _DEGREE = r"(?:,\s*(?:[A-Z][A-Za-z]{1,5}\.?)(?:,[a-h](?:,[a-h])*)?(?=[\s,]))*"
 _SEP = r"(?P<sep>\s*(?:,|·|;|&|\band\b)\s*|\s+)"
 _AUTHOR_PAIR = re.compile(
     rf"(?P<first>{_PERSON})(?P<mark>{_MARK})(?P<degree>{_DEGREE}){_SEP}(?P<second>{_PERSON})(?P<mark2>{_MARK})")
-_BY_PERSON = re.compile(rf"\bBy\s+{_PERSON}\b")
-_INITIALS_PAIR = re.compile(rf"\b{_NAME}\s+[A-Z]{{1,3}},\s*{_NAME}\s+[A-Z]{{1,3}}\b(?:[,.]|\s+and\b|$)")
+# (the look-behinds after a first capital stand for a leading \b: the scan then skips to a capital)
+_BY_PERSON = re.compile(rf"B(?<!\w.)y\s+{_PERSON}\b")
+_INITIALS_PAIR = re.compile(
+    rf"[A-Z](?<!\w.){_NAME.removeprefix('[A-Z]')}\s+[A-Z]{{1,3}},\s*{_NAME}\s+[A-Z]{{1,3}}\b(?:[,.]|\s+and\b|$)")
 _STARTS_PERSON = re.compile(
     rf"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+)?{_PERSON}[\s\d*†‡”“\"]*(?:,|$)")
 _MIDDLE_INITIAL = re.compile(r"\s[A-Z]\.?\s")
@@ -276,7 +280,9 @@ def candidates(page: Page) -> list[Candidate]:
 
 @line_cache
 def _is_citation(line: str) -> bool:
-    return bool(_CITATION.search(line)) and units(line) <= 60
+    # a line without a digit can match only the branches that need none (a cheaper scan)
+    cited = _CITATION.search(line) if _DIGIT.search(line) else _CITATION_WITHOUT_DIGITS.search(line)
+    return bool(cited) and units(line) <= 60
 
 
 @line_cache
