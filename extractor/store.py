@@ -541,6 +541,28 @@ class Store:
         rows = list(self.db.query("select * from sources where path = ?", [path]))
         return rows[0] if rows else None
 
+    def sources_of(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored state of each of ``paths`` that was seen before (one query per 500 paths, not one each)."""
+        wanted = list(paths)
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select * from sources where path in ({marks})", chunk):
+                found[row["path"]] = row
+        return found
+
+    def sources_with_documents(self, paths: Iterable[str]) -> set[str]:
+        """Which of ``paths`` have documents stored (a run's planner asks for all its files at once)."""
+        wanted = list(paths)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.conn.execute(
+                f"select distinct source_path from documents where source_path in ({marks})", chunk))
+        return found
+
     # documents
     def stored_hashes(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """(content hash, extraction version) of the given documents that are stored already."""
@@ -916,8 +938,12 @@ class Store:
                     {**asdict(failure), "run_id": run_id, "created_at": stamp} for failure in failures
                 )
             if sources:
-                self.db["sources"].upsert_all(
-                    ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
+                # One plain statement for the batch (sqlite_utils' upsert_all costs more than the insert itself).
+                names = (*SOURCE_FIELDS, "run_id", "updated_at")
+                self.db.conn.executemany(
+                    f"insert into sources ({', '.join(names)}) values ({','.join('?' * len(names))}) "
+                    f"on conflict(path) do update set {', '.join(f'{n} = excluded.{n}' for n in names[1:])}",
+                    ((*(source.get(n) for n in SOURCE_FIELDS), run_id, stamp) for source in sources),
                 )
 
     def claim_doc_ids(self, records: Sequence[Owned], claimed: dict[str, str]) -> list[tuple[Owned, str]]:
@@ -1145,6 +1171,9 @@ def document_row(document: Document, run_id: int, stamp: str) -> dict[str, Any]:
         "updated_at": stamp,
     }
 
+
+# The ``sources`` columns the writer gives for a file it finished (``write_records`` adds the run and the stamp).
+SOURCE_FIELDS = ("path", "sha256", "size", "format", "documents", "failures", "status", "extraction_version")
 
 # The ``documents`` columns a record carries itself (the writer adds doc_id, run, stamps and versions).
 DOCUMENT_FIELDS = tuple(

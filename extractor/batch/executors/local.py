@@ -44,7 +44,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from .. import tasks as task_work
-from ..events import Event, TaskDone
+from ..events import Event, TaskDone, as_arguments
 from ..options import ExtractOptions, RunCutShort
 from ..tasks import Task, crashed
 
@@ -65,12 +65,16 @@ START_SECONDS = 300.0  # a worker that cannot start (import, load the models) in
 class Ready:
     """A worker's message: it is idle and takes a batch."""
 
+    __reduce__ = as_arguments
+
     worker: int
 
 
 @dataclass(frozen=True, slots=True)
 class TaskStarted:
-    """A worker's message: it starts task ``number`` (sent alone, before the task is read)."""
+    """A worker's message: it starts task ``number`` (sent before the task is read: alone, or after the last one's end)."""
+
+    __reduce__ = as_arguments
 
     worker: int
     number: int
@@ -79,6 +83,8 @@ class TaskStarted:
 @dataclass(frozen=True, slots=True)
 class WorkerRetired:
     """A worker's message: its memory grew over its warmed-up level (or it extracted its share), and it ends."""
+
+    __reduce__ = as_arguments
 
     worker: int
     grown_mb: float
@@ -147,15 +153,20 @@ def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, work
             return  # the run is gone
         if batch is None:
             return
-        for task in batch:
-            results.send([TaskStarted(worker_id, task.number)])
-            chunk: list[Event] = []
+        if batch:
+            results.send([TaskStarted(worker_id, batch[0].number)])
+        for index, task in enumerate(batch):
+            chunk: list[Any] = []
             sent = time.monotonic()
             for event in task_work.process_task(task, options.limits, options.use_models, options.parquet_dir,
                                                 run_id):
                 chunk.append(event)
                 if isinstance(event, TaskDone):
                     documents += event.documents
+                    if index + 1 < len(batch):
+                        # The next task's start rides with this one's end: one message per task, not two, and
+                        # still said before a byte of the next task is read.
+                        chunk.append(TaskStarted(worker_id, batch[index + 1].number))
                 if (len(chunk) >= EVENTS_PER_MESSAGE or isinstance(event, TaskDone)
                         or time.monotonic() - sent > SEND_EVERY_SECONDS):
                     results.send(chunk)
