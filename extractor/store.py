@@ -1117,6 +1117,12 @@ class Store:
         return owners
 
 
+# json.dumps(..., ensure_ascii=False) builds a new encoder at every call; the rows of a document call it dozens
+# of times in the worker, so the two encoders are built once (the text they give is the same).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+_to_json_or_text = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: int) -> dict[str, Any]:
     """An ExtractedValue as an ``extracted_values`` row, with its evidence text."""
     evidence = document.text[value.start : value.end] if value.start is not None and value.end is not None else None
@@ -1124,7 +1130,7 @@ def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: 
         "study_id": study_id,
         "doc_id": document.doc_id,
         "field": value.field,
-        "value": json.dumps(value.value, ensure_ascii=False),
+        "value": _to_json(value.value),
         "start": value.start,
         "end": value.end,
         "evidence": evidence,
@@ -1132,7 +1138,7 @@ def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: 
         "source": value.source,
         "chosen": int(value.chosen),
         "role": value.role,
-        "attributes": json.dumps(value.attributes, ensure_ascii=False, default=str),
+        "attributes": _to_json_or_text(value.attributes),
         "run_id": run_id,
     }
 
@@ -1154,17 +1160,17 @@ def document_row(document: Document, run_id: int, stamp: str) -> dict[str, Any]:
         "abstract_end": document.abstract_span[1] if document.abstract_span else None,
         "sections": json.dumps([asdict(s) for s in document.sections]),
         "pages": json.dumps([asdict(p) for p in document.pages]),
-        "authors": json.dumps(metadata.authors, ensure_ascii=False),
+        "authors": _to_json(metadata.authors),
         "year": metadata.year,
         "journal": metadata.journal,
         "doi": metadata.doi,
         "pmid": metadata.pmid,
         "pmcid": metadata.pmcid,
-        "publication_types": json.dumps(metadata.publication_types, ensure_ascii=False),
-        "keywords": json.dumps(metadata.keywords, ensure_ascii=False),
+        "publication_types": _to_json(metadata.publication_types),
+        "keywords": _to_json(metadata.keywords),
         "metadata": json.dumps({"url": metadata.url, "language": metadata.language, **metadata.extra},
                                ensure_ascii=False, default=str),
-        "warnings": json.dumps(document.warnings, ensure_ascii=False),
+        "warnings": _to_json(document.warnings),
         "content_hash": document.content_hash,
         "run_id": run_id,
         "created_at": stamp,
@@ -1209,13 +1215,14 @@ def prepare_record(document: Document, units: list[StudyUnit], record_version: s
                    record: dict[str, Any] | None = None) -> PreparedRecord:
     """A document and its study units as the rows ``Store.write_records`` inserts."""
     row = document_row(document, 0, "")
+    text = document.text
     values = []
     for unit in units:
-        for value in unit.values:
-            cells = value_row(value, "", document, 0)
-            values.append((unit.index, cells["field"], cells["value"], cells["start"], cells["end"],
-                           cells["evidence"], cells["confidence"], cells["source"], cells["chosen"], cells["role"],
-                           cells["attributes"]))
+        for value in unit.values:  # the cells of ``value_row``, straight into a tuple
+            start, end = value.start, value.end
+            values.append((unit.index, value.field, _to_json(value.value), start, end,
+                           text[start:end] if start is not None and end is not None else None, value.confidence,
+                           value.source, int(value.chosen), value.role, _to_json_or_text(value.attributes)))
     return PreparedRecord(
         doc_id=document.doc_id, source_path=document.source_path, content_hash=row["content_hash"],
         pmid=document.metadata.pmid, record_version=record_version,

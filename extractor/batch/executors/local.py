@@ -105,25 +105,36 @@ def in_process_events(tasks: Iterable[Task], options: ExtractOptions, run_id: in
 
 
 def batches(tasks: Iterable[Task], size_of: Callable[[str], int], files: int = BATCH_FILES,
-            byte_limit: int = BATCH_BYTES) -> Iterator[list[Task]]:
+            byte_limit: int = BATCH_BYTES, total_files: int = 0, workers: int = 1) -> Iterator[list[Task]]:
     """Tasks in batches: consecutive whole files together (at most ``files`` of them, ``byte_limit`` bytes);
-    a piece of a large file, or a file larger than the byte limit, alone."""
+    a piece of a large file, or a file larger than the byte limit, alone.
+
+    Given the run's ``total_files``, batches shrink as the plan nears its end (``batch_files`` of the files not
+    yet planned), so the workers finish together: a last batch of 64 files left one worker of two idle for
+    up to a second at the end of every run.
+    """
     batch: list[Task] = []
     held = 0
+    planned = 0  # whole files in the batches yielded so far
+    limit = batch_files(total_files, workers, files) if total_files else files
     for task in tasks:
-        size = size_of(task.path) if task.data is None and task.chunks == 1 else byte_limit
-        if batch and (len(batch) >= files or held + size > byte_limit):
+        whole = task.data is None and task.chunks == 1
+        size = size_of(task.path) if whole else byte_limit
+        if batch and (len(batch) >= limit or held + size > byte_limit):
             yield batch
+            planned += sum(1 for held_task in batch if held_task.data is None and held_task.chunks == 1)
             batch, held = [], 0
+            if total_files:
+                limit = batch_files(total_files - planned, workers, files)
         batch.append(task)
         held += size
     if batch:
         yield batch
 
 
-def batch_files(total_files: int, workers: int) -> int:
+def batch_files(total_files: int, workers: int, files: int = BATCH_FILES) -> int:
     """Files per batch for a run of ``total_files``: large batches, but enough of them to keep every worker busy."""
-    return max(1, min(BATCH_FILES, total_files // max(1, workers * BATCHES_PER_WORKER)))
+    return max(1, min(files, total_files // max(1, workers * BATCHES_PER_WORKER)))
 
 
 def resident_mb() -> float:
@@ -421,8 +432,8 @@ def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
     Raises ``PoolGaveUp`` when workers die as fast as they start (the run then ends incomplete).
     """
     size_of = size_of or _file_size
-    per_batch = batch_files(total_files, options.workers) if total_files else BATCH_FILES
-    yield from Pool(options, run_id, notice).events(batches(tasks, size_of, per_batch))
+    yield from Pool(options, run_id, notice).events(batches(tasks, size_of, total_files=total_files,
+                                                           workers=options.workers))
 
 
 def _file_size(path: str) -> int:
