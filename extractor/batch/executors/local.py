@@ -297,11 +297,17 @@ class Pool:
         self.check_silence()
 
     def receive(self, worker: _Worker) -> Iterator[list[Event]]:
-        """Every whole message waiting on the worker's pipe (a message cut off by its death reads as ended)."""
+        """Every whole message waiting on the worker's pipe (a message cut off by its death reads as ended).
+
+        Called when ``wait`` found the pipe readable, so the first message is read without asking again
+        (``poll`` is one more ``wait`` of its own, per message).
+        """
+        first = True
         while worker.number in self.workers:
             try:
-                if not worker.results.poll():
+                if not first and not worker.results.poll():
                     return
+                first = False
                 message = worker.results.recv()
             except (EOFError, OSError):
                 worker.process.join(timeout=WAIT_SECONDS)
