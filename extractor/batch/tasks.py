@@ -11,6 +11,7 @@ DeleteCitation lists the PMIDs it deletes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -69,7 +70,9 @@ def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int,
     """
     number = 0
     for path in paths:
-        fmt = _pubmed_xml_or_none(Path(path), limits) if chunk_records > 0 else None
+        fmt = None
+        with suppress(ExtractorError):  # the task itself reports the file
+            fmt = detect_format(Path(path), limits)
         if fmt != "pubmed_xml" or chunk_records <= 0:
             number += 1
             kept = kept_of(path) if kept_of is not None and fmt != "pubmed_xml" else frozenset()
@@ -101,23 +104,6 @@ def plan_tasks(paths: Iterable[str], limits: Limits, chunk_records: int,
                 held = replace(held, failure=failure, chunks=held.chunk)
         if held is not None:
             yield held
-
-
-def _pubmed_xml_or_none(path: Path, limits: Limits) -> str | None:
-    """"pubmed_xml" for a file to cut into pieces, else None: the task detects its format in the worker.
-
-    Only a PubMed XML file is planned differently, so the planner (the parent of a worker pool, beside the
-    writer) sniffs every file for that alone and runs the full detection only where it answers yes; the
-    other sniffers (and the import of their reader modules) are left to the workers.
-    """
-    from ..readers import pubmed_xml, read_head
-
-    try:
-        if pubmed_xml.sniff(read_head(path), path) <= 0:
-            return None
-        return detect_format(path, limits)
-    except (ExtractorError, OSError):
-        return None  # the task itself reports the file
 
 
 def process_document(document: Document, use_models: bool = True) -> tuple[Document, list[StudyUnit]]:
