@@ -541,6 +541,28 @@ class Store:
         rows = list(self.db.query("select * from sources where path = ?", [path]))
         return rows[0] if rows else None
 
+    def sources_of(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored state of each of ``paths`` that was seen before (one query per 500 paths, not one each)."""
+        wanted = list(paths)
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select * from sources where path in ({marks})", chunk):
+                found[row["path"]] = row
+        return found
+
+    def sources_with_documents(self, paths: Iterable[str]) -> set[str]:
+        """Which of ``paths`` have documents stored (a run's planner asks for all its files at once)."""
+        wanted = list(paths)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.conn.execute(
+                f"select distinct source_path from documents where source_path in ({marks})", chunk))
+        return found
+
     # documents
     def stored_hashes(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """(content hash, extraction version) of the given documents that are stored already."""
@@ -916,8 +938,12 @@ class Store:
                     {**asdict(failure), "run_id": run_id, "created_at": stamp} for failure in failures
                 )
             if sources:
-                self.db["sources"].upsert_all(
-                    ({**source, "run_id": run_id, "updated_at": stamp} for source in sources), pk="path"
+                # One plain statement for the batch (sqlite_utils' upsert_all costs more than the insert itself).
+                names = (*SOURCE_FIELDS, "run_id", "updated_at")
+                self.db.conn.executemany(
+                    f"insert into sources ({', '.join(names)}) values ({','.join('?' * len(names))}) "
+                    f"on conflict(path) do update set {', '.join(f'{n} = excluded.{n}' for n in names[1:])}",
+                    ((*(source.get(n) for n in SOURCE_FIELDS), run_id, stamp) for source in sources),
                 )
 
     def claim_doc_ids(self, records: Sequence[Owned], claimed: dict[str, str]) -> list[tuple[Owned, str]]:
@@ -1091,6 +1117,12 @@ class Store:
         return owners
 
 
+# json.dumps(..., ensure_ascii=False) builds a new encoder at every call; the rows of a document call it dozens
+# of times in the worker, so the two encoders are built once (the text they give is the same).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+_to_json_or_text = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: int) -> dict[str, Any]:
     """An ExtractedValue as an ``extracted_values`` row, with its evidence text."""
     evidence = document.text[value.start : value.end] if value.start is not None and value.end is not None else None
@@ -1098,7 +1130,7 @@ def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: 
         "study_id": study_id,
         "doc_id": document.doc_id,
         "field": value.field,
-        "value": json.dumps(value.value, ensure_ascii=False),
+        "value": _to_json(value.value),
         "start": value.start,
         "end": value.end,
         "evidence": evidence,
@@ -1106,7 +1138,7 @@ def value_row(value: ExtractedValue, study_id: str, document: Document, run_id: 
         "source": value.source,
         "chosen": int(value.chosen),
         "role": value.role,
-        "attributes": json.dumps(value.attributes, ensure_ascii=False, default=str),
+        "attributes": _to_json_or_text(value.attributes),
         "run_id": run_id,
     }
 
@@ -1128,23 +1160,26 @@ def document_row(document: Document, run_id: int, stamp: str) -> dict[str, Any]:
         "abstract_end": document.abstract_span[1] if document.abstract_span else None,
         "sections": json.dumps([asdict(s) for s in document.sections]),
         "pages": json.dumps([asdict(p) for p in document.pages]),
-        "authors": json.dumps(metadata.authors, ensure_ascii=False),
+        "authors": _to_json(metadata.authors),
         "year": metadata.year,
         "journal": metadata.journal,
         "doi": metadata.doi,
         "pmid": metadata.pmid,
         "pmcid": metadata.pmcid,
-        "publication_types": json.dumps(metadata.publication_types, ensure_ascii=False),
-        "keywords": json.dumps(metadata.keywords, ensure_ascii=False),
+        "publication_types": _to_json(metadata.publication_types),
+        "keywords": _to_json(metadata.keywords),
         "metadata": json.dumps({"url": metadata.url, "language": metadata.language, **metadata.extra},
                                ensure_ascii=False, default=str),
-        "warnings": json.dumps(document.warnings, ensure_ascii=False),
+        "warnings": _to_json(document.warnings),
         "content_hash": document.content_hash,
         "run_id": run_id,
         "created_at": stamp,
         "updated_at": stamp,
     }
 
+
+# The ``sources`` columns the writer gives for a file it finished (``write_records`` adds the run and the stamp).
+SOURCE_FIELDS = ("path", "sha256", "size", "format", "documents", "failures", "status", "extraction_version")
 
 # The ``documents`` columns a record carries itself (the writer adds doc_id, run, stamps and versions).
 DOCUMENT_FIELDS = tuple(
@@ -1180,13 +1215,14 @@ def prepare_record(document: Document, units: list[StudyUnit], record_version: s
                    record: dict[str, Any] | None = None) -> PreparedRecord:
     """A document and its study units as the rows ``Store.write_records`` inserts."""
     row = document_row(document, 0, "")
+    text = document.text
     values = []
     for unit in units:
-        for value in unit.values:
-            cells = value_row(value, "", document, 0)
-            values.append((unit.index, cells["field"], cells["value"], cells["start"], cells["end"],
-                           cells["evidence"], cells["confidence"], cells["source"], cells["chosen"], cells["role"],
-                           cells["attributes"]))
+        for value in unit.values:  # the cells of ``value_row``, straight into a tuple
+            start, end = value.start, value.end
+            values.append((unit.index, value.field, _to_json(value.value), start, end,
+                           text[start:end] if start is not None and end is not None else None, value.confidence,
+                           value.source, int(value.chosen), value.role, _to_json_or_text(value.attributes)))
     return PreparedRecord(
         doc_id=document.doc_id, source_path=document.source_path, content_hash=row["content_hash"],
         pmid=document.metadata.pmid, record_version=record_version,

@@ -154,6 +154,15 @@ def test_small_files_go_to_workers_in_batches() -> None:
     assert local.batch_files(2000, 2) == local.BATCH_FILES and local.batch_files(10, 2) == 1
 
 
+def test_batches_shrink_as_the_run_nears_its_end_so_the_workers_finish_together() -> None:
+    tasks = [Task(f"f{n}.txt", n) for n in range(1, 2001)]
+    cut = list(local.batches(tasks, lambda path: 10, total_files=2000, workers=2))
+    assert [task.number for batch in cut for task in batch] == list(range(1, 2001))  # each once, in order
+    sizes = [len(batch) for batch in cut]
+    assert sizes[0] == local.BATCH_FILES and sizes[-1] == 1 and sizes == sorted(sizes, reverse=True)
+    assert sum(sizes[-8:]) <= 8  # the last files go one or two at a time
+
+
 def dying_worker(*args) -> None:
     """A worker that cannot start (as an install that cannot import would)."""
     os._exit(7)

@@ -101,3 +101,20 @@ def test_loading_the_store_leaves_pandas_importable() -> None:
             "found and __import__('pandas'); print('pandas' if found else 'no pandas')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_source_written_again_is_updated_in_place_and_looked_up_in_one_go(tmp_path: Path) -> None:
+    store = Store(tmp_path / "x.db")
+    first = store.start_run("extract", {}, ["in"], "test")
+    source = {"path": "/tmp/doc1.txt", "sha256": "ab", "size": 3, "format": "text", "documents": 1, "failures": 0,
+              "status": "complete", "extraction_version": "v1"}
+    write(store, [make_document()], first, sources=[source])
+    second = store.start_run("extract", {}, ["in"], "test")
+    write(store, [], second, sources=[{**source, "sha256": "cd", "status": "partial", "failures": 1}])
+    again = store.source("/tmp/doc1.txt")
+    assert (again["sha256"], again["status"], again["failures"], again["run_id"]) == ("cd", "partial", 1, second)
+    assert store.stats()["sources"] == 1
+    assert store.sources_of(["/tmp/doc1.txt", "/tmp/never.txt"]) == {"/tmp/doc1.txt": again}
+    assert store.sources_with_documents(["/tmp/doc1.txt", "/tmp/never.txt"]) == {"/tmp/doc1.txt"}
+    many = [f"/tmp/other{n}.txt" for n in range(1200)] + ["/tmp/doc1.txt"]  # more than one query's worth
+    assert set(store.sources_of(many)) == store.sources_with_documents(many) == {"/tmp/doc1.txt"}

@@ -41,8 +41,9 @@ def discover(inputs: list[str], follow_links: bool = False, exclude: Iterable[Pa
             failures.append(undecodable_name(path))
             continue
         links_before = len(outside)
+        reals: dict[Path, str] = {}  # real paths the walk knows already (no realpath call each)
         if path.is_dir():
-            found = _walk(path, follow_links, failures, outside)
+            found = _walk(path, follow_links, failures, outside, reals)
         elif path.is_file():
             found = [path]
         else:
@@ -63,7 +64,7 @@ def discover(inputs: list[str], follow_links: bool = False, exclude: Iterable[Pa
             if not _decodable(p):
                 failures.append(undecodable_name(p))
                 continue
-            real = os.path.realpath(p)
+            real = reals.get(p) or os.path.realpath(p)
             if real not in excluded:
                 files.setdefault(real, p)
     if outside and notice is not None:
@@ -74,14 +75,20 @@ def discover(inputs: list[str], follow_links: bool = False, exclude: Iterable[Pa
     return list(files.values()), failures
 
 
-def _walk(root: Path, follow_links: bool, failures: list[Failure], outside: list[tuple[Path, str]]) -> list[Path]:
-    """The files under ``root`` (hidden and housekeeping ones left out), sorted."""
+def _walk(root: Path, follow_links: bool, failures: list[Failure], outside: list[tuple[Path, str]],
+          reals: dict[Path, str] | None = None) -> list[Path]:
+    """The files under ``root`` (hidden and housekeeping ones left out), sorted; ``reals`` gains their real paths.
+
+    A folder is entered only when its own name is not passed over, so each entry's name alone decides (the
+    folders above it were checked on the way down).
+    """
+    reals = {} if reals is None else reals
     root_real = os.path.realpath(root)
     visited = {root_real}  # folders entered, by real path: a link loop is entered once
     found: list[Path] = []
-    folders = [root]
+    folders = [(root, root_real)]  # (folder, its real path; None below a link, where it is not followed)
     while folders:
-        folder = folders.pop()
+        folder, folder_real = folders.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
@@ -90,9 +97,9 @@ def _walk(root: Path, follow_links: bool, failures: list[Failure], outside: list
                                     "give read and search permission (chmod u+rx) or leave the folder out"))
             continue
         for entry in entries:
-            path = Path(entry.path)
-            if _passed_over(path, root):
+            if _passed_over_name(entry.name):
                 continue
+            path = Path(entry.path)
             if entry.is_symlink():
                 real = os.path.realpath(path)
                 if not os.path.exists(real):
@@ -100,34 +107,40 @@ def _walk(root: Path, follow_links: bool, failures: list[Failure], outside: list
                 if _inside(real, root_real):
                     if os.path.isfile(real):
                         found.append(path)  # a folder inside is reached by the walk itself
+                        reals[path] = real
                 elif not follow_links:
                     outside.append((path, real))
                 elif os.path.isdir(real):
                     if real not in visited:  # entered once, however many links lead there
                         visited.add(real)
-                        folders.append(path)
+                        folders.append((path, real))
                 elif os.path.isfile(real):
                     found.append(path)
+                    reals[path] = real
             elif entry.is_dir(follow_symlinks=False):
                 if _decodable(path):
-                    visited.add(os.path.realpath(path))
-                    folders.append(path)
+                    real = os.path.join(folder_real, entry.name)
+                    visited.add(real)
+                    folders.append((path, real))
                 else:
                     failures.append(undecodable_name(path))
             elif entry.is_file(follow_symlinks=False):
                 found.append(path)
-    return sorted(found)
+                reals[path] = os.path.join(folder_real, entry.name)
+    return sorted(found, key=lambda path: path.parts)  # the order of Path's own comparison, computed once each
 
 
 def _inside(real: str, root_real: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def _passed_over(path: Path, root: Path) -> bool:
-    relative = path.relative_to(root).parts
-    if any(part.startswith(".") for part in relative):
+def _passed_over_name(name: str) -> bool:
+    """A hidden file or folder, or a housekeeping file (README.md, LICENSE, ...)."""
+    if name.startswith("."):
         return True
-    return path.stem.lower() in HOUSEKEEPING and path.suffix.lower() in {".md", ".txt", ""}
+    stem, dot, suffix = name.rpartition(".")
+    stem, suffix = (stem, dot + suffix) if dot and stem else (name, "")
+    return stem.lower() in HOUSEKEEPING and suffix.lower() in {".md", ".txt", ""}
 
 
 def _decodable(path: Path) -> bool:

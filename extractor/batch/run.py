@@ -73,6 +73,7 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     sizes: dict[str, tuple[int, str]] = {}
     to_read: list[str] = []
     skipped_sources: list[str] = []
+    known_sources = store.sources_of(str(path) for path in files)
     for path in files:
         key = str(path)
         try:
@@ -83,7 +84,7 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
                                    "check that it exists and is readable"))
             continue
         sizes[key] = (size, sha)
-        known = store.source(key)
+        known = known_sources.get(key)
         if (not options.force and known and known["sha256"] == sha and known["status"] == "complete"
                 and known.get("extraction_version") == extraction_version(options.use_models)):
             skipped_sources.append(key)
@@ -112,10 +113,12 @@ def run_extract(inputs: list[str], store: Store, options: ExtractOptions | None 
     status = "complete"
     try:
         version = extraction_version(options.use_models)
+        resumable = (set() if options.force or options.parquet_dir is not None
+                     else store.sources_with_documents(to_read))  # one query for the run, not two per file
 
         def kept_of(path: str) -> frozenset[tuple[str, str]]:
             """The file's records stored already by this extraction version (a run stopped part-way through it)."""
-            if options.force or options.parquet_dir is not None:
+            if path not in resumable:
                 return frozenset()
             stored = store.stored_hashes(store.doc_ids_for_source(path))
             return frozenset((doc_id, content) for doc_id, (content, made_by) in stored.items() if made_by == version)

@@ -44,7 +44,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from .. import tasks as task_work
-from ..events import Event, TaskDone
+from ..events import Event, TaskDone, as_arguments
 from ..options import ExtractOptions, RunCutShort
 from ..tasks import Task, crashed
 
@@ -65,12 +65,16 @@ START_SECONDS = 300.0  # a worker that cannot start (import, load the models) in
 class Ready:
     """A worker's message: it is idle and takes a batch."""
 
+    __reduce__ = as_arguments
+
     worker: int
 
 
 @dataclass(frozen=True, slots=True)
 class TaskStarted:
-    """A worker's message: it starts task ``number`` (sent alone, before the task is read)."""
+    """A worker's message: it starts task ``number`` (sent before the task is read: alone, or after the last one's end)."""
+
+    __reduce__ = as_arguments
 
     worker: int
     number: int
@@ -79,6 +83,8 @@ class TaskStarted:
 @dataclass(frozen=True, slots=True)
 class WorkerRetired:
     """A worker's message: its memory grew over its warmed-up level (or it extracted its share), and it ends."""
+
+    __reduce__ = as_arguments
 
     worker: int
     grown_mb: float
@@ -99,25 +105,36 @@ def in_process_events(tasks: Iterable[Task], options: ExtractOptions, run_id: in
 
 
 def batches(tasks: Iterable[Task], size_of: Callable[[str], int], files: int = BATCH_FILES,
-            byte_limit: int = BATCH_BYTES) -> Iterator[list[Task]]:
+            byte_limit: int = BATCH_BYTES, total_files: int = 0, workers: int = 1) -> Iterator[list[Task]]:
     """Tasks in batches: consecutive whole files together (at most ``files`` of them, ``byte_limit`` bytes);
-    a piece of a large file, or a file larger than the byte limit, alone."""
+    a piece of a large file, or a file larger than the byte limit, alone.
+
+    Given the run's ``total_files``, batches shrink as the plan nears its end (``batch_files`` of the files not
+    yet planned), so the workers finish together: a last batch of 64 files left one worker of two idle for
+    up to a second at the end of every run.
+    """
     batch: list[Task] = []
     held = 0
+    planned = 0  # whole files in the batches yielded so far
+    limit = batch_files(total_files, workers, files) if total_files else files
     for task in tasks:
-        size = size_of(task.path) if task.data is None and task.chunks == 1 else byte_limit
-        if batch and (len(batch) >= files or held + size > byte_limit):
+        whole = task.data is None and task.chunks == 1
+        size = size_of(task.path) if whole else byte_limit
+        if batch and (len(batch) >= limit or held + size > byte_limit):
             yield batch
+            planned += sum(1 for held_task in batch if held_task.data is None and held_task.chunks == 1)
             batch, held = [], 0
+            if total_files:
+                limit = batch_files(total_files - planned, workers, files)
         batch.append(task)
         held += size
     if batch:
         yield batch
 
 
-def batch_files(total_files: int, workers: int) -> int:
+def batch_files(total_files: int, workers: int, files: int = BATCH_FILES) -> int:
     """Files per batch for a run of ``total_files``: large batches, but enough of them to keep every worker busy."""
-    return max(1, min(BATCH_FILES, total_files // max(1, workers * BATCHES_PER_WORKER)))
+    return max(1, min(files, total_files // max(1, workers * BATCHES_PER_WORKER)))
 
 
 def resident_mb() -> float:
@@ -147,15 +164,20 @@ def _worker(tasks: Any, results: Any, options: ExtractOptions, run_id: int, work
             return  # the run is gone
         if batch is None:
             return
-        for task in batch:
-            results.send([TaskStarted(worker_id, task.number)])
-            chunk: list[Event] = []
+        if batch:
+            results.send([TaskStarted(worker_id, batch[0].number)])
+        for index, task in enumerate(batch):
+            chunk: list[Any] = []
             sent = time.monotonic()
             for event in task_work.process_task(task, options.limits, options.use_models, options.parquet_dir,
                                                 run_id):
                 chunk.append(event)
                 if isinstance(event, TaskDone):
                     documents += event.documents
+                    if index + 1 < len(batch):
+                        # The next task's start rides with this one's end: one message per task, not two, and
+                        # still said before a byte of the next task is read.
+                        chunk.append(TaskStarted(worker_id, batch[index + 1].number))
                 if (len(chunk) >= EVENTS_PER_MESSAGE or isinstance(event, TaskDone)
                         or time.monotonic() - sent > SEND_EVERY_SECONDS):
                     results.send(chunk)
@@ -275,11 +297,17 @@ class Pool:
         self.check_silence()
 
     def receive(self, worker: _Worker) -> Iterator[list[Event]]:
-        """Every whole message waiting on the worker's pipe (a message cut off by its death reads as ended)."""
+        """Every whole message waiting on the worker's pipe (a message cut off by its death reads as ended).
+
+        Called when ``wait`` found the pipe readable, so the first message is read without asking again
+        (``poll`` is one more ``wait`` of its own, per message).
+        """
+        first = True
         while worker.number in self.workers:
             try:
-                if not worker.results.poll():
+                if not first and not worker.results.poll():
                     return
+                first = False
                 message = worker.results.recv()
             except (EOFError, OSError):
                 worker.process.join(timeout=WAIT_SECONDS)
@@ -410,8 +438,8 @@ def pool_events(tasks: Iterable[Task], options: ExtractOptions, run_id: int,
     Raises ``PoolGaveUp`` when workers die as fast as they start (the run then ends incomplete).
     """
     size_of = size_of or _file_size
-    per_batch = batch_files(total_files, options.workers) if total_files else BATCH_FILES
-    yield from Pool(options, run_id, notice).events(batches(tasks, size_of, per_batch))
+    yield from Pool(options, run_id, notice).events(batches(tasks, size_of, total_files=total_files,
+                                                           workers=options.workers))
 
 
 def _file_size(path: str) -> int:
