@@ -1,0 +1,68 @@
+"""The noun phrase between a count and its noun for people: brackets that give a measure or range, classes
+written as a range of numbers, and adjectives with adverbs listed by commas. Each form was found where the
+rules read no count on public train abstracts (EBM-NLP, PICO corpus) and checked for candidates that appear or
+vanish on 3,261 public abstracts (``scripts/eval_sample_size_candidates.py``). Every text is written for the
+test."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.extract.sample_size.rules import choose_sample_size, find_sample_sizes
+from extractor.textlayer import analyse
+
+
+def headline(text: str, design: str | None = "rct") -> tuple[int, str] | None:
+    chosen = choose_sample_size(find_sample_sizes(analyse(text)), design)
+    return None if chosen is None else (chosen.value["n"], chosen.value["unit"])
+
+
+def numbers(text: str) -> set[int]:
+    return {c.value["n"] for c in find_sample_sizes(analyse(text)) if c.role is not None}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We randomised 412 eligible overweight (BMI = 27 to 40 kg/m2) adults to two diets.", (412, "adults")),
+        ("We randomised 120 healthy (aged 18-35) volunteers to caffeine or placebo.", (120, "volunteers")),
+        ("We recruited 96 obese (BMI>30) female patients from two clinics; all were randomised.", (96, "patients")),
+    ],
+)
+def test_a_bracket_with_a_measure_inside_the_phrase_is_skipped(text: str, expected: tuple[int, str]) -> None:
+    assert headline(text) == expected
+
+
+def test_a_bracket_that_counts_people_itself_is_not_skipped() -> None:
+    # "(n = 30 patients)" is a count of its own, not a measure describing the people
+    text = "We compared 2 eligible (n = 30 patients) wards with usual care in this randomised trial."
+    assert 2 not in {n for n, unit in [(c.value["n"], c.value["unit"]) for c in find_sample_sizes(analyse(text))
+                                          if c.role is not None] if unit == "patients"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Eighty ASA physical status 1 and 2 women scheduled for breast surgery were randomised.", (80, "women")),
+        ("Sixty-four ASA physical status 1 or 2 adult patients were randomly allocated to two groups.",
+         (64, "patients")),
+        ("We randomised 140 stage 1-3 patients undergoing mastectomy to the block or to sham.", (140, "patients")),
+    ],
+)
+def test_a_range_of_classes_inside_the_phrase_is_part_of_it(text: str, expected: tuple[int, str]) -> None:
+    assert headline(text) == expected
+
+
+def test_the_second_class_of_a_range_is_not_a_count() -> None:
+    assert 2 not in numbers("Eighty ASA physical status 1 and 2 women scheduled for breast surgery were randomised.")
+
+
+def test_adjectives_with_an_adverb_listed_by_commas() -> None:
+    text = "The trial randomised 213 obese, metabolically unhealthy, postmenopausal women to exercise or control."
+    assert headline(text) == (213, "women")
+
+
+def test_a_comma_after_a_noun_still_ends_the_phrase() -> None:
+    # "clinics," is a noun: the count is of clinics, not of the patients named after the comma
+    text = "Twelve clinics, mostly rural, and their patients took part in the randomised trial."
+    assert (12, "patients") not in {(c.value["n"], c.value["unit"]) for c in find_sample_sizes(analyse(text))}
