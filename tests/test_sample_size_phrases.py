@@ -66,3 +66,32 @@ def test_a_comma_after_a_noun_still_ends_the_phrase() -> None:
     # "clinics," is a noun: the count is of clinics, not of the patients named after the comma
     text = "Twelve clinics, mostly rural, and their patients took part in the randomised trial."
     assert (12, "patients") not in {(c.value["n"], c.value["unit"]) for c in find_sample_sizes(analyse(text))}
+
+
+# -- reviews: the count of included studies, not its parts or an increment --------------------------------
+
+
+def review_headline(text: str) -> tuple[int, str] | None:
+    return headline(text, "systematic_review")
+
+
+def test_a_review_count_listed_by_its_parts_is_the_headline() -> None:
+    text = ("Of 2480 potentially relevant records, 19 met the inclusion criteria: 7 randomised trials and 12 cohort "
+            "studies. Pooled estimates favoured early mobilisation.")
+    assert review_headline(text) == (19, "studies")
+
+
+@pytest.mark.parametrize(("parts", "flagged"), [("7 randomised trials and 12 cohort studies", {7, 12}),
+                                               ("7 randomised trials and 9 cohort studies", set())])
+def test_only_counts_that_sum_to_the_one_before_are_its_parts(parts: str, flagged: set[int]) -> None:
+    from extractor.extract.sample_size.choice import _parts_of_a_whole
+
+    text = f"Of 2480 potentially relevant records, 19 met the inclusion criteria: {parts}."
+    studies = [c for c in find_sample_sizes(analyse(text)) if c.role is not None]
+    assert {c.value["n"] for c in studies if id(c) in _parts_of_a_whole(studies)} == flagged
+
+
+def test_an_additional_count_of_studies_is_not_the_review_count() -> None:
+    text = ("In total, 41 papers describing 44 programmes were included in the main meta-analysis, with 3 additional "
+            "studies used for the analysis of adherence.")
+    assert review_headline(text) == (41, "studies")
