@@ -95,3 +95,36 @@ def test_an_additional_count_of_studies_is_not_the_review_count() -> None:
     text = ("In total, 41 papers describing 44 programmes were included in the main meta-analysis, with 3 additional "
             "studies used for the analysis of adherence.")
     assert review_headline(text) == (41, "studies")
+
+
+# -- two groups of one observational sample ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("We enrolled 120 hypertensive patients (study group) and 40 normotensive adults (control group).",
+         "cross_sectional", 160),
+        ("We recruited 52 children with asthma and 48 healthy children from two primary schools.", "cohort", 100),
+        ("Overall, 61 patients with psoriasis and 59 healthy volunteers were included in the study.", "cohort", 120),
+    ],
+)
+def test_two_groups_of_one_sample_are_added_up(text: str, design: str, expected: int) -> None:
+    chosen = headline(text, design)
+    assert chosen is not None and chosen[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a longer list: two groups per arm, clinicians and patients
+        "The trial included 31 doctors and 812 patients in one arm and 29 doctors and 790 patients in the other.",
+        # results listed by grade, with "respectively"
+        "Grade 1 and 2 toxicity was observed in 14 patients and 9 patients, respectively, of the 60 treated.",
+        # a count of people that is part of the first, not a second group
+        "We enrolled 240 adults and 35 of them had diabetes.",
+    ],
+)
+def test_counts_that_are_not_two_groups_are_not_added_up(text: str) -> None:
+    found = find_sample_sizes(analyse(text))
+    assert not [c for c in found if c.attributes.get("sum_of_arms")]
