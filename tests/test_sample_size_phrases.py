@@ -128,3 +128,21 @@ def test_two_groups_of_one_sample_are_added_up(text: str, design: str, expected:
 def test_counts_that_are_not_two_groups_are_not_added_up(text: str) -> None:
     found = find_sample_sizes(analyse(text))
     assert not [c for c in found if c.attributes.get("sum_of_arms")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Serum ferritin was measured in 64 patients with coeliac disease and 58 patients with anaemia.", 122),
+        ("Eighteen stroke survivors and 20 healthy adults performed a reaching task in a virtual kitchen.", 38),
+        ("Gait speed was compared between 33 children with cerebral palsy and 31 typically developing children.", 64),
+    ],
+)
+def test_two_groups_studied_together_are_added_up(text: str, expected: int) -> None:
+    chosen = headline(text, "cross_sectional")
+    assert chosen is not None and chosen[0] == expected
+
+
+def test_two_counts_of_results_are_not_added_up() -> None:
+    text = "Wound infection was observed in 12 patients and delayed healing in 9 patients after surgery."
+    assert not [c for c in find_sample_sizes(analyse(text)) if c.attributes.get("sum_of_arms")]

@@ -438,6 +438,7 @@ def groups_sharing_a_verb(text: str, counts: list[Count], lexicon: Lexicon) -> N
                       group=f"groups{group[0].start}")
             member.confidence = confidence
     _groups_after_a_verb(text, [c for c in people if "arm" not in c.attributes], lexicon)
+    _groups_measured(text, [c for c in people if "arm" not in c.attributes], lexicon)
     _groups_receiving(text, [c for c in people if "arm" not in c.attributes], lexicon)
 
 
@@ -446,6 +447,45 @@ def groups_sharing_a_verb(text: str, counts: list[Count], lexicon: Lexicon) -> N
 _SECOND_GROUP_JOIN = re.compile(
     r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:with|without|who\s+had|having)\s+[^\d,;()]{1,50}?\s*(?:\([^()]{0,40}\)\s*)?)?"
     r",?\s*(?:and|as\s+well\s+as)\s+$", re.I)
+
+
+# two groups studied side by side with no stage verb of their own: "CA125 was measured in 72 patients with
+# endometriomas and 55 patients with ovarian cancer", "13 CLBP patients and 15 healthy subjects performed a task"
+_MEASURED_IN_BEFORE = re.compile(
+    r"\b(?:measured|determined|assessed|evaluated|examined|investigated|studied|compared|analy[sz]ed|obtained|"
+    r"collected|tested|performed|conducted|imaged|scanned)\s+(?:\w+\s+){0,2}?(?:in|from|on|among|between|of)\s+"
+    r"(?:a\s+total\s+of\s+)?$", re.I)
+_STUDIED_AFTER = re.compile(
+    r"[^.;\d%]{0,60}?\b(?:performed|underwent|completed|participated|took\s+part|were\s+(?:studied|examined|assessed|"
+    r"evaluated|compared|investigated|tested|imaged|scanned|interviewed))\b", re.I)
+
+
+def _groups_measured(text: str, people: list[Count], lexicon: Lexicon) -> None:
+    """Two counts of people joined by "and", neither with a stage of its own, studied together: after a verb of
+    measurement and "in" ("measured in 72 patients with X and 55 patients with Y") or before a verb of taking
+    part ("13 patients and 15 healthy subjects performed"). The two groups of one sample, added up as a total
+    by ``arm_sums``. Results ("observed in 12 patients and 9 patients") have neither verb and stay apart."""
+    for position, (first, second) in enumerate(zip(people, people[1:], strict=False)):
+        if first.role != "total" or second.role != "total" or first.cue not in ("none", "before") \
+                or second.cue != "none" or first.sentence != second.sentence:
+            continue
+        if first.form != "noun" or second.form != "noun" or second.start < first.np_end \
+                or "percent" in first.attributes or "percent" in second.attributes or second.unit in _CONTROL_UNITS:
+            continue
+        earlier = people[position - 1] if position else None
+        if earlier is not None and earlier.sentence == first.sentence and first.start - earlier.np_end <= 80 \
+                and ";" not in text[earlier.np_end : first.start]:
+            continue
+        if not _SECOND_GROUP_JOIN.fullmatch(text, first.np_end, second.start) or _LIST_GOES_ON.match(text, second.np_end):
+            continue
+        if not (_MEASURED_IN_BEFORE.search(text, max(0, first.start - 60), first.start)
+                or _STUDIED_AFTER.match(text, second.np_end)):
+            continue
+        confidence = min(first.confidence, second.confidence)
+        for member in (first, second):
+            _make_arm(member, member.attributes.get("phrase") or member.unit, lexicon, stage="total",
+                      group=f"groups{first.start}")
+            member.confidence = confidence
 
 
 _LIST_GOES_ON = re.compile(r"[^.;\d]{0,60}?(?:\b(?:and|or)\s+\d|,\s*\d|\brespectively\b)", re.I)
