@@ -146,3 +146,19 @@ def test_two_groups_studied_together_are_added_up(text: str, expected: int) -> N
 def test_two_counts_of_results_are_not_added_up() -> None:
     text = "Wound infection was observed in 12 patients and delayed healing in 9 patients after surgery."
     assert not [c for c in find_sample_sizes(analyse(text)) if c.attributes.get("sum_of_arms")]
+
+
+# -- the ranker is not offered one group's count where the rules add the groups up ---------------------------
+
+
+def test_the_ranker_is_not_offered_a_group_inside_a_sum() -> None:
+    from extractor.models.sample_size import rank_sample_sizes
+
+    text = ("Overall, 52 patients with psoriasis and 48 healthy women were included in the study. Mean platelet "
+            "volume was higher in the patients.")
+    layer = analyse(text)
+    candidates = find_sample_sizes(layer)
+    assert any(c.attributes.get("sum_of_arms") for c in candidates)
+    ranked = [c for c, _ in rank_sample_sizes(candidates, layer, design="case_control")]
+    assert ranked and not [c for c in ranked if "arm" in c.attributes]
+    assert ranked[0].value["n"] == 100
