@@ -252,6 +252,12 @@ def rank_sample_sizes(
     candidates = [c for c in candidates if c.field == "sample_size" and c.role is not None
                   and (design == "case_control" or not c.attributes.get("cases_and_controls"))
                   and not c.attributes.get("parent_study")]
+    # one group's count is never the headline where the rules add the groups up (FORMAT.md: when only the arm or
+    # group sizes are given, n is their sum); EBM-NLP's gold, the first span, taught the ranker otherwise
+    sums = [(c.start, c.end) for c in candidates if c.attributes.get("sum_of_arms") and c.start is not None
+            and c.end is not None]
+    candidates = [c for c in candidates if "arm" not in c.attributes or c.start is None
+                  or not any(start <= c.start < end for start, end in sums)]
     if not candidates:
         return []
     model = model or load()

@@ -954,6 +954,9 @@ def model_card(metrics: dict[str, Any], speed: dict[str, float], size_bytes: int
         "- `rank_sample_sizes(candidates, layer)` returns `(candidate, probability)` pairs, most probable first; "
         "`choose_with_model(candidates, layer)` returns the top candidate or None under the stored threshold, "
         "with its probability.",
+        "- The count of one group (an arm, or one of two groups of an observational sample) inside a sum the rules "
+        "made of the groups is not offered to the ranker (FORMAT.md: when only arm or group sizes are given, n is "
+        "their sum); EBM-NLP's gold is an abstract's first span, often one arm, so it is scored against that.",
         "- The ranker can only pick a number the rules found: abstracts whose gold count is no candidate "
         "(see 'gold among candidates') are misses for both.",
         "- The training abstracts are RCTs (PICO corpus, EBM-NLP) and a few weakly labelled reviews: the "

@@ -422,7 +422,9 @@ def groups_sharing_a_verb(text: str, counts: list[Count], lexicon: Lexicon) -> N
             if earlier.np_end > group[0].start or (len(group) == 1 and "and" not in join.lower()):
                 break  # a list ends with "and": "with 337 participants, 87 persons took part" is no list
             joined = earlier.cue == "inherited" and _GROUP_JOIN.match(join)
-            described = earlier.cue == "none" and _DESCRIBED_JOIN.match(join)  # "36 patients with X and 30 ..."
+            # "36 patients with X and 30 ...", "Overall, 44 patients with X and 44 healthy women were included"
+            described = (earlier.cue == "none" or (earlier.cue == "before" and earlier.role == "total")) \
+                and _DESCRIBED_JOIN.match(join)
             if not (joined or described):
                 break
             group.insert(0, earlier)
@@ -435,7 +437,85 @@ def groups_sharing_a_verb(text: str, counts: list[Count], lexicon: Lexicon) -> N
             _make_arm(member, member.attributes.get("phrase") or member.unit, lexicon, stage=last.role,
                       group=f"groups{group[0].start}")
             member.confidence = confidence
+    _groups_after_a_verb(text, [c for c in people if "arm" not in c.attributes], lexicon)
+    _groups_measured(text, [c for c in people if "arm" not in c.attributes], lexicon)
     _groups_receiving(text, [c for c in people if "arm" not in c.attributes], lexicon)
+
+
+# the second group after the verb that gave the first its stage: "We enrolled 100 hypertensive patients (study
+# group) and 30 normotensive subjects (control group)", "... recruited 52 children with asthma and 48 healthy children"
+_SECOND_GROUP_JOIN = re.compile(
+    r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:with|without|who\s+had|having)\s+[^\d,;()]{1,50}?\s*(?:\([^()]{0,40}\)\s*)?)?"
+    r",?\s*(?:and|as\s+well\s+as)\s+$", re.I)
+
+
+# two groups studied side by side with no stage verb of their own: "CA125 was measured in 72 patients with
+# endometriomas and 55 patients with ovarian cancer", "13 CLBP patients and 15 healthy subjects performed a task"
+_MEASURED_IN_BEFORE = re.compile(
+    r"\b(?:measured|determined|assessed|evaluated|examined|investigated|studied|compared|analy[sz]ed|obtained|"
+    r"collected|tested|performed|conducted|imaged|scanned)\s+(?:\w+\s+){0,2}?(?:in|from|on|among|between|of)\s+"
+    r"(?:a\s+total\s+of\s+)?$", re.I)
+_STUDIED_AFTER = re.compile(
+    r"[^.;\d%]{0,60}?\b(?:performed|underwent|completed|participated|took\s+part|were\s+(?:studied|examined|assessed|"
+    r"evaluated|compared|investigated|tested|imaged|scanned|interviewed))\b", re.I)
+
+
+def _groups_measured(text: str, people: list[Count], lexicon: Lexicon) -> None:
+    """Two counts of people joined by "and", neither with a stage of its own, studied together: after a verb of
+    measurement and "in" ("measured in 72 patients with X and 55 patients with Y") or before a verb of taking
+    part ("13 patients and 15 healthy subjects performed"). The two groups of one sample, added up as a total
+    by ``arm_sums``. Results ("observed in 12 patients and 9 patients") have neither verb and stay apart."""
+    for position, (first, second) in enumerate(zip(people, people[1:], strict=False)):
+        if first.role != "total" or second.role != "total" or first.cue not in ("none", "before") \
+                or second.cue != "none" or first.sentence != second.sentence:
+            continue
+        if first.form != "noun" or second.form != "noun" or second.start < first.np_end \
+                or "percent" in first.attributes or "percent" in second.attributes or second.unit in _CONTROL_UNITS:
+            continue
+        earlier = people[position - 1] if position else None
+        if earlier is not None and earlier.sentence == first.sentence and first.start - earlier.np_end <= 80 \
+                and ";" not in text[earlier.np_end : first.start]:
+            continue
+        if not _SECOND_GROUP_JOIN.fullmatch(text, first.np_end, second.start) or _LIST_GOES_ON.match(text, second.np_end):
+            continue
+        if not (_MEASURED_IN_BEFORE.search(text, max(0, first.start - 60), first.start)
+                or _STUDIED_AFTER.match(text, second.np_end)):
+            continue
+        confidence = min(first.confidence, second.confidence)
+        for member in (first, second):
+            _make_arm(member, member.attributes.get("phrase") or member.unit, lexicon, stage="total",
+                      group=f"groups{first.start}")
+            member.confidence = confidence
+
+
+_LIST_GOES_ON = re.compile(r"[^.;\d]{0,60}?(?:\b(?:and|or)\s+\d|,\s*\d|\brespectively\b)", re.I)
+
+
+def _groups_after_a_verb(text: str, people: list[Count], lexicon: Lexicon) -> None:
+    """Two counts of people in one sentence, the first given its stage by the verb before it (enrolled,
+    randomised) and the second, joined by "and", with no cue of its own: the two groups of one sample, each
+    marked as a group so that ``arm_sums`` adds them up (FORMAT.md: the participants enrolled)."""
+    for position, (first, second) in enumerate(zip(people, people[1:], strict=False)):
+        if first.cue != "before" or first.role not in _GROUP_STAGES or second.cue != "none" or second.role != "total":
+            continue
+        if second.unit in _CONTROL_UNITS:
+            continue  # cases and controls: ``cases_and_controls`` adds them up
+        earlier = people[position - 1] if position else None
+        if earlier is not None and earlier.sentence == first.sentence and first.start - earlier.np_end <= 80 \
+                and ";" not in text[earlier.np_end : first.start]:
+            continue  # "observed in one case, 12 cases and 12 cases": a longer list, of results
+        if _LIST_GOES_ON.match(text, second.np_end):
+            continue  # "67 PCPs and 1577 patients in one arm and 53 PCPs and 918 patients in the other"
+        if first.sentence != second.sentence or first.form != "noun" or second.form != "noun" \
+                or second.start < first.np_end or "percent" in second.attributes:
+            continue
+        if not _SECOND_GROUP_JOIN.fullmatch(text, first.np_end, second.start):
+            continue
+        confidence = min(first.confidence, max(second.confidence, first.confidence - 0.1))
+        for member in (first, second):
+            _make_arm(member, member.attributes.get("phrase") or member.unit, lexicon, stage=first.role,
+                      group=f"groups{first.start}")
+            member.confidence = confidence
 
 
 # "Ninety-seven patients received rioprostil, 600 micrograms once-daily, and 110 patients received ranitidine"

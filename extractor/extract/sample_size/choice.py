@@ -3,6 +3,7 @@ clusters, analysed and followed-up counts, attrition, review counts)."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import replace
 from itertools import accumulate
@@ -115,8 +116,13 @@ def _choose_review(candidates: list[ExtractedValue], design: str | None = None) 
         # a review of reviews includes reviews: "19 SRs and MAs evaluated 152 RCTs" counts 19
         reviews = [c for c in studies if c.role in ("included_studies", "total") and c.value["unit"] in REVIEW_UNITS]
         studies = reviews or studies
+    parts = _parts_of_a_whole(studies)
     for role in ("included_studies", "total"):
         tier = [c for c in studies if c.role == role]
+        # "36 met the criteria: 11 RCTs and 25 observational studies": the parts are not the review's count;
+        # "29 papers were included, with 2 additional studies for ...": an increment is not the count either
+        tier = [c for c in tier if id(c) not in parts] or tier
+        tier = [c for c in tier if not _INCREMENT.search(c.attributes.get("phrase") or "")] or tier
         if not tier:
             continue
         proper = [c for c in tier if c.attributes.get("kind") == "study"]
@@ -124,6 +130,30 @@ def _choose_review(candidates: list[ExtractedValue], design: str | None = None) 
         return replace(best, value={"n": best.value["n"], "unit": "studies"},
                        attributes={**best.attributes, "unit_as_written": best.value["unit"]})
     return None
+
+
+_INCREMENT = re.compile(r"\b(?:additional|further|more|other|extra|new(?:ly)?)\b", re.I)
+_PARTS_WITHIN = 150  # characters after a whole in which its parts are listed
+
+
+def _parts_of_a_whole(studies: list[ExtractedValue]) -> set[int]:
+    """The ids of counts of studies listed right after a count they sum to: in "36 met inclusion criteria: 11
+    randomised trials and 25 observational studies", 11 and 25 (two or more parts, each smaller than the whole,
+    starting within ``_PARTS_WITHIN`` characters of its end, in the order written)."""
+    ordered = sorted((c for c in studies if c.start is not None and c.end is not None), key=lambda c: c.start)
+    found: set[int] = set()
+    for k, whole in enumerate(ordered):
+        n, total, run = whole.value["n"], 0, []
+        for part in ordered[k + 1 :]:
+            if part.start > whole.end + _PARTS_WITHIN or part.value["n"] >= n:
+                break
+            total += part.value["n"]
+            run.append(part)
+            if total >= n:
+                break
+        if total == n and len(run) >= 2:
+            found.update(id(part) for part in run)
+    return found
 
 
 def sample_size_details(candidates: list[ExtractedValue]) -> dict[str, Any]:

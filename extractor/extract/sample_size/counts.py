@@ -27,10 +27,17 @@ _ADJECTIVE = re.compile(
     r"^overweight|^male|^female)$", re.I)
 # a class, phase or type with its number inside a noun phrase: "48 type 2 diabetic patients", "138 phase 3 (year 4)
 # medical students"
-_NUMBERED_WORDS = ("type", "phase", "stage", "grade", "class", "year", "level", "tier", "form", "grades", "years")
+_NUMBERED_WORDS = ("type", "phase", "stage", "grade", "class", "year", "level", "tier", "form", "grades", "years",
+                   "status")
 _ROMAN = re.compile(r"[IVX]{1,4}")
 _ROMAN_JOIN = re.compile(r"\s*(?:and|or|to|-|\u2013)\s*(?P<last>[IVX]{1,4})\b")
 _NUMBER_TOKEN = re.compile(r"\s*(?:\d{1,2}|[IVX]{1,4})(?![\w.,%])")
+# the second class of a range after a class word: "80 ASA physical status 1 and 2 women", "stage 3-4 patients"
+_NUMBER_JOIN = re.compile(r"\s*(?:and|or|to|-|\u2013|/)\s*(?:\d{1,2}|[IVX]{1,4})(?![\w.,%])")
+# a bracket inside the phrase that gives a measure or a range ("2862 eligible overweight and obese (BMI = 27 to
+# 40 kg/m2) members", "120 healthy (aged 18-35) volunteers"): skipped when it holds no count of people of its own
+_MEASURE_INSIDE = re.compile(r"[^()%;]{1,45}")
+_COUNT_INSIDE = re.compile(r"^\s*(?:[nN]|total)\s*[=:]|\b(?:patients|participants|subjects|women|men|children)\b", re.I)
 _NUMBERED_INSIDE = re.compile(rf"(?:{'|'.join(_NUMBERED_WORDS)})\s+(?:\d{{1,2}}|[IVX]{{1,4}})", re.I)
 # a dash between letters joins a compound ("mother–infant dyads", printed with an en dash)
 _WORDS = re.compile(r"[A-Za-z\u00C0-\u024F](?:[\w'’\-\u2010\u2011]|\u2013(?=[A-Za-z]))*")
@@ -265,8 +272,9 @@ def _unit_after(after: str, position: int, n: int, lexicon: Lexicon, abbreviatio
             return None
         token = _TOKEN.match(after, position)
         if token is not None and token.group("punct") == "," and modifiers and (
-                _ADJECTIVE.search(modifiers[-1]) or _ROMAN.fullmatch(modifiers[-1])):
-            position = token.end()  # "400 cancer-free, postmenopausal women"
+                _ADJECTIVE.search(modifiers[-1]) or _ROMAN.fullmatch(modifiers[-1])
+                or (len(modifiers) >= 2 and modifiers[-2].lower().endswith("ly") and len(modifiers[-2]) > 4)):
+            position = token.end()  # "400 cancer-free, postmenopausal women"; "213 obese, metabolically unhealthy, ..."
             continue
         if token is not None and modifiers and _ROMAN.fullmatch(modifiers[-1]):
             # a range of classes: "61 ASA physical status I and II, healthy female outpatients"
@@ -282,10 +290,15 @@ def _unit_after(after: str, position: int, n: int, lexicon: Lexicon, abbreviatio
                                           or _NUMBERED_INSIDE.fullmatch(inside.strip())):
                 position = closing + 1  # "30 non-insulin dependent (Type II) diabetic subjects"
                 continue
+            if _ADJECTIVE.search(modifiers[-1]) and _MEASURE_INSIDE.fullmatch(inside) \
+                    and not _COUNT_INSIDE.search(inside):
+                position = closing + 1  # "2862 eligible overweight and obese (BMI = 27 to 40 kg/m2) members"
+                continue
         if token is not None and token.group("punct") and modifiers and modifiers[-1].lower() in _NUMBERED_WORDS:
             numbered = _NUMBER_TOKEN.match(after, position)
             if numbered is not None:
-                position = numbered.end()
+                joined = _NUMBER_JOIN.match(after, numbered.end())
+                position = joined.end() if joined is not None else numbered.end()
                 continue
         if token is None or token.group("word") is None:
             return None
