@@ -543,22 +543,16 @@ class Store:
 
     def sources_of(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The stored state of each of ``paths`` that was seen before (one query per 500 paths, not one each)."""
-        wanted = list(paths)
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(paths):
             for row in self.db.query(f"select * from sources where path in ({marks})", chunk):
                 found[row["path"]] = row
         return found
 
     def sources_with_documents(self, paths: Iterable[str]) -> set[str]:
         """Which of ``paths`` have documents stored (a run's planner asks for all its files at once)."""
-        wanted = list(paths)
         found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(paths):
             found.update(row[0] for row in self.db.conn.execute(
                 f"select distinct source_path from documents where source_path in ({marks})", chunk))
         return found
@@ -566,11 +560,8 @@ class Store:
     # documents
     def stored_hashes(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """(content hash, extraction version) of the given documents that are stored already."""
-        ids = list(doc_ids)
         found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(doc_ids):
             for row in self.db.query(
                 f"select doc_id, content_hash, extraction_version from documents where doc_id in ({marks})", chunk
             ):
@@ -1275,3 +1266,11 @@ def document_from_row(row: dict[str, Any], identifiers: list[Identifier]) -> Doc
 
 def is_sqlite_error(error: BaseException) -> bool:
     return isinstance(error, sqlite3.Error)
+
+
+def _in_chunks(values: Iterable[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """``values`` in chunks of ``size`` with their ``?,?,...`` placeholders, for ``in (...)`` queries."""
+    wanted = list(values)
+    for start in range(0, len(wanted), size):
+        chunk = wanted[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
